@@ -1,0 +1,35 @@
+// `reachable` — the command line. Each command lives in its own module and is loaded only when
+// asked for, so `reachable replay` never touches the database or the web server.
+export interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+const stdio: Io = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+};
+
+type Command = (args: string[], io: Io) => Promise<number>;
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  replay: {
+    summary: 'replay FILE [--as-of DATE] [--json]   run the rules over a scenario (no database needed)',
+    load: async () => (await import('./replay.ts')).replayCommand,
+  },
+};
+
+function usage(io: Io): void {
+  io.err('usage: reachable <command> [options]\n\n');
+  for (const c of Object.values(COMMANDS)) io.err(`  ${c.summary}\n`);
+}
+
+export async function main(argv: string[], io: Io = stdio): Promise<number> {
+  const [name, ...rest] = argv;
+  const command = name ? COMMANDS[name] : undefined;
+  if (!command) {
+    usage(io);
+    return name ? 2 : 0;
+  }
+  return (await command.load())(rest, io);
+}

@@ -1,0 +1,291 @@
+// Contract 1 (`reachable-event/1`, ../shared/contract/events.md): the chronology event. One schema
+// validates the API, imports, scenarios and the web forms, and generates the OpenAPI description.
+// Unknown `details` keys are kept (z.looseObject): the contract says they must be stored and returned.
+import { z } from 'zod';
+import { isValidAt } from './time.ts';
+
+export const AGENCIES = [
+  'police',
+  'social_care',
+  'education',
+  'health',
+  'youth_justice',
+  'housing',
+  'voluntary_sector',
+  'other',
+] as const;
+export type Agency = (typeof AGENCIES)[number];
+export const agencySchema = z.enum(AGENCIES);
+
+export const AGENCY_NAMES: Record<Agency, string> = {
+  police: 'Police',
+  social_care: "Children's social care",
+  education: 'Education',
+  health: 'Health',
+  youth_justice: 'Youth justice',
+  housing: 'Housing',
+  voluntary_sector: 'Voluntary sector',
+  other: 'Other',
+};
+
+export const RISK_LEVELS = ['none', 'low', 'moderate', 'significant'] as const;
+export type RiskLevel = (typeof RISK_LEVELS)[number];
+
+export const EXCLUSION_REASONS = [
+  'PP', 'PA', 'VP', 'VA', 'OW', 'BU', 'RA', 'LG', 'DS', 'SM', 'DA', 'DM', 'TH', 'DB', 'MT', 'PH',
+] as const;
+
+export const OBSERVED_INDICATORS = [
+  'multiple_phones',
+  'unexplained_money',
+  'unexplained_gifts',
+  'older_associates',
+  'drug_debt',
+  'travel_out_of_area',
+  'gang_association',
+  'substance_misuse',
+  'change_in_behaviour',
+  'exploitation_concern',
+] as const;
+
+export const LINK_KINDS = ['person', 'location', 'phone', 'vehicle', 'group'] as const;
+export const PERSON_ROLES = ['peer', 'adult_of_concern', 'family', 'professional'] as const;
+
+const text = (max = 500) => z.string().trim().min(1).max(max);
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD').refine(isValidAt, 'not a real date');
+const loose = <T extends z.core.$ZodLooseShape>(shape: T) => z.looseObject(shape);
+const none = loose({});
+
+/** The `details` schema of every event type. Keys are the contract's `area.name` types. */
+export const DETAILS = {
+  'household.moved': loose({ fromArea: text().optional(), toArea: text().optional(), intoArea: z.boolean() }),
+  'records.requested': loose({ fromArea: text() }),
+  'records.received': loose({ fromArea: text() }),
+  'involvement.started': loose({ agency: agencySchema, role: text(100).optional() }),
+  'involvement.ended': loose({ agency: agencySchema, role: text(100).optional() }),
+  'missing.started': loose({
+    episode: text(100),
+    kind: z.enum(['missing', 'away']).optional(),
+    from: z.enum(['home', 'care', 'school', 'other']).optional(),
+    policeRisk: z.enum(['no_apparent', 'low', 'medium', 'high']).optional(),
+  }),
+  'missing.returned': loose({ episode: text(100) }),
+  'missing.rhi': loose({ episode: text(100), outcome: z.enum(['completed', 'declined', 'not_offered']) }),
+  'education.on_roll': loose({ school: text(), fullTime: z.boolean() }),
+  'education.left_roll': loose({ school: text().optional(), reason: text().optional() }),
+  'education.excluded': loose({
+    kind: z.enum(['suspension', 'permanent']),
+    days: z.number().nonnegative().optional(),
+    reasons: z.array(z.enum(EXCLUSION_REASONS)).max(3).optional(),
+  }),
+  'education.place_refused': loose({ school: text(), academy: z.boolean().optional() }),
+  'police.arrested': loose({ offence: text().optional(), outOfArea: z.boolean().optional() }),
+  'police.incident': loose({
+    role: z.enum(['suspect', 'victim', 'witness']),
+    category: z.enum(['drug_supply', 'drug_possession', 'weapon', 'violence', 'robbery', 'sexual', 'other']),
+  }),
+  'police.found_in_possession': loose({
+    items: z.array(z.enum(['weapon', 'drugs', 'cash', 'phone'])).min(1),
+    count: z.number().int().nonnegative().optional(),
+  }),
+  'police.threat_to_life': none,
+  'police.intelligence': loose({ grading: text(50).optional() }),
+  'health.ed_attendance': loose({
+    injury: z.enum(['stab', 'laceration', 'gunshot', 'assault', 'overdose', 'intoxication', 'self_harm', 'other']).optional(),
+  }),
+  'health.mental_health_contact': loose({
+    service: text().optional(),
+    clinicalRisk: z.enum(['low', 'medium', 'high']).optional(),
+  }),
+  'care.referral': none,
+  'care.strategy_discussion': loose({ outcome: z.enum(['section47', 'plan', 'no_further_action']).optional() }),
+  'care.section47': none,
+  'care.looked_after': loose({ status: z.enum(['started', 'ended']), legal: z.enum(['s20', 's31', 'other']).optional() }),
+  'care.placement': loose({
+    kind: z.enum(['home', 'kinship', 'foster', 'residential', 'semi_independent', 'unregulated', 'secure', 'custody']),
+    outOfArea: z.boolean().optional(),
+  }),
+  'care.cp_plan': loose({ status: z.enum(['started', 'ended']) }),
+  'screening.completed': loose({
+    level: z.enum(RISK_LEVELS),
+    score: z.number().optional(),
+    indicators: z.array(z.unknown()).optional(),
+  }),
+  'plan.reviewed': loose({
+    riskLevel: z.enum(RISK_LEVELS),
+    actions: z.number().int().nonnegative(),
+    nextReviewBy: isoDate.optional(),
+  }),
+  'panel.reviewed': loose({
+    panel: z.enum(['missing_exploited', 'complex_child', 'mace', 'fair_access', 'cme']),
+    outcome: z.enum(['actions_agreed', 'deferred', 'closed']),
+    actions: z.number().int().nonnegative().optional(),
+    attendingAgencies: z.array(agencySchema).optional(),
+  }),
+  'nrm.referred': loose({ firstResponder: text().optional() }),
+  'nrm.decision': loose({ stage: z.enum(['reasonable_grounds', 'conclusive_grounds']), positive: z.boolean() }),
+  'escalation.raised': loose({
+    stage: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]),
+    fromAgency: agencySchema,
+    toAgency: agencySchema,
+    issue: text(2000),
+  }),
+  'escalation.resolved': loose({ escalation: text(100).optional() }),
+  'child.disclosure': loose({ concern: text(2000) }),
+  'child.voice': none,
+  'contact.direct_work': loose({ practitionerRole: text(100).optional() }),
+  'parent.report': loose({ concern: z.enum(['safety', 'missing', 'exploitation', 'other']) }),
+  'indicator.observed': loose({ indicator: z.enum(OBSERVED_INDICATORS) }),
+  'harm.serious': loose({ kind: z.enum(['death', 'serious_injury']) }),
+} as const;
+
+export type EventType = keyof typeof DETAILS;
+export const EVENT_TYPES = Object.keys(DETAILS) as EventType[];
+
+/** Types whose details have no required field: `details` may be left out. */
+const DETAILS_OPTIONAL = new Set<EventType>(
+  EVENT_TYPES.filter((t) => DETAILS[t].safeParse({}).success),
+);
+
+export const linkSchema = z.object({
+  kind: z.enum(LINK_KINDS),
+  ref: text(200),
+  label: text(300).optional(),
+  role: text(100).optional(),
+});
+export type EventLink = z.infer<typeof linkSchema>;
+
+const atSchema = z
+  .string()
+  .refine(isValidAt, 'expected an ISO-8601 date (YYYY-MM-DD) or date-time with offset');
+
+const commonShape = {
+  at: atSchema,
+  agency: agencySchema,
+  child: text(200).optional(),
+  ref: text(200).optional(),
+  summary: z.string().max(10_000).optional(),
+  links: z.array(linkSchema).max(100).optional(),
+  sensitivity: z.enum(['standard', 'restricted']).optional(),
+};
+
+function variant<T extends EventType>(type: T) {
+  const details = DETAILS[type] as (typeof DETAILS)[T];
+  return z.object({
+    type: z.literal(type),
+    ...commonShape,
+    details: DETAILS_OPTIONAL.has(type) ? details.optional().default({} as never) : details,
+  });
+}
+
+/** A contract-1 event as it arrives. */
+export const eventInputSchema = z.discriminatedUnion(
+  'type',
+  EVENT_TYPES.map((t) => variant(t)) as unknown as [ReturnType<typeof variant>, ...ReturnType<typeof variant>[]],
+);
+
+export interface EventInput {
+  type: EventType;
+  at: string;
+  agency: Agency;
+  child?: string;
+  ref?: string;
+  summary?: string;
+  details: Record<string, unknown>;
+  links?: EventLink[];
+  sensitivity?: 'standard' | 'restricted';
+}
+
+export interface Problem {
+  path: string;
+  message: string;
+}
+
+/** `events[12].details.kind` from a zod path, prefixed with where the value sat. */
+export function formatPath(prefix: string, path: readonly PropertyKey[]): string {
+  let out = prefix;
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out ? `.${String(key)}` : String(key);
+  }
+  return out;
+}
+
+export function problemsOf(error: z.ZodError, prefix = ''): Problem[] {
+  return error.issues.map((issue) => ({ path: formatPath(prefix, issue.path) || '(root)', message: issue.message }));
+}
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; problems: Problem[] };
+
+/** Validates one event; every problem names its field, prefixed by `prefix` (e.g. `events[3]`). */
+export function parseEvent(input: unknown, prefix = ''): Parsed<EventInput> {
+  if (input && typeof input === 'object' && 'type' in input) {
+    const type = (input as { type: unknown }).type;
+    if (typeof type !== 'string' || !(type in DETAILS)) {
+      return {
+        ok: false,
+        problems: [{ path: formatPath(prefix, ['type']), message: `expected one of ${EVENT_TYPES.join(', ')}` }],
+      };
+    }
+  }
+  const result = eventInputSchema.safeParse(input);
+  if (!result.success) return { ok: false, problems: problemsOf(result.error, prefix) };
+  return { ok: true, value: result.data as EventInput };
+}
+
+/** Event types that count as a multi-agency response (contract 1, "Responses"). */
+export function isResponse(type: string, details: Record<string, unknown>): boolean {
+  switch (type) {
+    case 'care.strategy_discussion':
+    case 'plan.reviewed':
+    case 'screening.completed':
+    case 'contact.direct_work':
+      return true;
+    case 'panel.reviewed':
+      return details.outcome === 'actions_agreed';
+    default:
+      return false;
+  }
+}
+
+/** Plain-English names of event types, for forms, filters and the timeline. */
+export const EVENT_TYPE_NAMES: Record<EventType, string> = {
+  'household.moved': 'Household moved',
+  'records.requested': 'Records requested from previous area',
+  'records.received': 'Records received from previous area',
+  'involvement.started': 'Agency involvement started',
+  'involvement.ended': 'Agency involvement ended',
+  'missing.started': 'Missing episode started',
+  'missing.returned': 'Returned from missing episode',
+  'missing.rhi': 'Return home interview',
+  'education.on_roll': 'On a school roll',
+  'education.left_roll': 'Left a school roll',
+  'education.excluded': 'Excluded from school',
+  'education.place_refused': 'School place refused',
+  'police.arrested': 'Arrested',
+  'police.incident': 'Police incident',
+  'police.found_in_possession': 'Found in possession',
+  'police.threat_to_life': 'Threat to life',
+  'police.intelligence': 'Police intelligence',
+  'health.ed_attendance': 'Emergency department attendance',
+  'health.mental_health_contact': 'Mental health contact',
+  'care.referral': "Referral to children's social care",
+  'care.strategy_discussion': 'Strategy discussion',
+  'care.section47': 'Section 47 enquiry',
+  'care.looked_after': 'Looked after status',
+  'care.placement': 'Placement',
+  'care.cp_plan': 'Child protection plan',
+  'screening.completed': 'Exploitation screening completed',
+  'plan.reviewed': 'Risk plan reviewed',
+  'panel.reviewed': 'Panel review',
+  'nrm.referred': 'National Referral Mechanism referral',
+  'nrm.decision': 'National Referral Mechanism decision',
+  'escalation.raised': 'Escalation raised',
+  'escalation.resolved': 'Escalation resolved',
+  'child.disclosure': 'Disclosure by the child',
+  'child.voice': "The child's voice",
+  'contact.direct_work': 'Direct work with the child',
+  'parent.report': 'Parent or carer raised a concern',
+  'indicator.observed': 'Exploitation indicator observed',
+  'harm.serious': 'Serious harm',
+};

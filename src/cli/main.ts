@@ -13,6 +13,22 @@ const stdio: Io = {
 type Command = (args: string[], io: Io) => Promise<number>;
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  start: {
+    summary: 'start                                 start the web server (PORT, DATABASE_URL, REACHABLE_DATA_DIR)',
+    load: async () => (await import('./start.ts')).startCommand,
+  },
+  users: {
+    summary: 'users add --email … --name … --agency … --role …   create an account',
+    load: async () => (await import('./admin.ts')).usersCommand,
+  },
+  tokens: {
+    summary: 'tokens add --agency … --name …        issue an API token for an agency system',
+    load: async () => (await import('./admin.ts')).tokensCommand,
+  },
+  audit: {
+    summary: 'audit verify                          check the audit log has not been altered',
+    load: async () => (await import('./admin.ts')).auditCommand,
+  },
   replay: {
     summary: 'replay FILE [--as-of DATE] [--json]   run the rules over a scenario (no database needed)',
     load: async () => (await import('./replay.ts')).replayCommand,

@@ -1,0 +1,49 @@
+// `reachable start`: the web server on the configured database, seeding the demo partnership on
+// first start of the embedded database.
+import { ConfigError, readConfig } from '../config.ts';
+import { openDatabase } from '../store/database.ts';
+import { seedDemoIfEmpty } from '../demo/seed.ts';
+import { DEMO_PASSWORD, DEMO_USERS } from '../demo/users.ts';
+import { buildApp } from '../web/app.ts';
+import type { Io } from './main.ts';
+
+export async function startCommand(_args: string[], io: Io): Promise<number> {
+  let config;
+  try {
+    config = readConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.err(`Configuration problem: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  io.out(
+    config.databaseUrl
+      ? 'Database: PostgreSQL server (DATABASE_URL)\n'
+      : `Database: embedded PGlite in ${config.dataDir} (for trying Reachable and demos: it does not fsync; use PostgreSQL for real records)\n`,
+  );
+  if (config.demo && (await seedDemoIfEmpty(database.db))) io.out('Seeded the demo partnership.\n');
+
+  const app = await buildApp({ config, db: database.db });
+  const stop = async () => {
+    await app.close();
+    await database.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  io.out(`\nReachable is running at http://localhost:${port}\n`);
+  if (config.demo) {
+    io.out(`\nDEMO DATA — every child and record is invented. Sign in with any of these (password: ${DEMO_PASSWORD}):\n`);
+    for (const u of DEMO_USERS) io.out(`  ${u.email.padEnd(28)} ${u.agencyName} (${u.role})\n`);
+  } else {
+    io.out('Create the first administrator with: npx reachable users add --email … --name … --agency … --role admin\n');
+  }
+  io.out('\nPress Ctrl+C to stop.\n');
+  return new Promise<number>(() => undefined);
+}

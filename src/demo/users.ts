@@ -1,0 +1,34 @@
+// The demo partnership's accounts: one or more per agency, all with one printed password. Only
+// seeded on the embedded database or with REACHABLE_DEMO=1; never in a real deployment.
+import { AGENCY_NAMES, type Agency } from '../domain/event.ts';
+import type { Role } from '../services/actor.ts';
+
+export const DEMO_PASSWORD = 'demo-password-2026';
+
+interface DemoUser {
+  email: string;
+  name: string;
+  agency: Agency;
+  role: Role;
+  agencyName: string;
+}
+
+const user = (email: string, name: string, agency: Agency, role: Role): DemoUser => ({
+  email,
+  name,
+  agency,
+  role,
+  agencyName: AGENCY_NAMES[agency],
+});
+
+export const DEMO_USERS: DemoUser[] = [
+  user('sw@demo.reachable.test', 'Sam Whitfield (social worker)', 'social_care', 'practitioner'),
+  user('tm@demo.reachable.test', 'Tara Mensah (team manager)', 'social_care', 'manager'),
+  user('police@demo.reachable.test', 'PC Dan Okafor', 'police', 'practitioner'),
+  user('school@demo.reachable.test', 'Ruth Blake (designated safeguarding lead)', 'education', 'practitioner'),
+  user('health@demo.reachable.test', 'Dr Nia Evans (named nurse)', 'health', 'practitioner'),
+  user('yjs@demo.reachable.test', 'Owen Hart (youth justice worker)', 'youth_justice', 'practitioner'),
+  user('housing@demo.reachable.test', 'Grace Lee (housing officer)', 'housing', 'practitioner'),
+  user('vcs@demo.reachable.test', 'Jo Francis (youth work service)', 'voluntary_sector', 'practitioner'),
+  user('admin@demo.reachable.test', 'Alex Admin', 'other', 'admin'),
+];

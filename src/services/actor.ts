@@ -1,0 +1,24 @@
+// Who is acting: a signed-in person, or an agency system through its API token. Every service
+// method that touches a child's record takes one, checks access with it and audits it.
+import type { Agency } from '../domain/event.ts';
+import type { AccessScope } from '../store/chronology-repository.ts';
+
+export const ROLES = ['practitioner', 'manager', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export type Actor =
+  | { kind: 'user'; userId: string; name: string; email: string; agency: Agency; role: Role; ip: string | null }
+  | { kind: 'api'; tokenId: string; name: string; agency: Agency; ip: string | null };
+
+/** Baseline need-to-know (issue 2): case content is for practitioners and managers, not admins. */
+export function mayReadCases(actor: Actor): boolean {
+  return actor.kind === 'api' || actor.role !== 'admin';
+}
+
+export function scopeOf(actor: Actor): AccessScope {
+  return { agency: actor.agency, userId: actor.kind === 'user' ? actor.userId : null };
+}
+
+export function actorLabel(actor: Actor): string {
+  return actor.kind === 'user' ? `${actor.name} <${actor.email}>` : `api:${actor.name}`;
+}

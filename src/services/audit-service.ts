@@ -1,0 +1,61 @@
+// The audit of every view and change of a child's record, and the walk that proves it is intact.
+import type { Db } from '../store/database.ts';
+import { appendAudit, auditHash, auditRowsAfter, GENESIS_HASH } from '../store/audit-repository.ts';
+import { actorLabel, type Actor } from './actor.ts';
+
+export type AuditAction =
+  | 'child.viewed'
+  | 'child.created'
+  | 'child.searched'
+  | 'chronology.viewed'
+  | 'event.recorded'
+  | 'event.resent'
+  | 'user.signed_in'
+  | 'user.sign_in_failed'
+  | 'user.signed_out'
+  | 'user.created'
+  | 'user.deactivated'
+  | 'api_token.issued';
+
+export async function audit(
+  tx: Db,
+  actor: Actor | null,
+  action: AuditAction,
+  childId: string | null,
+  detail: Record<string, unknown> = {},
+  ip: string | null = actor?.ip ?? null,
+): Promise<void> {
+  await appendAudit(tx, {
+    actorUser: actor?.kind === 'user' ? actor.userId : null,
+    actor: actor ? actorLabel(actor) : 'system',
+    agency: actor?.agency ?? null,
+    action,
+    childId,
+    detail,
+    ip,
+  });
+}
+
+export type AuditVerdict = { ok: true; rows: number } | { ok: false; rows: number; seq: number; problem: string };
+
+/** Walks the whole chain in order; names the first row whose hash or link does not hold. */
+export async function verifyAuditChain(db: Db, batch = 5000): Promise<AuditVerdict> {
+  let prevHash = GENESIS_HASH;
+  let lastSeq = 0;
+  let rows = 0;
+  for (;;) {
+    const page = await auditRowsAfter(db, lastSeq, batch);
+    if (page.length === 0) return { ok: true, rows };
+    for (const row of page) {
+      if (row.prevHash !== prevHash) {
+        return { ok: false, rows, seq: row.seq, problem: 'does not follow the entry before it: an entry was removed or altered' };
+      }
+      if (auditHash(row.prevHash, row) !== row.hash) {
+        return { ok: false, rows, seq: row.seq, problem: 'its content does not match its hash: it was altered' };
+      }
+      prevHash = row.hash;
+      lastSeq = row.seq;
+      rows++;
+    }
+  }
+}

@@ -1,0 +1,294 @@
+// The one multi-agency chronology: find and create children, record events from any agency, read
+// them back with visibility rules. Every read and change checks access and is audited in the same
+// transaction (design.md: services check access before acting).
+import { AGENCY_NAMES, parseEvent, type Agency, type EventInput, type Problem } from '../domain/event.ts';
+import { validateNhsNumber, validateUpn } from '../domain/identifiers.ts';
+import { ageOn, parseAt } from '../domain/time.ts';
+import type { Db } from '../store/database.ts';
+import * as repo from '../store/chronology-repository.ts';
+import { mayReadCases, scopeOf, type Actor } from './actor.ts';
+import { audit } from './audit-service.ts';
+import { notFound, ServiceError, validationFailed } from './errors.ts';
+
+export type RecordedVia = 'web' | 'api' | 'import' | 'demo';
+
+/** Hook for work that must happen in the same transaction as a new event (the rules, issue 3). */
+export type AfterRecord = (tx: Db, childId: string) => Promise<void>;
+
+export interface ChildInput {
+  name: string;
+  dateOfBirth?: string;
+  gender?: string;
+  nhsNumber?: string;
+  upn?: string;
+  policeId?: string;
+  laId?: string;
+}
+
+export function validateChildInput(input: ChildInput): { value: ChildInput; problems: Problem[] } {
+  const problems: Problem[] = [];
+  const value: ChildInput = { name: (input.name ?? '').trim() };
+  if (!value.name) problems.push({ path: 'name', message: "Enter the child's name" });
+  else if (value.name.length > 200) problems.push({ path: 'name', message: 'Name must be 200 characters or fewer' });
+  if (input.dateOfBirth) {
+    const ms = parseAt(input.dateOfBirth);
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(input.dateOfBirth) || Number.isNaN(ms)) {
+      problems.push({ path: 'dateOfBirth', message: 'Date of birth must be a real date' });
+    } else if (ms > Date.now()) {
+      problems.push({ path: 'dateOfBirth', message: 'Date of birth must be in the past' });
+    } else value.dateOfBirth = input.dateOfBirth;
+  }
+  if (input.gender?.trim()) value.gender = input.gender.trim().slice(0, 50);
+  if (input.nhsNumber?.trim()) {
+    const nhs = validateNhsNumber(input.nhsNumber);
+    if (nhs.ok) value.nhsNumber = nhs.value;
+    else problems.push({ path: 'nhsNumber', message: nhs.message });
+  }
+  if (input.upn?.trim()) {
+    const upn = validateUpn(input.upn);
+    if (upn.ok) value.upn = upn.value;
+    else problems.push({ path: 'upn', message: upn.message });
+  }
+  for (const key of ['policeId', 'laId'] as const) {
+    const text = input[key]?.trim();
+    if (!text) continue;
+    if (text.length > 50) problems.push({ path: key, message: 'Must be 50 characters or fewer' });
+    else value[key] = text;
+  }
+  return { value, problems };
+}
+
+function requireCaseAccess(actor: Actor): void {
+  if (!mayReadCases(actor)) throw notFound();
+}
+
+export async function searchChildren(db: Db, actor: Actor, q: repo.ChildSearch): Promise<repo.ChildRow[]> {
+  requireCaseAccess(actor);
+  return db.transaction(async (tx) => {
+    const found = await repo.searchVisibleChildren(tx, scopeOf(actor), q);
+    await audit(tx, actor, 'child.searched', null, { query: q, results: found.map((c) => c.id) });
+    return found;
+  });
+}
+
+export async function createChild(db: Db, actor: Actor, input: ChildInput): Promise<repo.ChildRow> {
+  requireCaseAccess(actor);
+  const { value, problems } = validateChildInput(input);
+  if (problems.length) throw validationFailed(problems);
+  return db.transaction(async (tx) => {
+    const child = await repo.insertChild(tx, {
+      ...value,
+      createdByUser: actor.kind === 'user' ? actor.userId : null,
+      createdByAgency: actor.agency,
+    });
+    await audit(tx, actor, 'child.created', child.id, { name: child.name });
+    return child;
+  });
+}
+
+/** Loads a child the actor may see, or 404. Does not audit: callers audit what they show. */
+export async function visibleChild(tx: Db, actor: Actor, childId: string): Promise<repo.ChildRow> {
+  requireCaseAccess(actor);
+  const child = await repo.findVisibleChild(tx, scopeOf(actor), childId);
+  if (!child) throw notFound();
+  return child;
+}
+
+export interface EducationStatus {
+  onRoll: boolean;
+  school: string | null;
+  fullTime: boolean;
+  since: Date | null;
+}
+
+export interface ChildSummary {
+  child: repo.ChildRow;
+  age: number | null;
+  involvements: repo.InvolvementRow[];
+  leadProfessional: repo.InvolvementRow | null;
+  education: EducationStatus | null;
+}
+
+async function summarise(tx: Db, child: repo.ChildRow): Promise<ChildSummary> {
+  const involvements = await repo.activeInvolvements(tx, child.id);
+  const all = await repo.allEventsOfChild(tx, child.id);
+  let education: EducationStatus | null = null;
+  for (const e of all) {
+    if (e.type === 'education.on_roll') {
+      education = { onRoll: true, school: String(e.details.school ?? ''), fullTime: e.details.fullTime === true, since: e.at };
+    } else if (e.type === 'education.left_roll') {
+      education = { onRoll: false, school: null, fullTime: false, since: e.at };
+    }
+  }
+  return {
+    child,
+    age: child.dateOfBirth ? ageOn(child.dateOfBirth, Date.now()) : null,
+    involvements,
+    leadProfessional: involvements.find((i) => i.role === 'lead_professional') ?? null,
+    education,
+  };
+}
+
+export async function viewChild(db: Db, actor: Actor, childId: string): Promise<ChildSummary> {
+  return db.transaction(async (tx) => {
+    const child = await visibleChild(tx, actor, childId);
+    await audit(tx, actor, 'child.viewed', child.id);
+    return summarise(tx, child);
+  });
+}
+
+/** A chronology entry as this reader may see it. */
+export interface VisibleEntry extends repo.ChronologyEntry {
+  /** restricted by another agency: only who and when are shown (contract 1, `sensitivity`) */
+  redacted: boolean;
+}
+
+export function redactFor(actor: Actor, entry: repo.ChronologyEntry): VisibleEntry {
+  if (entry.sensitivity === 'restricted' && entry.agency !== actor.agency) {
+    return { ...entry, summary: null, details: {}, links: null, redacted: true };
+  }
+  return { ...entry, redacted: false };
+}
+
+export const PAGE_SIZE = 25;
+
+export async function readChronology(
+  db: Db,
+  actor: Actor,
+  childId: string,
+  filter: repo.EventFilter,
+  page: number,
+): Promise<{ child: repo.ChildRow; entries: VisibleEntry[]; total: number; page: number; pages: number }> {
+  return db.transaction(async (tx) => {
+    const child = await visibleChild(tx, actor, childId);
+    const pageNo = Math.max(1, Math.floor(page) || 1);
+    const { entries, total } = await repo.listEvents(tx, child.id, filter, {
+      offset: (pageNo - 1) * PAGE_SIZE,
+      limit: PAGE_SIZE,
+    });
+    await audit(tx, actor, 'chronology.viewed', child.id, { filter, page: pageNo, shown: entries.map((e) => e.id) });
+    return {
+      child,
+      entries: entries.map((e) => redactFor(actor, e)),
+      total,
+      page: pageNo,
+      pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
+    };
+  });
+}
+
+export interface RecordResult {
+  created: repo.EventRow[];
+  unchanged: repo.EventRow[];
+}
+
+/**
+ * Records events on one child's chronology, all or nothing. Each is validated (problems name the
+ * field, prefixed `events[i]` for a batch); an `(agency, ref)` already recorded for this child
+ * changes nothing (contract 1: idempotent re-sending).
+ */
+export async function recordEvents(
+  db: Db,
+  actor: Actor,
+  childId: string,
+  inputs: unknown[],
+  via: RecordedVia,
+  afterRecord?: AfterRecord,
+): Promise<RecordResult> {
+  requireCaseAccess(actor);
+  const batch = inputs.length !== 1;
+  const problems: Problem[] = [];
+  const parsed: EventInput[] = [];
+  inputs.forEach((input, i) => {
+    const result = parseEvent(input, batch ? `events[${i}]` : '');
+    if (!result.ok) return problems.push(...result.problems);
+    if (result.value.agency !== actor.agency) {
+      problems.push({
+        path: `${batch ? `events[${i}].` : ''}agency`,
+        message: `you record as ${actor.agency}; an event from ${AGENCY_NAMES[result.value.agency]} must come from that agency`,
+      });
+    }
+    parsed.push(result.value);
+  });
+  if (problems.length) throw validationFailed(problems);
+
+  return db.transaction(async (tx) => {
+    const child = await visibleChild(tx, actor, childId);
+    const result = await appendEvents(tx, child.id, parsed, actor.kind === 'user' ? actor.userId : null, via, batch);
+    if (result.created.length) {
+      await audit(tx, actor, 'event.recorded', child.id, {
+        events: result.created.map((r) => ({ id: r.id, type: r.type, ref: r.ref })),
+        via,
+      });
+      await afterRecord?.(tx, child.id);
+    }
+    if (result.unchanged.length) {
+      await audit(tx, actor, 'event.resent', child.id, { events: result.unchanged.map((r) => r.id), via });
+    }
+    return result;
+  });
+}
+
+/**
+ * Appends validated events to a child's chronology inside the caller's transaction. The caller has
+ * checked access and audits; this keeps `(agency, ref)` idempotent and the involvements in step.
+ */
+export async function appendEvents(
+  tx: Db,
+  childId: string,
+  parsed: EventInput[],
+  recordedBy: string | null,
+  via: RecordedVia,
+  batch = parsed.length !== 1,
+): Promise<RecordResult> {
+  const result: RecordResult = { created: [], unchanged: [] };
+  for (const [i, e] of parsed.entries()) {
+    if (e.ref) {
+      const existing = await repo.findEventByAgencyRef(tx, e.agency, e.ref);
+      if (existing) {
+        if (existing.childId !== childId) {
+          throw new ServiceError('conflict', 409, 'That reference is already used', [
+            { path: `${batch ? `events[${i}].` : ''}ref`, message: `${e.agency} already recorded "${e.ref}" on another child's chronology` },
+          ]);
+        }
+        result.unchanged.push(existing);
+        continue;
+      }
+    }
+    const row = await repo.insertEvent(tx, {
+      childId,
+      type: e.type,
+      at: new Date(parseAt(e.at)),
+      atText: e.at,
+      agency: e.agency,
+      ref: e.ref ?? null,
+      summary: e.summary?.trim() || null,
+      details: e.details,
+      links: e.links ?? null,
+      sensitivity: e.sensitivity ?? 'standard',
+      recordedBy,
+      recordedVia: via,
+    });
+    await applyInvolvement(tx, row);
+    result.created.push(row);
+  }
+  return result;
+}
+
+/** Keeps the involvements table in step with involvement events (the access check reads it). */
+async function applyInvolvement(tx: Db, row: repo.EventRow): Promise<void> {
+  const agency = row.details.agency as Agency;
+  if (row.type === 'involvement.started') {
+    await repo.startInvolvement(tx, {
+      childId: row.childId,
+      agency,
+      role: typeof row.details.role === 'string' ? row.details.role : null,
+      professional: typeof row.details.professional === 'string' ? row.details.professional : null,
+      startedAt: row.at,
+      startedBy: row.id,
+    });
+  } else if (row.type === 'involvement.ended') {
+    await repo.endInvolvement(tx, row.childId, agency, row.at);
+  }
+}
+

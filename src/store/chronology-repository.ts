@@ -1,0 +1,157 @@
+// SQL for children, their chronology events and the agencies involved with them.
+import { and, asc, count, desc, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
+import type { Db } from './database.ts';
+import { children, events, involvements, users } from './schema.ts';
+
+export type ChildRow = typeof children.$inferSelect;
+export type EventRow = typeof events.$inferSelect;
+export type NewEventRow = typeof events.$inferInsert;
+export type InvolvementRow = typeof involvements.$inferSelect;
+
+/** Who may see a child: the agency is actively involved, or the child was created by them. */
+export interface AccessScope {
+  agency: string;
+  userId: string | null;
+}
+
+export function childVisibleTo(scope: AccessScope): SQL {
+  const involved = sql`exists (select 1 from ${involvements} where ${involvements.childId} = ${children.id}
+        and ${involvements.agency} = ${scope.agency} and ${involvements.endedAt} is null)`;
+  const created = scope.userId
+    ? eq(children.createdByUser, scope.userId)
+    : and(isNull(children.createdByUser), eq(children.createdByAgency, scope.agency));
+  return or(involved, created)!;
+}
+
+export async function findVisibleChild(db: Db, scope: AccessScope, childId: string): Promise<ChildRow | undefined> {
+  if (!/^[0-9a-f-]{36}$/i.test(childId)) return undefined;
+  const [row] = await db
+    .select()
+    .from(children)
+    .where(and(eq(children.id, childId), childVisibleTo(scope)))
+    .limit(1);
+  return row;
+}
+
+export interface ChildSearch {
+  name?: string;
+  dateOfBirth?: string;
+  identifier?: string;
+}
+
+export async function searchVisibleChildren(db: Db, scope: AccessScope, q: ChildSearch, limit = 50): Promise<ChildRow[]> {
+  const conditions: SQL[] = [childVisibleTo(scope)];
+  if (q.name) {
+    // every word of the query must appear in the name, in any order ("marsh leon" finds Leon Marsh)
+    for (const word of q.name.toLowerCase().split(/\s+/).filter(Boolean)) {
+      conditions.push(sql`lower(${children.name}) like ${'%' + word.replace(/[%_\\]/g, '\\$&') + '%'}`);
+    }
+  }
+  if (q.dateOfBirth) conditions.push(eq(children.dateOfBirth, q.dateOfBirth));
+  if (q.identifier) {
+    const raw = q.identifier.trim();
+    const compact = raw.replace(/\s+/g, '').toUpperCase();
+    conditions.push(
+      or(
+        eq(children.nhsNumber, compact),
+        eq(children.upn, compact),
+        sql`lower(${children.policeId}) = ${raw.toLowerCase()}`,
+        sql`lower(${children.laId}) = ${raw.toLowerCase()}`,
+      )!,
+    );
+  }
+  return db
+    .select()
+    .from(children)
+    .where(and(...conditions))
+    .orderBy(asc(children.name))
+    .limit(limit);
+}
+
+export async function insertChild(db: Db, row: typeof children.$inferInsert): Promise<ChildRow> {
+  const [created] = await db.insert(children).values(row).returning();
+  return created;
+}
+
+export async function findEventByAgencyRef(db: Db, agency: string, ref: string): Promise<EventRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(events)
+    .where(and(eq(events.agency, agency), eq(events.ref, ref)))
+    .limit(1);
+  return row;
+}
+
+export async function insertEvent(db: Db, row: NewEventRow): Promise<EventRow> {
+  const [created] = await db.insert(events).values(row).returning();
+  return created;
+}
+
+export interface EventFilter {
+  agencies?: string[];
+  types?: string[];
+}
+
+function eventConditions(childId: string, filter: EventFilter): SQL {
+  const conditions: SQL[] = [eq(events.childId, childId)];
+  if (filter.agencies?.length) conditions.push(inArray(events.agency, filter.agencies));
+  if (filter.types?.length) conditions.push(inArray(events.type, filter.types));
+  return and(...conditions)!;
+}
+
+export interface ChronologyEntry extends EventRow {
+  recordedByName: string | null;
+}
+
+/** Newest first; the page is small, so the author's name comes by a join rather than a second query. */
+export async function listEvents(
+  db: Db,
+  childId: string,
+  filter: EventFilter,
+  page: { offset: number; limit: number },
+): Promise<{ entries: ChronologyEntry[]; total: number }> {
+  const where = eventConditions(childId, filter);
+  const rows = await db
+    .select({ event: events, recordedByName: users.name })
+    .from(events)
+    .leftJoin(users, eq(users.id, events.recordedBy))
+    .where(where)
+    .orderBy(desc(events.at), desc(events.recordedAt))
+    .offset(page.offset)
+    .limit(page.limit);
+  const [{ total }] = await db.select({ total: count() }).from(events).where(where);
+  return { entries: rows.map((r) => ({ ...r.event, recordedByName: r.recordedByName })), total };
+}
+
+/** Every event of the child in time order: what the rules engine reads. */
+export async function allEventsOfChild(db: Db, childId: string): Promise<EventRow[]> {
+  return db.select().from(events).where(eq(events.childId, childId)).orderBy(asc(events.at), asc(events.recordedAt));
+}
+
+export async function eventTypesAndAgencies(db: Db, childId: string): Promise<{ type: string; agency: string }[]> {
+  return db.selectDistinct({ type: events.type, agency: events.agency }).from(events).where(eq(events.childId, childId));
+}
+
+export async function activeInvolvements(db: Db, childId: string): Promise<InvolvementRow[]> {
+  return db
+    .select()
+    .from(involvements)
+    .where(and(eq(involvements.childId, childId), isNull(involvements.endedAt)))
+    .orderBy(asc(involvements.startedAt));
+}
+
+export async function startInvolvement(db: Db, row: typeof involvements.$inferInsert): Promise<void> {
+  await db.insert(involvements).values(row);
+}
+
+export async function endInvolvement(db: Db, childId: string, agency: string, endedAt: Date): Promise<void> {
+  await db
+    .update(involvements)
+    .set({ endedAt })
+    .where(and(eq(involvements.childId, childId), eq(involvements.agency, agency), isNull(involvements.endedAt)));
+}
+
+export async function countChildren(db: Db): Promise<number> {
+  const [{ n }] = await db.select({ n: count() }).from(children);
+  return n;
+}

@@ -1,0 +1,106 @@
+// OpenAPI 3.1 for /api, generated from the zod schemas that validate the requests (zod 4 emits
+// JSON Schema draft 2020-12, which OpenAPI 3.1 uses as is).
+import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { eventInputSchema } from '../../domain/event.ts';
+import { childInputSchema, childSearchSchema, chronologyQuerySchema, errorSchema } from './schemas.ts';
+
+const json = (schema: z.ZodType, io: 'input' | 'output' = 'input') =>
+  z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' });
+
+function queryParameters(schema: z.ZodObject) {
+  const js = json(schema) as { properties?: Record<string, unknown>; required?: string[] };
+  return Object.entries(js.properties ?? {}).map(([name, s]) => ({
+    name,
+    in: 'query',
+    required: js.required?.includes(name) ?? false,
+    schema: s,
+  }));
+}
+
+const errors = {
+  400: { description: 'Invalid input: every problem with its field path; nothing was written', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+  401: { description: 'No valid API token', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+  404: { description: 'No such child, or not one your agency may see', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+};
+const childId = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
+
+let document: Record<string, unknown> | undefined;
+
+export function openApiDocument(): Record<string, unknown> {
+  document ??= {
+    openapi: '3.1.0',
+    info: {
+      title: 'Reachable API',
+      version: '1',
+      description:
+        'Agency systems record and read events on a child\'s multi-agency chronology. Events follow contract 1 (`reachable-event/1`). ' +
+        'Authenticate with `Authorization: Bearer <token>`; an administrator issues a token per agency with `npx reachable tokens add --agency AGENCY --name SYSTEM`. ' +
+        'Re-sending an event with the same `(agency, ref)` changes nothing.',
+    },
+    servers: [{ url: '/api' }],
+    security: [{ bearer: [] }],
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      schemas: {
+        Event: json(eventInputSchema),
+        EventBatch: { type: 'object', required: ['events'], properties: { events: { type: 'array', maxItems: 1000, items: { $ref: '#/components/schemas/Event' } } } },
+        ChildInput: json(childInputSchema),
+        Error: json(errorSchema, 'output'),
+      },
+    },
+    paths: {
+      '/children': {
+        get: {
+          summary: 'Find children your agency may see, by name, date of birth or any identifier',
+          parameters: queryParameters(childSearchSchema),
+          responses: { 200: { description: 'The children found' }, ...errors },
+        },
+        post: {
+          summary: 'Create a child',
+          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/ChildInput' } } } },
+          responses: { 201: { description: 'Created' }, ...errors },
+        },
+      },
+      '/children/{id}': {
+        get: { summary: "A child's summary", parameters: [childId], responses: { 200: { description: 'The child' }, ...errors } },
+      },
+      '/children/{id}/events': {
+        get: {
+          summary: "The child's chronology, newest first, 25 a page",
+          parameters: [childId, ...queryParameters(chronologyQuerySchema)],
+          responses: { 200: { description: 'Events; restricted entries of other agencies show only who and when' }, ...errors },
+        },
+        post: {
+          summary: 'Record one event, or a batch of up to 1,000 (all or nothing)',
+          parameters: [childId],
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: { oneOf: [{ $ref: '#/components/schemas/Event' }, { $ref: '#/components/schemas/EventBatch' }] } } },
+          },
+          responses: { 201: { description: 'Recorded (ids of created and unchanged events)' }, 200: { description: 'Every event was already recorded: nothing changed' }, ...errors },
+        },
+      },
+    },
+  };
+  return document;
+}
+
+export async function apiDocsPage(reply: FastifyReply): Promise<string> {
+  const doc = openApiDocument() as {
+    info: { description: string };
+    paths: Record<string, Record<string, { summary: string }>>;
+    components: { schemas: { Event: unknown } };
+  };
+  const operations = Object.entries(doc.paths).flatMap(([path, methods]) =>
+    Object.entries(methods).map(([method, op]) => ({ method: method.toUpperCase(), path: `/api${path}`, summary: op.summary })),
+  );
+  return reply.viewAsync('api-docs.njk', {
+    title: 'API documentation',
+    description: doc.info.description,
+    operations,
+    eventSchema: JSON.stringify(doc.components.schemas.Event, null, 2),
+    cspNonce: (reply as unknown as { cspNonce?: { script: string } }).cspNonce?.script,
+    navigation: [],
+  });
+}

@@ -1,0 +1,144 @@
+// The JSON API for agency systems: per-agency bearer tokens, contract-1 events in and out, errors
+// with stable ids and the path of every problem. Described by OpenAPI built from the same schemas.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { AGENCY_NAMES, problemsOf, type Agency } from '../../domain/event.ts';
+import { londonDate } from '../../domain/time.ts';
+import { actorFromApiToken } from '../../services/account-service.ts';
+import type { Actor } from '../../services/actor.ts';
+import {
+  createChild,
+  readChronology,
+  recordEvents,
+  searchChildren,
+  viewChild,
+  type VisibleEntry,
+} from '../../services/chronology-service.ts';
+import { unauthorized, validationFailed } from '../../services/errors.ts';
+import type { ChildRow } from '../../store/chronology-repository.ts';
+import { apiDocsPage, openApiDocument } from './openapi.ts';
+import { childInputSchema, childSearchSchema, chronologyQuerySchema } from './schemas.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    apiActor: Actor | null;
+  }
+}
+
+function apiActor(request: FastifyRequest): Actor {
+  if (!request.apiActor) throw unauthorized();
+  return request.apiActor;
+}
+
+function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
+  const result = schema.safeParse(value ?? {});
+  if (!result.success) throw validationFailed(problemsOf(result.error));
+  return result.data;
+}
+
+export function childJson(c: ChildRow) {
+  return {
+    id: c.id,
+    name: c.name,
+    dateOfBirth: c.dateOfBirth,
+    gender: c.gender,
+    identifiers: { nhs: c.nhsNumber ?? undefined, upn: c.upn ?? undefined, police: c.policeId ?? undefined, la: c.laId ?? undefined },
+  };
+}
+
+/** A chronology entry in the contract-1 shape, with the record's own id and provenance. */
+export function eventJson(e: VisibleEntry) {
+  if (e.redacted) {
+    return {
+      id: e.id,
+      at: e.atText,
+      agency: e.agency,
+      sensitivity: 'restricted',
+      redacted: true,
+      summary: `A restricted entry by ${AGENCY_NAMES[e.agency as Agency]} on ${londonDate(e.at.getTime())} — contact them.`,
+    };
+  }
+  return {
+    id: e.id,
+    type: e.type,
+    at: e.atText,
+    agency: e.agency,
+    child: e.childId,
+    ref: e.ref ?? undefined,
+    summary: e.summary ?? undefined,
+    details: e.details,
+    links: e.links ?? undefined,
+    sensitivity: e.sensitivity,
+    recordedAt: e.recordedAt.toISOString(),
+    recordedVia: e.recordedVia,
+  };
+}
+
+export async function apiRoutes(app: FastifyInstance): Promise<void> {
+  const { db, afterRecord } = app.deps;
+  app.decorateRequest('apiActor', null);
+
+  app.get('/openapi.json', async () => openApiDocument());
+  app.get('/docs', async (_request, reply) => reply.type('text/html; charset=utf-8').send(await apiDocsPage(reply)));
+
+  app.register(async (secured) => {
+    secured.addHook('onRequest', async (request) => {
+      const header = request.headers.authorization ?? '';
+      const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+      request.apiActor = token ? await actorFromApiToken(db, token, request.ip) : null;
+      if (!request.apiActor) throw unauthorized();
+    });
+
+    secured.get('/children', async (request) => {
+      const q = parse(childSearchSchema, request.query);
+      if (!q.name && !q.dateOfBirth && !q.identifier) {
+        throw validationFailed([{ path: 'name', message: 'give at least one of name, dateOfBirth, identifier' }]);
+      }
+      const found = await searchChildren(db, apiActor(request), q);
+      return { children: found.map(childJson) };
+    });
+
+    secured.post('/children', async (request, reply) => {
+      const input = parse(childInputSchema, request.body);
+      const child = await createChild(db, apiActor(request), input);
+      reply.code(201);
+      return childJson(child);
+    });
+
+    secured.get<{ Params: { id: string } }>('/children/:id', async (request) => {
+      const s = await viewChild(db, apiActor(request), request.params.id);
+      return {
+        ...childJson(s.child),
+        age: s.age,
+        involvements: s.involvements.map((i) => ({ agency: i.agency, role: i.role, professional: i.professional, since: i.startedAt.toISOString() })),
+        education: s.education,
+      };
+    });
+
+    secured.get<{ Params: { id: string } }>('/children/:id/events', async (request) => {
+      const q = parse(chronologyQuerySchema, request.query);
+      const chronology = await readChronology(
+        db,
+        apiActor(request),
+        request.params.id,
+        { agencies: q.agency ? [q.agency].flat() : [], types: q.type ? [q.type].flat() : [] },
+        q.page ?? 1,
+      );
+      return { events: chronology.entries.map(eventJson), total: chronology.total, page: chronology.page, pages: chronology.pages };
+    });
+
+    secured.post<{ Params: { id: string } }>('/children/:id/events', async (request, reply) => {
+      const body = request.body as { events?: unknown } | null;
+      const batch = body && typeof body === 'object' && Array.isArray(body.events) ? body.events : null;
+      const inputs = batch ?? [body];
+      if (batch && batch.length > 1000) throw validationFailed([{ path: 'events', message: 'at most 1,000 events per request' }]);
+      const result = await recordEvents(db, apiActor(request), request.params.id, inputs, 'api', afterRecord);
+      reply.code(result.created.length ? 201 : 200);
+      return {
+        created: result.created.map((e) => e.id),
+        unchanged: result.unchanged.map((e) => e.id),
+      };
+    });
+  });
+}
+

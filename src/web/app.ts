@@ -1,0 +1,108 @@
+// The web server: GOV.UK pages and the JSON API, wired by plain factory functions (no DI framework).
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyInstance } from 'fastify';
+import formbody from '@fastify/formbody';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import view from '@fastify/view';
+import nunjucks from 'nunjucks';
+import type { Config } from '../config.ts';
+import type { Db } from '../store/database.ts';
+import { setUpSessions } from './sessions.ts';
+import { setUpErrors } from './errors.ts';
+import { viewFilters } from './view-filters.ts';
+import { signInRoutes } from './pages/sign-in.ts';
+import { childRoutes } from './pages/children.ts';
+import { eventRoutes } from './pages/events.ts';
+import { adminRoutes } from './pages/admin.ts';
+import { apiRoutes } from './api/routes.ts';
+import type { AfterRecord } from '../services/chronology-service.ts';
+
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  /** runs in the transaction of every new event: the rules (issue 3) hook in here */
+  afterRecord?: AfterRecord;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    deps: AppDeps;
+  }
+}
+
+const root = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    // errors are always logged; requests only in production (LOG_LEVEL overrides)
+    logger: { level: process.env.LOG_LEVEL ?? (deps.config.env === 'production' ? 'info' : deps.config.env === 'test' ? 'silent' : 'warn') },
+    trustProxy: deps.config.env === 'production',
+    bodyLimit: 5 * 1024 * 1024,
+  });
+  app.decorate('deps', deps);
+
+  await app.register(helmet, {
+    enableCSPNonces: true,
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        upgradeInsecureRequests: deps.config.env === 'production' ? [] : null,
+      },
+    },
+    strictTransportSecurity: deps.config.env === 'production',
+  });
+  await app.register(formbody);
+  await app.register(cookie, { secret: deps.config.sessionSecret });
+  await app.register(rateLimit, { global: false });
+
+  await app.register(fastifyStatic, {
+    root: [root('node_modules/govuk-frontend/dist/govuk/assets'), root('node_modules/@ministryofjustice/frontend/moj/assets')],
+    prefix: '/assets/',
+    maxAge: '1d',
+  });
+  await app.register(fastifyStatic, {
+    root: [root('src/web/static'), root('node_modules/govuk-frontend/dist/govuk'), root('node_modules/@ministryofjustice/frontend/moj')],
+    prefix: '/static/',
+    decorateReply: false,
+    allowedPath: (path) => /^\/[\w.-]+\.(css|js|mjs|map)$/.test(path),
+    maxAge: '1d',
+  });
+
+  await app.register(view, {
+    engine: { nunjucks },
+    templates: [
+      root('src/web/views'),
+      root('node_modules/govuk-frontend/dist'),
+      root('node_modules/@ministryofjustice/frontend'),
+    ],
+    options: {
+      onConfigure: (env: nunjucks.Environment) => {
+        for (const [name, filter] of Object.entries(viewFilters)) env.addFilter(name, filter as never);
+      },
+    },
+    defaultContext: { serviceName: 'Reachable', demo: deps.config.demo },
+    production: deps.config.env === 'production',
+  });
+
+  setUpErrors(app);
+  await setUpSessions(app);
+  await app.register(signInRoutes);
+  await app.register(childRoutes);
+  await app.register(eventRoutes);
+  await app.register(adminRoutes);
+  await app.register(apiRoutes, { prefix: '/api' });
+
+  app.get('/health', async () => ({ status: 'ok' }));
+  return app;
+}

@@ -1,0 +1,51 @@
+// Administration: the partnership's users. Admins manage accounts; they do not read case records.
+import type { FastifyInstance } from 'fastify';
+import { AGENCIES, AGENCY_NAMES } from '../../domain/event.ts';
+import { createUser, listUsers, requireAdmin } from '../../services/account-service.ts';
+import { ROLES } from '../../services/actor.ts';
+import { ServiceError } from '../../services/errors.ts';
+import { asString, formErrors } from '../forms.ts';
+import { requireSignedIn, signedIn } from '../sessions.ts';
+
+export async function adminRoutes(app: FastifyInstance): Promise<void> {
+  const { db } = app.deps;
+  app.addHook('preHandler', requireSignedIn);
+
+  const form = (values: Record<string, unknown>) => ({
+    values,
+    agencyItems: [{ value: '', text: 'Select an agency' }, ...AGENCIES.map((a) => ({ value: a, text: AGENCY_NAMES[a], selected: values.agency === a }))],
+    roleItems: ROLES.map((r) => ({ value: r, text: r[0].toUpperCase() + r.slice(1), checked: values.role === r })),
+  });
+
+  app.get<{ Querystring: { added?: string } }>('/admin/users', async (request, reply) => {
+    const users = await listUsers(db, signedIn(request));
+    return reply.page('admin/users.njk', { title: 'Users', users, added: request.query.added, errorFor: {}, ...form({}) });
+  });
+
+  app.post<{ Body: Record<string, unknown> }>('/admin/users', async (request, reply) => {
+    const actor = signedIn(request);
+    requireAdmin(actor);
+    const values = {
+      email: asString(request.body.email),
+      name: asString(request.body.name),
+      agency: asString(request.body.agency),
+      role: asString(request.body.role),
+    };
+    try {
+      const user = await createUser(db, actor, { ...values, password: asString(request.body.password) } as never);
+      return reply.redirect(`/admin/users?added=${encodeURIComponent(user.email)}`);
+    } catch (error) {
+      if (!(error instanceof ServiceError) || error.id !== 'validation_error') throw error;
+      reply.code(400);
+      const friendly = error.details.map((d) =>
+        d.path === 'agency' ? { ...d, message: 'Select an agency' } : d.path === 'role' ? { ...d, message: 'Select a role' } : d,
+      );
+      return reply.page('admin/users.njk', {
+        title: 'Users',
+        users: await listUsers(db, actor),
+        ...form(values),
+        ...formErrors(friendly, { role: 'role' }),
+      });
+    }
+  });
+}

@@ -1,0 +1,112 @@
+// Find a child, add a child, and the child's page: summary and the multi-agency chronology.
+import type { FastifyInstance } from 'fastify';
+import { AGENCIES, AGENCY_NAMES, EVENT_TYPES, EVENT_TYPE_NAMES } from '../../domain/event.ts';
+import { formatNhsNumber } from '../../domain/identifiers.ts';
+import { createChild, readChronology, searchChildren, viewChild, type ChildInput } from '../../services/chronology-service.ts';
+import { ServiceError } from '../../services/errors.ts';
+import { asArray, asString, dateFromParts, dateParts, formErrors } from '../forms.ts';
+import { requireSignedIn, signedIn } from '../sessions.ts';
+
+type Body = Record<string, unknown>;
+
+export async function childRoutes(app: FastifyInstance): Promise<void> {
+  const { db } = app.deps;
+  app.addHook('preHandler', requireSignedIn);
+
+  app.get<{ Querystring: Body }>('/children', async (request, reply) => {
+    const actor = signedIn(request);
+    const q = request.query;
+    const name = asString(q.name).trim();
+    const identifier = asString(q.identifier).trim();
+    const searched = 'name' in q || 'identifier' in q || 'dob-day' in q;
+    const dob = dateFromParts(q, 'dob', 'date of birth', false);
+    const problems = dob.problem ? [dob.problem] : [];
+    if (searched && !name && !identifier && !dob.value && !dob.problem) {
+      problems.push({ path: 'name', message: 'Enter a name, a date of birth or an identifier' });
+    }
+    const results =
+      searched && !problems.length
+        ? await searchChildren(db, actor, { name, identifier, dateOfBirth: dob.value })
+        : null;
+    return reply.page('children/search.njk', {
+      title: 'Find a child',
+      query: { name, identifier, dob: dateParts(dob.value ?? undefined), dobRaw: { day: q['dob-day'], month: q['dob-month'], year: q['dob-year'] } },
+      results: results?.map((c) => ({ ...c, nhsDisplay: c.nhsNumber ? formatNhsNumber(c.nhsNumber) : null })),
+      ...formErrors(problems, { dob: 'dob-day' }),
+    });
+  });
+
+  app.get('/children/new', async (_request, reply) =>
+    reply.page('children/new.njk', { title: 'Add a child', values: {}, dob: {}, errorFor: {} }),
+  );
+
+  app.post<{ Body: Body }>('/children/new', async (request, reply) => {
+    const actor = signedIn(request);
+    const body = request.body;
+    const dob = dateFromParts(body, 'dateOfBirth', 'date of birth', false);
+    const input: ChildInput = {
+      name: asString(body.name),
+      dateOfBirth: dob.value,
+      gender: asString(body.gender),
+      nhsNumber: asString(body.nhsNumber),
+      upn: asString(body.upn),
+      policeId: asString(body.policeId),
+      laId: asString(body.laId),
+    };
+    try {
+      if (dob.problem) throw new ServiceError('validation_error', 400, 'invalid', [dob.problem]);
+      const child = await createChild(db, actor, input);
+      return reply.redirect(`/children/${child.id}`);
+    } catch (error) {
+      if (!(error instanceof ServiceError) || error.id !== 'validation_error') throw error;
+      const details = [...error.details];
+      // the date problem and the rest are reported together, as GOV.UK asks
+      if (dob.problem && !details.includes(dob.problem)) details.unshift(dob.problem);
+      reply.code(400);
+      return reply.page('children/new.njk', {
+        title: 'Add a child',
+        values: input,
+        dob: { day: body['dateOfBirth-day'], month: body['dateOfBirth-month'], year: body['dateOfBirth-year'] },
+        ...formErrors(details, { dateOfBirth: 'dateOfBirth-day' }),
+      });
+    }
+  });
+
+  app.get<{ Params: { id: string }; Querystring: Body }>('/children/:id', async (request, reply) => {
+    const actor = signedIn(request);
+    const agencies = asArray(request.query.agency).filter((a) => (AGENCIES as readonly string[]).includes(a));
+    const types = asArray(request.query.type).filter((t) => (EVENT_TYPES as string[]).includes(t));
+    const page = Number(asString(request.query.page) || 1);
+    const summary = await viewChild(db, actor, request.params.id);
+    const chronology = await readChronology(db, actor, request.params.id, { agencies, types }, page);
+    const filterQuery = new URLSearchParams([...agencies.map((a) => ['agency', a]), ...types.map((t) => ['type', t])]).toString();
+    return reply.page('children/child.njk', {
+      title: summary.child.name,
+      summary,
+      nhsDisplay: summary.child.nhsNumber ? formatNhsNumber(summary.child.nhsNumber) : null,
+      chronology,
+      filter: { agencies, types },
+      filterQuery,
+      agencyOptions: AGENCIES.map((a) => ({ value: a, text: AGENCY_NAMES[a], checked: agencies.includes(a) })),
+      typeOptions: EVENT_TYPES.map((t) => ({ value: t, text: EVENT_TYPE_NAMES[t], selected: types.includes(t) })),
+      pagination: paginationFor(request.params.id, chronology.page, chronology.pages, filterQuery),
+      recorded: asString(request.query.recorded),
+    });
+  });
+}
+
+function paginationFor(childId: string, page: number, pages: number, filterQuery: string) {
+  if (pages <= 1) return null;
+  const href = (n: number) => `/children/${childId}?${filterQuery ? `${filterQuery}&` : ''}page=${n}#chronology`;
+  const items = [];
+  for (let n = 1; n <= pages; n++) {
+    if (n === 1 || n === pages || Math.abs(n - page) <= 2) items.push({ number: n, href: href(n), current: n === page });
+    else if (items.at(-1)?.ellipsis !== true) items.push({ ellipsis: true });
+  }
+  return {
+    items,
+    previous: page > 1 ? { href: href(page - 1) } : undefined,
+    next: page < pages ? { href: href(page + 1) } : undefined,
+    landmarkLabel: 'Chronology pages',
+  };
+}

@@ -1,0 +1,174 @@
+// Recording on a child's chronology: any contract-1 event, and an agency's involvement.
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { AGENCIES, AGENCY_NAMES, EVENT_TYPES, EVENT_TYPE_NAMES, type EventType, type Problem } from '../../domain/event.ts';
+import { checkLanguage } from '../../domain/language.ts';
+import { recordEvents, viewChild } from '../../services/chronology-service.ts';
+import { ServiceError } from '../../services/errors.ts';
+import type { Actor } from '../../services/actor.ts';
+import { atFromForm, detailFields, detailsFromForm, type DetailField } from '../event-form.ts';
+import { asArray, asString, formErrors } from '../forms.ts';
+import { requireSignedIn, signedIn } from '../sessions.ts';
+
+type Body = Record<string, unknown>;
+const isType = (t: string): t is EventType => (EVENT_TYPES as string[]).includes(t);
+
+// Recording an involvement has its own page, so the general form does not offer those types.
+const GENERAL_TYPES = EVENT_TYPES.filter((t) => !t.startsWith('involvement.'));
+
+export async function eventRoutes(app: FastifyInstance): Promise<void> {
+  const { db, afterRecord } = app.deps;
+  app.addHook('preHandler', requireSignedIn);
+
+  async function record(actor: Actor, childId: string, event: Record<string, unknown>) {
+    return recordEvents(db, actor, childId, [event], 'web', afterRecord);
+  }
+
+  app.get<{ Params: { id: string }; Querystring: { type?: string } }>('/children/:id/events/new', async (request, reply) => {
+    const actor = signedIn(request);
+    const summary = await viewChild(db, actor, request.params.id);
+    const type = request.query.type ?? '';
+    if (!isType(type)) {
+      return reply.page('children/event-type.njk', {
+        title: 'What do you want to record?',
+        child: summary.child,
+        typeItems: GENERAL_TYPES.map((t) => ({ value: t, text: EVENT_TYPE_NAMES[t] })),
+        errorFor: {},
+        ...(type ? formErrors([{ path: 'type', message: 'Select what you want to record' }]) : {}),
+      });
+    }
+    return renderEventForm(reply, actor, summary.child, type, {}, []);
+  });
+
+  app.post<{ Params: { id: string }; Body: Body }>('/children/:id/events/new', async (request, reply) => {
+    const actor = signedIn(request);
+    const body = request.body;
+    const type = asString(body.type);
+    const summary = await viewChild(db, actor, request.params.id);
+    if (!isType(type)) return reply.redirect(`/children/${summary.child.id}/events/new`);
+
+    const at = atFromForm(body);
+    const { details, problems: detailProblems } = detailsFromForm(type, body);
+    const problems: Problem[] = [...at.problems, ...detailProblems];
+    const text = asString(body.summary).trim();
+    const findings = checkLanguage(text);
+    if (!problems.length && findings.length && asString(body.keepWording) !== 'yes') {
+      return renderEventForm(reply, actor, summary.child, type, body, [], findings);
+    }
+    const event = {
+      type,
+      at: at.at ?? '',
+      agency: actor.agency,
+      ref: asString(body.ref).trim() || undefined,
+      summary: text || undefined,
+      details,
+      sensitivity: asString(body.sensitivity) === 'restricted' ? 'restricted' : 'standard',
+    };
+    try {
+      if (problems.length) throw new ServiceError('validation_error', 400, 'invalid', problems);
+      await record(actor, summary.child.id, event);
+    } catch (error) {
+      if (!(error instanceof ServiceError) || !['validation_error', 'conflict'].includes(error.id)) throw error;
+      reply.code(400);
+      return renderEventForm(reply, actor, summary.child, type, body, error.details);
+    }
+    const note = encodeURIComponent(`${EVENT_TYPE_NAMES[type]} recorded`);
+    return reply.redirect(`/children/${summary.child.id}?recorded=${note}#chronology`);
+  });
+
+  app.get<{ Params: { id: string } }>('/children/:id/involvements/new', async (request, reply) => {
+    const summary = await viewChild(db, signedIn(request), request.params.id);
+    return renderInvolvementForm(reply, summary.child, {}, []);
+  });
+
+  app.post<{ Params: { id: string }; Body: Body }>('/children/:id/involvements/new', async (request, reply) => {
+    const actor = signedIn(request);
+    const body = request.body;
+    const summary = await viewChild(db, actor, request.params.id);
+    const at = atFromForm(body);
+    const problems: Problem[] = [...at.problems];
+    const change = asString(body.change);
+    if (change !== 'started' && change !== 'ended') problems.push({ path: 'change', message: 'Select whether the involvement started or ended' });
+    const agency = asString(body.agency);
+    if (!(AGENCIES as readonly string[]).includes(agency)) problems.push({ path: 'agency', message: 'Select the agency' });
+    const role = asString(body.role).trim();
+    const professional = asString(body.professional).trim();
+    try {
+      if (problems.length) throw new ServiceError('validation_error', 400, 'invalid', problems);
+      await record(actor, summary.child.id, {
+        type: `involvement.${change}`,
+        at: at.at,
+        agency: actor.agency,
+        details: { agency, ...(role ? { role } : {}), ...(professional ? { professional } : {}) },
+      });
+    } catch (error) {
+      if (!(error instanceof ServiceError) || error.id !== 'validation_error') throw error;
+      reply.code(400);
+      return renderInvolvementForm(reply, summary.child, body, error.details);
+    }
+    const note = encodeURIComponent(`${AGENCY_NAMES[agency as keyof typeof AGENCY_NAMES]} involvement ${change}`);
+    return reply.redirect(`/children/${summary.child.id}?recorded=${note}`);
+  });
+}
+
+const ANCHORS = { at: 'at-day' };
+
+const optionText = (o: string) =>
+  AGENCY_NAMES[o as keyof typeof AGENCY_NAMES] ?? (o.length > 2 ? (o[0].toUpperCase() + o.slice(1)).replace(/_/g, ' ') : o);
+
+/** Radio and checkbox items for a field, with what was sent ticked again after an error. */
+function choicesFor(field: DetailField, sent: unknown) {
+  if (field.kind === 'boolean') {
+    return [
+      { value: 'yes', text: 'Yes', checked: sent === 'yes' },
+      { value: 'no', text: 'No', checked: sent === 'no' },
+    ];
+  }
+  const chosen = asArray(sent);
+  return field.options.map((o) => ({ value: o, text: optionText(o), checked: chosen.includes(o) }));
+}
+
+function renderEventForm(
+  reply: FastifyReply,
+  actor: Actor,
+  child: { id: string; name: string },
+  type: EventType,
+  body: Body,
+  problems: Problem[],
+  languageFindings: ReturnType<typeof checkLanguage> = [],
+) {
+  const fields = detailFields(type).map((f) => ({
+    ...f,
+    items: choicesFor(f, body[`details.${f.name}`]),
+    id: `details-${f.name}`,
+    inputName: `details.${f.name}`,
+    value: body[`details.${f.name}`],
+    dateValue: {
+      day: body[`details.${f.name}-day`],
+      month: body[`details.${f.name}-month`],
+      year: body[`details.${f.name}-year`],
+    },
+  }));
+  const anchors: Record<string, string> = { ...ANCHORS };
+  for (const f of fields) anchors[`details.${f.name}`] = f.kind === 'date' ? `${f.id}-day` : f.id;
+  return reply.page('children/event-new.njk', {
+    title: `Record: ${EVENT_TYPE_NAMES[type].toLowerCase()}`,
+    typeName: EVENT_TYPE_NAMES[type],
+    child,
+    type,
+    fields,
+    agencyName: AGENCY_NAMES[actor.agency],
+    values: body,
+    languageFindings,
+    ...formErrors(problems, anchors),
+  });
+}
+
+function renderInvolvementForm(reply: FastifyReply, child: { id: string; name: string }, body: Body, problems: Problem[]) {
+  return reply.page('children/involvement-new.njk', {
+    title: "Record an agency's involvement",
+    child,
+    values: body,
+    agencyItems: [{ value: '', text: 'Select an agency' }, ...AGENCIES.map((a) => ({ value: a, text: AGENCY_NAMES[a], selected: body.agency === a }))],
+    ...formErrors(problems, ANCHORS),
+  });
+}

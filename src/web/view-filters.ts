@@ -1,0 +1,48 @@
+// Nunjucks filters: how dates, agencies and event types read on a page.
+import { AGENCY_NAMES, EVENT_TYPE_NAMES, type Agency, type EventType } from '../domain/event.ts';
+import { formatInstant } from '../domain/time.ts';
+
+const dateFormat = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', day: 'numeric', month: 'long', year: 'numeric' });
+const timeFormat = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: 'numeric', minute: '2-digit', hour12: true });
+
+const toDate = (value: unknown) => (value instanceof Date ? value : new Date(String(value)));
+
+const words = (value: unknown) =>
+  String(value ?? '')
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .replace(/_/g, ' ')
+    .toLowerCase();
+
+function detailText(value: unknown): string {
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  if (typeof value === 'string') {
+    // enum values (snake_case codes) read as words; free text stays as written
+    return AGENCY_NAMES[value as Agency] ?? (/^[a-z][a-z0-9_]*$/.test(value) ? words(value) : value);
+  }
+  if (Array.isArray(value)) return value.map(detailText).join(', ');
+  if (value && typeof value === 'object') {
+    return Object.entries(value).map(([k, v]) => `${words(k)} ${detailText(v)}`).join('; ');
+  }
+  return String(value);
+}
+
+export const viewFilters = {
+  /** 2 March 2018 */
+  govukDate: (value: unknown) => (value ? dateFormat.format(toDate(value)) : ''),
+  /** 2 March 2018 at 9:00am */
+  govukDateTime: (value: unknown) =>
+    value ? `${dateFormat.format(toDate(value))} at ${timeFormat.format(toDate(value)).replace(' ', '')}` : '',
+  /** machine-readable, for <time datetime> */
+  isoInstant: (value: unknown) => (value ? formatInstant(toDate(value).getTime()) : ''),
+  agencyName: (value: unknown) => AGENCY_NAMES[value as Agency] ?? String(value),
+  eventTypeName: (value: unknown) => EVENT_TYPE_NAMES[value as EventType] ?? String(value),
+  /** snake_case and camelCase values as words: "lead_professional" → "lead professional" */
+  words,
+  /** an event's details as label/text pairs for a definition list, any shape (unknown keys too) */
+  detailRows: (details: unknown) =>
+    Object.entries((details as Record<string, unknown>) ?? {}).map(([key, value]) => ({
+      label: words(key)[0]?.toUpperCase() + words(key).slice(1),
+      text: detailText(value),
+    })),
+  json: (value: unknown) => JSON.stringify(value, null, 2),
+};

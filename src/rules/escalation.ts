@@ -1,0 +1,107 @@
+// Disagreement and escalation (contract 2: ESCALATION_OVERDUE). Jacob's review: "no formal dispute
+// resolutions were raised by Children's Social Care and escalation did not take place"; escalation
+// could have been used on unregulated placements, the lack of education and drift in care planning.
+// Partnership policies (local) give each stage a time: 1 practitioners (1 working day), 2 line
+// managers (2), 3 senior managers (5), 4 directors (10); then the partnership's independent chair.
+import { AGENCY_NAMES, type Agency } from '../domain/event.ts';
+import { isRestricted, spokenDate, type AlertRecord, type ChildRuleFamily, type ChildRun, type EngineEvent, type RuleDefinition } from './rule.ts';
+
+export const ESCALATION_OVERDUE: RuleDefinition = {
+  code: 'ESCALATION_OVERDUE', family: 'escalation', severity: 'high', owner: 'social_care',
+  finding: 'No formal dispute resolution and no escalation took place in Jacob\'s case: a disagreement must be resolved or raised to the next stage within the stage\'s time.',
+  description: 'An escalation neither resolved nor raised to a higher stage within its stage\'s time (stage 1: 1 working day, 2: 2, 3: 5, 4: 10). Resolved by its resolution or a higher stage.',
+  actions: ['Raise the disagreement to the next stage', 'Record the resolution and what was agreed', 'Use the immediate route if the child is at imminent risk'],
+};
+
+export const ESCALATION_RULES = [ESCALATION_OVERDUE];
+
+const NEXT_STAGE = ['', 'line managers (stage 2)', 'senior managers (stage 3)', 'directors (stage 4)', "the partnership's independent chair"];
+
+interface Escalation {
+  ref: string;
+  /** refs of the lower stages this one took over: a resolution naming any of them ends it */
+  chain: string[];
+  stage: number;
+  from: Agency;
+  to: Agency;
+  issue: string | null;
+  raisedMs: number;
+  deadline: number;
+  alert: AlertRecord | null;
+}
+
+const samePair = (a: Escalation, from: unknown, to: unknown) =>
+  (a.from === from && a.to === to) || (a.from === to && a.to === from);
+
+export class EscalationTimescales implements ChildRuleFamily {
+  nextDeadline = Infinity;
+  private open: Escalation[] = [];
+
+  constructor(private readonly run: ChildRun) {}
+
+  fireDue(until: number): void {
+    for (const esc of this.open) {
+      if (esc.alert || esc.deadline > until) continue;
+      esc.alert = this.raiseOverdue(esc);
+    }
+    this.updateNextDeadline();
+  }
+
+  onEvent(e: EngineEvent, t: number): void {
+    if (e.type === 'escalation.raised') this.onRaised(e, t);
+    else if (e.type === 'escalation.resolved') this.onResolved(e, t);
+  }
+
+  private onRaised(e: EngineEvent, t: number): void {
+    const stage = Number(e.details.stage);
+    if (!(stage >= 1 && stage <= 4)) return;
+    const chain: string[] = [];
+    this.open = this.open.filter((esc) => {
+      if (esc.stage >= stage || !samePair(esc, e.details.fromAgency, e.details.toAgency)) return true;
+      // Raised to a higher stage: the lower stage's clock stops.
+      esc.alert?.resolve(t, e.ref);
+      chain.push(esc.ref, ...esc.chain);
+      return false;
+    });
+    const days = this.run.config.escalation.stageWorkingDays[stage - 1];
+    this.open.push({
+      ref: e.ref, chain, stage,
+      from: e.details.fromAgency as Agency,
+      to: e.details.toAgency as Agency,
+      issue: isRestricted(e) || typeof e.details.issue !== 'string' ? null : e.details.issue,
+      raisedMs: t,
+      deadline: this.run.calendar.workingDaysDeadline(t, days),
+      alert: null,
+    });
+    this.updateNextDeadline();
+  }
+
+  private onResolved(e: EngineEvent, t: number): void {
+    const named = typeof e.details.escalation === 'string' ? e.details.escalation : null;
+    const matches = named ? this.open.filter((esc) => esc.ref === named || esc.chain.includes(named)) : [];
+    // A resolution that names no open escalation ends them all: the disagreement is settled.
+    const ended = matches.length ? matches : this.open;
+    for (const esc of ended) esc.alert?.resolve(t, e.ref);
+    this.open = this.open.filter((esc) => !ended.includes(esc));
+    this.updateNextDeadline();
+  }
+
+  private raiseOverdue(esc: Escalation): AlertRecord {
+    const { name, config } = this.run;
+    const days = config.escalation.stageWorkingDays[esc.stage - 1];
+    const issue = esc.issue ? ` ("${esc.issue.length > 120 ? `${esc.issue.slice(0, 117)}...` : esc.issue}")` : '';
+    return this.run.raise(ESCALATION_OVERDUE, esc.ref, esc.deadline, {
+      evidence: [esc.ref],
+      dueMs: esc.deadline,
+      owner: esc.from,
+      details: { stage: esc.stage, fromAgency: esc.from, toAgency: esc.to, workingDays: days },
+      message: `A stage ${esc.stage} escalation about ${name} from ${AGENCY_NAMES[esc.from] ?? esc.from} to ${AGENCY_NAMES[esc.to] ?? esc.to}${issue}, raised on ${spokenDate(esc.raisedMs)}, has not been resolved or raised within ${days} working day${days === 1 ? '' : 's'}. Raise it to ${NEXT_STAGE[esc.stage]} or record how it was resolved.`,
+    });
+  }
+
+  private updateNextDeadline(): void {
+    let next = Infinity;
+    for (const esc of this.open) if (!esc.alert && esc.deadline < next) next = esc.deadline;
+    this.nextDeadline = next;
+  }
+}

@@ -26,6 +26,8 @@ const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url)
 // Any fixed number: every instance migrating at once against one server queues on it.
 const MIGRATION_LOCK = 7_201_904;
 
+export class DataDirectoryLocked extends Error {}
+
 /**
  * PGlite is a single-process database: two processes writing one directory corrupt it. The lock
  * file holds the owner's pid; a lock left by a process that no longer runs is taken over.
@@ -41,8 +43,8 @@ function lockDataDir(dir: string): () => void {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const pid = Number(readFileSync(path, 'utf8'));
-      if (pid && pid !== process.pid && isRunning(pid)) {
-        throw new Error(`The data directory ${dir} is in use by process ${pid}. Stop it first, or set REACHABLE_DATA_DIR.`);
+      if (pid && isRunning(pid)) {
+        throw new DataDirectoryLocked(`The data directory ${dir} is in use by process ${pid}. Stop it first, or set REACHABLE_DATA_DIR.`);
       }
       rmSync(path, { force: true });
     }

@@ -1,0 +1,57 @@
+// The audit log is append-only in the database and hash-chained, so an altered or removed row is
+// found by `reachable audit verify`.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { sql } from 'drizzle-orm';
+import { openTestDatabase } from '../../test/support/database.ts';
+import { makePartnership, type TestPartnership } from '../../test/support/partnership.ts';
+import type { Database } from '../store/database.ts';
+import { viewChild } from './chronology-service.ts';
+import { verifyAuditChain } from './audit-service.ts';
+
+let database: Database;
+let p: TestPartnership;
+before(async () => {
+  database = await openTestDatabase();
+  p = await makePartnership(database.db);
+  for (let i = 0; i < 3; i++) await viewChild(database.db, p.socialWorker, p.childId);
+});
+after(() => database.close());
+
+test('an untouched chain verifies', async () => {
+  const verdict = await verifyAuditChain(database.db);
+  assert.equal(verdict.ok, true);
+  assert.ok(verdict.rows >= 8);
+});
+
+test('the database refuses UPDATE, DELETE and TRUNCATE on the audit log', async () => {
+  const { db } = database;
+  // drizzle wraps the database's error: its cause carries PostgreSQL's message
+  const refused = (e: unknown) => /append-only/.test(String((e as { cause?: Error }).cause?.message ?? e));
+  await assert.rejects(db.execute(sql`update audit_log set actor = 'someone else' where seq = 2`), refused);
+  await assert.rejects(db.execute(sql`delete from audit_log where seq = 2`), refused);
+  await assert.rejects(db.execute(sql`truncate audit_log`), refused);
+});
+
+test('a row altered behind the triggers is found and named', async () => {
+  const { db } = database;
+  // what a superuser could do: switch the trigger off, edit, switch it back on
+  await db.execute(sql`alter table audit_log disable trigger audit_log_no_update`);
+  await db.execute(sql`update audit_log set detail = '{"tampered": true}'::jsonb where seq = 5`);
+  await db.execute(sql`alter table audit_log enable trigger audit_log_no_update`);
+  const verdict = await verifyAuditChain(db);
+  assert.equal(verdict.ok, false);
+  assert.equal(!verdict.ok && verdict.seq, 5);
+});
+
+test('a removed row is found at the entry after it', async () => {
+  const { db } = database;
+  await db.execute(sql`alter table audit_log disable trigger audit_log_no_update`);
+  await db.execute(sql`update audit_log set detail = '{}'::jsonb where seq = 5`);
+  await db.execute(sql`delete from audit_log where seq = 5`);
+  await db.execute(sql`alter table audit_log enable trigger audit_log_no_update`);
+  const verdict = await verifyAuditChain(db);
+  assert.equal(verdict.ok, false);
+  assert.equal(!verdict.ok && verdict.seq, 6);
+  assert.match(!verdict.ok ? verdict.problem : '', /removed or altered/);
+});

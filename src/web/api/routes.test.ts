@@ -1,0 +1,103 @@
+// The JSON API as an agency system uses it: bearer tokens, contract-1 events, idempotent re-sends,
+// errors with stable ids and field paths, 404 for children the agency may not see.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { openTestApp } from '../../../test/support/app.ts';
+import { makePartnership, type TestPartnership } from '../../../test/support/partnership.ts';
+import { issueApiToken } from '../../services/account-service.ts';
+
+let t: Awaited<ReturnType<typeof openTestApp>>;
+let p: TestPartnership;
+let policeToken: string;
+let schoolToken: string;
+before(async () => {
+  t = await openTestApp();
+  p = await makePartnership(t.database.db);
+  policeToken = (await issueApiToken(t.database.db, 'police', 'Niche feed')).token;
+  schoolToken = (await issueApiToken(t.database.db, 'education', 'CPOMS feed')).token;
+});
+after(() => t.close());
+
+const call = (method: 'GET' | 'POST', url: string, token: string | null, payload?: unknown) =>
+  t.app.inject({ method, url, payload: payload as never, headers: token ? { authorization: `Bearer ${token}` } : {} });
+
+test('no token, or a wrong one: 401 with a stable error id', async () => {
+  for (const token of [null, 'rch_not-a-real-token']) {
+    const response = await call('GET', `/api/children/${p.childId}/events`, token);
+    assert.equal(response.statusCode, 401);
+    assert.equal(response.json().error, 'unauthorized');
+  }
+});
+
+test('an agency system records an event, and re-sending it changes nothing', async () => {
+  const event = { type: 'police.found_in_possession', at: '2024-02-01T22:40:00+00:00', agency: 'police', ref: 'NICHE-SS-9', summary: 'Stop and search: two phones and £640 cash.', details: { items: ['phone', 'cash'], count: 2 } };
+  const first = await call('POST', `/api/children/${p.childId}/events`, policeToken, event);
+  assert.equal(first.statusCode, 201);
+  const again = await call('POST', `/api/children/${p.childId}/events`, policeToken, event);
+  assert.equal(again.statusCode, 200);
+  assert.deepEqual(again.json().unchanged, first.json().created);
+  const read = await call('GET', `/api/children/${p.childId}/events?type=police.found_in_possession`, policeToken);
+  assert.equal(read.json().total, 1);
+  assert.equal(read.json().events[0].at, '2024-02-01T22:40:00+00:00');
+  assert.deepEqual(read.json().events[0].details, { items: ['phone', 'cash'], count: 2 });
+});
+
+test('invalid input: 400 validation_error with the path of every problem, and nothing written', async () => {
+  const before = (await call('GET', `/api/children/${p.childId}/events`, policeToken)).json().total;
+  const response = await call('POST', `/api/children/${p.childId}/events`, policeToken, {
+    events: [
+      { type: 'police.arrested', at: '2024-03-05', agency: 'police' },
+      { type: 'missing.started', at: '2024-03-06', agency: 'police', details: {} },
+      { type: 'teleported', at: '2024-03-07', agency: 'police' },
+    ],
+  });
+  assert.equal(response.statusCode, 400);
+  const body = response.json();
+  assert.equal(body.error, 'validation_error');
+  assert.deepEqual(body.details.map((d: { path: string }) => d.path), ['events[1].details.episode', 'events[2].type']);
+  assert.equal((await call('GET', `/api/children/${p.childId}/events`, policeToken)).json().total, before);
+});
+
+test('an agency not involved gets 404 for the child, never 403', async () => {
+  for (const [method, url] of [['GET', `/api/children/${p.childId}`], ['GET', `/api/children/${p.childId}/events`], ['POST', `/api/children/${p.childId}/events`]] as const) {
+    const response = await call(method, url, schoolToken, { type: 'education.left_roll', at: '2024-01-01', agency: 'education' });
+    assert.equal(response.statusCode, 404, `${method} ${url}`);
+    assert.equal(response.json().error, 'not_found');
+  }
+  const search = await call('GET', '/api/children?name=Jordan', schoolToken);
+  assert.deepEqual(search.json().children, []);
+});
+
+test('an agency system creates a child and can then write to it', async () => {
+  const created = await call('POST', '/api/children', schoolToken, { name: 'Casey Api', dateOfBirth: '2011-02-03', upn: 'H801200001001' });
+  assert.equal(created.statusCode, 201);
+  const id = created.json().id;
+  const bad = await call('POST', '/api/children', schoolToken, { name: '', nhsNumber: '1234567890' });
+  assert.equal(bad.statusCode, 400);
+  assert.deepEqual(bad.json().details.map((d: { path: string }) => d.path), ['name', 'nhsNumber']);
+  const recorded = await call('POST', `/api/children/${id}/events`, schoolToken, { type: 'education.excluded', at: '2024-05-01', agency: 'education', details: { kind: 'permanent', reasons: ['OW'] } });
+  assert.equal(recorded.statusCode, 201);
+  const found = await call('GET', '/api/children?identifier=H801200001001', schoolToken);
+  assert.equal(found.json().children[0].id, id);
+});
+
+test('restricted entries of other agencies come back as who and when only', async () => {
+  await call('POST', `/api/children/${p.childId}/events`, policeToken, { type: 'police.intelligence', at: '2024-04-04', agency: 'police', sensitivity: 'restricted', summary: 'Named adult seen collecting the child.' });
+  const socialCareToken = (await issueApiToken(t.database.db, 'social_care', 'Mosaic')).token;
+  const read = await call('GET', `/api/children/${p.childId}/events?type=police.intelligence`, socialCareToken);
+  const entry = read.json().events[0];
+  assert.equal(entry.redacted, true);
+  assert.equal(entry.type, undefined);
+  assert.match(entry.summary, /A restricted entry by Police on 2024-04-04 — contact them/);
+});
+
+test('the OpenAPI description is generated from the validating schemas', async () => {
+  const doc = (await call('GET', '/api/openapi.json', null)).json();
+  assert.equal(doc.openapi, '3.1.0');
+  assert.ok(doc.paths['/children/{id}/events'].post);
+  const variants = doc.components.schemas.Event.oneOf ?? doc.components.schemas.Event.anyOf;
+  assert.ok(variants.length >= 38);
+  const docs = await call('GET', '/api/docs', null);
+  assert.equal(docs.statusCode, 200);
+  assert.match(docs.body, /POST/);
+});

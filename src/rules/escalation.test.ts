@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { resolveRulesConfig } from './config.ts';
+import { expectAlerts, Story, type RuleCase } from './test-story.ts';
+
+// Friday 2 March 2018: 1 working day → end of Monday 5 March.
+const raise = (s: Story, at: string, stage: number, fromAgency = 'social_care', toAgency = 'education') =>
+  s.add(at, 'escalation.raised', { stage, fromAgency, toAgency, issue: 'no school place offered' });
+const resolved = (s: Story, at: string, escalation?: string) => s.add(at, 'escalation.resolved', escalation ? { escalation } : {});
+
+const override = resolveRulesConfig({ escalation: { stageWorkingDays: [3, 4, 5, 10] } });
+assert.ok(override.ok);
+
+const cases: RuleCase[] = [
+  {
+    name: 'stage 1 not resolved within 1 working day', asOf: '2018-03-10',
+    build: (s) => raise(s, '2018-03-02', 1),
+    expect: [{ raisedAt: '2018-03-05T23:59:59+00:00', dueBy: '2018-03-05T23:59:59+00:00', owner: 'social_care', evidence: ['e1'], details: { stage: 1, fromAgency: 'social_care', toAgency: 'education' }, status: 'open' }],
+  },
+  { name: 'resolved in time', asOf: '2018-03-10', build: (s) => { raise(s, '2018-03-02', 1); resolved(s, '2018-03-05'); }, expect: [] },
+  {
+    name: 'raised to stage 2 in time: stage 2 has its own 2 working days', asOf: '2018-03-10',
+    build: (s) => { raise(s, '2018-03-02', 1); raise(s, '2018-03-05', 2, 'education', 'social_care'); },
+    expect: [{ raisedOn: '2018-03-07', evidence: ['e2'], details: { stage: 2 }, owner: 'education' }],
+  },
+  {
+    name: 'an overdue stage is resolved by raising it higher', asOf: '2018-03-08',
+    build: (s) => { raise(s, '2018-03-02', 1); raise(s, '2018-03-07', 2); },
+    expect: [{ raisedOn: '2018-03-05', resolvedBy: 'e2', overdue: true }],
+  },
+  {
+    name: 'a resolution naming the first stage ends the whole escalation', asOf: '2018-03-20',
+    build: (s) => { raise(s, '2018-03-02', 1); raise(s, '2018-03-05', 2); resolved(s, '2018-03-12', 'e1'); },
+    expect: [{ raisedOn: '2018-03-07', details: { stage: 2 }, resolvedBy: 'e3' }],
+  },
+  {
+    name: 'a higher stage between other agencies does not stop the clock', asOf: '2018-03-10',
+    build: (s) => { raise(s, '2018-03-02', 1); raise(s, '2018-03-05', 2, 'police', 'housing'); resolved(s, '2018-03-06', 'e2'); },
+    expect: [{ raisedOn: '2018-03-05', details: { stage: 1 } }],
+  },
+  { name: 'stage 4 has 10 working days', asOf: '2018-04-01', build: (s) => raise(s, '2018-03-05', 4), expect: [{ raisedOn: '2018-03-19', details: { stage: 4 } }] },
+  { name: 'a partnership sets its own stage times', asOf: '2018-04-01', config: override.value, build: (s) => raise(s, '2018-03-02', 1), expect: [{ raisedOn: '2018-03-07', details: { workingDays: 3 } }] },
+];
+
+for (const c of cases) {
+  test(`ESCALATION_OVERDUE: ${c.name}`, () => {
+    const s = new Story();
+    c.build(s);
+    expectAlerts(s.alerts(c.asOf, c.config), 'ESCALATION_OVERDUE', c.expect, c.name);
+  });
+}
+
+test('ESCALATION_OVERDUE: the message says what the next stage is', () => {
+  const s = new Story();
+  raise(s, '2018-03-02', 2);
+  const alert = s.alerts('2018-03-20').find((a) => a.rule === 'ESCALATION_OVERDUE')!;
+  assert.match(alert.message, /Raise it to senior managers \(stage 3\)/);
+});

@@ -14,6 +14,12 @@ export interface Config {
   sessionSecret: string;
   sessionHours: number;
   baseUrl: string;
+  /** minutes between sweeps that fire deadline rules as the clock passes them */
+  sweepMinutes: number;
+  /** GOV.UK Notify; unset → notices stay on the outbox page */
+  notify: { apiKey: string; templateId: string; baseUrl: string } | undefined;
+  /** each agency's duty inbox for contentless alert notices */
+  dutyInboxes: Partial<Record<string, string>>;
 }
 
 export class ConfigError extends Error {}
@@ -31,6 +37,20 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('SESSION_SECRET: required in production, at least 32 characters');
   }
   const host = env.HOST ?? '127.0.0.1';
+  const dutyInboxes: Partial<Record<string, string>> = {};
+  for (const pair of (env.DUTY_INBOXES ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+    const [agency, email] = pair.split('=').map((x) => x.trim());
+    if (!agency || !email || !email.includes('@')) throw new ConfigError(`DUTY_INBOXES: expected agency=email pairs separated by commas, got "${pair}"`);
+    dutyInboxes[agency] = email;
+  }
+  const notify = env.NOTIFY_API_KEY
+    ? { apiKey: env.NOTIFY_API_KEY, templateId: env.NOTIFY_TEMPLATE_ID ?? '', baseUrl: env.NOTIFY_BASE_URL ?? 'https://api.notifications.service.gov.uk' }
+    : undefined;
+  if (notify && (notify.apiKey.length < 74 || !notify.templateId)) {
+    throw new ConfigError('NOTIFY_API_KEY and NOTIFY_TEMPLATE_ID: a GOV.UK Notify API key and the id of an email template with ((subject)) and ((body))');
+  }
+  const sweepMinutes = Number(env.SWEEP_MINUTES ?? 5);
+  if (!(sweepMinutes > 0)) throw new ConfigError(`SWEEP_MINUTES: expected a positive number, got "${env.SWEEP_MINUTES}"`);
   return {
     env: mode,
     port,
@@ -41,5 +61,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionSecret: sessionSecret || 'development-only-session-secret-not-for-production',
     sessionHours: Number(env.SESSION_HOURS ?? 8),
     baseUrl: env.BASE_URL ?? `http://localhost:${port}`,
+    sweepMinutes,
+    notify,
+    dutyInboxes,
   };
 }

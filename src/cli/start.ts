@@ -5,6 +5,11 @@ import { openDatabase } from '../store/database.ts';
 import { seedDemoIfEmpty } from '../demo/seed.ts';
 import { DEMO_PASSWORD, DEMO_USERS } from '../demo/users.ts';
 import { buildApp } from '../web/app.ts';
+import { createAlertService, startSweeper } from '../services/alert-service.ts';
+import { createNoticeService } from '../services/notice-service.ts';
+import { AGENCIES } from '../domain/event.ts';
+
+const demoDutyInboxes = () => Object.fromEntries(AGENCIES.map((a) => [a, `duty.${a}@demo.reachable.test`]));
 import type { Io } from './main.ts';
 
 export async function startCommand(_args: string[], io: Io): Promise<number> {
@@ -24,11 +29,21 @@ export async function startCommand(_args: string[], io: Io): Promise<number> {
       ? 'Database: PostgreSQL server (DATABASE_URL)\n'
       : `Database: embedded PGlite in ${config.dataDir} (for trying Reachable and demos: it does not fsync; use PostgreSQL for real records)\n`,
   );
-  if (config.demo && (await seedDemoIfEmpty(database.db))) io.out('Seeded the demo partnership.\n');
+  const dutyInboxes = config.demo && !Object.keys(config.dutyInboxes).length ? demoDutyInboxes() : config.dutyInboxes;
+  const alerts = createAlertService({ baseUrl: config.baseUrl, dutyInboxes, notify: false });
+  // the demo's stories are history: seeding them must not fill the duty inboxes
+  if (config.demo && (await seedDemoIfEmpty(database.db, alerts.afterRecord))) io.out('Seeded the demo partnership.\n');
+  alerts.setNotify(true);
 
-  const app = await buildApp({ config, db: database.db });
+  const notices = createNoticeService({ database, notify: config.notify });
+  await notices.start();
+  const sweeper = startSweeper(database.db, alerts, config.sweepMinutes, (message) => io.err(message));
+
+  const app = await buildApp({ config, db: database.db, alerts });
   const stop = async () => {
+    sweeper.stop();
     await app.close();
+    await notices.stop();
     await database.close();
     process.exit(0);
   };

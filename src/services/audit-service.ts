@@ -15,7 +15,13 @@ export type AuditAction =
   | 'user.signed_out'
   | 'user.created'
   | 'user.deactivated'
-  | 'api_token.issued';
+  | 'api_token.issued'
+  | 'learning_review.replayed'
+  | 'alert.viewed'
+  | 'alert.assigned'
+  | 'alert.noted'
+  | 'alert.dismissed'
+  | 'notice.opened';
 
 export async function audit(
   tx: Db,

@@ -292,3 +292,14 @@ async function applyInvolvement(tx: Db, row: repo.EventRow): Promise<void> {
   }
 }
 
+
+/** One entry of the chronology (an alert's evidence), as this reader may see it. */
+export async function viewEvent(db: Db, actor: Actor, childId: string, eventId: string): Promise<{ child: repo.ChildRow; entry: VisibleEntry }> {
+  return db.transaction(async (tx) => {
+    const child = await visibleChild(tx, actor, childId);
+    const entry = await repo.findEventOfChild(tx, child.id, eventId);
+    if (!entry) throw notFound();
+    await audit(tx, actor, 'chronology.viewed', child.id, { shown: [entry.id] });
+    return { child, entry: redactFor(actor, entry) };
+  });
+}

@@ -33,6 +33,12 @@ export async function findVisibleChild(db: Db, scope: AccessScope, childId: stri
   return row;
 }
 
+/** For system work (the rules sweep), never for showing a child to a person. */
+export async function findChild(db: Db, childId: string): Promise<ChildRow | undefined> {
+  const [row] = await db.select().from(children).where(eq(children.id, childId)).limit(1);
+  return row;
+}
+
 export interface ChildSearch {
   name?: string;
   dateOfBirth?: string;
@@ -121,6 +127,17 @@ export async function listEvents(
     .limit(page.limit);
   const [{ total }] = await db.select({ total: count() }).from(events).where(where);
   return { entries: rows.map((r) => ({ ...r.event, recordedByName: r.recordedByName })), total };
+}
+
+export async function findEventOfChild(db: Db, childId: string, eventId: string): Promise<ChronologyEntry | undefined> {
+  if (!/^[0-9a-f-]{36}$/i.test(eventId)) return undefined;
+  const [row] = await db
+    .select({ event: events, recordedByName: users.name })
+    .from(events)
+    .leftJoin(users, eq(users.id, events.recordedBy))
+    .where(and(eq(events.childId, childId), eq(events.id, eventId)))
+    .limit(1);
+  return row && { ...row.event, recordedByName: row.recordedByName };
 }
 
 /** Every event of the child in time order: what the rules engine reads. */

@@ -19,6 +19,10 @@ export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 export interface Database {
   db: Db;
   kind: 'pglite' | 'postgres';
+  /** the server's URL, for opening a second pool on it (tests of two instances) */
+  url?: string;
+  /** plain SQL for libraries that bring their own (the pg-boss job queue) */
+  executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
   close(): Promise<void>;
 }
 
@@ -73,7 +77,13 @@ export async function openDatabase(options: { databaseUrl?: string; dataDir?: st
       await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
       client.release();
     }
-    return { db, kind: 'postgres', close: () => pool.end() };
+    return {
+      db,
+      kind: 'postgres',
+      url: options.databaseUrl,
+      executeSql: (text, values) => pool.query(text, values as unknown[]),
+      close: () => pool.end(),
+    };
   }
   let unlock = () => {};
   let client: PGlite;
@@ -91,6 +101,12 @@ export async function openDatabase(options: { databaseUrl?: string; dataDir?: st
     return {
       db,
       kind: 'pglite',
+      // PGlite runs one statement with parameters, or many without: pg-boss sends both kinds
+      executeSql: async (text, values) => {
+        if (values?.length) return client.query(text, values as never[]);
+        const results = await client.exec(text);
+        return results[results.length - 1] ?? { rows: [] };
+      },
       close: async () => {
         await client.close();
         unlock();

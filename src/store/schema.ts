@@ -7,6 +7,7 @@ import {
   boolean,
   date,
   index,
+  integer,
   jsonb,
   pgTable,
   text,
@@ -137,3 +138,90 @@ export const auditLog = pgTable(
   },
   (t) => [index('audit_child_idx').on(t.childId, t.seq)],
 );
+
+// Alerts are derived (contract 2: a function of the chronology and the clock). They are stored
+// for speed and kept equal to a replay; what people add — assignment, notes, a dismissal with its
+// reason — sits beside the derived fields and never changes them.
+export const alerts = pgTable(
+  'alerts',
+  {
+    // the engine's natural key (`RULE:child:key`): two instances upserting one alert meet here
+    id: text('id').primaryKey(),
+    rule: text('rule').notNull(),
+    childId: uuid('child_id').references(() => children.id),
+    subject: jsonb('subject').$type<{ kind: string; ref: string } | null>(),
+    severity: text('severity').notNull(),
+    raisedAt: timestamp('raised_at', { withTimezone: true }).notNull(),
+    dueBy: timestamp('due_by', { withTimezone: true }),
+    status: text('status').notNull(),
+    resolvedAt: timestamp('resolved_at', { withTimezone: true }),
+    resolvedBy: text('resolved_by'),
+    evidence: jsonb('evidence').notNull().$type<string[]>(),
+    details: jsonb('details').notNull().$type<Record<string, unknown>>(),
+    owner: text('owner').notNull(),
+    message: text('message').notNull(),
+    actions: jsonb('actions').notNull().$type<string[]>(),
+    configVersion: text('config_version').notNull(),
+    assignedTo: uuid('assigned_to').references(() => users.id),
+    dismissedAt: timestamp('dismissed_at', { withTimezone: true }),
+    dismissedBy: uuid('dismissed_by').references(() => users.id),
+    dismissReason: text('dismiss_reason'),
+    firstStoredAt: timestamp('first_stored_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('alerts_child_idx').on(t.childId),
+    index('alerts_owner_open_idx').on(t.owner, t.status, t.dueBy),
+    index('alerts_assigned_idx').on(t.assignedTo),
+  ],
+);
+
+export const alertNotes = pgTable(
+  'alert_notes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    alertId: text('alert_id').notNull(),
+    userId: uuid('user_id').notNull().references(() => users.id),
+    kind: text('kind').notNull(),
+    text: text('text').notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('alert_notes_alert_idx').on(t.alertId, t.at)],
+);
+
+// When a child became "of exploitation concern" (contract 2), from the last evaluation of the
+// child: the partnership-wide network rules read it without replaying every child.
+export const childConcern = pgTable('child_concern', {
+  childId: uuid('child_id').primaryKey().references(() => children.id),
+  since: timestamp('since', { withTimezone: true }).notNull(),
+});
+
+// The outbox of contentless notifications: a row per new high or critical alert, written in the
+// transaction that raised it (so none is lost or sent twice), sent by the job queue.
+export const notifications = pgTable(
+  'notifications',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    // no foreign key: an alert withdrawn by a back-dated event goes, its notes and notices stay
+    alertId: text('alert_id').notNull().unique(),
+    agency: text('agency').notNull(),
+    recipient: text('recipient'),
+    subject: text('subject').notNull(),
+    body: text('body').notNull(),
+    createdAt: createdAt(),
+    // claimed by the one instance that hands it to the job queue
+    queuedAt: timestamp('queued_at', { withTimezone: true }),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+    channel: text('channel'),
+    providerId: text('provider_id'),
+    lastError: text('last_error'),
+    attempts: integer('attempts').notNull().default(0),
+  },
+  (t) => [index('notifications_agency_idx').on(t.agency, t.createdAt)],
+);
+
+// Time-limited leases for work that one instance should do at a time (the rules sweep).
+export const leases = pgTable('leases', {
+  name: text('name').primaryKey(),
+  holder: text('holder').notNull(),
+  until: timestamp('until', { withTimezone: true }).notNull(),
+});

@@ -17,19 +17,23 @@ import { signInRoutes } from './pages/sign-in.ts';
 import { childRoutes } from './pages/children.ts';
 import { eventRoutes } from './pages/events.ts';
 import { adminRoutes } from './pages/admin.ts';
+import { alertRoutes } from './pages/alerts.ts';
 import { apiRoutes } from './api/routes.ts';
 import type { AfterRecord } from '../services/chronology-service.ts';
+import { createAlertService, type AlertService } from '../services/alert-service.ts';
 
 export interface AppDeps {
   config: Config;
   db: Db;
-  /** runs in the transaction of every new event: the rules (issue 3) hook in here */
+  /** keeps stored alerts equal to the rules over the chronology (default: the present clock) */
+  alerts?: AlertService;
+  /** runs in the transaction of every new event: the alert service's hook */
   afterRecord?: AfterRecord;
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
-    deps: AppDeps;
+    deps: AppDeps & { alerts: AlertService; afterRecord: AfterRecord };
   }
 }
 
@@ -42,7 +46,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     trustProxy: deps.config.env === 'production',
     bodyLimit: 5 * 1024 * 1024,
   });
-  app.decorate('deps', deps);
+  const alerts = deps.alerts ?? createAlertService({ baseUrl: deps.config.baseUrl, dutyInboxes: deps.config.dutyInboxes });
+  app.decorate('deps', { ...deps, alerts, afterRecord: deps.afterRecord ?? alerts.afterRecord });
 
   await app.register(helmet, {
     enableCSPNonces: true,
@@ -101,6 +106,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(childRoutes);
   await app.register(eventRoutes);
   await app.register(adminRoutes);
+  await app.register(alertRoutes);
+  await app.register(import('./pages/learning-review.ts'));
   await app.register(apiRoutes, { prefix: '/api' });
 
   app.get('/health', async () => ({ status: 'ok' }));

@@ -3,13 +3,18 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { readConfig } from '../../src/config.ts';
 import type { Database } from '../../src/store/database.ts';
 import { buildApp } from '../../src/web/app.ts';
+import { createAlertService } from '../../src/services/alert-service.ts';
 import { openTestDatabase } from './database.ts';
 import { PASSWORD } from './partnership.ts';
 
-export async function openTestApp(env: Record<string, string> = {}): Promise<{ app: FastifyInstance; database: Database; close(): Promise<void> }> {
+export async function openTestApp(
+  env: Record<string, string> = {},
+  clock: () => number = Date.now,
+): Promise<{ app: FastifyInstance; database: Database; close(): Promise<void> }> {
   const database = await openTestDatabase();
   const config = readConfig({ NODE_ENV: 'test', REACHABLE_DEMO: '0', ...env });
-  const app = await buildApp({ config, db: database.db });
+  const alerts = createAlertService({ clock });
+  const app = await buildApp({ config, db: database.db, alerts });
   return {
     app,
     database,

@@ -17,6 +17,7 @@ export async function openTestDatabase(): Promise<Database> {
   const database = await openDatabase({ databaseUrl: testUrl.toString() });
   return {
     ...database,
+    executeSql: database.executeSql,
     close: async () => {
       await database.close();
       const dropper = new pg.Client({ connectionString: url });

@@ -2,7 +2,9 @@
 import type { FastifyInstance } from 'fastify';
 import { AGENCIES, AGENCY_NAMES, EVENT_TYPES, EVENT_TYPE_NAMES } from '../../domain/event.ts';
 import { formatNhsNumber } from '../../domain/identifiers.ts';
-import { createChild, readChronology, searchChildren, viewChild, type ChildInput } from '../../services/chronology-service.ts';
+import { createChild, readChronology, searchChildren, validateChildInput, viewChild, viewEvent, type ChildInput } from '../../services/chronology-service.ts';
+import { childAlerts } from '../../services/alert-service.ts';
+import { RULES_BY_CODE } from './alerts.ts';
 import { ServiceError } from '../../services/errors.ts';
 import { asArray, asString, dateFromParts, dateParts, formErrors } from '../forms.ts';
 import { requireSignedIn, signedIn } from '../sessions.ts';
@@ -54,14 +56,17 @@ export async function childRoutes(app: FastifyInstance): Promise<void> {
       laId: asString(body.laId),
     };
     try {
-      if (dob.problem) throw new ServiceError('validation_error', 400, 'invalid', [dob.problem]);
+      if (dob.problem) {
+        // the date problem and the rest are reported together, in the order of the fields, as GOV.UK asks
+        const rest = validateChildInput({ ...input, dateOfBirth: undefined }).problems;
+        const [name, others] = [rest.filter((p) => p.path === 'name'), rest.filter((p) => p.path !== 'name')];
+        throw new ServiceError('validation_error', 400, 'invalid', [...name, dob.problem, ...others]);
+      }
       const child = await createChild(db, actor, input);
       return reply.redirect(`/children/${child.id}`);
     } catch (error) {
       if (!(error instanceof ServiceError) || error.id !== 'validation_error') throw error;
       const details = [...error.details];
-      // the date problem and the rest are reported together, as GOV.UK asks
-      if (dob.problem && !details.includes(dob.problem)) details.unshift(dob.problem);
       reply.code(400);
       return reply.page('children/new.njk', {
         title: 'Add a child',
@@ -79,6 +84,9 @@ export async function childRoutes(app: FastifyInstance): Promise<void> {
     const page = Number(asString(request.query.page) || 1);
     const summary = await viewChild(db, actor, request.params.id);
     const chronology = await readChronology(db, actor, request.params.id, { agencies, types }, page);
+    const alerts = await childAlerts(db, actor, request.params.id);
+    const now = Date.now();
+    const shownAlerts = alerts.map((a) => ({ ...a, overdueNow: a.status === 'open' && a.dueBy !== null && a.dueBy.getTime() < now, rule: RULES_BY_CODE.get(a.rule) }));
     const filterQuery = new URLSearchParams([...agencies.map((a) => ['agency', a]), ...types.map((t) => ['type', t])]).toString();
     return reply.page('children/child.njk', {
       title: summary.child.name,
@@ -91,7 +99,14 @@ export async function childRoutes(app: FastifyInstance): Promise<void> {
       typeOptions: EVENT_TYPES.map((t) => ({ value: t, text: EVENT_TYPE_NAMES[t], selected: types.includes(t) })),
       pagination: paginationFor(request.params.id, chronology.page, chronology.pages, filterQuery),
       recorded: asString(request.query.recorded),
+      openAlerts: shownAlerts.filter((a) => a.status === 'open' && !a.dismissedAt),
+      closedAlerts: shownAlerts.filter((a) => a.status !== 'open' || a.dismissedAt),
     });
+  });
+
+  app.get<{ Params: { id: string; eventId: string } }>('/children/:id/events/:eventId', async (request, reply) => {
+    const { child, entry } = await viewEvent(db, signedIn(request), request.params.id, request.params.eventId);
+    return reply.page('children/event.njk', { title: entry.redacted ? 'Restricted entry' : EVENT_TYPE_NAMES[entry.type as keyof typeof EVENT_TYPE_NAMES], child, e: entry });
   });
 }
 

@@ -23,7 +23,7 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
     return recordEvents(db, actor, childId, [event], 'web', afterRecord);
   }
 
-  app.get<{ Params: { id: string }; Querystring: { type?: string } }>('/children/:id/events/new', async (request, reply) => {
+  app.get<{ Params: { id: string }; Querystring: { type?: string } & Body }>('/children/:id/events/new', async (request, reply) => {
     const actor = signedIn(request);
     const summary = await viewChild(db, actor, request.params.id);
     const type = request.query.type ?? '';
@@ -36,7 +36,8 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
         ...(type ? formErrors([{ path: 'type', message: 'Select what you want to record' }]) : {}),
       });
     }
-    return renderEventForm(reply, actor, summary.child, type, {}, []);
+    // an alert's "record the action taken" link pre-fills what the alert already knows
+    return renderEventForm(reply, actor, summary.child, type, request.query, []);
   });
 
   app.post<{ Params: { id: string }; Body: Body }>('/children/:id/events/new', async (request, reply) => {
@@ -54,13 +55,15 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
     if (!problems.length && findings.length && asString(body.keepWording) !== 'yes') {
       return renderEventForm(reply, actor, summary.child, type, body, [], findings);
     }
+    const alertId = asString(body.alert);
     const event = {
       type,
       at: at.at ?? '',
       agency: actor.agency,
       ref: asString(body.ref).trim() || undefined,
       summary: text || undefined,
-      details,
+      // which alert this answers: kept with the event (contract 1 keeps unknown details keys)
+      details: alertId ? { ...details, respondsTo: alertId } : details,
       sensitivity: asString(body.sensitivity) === 'restricted' ? 'restricted' : 'standard',
     };
     try {
@@ -72,12 +75,13 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
       return renderEventForm(reply, actor, summary.child, type, body, error.details);
     }
     const note = encodeURIComponent(`${EVENT_TYPE_NAMES[type]} recorded`);
+    if (alertId) return reply.redirect(`/alerts/${encodeURIComponent(alertId)}?done=${note}`);
     return reply.redirect(`/children/${summary.child.id}?recorded=${note}#chronology`);
   });
 
-  app.get<{ Params: { id: string } }>('/children/:id/involvements/new', async (request, reply) => {
+  app.get<{ Params: { id: string }; Querystring: Body }>('/children/:id/involvements/new', async (request, reply) => {
     const summary = await viewChild(db, signedIn(request), request.params.id);
-    return renderInvolvementForm(reply, summary.child, {}, []);
+    return renderInvolvementForm(reply, summary.child, request.query, []);
   });
 
   app.post<{ Params: { id: string }; Body: Body }>('/children/:id/involvements/new', async (request, reply) => {
@@ -106,6 +110,8 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
       return renderInvolvementForm(reply, summary.child, body, error.details);
     }
     const note = encodeURIComponent(`${AGENCY_NAMES[agency as keyof typeof AGENCY_NAMES]} involvement ${change}`);
+    const alertId = asString(body.alert);
+    if (alertId) return reply.redirect(`/alerts/${encodeURIComponent(alertId)}?done=${note}`);
     return reply.redirect(`/children/${summary.child.id}?recorded=${note}`);
   });
 }

@@ -22,7 +22,7 @@ export async function signInRoutes(app: FastifyInstance): Promise<void> {
 
   app.get('/', async (request, reply) => {
     if (!request.actor) return reply.redirect('/sign-in');
-    return reply.redirect(request.actor.kind === 'user' && request.actor.role === 'admin' ? '/admin/users' : '/children');
+    return reply.redirect(request.actor.kind === 'user' && request.actor.role === 'admin' ? '/admin/users' : '/my-work');
   });
 
   app.get<{ Querystring: { next?: string } }>('/sign-in', async (request, reply) => {

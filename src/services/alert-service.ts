@@ -1,0 +1,275 @@
+// Keeps stored alerts equal to a replay of the chronology (design.md: "alerts are derived"), and
+// lets people act on them: record the action taken, assign, note, dismiss with a reason. Nothing
+// here edits an alert's derived fields by hand: a response is an event, and the rules resolve.
+import { SEVERITY_RANK, type Alert, type Severity } from '../domain/alert.ts';
+import { evaluateChild, evaluateContext, type EngineEvent } from '../rules/engine.ts';
+import { DEFAULT_RULES_CONFIG, type RulesConfig } from '../rules/config.ts';
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../store/database.ts';
+import * as alertsRepo from '../store/alert-repository.ts';
+import * as chronologyRepo from '../store/chronology-repository.ts';
+import { scopeOf, type Actor } from './actor.ts';
+import { audit } from './audit-service.ts';
+import { visibleChild } from './chronology-service.ts';
+import { forbidden, notFound, validationFailed } from './errors.ts';
+
+/** Partnership-wide rules: evaluated over every child's links, not one chronology. */
+export const CONTEXT_RULES = ['NETWORK_LINK', 'ADULT_OF_CONCERN', 'HOTSPOT'] as const;
+const NOTIFY_SEVERITIES = new Set<Severity>(['high', 'critical']);
+
+export interface AlertServiceOptions {
+  config?: RulesConfig;
+  /** the present moment; tests and replays fix it */
+  clock?: () => number;
+  /** new high and critical alerts get a contentless notice to their owner agency */
+  notify?: boolean;
+  baseUrl?: string;
+  dutyInboxes?: Partial<Record<string, string>>;
+}
+
+export function engineEventOf(row: chronologyRepo.EventRow): EngineEvent {
+  return {
+    type: row.type,
+    at: row.atText,
+    atMs: row.at.getTime(),
+    agency: row.agency as EngineEvent['agency'],
+    child: row.childId,
+    ref: row.id,
+    details: row.details,
+    links: (row.links as EngineEvent['links']) ?? undefined,
+    sensitivity: row.sensitivity as EngineEvent['sensitivity'],
+    summary: row.summary ?? undefined,
+  };
+}
+
+export type AlertService = ReturnType<typeof createAlertService>;
+
+export function createAlertService(options: AlertServiceOptions = {}) {
+  const config = options.config ?? DEFAULT_RULES_CONFIG;
+  const clock = options.clock ?? Date.now;
+  let notify = options.notify ?? true;
+
+  async function queueNotices(tx: Db, inserted: string[], fresh: readonly Alert[]): Promise<void> {
+    if (!notify || !inserted.length) return;
+    const isNew = new Set(inserted);
+    for (const alert of fresh) {
+      if (!isNew.has(alert.id) || alert.status !== 'open' || !NOTIFY_SEVERITIES.has(alert.severity)) continue;
+      // contentless by design: the notice says only that something needs looking at, and where
+      await alertsRepo.queueNotification(tx, {
+        alertId: alert.id,
+        agency: alert.owner,
+        recipient: options.dutyInboxes?.[alert.owner] ?? null,
+        subject: `Reachable: a new ${alert.severity} alert for your agency`,
+        body: `A new ${alert.severity} alert needs your agency's attention in Reachable. Sign in to see it: ${options.baseUrl ?? ''}/my-work`,
+      });
+    }
+  }
+
+  /** Re-evaluates the partnership-wide rules (links between children, adults, places). */
+  async function refreshContext(tx: Db): Promise<void> {
+    const everyone = await alertsRepo.allChildrenWithConcern(tx);
+    const linked = await alertsRepo.contextEvents(tx);
+    const fresh = evaluateContext({
+      children: everyone.map((c) => ({ ref: c.id, name: c.name, dateOfBirth: c.dateOfBirth ?? undefined, concernSince: c.since?.getTime() ?? null })),
+      events: linked.map(engineEventOf),
+      asOf: clock(),
+      config,
+    });
+    const inserted = await alertsRepo.replaceAlerts(tx, alertsRepo.contextAlertScope(CONTEXT_RULES), fresh, config.version);
+    await queueNotices(tx, inserted, fresh);
+  }
+
+  /** Brings one child's stored alerts up to date with their chronology and the clock. */
+  async function refreshChild(tx: Db, childId: string): Promise<{ contextChanged: boolean }> {
+    const child = await chronologyRepo.findChild(tx, childId);
+    if (!child) return { contextChanged: false };
+    const rows = await chronologyRepo.allEventsOfChild(tx, childId);
+    const evaluation = evaluateChild({
+      child: { ref: child.id, name: child.name, dateOfBirth: child.dateOfBirth ?? undefined },
+      events: rows.map(engineEventOf),
+      asOf: clock(),
+      config,
+    });
+    const inserted = await alertsRepo.replaceAlerts(tx, alertsRepo.childAlertScope(childId, CONTEXT_RULES), evaluation.alerts, config.version);
+    await queueNotices(tx, inserted, evaluation.alerts);
+    const concernChanged = await alertsRepo.setConcern(tx, childId, evaluation.concern ? new Date(evaluation.concern.sinceMs) : null);
+    return { contextChanged: concernChanged || rows.some((r) => Array.isArray(r.links) && r.links.length > 0) };
+  }
+
+  /** The hook the chronology calls inside the transaction of every new event. */
+  async function afterRecord(tx: Db, childId: string): Promise<void> {
+    const { contextChanged } = await refreshChild(tx, childId);
+    if (contextChanged) await refreshContext(tx);
+  }
+
+  /**
+   * The scheduled sweep: deadline rules fire when the clock passes them, not when the next event
+   * arrives. Each child in its own short transaction, then the context rules once.
+   */
+  async function sweep(db: Db, batch = 200): Promise<{ children: number }> {
+    let after: string | null = null;
+    let count = 0;
+    for (;;) {
+      const ids: string[] = await alertsRepo.childIdsPage(db, after, batch);
+      if (!ids.length) break;
+      for (const id of ids) await db.transaction((tx) => refreshChild(tx, id));
+      count += ids.length;
+      after = ids[ids.length - 1];
+    }
+    await db.transaction((tx) => refreshContext(tx));
+    return { children: count };
+  }
+
+  return {
+    config,
+    afterRecord,
+    refreshChild,
+    refreshContext,
+    sweep,
+    /** seeding historic demo stories must not flood the duty inboxes */
+    setNotify(on: boolean) {
+      notify = on;
+    },
+  };
+}
+
+/**
+ * Runs the sweep every few minutes, and once at start so deadlines passed while stopped fire. One
+ * instance sweeps at a time (a lease); the others skip that round — the result would be the same.
+ */
+export function startSweeper(db: Db, alerts: AlertService, minutes: number, warn: (message: string) => void) {
+  const holder = randomUUID();
+  let running = false;
+  const round = async () => {
+    if (running) return;
+    running = true;
+    try {
+      if (await alertsRepo.takeLease(db, 'rules-sweep', holder, minutes * 60)) {
+        try {
+          await alerts.sweep(db);
+        } finally {
+          await alertsRepo.releaseLease(db, 'rules-sweep', holder);
+        }
+      }
+    } catch (error) {
+      warn(`rules sweep: ${(error as Error).message}\n`);
+    } finally {
+      running = false;
+    }
+  };
+  const timer = setInterval(round, minutes * 60_000);
+  timer.unref();
+  const first = round();
+  return { stop: () => clearInterval(timer), first };
+}
+
+// ——— reading and acting on alerts, as a person ———
+
+export interface AlertGroup {
+  key: string;
+  rule: string;
+  childId: string | null;
+  childName: string | null;
+  severity: Severity;
+  earliestDue: Date | null;
+  overdue: number;
+  alerts: (alertsRepo.AlertRow & { childName: string | null; assigneeName: string | null; overdueNow: boolean })[];
+}
+
+/**
+ * My work: open alerts for the actor's agency and those assigned to them, grouped by child and
+ * rule (fifteen overdue return interviews for one child read as one line), most urgent first.
+ */
+export async function myWork(db: Db, actor: Actor, filter: alertsRepo.WorkFilter, now = Date.now()): Promise<AlertGroup[]> {
+  const rows = await alertsRepo.openAlertsFor(db, scopeOf(actor), filter);
+  const groups = new Map<string, AlertGroup>();
+  for (const { alert, childName, assigneeName } of rows) {
+    const key = `${alert.childId ?? JSON.stringify(alert.subject)}|${alert.rule}`;
+    let group = groups.get(key);
+    if (!group) {
+      group = { key, rule: alert.rule, childId: alert.childId, childName, severity: alert.severity as Severity, earliestDue: null, overdue: 0, alerts: [] };
+      groups.set(key, group);
+    }
+    const overdueNow = alert.dueBy !== null && alert.dueBy.getTime() < now;
+    group.alerts.push({ ...alert, childName, assigneeName, overdueNow });
+    if (overdueNow) group.overdue++;
+    if (SEVERITY_RANK[alert.severity as Severity] > SEVERITY_RANK[group.severity]) group.severity = alert.severity as Severity;
+    if (alert.dueBy && (!group.earliestDue || alert.dueBy < group.earliestDue)) group.earliestDue = alert.dueBy;
+  }
+  return [...groups.values()].sort(
+    (a, b) =>
+      SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
+      (a.earliestDue?.getTime() ?? Infinity) - (b.earliestDue?.getTime() ?? Infinity) ||
+      a.key.localeCompare(b.key),
+  );
+}
+
+/** An alert the actor may see: on a child they may see, or a context alert of their agency. */
+async function visibleAlert(tx: Db, actor: Actor, alertId: string): Promise<alertsRepo.AlertRow> {
+  const alert = await alertsRepo.findAlert(tx, alertId);
+  if (!alert) throw notFound();
+  if (alert.childId) await visibleChild(tx, actor, alert.childId);
+  else if (alert.owner !== actor.agency) throw notFound();
+  return alert;
+}
+
+export async function childAlerts(db: Db, actor: Actor, childId: string): Promise<alertsRepo.AlertRow[]> {
+  return db.transaction(async (tx) => {
+    const child = await visibleChild(tx, actor, childId);
+    return alertsRepo.alertsOfChild(tx, child.id);
+  });
+}
+
+export async function viewAlert(db: Db, actor: Actor, alertId: string) {
+  return db.transaction(async (tx) => {
+    const alert = await visibleAlert(tx, actor, alertId);
+    await audit(tx, actor, 'alert.viewed', alert.childId, { alert: alert.id });
+    const notes = await alertsRepo.notesOf(tx, alert.id);
+    const colleagues = actor.kind === 'user' ? await alertsRepo.colleaguesOf(tx, actor.agency) : [];
+    return { alert, notes, colleagues };
+  });
+}
+
+function requirePerson(actor: Actor): Extract<Actor, { kind: 'user' }> {
+  if (actor.kind !== 'user') throw forbidden();
+  return actor;
+}
+
+export async function assignAlert(db: Db, actor: Actor, alertId: string, assigneeId: string | null): Promise<void> {
+  const person = requirePerson(actor);
+  await db.transaction(async (tx) => {
+    const alert = await visibleAlert(tx, actor, alertId);
+    if (assigneeId) {
+      const colleagues = await alertsRepo.colleaguesOf(tx, person.agency);
+      if (!colleagues.some((c) => c.id === assigneeId)) throw validationFailed([{ path: 'assignee', message: 'Select a colleague in your agency' }]);
+    }
+    await alertsRepo.setAssignee(tx, alert.id, assigneeId);
+    await alertsRepo.insertNote(tx, { alertId: alert.id, userId: person.userId, kind: 'assigned', text: assigneeId ? `Assigned` : 'Unassigned' });
+    await audit(tx, actor, 'alert.assigned', alert.childId, { alert: alert.id, assignee: assigneeId });
+  });
+}
+
+export async function noteAlert(db: Db, actor: Actor, alertId: string, text: string): Promise<void> {
+  const person = requirePerson(actor);
+  const note = text.trim();
+  if (!note) throw validationFailed([{ path: 'note', message: 'Enter a note' }]);
+  if (note.length > 5000) throw validationFailed([{ path: 'note', message: 'Note must be 5,000 characters or fewer' }]);
+  await db.transaction(async (tx) => {
+    const alert = await visibleAlert(tx, actor, alertId);
+    await alertsRepo.insertNote(tx, { alertId: alert.id, userId: person.userId, kind: 'note', text: note });
+    await audit(tx, actor, 'alert.noted', alert.childId, { alert: alert.id });
+  });
+}
+
+/** Dismissing needs a written reason; it is kept on the alert, in the notes and in the audit. */
+export async function dismissAlert(db: Db, actor: Actor, alertId: string, reason: string): Promise<void> {
+  const person = requirePerson(actor);
+  const text = reason.trim();
+  if (text.length < 10) throw validationFailed([{ path: 'reason', message: 'Give the reason for dismissing this alert (at least 10 characters)' }]);
+  await db.transaction(async (tx) => {
+    const alert = await visibleAlert(tx, actor, alertId);
+    await alertsRepo.setDismissed(tx, alert.id, person.userId, text);
+    await alertsRepo.insertNote(tx, { alertId: alert.id, userId: person.userId, kind: 'dismissed', text });
+    await audit(tx, actor, 'alert.dismissed', alert.childId, { alert: alert.id, reason: text });
+  });
+}

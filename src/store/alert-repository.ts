@@ -1,0 +1,248 @@
+// SQL for stored alerts, their notes, children's concern and the notification outbox.
+import { and, asc, desc, eq, inArray, isNull, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import type { Alert } from '../domain/alert.ts';
+import type { Db } from './database.ts';
+import { alertNotes, alerts, childConcern, children, events, leases, notifications, users } from './schema.ts';
+import { childVisibleTo, type AccessScope } from './chronology-repository.ts';
+
+export type AlertRow = typeof alerts.$inferSelect;
+export type AlertNoteRow = typeof alertNotes.$inferSelect;
+export type NotificationRow = typeof notifications.$inferSelect;
+
+const dateOrNull = (text: string | null) => (text ? new Date(text) : null);
+
+function rowOf(alert: Alert, configVersion: string, childId: string | null): typeof alerts.$inferInsert {
+  return {
+    id: alert.id,
+    rule: alert.rule,
+    childId,
+    subject: alert.subject,
+    severity: alert.severity,
+    raisedAt: new Date(alert.raisedAt),
+    dueBy: dateOrNull(alert.dueBy),
+    status: alert.status,
+    resolvedAt: dateOrNull(alert.resolvedAt),
+    resolvedBy: alert.resolvedBy,
+    evidence: alert.evidence,
+    details: alert.details,
+    owner: alert.owner,
+    message: alert.message,
+    actions: alert.actions,
+    configVersion,
+  };
+}
+
+/**
+ * Makes the stored alerts in `scope` exactly `fresh`: upserts each by id (so two instances never
+ * store one alert twice) and removes those the chronology no longer supports (a back-dated event
+ * can withdraw an alert). Returns the ids that were not stored before.
+ */
+export async function replaceAlerts(
+  tx: Db,
+  scope: SQL,
+  fresh: readonly Alert[],
+  configVersion: string,
+): Promise<string[]> {
+  const ids = fresh.map((a) => a.id);
+  await tx.delete(alerts).where(ids.length ? and(scope, notInArray(alerts.id, ids)) : scope);
+  if (!fresh.length) return [];
+  const inserted: string[] = [];
+  // a few hundred rows a statement keeps the parameter count well inside PostgreSQL's limit
+  for (let i = 0; i < fresh.length; i += 300) {
+    const rows = fresh.slice(i, i + 300).map((a) => rowOf(a, configVersion, a.child));
+    const result = await tx
+      .insert(alerts)
+      .values(rows)
+      .onConflictDoUpdate({
+        target: alerts.id,
+        set: {
+          severity: sql`excluded.severity`,
+          raisedAt: sql`excluded.raised_at`,
+          dueBy: sql`excluded.due_by`,
+          status: sql`excluded.status`,
+          resolvedAt: sql`excluded.resolved_at`,
+          resolvedBy: sql`excluded.resolved_by`,
+          evidence: sql`excluded.evidence`,
+          details: sql`excluded.details`,
+          owner: sql`excluded.owner`,
+          message: sql`excluded.message`,
+          actions: sql`excluded.actions`,
+          configVersion: sql`excluded.config_version`,
+          subject: sql`excluded.subject`,
+        },
+      })
+      // xmax is 0 on a row this statement inserted, and not on one it updated
+      .returning({ id: alerts.id, inserted: sql<boolean>`(xmax = 0)` });
+    for (const r of result) if (r.inserted) inserted.push(r.id);
+  }
+  return inserted;
+}
+
+export const childAlertScope = (childId: string, contextRules: readonly string[]) =>
+  and(eq(alerts.childId, childId), notInArray(alerts.rule, [...contextRules]))!;
+export const contextAlertScope = (contextRules: readonly string[]) => inArray(alerts.rule, [...contextRules]);
+
+export async function setConcern(tx: Db, childId: string, since: Date | null): Promise<boolean> {
+  const [current] = await tx.select().from(childConcern).where(eq(childConcern.childId, childId));
+  const same = (current?.since?.getTime() ?? null) === (since?.getTime() ?? null);
+  if (same) return false;
+  if (since) {
+    await tx.insert(childConcern).values({ childId, since }).onConflictDoUpdate({ target: childConcern.childId, set: { since } });
+  } else {
+    await tx.delete(childConcern).where(eq(childConcern.childId, childId));
+  }
+  return true;
+}
+
+export async function allChildrenWithConcern(tx: Db) {
+  return tx
+    .select({ id: children.id, name: children.name, dateOfBirth: children.dateOfBirth, since: childConcern.since })
+    .from(children)
+    .leftJoin(childConcern, eq(childConcern.childId, children.id));
+}
+
+/** Events that carry links, and the response events the network rules read. */
+export async function contextEvents(tx: Db) {
+  return tx
+    .select()
+    .from(events)
+    .where(or(sql`${events.links} is not null and jsonb_array_length(${events.links}) > 0`, inArray(events.type, ['involvement.started', 'involvement.ended'])));
+}
+
+export async function childIdsPage(tx: Db, afterId: string | null, limit: number): Promise<string[]> {
+  const rows = await tx
+    .select({ id: children.id })
+    .from(children)
+    .where(afterId ? sql`${children.id} > ${afterId}` : undefined)
+    .orderBy(asc(children.id))
+    .limit(limit);
+  return rows.map((r) => r.id);
+}
+
+export async function alertsOfChild(tx: Db, childId: string): Promise<AlertRow[]> {
+  return tx.select().from(alerts).where(eq(alerts.childId, childId)).orderBy(desc(alerts.raisedAt), asc(alerts.id));
+}
+
+export async function findAlert(tx: Db, id: string): Promise<AlertRow | undefined> {
+  const [row] = await tx.select().from(alerts).where(eq(alerts.id, id)).limit(1);
+  return row;
+}
+
+export interface WorkFilter {
+  rule?: string;
+  childId?: string;
+  dueBefore?: Date;
+}
+
+/**
+ * Open, undismissed alerts for an agency and a person: the agency's own and those assigned to
+ * them, on children they may see (context alerts, with no child, go to their owner agency).
+ */
+export async function openAlertsFor(tx: Db, scope: AccessScope, filter: WorkFilter) {
+  const conditions: SQL[] = [eq(alerts.status, 'open'), isNull(alerts.dismissedAt)];
+  const mine = scope.userId ? or(eq(alerts.owner, scope.agency), eq(alerts.assignedTo, scope.userId))! : eq(alerts.owner, scope.agency);
+  conditions.push(mine);
+  conditions.push(or(and(isNull(alerts.childId), eq(alerts.owner, scope.agency)), childVisibleTo(scope))!);
+  if (filter.rule) conditions.push(eq(alerts.rule, filter.rule));
+  if (filter.childId) conditions.push(eq(alerts.childId, filter.childId));
+  if (filter.dueBefore) conditions.push(sql`${alerts.dueBy} <= ${filter.dueBefore.toISOString()}`);
+  return tx
+    .select({ alert: alerts, childName: children.name, assigneeName: users.name })
+    .from(alerts)
+    .leftJoin(children, eq(children.id, alerts.childId))
+    .leftJoin(users, eq(users.id, alerts.assignedTo))
+    .where(and(...conditions))
+    .orderBy(asc(alerts.dueBy), asc(alerts.id))
+    .limit(2000);
+}
+
+export async function setAssignee(tx: Db, id: string, userId: string | null): Promise<void> {
+  await tx.update(alerts).set({ assignedTo: userId }).where(eq(alerts.id, id));
+}
+
+export async function setDismissed(tx: Db, id: string, userId: string, reason: string): Promise<void> {
+  await tx.update(alerts).set({ dismissedAt: new Date(), dismissedBy: userId, dismissReason: reason }).where(eq(alerts.id, id));
+}
+
+export async function insertNote(tx: Db, row: typeof alertNotes.$inferInsert): Promise<void> {
+  await tx.insert(alertNotes).values(row);
+}
+
+export async function notesOf(tx: Db, alertId: string) {
+  return tx
+    .select({ note: alertNotes, userName: users.name })
+    .from(alertNotes)
+    .innerJoin(users, eq(users.id, alertNotes.userId))
+    .where(eq(alertNotes.alertId, alertId))
+    .orderBy(asc(alertNotes.at));
+}
+
+export async function colleaguesOf(tx: Db, agency: string) {
+  return tx
+    .select({ id: users.id, name: users.name })
+    .from(users)
+    .where(and(eq(users.agency, agency), eq(users.active, true), notInArray(users.role, ['admin'])))
+    .orderBy(asc(users.name));
+}
+
+export async function queueNotification(tx: Db, row: typeof notifications.$inferInsert): Promise<string | null> {
+  const [created] = await tx.insert(notifications).values(row).onConflictDoNothing().returning({ id: notifications.id });
+  return created?.id ?? null;
+}
+
+export async function findNotification(tx: Db, id: string): Promise<NotificationRow | undefined> {
+  const [row] = await tx.select().from(notifications).where(eq(notifications.id, id)).limit(1);
+  return row;
+}
+
+export async function markNotification(tx: Db, id: string, fields: Partial<typeof notifications.$inferInsert>): Promise<void> {
+  await tx.update(notifications).set(fields).where(eq(notifications.id, id));
+}
+
+/** Notices not yet handed to the job queue; each is claimed by exactly one instance. */
+export async function claimUnqueuedNotifications(tx: Db, limit = 100): Promise<string[]> {
+  const rows = await tx
+    .update(notifications)
+    .set({ queuedAt: new Date() })
+    .where(
+      and(
+        // re-checked on the locked row, so two instances racing claim each notice once
+        isNull(notifications.queuedAt),
+        inArray(
+        notifications.id,
+          tx.select({ id: notifications.id }).from(notifications).where(and(isNull(notifications.queuedAt), isNull(notifications.sentAt))).orderBy(asc(notifications.createdAt)).limit(limit),
+        ),
+      ),
+    )
+    .returning({ id: notifications.id });
+  return rows.map((r) => r.id);
+}
+
+/** Marks a notice sent unless another worker already did: true for the one that did. */
+export async function claimSending(tx: Db, id: string): Promise<boolean> {
+  const rows = await tx
+    .update(notifications)
+    .set({ attempts: sql`${notifications.attempts} + 1` })
+    .where(and(eq(notifications.id, id), isNull(notifications.sentAt)))
+    .returning({ id: notifications.id });
+  return rows.length > 0;
+}
+
+export async function outboxOf(tx: Db, agency: string, limit = 100): Promise<NotificationRow[]> {
+  return tx.select().from(notifications).where(eq(notifications.agency, agency)).orderBy(desc(notifications.createdAt)).limit(limit);
+}
+
+/** Takes the named lease if it is free or expired; true for the one instance that got it. */
+export async function takeLease(db: Db, name: string, holder: string, seconds: number): Promise<boolean> {
+  const until = new Date(Date.now() + seconds * 1000);
+  const rows = await db
+    .insert(leases)
+    .values({ name, holder, until })
+    .onConflictDoUpdate({ target: leases.name, set: { holder, until }, setWhere: sql`${leases.until} < now()` })
+    .returning({ holder: leases.holder });
+  return rows.length > 0 && rows[0].holder === holder;
+}
+
+export async function releaseLease(db: Db, name: string, holder: string): Promise<void> {
+  await db.delete(leases).where(and(eq(leases.name, name), eq(leases.holder, holder)));
+}

@@ -1,0 +1,88 @@
+// My work, an alert and what can be done with it, and the agency's outbox of notices.
+import type { FastifyInstance } from 'fastify';
+import { EVENT_TYPE_NAMES } from '../../domain/event.ts';
+import { RULE_CATALOGUE } from '../../rules/catalogue.ts';
+import { assignAlert, dismissAlert, myWork, noteAlert, viewAlert } from '../../services/alert-service.ts';
+import { ServiceError } from '../../services/errors.ts';
+import { outboxFor } from '../../services/notice-service.ts';
+import { responsesFor } from '../alert-responses.ts';
+import { asString, dateFromParts, formErrors } from '../forms.ts';
+import { requireSignedIn, signedIn } from '../sessions.ts';
+
+export const RULES_BY_CODE = new Map(RULE_CATALOGUE.map((r) => [r.code, r]));
+
+export async function alertRoutes(app: FastifyInstance): Promise<void> {
+  const { db } = app.deps;
+  app.addHook('preHandler', requireSignedIn);
+
+  app.get<{ Querystring: Record<string, string> }>('/my-work', async (request, reply) => {
+    const actor = signedIn(request);
+    const rule = RULES_BY_CODE.has(request.query.rule ?? '') ? request.query.rule : undefined;
+    const due = dateFromParts(request.query, 'due', 'due date', false);
+    const childId = /^[0-9a-f-]{36}$/i.test(request.query.child ?? '') ? request.query.child : undefined;
+    const groups = await myWork(db, actor, {
+      rule,
+      childId,
+      // "due by" a date: everything due by the end of that day
+      dueBefore: due.value ? new Date(`${due.value}T23:59:59Z`) : undefined,
+    });
+    const children = new Map<string, string>();
+    for (const g of groups) if (g.childId && g.childName) children.set(g.childId, g.childName);
+    return reply.page('alerts/my-work.njk', {
+      title: 'My work',
+      groups: groups.map((g) => ({ ...g, rule: RULES_BY_CODE.get(g.rule), code: g.rule })),
+      total: groups.reduce((n, g) => n + g.alerts.length, 0),
+      overdue: groups.reduce((n, g) => n + g.overdue, 0),
+      ruleItems: [{ value: '', text: 'All rules' }, ...RULE_CATALOGUE.map((r) => ({ value: r.code, text: r.code, selected: r.code === rule }))],
+      childItems: [{ value: '', text: 'All children' }, ...[...children].map(([id, name]) => ({ value: id, text: name, selected: id === childId }))],
+      due: { day: request.query['due-day'], month: request.query['due-month'], year: request.query['due-year'] },
+      ...formErrors(due.problem ? [due.problem] : [], { due: 'due-day' }),
+    });
+  });
+
+  async function renderAlert(alertId: string, request: Parameters<typeof signedIn>[0], extra: Record<string, unknown> = {}) {
+    const actor = signedIn(request);
+    const { alert, notes, colleagues } = await viewAlert(db, actor, alertId);
+    return {
+      title: `${alert.rule} alert`,
+      alert,
+      rule: RULES_BY_CODE.get(alert.rule),
+      notes,
+      overdueNow: alert.status === 'open' && alert.dueBy !== null && alert.dueBy.getTime() < Date.now(),
+      responses: responsesFor(alert).map((r) => ({ ...r, text: EVENT_TYPE_NAMES[r.type] })),
+      colleagueItems: [{ value: '', text: 'Nobody (the agency)' }, ...colleagues.map((c) => ({ value: c.id, text: c.name, selected: c.id === alert.assignedTo }))],
+      errorFor: {},
+      ...extra,
+    };
+  }
+
+  app.get<{ Params: { id: string }; Querystring: { done?: string } }>('/alerts/:id', async (request, reply) =>
+    reply.page('alerts/alert.njk', await renderAlert(request.params.id, request, { done: request.query.done })),
+  );
+
+  // Assign, note and dismiss share one shape: act, or show the page again with the problem.
+  const actions = {
+    assign: (alertId: string, body: Record<string, unknown>, actor: ReturnType<typeof signedIn>) => assignAlert(db, actor, alertId, asString(body.assignee) || null),
+    note: (alertId: string, body: Record<string, unknown>, actor: ReturnType<typeof signedIn>) => noteAlert(db, actor, alertId, asString(body.note)),
+    dismiss: (alertId: string, body: Record<string, unknown>, actor: ReturnType<typeof signedIn>) => dismissAlert(db, actor, alertId, asString(body.reason)),
+  };
+  const done = { assign: 'Assignment saved', note: 'Note added', dismiss: 'Alert dismissed with your reason' };
+
+  for (const name of Object.keys(actions) as (keyof typeof actions)[]) {
+    app.post<{ Params: { id: string }; Body: Record<string, unknown> }>(`/alerts/:id/${name}`, async (request, reply) => {
+      try {
+        await actions[name](request.params.id, request.body, signedIn(request));
+      } catch (error) {
+        if (!(error instanceof ServiceError) || error.id !== 'validation_error') throw error;
+        reply.code(400);
+        return reply.page('alerts/alert.njk', await renderAlert(request.params.id, request, { values: request.body, ...formErrors(error.details) }));
+      }
+      return reply.redirect(`/alerts/${encodeURIComponent(request.params.id)}?done=${encodeURIComponent(done[name])}`);
+    });
+  }
+
+  app.get('/outbox', async (request, reply) => {
+    const notices = await outboxFor(db, signedIn(request));
+    return reply.page('alerts/outbox.njk', { title: 'Notices sent to your agency', notices });
+  });
+}

@@ -50,6 +50,14 @@ export function openApiDocument(): Record<string, unknown> {
       },
     },
     paths: {
+      '/replay': {
+        post: {
+          summary: 'Replay a scenario (contract 3) through the rules: every alert with when it fired and was resolved',
+          parameters: [{ name: 'asOf', in: 'query', required: false, schema: { type: 'string' } }],
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', description: 'a reachable-scenario/1 document' } } } },
+          responses: { 200: { description: '`{ format: "reachable-replay/1", asOf, alerts, summary }`' }, ...errors },
+        },
+      },
       '/children': {
         get: {
           summary: 'Find children your agency may see, by name, date of birth or any identifier',

@@ -101,3 +101,25 @@ test('the OpenAPI description is generated from the validating schemas', async (
   assert.equal(docs.statusCode, 200);
   assert.match(docs.body, /POST/);
 });
+
+test('a scenario replays through the API exactly as the CLI does (contract 3)', async () => {
+  const scenario = {
+    format: 'reachable-scenario/1',
+    children: [{ ref: 'c1', name: 'Sam' }],
+    events: [
+      { ref: 'e1', child: 'c1', at: '2018-03-02', type: 'police.arrested', agency: 'police' },
+      { ref: 'e2', child: 'c1', at: '2018-03-02T15:00:00+00:00', type: 'care.strategy_discussion', agency: 'social_care' },
+    ],
+  };
+  const response = await call('POST', '/api/replay?asOf=2018-04-01', policeToken, scenario);
+  assert.equal(response.statusCode, 200);
+  const doc = response.json();
+  assert.equal(doc.format, 'reachable-replay/1');
+  const arrest = doc.alerts.find((a: { rule: string }) => a.rule === 'RM_ARREST');
+  assert.equal(arrest.status, 'resolved');
+  assert.equal(arrest.resolvedBy, 'e2');
+  const bad = await call('POST', '/api/replay', policeToken, { ...scenario, events: [{ ...scenario.events[0], type: 'nope' }] });
+  assert.equal(bad.statusCode, 400);
+  assert.equal(bad.json().details[0].path, 'events[0].type');
+  assert.equal((await call('POST', '/api/replay', null, scenario)).statusCode, 401);
+});

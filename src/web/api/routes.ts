@@ -3,7 +3,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AGENCY_NAMES, problemsOf, type Agency } from '../../domain/event.ts';
-import { londonDate } from '../../domain/time.ts';
+import { isValidAt, londonDate } from '../../domain/time.ts';
+import { parseScenario } from '../../domain/scenario.ts';
+import { replayScenario } from '../../rules/replay.ts';
 import { actorFromApiToken } from '../../services/account-service.ts';
 import type { Actor } from '../../services/actor.ts';
 import {
@@ -87,6 +89,16 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
       const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
       request.apiActor = token ? await actorFromApiToken(db, token, request.ip) : null;
       if (!request.apiActor) throw unauthorized();
+    });
+
+    // Contract 3 in the API: a learning review of a scenario, run by the pure engine (no records read).
+    secured.post<{ Querystring: { asOf?: string } }>('/replay', async (request) => {
+      const parsed = parseScenario(request.body);
+      if (!parsed.ok) throw validationFailed(parsed.problems);
+      const asOf = request.query.asOf;
+      if (asOf !== undefined && !isValidAt(asOf)) throw validationFailed([{ path: 'asOf', message: 'expected an ISO-8601 date or date-time' }]);
+      const replay = replayScenario(parsed.value, { asOf });
+      return { ...replay.document, summary: replay.summary };
     });
 
     secured.get('/children', async (request) => {

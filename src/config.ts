@@ -1,6 +1,8 @@
 // One typed configuration, read from the environment once. In production a missing required value
 // stops the server at start, not at the first request that needs it.
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { DEFAULT_RULES_CONFIG, resolveRulesConfig, type RulesConfig } from './rules/config.ts';
 
 export interface Config {
   env: 'development' | 'test' | 'production';
@@ -20,6 +22,8 @@ export interface Config {
   notify: { apiKey: string; templateId: string; baseUrl: string } | undefined;
   /** each agency's duty inbox for contentless alert notices */
   dutyInboxes: Partial<Record<string, string>>;
+  /** the partnership's rule thresholds and term dates (a JSON file, merged over the defaults) */
+  rules: RulesConfig;
 }
 
 export class ConfigError extends Error {}
@@ -49,6 +53,18 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (notify && (notify.apiKey.length < 74 || !notify.templateId)) {
     throw new ConfigError('NOTIFY_API_KEY and NOTIFY_TEMPLATE_ID: a GOV.UK Notify API key and the id of an email template with ((subject)) and ((body))');
   }
+  let rules = DEFAULT_RULES_CONFIG;
+  if (env.RULES_CONFIG) {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(env.RULES_CONFIG, 'utf8'));
+    } catch (error) {
+      throw new ConfigError(`RULES_CONFIG: cannot read ${env.RULES_CONFIG} as JSON: ${(error as Error).message}`);
+    }
+    const resolved = resolveRulesConfig(raw);
+    if (!resolved.ok) throw new ConfigError(`RULES_CONFIG: ${resolved.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
+    rules = resolved.value;
+  }
   const sweepMinutes = Number(env.SWEEP_MINUTES ?? 5);
   if (!(sweepMinutes > 0)) throw new ConfigError(`SWEEP_MINUTES: expected a positive number, got "${env.SWEEP_MINUTES}"`);
   return {
@@ -64,5 +80,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sweepMinutes,
     notify,
     dutyInboxes,
+    rules,
   };
 }

@@ -30,7 +30,7 @@ export async function startCommand(_args: string[], io: Io): Promise<number> {
       : `Database: embedded PGlite in ${config.dataDir} (for trying Reachable and demos: it does not fsync; use PostgreSQL for real records)\n`,
   );
   const dutyInboxes = config.demo && !Object.keys(config.dutyInboxes).length ? demoDutyInboxes() : config.dutyInboxes;
-  const alerts = createAlertService({ baseUrl: config.baseUrl, dutyInboxes, notify: false });
+  const alerts = createAlertService({ config: config.rules, baseUrl: config.baseUrl, dutyInboxes, notify: false });
   // the demo's stories are history: seeding them must not fill the duty inboxes
   if (config.demo && (await seedDemoIfEmpty(database.db, alerts.afterRecord))) io.out('Seeded the demo partnership.\n');
   alerts.setNotify(true);

@@ -46,7 +46,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     trustProxy: deps.config.env === 'production',
     bodyLimit: 5 * 1024 * 1024,
   });
-  const alerts = deps.alerts ?? createAlertService({ baseUrl: deps.config.baseUrl, dutyInboxes: deps.config.dutyInboxes });
+  const alerts = deps.alerts ?? createAlertService({ config: deps.config.rules, baseUrl: deps.config.baseUrl, dutyInboxes: deps.config.dutyInboxes });
   app.decorate('deps', { ...deps, alerts, afterRecord: deps.afterRecord ?? alerts.afterRecord });
 
   await app.register(helmet, {

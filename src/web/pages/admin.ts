@@ -7,6 +7,8 @@ import { ServiceError } from '../../services/errors.ts';
 import { asString, formErrors } from '../forms.ts';
 import { requireSignedIn, signedIn } from '../sessions.ts';
 
+const FIELD_ORDER = ['name', 'email', 'agency', 'role', 'password'];
+
 export async function adminRoutes(app: FastifyInstance): Promise<void> {
   const { db } = app.deps;
   app.addHook('preHandler', requireSignedIn);
@@ -37,9 +39,10 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
     } catch (error) {
       if (!(error instanceof ServiceError) || error.id !== 'validation_error') throw error;
       reply.code(400);
-      const friendly = error.details.map((d) =>
-        d.path === 'agency' ? { ...d, message: 'Select an agency' } : d.path === 'role' ? { ...d, message: 'Select a role' } : d,
-      );
+      const friendly = error.details
+        .map((d) => (d.path === 'agency' ? { ...d, message: 'Select an agency' } : d.path === 'role' ? { ...d, message: 'Select a role' } : d))
+        // the error summary lists problems in the order of the fields on the page
+        .sort((a, b) => FIELD_ORDER.indexOf(a.path) - FIELD_ORDER.indexOf(b.path));
       return reply.page('admin/users.njk', {
         title: 'Users',
         users: await listUsers(db, actor),

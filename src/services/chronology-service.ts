@@ -107,13 +107,17 @@ export interface ChildSummary {
   involvements: repo.InvolvementRow[];
   leadProfessional: repo.InvolvementRow | null;
   education: EducationStatus | null;
+  /** when a death is recorded: the record is then a history, and age stops there */
+  diedAt: Date | null;
 }
 
 async function summarise(tx: Db, child: repo.ChildRow): Promise<ChildSummary> {
   const involvements = await repo.activeInvolvements(tx, child.id);
   const all = await repo.allEventsOfChild(tx, child.id);
   let education: EducationStatus | null = null;
+  let diedAt: Date | null = null;
   for (const e of all) {
+    if (e.type === 'harm.serious' && e.details.kind === 'death') diedAt = e.at;
     if (e.type === 'education.on_roll') {
       education = { onRoll: true, school: String(e.details.school ?? ''), fullTime: e.details.fullTime === true, since: e.at };
     } else if (e.type === 'education.left_roll') {
@@ -122,7 +126,8 @@ async function summarise(tx: Db, child: repo.ChildRow): Promise<ChildSummary> {
   }
   return {
     child,
-    age: child.dateOfBirth ? ageOn(child.dateOfBirth, Date.now()) : null,
+    age: child.dateOfBirth ? ageOn(child.dateOfBirth, diedAt?.getTime() ?? Date.now()) : null,
+    diedAt,
     involvements,
     leadProfessional: involvements.find((i) => i.role === 'lead_professional') ?? null,
     education,

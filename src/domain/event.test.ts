@@ -2,8 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EVENT_TYPES, isResponse, parseEvent } from './event.ts';
 
-test('every contract-1 type is known, and details-free types need no details', () => {
-  assert.equal(EVENT_TYPES.length, 38);
+test('every contract-1 type is known (and our extension parent.view), and details-free types need no details', () => {
+  assert.equal(EVENT_TYPES.length, 39);
+  assert.ok(EVENT_TYPES.includes('parent.view'));
   const parsed = parseEvent({ type: 'care.referral', at: '2018-01-01', agency: 'social_care' });
   assert.ok(parsed.ok && parsed.value.details && Object.keys(parsed.value.details).length === 0);
 });

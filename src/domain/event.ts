@@ -132,9 +132,12 @@ export const DETAILS = {
   }),
   'escalation.resolved': loose({ escalation: text(100).optional() }),
   'child.disclosure': loose({ concern: text(2000) }),
-  'child.voice': none,
+  // the trusted adult the child seeks out (issue 4: relationships are the route to help)
+  'child.voice': loose({ trustedAdult: text(200).optional() }),
   'contact.direct_work': loose({ practitionerRole: text(100).optional() }),
   'parent.report': loose({ concern: z.enum(['safety', 'missing', 'exploitation', 'other']) }),
+  // parents as partners: their view, the support they asked for and the support given (extension)
+  'parent.view': loose({ supportAsked: text(2000).optional(), supportGiven: text(2000).optional() }),
   'indicator.observed': loose({ indicator: z.enum(OBSERVED_INDICATORS) }),
   'harm.serious': loose({ kind: z.enum(['death', 'serious_injury']) }),
 } as const;
@@ -286,6 +289,7 @@ export const EVENT_TYPE_NAMES: Record<EventType, string> = {
   'child.voice': "The child's voice",
   'contact.direct_work': 'Direct work with the child',
   'parent.report': 'Parent or carer raised a concern',
+  'parent.view': "Parent's or carer's view",
   'indicator.observed': 'Exploitation indicator observed',
   'harm.serious': 'Serious harm',
 };

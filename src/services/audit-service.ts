@@ -21,7 +21,9 @@ export type AuditAction =
   | 'alert.assigned'
   | 'alert.noted'
   | 'alert.dismissed'
-  | 'notice.opened';
+  | 'notice.opened'
+  | 'report.viewed'
+  | 'trajectory.viewed';
 
 export async function audit(
   tx: Db,

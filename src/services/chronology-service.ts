@@ -4,6 +4,7 @@
 import { AGENCY_NAMES, parseEvent, type Agency, type EventInput, type Problem } from '../domain/event.ts';
 import { validateNhsNumber, validateUpn } from '../domain/identifiers.ts';
 import { ageOn, parseAt } from '../domain/time.ts';
+import { checkLanguage } from '../domain/language.ts';
 import type { Db } from '../store/database.ts';
 import * as repo from '../store/chronology-repository.ts';
 import { mayReadCases, scopeOf, type Actor } from './actor.ts';
@@ -271,6 +272,7 @@ export async function appendEvents(
       details: e.details,
       links: e.links ?? null,
       sensitivity: e.sensitivity ?? 'standard',
+      languageFlags: languageFlagsOf(e.summary),
       recordedBy,
       recordedVia: via,
     });
@@ -278,6 +280,11 @@ export async function appendEvents(
     result.created.push(row);
   }
   return result;
+}
+
+function languageFlagsOf(summary: string | undefined): string[] | null {
+  const findings = checkLanguage(summary);
+  return findings.length ? [...new Set(findings.map((f) => f.avoid))] : null;
 }
 
 /** Keeps the involvements table in step with involvement events (the access check reads it). */

@@ -91,6 +91,9 @@ export const events = pgTable(
     details: jsonb('details').notNull().$type<Record<string, unknown>>(),
     links: jsonb('links').$type<unknown[]>(),
     sensitivity: text('sensitivity').notNull().default('standard'),
+    // phrases of the summary the appropriate-language guide asks us to avoid, found at write time,
+    // so the partnership's language report is a query, not a scan of every summary
+    languageFlags: jsonb('language_flags').$type<string[]>(),
     recordedBy: uuid('recorded_by').references(() => users.id),
     recordedVia: text('recorded_via').notNull(),
     recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull().defaultNow(),

@@ -92,13 +92,16 @@ export const setUpSessions = fp(sessions, { name: 'reachable-sessions' });
 function navigationFor(actor: Actor | null, path: string) {
   if (!actor) return [];
   const item = (href: string, text: string, active: boolean) => ({ href, text, active });
-  if (actor.kind === 'user' && actor.role === 'admin') return [item('/admin/users', 'Users', path.startsWith('/admin'))];
+  if (actor.kind === 'user' && actor.role === 'admin') {
+    return [item('/admin/users', 'Users', path.startsWith('/admin')), item('/reports/language', 'Reports', path.startsWith('/reports'))];
+  }
   return [
     item('/my-work', 'My work', path.startsWith('/my-work') || path.startsWith('/alerts')),
     item('/children', 'Find a child', path.startsWith('/children') && path !== '/children/new'),
     item('/children/new', 'Add a child', path === '/children/new'),
     item('/learning-review', 'Learning review', path.startsWith('/learning-review')),
     item('/outbox', 'Notices', path.startsWith('/outbox')),
+    ...(actor.kind === 'user' && actor.role === 'manager' ? [item('/reports/language', 'Reports', path.startsWith('/reports'))] : []),
   ];
 }
 

@@ -123,3 +123,13 @@ test('a scenario replays through the API exactly as the CLI does (contract 3)', 
   assert.equal(bad.json().details[0].path, 'events[0].type');
   assert.equal((await call('POST', '/api/replay', null, scenario)).statusCode, 401);
 });
+
+test('the API returns the language guide’s notes on what it recorded, keeping the words as sent', async () => {
+  const response = await call('POST', `/api/children/${p.childId}/events`, policeToken, {
+    type: 'police.incident', at: '2024-05-05', agency: 'police', summary: 'Jordan is a runner for an older male.', details: { role: 'suspect', category: 'drug_supply' },
+  });
+  assert.equal(response.statusCode, 201);
+  const notes = response.json().languageNotes;
+  assert.equal(notes[0].found, 'runner');
+  assert.ok(notes[0].alternatives.includes('criminally exploited'));
+});

@@ -5,6 +5,7 @@ import { AGENCY_NAMES, parseEvent, type Agency, type EventInput, type Problem } 
 import { validateNhsNumber, validateUpn } from '../domain/identifiers.ts';
 import { ageOn, parseAt } from '../domain/time.ts';
 import { checkLanguage } from '../domain/language.ts';
+import { trajectory } from '../domain/trajectory.ts';
 import type { Db } from '../store/database.ts';
 import * as repo from '../store/chronology-repository.ts';
 import { mayReadCases, scopeOf, type Actor } from './actor.ts';
@@ -110,15 +111,29 @@ export interface ChildSummary {
   education: EducationStatus | null;
   /** when a death is recorded: the record is then a history, and age stops there */
   diedAt: Date | null;
+  /** the child's own words, newest first: on the summary, not buried in the chronology */
+  voice: repo.EventRow[];
+  trustedAdults: string[];
+  /** parents and carers as partners: their views and concerns, newest first */
+  parents: repo.EventRow[];
 }
 
-async function summarise(tx: Db, child: repo.ChildRow): Promise<ChildSummary> {
+async function summarise(tx: Db, actor: Actor, child: repo.ChildRow): Promise<ChildSummary> {
   const involvements = await repo.activeInvolvements(tx, child.id);
   const all = await repo.allEventsOfChild(tx, child.id);
   let education: EducationStatus | null = null;
   let diedAt: Date | null = null;
+  const voice: repo.EventRow[] = [];
+  const trustedAdults: string[] = [];
+  const parents: repo.EventRow[] = [];
   for (const e of all) {
     if (e.type === 'harm.serious' && e.details.kind === 'death') diedAt = e.at;
+    const readable = !(e.sensitivity === 'restricted' && e.agency !== actor.agency);
+    if (readable && e.type === 'child.voice') {
+      voice.unshift(e);
+      if (typeof e.details.trustedAdult === 'string' && !trustedAdults.includes(e.details.trustedAdult)) trustedAdults.push(e.details.trustedAdult);
+    }
+    if (readable && (e.type === 'parent.view' || e.type === 'parent.report')) parents.unshift(e);
     if (e.type === 'education.on_roll') {
       education = { onRoll: true, school: String(e.details.school ?? ''), fullTime: e.details.fullTime === true, since: e.at };
     } else if (e.type === 'education.left_roll') {
@@ -132,6 +147,9 @@ async function summarise(tx: Db, child: repo.ChildRow): Promise<ChildSummary> {
     involvements,
     leadProfessional: involvements.find((i) => i.role === 'lead_professional') ?? null,
     education,
+    voice: voice.slice(0, 3),
+    trustedAdults,
+    parents: parents.slice(0, 3),
   };
 }
 
@@ -139,7 +157,7 @@ export async function viewChild(db: Db, actor: Actor, childId: string): Promise<
   return db.transaction(async (tx) => {
     const child = await visibleChild(tx, actor, childId);
     await audit(tx, actor, 'child.viewed', child.id);
-    return summarise(tx, child);
+    return summarise(tx, actor, child);
   });
 }
 
@@ -313,5 +331,17 @@ export async function viewEvent(db: Db, actor: Actor, childId: string, eventId: 
     if (!entry) throw notFound();
     await audit(tx, actor, 'chronology.viewed', child.id, { shown: [entry.id] });
     return { child, entry: redactFor(actor, entry) };
+  });
+}
+
+/** The child's trajectory month by month (counts and risk), from every entry but restricted detail. */
+export async function childTrajectory(db: Db, actor: Actor, childId: string, untilMs = Date.now()) {
+  return db.transaction(async (tx) => {
+    const child = await visibleChild(tx, actor, childId);
+    const rows = await repo.allEventsOfChild(tx, child.id);
+    await audit(tx, actor, 'trajectory.viewed', child.id);
+    // a restricted entry of another agency counts (that it happened is visible) but shows no detail
+    const events = rows.map((r) => redactFor(actor, { ...r, recordedByName: null }));
+    return { child, months: trajectory(events.map((e) => ({ type: e.type, atMs: e.at.getTime(), details: e.details })), untilMs) };
   });
 }

@@ -69,7 +69,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(formbody);
   await app.register(cookie, { secret: deps.config.sessionSecret });
-  await app.register(rateLimit, { global: false });
+  // preHandler: the sign-in limit keys on the posted email, so it needs the parsed body
+  await app.register(rateLimit, { global: false, hook: 'preHandler' });
 
   await app.register(fastifyStatic, {
     root: [root('node_modules/govuk-frontend/dist/govuk/assets'), root('node_modules/@ministryofjustice/frontend/moj/assets')],

@@ -4,6 +4,8 @@ import { AGENCIES, AGENCY_NAMES, EVENT_TYPES, EVENT_TYPE_NAMES } from '../../dom
 import { formatNhsNumber } from '../../domain/identifiers.ts';
 import { createChild, readChronology, searchChildren, validateChildInput, viewChild, viewEvent, type ChildInput } from '../../services/chronology-service.ts';
 import { childAlerts } from '../../services/alert-service.ts';
+import { childTrajectory } from '../../services/chronology-service.ts';
+import { trajectorySvg } from '../trajectory-chart.ts';
 import { RULES_BY_CODE } from './alerts.ts';
 import { ServiceError } from '../../services/errors.ts';
 import { asArray, asString, dateFromParts, dateParts, formErrors } from '../forms.ts';
@@ -102,6 +104,11 @@ export async function childRoutes(app: FastifyInstance): Promise<void> {
       openAlerts: shownAlerts.filter((a) => a.status === 'open' && !a.dismissedAt),
       closedAlerts: shownAlerts.filter((a) => a.status !== 'open' || a.dismissedAt),
     });
+  });
+
+  app.get<{ Params: { id: string } }>('/children/:id/trajectory', async (request, reply) => {
+    const { child, months } = await childTrajectory(db, signedIn(request), request.params.id);
+    return reply.page('children/trajectory.njk', { title: `${child.name}: trajectory`, child, months, chart: months.length ? trajectorySvg(months, child.name) : null });
   });
 
   app.get<{ Params: { id: string; eventId: string } }>('/children/:id/events/:eventId', async (request, reply) => {

@@ -141,3 +141,23 @@ test('sign-in is rate-limited', async () => {
   for (let i = 0; i < 12; i++) last = (await v.post('/sign-in', { email: 'nobody@test.reachable', password: 'nope' })).statusCode;
   assert.equal(last, 429);
 });
+
+test('the child’s voice, trusted adults and parents’ view show on the summary; the trajectory has a chart and the same table', async () => {
+  const v = new Visitor(t.app);
+  await v.signIn(emailOf('Sam Social'));
+  await v.get(`/children/${p.childId}/events/new?type=child.voice`);
+  await v.post(`/children/${p.childId}/events/new`, { type: 'child.voice', 'at-day': '1', 'at-month': '2', 'at-year': '2024', 'details.trustedAdult': 'Mr Ahmed (youth worker)', summary: 'I want to go back to school. I only feel safe at the boxing club.' });
+  await v.get(`/children/${p.childId}/events/new?type=parent.view`);
+  await v.post(`/children/${p.childId}/events/new`, { type: 'parent.view', 'at-day': '2', 'at-month': '2', 'at-year': '2024', 'details.supportAsked': 'Help to stop him going out at night', summary: 'Mum wants practical advice.' });
+  const page = await v.get(`/children/${p.childId}`);
+  assert.match(page.body, /I only feel safe at the boxing club/);
+  assert.match(page.body, /Mr Ahmed \(youth worker\)/);
+  assert.match(page.body, /Help to stop him going out at night/);
+  const trajectory = await v.get(`/children/${p.childId}/trajectory`);
+  assert.equal(trajectory.statusCode, 200);
+  assert.match(trajectory.body, /<svg[^>]+role="img"/);
+  assert.match(trajectory.body, /<caption[^>]*>The same figures by month/);
+  const school = new Visitor(t.app);
+  await school.signIn(emailOf('Sue School'));
+  assert.equal((await school.get(`/children/${p.childId}/trajectory`)).statusCode, 404);
+});

@@ -32,7 +32,17 @@ export async function signInRoutes(app: FastifyInstance): Promise<void> {
 
   app.post<{ Body: { email?: string; password?: string }; Querystring: { next?: string } }>(
     '/sign-in',
-    { config: { rateLimit: { max: 10, timeWindow: '1 minute' } } },
+    {
+      config: {
+        rateLimit: {
+          max: 10,
+          timeWindow: '1 minute',
+          // per address and account: guessing one person's password is slowed without locking
+          // out everyone behind a shared council or police proxy
+          keyGenerator: (request) => `${request.ip}|${String((request.body as { email?: string } | undefined)?.email ?? '').trim().toLowerCase()}`,
+        },
+      },
+    },
     async (request, reply) => {
       const email = (request.body.email ?? '').trim();
       const password = request.body.password ?? '';

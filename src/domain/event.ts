@@ -116,6 +116,16 @@ export const DETAILS = {
     actions: z.number().int().nonnegative(),
     nextReviewBy: isoDate.optional(),
   }),
+  // a SMART action of the child's multi-agency risk plan, and its completion (extension, issue 4):
+  // the rules raise PLAN_ACTION_OVERDUE to the owner when the date passes with the action not done
+  'plan.action': loose({
+    actionId: text(100),
+    action: text(1000),
+    ownerAgency: agencySchema,
+    ownerPerson: text(200).optional(),
+    dueBy: isoDate,
+  }),
+  'plan.action_done': loose({ actionId: text(100), outcome: text(2000).optional() }),
   'panel.reviewed': loose({
     panel: z.enum(['missing_exploited', 'complex_child', 'mace', 'fair_access', 'cme']),
     outcome: z.enum(['actions_agreed', 'deferred', 'closed']),
@@ -280,6 +290,8 @@ export const EVENT_TYPE_NAMES: Record<EventType, string> = {
   'care.cp_plan': 'Child protection plan',
   'screening.completed': 'Exploitation screening completed',
   'plan.reviewed': 'Risk plan reviewed',
+  'plan.action': 'Risk plan action set',
+  'plan.action_done': 'Risk plan action done',
   'panel.reviewed': 'Panel review',
   'nrm.referred': 'National Referral Mechanism referral',
   'nrm.decision': 'National Referral Mechanism decision',

@@ -23,6 +23,7 @@ export type AuditAction =
   | 'alert.dismissed'
   | 'notice.opened'
   | 'report.viewed'
+  | 'plan.viewed'
   | 'trajectory.viewed';
 
 export async function audit(

@@ -145,6 +145,14 @@ export async function allEventsOfChild(db: Db, childId: string): Promise<EventRo
   return db.select().from(events).where(eq(events.childId, childId)).orderBy(asc(events.at), asc(events.recordedAt));
 }
 
+export async function eventsOfTypes(db: Db, childId: string, types: string[]): Promise<EventRow[]> {
+  return db
+    .select()
+    .from(events)
+    .where(and(eq(events.childId, childId), inArray(events.type, types)))
+    .orderBy(asc(events.at), asc(events.recordedAt));
+}
+
 export async function eventTypesAndAgencies(db: Db, childId: string): Promise<{ type: string; agency: string }[]> {
   return db.selectDistinct({ type: events.type, agency: events.agency }).from(events).where(eq(events.childId, childId));
 }

@@ -109,6 +109,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(adminRoutes);
   await app.register(alertRoutes);
   await app.register(import('./pages/reports.ts'));
+  await app.register(import('./pages/plans.ts'));
   await app.register(import('./pages/learning-review.ts'));
   await app.register(apiRoutes, { prefix: '/api' });
 

@@ -1,0 +1,174 @@
+// The child's multi-agency risk plan. The plan lives in the chronology: each review is a
+// `plan.reviewed` event carrying the risks by context, the contingency plan and the next review
+// date; each SMART action is a `plan.action` event and its completion `plan.action_done`. So the
+// plan is exported, audited and replayed like everything else, and the rules see its dates.
+import { randomUUID } from 'node:crypto';
+import { RISK_LEVELS, type Agency, type Problem, type RiskLevel } from '../domain/event.ts';
+import { checkLanguage, type LanguageFinding } from '../domain/language.ts';
+import type { Db } from '../store/database.ts';
+import * as repo from '../store/chronology-repository.ts';
+import type { Actor } from './actor.ts';
+import { audit } from './audit-service.ts';
+import { recordEvents, visibleChild, type AfterRecord } from './chronology-service.ts';
+import { validationFailed } from './errors.ts';
+
+/** Contextual safeguarding's contexts: where the risks to the child sit. */
+export const PLAN_CONTEXTS = ['home', 'school', 'peers', 'places', 'online'] as const;
+export type PlanContext = (typeof PLAN_CONTEXTS)[number];
+
+export interface PlanAction {
+  actionId: string;
+  action: string;
+  ownerAgency: Agency;
+  ownerPerson: string | null;
+  dueBy: string;
+  setAt: Date;
+  done: { at: Date; outcome: string | null } | null;
+  overdue: boolean;
+}
+
+export interface PlanReview {
+  id: string;
+  at: Date;
+  agency: string;
+  riskLevel: RiskLevel;
+  nextReviewBy: string | null;
+  risks: Partial<Record<PlanContext, string>>;
+  contingency: string | null;
+  summary: string | null;
+}
+
+export interface RiskPlan {
+  current: PlanReview | null;
+  reviews: PlanReview[];
+  actions: PlanAction[];
+}
+
+const endOfDay = (isoDate: string) => Date.parse(`${isoDate}T23:59:59Z`);
+
+function planOf(rows: repo.EventRow[], now: number): RiskPlan {
+  const reviews: PlanReview[] = [];
+  const actions = new Map<string, PlanAction>();
+  for (const r of rows) {
+    const d = r.details;
+    if (r.type === 'plan.reviewed') {
+      reviews.push({
+        id: r.id,
+        at: r.at,
+        agency: r.agency,
+        riskLevel: d.riskLevel as RiskLevel,
+        nextReviewBy: typeof d.nextReviewBy === 'string' ? d.nextReviewBy : null,
+        risks: (d.risks as PlanReview['risks']) ?? {},
+        contingency: typeof d.contingency === 'string' ? d.contingency : null,
+        summary: r.summary,
+      });
+    } else if (r.type === 'plan.action') {
+      const id = String(d.actionId);
+      actions.set(id, {
+        actionId: id,
+        action: String(d.action),
+        ownerAgency: d.ownerAgency as Agency,
+        ownerPerson: typeof d.ownerPerson === 'string' ? d.ownerPerson : null,
+        dueBy: String(d.dueBy),
+        setAt: r.at,
+        done: null,
+        overdue: false,
+      });
+    } else if (r.type === 'plan.action_done') {
+      const a = actions.get(String(d.actionId));
+      if (a) a.done = { at: r.at, outcome: typeof d.outcome === 'string' ? d.outcome : null };
+    }
+  }
+  for (const a of actions.values()) a.overdue = !a.done && endOfDay(a.dueBy) < now;
+  return {
+    current: reviews.at(-1) ?? null,
+    reviews: reviews.reverse(),
+    actions: [...actions.values()].sort((a, b) => Number(!!a.done) - Number(!!b.done) || a.dueBy.localeCompare(b.dueBy)),
+  };
+}
+
+const PLAN_TYPES = ['plan.reviewed', 'plan.action', 'plan.action_done'];
+
+export async function riskPlan(db: Db, actor: Actor, childId: string, now = Date.now()) {
+  return db.transaction(async (tx) => {
+    const child = await visibleChild(tx, actor, childId);
+    const rows = await repo.eventsOfTypes(tx, child.id, PLAN_TYPES);
+    await audit(tx, actor, 'plan.viewed', child.id);
+    return { child, plan: planOf(rows.filter((r) => !(r.sensitivity === 'restricted' && r.agency !== actor.agency)), now) };
+  });
+}
+
+export interface ReviewInput {
+  riskLevel: string;
+  nextReviewBy?: string;
+  risks: Partial<Record<PlanContext, string>>;
+  contingency?: string;
+  summary?: string;
+}
+
+/** Every free-text field checked against the appropriate-language guide, by field. */
+export function languageOfPlan(fields: Record<string, string | undefined>): { field: string; finding: LanguageFinding }[] {
+  return Object.entries(fields).flatMap(([field, text]) => checkLanguage(text).map((finding) => ({ field, finding })));
+}
+
+export async function reviewPlan(db: Db, actor: Actor, childId: string, input: ReviewInput, at: string, afterRecord?: AfterRecord) {
+  const problems: Problem[] = [];
+  if (!(RISK_LEVELS as readonly string[]).includes(input.riskLevel)) problems.push({ path: 'riskLevel', message: 'Select the risk level the network agrees' });
+  if (!input.nextReviewBy) problems.push({ path: 'nextReviewBy', message: 'Enter the date of the next review' });
+  if (!PLAN_CONTEXTS.some((c) => input.risks[c]?.trim())) problems.push({ path: 'risks.home', message: 'Describe the risks in at least one of the child’s contexts' });
+  if (!input.contingency?.trim()) problems.push({ path: 'contingency', message: 'Write the contingency plan: what every agency does if things get worse' });
+  if (problems.length) throw validationFailed(problems);
+  const { plan } = await riskPlan(db, actor, childId);
+  const risks = Object.fromEntries(PLAN_CONTEXTS.filter((c) => input.risks[c]?.trim()).map((c) => [c, input.risks[c]!.trim()]));
+  return recordEvents(db, actor, childId, [{
+    type: 'plan.reviewed',
+    at,
+    agency: actor.agency,
+    summary: input.summary?.trim() || undefined,
+    details: {
+      riskLevel: input.riskLevel,
+      actions: plan.actions.filter((a) => !a.done).length,
+      nextReviewBy: input.nextReviewBy,
+      risks,
+      contingency: input.contingency!.trim(),
+    },
+  }], 'web', afterRecord);
+}
+
+export interface ActionInput {
+  action: string;
+  ownerAgency: string;
+  ownerPerson?: string;
+  dueBy?: string;
+}
+
+export async function addPlanAction(db: Db, actor: Actor, childId: string, input: ActionInput, at: string, afterRecord?: AfterRecord) {
+  const problems: Problem[] = [];
+  if (!input.action.trim()) problems.push({ path: 'action', message: 'Describe the action: what will be done, by whom' });
+  if (!input.dueBy) problems.push({ path: 'dueBy', message: 'Enter the date the action is due by' });
+  if (problems.length) throw validationFailed(problems);
+  return recordEvents(db, actor, childId, [{
+    type: 'plan.action',
+    at,
+    agency: actor.agency,
+    details: {
+      actionId: randomUUID().slice(0, 8),
+      action: input.action.trim(),
+      ownerAgency: input.ownerAgency,
+      ...(input.ownerPerson?.trim() ? { ownerPerson: input.ownerPerson.trim() } : {}),
+      dueBy: input.dueBy,
+    },
+  }], 'web', afterRecord);
+}
+
+export async function completePlanAction(db: Db, actor: Actor, childId: string, actionId: string, outcome: string, at: string, afterRecord?: AfterRecord) {
+  const { plan } = await riskPlan(db, actor, childId);
+  const action = plan.actions.find((a) => a.actionId === actionId);
+  if (!action || action.done) throw validationFailed([{ path: 'actionId', message: 'That action is not open in this plan' }]);
+  return recordEvents(db, actor, childId, [{
+    type: 'plan.action_done',
+    at,
+    agency: actor.agency,
+    details: { actionId, ...(outcome.trim() ? { outcome: outcome.trim() } : {}) },
+  }], 'web', afterRecord);
+}

@@ -1,0 +1,110 @@
+// The child's multi-agency risk plan: risks by context, SMART actions with owners and dates, the
+// contingency plan, and reviews — each recorded as chronology events the rules read.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AGENCIES, AGENCY_NAMES, type Problem } from '../../domain/event.ts';
+import { formatInstant } from '../../domain/time.ts';
+import { addPlanAction, completePlanAction, languageOfPlan, PLAN_CONTEXTS, reviewPlan, riskPlan } from '../../services/plan-service.ts';
+import { ServiceError } from '../../services/errors.ts';
+import { asString, dateFromParts, formErrors } from '../forms.ts';
+import { requireSignedIn, signedIn } from '../sessions.ts';
+
+type Body = Record<string, unknown>;
+
+const CONTEXT_NAMES: Record<(typeof PLAN_CONTEXTS)[number], string> = {
+  home: 'Home and family',
+  school: 'School or education',
+  peers: 'Peers and friendships',
+  places: 'Places and neighbourhoods',
+  online: 'Online and phones',
+};
+
+export default async function planRoutes(app: FastifyInstance): Promise<void> {
+  const { db, afterRecord } = app.deps;
+  app.addHook('preHandler', requireSignedIn);
+  const now = () => formatInstant(Date.now());
+
+  async function render(request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply, extra: Record<string, unknown> = {}) {
+    const { child, plan } = await riskPlan(db, signedIn(request), request.params.id);
+    const values = (extra.values as Body | undefined) ?? {};
+    const current = plan.current;
+    return reply.page('plans/plan.njk', {
+      title: `${child.name}: risk plan`,
+      child,
+      plan,
+      contexts: PLAN_CONTEXTS.map((c) => ({
+        key: c,
+        name: CONTEXT_NAMES[c],
+        current: current?.risks[c] ?? '',
+        value: values[`risks.${c}`] ?? current?.risks[c] ?? '',
+      })),
+      contingencyValue: values.contingency ?? current?.contingency ?? '',
+      agencyItems: AGENCIES.map((a) => ({ value: a, text: AGENCY_NAMES[a], selected: (values.ownerAgency ?? signedIn(request).agency) === a })),
+      riskItems: (['none', 'low', 'moderate', 'significant'] as const).map((l) => ({ value: l, text: l[0].toUpperCase() + l.slice(1), checked: (values.riskLevel ?? current?.riskLevel) === l })),
+      errorFor: {},
+      done: asString((request.query as Body).done),
+      ...extra,
+    });
+  }
+
+  app.get<{ Params: { id: string } }>('/children/:id/plan', (request, reply) => render(request, reply));
+
+  async function attempt(request: FastifyRequest<{ Params: { id: string }; Body: Body }>, reply: FastifyReply, form: string, act: () => Promise<unknown>, done: string) {
+    try {
+      await act();
+    } catch (error) {
+      if (!(error instanceof ServiceError) || error.id !== 'validation_error') throw error;
+      reply.code(400);
+      return render(request, reply, { values: request.body, form, ...formErrors(error.details, ANCHORS) });
+    }
+    return reply.redirect(`/children/${request.params.id}/plan?done=${encodeURIComponent(done)}`);
+  }
+
+  app.post<{ Params: { id: string }; Body: Body }>('/children/:id/plan/review', async (request, reply) => {
+    const body = request.body;
+    const next = dateFromParts(body, 'nextReviewBy', 'the date of the next review', true);
+    const risks = Object.fromEntries(PLAN_CONTEXTS.map((c) => [c, asString(body[`risks.${c}`])]));
+    const contingency = asString(body.contingency);
+    const summary = asString(body.summary);
+    const findings = languageOfPlan({ ...Object.fromEntries(PLAN_CONTEXTS.map((c) => [`risks.${c}`, risks[c]])), contingency, summary });
+    if (findings.length && asString(body.keepWording) !== 'yes') {
+      return render(request, reply, { values: body, form: 'review', languageFindings: findings.map((f) => ({ ...f.finding, field: f.field })) });
+    }
+    return attempt(request, reply, 'review', async () => {
+      const problems: Problem[] = next.problem ? [{ ...next.problem, path: 'nextReviewBy' }] : [];
+      try {
+        await reviewPlan(db, signedIn(request), request.params.id, { riskLevel: asString(body.riskLevel), nextReviewBy: next.value, risks, contingency, summary }, now(), afterRecord);
+      } catch (error) {
+        if (error instanceof ServiceError && problems.length) throw new ServiceError('validation_error', 400, 'invalid', [...error.details.filter((d) => d.path !== 'nextReviewBy'), ...problems]);
+        throw error;
+      }
+      if (problems.length) throw new ServiceError('validation_error', 400, 'invalid', problems);
+    }, 'Plan reviewed and recorded in the chronology');
+  });
+
+  app.post<{ Params: { id: string }; Body: Body }>('/children/:id/plan/actions', async (request, reply) => {
+    const body = request.body;
+    const due = dateFromParts(body, 'dueBy', 'the date the action is due by', true);
+    const action = asString(body.action);
+    const findings = languageOfPlan({ action });
+    if (findings.length && asString(body.keepWording) !== 'yes') {
+      return render(request, reply, { values: body, form: 'action', languageFindings: findings.map((f) => ({ ...f.finding, field: f.field })) });
+    }
+    return attempt(request, reply, 'action', async () => {
+      if (due.problem) throw new ServiceError('validation_error', 400, 'invalid', [...(action.trim() ? [] : [{ path: 'action', message: 'Describe the action: what will be done, by whom' }]), { ...due.problem, path: 'dueBy' }]);
+      await addPlanAction(db, signedIn(request), request.params.id, { action, ownerAgency: asString(body.ownerAgency), ownerPerson: asString(body.ownerPerson), dueBy: due.value }, now(), afterRecord);
+    }, 'Action added to the plan');
+  });
+
+  app.post<{ Params: { id: string; actionId: string }; Body: Body }>('/children/:id/plan/actions/:actionId/done', async (request, reply) =>
+    attempt(request as never, reply, 'done', () => completePlanAction(db, signedIn(request), request.params.id, request.params.actionId, asString(request.body.outcome), now(), afterRecord), 'Action recorded as done'),
+  );
+}
+
+const ANCHORS: Record<string, string> = {
+  nextReviewBy: 'nextReviewBy-day',
+  dueBy: 'dueBy-day',
+  riskLevel: 'riskLevel',
+  'risks.home': 'risks-home',
+  contingency: 'contingency',
+  action: 'action',
+};

@@ -1,0 +1,167 @@
+// The screening service against a real database: pre-fill from recorded events (restricted entries
+// of other agencies left out), saving records a screening.completed event that the rules see
+// (SCREENING_DUE resolves), access is checked (404), and a change of band needs written reasons.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { and, eq } from 'drizzle-orm';
+import { openTestDatabase } from '../../test/support/database.ts';
+import { makePartnership, type TestPartnership } from '../../test/support/partnership.ts';
+import type { Database } from '../store/database.ts';
+import { alerts, auditLog, events } from '../store/schema.ts';
+import { createAlertService } from './alert-service.ts';
+import { recordEvents } from './chronology-service.ts';
+import { ServiceError } from './errors.ts';
+import { prefillFor, resolveAsOf, saveScreening } from './screening-service.ts';
+
+let database: Database;
+let p: TestPartnership;
+const NOW = Date.parse('2024-06-30T12:00:00Z');
+const service = createAlertService({ clock: () => NOW });
+const options = { now: () => NOW };
+const ids: Record<string, string> = {};
+
+before(async () => {
+  database = await openTestDatabase();
+  p = await makePartnership(database.db);
+  const recorded = await recordEvents(database.db, p.police, p.childId, [
+    { type: 'missing.started', at: '2024-05-01', agency: 'police', ref: 'm1', details: { episode: 'm1' } },
+    { type: 'missing.started', at: '2024-05-20', agency: 'police', ref: 'm2', details: { episode: 'm2' } },
+    { type: 'police.found_in_possession', at: '2024-06-10', agency: 'police', ref: 'f1', details: { items: ['drugs', 'phone'] } },
+    { type: 'police.intelligence', at: '2024-06-11', agency: 'police', ref: 'i1', sensitivity: 'restricted', details: {}, links: [{ kind: 'person', ref: 'dex', role: 'adult_of_concern' }] },
+  ], 'api', service.afterRecord);
+  for (const row of recorded.created) ids[row.ref!] = row.id;
+});
+after(() => database.close());
+
+const rejection = async (promise: Promise<unknown>) => {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof ServiceError);
+    return error;
+  }
+  assert.fail('expected a rejection');
+};
+
+const screeningsOf = async (childId: string) =>
+  database.db.select().from(events).where(and(eq(events.childId, childId), eq(events.type, 'screening.completed')));
+
+test('the pre-fill ticks what the recorded events evidence, linked to them, and is audited', async () => {
+  const { prefill, restrictedEntries } = await prefillFor(database.db, p.socialWorker, p.childId, '2024-06-20', options);
+  assert.equal(prefill.asOfDate, '2024-06-20');
+  assert.equal(prefill.age, 14);
+  const ticked = Object.fromEntries(prefill.items.filter((i) => i.timing).map((i) => [i.id, i.evidence.map((r) => r.eventId)]));
+  assert.deepEqual(ticked, {
+    going_missing: [ids.m1, ids.m2],
+    unexplained_money_goods: [ids.f1],
+    found_with_drugs_or_weapon: [ids.f1],
+  });
+  assert.equal(prefill.items.find((i) => i.id === 'going_missing')!.reason, 'going missing — 2 episodes in the last 6 months (latest 20 May 2024)');
+  // police's restricted intelligence names an adult of concern: social care may not read it, so it ticks nothing
+  assert.equal(restrictedEntries, 1);
+  const police = await prefillFor(database.db, p.police, p.childId, '2024-06-20', options);
+  assert.deepEqual(police.prefill.items.find((i) => i.id === 'controlling_adult')!.evidence.map((r) => r.eventId), [ids.i1]);
+
+  const [entry] = (await database.db.select().from(auditLog).where(eq(auditLog.childId, p.childId)))
+    .filter((a) => a.action === 'chronology.viewed' && a.detail.purpose === 'screening' && a.actor.includes('Sam Social'));
+  assert.deepEqual(entry.detail, { purpose: 'screening', asOf: '2024-06-20', setVersion: 'reachable-screening/1', shown: [ids.m1, ids.m2, ids.f1] });
+});
+
+test('an agency not involved with the child gets 404, for the pre-fill and for saving', async () => {
+  const denied = await rejection(prefillFor(database.db, p.school, p.childId, undefined, options));
+  assert.equal(denied.status, 404);
+  const notSaved = await rejection(saveScreening(database.db, p.school, p.childId, { answers: [{ id: 'going_missing' }] }, service.afterRecord, options));
+  assert.equal(notSaved.status, 404);
+  const admin = await rejection(prefillFor(database.db, p.admin, p.childId, undefined, options));
+  assert.equal(admin.status, 404);
+});
+
+test('a screening date in the future or not a date is rejected', async () => {
+  assert.deepEqual(resolveAsOf('2024-07-01', NOW).problems.map((x) => x.path), ['asOf']);
+  assert.deepEqual(resolveAsOf('2024-02-30', NOW).problems.map((x) => x.path), ['asOf']);
+  assert.deepEqual(resolveAsOf('2024-06-30', NOW), { ms: NOW, date: '2024-06-30', problems: [] });
+  const error = await rejection(prefillFor(database.db, p.socialWorker, p.childId, '2030-01-01', options));
+  assert.equal(error.id, 'validation_error');
+});
+
+test('changing the band without written reasons is rejected and records nothing', async () => {
+  const error = await rejection(saveScreening(database.db, p.socialWorker, p.childId, {
+    asOf: '2024-06-20',
+    answers: [{ id: 'going_missing' }],
+    judgement: { level: 'significant', rationale: '  ' },
+  }, service.afterRecord, options));
+  assert.equal(error.id, 'validation_error');
+  assert.deepEqual(error.details, [{ path: 'rationale', message: 'Explain why you are changing the band from no current concern to significant concern' }]);
+  assert.equal((await screeningsOf(p.childId)).length, 0);
+});
+
+test('flagged wording is returned to change or keep before anything is recorded', async () => {
+  const input = {
+    asOf: '2024-06-20',
+    answers: [{ id: 'going_missing' }],
+    notes: 'He keeps going missing and is associating with older males.',
+  };
+  const first = await saveScreening(database.db, p.socialWorker, p.childId, input, service.afterRecord, options);
+  assert.equal(first.saved, false);
+  assert.deepEqual(first.language.notes.map((f) => f.found), ['keeps going missing', 'associating with']);
+  assert.equal((await screeningsOf(p.childId)).length, 0);
+});
+
+test('saving records a screening.completed event the rules see: SCREENING_DUE resolves', async () => {
+  const before = await database.db.select().from(alerts).where(and(eq(alerts.childId, p.childId), eq(alerts.rule, 'SCREENING_DUE')));
+  assert.deepEqual(before.map((a) => a.status), ['open']);
+
+  const result = await saveScreening(database.db, p.socialWorker, p.childId, {
+    asOf: '2024-06-20',
+    // the practitioner keeps the pre-filled going missing, unticks the money, adds a vulnerability
+    answers: [{ id: 'going_missing' }, { id: 'found_with_drugs_or_weapon' }, { id: 'isolated_from_peers' }],
+    judgement: { level: 'significant', rationale: 'Two episodes in three weeks, found with drugs: he is being criminally exploited.' },
+    notes: 'Screened with police and school.',
+  }, service.afterRecord, options);
+  assert.equal(result.saved, true);
+  assert.equal(result.score.score, 11);
+  assert.equal(result.score.scoreLevel, 'moderate');
+  assert.equal(result.score.level, 'significant');
+
+  const [saved] = await screeningsOf(p.childId);
+  assert.equal(saved.id, result.saved && result.eventId);
+  assert.equal(saved.atText, '2024-06-20');
+  assert.equal(saved.agency, 'social_care');
+  assert.equal(saved.summary, 'Screened with police and school.');
+  assert.deepEqual(saved.details, {
+    level: 'significant',
+    score: 11,
+    setVersion: 'reachable-screening/1',
+    asOf: '2024-06-20',
+    scoreLevel: 'moderate',
+    indicators: [
+      { id: 'isolated_from_peers', timing: 'recent', points: 1, evidence: [], source: 'practitioner' },
+      { id: 'going_missing', timing: 'recent', points: 5, evidence: [ids.m1, ids.m2], source: 'chronology' },
+      { id: 'found_with_drugs_or_weapon', timing: 'recent', points: 5, evidence: [ids.f1], source: 'chronology' },
+    ],
+    bandReasons: [
+      '11 points: moderate concern (11 to 15 points).',
+      'Professional judgement: the band is changed from moderate concern to significant concern, for the reasons written.',
+    ],
+    override: { from: 'moderate', to: 'significant', rationale: 'Two episodes in three weeks, found with drugs: he is being criminally exploited.' },
+    setAside: [{ id: 'unexplained_money_goods', evidence: [ids.f1] }],
+  });
+
+  const after = await database.db.select().from(alerts).where(and(eq(alerts.childId, p.childId), eq(alerts.rule, 'SCREENING_DUE')));
+  assert.deepEqual(after.map((a) => [a.status, a.resolvedBy]), [['resolved', saved.id]]);
+});
+
+test('kept wording is recorded as written', async () => {
+  const result = await saveScreening(database.db, p.socialWorker, p.childId, {
+    answers: [],
+    notes: 'Mum said: "he keeps going missing".',
+    keepWording: true,
+  }, service.afterRecord, options);
+  assert.equal(result.saved, true);
+  assert.equal(result.language.notes.length, 1);
+  const rows = await screeningsOf(p.childId);
+  const today = rows.find((r) => r.id === (result.saved && result.eventId))!;
+  assert.equal(today.summary, 'Mum said: "he keeps going missing".');
+  assert.equal(today.at.getTime(), NOW, 'a screening as of today is recorded now');
+  assert.equal(today.details.level, 'none');
+});

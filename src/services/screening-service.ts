@@ -1,0 +1,203 @@
+// The exploitation screening tool (issue 4): pre-fill the form from the chronology the reader may
+// see, score the practitioner's answers, and record the result as a `screening.completed` event, so
+// the rules see it (it resolves SCREENING_DUE; moderate or significant prompts an NRM referral).
+// The practitioner confirms, adds and decides (contract 2); the chronology only suggests.
+import { z } from 'zod';
+import { RISK_LEVELS, type Problem } from '../domain/event.ts';
+import { checkLanguage, type LanguageFinding } from '../domain/language.ts';
+import {
+  DEFAULT_SCREENING_SET,
+  MAX_RATIONALE,
+  TIMINGS,
+  prefillScreening,
+  scoreScreening,
+  type IndicatorSet,
+  type Prefill,
+  type ScreeningAnswer,
+  type ScreeningScore,
+  type ScreeningSourceEvent,
+} from '../domain/screening/index.ts';
+import { formatInstant, londonDate, londonWallClock } from '../domain/time.ts';
+import type { Db } from '../store/database.ts';
+import * as repo from '../store/chronology-repository.ts';
+import type { Actor } from './actor.ts';
+import { audit } from './audit-service.ts';
+import { recordEvents, visibleChild, type AfterRecord, type RecordedVia } from './chronology-service.ts';
+import { validationFailed } from './errors.ts';
+
+export interface ScreeningOptions {
+  /** a partnership's own indicator set (default `reachable-screening/1`) */
+  set?: IndicatorSet;
+  /** the present moment; tests fix it */
+  now?: () => number;
+  via?: RecordedVia;
+}
+
+export interface ScreeningPrefill {
+  child: repo.ChildRow;
+  prefill: Prefill;
+  set: IndicatorSet;
+  /** entries restricted by other agencies: not read for the pre-fill (contract 1, `sensitivity`) */
+  restrictedEntries: number;
+}
+
+/**
+ * The date a screening is "as of": a past date sees everything recorded up to the end of that
+ * London day (a learning review, or a screening written up late); no date means now.
+ */
+export function resolveAsOf(asOf: string | undefined, now: number): { ms: number; date: string; problems: Problem[] } {
+  const today = londonDate(now);
+  const text = asOf?.trim() ?? '';
+  if (!text) return { ms: now, date: today, problems: [] };
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  const [y, mo, d] = m ? [+m[1], +m[2], +m[3]] : [NaN, NaN, NaN];
+  const real = m && mo >= 1 && mo <= 12 && d >= 1 && d <= new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  if (!real) return { ms: now, date: today, problems: [{ path: 'asOf', message: 'The screening date must be a real date, like 2018-03-06' }] };
+  if (text > today) return { ms: now, date: today, problems: [{ path: 'asOf', message: 'The screening date must be today or in the past' }] };
+  const endOfDay = londonWallClock(y, mo, d, 23, 59, 59) + 999;
+  return { ms: Math.min(endOfDay, now), date: text, problems: [] };
+}
+
+const isHiddenFrom = (actor: Actor, row: repo.EventRow) => row.sensitivity === 'restricted' && row.agency !== actor.agency;
+
+const sourceOf = (row: repo.EventRow): ScreeningSourceEvent => ({
+  id: row.id,
+  type: row.type,
+  atMs: row.at.getTime(),
+  details: row.details,
+  links: (row.links as ScreeningSourceEvent['links']) ?? null,
+});
+
+async function readPrefill(tx: Db, actor: Actor, childId: string, asOfMs: number, set: IndicatorSet): Promise<ScreeningPrefill> {
+  const child = await visibleChild(tx, actor, childId);
+  const rows = await repo.allEventsOfChild(tx, child.id);
+  // another agency's restricted entry shows only who and when: it cannot tick anything either
+  const visible = rows.filter((r) => !isHiddenFrom(actor, r));
+  const restrictedEntries = rows.filter((r) => isHiddenFrom(actor, r) && r.at.getTime() <= asOfMs).length;
+  const prefill = prefillScreening(visible.map(sourceOf), child, asOfMs, set);
+  return { child, prefill, set, restrictedEntries };
+}
+
+/** The screening form as the chronology pre-fills it, for a child the actor may see (else 404). */
+export async function prefillFor(db: Db, actor: Actor, childId: string, asOf?: string, options: ScreeningOptions = {}): Promise<ScreeningPrefill> {
+  const set = options.set ?? DEFAULT_SCREENING_SET;
+  const when = resolveAsOf(asOf, (options.now ?? Date.now)());
+  return db.transaction(async (tx) => {
+    // access first: a child the actor may not see is "not found", whatever the date says
+    await visibleChild(tx, actor, childId);
+    if (when.problems.length) throw validationFailed(when.problems);
+    const result = await readPrefill(tx, actor, childId, when.ms, set);
+    const shown = [...new Set(result.prefill.items.flatMap((i) => i.evidence.map((r) => r.eventId)).concat(result.prefill.unmatched.map((u) => u.eventId)))];
+    await audit(tx, actor, 'chronology.viewed', result.child.id, { purpose: 'screening', asOf: when.date, setVersion: set.version, shown });
+    return result;
+  });
+}
+
+export const screeningInputSchema = z.object({
+  asOf: z.string().optional(),
+  answers: z.array(z.object({ id: z.string().min(1).max(100), timing: z.enum(TIMINGS).optional() })).max(200),
+  judgement: z.object({ level: z.enum(RISK_LEVELS).nullable().optional(), rationale: z.string().max(MAX_RATIONALE).nullable().optional() }).optional(),
+  notes: z.string().max(10_000).optional(),
+  /** record the free text even though the language guide flags some of it */
+  keepWording: z.boolean().optional(),
+});
+export type ScreeningInput = z.input<typeof screeningInputSchema>;
+
+export interface ScreeningLanguage {
+  notes: LanguageFinding[];
+  rationale: LanguageFinding[];
+}
+
+export type SaveScreeningResult =
+  | { saved: false; reason: 'check_language'; score: ScreeningScore; language: ScreeningLanguage; prefill: Prefill }
+  | { saved: true; eventId: string; score: ScreeningScore; language: ScreeningLanguage; prefill: Prefill };
+
+/** The practitioner's answers with their evidence: pre-filled items keep the events behind them. */
+export function withEvidence(answers: readonly { id: string; timing?: ScreeningAnswer['timing'] }[], prefill: Prefill): ScreeningAnswer[] {
+  const byId = new Map(prefill.items.map((i) => [i.id, i]));
+  return answers.map((a) => {
+    const item = byId.get(a.id);
+    const fromChronology = !!item?.timing;
+    return {
+      id: a.id,
+      timing: a.timing,
+      evidence: fromChronology ? item.evidence.map((r) => r.eventId) : [],
+      source: fromChronology ? 'chronology' : 'practitioner',
+    };
+  });
+}
+
+/** What the practitioner would record: the score of these answers on this chronology. */
+export async function scoreFor(db: Db, actor: Actor, childId: string, input: ScreeningInput, options: ScreeningOptions = {}) {
+  const parsed = screeningInputSchema.safeParse(input);
+  if (!parsed.success) throw validationFailed(parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message })));
+  const set = options.set ?? DEFAULT_SCREENING_SET;
+  const now = (options.now ?? Date.now)();
+  const when = resolveAsOf(parsed.data.asOf, now);
+  const read = await db.transaction(async (tx) => {
+    await visibleChild(tx, actor, childId);
+    if (when.problems.length) throw validationFailed(when.problems);
+    return readPrefill(tx, actor, childId, when.ms, set);
+  });
+  const score = scoreScreening(withEvidence(parsed.data.answers, read.prefill), read.prefill.age, set, parsed.data.judgement ?? {});
+  const language: ScreeningLanguage = {
+    notes: checkLanguage(parsed.data.notes),
+    rationale: checkLanguage(parsed.data.judgement?.rationale),
+  };
+  return { input: parsed.data, when, now, read, score, language };
+}
+
+/**
+ * Validates and records a screening. A change of band needs written reasons; the notes and the
+ * reasons are checked against the appropriate-language guide, and flagged wording is returned for
+ * the practitioner to change or keep (`keepWording`) before anything is recorded.
+ */
+export async function saveScreening(
+  db: Db,
+  actor: Actor,
+  childId: string,
+  input: ScreeningInput,
+  afterRecord?: AfterRecord,
+  options: ScreeningOptions = {},
+): Promise<SaveScreeningResult> {
+  const { input: data, when, now, read, score, language } = await scoreFor(db, actor, childId, input, options);
+  if (score.problems.length) throw validationFailed(score.problems);
+  const { prefill } = read;
+  if ((language.notes.length || language.rationale.length) && !data.keepWording) {
+    return { saved: false, reason: 'check_language', score, language, prefill };
+  }
+  const ticked = new Set(score.rows.map((r) => r.id));
+  const setAside = prefill.items
+    .filter((i) => i.timing && !ticked.has(i.id))
+    .map((i) => ({ id: i.id, evidence: i.evidence.map((r) => r.eventId) }));
+  const professional = score.overrides.find((o) => o.kind === 'professional');
+  const details: Record<string, unknown> = {
+    level: score.level,
+    score: score.score,
+    setVersion: score.setVersion,
+    asOf: when.date,
+    scoreLevel: score.scoreLevel,
+    indicators: score.rows.map((r) => ({ id: r.id, timing: r.timing, points: r.points, evidence: r.evidence, source: r.source })),
+    bandReasons: score.reasons,
+    ...(professional ? { override: { from: professional.from, to: professional.to, rationale: professional.rationale } } : {}),
+    // pre-filled by the chronology but not ticked: the practitioner decided, and that is kept too
+    ...(setAside.length ? { setAside } : {}),
+  };
+  const notes = data.notes?.trim();
+  const result = await recordEvents(
+    db,
+    actor,
+    childId,
+    [{
+      type: 'screening.completed',
+      // a screening as of a past date sits on that date in the chronology; one as of today, now
+      at: when.date < londonDate(now) ? when.date : formatInstant(now),
+      agency: actor.agency,
+      summary: notes || undefined,
+      details,
+    }],
+    options.via ?? 'web',
+    afterRecord,
+  );
+  return { saved: true, eventId: result.created[0].id, score, language, prefill };
+}

@@ -1,0 +1,160 @@
+// The screening page through the real server: pre-filled with reasons and links to the evidence,
+// "check the score" explains every point without JavaScript, saving records the screening and
+// returns to the child, and a change of band without reasons shows a GOV.UK error summary.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { and, eq } from 'drizzle-orm';
+import { openTestApp, Visitor } from '../../../test/support/app.ts';
+import { makePartnership, type TestPartnership } from '../../../test/support/partnership.ts';
+import { recordEvents } from '../../services/chronology-service.ts';
+import { events } from '../../store/schema.ts';
+
+let t: Awaited<ReturnType<typeof openTestApp>>;
+let p: TestPartnership;
+const ids: Record<string, string> = {};
+before(async () => {
+  t = await openTestApp();
+  p = await makePartnership(t.database.db);
+  const recorded = await recordEvents(t.database.db, p.police, p.childId, [
+    { type: 'missing.started', at: '2024-05-01', agency: 'police', ref: 'm1', details: { episode: 'm1' } },
+    { type: 'missing.started', at: '2024-05-20', agency: 'police', ref: 'm2', details: { episode: 'm2' } },
+    { type: 'police.found_in_possession', at: '2024-06-10', agency: 'police', ref: 'f1', details: { items: ['drugs'] } },
+    { type: 'police.arrested', at: '2024-06-10', agency: 'police', ref: 'a1', details: { offence: 'possession with intent to supply' } },
+  ], 'api');
+  for (const row of recorded.created) ids[row.ref!] = row.id;
+});
+after(() => t.close());
+
+const EMAIL = 'sam.social@test.reachable';
+const url = () => `/children/${p.childId}/screening/new`;
+
+async function signedIn(email = EMAIL) {
+  const v = new Visitor(t.app);
+  await v.signIn(email);
+  return v;
+}
+
+/** The ticked checkbox values of a page. */
+const ticked = (html: string, name: string) =>
+  [...html.matchAll(/<input class="govuk-checkboxes__input" id="[^"]*" name="([^"]+)" type="checkbox" value="([^"]+)"([^>]*)>/g)]
+    .filter((m) => m[1] === name && / checked/.test(m[3]))
+    .map((m) => m[2]);
+
+test('the child page offers the screening', async () => {
+  const v = await signedIn();
+  const page = await v.get(`/children/${p.childId}`);
+  assert.match(page.body, new RegExp(`href="/children/${p.childId}/screening/new"[^>]*>\\s*Screen for exploitation`));
+});
+
+test('the form is pre-filled from the chronology, each ticked item with its reason and links to its events', async () => {
+  const v = await signedIn();
+  const page = await v.get(`${url()}?asOf=2024-06-20`);
+  assert.equal(page.statusCode, 200);
+  assert.match(page.body, /<h1 class="govuk-heading-l">Screen for exploitation<\/h1>/);
+  assert.match(page.body, /up to <strong>20 June 2024<\/strong>, when Jordan Test was 14/);
+  assert.deepEqual(ticked(page.body, 'items').sort(), ['found_with_drugs_or_weapon', 'going_missing', 'offending']);
+  assert.deepEqual(ticked(page.body, 'when-going_missing'), ['recent']);
+  assert.match(page.body, /From the chronology: 2 episodes in the last 6 months \(latest 20 May 2024\)\./);
+  for (const ref of ['m1', 'm2', 'f1', 'a1']) assert.match(page.body, new RegExp(`href="/children/${p.childId}/events/${ids[ref]}"`));
+  assert.match(page.body, /Missing episode started, 1 May 2024/);
+  assert.match(page.body, /name="asOf" value="2024-06-20"/);
+});
+
+test('"check the score" shows the band and explains every point, without saving', async () => {
+  const v = await signedIn();
+  await v.get(`${url()}?asOf=2024-06-20`);
+  const page = await v.post(url(), {
+    asOf: '2024-06-20',
+    items: ['going_missing', 'found_with_drugs_or_weapon', 'offending', 'isolated_from_peers'],
+    'when-going_missing': ['recent', 'earlier'],
+    'when-found_with_drugs_or_weapon': 'recent',
+    judgement: '',
+    action: 'check',
+  });
+  assert.equal(page.statusCode, 200);
+  assert.match(page.body, /Score: 13 points/);
+  assert.match(page.body, /Moderate concern/);
+  assert.match(page.body, /13 points: moderate concern \(11 to 15 points\)\./);
+  assert.match(page.body, /Significant indicator both in the last 6 months and 6 to 12 months ago: 6 points/);
+  assert.match(page.body, /Isolated from peers<\/th>\s*<td class="govuk-table__cell">Vulnerability: 1 point<\/td>\s*<td class="govuk-table__cell">Ticked by you<\/td>/);
+  assert.match(page.body, new RegExp(`From the chronology: <a class="govuk-link" href="/children/${p.childId}/events/${ids.f1}">Found in possession, 10 June 2024</a>`));
+  // what was sent stays ticked
+  assert.deepEqual(ticked(page.body, 'when-going_missing'), ['recent', 'earlier']);
+  assert.ok(ticked(page.body, 'items').includes('isolated_from_peers'));
+  const saved = await t.database.db.select().from(events).where(and(eq(events.childId, p.childId), eq(events.type, 'screening.completed')));
+  assert.equal(saved.length, 0);
+});
+
+test('changing the band without reasons shows an error summary linked to the reasons box', async () => {
+  const v = await signedIn();
+  await v.get(`${url()}?asOf=2024-06-20`);
+  const page = await v.post(url(), { asOf: '2024-06-20', items: ['offending'], judgement: 'significant', rationale: '', action: 'save' });
+  assert.equal(page.statusCode, 400);
+  assert.match(page.body, /govuk-error-summary/);
+  assert.match(page.body, /<a href="#rationale">Explain why you are changing the band from no current concern to significant concern<\/a>/);
+  assert.match(page.body, /<title>Error: /);
+  assert.match(page.body, /id="rationale-error"/);
+});
+
+test('a significant indicator ticked without saying when is an error on that item', async () => {
+  const v = await signedIn();
+  await v.get(url());
+  const page = await v.post(url(), { items: ['drug_debt'], action: 'check' });
+  assert.equal(page.statusCode, 400);
+  assert.match(page.body, /<a href="#when-drug_debt">Select when drug debt was seen<\/a>/);
+  assert.ok(ticked(page.body, 'items').includes('drug_debt'));
+});
+
+test('flagged wording is shown with alternatives; kept, the screening saves', async () => {
+  const v = await signedIn();
+  await v.get(`${url()}?asOf=2024-06-20`);
+  const form = { asOf: '2024-06-20', items: ['going_missing'], 'when-going_missing': 'recent', notes: 'He keeps going missing.', action: 'save' };
+  const first = await v.post(url(), form);
+  assert.equal(first.statusCode, 200);
+  assert.match(first.body, /instead of “keeps going missing”, say: has been trafficked; is being controlled; is missing/);
+  assert.match(first.body, /Keep my wording as it is/);
+  const kept = await v.post(url(), { ...form, keepWording: 'yes' });
+  assert.equal(kept.statusCode, 302);
+});
+
+test('saving records the screening and returns to the child with a success banner', async () => {
+  const v = await signedIn();
+  await v.get(`${url()}?asOf=2024-06-21`);
+  const response = await v.post(url(), {
+    asOf: '2024-06-21',
+    items: ['going_missing', 'found_with_drugs_or_weapon', 'offending'],
+    'when-going_missing': 'recent',
+    'when-found_with_drugs_or_weapon': 'recent',
+    judgement: 'significant',
+    rationale: 'Found with drugs three weeks after two missing episodes: he is being criminally exploited.',
+    notes: 'Screened with police.',
+    action: 'save',
+  });
+  assert.equal(response.statusCode, 302);
+  const location = response.headers.location as string;
+  assert.match(location, new RegExp(`^/children/${p.childId}\\?recorded=`));
+  assert.equal(decodeURIComponent(location.split('recorded=')[1].split('#')[0]), 'Exploitation screening saved: significant concern (11 points)');
+  const child = await v.get(location.split('#')[0]);
+  assert.match(child.body, /govuk-notification-banner--success/);
+  assert.match(child.body, /Exploitation screening saved: significant concern \(11 points\)/);
+  const [saved] = (await t.database.db.select().from(events).where(and(eq(events.childId, p.childId), eq(events.type, 'screening.completed'))))
+    .filter((e) => e.atText === '2024-06-21');
+  assert.equal(saved.details.level, 'significant');
+  assert.deepEqual(saved.details.override, { from: 'moderate', to: 'significant', rationale: 'Found with drugs three weeks after two missing episodes: he is being criminally exploited.' });
+  assert.equal(saved.summary, 'Screened with police.');
+});
+
+test('an agency not involved with the child gets "page not found"', async () => {
+  const v = await signedIn('sue.school@test.reachable');
+  const page = await v.get(url());
+  assert.equal(page.statusCode, 404);
+  const posted = await v.post(url(), { items: ['offending'], action: 'save' });
+  assert.equal(posted.statusCode, 404);
+});
+
+test('a screening date in the future shows an error and pre-fills as of today', async () => {
+  const v = await signedIn();
+  const page = await v.get(`${url()}?asOf-day=1&asOf-month=1&asOf-year=2999`);
+  assert.equal(page.statusCode, 400);
+  assert.match(page.body, /<a href="#as-of">The screening date must be today or in the past<\/a>/);
+});

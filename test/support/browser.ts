@@ -10,6 +10,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { readConfig } from '../../src/config.ts';
 import { DEMO_PASSWORD } from '../../src/demo/users.ts';
 import { seedDemoIfEmpty } from '../../src/demo/seed.ts';
+import { createAlertService, type AlertService } from '../../src/services/alert-service.ts';
 import type { Database } from '../../src/store/database.ts';
 import { buildApp } from '../../src/web/app.ts';
 import { openTestDatabase } from './database.ts';
@@ -40,6 +41,8 @@ export interface BrowserApp {
   baseUrl: string;
   app: FastifyInstance;
   database: Database;
+  /** The rules behind the app: the demo was seeded through them, as `npm start` does. */
+  alerts: AlertService;
   browser: Browser;
   /** A new browser context (no cookies) and a page in it, at the app's address. */
   newPage(): Promise<Page>;
@@ -58,11 +61,15 @@ export async function startBrowserApp(): Promise<BrowserApp> {
   let database: Database | undefined;
   let app: FastifyInstance | undefined;
   let browser: Browser;
+  const config = readConfig({ NODE_ENV: 'test', REACHABLE_DEMO: '1' });
+  // As `npm start` seeds the demo: through the rules, so every child has its stored alerts, and
+  // without notices for the historic stories; the clock is the real one, as in the demo.
+  const alerts = createAlertService({ config: config.rules, baseUrl: config.baseUrl, dutyInboxes: config.dutyInboxes, notify: false });
   try {
     database = await openTestDatabase();
-    await seedDemoIfEmpty(database.db);
-    const config = readConfig({ NODE_ENV: 'test', REACHABLE_DEMO: '1' });
-    app = await buildApp({ config, db: database.db });
+    await seedDemoIfEmpty(database.db, alerts.afterRecord);
+    alerts.setNotify(true);
+    app = await buildApp({ config, db: database.db, alerts });
     await app.listen({ host: '127.0.0.1', port: 0 });
     browser = await launching;
   } catch (error) {
@@ -79,6 +86,7 @@ export async function startBrowserApp(): Promise<BrowserApp> {
     baseUrl,
     app,
     database,
+    alerts,
     browser,
     pageProblems,
     async newPage() {
@@ -182,10 +190,10 @@ export async function checkErrorSummary(page: Page): Promise<{ text: string; hre
   return links.map(({ text, href }) => ({ text, href }));
 }
 
-/** A full-page screenshot in /tmp/screens/<name>.png, for people to look at. */
-export async function screenshot(page: Page, name: string): Promise<void> {
-  mkdirSync(SCREENS_DIR, { recursive: true });
-  await page.screenshot({ path: join(SCREENS_DIR, `${name}.png`), fullPage: true });
+/** A full-page screenshot in /tmp/screens/<name>.png (or another directory), for people to look at. */
+export async function screenshot(page: Page, name: string, dir = SCREENS_DIR): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
 }
 
 /** Signs in through the sign-in page with a demo account. */

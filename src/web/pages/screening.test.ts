@@ -54,6 +54,7 @@ test('the form is pre-filled from the chronology, each ticked item with its reas
   assert.match(page.body, /up to <strong>20 June 2024<\/strong>, when Jordan Test was 14/);
   assert.deepEqual(ticked(page.body, 'items').sort(), ['found_with_drugs_or_weapon', 'going_missing', 'offending']);
   assert.deepEqual(ticked(page.body, 'when-going_missing'), ['recent']);
+  assert.match(page.body, /6 to 12 months ago \(20 June 2023 to 19 December 2023\)/);
   assert.match(page.body, /From the chronology: 2 episodes in the last 6 months \(latest 20 May 2024\)\./);
   for (const ref of ['m1', 'm2', 'f1', 'a1']) assert.match(page.body, new RegExp(`href="/children/${p.childId}/events/${ids[ref]}"`));
   assert.match(page.body, /Missing episode started, 1 May 2024/);

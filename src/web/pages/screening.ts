@@ -45,6 +45,11 @@ const LEVEL_TAG: Record<RiskLevel, string> = {
   significant: 'govuk-tag--red',
 };
 
+/** The day before an ISO date: "6 to 12 months ago" ends the day before "the last 6 months" starts. */
+function dayBefore(iso: string): string {
+  return new Date(Date.parse(`${iso}T12:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+}
+
 const lowerFirst = (s: string) => (/^[A-Z][a-z]/.test(s) ? s[0].toLowerCase() + s.slice(1) : s);
 
 /** The form's answers: an item is ticked by its box, or by saying when for a significant one. */
@@ -120,7 +125,7 @@ function viewModel(
     asOf: prefill.asOfDate,
     asOfText: spokenDate(prefill.asOfDate),
     asOfGiven: state.asOf,
-    windows: { recentFrom: spokenDate(prefill.recentFrom), earlierFrom: spokenDate(prefill.earlierFrom) },
+    windows: { recentFrom: spokenDate(prefill.recentFrom), earlierFrom: spokenDate(prefill.earlierFrom), earlierTo: spokenDate(dayBefore(prefill.recentFrom)) },
     age: prefill.age,
     restrictedEntries,
     lastScreening: prefill.lastScreening && {

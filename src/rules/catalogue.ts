@@ -19,6 +19,9 @@ export const RULES: readonly RuleDefinition[] = [
   ...ESCALATION_RULES,
 ];
 
+// Every alert of a rule shares its actions list (the engine does not copy it per alert): keep it unchangeable.
+for (const rule of RULES) Object.freeze(rule.actions);
+
 export const FAMILY_NAMES: Record<RuleFamily, string> = {
   reachable_moments: 'Reachable moments',
   missing: 'Missing from home or care',

@@ -5,10 +5,10 @@
 // deadline that fell earlier fires at its own instant — exactly as if the clock ticked day by day —
 // so a 72-hour interview duty fires at 72 hours, not when the next event happens to arrive.
 import type { Alert } from '../domain/alert.ts';
-import { formatInstant, parseAt } from '../domain/time.ts';
 import { dayNumberOfIsoDate, endOfLondonDay } from './calendar/days.ts';
+import { formatLondon, parseInstant } from './calendar/london-clock.ts';
+import { AlertCollector } from './alert-collector.ts';
 import { PartnershipCalendar, defaultCalendar } from './calendar/partnership-calendar.ts';
-import { RULE_ORDER } from './catalogue.ts';
 import { DEFAULT_RULES_CONFIG, type RulesConfig } from './config.ts';
 import { ChildrenMissingEducation } from './education.ts';
 import { EscalationTimescales } from './escalation.ts';
@@ -60,7 +60,7 @@ export interface ContextInput {
 export function parseAsOf(asOf: Clock): number {
   if (typeof asOf === 'number') return asOf;
   const day = dayNumberOfIsoDate(asOf);
-  return Number.isNaN(day) ? parseAt(asOf) : endOfLondonDay(day);
+  return Number.isNaN(day) ? parseInstant(asOf) : endOfLondonDay(day);
 }
 
 const calendars = new WeakMap<RulesConfig, PartnershipCalendar>();
@@ -75,18 +75,8 @@ function calendarFor(config: RulesConfig): PartnershipCalendar {
   return calendar;
 }
 
-// Bare dates repeat across a chronology (every event of a day shares one): parse each text once.
-const parsedAt = new Map<string, number>();
-
 function instantOf(e: EngineEvent): number {
-  if (typeof e.atMs === 'number') return Math.floor(e.atMs);
-  let t = parsedAt.get(e.at);
-  if (t === undefined) {
-    if (parsedAt.size > 200_000) parsedAt.clear();
-    t = parseAt(e.at);
-    parsedAt.set(e.at, t);
-  }
-  return t;
+  return typeof e.atMs === 'number' ? Math.floor(e.atMs) : parseInstant(e.at);
 }
 
 /** One child's replay: the rule families in the order that lets AGENCY_GAP see a concern raised by the same event. */
@@ -141,52 +131,45 @@ class ChildReplay implements ChildRun {
   }
 }
 
-function replayChild(child: ChildRecord, events: readonly EngineEvent[], times: ArrayLike<number>, order: number[], asOfMs: number, config: RulesConfig): ChildReplay {
+function replayChild(child: ChildRecord, events: readonly EngineEvent[], { times, positions }: Timeline, order: number[], asOfMs: number, config: RulesConfig): ChildReplay {
   const run = new ChildReplay(child.ref, child.name, child.dateOfBirth, config, calendarFor(config));
-  order.sort((a, b) => times[a] - times[b] || (events[a].index ?? a) - (events[b].index ?? b));
+  // Contract 3: sorted by time, file order for equal times. Feeds usually arrive in order: check first.
+  let inOrder = true;
+  for (let k = 1; k < order.length && inOrder; k++) {
+    const a = order[k - 1];
+    const b = order[k];
+    inOrder = times[a] < times[b] || (times[a] === times[b] && positions[a] < positions[b]);
+  }
+  if (!inOrder) order.sort((a, b) => times[a] - times[b] || positions[a] - positions[b]);
   for (let k = 0; k < order.length; k++) run.step(events[order[k]], times[order[k]]);
   run.finish(asOfMs);
   return run;
 }
 
-/** Ordered by raisedAt; ties by child, catalogue order, then id — the same whichever way it was evaluated. */
-function compareRecords(a: AlertRecord, b: AlertRecord): number {
-  if (a.raisedMs !== b.raisedMs) return a.raisedMs - b.raisedMs;
-  const ca = a.child ?? '\uffff';
-  const cb = b.child ?? '\uffff';
-  if (ca !== cb) return ca < cb ? -1 : 1;
-  const ra = RULE_ORDER.get(a.rule.code)!;
-  const rb = RULE_ORDER.get(b.rule.code)!;
-  if (ra !== rb) return ra - rb;
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+/** Alerts of one evaluation in contract order: children by ref, context alerts after them. */
+function collect(records: readonly AlertRecord[], asOfMs: number, config: RulesConfig): Alert[] {
+  const refs = [...new Set(records.map((r) => r.child).filter((c): c is string => c !== null))].sort();
+  const ranks = new Map(refs.map((ref, i) => [ref, i]));
+  const collector = new AlertCollector(asOfMs, config.version);
+  collector.add(records, (child) => (child === null ? refs.length : ranks.get(child)!));
+  return collector.ordered();
 }
 
-function toAlerts(records: AlertRecord[], asOfMs: number, config: RulesConfig): Alert[] {
-  records.sort(compareRecords);
-  const formatted = new Map<number, string>();
-  const format = (ms: number) => {
-    let text = formatted.get(ms);
-    if (text === undefined) formatted.set(ms, (text = formatInstant(ms)));
-    return text;
-  };
-  const seen = new Set<string>();
-  return records.map((record) => {
-    const alert = record.toAlert(asOfMs, config.version, format);
-    // Duplicate source refs must not make two alerts share an id (the server upserts by id).
-    if (seen.has(alert.id)) {
-      let n = 2;
-      while (seen.has(`${alert.id}#${n}`)) n++;
-      alert.id = `${alert.id}#${n}`;
-    }
-    seen.add(alert.id);
-    return alert;
-  });
+/** Each event's instant, and its file position for ties, read once into flat arrays. */
+interface Timeline {
+  times: Float64Array;
+  positions: Float64Array;
 }
 
-function timesOf(events: readonly EngineEvent[]): Float64Array {
+function timelineOf(events: readonly EngineEvent[]): Timeline {
   const times = new Float64Array(events.length);
-  for (let i = 0; i < events.length; i++) times[i] = instantOf(events[i]);
-  return times;
+  const positions = new Float64Array(events.length);
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i];
+    times[i] = instantOf(e);
+    positions[i] = e.index ?? i;
+  }
+  return { times, positions };
 }
 
 /**
@@ -195,7 +178,8 @@ function timesOf(events: readonly EngineEvent[]): Float64Array {
  */
 export function evaluate({ children, events, asOf, config = DEFAULT_RULES_CONFIG }: EngineInput): Alert[] {
   const asOfMs = parseAsOf(asOf);
-  const times = timesOf(events);
+  const timeline = timelineOf(events);
+  const { times } = timeline;
   const byChild = new Map<string, number[]>();
   for (let i = 0; i < events.length; i++) {
     if (!(times[i] <= asOfMs)) continue;
@@ -204,16 +188,19 @@ export function evaluate({ children, events, asOf, config = DEFAULT_RULES_CONFIG
     else byChild.set(events[i].child, [i]);
   }
   const records = new Map(children.map((c) => [c.ref, c]));
-  for (const ref of [...byChild.keys()].sort()) if (!records.has(ref)) records.set(ref, { ref, name: ref });
-  const all: AlertRecord[] = [];
+  for (const ref of byChild.keys()) if (!records.has(ref)) records.set(ref, { ref, name: ref });
+  const refs = [...records.keys()].sort();
+  const ranks = new Map(refs.map((ref, i) => [ref, i]));
+  const collector = new AlertCollector(asOfMs, config.version);
   const context = new Map<string, ContextChild>();
-  for (const child of records.values()) {
-    const run = replayChild(child, events, times, byChild.get(child.ref) ?? [], asOfMs, config);
-    for (const alert of run.alerts) all.push(alert);
+  for (let i = 0; i < refs.length; i++) {
+    const child = records.get(refs[i])!;
+    const run = replayChild(child, events, timeline, byChild.get(child.ref) ?? [], asOfMs, config);
+    collector.add(run.alerts, () => i);
     context.set(child.ref, { name: child.name, concernSinceMs: run.concernSinceMs });
   }
-  for (const alert of contextAlerts({ children: context, events, times, asOfMs, config })) all.push(alert);
-  return toAlerts(all, asOfMs, config);
+  collector.add(contextAlerts({ children: context, events, times, asOfMs, config }), (child) => (child === null ? refs.length : ranks.get(child) ?? refs.length));
+  return collector.ordered();
 }
 
 /**
@@ -224,14 +211,14 @@ export function evaluateChild(input: { child: ChildRecord; events: readonly Engi
   const { child, asOf, config = DEFAULT_RULES_CONFIG } = input;
   const asOfMs = parseAsOf(asOf);
   const events = input.events.filter((e) => e.child === child.ref);
-  const times = timesOf(events);
+  const timeline = timelineOf(events);
   const order: number[] = [];
-  for (let i = 0; i < events.length; i++) if (times[i] <= asOfMs) order.push(i);
-  const run = replayChild(child, events, times, order, asOfMs, config);
+  for (let i = 0; i < events.length; i++) if (timeline.times[i] <= asOfMs) order.push(i);
+  const run = replayChild(child, events, timeline, order, asOfMs, config);
   return {
     child: child.ref,
-    alerts: toAlerts(run.alerts, asOfMs, config),
-    concern: run.concernRef === null ? null : { since: formatInstant(run.concernSinceMs), sinceMs: run.concernSinceMs, ref: run.concernRef },
+    alerts: collect(run.alerts, asOfMs, config),
+    concern: run.concernRef === null ? null : { since: formatLondon(run.concernSinceMs), sinceMs: run.concernSinceMs, ref: run.concernRef },
   };
 }
 
@@ -246,10 +233,10 @@ export function evaluateContext({ children, events, asOf, config = DEFAULT_RULES
     const since = c.concernSince === undefined || c.concernSince === null ? Infinity : parseAsOfInstant(c.concernSince);
     context.set(c.ref, { name: c.name, concernSinceMs: Number.isNaN(since) ? Infinity : since });
   }
-  return toAlerts(contextAlerts({ children: context, events, times: timesOf(events), asOfMs, config }), asOfMs, config);
+  return collect(contextAlerts({ children: context, events, times: timelineOf(events).times, asOfMs, config }), asOfMs, config);
 }
 
 /** A stored concern instant: epoch ms or the printed `since` (a date-time). */
 function parseAsOfInstant(value: Clock): number {
-  return typeof value === 'number' ? value : parseAt(value);
+  return typeof value === 'number' ? value : parseInstant(value);
 }

@@ -166,22 +166,13 @@ function names(children: ReadonlyMap<string, ContextChild>, refs: string[]): str
  */
 export function contextAlerts({ children, events, times, asOfMs, config }: ContextRulesInput): AlertRecord[] {
   const occurrences: LinkOccurrence[] = [];
-  const responses = new Map<string, Response[]>();
   for (let i = 0; i < events.length; i++) {
-    const t = times[i];
-    if (!(t <= asOfMs)) continue;
     const e = events[i];
-    const index = e.index ?? i;
-    if (isResponse(e.type, e.details)) {
-      const list = responses.get(e.child);
-      if (list) list.push({ t, index, ref: e.ref });
-      else responses.set(e.child, [{ t, index, ref: e.ref }]);
-    }
-    if (!e.links) continue;
+    if (!e.links || !(times[i] <= asOfMs)) continue;
     for (const link of e.links) {
       // A professional linked to many children is the network working, not a context of harm.
       if (link.kind === 'person' && link.role === 'professional') continue;
-      occurrences.push({ entity: `${link.kind}:${link.ref}`, link, child: e.child, t, index, eventRef: e.ref, restricted: e.sensitivity === 'restricted' });
+      occurrences.push({ entity: `${link.kind}:${link.ref}`, link, child: e.child, t: times[i], index: e.index ?? i, eventRef: e.ref, restricted: e.sensitivity === 'restricted' });
     }
   }
   occurrences.sort((a, b) => a.t - b.t || a.index - b.index);
@@ -191,48 +182,95 @@ export function contextAlerts({ children, events, times, asOfMs, config }: Conte
     if (list) list.push(o);
     else byEntity.set(o.entity, [o]);
   }
-  for (const list of responses.values()) list.sort((a, b) => a.t - b.t || a.index - b.index);
+  const candidates = linkCandidates(byEntity, children, asOfMs);
   return [
-    ...networkLinks(byEntity, children, responses, asOfMs),
+    ...networkLinks(candidates, children, responsesOf(new Set([...candidates.values()].map((c) => c.mine.child)), events, times, asOfMs)),
     ...adultsOfConcern(byEntity, children, config),
     ...hotspots(byEntity, children, config),
   ];
 }
 
-function networkLinks(byEntity: Map<string, LinkOccurrence[]>, children: ReadonlyMap<string, ContextChild>, responses: Map<string, Response[]>, asOfMs: number): AlertRecord[] {
-  const best = new Map<string, { at: number; index: number; mine: LinkOccurrence; theirs: LinkOccurrence; entity: string; all: LinkOccurrence[] }>();
+/** Each child's multi-agency responses in order, for the children that have a NETWORK_LINK to resolve. */
+function responsesOf(wanted: ReadonlySet<string>, events: readonly EngineEvent[], times: ArrayLike<number>, asOfMs: number): Map<string, Response[]> {
+  const responses = new Map<string, Response[]>();
+  if (wanted.size === 0) return responses;
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i];
+    if (!(times[i] <= asOfMs) || !isResponse(e.type, e.details) || !wanted.has(e.child)) continue;
+    const response = { t: times[i], index: e.index ?? i, ref: e.ref };
+    const list = responses.get(e.child);
+    if (list) list.push(response);
+    else responses.set(e.child, [response]);
+  }
+  for (const list of responses.values()) list.sort((a, b) => a.t - b.t || a.index - b.index);
+  return responses;
+}
+
+interface LinkCandidate {
+  at: number;
+  /** file index of the event that raised it: only responses after it count (Infinity: strictly later) */
+  index: number;
+  mine: LinkOccurrence;
+  theirs: LinkOccurrence;
+  entity: string;
+  occurrences: LinkOccurrence[];
+}
+
+/** The first response for the child after the alert was raised. */
+function firstResponseAfter(list: Response[] | undefined, at: number, index: number): Response | null {
+  if (!list) return null;
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid].t < at || (list[mid].t === at && list[mid].index <= index)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < list.length ? list[lo] : null;
+}
+
+/** For each ordered pair of children, the earliest shared link once the other child is of concern. */
+function linkCandidates(byEntity: Map<string, LinkOccurrence[]>, children: ReadonlyMap<string, ContextChild>, asOfMs: number): Map<string, LinkCandidate> {
+  const best = new Map<string, LinkCandidate>();
   for (const [entity, list] of byEntity) {
     const first = new Map<string, LinkOccurrence>();
     for (const o of list) if (!first.has(o.child)) first.set(o.child, o);
     if (first.size < 2) continue;
-    for (const theirs of first.values()) {
+    const linked = [...first.values()];
+    for (const theirs of linked) {
       const concern = children.get(theirs.child)?.concernSinceMs ?? Infinity;
-      if (concern === Infinity) continue;
-      for (const mine of first.values()) {
-        if (mine.child === theirs.child) continue;
-        const linkedAt = Math.max(mine.t, theirs.t);
-        const at = Math.max(linkedAt, concern);
-        // Raised at the later link, or when the other child became of concern (index: only later responses count).
+      if (concern > asOfMs) continue;
+      for (const mine of linked) {
+        if (mine === theirs) continue;
+        const linkedAt = mine.t > theirs.t ? mine.t : theirs.t;
+        // Raised at the later link, or when the other child became of concern.
+        const at = linkedAt > concern ? linkedAt : concern;
         const index = concern > linkedAt ? Infinity : Math.max(mine.t === at ? mine.index : -1, theirs.t === at ? theirs.index : -1);
         const key = `${mine.child}\u0000${theirs.child}`;
         const current = best.get(key);
-        if (!current || at < current.at || (at === current.at && entity < current.entity)) best.set(key, { at, index, mine, theirs, entity, all: list });
+        if (!current || at < current.at || (at === current.at && entity < current.entity)) best.set(key, { at, index, mine, theirs, entity, occurrences: list });
       }
     }
   }
+  return best;
+}
+
+function networkLinks(best: Map<string, LinkCandidate>, children: ReadonlyMap<string, ContextChild>, responses: Map<string, Response[]>): AlertRecord[] {
+  const words = new Map<string, string>();
   const out: AlertRecord[] = [];
-  for (const { at, index, mine, theirs, all } of best.values()) {
-    if (at > asOfMs) continue;
+  for (const { at, index, mine, theirs, entity, occurrences } of best.values()) {
+    let via = words.get(entity);
+    if (via === undefined) words.set(entity, (via = entityWords(occurrences)));
     const name = children.get(mine.child)?.name ?? mine.child;
     const other = children.get(theirs.child)?.name ?? theirs.child;
     const alert = new AlertRecord(
       NETWORK_LINK, `NETWORK_LINK:${mine.child}:${theirs.child}`, mine.child, null, at, NaN, NETWORK_LINK.severity,
       mine.eventRef === theirs.eventRef ? [mine.eventRef] : [mine.eventRef, theirs.eventRef],
       { linkedChild: theirs.child, via: { kind: mine.link.kind, ref: mine.link.ref } },
-      `${name} shares ${entityWords(all)} with ${other}, a child of exploitation concern. This link is news: share it with both children's lead professionals and consider them together at the exploitation panel.`,
+      `${name} shares ${via} with ${other}, a child of exploitation concern. This link is news: share it with both children's lead professionals and consider them together at the exploitation panel.`,
       NETWORK_LINK.actions, NETWORK_LINK.owner,
     );
-    const response = (responses.get(mine.child) ?? []).find((r) => r.t > at || (r.t === at && r.index > index));
+    const response = firstResponseAfter(responses.get(mine.child), at, index);
     if (response) alert.resolve(response.t, response.ref);
     out.push(alert);
   }

@@ -3,7 +3,8 @@
 // time passes, and the per-child run the families report to. Contract 2 is the source of truth.
 import type { Alert, AlertSubject, Severity } from '../domain/alert.ts';
 import { AGENCY_NAMES, type Agency, type EventLink } from '../domain/event.ts';
-import { formatInstant, londonDate } from '../domain/time.ts';
+import { civilPacked, formatLondon } from './calendar/london-clock.ts';
+import { londonDayNumber } from './calendar/days.ts';
 import type { PartnershipCalendar } from './calendar/partnership-calendar.ts';
 import type { RulesConfig } from './config.ts';
 
@@ -53,9 +54,12 @@ export class AlertRecord {
   resolvedMs = NaN;
   resolvedBy: string | null = null;
 
+  readonly id: string;
+  message: string;
+
   constructor(
     readonly rule: RuleDefinition,
-    readonly id: string,
+    id: string,
     readonly child: string | null,
     readonly subject: AlertSubject | null,
     readonly raisedMs: number,
@@ -63,10 +67,13 @@ export class AlertRecord {
     public severity: Severity,
     readonly evidence: string[],
     public details: Record<string, unknown>,
-    public message: string,
+    message: string,
     public actions: readonly string[],
     public owner: Agency,
-  ) {}
+  ) {
+    this.id = flat(id);
+    this.message = flat(message);
+  }
 
   get open(): boolean {
     return Number.isNaN(this.resolvedMs);
@@ -82,8 +89,11 @@ export class AlertRecord {
     this.resolvedBy = ref;
   }
 
-  /** The contract-2 alert as it stands at `asOfMs`. */
-  toAlert(asOfMs: number, configVersion: string, format: (ms: number) => string = formatInstant): Alert {
+  /**
+   * The contract-2 alert as it stands at `asOfMs`. The record hands over its evidence and details
+   * (it is finished with once converted), so a million-event replay copies nothing it need not.
+   */
+  toAlert(asOfMs: number, configVersion: string, format: (ms: number) => string = formatLondon): Alert {
     const open = this.open;
     const hasDue = !Number.isNaN(this.dueMs);
     return {
@@ -98,13 +108,29 @@ export class AlertRecord {
       overdue: hasDue && (open ? asOfMs > this.dueMs : this.resolvedMs > this.dueMs),
       resolvedAt: open ? null : format(this.resolvedMs),
       resolvedBy: this.resolvedBy,
-      evidence: this.evidence.slice(),
-      details: { ...this.details, configVersion },
+      evidence: this.evidence,
+      details: withVersion(this.details, configVersion),
       owner: this.owner,
       message: this.message,
-      actions: this.actions.slice(),
+      // Shared and frozen (catalogue.ts): a county's alerts need not carry a copy each.
+      actions: this.actions as string[],
     };
   }
+}
+
+/**
+ * V8 keeps a string built by `+` or a template as a tree of pieces until someone reads it whole;
+ * converting it to a number flattens it in place. A replay keeps every alert's message and id, so
+ * one flat string each, made while it is young, spares the collector most of a county's objects.
+ */
+export function flat(text: string): string {
+  Number(text);
+  return text;
+}
+
+function withVersion(details: Record<string, unknown>, configVersion: string): Record<string, unknown> {
+  details.configVersion = configVersion;
+  return details;
 }
 
 export interface RaiseFields {
@@ -155,8 +181,8 @@ const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 
 
 /** "3 September 2018": the London date of an instant, for messages. */
 export function spokenDate(ms: number): string {
-  const [y, m, d] = londonDate(ms).split('-');
-  return `${Number(d)} ${MONTHS[Number(m) - 1]} ${y}`;
+  const packed = civilPacked(londonDayNumber(ms));
+  return `${packed % 100} ${MONTHS[(Math.floor(packed / 100) % 100) - 1]} ${Math.floor(packed / 10_000)}`;
 }
 
 export const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;

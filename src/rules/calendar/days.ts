@@ -1,13 +1,14 @@
 // Day numbers: a London calendar date as whole days since 1970-01-01. Deadlines in contract 2 are
 // counted in London days ("within N working days of T" ends at the end of a London day), so the
 // engine turns each instant into a day number once and does all calendar arithmetic on integers.
-import { DAY, londonOffsetMinutes, londonWallClock } from '../../domain/time.ts';
+import { DAY } from '../../domain/time.ts';
+import { civilPacked, londonOffsetMs, londonWall } from './london-clock.ts';
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** The London date of an instant, as a day number. */
 export function londonDayNumber(ms: number): number {
-  return Math.floor((ms + londonOffsetMinutes(ms) * 60_000) / DAY);
+  return Math.floor((ms + londonOffsetMs(ms)) / DAY);
 }
 
 /** `YYYY-MM-DD` → day number; NaN when it is not a real date. */
@@ -28,8 +29,8 @@ export function dayNumberOf(year: number, month: number, day: number): number {
 const pad = (n: number) => String(n).padStart(2, '0');
 
 export function isoDateOfDayNumber(dn: number): string {
-  const d = new Date(dn * DAY);
-  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+  const packed = civilPacked(dn);
+  return `${Math.floor(packed / 10_000)}-${pad(Math.floor(packed / 100) % 100)}-${pad(packed % 100)}`;
 }
 
 /** 0 = Sunday … 6 = Saturday (1970-01-01 was a Thursday). */
@@ -44,8 +45,7 @@ export function isWeekend(dn: number): boolean {
 
 /** The instant London's wall clock reads 00:00 on that day. */
 export function startOfLondonDay(dn: number): number {
-  const d = new Date(dn * DAY);
-  return londonWallClock(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate());
+  return londonWall(dn * DAY);
 }
 
 /**

@@ -7,6 +7,7 @@ import { ESCALATION_RULES } from './escalation.ts';
 import { EXPLOITATION_RULES } from './exploitation.ts';
 import { MISSING_RULES } from './missing.ts';
 import { NETWORK_RULES } from './network.ts';
+import { PLAN_ACTION_OVERDUE } from './plans.ts';
 import { REACHABLE_MOMENT_RULES } from './reachable-moments.ts';
 import type { RuleDefinition, RuleFamily } from './rule.ts';
 
@@ -15,6 +16,7 @@ export const RULES: readonly RuleDefinition[] = [
   ...MISSING_RULES,
   ...EDUCATION_RULES,
   ...EXPLOITATION_RULES,
+  PLAN_ACTION_OVERDUE,
   ...NETWORK_RULES,
   ...ESCALATION_RULES,
 ];

@@ -100,12 +100,12 @@ test('a child missing from the list is named by its ref; duplicate refs do not s
   assert.deepEqual(alerts.map((a) => a.id), ['RM_ARREST:x1:dup', 'RM_THREAT:x1:dup', 'RM_ARREST:x1:dup#2']);
 });
 
-test('the catalogue lists every rule of contract 2 once, each with a finding', () => {
+test('the catalogue lists every rule of contract 2 once (and the plan-action extension), each with a finding', () => {
   const codes = [
     'RM_EXCLUSION', 'RM_ARREST', 'RM_INJURY', 'RM_FOUND_ITEMS', 'RM_RETURN', 'RM_DISCLOSURE', 'RM_THREAT', 'RHI_OVERDUE',
     'MISSING_REPEAT', 'CME_10', 'CME_20', 'CME_DIRECTION', 'CME_TERM', 'SCREENING_DUE', 'NRM_PROMPT', 'VICTIM_LENS',
     'RISK_NOT_REDUCING', 'PANEL_DRIFT', 'PLAN_REVIEW_OVERDUE', 'UNREGULATED_PLACEMENT', 'PARENT_UNANSWERED',
-    'RECORDS_NOT_RECEIVED', 'AGENCY_GAP', 'NETWORK_LINK', 'ADULT_OF_CONCERN', 'HOTSPOT', 'ESCALATION_OVERDUE',
+    'RECORDS_NOT_RECEIVED', 'PLAN_ACTION_OVERDUE', 'AGENCY_GAP', 'NETWORK_LINK', 'ADULT_OF_CONCERN', 'HOTSPOT', 'ESCALATION_OVERDUE',
   ];
   assert.deepEqual(RULES.map((r) => r.code).sort(), codes.sort());
   for (const entry of RULE_CATALOGUE) {

@@ -15,6 +15,7 @@ import { EscalationTimescales } from './escalation.ts';
 import { NrmPrompt, PanelDrift, ParentUnanswered, PlanReviewOverdue, RecordsNotReceived, RiskNotReducing, ScreeningDue, UnregulatedPlacement, VictimLens } from './exploitation.ts';
 import { isConcernEvent } from './indicators.ts';
 import { MissingFromHome } from './missing.ts';
+import { PlanActions } from './plans.ts';
 import { AgencyGap, contextAlerts, type ContextChild } from './network.ts';
 import { ReachableMoments } from './reachable-moments.ts';
 import { AlertRecord, type ChildRecord, type ChildRuleFamily, type ChildRun, type EngineEvent, type RaiseFields, type RuleDefinition } from './rule.ts';
@@ -96,7 +97,7 @@ class ChildReplay implements ChildRun {
     this.families = [
       new ReachableMoments(this), new MissingFromHome(this), new ChildrenMissingEducation(this),
       new ScreeningDue(this), new NrmPrompt(this), new VictimLens(this), new RiskNotReducing(this),
-      new PanelDrift(this), new PlanReviewOverdue(this), new UnregulatedPlacement(this),
+      new PanelDrift(this), new PlanReviewOverdue(this), new PlanActions(this), new UnregulatedPlacement(this),
       new ParentUnanswered(this), new RecordsNotReceived(this), new EscalationTimescales(this),
       new AgencyGap(this),
     ];

@@ -175,3 +175,23 @@ test('dismissing needs a reason, kept on the alert; notes and assignment are rec
   await assert.rejects(viewAlert(database.db, p.school, alert.id), (e: unknown) => e instanceof ServiceError && e.id === 'not_found');
   assert.ok(!(await myWork(database.db, p.police, { childId: child.id }, NOW)).some((g) => g.rule === 'RM_THREAT'));
 });
+
+test('only the owner agency assigns or dismisses; another agency that sees the child may add a note', async () => {
+  const child = await createChild(database.db, p.socialWorker, { name: 'Owner Child' });
+  await recordEvents(database.db, p.socialWorker, child.id, [{ type: 'parent.report', at: '2024-06-03', agency: 'social_care', details: { concern: 'missing' } }], 'web', service.afterRecord);
+  await recordEvents(database.db, p.socialWorker, child.id, [{ type: 'involvement.started', at: '2024-06-03', agency: 'social_care', details: { agency: 'police' } }], 'web', service.afterRecord);
+  const [alert] = await database.db.select().from(alerts).where(sql`${alerts.childId} = ${child.id} and ${alerts.rule} = 'PARENT_UNANSWERED'`);
+  assert.equal(alert.owner, 'social_care');
+  await noteAlert(database.db, p.police, alert.id, 'Police have details of the address he was collected from.');
+  await assert.rejects(dismissAlert(database.db, p.police, alert.id, 'Not a police matter at all, closing it.'), (e: unknown) => e instanceof ServiceError && e.id === 'forbidden');
+  await assert.rejects(assignAlert(database.db, p.police, alert.id, null), (e: unknown) => e instanceof ServiceError && e.id === 'forbidden');
+});
+
+test('a child whose death is recorded leaves My work; the record and its alerts remain', async () => {
+  const child = await createChild(database.db, p.socialWorker, { name: 'Remembered Child' });
+  await recordEvents(database.db, p.socialWorker, child.id, [{ type: 'child.disclosure', at: '2024-06-01', agency: 'social_care', details: { concern: 'scared' } }], 'web', service.afterRecord);
+  assert.ok((await myWork(database.db, p.socialWorker, { childId: child.id }, NOW)).length > 0);
+  await recordEvents(database.db, p.socialWorker, child.id, [{ type: 'harm.serious', at: '2024-06-20', agency: 'social_care', details: { kind: 'death' } }], 'web', service.afterRecord);
+  assert.deepEqual(await myWork(database.db, p.socialWorker, { childId: child.id }, NOW), []);
+  assert.ok((await database.db.select().from(alerts).where(eq(alerts.childId, child.id))).length > 0);
+});

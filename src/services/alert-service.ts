@@ -11,7 +11,7 @@ import * as chronologyRepo from '../store/chronology-repository.ts';
 import { scopeOf, type Actor } from './actor.ts';
 import { audit } from './audit-service.ts';
 import { visibleChild } from './chronology-service.ts';
-import { forbidden, notFound, validationFailed } from './errors.ts';
+import { forbidden, notFound, ServiceError, validationFailed } from './errors.ts';
 
 /** Partnership-wide rules: evaluated over every child's links, not one chronology. */
 export const CONTEXT_RULES = ['NETWORK_LINK', 'ADULT_OF_CONCERN', 'HOTSPOT'] as const;
@@ -226,7 +226,9 @@ export async function viewAlert(db: Db, actor: Actor, alertId: string) {
     await audit(tx, actor, 'alert.viewed', alert.childId, { alert: alert.id });
     const notes = await alertsRepo.notesOf(tx, alert.id);
     const colleagues = actor.kind === 'user' ? await alertsRepo.colleaguesOf(tx, actor.agency) : [];
-    return { alert, notes, colleagues };
+    const child = alert.childId ? await visibleChild(tx, actor, alert.childId) : null;
+    const mayManage = actor.kind === 'user' && (alert.owner === actor.agency || alert.assignedTo === actor.userId);
+    return { alert, notes, colleagues, childName: child?.name ?? null, mayManage };
   });
 }
 
@@ -235,16 +237,23 @@ function requirePerson(actor: Actor): Extract<Actor, { kind: 'user' }> {
   return actor;
 }
 
+/** Assigning and dismissing are for the agency that must act (or the person it was given to). */
+function requireOwner(actor: Extract<Actor, { kind: 'user' }>, alert: alertsRepo.AlertRow): void {
+  if (alert.owner !== actor.agency && alert.assignedTo !== actor.userId) {
+    throw new ServiceError('forbidden', 403, 'Only the agency that owns this alert can assign or dismiss it. Add a note instead.');
+  }
+}
+
 export async function assignAlert(db: Db, actor: Actor, alertId: string, assigneeId: string | null): Promise<void> {
   const person = requirePerson(actor);
   await db.transaction(async (tx) => {
     const alert = await visibleAlert(tx, actor, alertId);
-    if (assigneeId) {
-      const colleagues = await alertsRepo.colleaguesOf(tx, person.agency);
-      if (!colleagues.some((c) => c.id === assigneeId)) throw validationFailed([{ path: 'assignee', message: 'Select a colleague in your agency' }]);
-    }
+    requireOwner(person, alert);
+    const colleagues = await alertsRepo.colleaguesOf(tx, person.agency);
+    const assignee = assigneeId ? colleagues.find((c) => c.id === assigneeId) : undefined;
+    if (assigneeId && !assignee) throw validationFailed([{ path: 'assignee', message: 'Select a colleague in your agency' }]);
     await alertsRepo.setAssignee(tx, alert.id, assigneeId);
-    await alertsRepo.insertNote(tx, { alertId: alert.id, userId: person.userId, kind: 'assigned', text: assigneeId ? `Assigned` : 'Unassigned' });
+    await alertsRepo.insertNote(tx, { alertId: alert.id, userId: person.userId, kind: 'assigned', text: assignee ? `Assigned to ${assignee.name}` : 'Given back to the agency' });
     await audit(tx, actor, 'alert.assigned', alert.childId, { alert: alert.id, assignee: assigneeId });
   });
 }
@@ -268,6 +277,7 @@ export async function dismissAlert(db: Db, actor: Actor, alertId: string, reason
   if (text.length < 10) throw validationFailed([{ path: 'reason', message: 'Give the reason for dismissing this alert (at least 10 characters)' }]);
   await db.transaction(async (tx) => {
     const alert = await visibleAlert(tx, actor, alertId);
+    requireOwner(person, alert);
     await alertsRepo.setDismissed(tx, alert.id, person.userId, text);
     await alertsRepo.insertNote(tx, { alertId: alert.id, userId: person.userId, kind: 'dismissed', text });
     await audit(tx, actor, 'alert.dismissed', alert.childId, { alert: alert.id, reason: text });

@@ -143,6 +143,8 @@ export async function openAlertsFor(tx: Db, scope: AccessScope, filter: WorkFilt
   const mine = scope.userId ? or(eq(alerts.owner, scope.agency), eq(alerts.assignedTo, scope.userId))! : eq(alerts.owner, scope.agency);
   conditions.push(mine);
   conditions.push(or(and(isNull(alerts.childId), eq(alerts.owner, scope.agency)), childVisibleTo(scope))!);
+  // a child whose death is recorded is a case for review, not a to-do: their alerts leave My work
+  conditions.push(sql`not exists (select 1 from ${events} d where d.child_id = ${alerts.childId} and d.type = 'harm.serious' and d.details->>'kind' = 'death')`);
   if (filter.rule) conditions.push(eq(alerts.rule, filter.rule));
   if (filter.childId) conditions.push(eq(alerts.childId, filter.childId));
   if (filter.dueBefore) conditions.push(sql`${alerts.dueBy} <= ${filter.dueBefore.toISOString()}`);

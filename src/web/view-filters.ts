@@ -1,6 +1,7 @@
 // Nunjucks filters: how dates, agencies and event types read on a page.
 import { AGENCY_NAMES, EVENT_TYPE_NAMES, type Agency, type EventType } from '../domain/event.ts';
 import { formatInstant } from '../domain/time.ts';
+import { ruleName } from './rule-names.ts';
 
 const dateFormat = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', day: 'numeric', month: 'long', year: 'numeric' });
 const timeFormat = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: 'numeric', minute: '2-digit', hour12: true });
@@ -19,6 +20,8 @@ function detailText(value: unknown): string {
     // enum values (snake_case codes) read as words; free text stays as written
     return AGENCY_NAMES[value as Agency] ?? (/^[a-z][a-z0-9_]*$/.test(value) ? words(value) : value);
   }
+  // structured lists (a screening's scored indicators) have their own page: here, just how many
+  if (Array.isArray(value) && value.some((v) => v && typeof v === 'object')) return `${value.length} recorded`;
   if (Array.isArray(value)) return value.map(detailText).join(', ');
   if (value && typeof value === 'object') {
     return Object.entries(value).map(([k, v]) => `${words(k)} ${detailText(v)}`).join('; ');
@@ -27,6 +30,9 @@ function detailText(value: unknown): string {
 }
 
 export const viewFilters = {
+  ruleName: (code: unknown) => ruleName(String(code)),
+  /** a context's reference without its kind prefix: `person:dex` → `dex` */
+  contextRef: (ref: unknown) => String(ref ?? '').replace(/^[a-z]+:/, ''),
   /** 2 March 2018 */
   govukDate: (value: unknown) => (value ? dateFormat.format(toDate(value)) : ''),
   /** 2 March 2018 at 9:00am */

@@ -111,7 +111,7 @@ describe('the social worker in a browser', { skip: browserSkip }, () => {
     await when.getByLabel('Month').fill('5');
     await when.getByLabel('Year').fill('2019');
     await page.getByLabel('Time (optional)').fill('16:30');
-    await page.getByLabel('Summary').fill('Direct work session at the youth centre. Jacob talked about football and his cousin.');
+    await page.getByRole('textbox', { name: 'Summary' }).fill('Direct work session at the youth centre. Jacob talked about football and his cousin.');
     await page.getByRole('button', { name: 'Save to chronology' }).click();
     await page.waitForURL(/recorded=/);
 
@@ -157,7 +157,7 @@ describe('the social worker in a browser', { skip: browserSkip }, () => {
     await when.getByLabel('Day').fill('3');
     await when.getByLabel('Month').fill('5');
     await when.getByLabel('Year').fill('2019');
-    await page.getByLabel('Summary').fill('Mum says he keeps going missing at weekends.');
+    await page.getByRole('textbox', { name: 'Summary' }).fill('Mum says he keeps going missing at weekends.');
     await page.getByRole('button', { name: 'Save to chronology' }).click();
     await page.locator('#language-check').waitFor();
 
@@ -165,12 +165,12 @@ describe('the social worker in a browser', { skip: browserSkip }, () => {
     assert.match(check, /Check the language in the summary/);
     assert.match(check, /instead of “keeps going missing”, say: has been trafficked; is being controlled; is missing/);
     // nothing was saved; the wording and the date are still in the form
-    assert.equal(await page.getByLabel('Summary').inputValue(), 'Mum says he keeps going missing at weekends.');
+    assert.equal(await page.getByRole('textbox', { name: 'Summary' }).inputValue(), 'Mum says he keeps going missing at weekends.');
     assert.equal(await when.getByLabel('Day').inputValue(), '3');
     await checkAxe(page);
     await screenshot(page, '09-language-check');
 
-    await page.getByLabel('Summary').fill('Mum says he is missing most weekends and comes back with new clothes.');
+    await page.getByRole('textbox', { name: 'Summary' }).fill('Mum says he is missing most weekends and comes back with new clothes.');
     await page.getByRole('button', { name: 'Save to chronology' }).click();
     await page.waitForURL(/recorded=/);
     assert.match((await page.locator('.moj-timeline__item').first().textContent()) ?? '', /he is missing most weekends/);

@@ -8,6 +8,7 @@ import { outboxFor } from '../../services/notice-service.ts';
 import { responsesFor } from '../alert-responses.ts';
 import { asString, dateFromParts, formErrors } from '../forms.ts';
 import { requireSignedIn, signedIn } from '../sessions.ts';
+import { ruleName } from '../rule-names.ts';
 
 export const RULES_BY_CODE = new Map(RULE_CATALOGUE.map((r) => [r.code, r]));
 
@@ -42,10 +43,12 @@ export async function alertRoutes(app: FastifyInstance): Promise<void> {
 
   async function renderAlert(alertId: string, request: Parameters<typeof signedIn>[0], extra: Record<string, unknown> = {}) {
     const actor = signedIn(request);
-    const { alert, notes, colleagues } = await viewAlert(db, actor, alertId);
+    const { alert, notes, colleagues, childName, mayManage } = await viewAlert(db, actor, alertId);
     return {
-      title: `${alert.rule} alert`,
+      title: `${ruleName(alert.rule)}${childName ? `: ${childName}` : ''}`,
       alert,
+      childName,
+      mayManage,
       rule: RULES_BY_CODE.get(alert.rule),
       notes,
       overdueNow: alert.status === 'open' && alert.dueBy !== null && alert.dueBy.getTime() < Date.now(),

@@ -6,7 +6,6 @@ import { createChild, readChronology, searchChildren, validateChildInput, viewCh
 import { childAlerts } from '../../services/alert-service.ts';
 import { childTrajectory } from '../../services/chronology-service.ts';
 import { trajectorySvg } from '../trajectory-chart.ts';
-import { RULES_BY_CODE } from './alerts.ts';
 import { ServiceError } from '../../services/errors.ts';
 import { asArray, asString, dateFromParts, dateParts, formErrors } from '../forms.ts';
 import { requireSignedIn, signedIn } from '../sessions.ts';
@@ -88,7 +87,7 @@ export async function childRoutes(app: FastifyInstance): Promise<void> {
     const chronology = await readChronology(db, actor, request.params.id, { agencies, types }, page);
     const alerts = await childAlerts(db, actor, request.params.id);
     const now = Date.now();
-    const shownAlerts = alerts.map((a) => ({ ...a, overdueNow: a.status === 'open' && a.dueBy !== null && a.dueBy.getTime() < now, rule: RULES_BY_CODE.get(a.rule) }));
+    const shownAlerts = alerts.map((a) => ({ ...a, overdueNow: a.status === 'open' && a.dueBy !== null && a.dueBy.getTime() < now }));
     const filterQuery = new URLSearchParams([...agencies.map((a) => ['agency', a]), ...types.map((t) => ['type', t])]).toString();
     return reply.page('children/child.njk', {
       title: summary.child.name,

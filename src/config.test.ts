@@ -34,3 +34,13 @@ test('a partnership’s rules file is merged over the defaults and gets its own 
   writeFileSync(file, JSON.stringify({ missing: { repeatEpisodes: 'lots' } }));
   assert.throws(() => readConfig({ RULES_CONFIG: file }), /RULES_CONFIG: missing.repeatEpisodes/);
 });
+
+test('a partnership’s screening set is read and validated', async () => {
+  const { DEFAULT_SCREENING_SET } = await import('./domain/screening/default-set.ts');
+  const dir = mkdtempSync(join(tmpdir(), 'reachable-config-'));
+  const file = join(dir, 'set.json');
+  writeFileSync(file, JSON.stringify({ ...DEFAULT_SCREENING_SET, version: 'oxfordshire-cest/2' }));
+  assert.equal(readConfig({ SCREENING_SET: file }).screeningSet?.version, 'oxfordshire-cest/2');
+  writeFileSync(file, JSON.stringify({ version: 'broken' }));
+  assert.throws(() => readConfig({ SCREENING_SET: file }), /SCREENING_SET: /);
+});

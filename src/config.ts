@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_RULES_CONFIG, resolveRulesConfig, type RulesConfig } from './rules/config.ts';
+import { parseIndicatorSet, type IndicatorSet } from './domain/screening/indicator-set.ts';
 
 export interface Config {
   env: 'development' | 'test' | 'production';
@@ -24,9 +25,19 @@ export interface Config {
   dutyInboxes: Partial<Record<string, string>>;
   /** the partnership's rule thresholds and term dates (a JSON file, merged over the defaults) */
   rules: RulesConfig;
+  /** the partnership's own screening tool items and weights; unset → reachable-screening/1 */
+  screeningSet: IndicatorSet | undefined;
 }
 
 export class ConfigError extends Error {}
+
+function readJson(variable: string, path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`${variable}: cannot read ${path} as JSON: ${(error as Error).message}`);
+  }
+}
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const mode = env.NODE_ENV === 'production' ? 'production' : env.NODE_ENV === 'test' ? 'test' : 'development';
@@ -55,15 +66,15 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   let rules = DEFAULT_RULES_CONFIG;
   if (env.RULES_CONFIG) {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(readFileSync(env.RULES_CONFIG, 'utf8'));
-    } catch (error) {
-      throw new ConfigError(`RULES_CONFIG: cannot read ${env.RULES_CONFIG} as JSON: ${(error as Error).message}`);
-    }
-    const resolved = resolveRulesConfig(raw);
+    const resolved = resolveRulesConfig(readJson('RULES_CONFIG', env.RULES_CONFIG));
     if (!resolved.ok) throw new ConfigError(`RULES_CONFIG: ${resolved.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
     rules = resolved.value;
+  }
+  let screeningSet: IndicatorSet | undefined;
+  if (env.SCREENING_SET) {
+    const parsed = parseIndicatorSet(readJson('SCREENING_SET', env.SCREENING_SET));
+    if (!parsed.ok) throw new ConfigError(`SCREENING_SET: ${parsed.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
+    screeningSet = parsed.value;
   }
   const sweepMinutes = Number(env.SWEEP_MINUTES ?? 5);
   if (!(sweepMinutes > 0)) throw new ConfigError(`SWEEP_MINUTES: expected a positive number, got "${env.SWEEP_MINUTES}"`);
@@ -81,5 +92,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     notify,
     dutyInboxes,
     rules,
+    screeningSet,
   };
 }

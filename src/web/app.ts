@@ -111,7 +111,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(import('./pages/reports.ts'));
   await app.register(import('./pages/plans.ts'));
   await app.register(import('./pages/learning-review.ts'));
-  await app.register(import('./pages/screening.ts'));
+  await app.register(import('./pages/screening.ts'), { indicatorSet: deps.config.screeningSet });
   await app.register(apiRoutes, { prefix: '/api' });
 
   app.get('/health', async () => ({ status: 'ok' }));

@@ -79,6 +79,17 @@ export const DETAILS = {
     reasons: z.array(z.enum(EXCLUSION_REASONS)).max(3).optional(),
   }),
   'education.place_refused': loose({ school: text(), academy: z.boolean().optional() }),
+  // extensions: a direction to admit sought (LA for a maintained school; the Secretary of State,
+  // via the DfE, for an academy — 7 days for the academy to respond) and what came of it
+  'education.direction_requested': loose({
+    school: text(),
+    academy: z.boolean(),
+    reference: text(100).optional(),
+  }),
+  'education.direction_outcome': loose({
+    school: text(),
+    outcome: z.enum(['directed', 'admitted', 'refused', 'withdrawn']),
+  }),
   'police.arrested': loose({ offence: text().optional(), outOfArea: z.boolean().optional() }),
   'police.incident': loose({
     role: z.enum(['suspect', 'victim', 'witness']),
@@ -126,21 +137,36 @@ export const DETAILS = {
     dueBy: isoDate,
   }),
   'plan.action_done': loose({ actionId: text(100), outcome: text(2000).optional() }),
+  // extension: a referral of the child to a panel (e.g. the complex child panel, from RISK_NOT_REDUCING)
+  'panel.referred': loose({
+    panel: z.enum(['missing_exploited', 'complex_child', 'mace', 'fair_access', 'cme']),
+    reason: text(2000),
+  }),
   'panel.reviewed': loose({
     panel: z.enum(['missing_exploited', 'complex_child', 'mace', 'fair_access', 'cme']),
     outcome: z.enum(['actions_agreed', 'deferred', 'closed']),
     actions: z.number().int().nonnegative().optional(),
     attendingAgencies: z.array(agencySchema).optional(),
   }),
-  'nrm.referred': loose({ firstResponder: text().optional() }),
-  'nrm.decision': loose({ stage: z.enum(['reasonable_grounds', 'conclusive_grounds']), positive: z.boolean() }),
+  'nrm.referred': loose({ firstResponder: text().optional(), reference: text(100).optional() }),
+  'nrm.decision': loose({
+    stage: z.enum(['reasonable_grounds', 'conclusive_grounds']),
+    positive: z.boolean(),
+    // extension: who decided (the Home Office's competent authority, or a devolved local panel)
+    decisionMaker: z.enum(['home_office', 'devolved_panel']).optional(),
+  }),
   'escalation.raised': loose({
     stage: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]),
     fromAgency: agencySchema,
     toAgency: agencySchema,
     issue: text(2000),
+    // extensions: the disagreement's own id across its stages, and what the raiser wants to happen
+    escalation: text(100).optional(),
+    wanted: text(2000).optional(),
   }),
-  'escalation.resolved': loose({ escalation: text(100).optional() }),
+  // extension: the other side's response at the current stage (the clock keeps running)
+  'escalation.responded': loose({ escalation: text(100), response: text(2000) }),
+  'escalation.resolved': loose({ escalation: text(100).optional(), outcome: text(2000).optional(), learning: text(2000).optional() }),
   'child.disclosure': loose({ concern: text(2000) }),
   // the trusted adult the child seeks out (issue 4: relationships are the route to help)
   'child.voice': loose({ trustedAdult: text(200).optional() }),
@@ -275,6 +301,8 @@ export const EVENT_TYPE_NAMES: Record<EventType, string> = {
   'education.left_roll': 'Left a school roll',
   'education.excluded': 'Excluded from school',
   'education.place_refused': 'School place refused',
+  'education.direction_requested': 'Direction to admit requested',
+  'education.direction_outcome': 'Direction to admit outcome',
   'police.arrested': 'Arrested',
   'police.incident': 'Police incident',
   'police.found_in_possession': 'Found in possession',
@@ -292,10 +320,12 @@ export const EVENT_TYPE_NAMES: Record<EventType, string> = {
   'plan.reviewed': 'Risk plan reviewed',
   'plan.action': 'Risk plan action set',
   'plan.action_done': 'Risk plan action done',
+  'panel.referred': 'Referred to a panel',
   'panel.reviewed': 'Panel review',
   'nrm.referred': 'National Referral Mechanism referral',
   'nrm.decision': 'National Referral Mechanism decision',
   'escalation.raised': 'Escalation raised',
+  'escalation.responded': 'Escalation response',
   'escalation.resolved': 'Escalation resolved',
   'child.disclosure': 'Disclosure by the child',
   'child.voice': "The child's voice",

@@ -2,9 +2,8 @@
 // order, then id — the same order whichever way the alerts were evaluated (all at once, or per child
 // plus context by the server). A county replay raises most of a million alerts, so records become
 // contract-2 alerts as each child finishes (nothing piles up), and the final order comes from a
-// native numeric sort and a counting pass rather than a million comparator calls.
+// stable radix sort on the instant rather than a million comparator calls.
 import type { Alert } from '../domain/alert.ts';
-import { formatLondon } from './calendar/london-clock.ts';
 import { RULE_ORDER } from './catalogue.ts';
 import type { AlertRecord } from './rule.ts';
 
@@ -12,29 +11,20 @@ import type { AlertRecord } from './rule.ts';
 const RULE_SLOTS = 64;
 
 export class AlertCollector {
-  private readonly alerts: Alert[] = [];
-  private readonly raised: number[] = [];
-  private readonly keys: number[] = [];
-  private readonly formatted = new Map<number, string>();
+  /** Alerts by the rank of their child (context alerts without a child in the last batch). */
+  private readonly batches: Array<{ alerts: Alert[]; raised: number[]; keys: number[] }> = [];
 
   constructor(
     private readonly asOfMs: number,
     private readonly version: string,
   ) {}
 
-  // Many alerts share instants (09:00 on a day, the end of a working day): print each once.
-  private readonly format = (ms: number): string => {
-    let text = this.formatted.get(ms);
-    if (text === undefined) this.formatted.set(ms, (text = formatLondon(ms)));
-    return text;
-  };
-
   /** `rank`: the child's place among the children by ref (alerts about a context, with no child: last). */
   add(records: readonly AlertRecord[], rank: (child: string | null) => number): void {
     // Ids are natural keys; only duplicate source refs could repeat one, and those stay within one batch.
     const ids = records.length > 1 ? new Set<string>() : null;
     for (const record of records) {
-      const alert = record.toAlert(this.asOfMs, this.version, this.format);
+      const alert = record.toAlert(this.asOfMs, this.version);
       if (ids) {
         if (ids.has(alert.id)) {
           let n = 2;
@@ -43,38 +33,88 @@ export class AlertCollector {
         }
         ids.add(alert.id);
       }
-      this.alerts.push(alert);
-      this.raised.push(record.raisedMs);
-      this.keys.push(rank(record.child) * RULE_SLOTS + RULE_ORDER.get(record.rule.code)!);
+      const r = rank(alert.child);
+      const batch = (this.batches[r] ??= { alerts: [], raised: [], keys: [] });
+      batch.alerts.push(alert);
+      batch.raised.push(record.raisedMs);
+      batch.keys.push(r * RULE_SLOTS + RULE_ORDER.get(record.rule.code)!);
     }
   }
 
   ordered(): Alert[] {
-    const { alerts, raised, keys } = this;
+    const alerts: Alert[] = [];
+    const raised: number[] = [];
+    const keys: number[] = [];
+    // Children in rank order, each child's alerts together: within an instant they are then nearly
+    // always in order already, and the stable sort by instant keeps that order.
+    for (const batch of this.batches) {
+      if (!batch) continue;
+      for (let i = 0; i < batch.alerts.length; i++) {
+        alerts.push(batch.alerts[i]);
+        raised.push(batch.raised[i]);
+        keys.push(batch.keys[i]);
+      }
+    }
     const n = alerts.length;
-    // Distinct instants in order (a native sort, no comparator), then a stable counting pass by instant.
-    const instants = Float64Array.from(raised).sort();
-    const slot = new Map<number, number>();
-    let distinct = 0;
-    for (let i = 0; i < n; i++) if (i === 0 || instants[i] !== instants[i - 1]) slot.set(instants[i], distinct++);
-    const start = new Int32Array(distinct + 1);
-    const slots = new Int32Array(n);
-    for (let i = 0; i < n; i++) start[(slots[i] = slot.get(raised[i])!) + 1]++;
-    for (let s = 0; s < distinct; s++) start[s + 1] += start[s];
-    const order = new Int32Array(n);
-    const fill = start.slice(0, distinct);
-    for (let i = 0; i < n; i++) order[fill[slots[i]]++] = i;
-    // Within an instant, order by key then id; most instants already are (children come in rank order).
+    const order = instantOrder(raised);
+    // Within an instant, order by key then id; check first, sort only what is out of order.
     const byKeyThenId = (a: number, b: number) => keys[a] - keys[b] || (alerts[a].id < alerts[b].id ? -1 : alerts[a].id > alerts[b].id ? 1 : 0);
-    for (let s = 0; s < distinct; s++) {
-      const from = start[s];
-      const to = start[s + 1];
-      let sorted = true;
-      for (let k = from + 1; k < to && sorted; k++) sorted = byKeyThenId(order[k - 1], order[k]) < 0;
-      if (!sorted) order.subarray(from, to).sort(byKeyThenId);
+    for (let from = 0; from < n; ) {
+      let to = from + 1;
+      while (to < n && raised[order[to]] === raised[order[from]]) to++;
+      for (let k = from + 1; k < to; k++) {
+        const a = order[k - 1];
+        const b = order[k];
+        if (keys[a] < keys[b] || (keys[a] === keys[b] && alerts[a].id < alerts[b].id)) continue;
+        order.subarray(from, to).sort(byKeyThenId);
+        break;
+      }
+      from = to;
     }
     const out = new Array<Alert>(n);
     for (let k = 0; k < n; k++) out[k] = alerts[order[k]];
     return out;
   }
+}
+
+const RADIX_BITS = 14;
+const RADIX = 1 << RADIX_BITS;
+
+/**
+ * Indices of `instants` (epoch ms, whole numbers) in time order, equal instants in their given order:
+ * a least-significant-digit radix sort, three passes of 14 bits (instants up to 139 years apart).
+ */
+export function instantOrder(instants: readonly number[]): Int32Array {
+  const n = instants.length;
+  let order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  if (n < 2) return order;
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < n; i++) {
+    if (instants[i] < min) min = instants[i];
+    if (instants[i] > max) max = instants[i];
+  }
+  if (!(max - min < 2 ** (3 * RADIX_BITS))) {
+    // Beyond the radix range (or not whole numbers): a comparison sort, stable like the radix one.
+    return Int32Array.from(Array.from(order).sort((a, b) => instants[a] - instants[b] || a - b));
+  }
+  let next = new Int32Array(n);
+  const count = new Int32Array(RADIX);
+  for (let shift = 0; shift < 3 * RADIX_BITS; shift += RADIX_BITS) {
+    const divisor = 2 ** shift;
+    count.fill(0);
+    for (let i = 0; i < n; i++) count[Math.floor((instants[i] - min) / divisor) & (RADIX - 1)]++;
+    for (let d = 0, sum = 0; d < RADIX; d++) {
+      const c = count[d];
+      count[d] = sum;
+      sum += c;
+    }
+    for (let k = 0; k < n; k++) {
+      const i = order[k];
+      next[count[Math.floor((instants[i] - min) / divisor) & (RADIX - 1)]++] = i;
+    }
+    [order, next] = [next, order];
+  }
+  return order;
 }

@@ -182,11 +182,18 @@ export function evaluate({ children, events, asOf, config = DEFAULT_RULES_CONFIG
   const timeline = timelineOf(events);
   const { times } = timeline;
   const byChild = new Map<string, number[]>();
+  let lastChild: string | undefined;
+  let list: number[] = [];
   for (let i = 0; i < events.length; i++) {
     if (!(times[i] <= asOfMs)) continue;
-    const list = byChild.get(events[i].child);
-    if (list) list.push(i);
-    else byChild.set(events[i].child, [i]);
+    const child = events[i].child;
+    // Stores hand over chronologies child by child: look the child up only when it changes.
+    if (child !== lastChild) {
+      lastChild = child;
+      list = byChild.get(child) ?? [];
+      if (!list.length) byChild.set(child, list);
+    }
+    list.push(i);
   }
   const records = new Map(children.map((c) => [c.ref, c]));
   for (const ref of byChild.keys()) if (!records.has(ref)) records.set(ref, { ref, name: ref });

@@ -49,30 +49,56 @@ export interface ChildRecord {
 /** Evidence lists stay readable: long-running alerts keep their first triggers (alert fatigue). */
 export const EVIDENCE_LIMIT = 20;
 
-/** An alert while the engine runs: instants as epoch ms (NaN: none), strings made once at the end. */
+/**
+ * An alert while the engine runs. The contract-2 object is made once, when the alert is raised, and
+ * updated in place as it is resolved; instants stay epoch ms alongside for the rules. A county
+ * replay keeps most of a million alerts, so each is one object (not a record and then a copy).
+ */
 export class AlertRecord {
+  readonly alert: Alert;
   resolvedMs = NaN;
-  resolvedBy: string | null = null;
-
-  readonly id: string;
-  message: string;
 
   constructor(
     readonly rule: RuleDefinition,
     id: string,
-    readonly child: string | null,
-    readonly subject: AlertSubject | null,
+    child: string | null,
+    subject: AlertSubject | null,
     readonly raisedMs: number,
-    public dueMs: number,
-    public severity: Severity,
-    readonly evidence: string[],
-    public details: Record<string, unknown>,
+    readonly dueMs: number,
+    severity: Severity,
+    evidence: string[],
+    details: Record<string, unknown>,
     message: string,
-    public actions: readonly string[],
-    public owner: Agency,
+    actions: readonly string[],
+    owner: Agency,
   ) {
-    this.id = flat(id);
-    this.message = flat(message);
+    this.alert = {
+      id: flat(id),
+      rule: rule.code,
+      child,
+      subject,
+      severity,
+      raisedAt: instantText(raisedMs),
+      dueBy: Number.isNaN(dueMs) ? null : instantText(dueMs),
+      status: 'open',
+      overdue: false,
+      resolvedAt: null,
+      resolvedBy: null,
+      evidence,
+      details,
+      owner,
+      message: flat(message),
+      // Shared and frozen (catalogue.ts): a county's alerts need not carry a copy each.
+      actions: actions as string[],
+    };
+  }
+
+  get id(): string {
+    return this.alert.id;
+  }
+
+  get child(): string | null {
+    return this.alert.child;
   }
 
   get open(): boolean {
@@ -80,42 +106,41 @@ export class AlertRecord {
   }
 
   addEvidence(ref: string): void {
-    if (this.evidence.length < EVIDENCE_LIMIT && !this.evidence.includes(ref)) this.evidence.push(ref);
+    const evidence = this.alert.evidence;
+    if (evidence.length < EVIDENCE_LIMIT && !evidence.includes(ref)) evidence.push(ref);
   }
 
   resolve(atMs: number, ref: string | null): void {
     if (!this.open) return;
     this.resolvedMs = atMs;
-    this.resolvedBy = ref;
+    this.alert.status = 'resolved';
+    this.alert.resolvedAt = instantText(atMs);
+    this.alert.resolvedBy = ref;
   }
 
-  /**
-   * The contract-2 alert as it stands at `asOfMs`. The record hands over its evidence and details
-   * (it is finished with once converted), so a million-event replay copies nothing it need not.
-   */
-  toAlert(asOfMs: number, configVersion: string, format: (ms: number) => string = formatLondon): Alert {
-    const open = this.open;
-    const hasDue = !Number.isNaN(this.dueMs);
-    return {
-      id: this.id,
-      rule: this.rule.code,
-      child: this.child,
-      subject: this.subject,
-      severity: this.severity,
-      raisedAt: format(this.raisedMs),
-      dueBy: hasDue ? format(this.dueMs) : null,
-      status: open ? 'open' : 'resolved',
-      overdue: hasDue && (open ? asOfMs > this.dueMs : this.resolvedMs > this.dueMs),
-      resolvedAt: open ? null : format(this.resolvedMs),
-      resolvedBy: this.resolvedBy,
-      evidence: this.evidence,
-      details: withVersion(this.details, configVersion),
-      owner: this.owner,
-      message: this.message,
-      // Shared and frozen (catalogue.ts): a county's alerts need not carry a copy each.
-      actions: this.actions as string[],
-    };
+  /** The contract-2 alert as it stands at `asOfMs`, with the configuration version in force. */
+  toAlert(asOfMs: number, configVersion: string): Alert {
+    const alert = this.alert;
+    if (!Number.isNaN(this.dueMs)) alert.overdue = this.open ? asOfMs > this.dueMs : this.resolvedMs > this.dueMs;
+    alert.details.configVersion = configVersion;
+    return alert;
   }
+}
+
+// Many alerts share instants (09:00 on a day, the end of a working day): a small direct-mapped
+// cache prints each once and lets the alerts share the string.
+const TEXT_SLOTS = 16_384;
+const cachedMs = new Float64Array(TEXT_SLOTS).fill(NaN);
+const cachedText: string[] = new Array(TEXT_SLOTS).fill('');
+
+/** `formatLondon`, remembered. */
+export function instantText(ms: number): string {
+  const slot = Math.imul(Math.floor(ms / 1000) | 0, 0x9e3779b1) >>> 18; // 14 bits of a Fibonacci hash
+  if (cachedMs[slot] === ms) return cachedText[slot];
+  const text = flat(formatLondon(ms));
+  cachedMs[slot] = ms;
+  cachedText[slot] = text;
+  return text;
 }
 
 /**
@@ -126,11 +151,6 @@ export class AlertRecord {
 export function flat(text: string): string {
   Number(text);
   return text;
-}
-
-function withVersion(details: Record<string, unknown>, configVersion: string): Record<string, unknown> {
-  details.configVersion = configVersion;
-  return details;
 }
 
 export interface RaiseFields {

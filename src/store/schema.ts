@@ -228,3 +228,102 @@ export const leases = pgTable('leases', {
   holder: text('holder').notNull(),
   until: timestamp('until', { withTimezone: true }).notNull(),
 });
+
+// Panels (issue 5): a missing and exploited (MACE), complex child or children-missing-education
+// meeting, its agenda (built by the rules, edited by the chair), the agencies' pre-panel returns,
+// attendance, each item's discussion, decision and actions. What the rules must see — a child's
+// review (`panel.reviewed`), the actions agreed (`plan.action`) — is recorded in the chronology too.
+export const panelMeetings = pgTable(
+  'panel_meetings',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    // a key of the partnership's configured panel types (missing_exploited, complex_child, cme…)
+    panelType: text('panel_type').notNull(),
+    meetsOn: date('meets_on', { mode: 'string' }).notNull(),
+    location: text('location'),
+    chairUser: uuid('chair_user').notNull().references(() => users.id),
+    // scheduled → agenda_built → returns_circulated → held → minuted (src/domain/workflows/panel.ts)
+    status: text('status').notNull().default('scheduled'),
+    expectedAgencies: jsonb('expected_agencies').notNull().$type<string[]>(),
+    createdBy: uuid('created_by').notNull().references(() => users.id),
+    createdAt: createdAt(),
+    heldAt: timestamp('held_at', { withTimezone: true }),
+    minutedAt: timestamp('minuted_at', { withTimezone: true }),
+  },
+  (t) => [index('panel_meetings_type_idx').on(t.panelType, t.meetsOn)],
+);
+
+export const panelItems = pgTable(
+  'panel_items',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    meetingId: uuid('meeting_id').notNull().references(() => panelMeetings.id),
+    // a child, or (child null) a context: an adult of concern, a place
+    childId: uuid('child_id').references(() => children.id),
+    subject: jsonb('subject').$type<{ kind: string; ref: string } | null>(),
+    // why it is on the agenda: rule codes (MISSING_REPEAT…), REVIEW_DUE, REFERRED, CHAIR
+    reasons: jsonb('reasons').notNull().$type<string[]>(),
+    reasonNote: text('reason_note'),
+    position: integer('position').notNull(),
+    // proposed → discussed → decided
+    status: text('status').notNull().default('proposed'),
+    discussion: text('discussion'),
+    decision: text('decision'),
+    rationale: text('rationale'),
+    outcome: text('outcome'),
+    // the `panel.reviewed` event the decision added to the child's chronology
+    reviewEventId: uuid('review_event_id').references(() => events.id),
+    decidedBy: uuid('decided_by').references(() => users.id),
+    decidedAt: timestamp('decided_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('panel_items_meeting_idx').on(t.meetingId, t.position),
+    index('panel_items_child_idx').on(t.childId),
+    uniqueIndex('panel_items_child_key').on(t.meetingId, t.childId).where(sql`${t.childId} is not null`),
+    uniqueIndex('panel_items_subject_key').on(t.meetingId, sql`(${t.subject}->>'ref')`).where(sql`${t.childId} is null`),
+  ],
+);
+
+export const panelAttendance = pgTable(
+  'panel_attendance',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    meetingId: uuid('meeting_id').notNull().references(() => panelMeetings.id),
+    agency: text('agency').notNull(),
+    present: boolean('present').notNull(),
+    name: text('name'),
+    recordedAt: createdAt(),
+  },
+  (t) => [uniqueIndex('panel_attendance_key').on(t.meetingId, t.agency)],
+);
+
+export const panelReturns = pgTable(
+  'panel_returns',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    itemId: uuid('item_id').notNull().references(() => panelItems.id),
+    agency: text('agency').notNull(),
+    text: text('text').notNull(),
+    submittedBy: uuid('submitted_by').notNull().references(() => users.id),
+    submittedAt: timestamp('submitted_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('panel_returns_key').on(t.itemId, t.agency)],
+);
+
+export const panelActions = pgTable(
+  'panel_actions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    itemId: uuid('item_id').notNull().references(() => panelItems.id),
+    // the `plan.action` actionId in the child's chronology (PLAN_ACTION_OVERDUE reads it)
+    actionId: text('action_id').notNull().unique(),
+    action: text('action').notNull(),
+    ownerAgency: text('owner_agency').notNull(),
+    ownerPerson: text('owner_person'),
+    dueBy: date('due_by', { mode: 'string' }).notNull(),
+    eventId: uuid('event_id').references(() => events.id),
+    createdAt: createdAt(),
+  },
+  (t) => [index('panel_actions_item_idx').on(t.itemId)],
+);

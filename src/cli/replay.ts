@@ -53,7 +53,8 @@ async function loadScenario(file: string, io: Io): Promise<Scenario | null> {
   }
   const parsed = parseScenario(input);
   if (!parsed.ok) {
-    io.err(parsed.problems.map((p) => `${file}: ${p.path}: ${p.message}\n`).join(''));
+    const count = parsed.problems.length;
+    io.err(`${file}: not a valid scenario (${count} problem${count === 1 ? '' : 's'}):\n${parsed.problems.map((p) => `${p.path}: ${p.message}\n`).join('')}`);
     return null;
   }
   return parsed.value;

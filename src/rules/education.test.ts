@@ -84,3 +84,13 @@ test('CME_*: a partnership\'s own term dates replace the default', () => {
   expectAlerts(alerts, 'CME_10', [{ raisedOn: '2018-01-19' }]);
   expectAlerts(alerts, 'CME_20', []);
 });
+
+test('CME_DIRECTION: resolved when the direction is sought; the other CME alerts stay open', () => {
+  const s = new Story();
+  leftRoll(s);
+  s.add('2017-09-11', 'education.place_refused', { school: 'Academy A', academy: true }, { agency: 'education' });
+  s.add('2017-09-13', 'education.direction_requested', { school: 'Academy A', academy: true }, { agency: 'education' });
+  const alerts = s.alerts('2017-12-31');
+  expectAlerts(alerts, 'CME_DIRECTION', [{ status: 'resolved', resolvedBy: 'e3' }]);
+  expectAlerts(alerts, 'CME_TERM', [{ status: 'open' }]);
+});

@@ -80,6 +80,12 @@ export class ChildrenMissingEducation implements ChildRuleFamily {
       case 'education.place_refused':
         if (this.period) this.onRefusal(this.period, e, t);
         return;
+      case 'education.direction_requested': {
+        // An extension event: the direction the alert asks for has been sought — the action taken.
+        const direction = this.period?.thresholds.find((th) => th.rule === CME_DIRECTION);
+        direction?.alert?.resolve(t, e.ref);
+        return;
+      }
     }
   }
 

@@ -38,6 +38,16 @@ const cases: RuleCase[] = [
     build: (s) => { raise(s, '2018-03-02', 1); raise(s, '2018-03-05', 2, 'police', 'housing'); resolved(s, '2018-03-06', 'e2'); },
     expect: [{ raisedOn: '2018-03-05', details: { stage: 1 } }],
   },
+  {
+    name: 'the disagreement\'s own id links its stages and its resolution', asOf: '2018-03-20',
+    build: (s) => {
+      s.add('2018-03-02', 'escalation.raised', { stage: 1, fromAgency: 'social_care', toAgency: 'education', issue: 'no school', escalation: 'd1' });
+      s.add('2018-03-02', 'escalation.raised', { stage: 1, fromAgency: 'social_care', toAgency: 'education', issue: 'no plan', escalation: 'd2' });
+      s.add('2018-03-05', 'escalation.raised', { stage: 2, fromAgency: 'social_care', toAgency: 'education', issue: 'no school', escalation: 'd1' });
+      resolved(s, '2018-03-06', 'd1');
+    },
+    expect: [{ raisedOn: '2018-03-05', evidence: ['e2'], details: { stage: 1 }, status: 'open' }],
+  },
   { name: 'stage 4 has 10 working days', asOf: '2018-04-01', build: (s) => raise(s, '2018-03-05', 4), expect: [{ raisedOn: '2018-03-19', details: { stage: 4 } }] },
   { name: 'a partnership sets its own stage times', asOf: '2018-04-01', config: override.value, build: (s) => raise(s, '2018-03-02', 1), expect: [{ raisedOn: '2018-03-07', details: { workingDays: 3 } }] },
 ];

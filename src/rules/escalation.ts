@@ -19,6 +19,8 @@ const NEXT_STAGE = ['', 'line managers (stage 2)', 'senior managers (stage 3)', 
 
 interface Escalation {
   ref: string;
+  /** The disagreement's own id across its stages (`details.escalation`), when the recorder gave one. */
+  id: string | null;
   /** refs of the lower stages this one took over: a resolution naming any of them ends it */
   chain: string[];
   stage: number;
@@ -32,6 +34,12 @@ interface Escalation {
 
 const samePair = (a: Escalation, from: unknown, to: unknown) =>
   (a.from === from && a.to === to) || (a.from === to && a.to === from);
+
+/** A higher stage takes over a lower one of the same disagreement: the same id, or (no ids) the same two agencies. */
+function sameDisagreement(esc: Escalation, id: string | null, from: unknown, to: unknown): boolean {
+  if (id !== null && esc.id !== null) return esc.id === id;
+  return samePair(esc, from, to);
+}
 
 export class EscalationTimescales implements ChildRuleFamily {
   nextDeadline = Infinity;
@@ -55,9 +63,10 @@ export class EscalationTimescales implements ChildRuleFamily {
   private onRaised(e: EngineEvent, t: number): void {
     const stage = Number(e.details.stage);
     if (!(stage >= 1 && stage <= 4)) return;
+    const id = typeof e.details.escalation === 'string' ? e.details.escalation : null;
     const chain: string[] = [];
     this.open = this.open.filter((esc) => {
-      if (esc.stage >= stage || !samePair(esc, e.details.fromAgency, e.details.toAgency)) return true;
+      if (esc.stage >= stage || !sameDisagreement(esc, id, e.details.fromAgency, e.details.toAgency)) return true;
       // Raised to a higher stage: the lower stage's clock stops.
       esc.alert?.resolve(t, e.ref);
       chain.push(esc.ref, ...esc.chain);
@@ -65,7 +74,7 @@ export class EscalationTimescales implements ChildRuleFamily {
     });
     const days = this.run.config.escalation.stageWorkingDays[stage - 1];
     this.open.push({
-      ref: e.ref, chain, stage,
+      ref: e.ref, id, chain, stage,
       from: e.details.fromAgency as Agency,
       to: e.details.toAgency as Agency,
       issue: isRestricted(e) || typeof e.details.issue !== 'string' ? null : e.details.issue,
@@ -78,7 +87,7 @@ export class EscalationTimescales implements ChildRuleFamily {
 
   private onResolved(e: EngineEvent, t: number): void {
     const named = typeof e.details.escalation === 'string' ? e.details.escalation : null;
-    const matches = named ? this.open.filter((esc) => esc.ref === named || esc.chain.includes(named)) : [];
+    const matches = named ? this.open.filter((esc) => esc.id === named || esc.ref === named || esc.chain.includes(named)) : [];
     // A resolution that names no open escalation ends them all: the disagreement is settled.
     const ended = matches.length ? matches : this.open;
     for (const esc of ended) esc.alert?.resolve(t, e.ref);

@@ -1,0 +1,144 @@
+// The panel state machines as tables: every state against every action, allowed or refused.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  absentAgencies,
+  checkDecision,
+  DEFAULT_PANEL_TYPES,
+  ITEM_ACTIONS,
+  ITEM_STATUSES,
+  itemTransition,
+  mayHold,
+  mayPublishMinutes,
+  MEETING_ACTIONS,
+  MEETING_STATUSES,
+  meetingTransition,
+  parsePanelTypes,
+  type ItemAction,
+  type ItemStatus,
+  type MeetingAction,
+  type MeetingStatus,
+} from './panel.ts';
+
+// status → action → the state it leads to; a dash is a refusal
+const MEETING_TABLE: Record<MeetingStatus, Record<MeetingAction, MeetingStatus | '-'>> = {
+  scheduled: {
+    build_agenda: 'agenda_built', edit_agenda: '-', circulate_returns: '-', submit_return: '-',
+    hold: '-', record_attendance: '-', record_item: '-', publish_minutes: '-',
+  },
+  agenda_built: {
+    build_agenda: 'agenda_built', edit_agenda: 'agenda_built', circulate_returns: 'returns_circulated', submit_return: '-',
+    hold: '-', record_attendance: '-', record_item: '-', publish_minutes: '-',
+  },
+  returns_circulated: {
+    build_agenda: '-', edit_agenda: 'returns_circulated', circulate_returns: '-', submit_return: 'returns_circulated',
+    hold: 'held', record_attendance: '-', record_item: '-', publish_minutes: '-',
+  },
+  held: {
+    build_agenda: '-', edit_agenda: 'held', circulate_returns: '-', submit_return: '-',
+    hold: '-', record_attendance: 'held', record_item: 'held', publish_minutes: 'minuted',
+  },
+  minuted: {
+    build_agenda: '-', edit_agenda: '-', circulate_returns: '-', submit_return: '-',
+    hold: '-', record_attendance: '-', record_item: '-', publish_minutes: '-',
+  },
+};
+
+for (const status of MEETING_STATUSES) {
+  for (const action of MEETING_ACTIONS) {
+    const expected = MEETING_TABLE[status][action];
+    test(`meeting ${status} + ${action} → ${expected === '-' ? 'refused' : expected}`, () => {
+      const result = meetingTransition(status, action);
+      if (expected === '-') {
+        assert.equal(result.ok, false);
+        assert.ok(!result.ok && result.reason.length > 10, 'a refusal says why');
+      } else assert.deepEqual(result, { ok: true, to: expected });
+    });
+  }
+}
+
+const ITEM_TABLE: Record<ItemStatus, Record<ItemAction, ItemStatus | '-'>> = {
+  proposed: { discuss: 'discussed', decide: '-', remove: 'proposed', move: 'proposed', submit_return: 'proposed' },
+  discussed: { discuss: 'discussed', decide: 'decided', remove: '-', move: 'discussed', submit_return: '-' },
+  decided: { discuss: '-', decide: '-', remove: '-', move: 'decided', submit_return: '-' },
+};
+
+for (const status of ITEM_STATUSES) {
+  for (const action of ITEM_ACTIONS) {
+    const expected = ITEM_TABLE[status][action];
+    test(`item ${status} + ${action} → ${expected === '-' ? 'refused' : expected}`, () => {
+      const result = itemTransition(status, action);
+      if (expected === '-') assert.ok(!result.ok && result.reason.length > 10);
+      else assert.deepEqual(result, { ok: true, to: expected });
+    });
+  }
+}
+
+test('the path from scheduling to minutes is the documented chain', () => {
+  let status: MeetingStatus = 'scheduled';
+  const path: MeetingStatus[] = [status];
+  for (const action of ['build_agenda', 'circulate_returns', 'hold', 'publish_minutes'] as const) {
+    const r = meetingTransition(status, action);
+    assert.ok(r.ok);
+    status = r.to;
+    path.push(status);
+  }
+  assert.deepEqual(path, ['scheduled', 'agenda_built', 'returns_circulated', 'held', 'minuted']);
+});
+
+const GUARDS: [string, string, string, boolean][] = [
+  ['meeting today', '2026-11-23', '2026-11-23', true],
+  ['meeting yesterday', '2026-11-22', '2026-11-23', true],
+  ['meeting tomorrow', '2026-11-24', '2026-11-23', false],
+];
+for (const [name, meetsOn, today, ok] of GUARDS) {
+  test(`a meeting is opened on or after its day: ${name}`, () => assert.equal(mayHold(meetsOn, today).ok, ok));
+}
+
+test('minutes wait for every item to be decided', () => {
+  assert.ok(mayPublishMinutes([]).ok);
+  assert.ok(mayPublishMinutes([{ status: 'decided' }, { status: 'decided' }]).ok);
+  const one = mayPublishMinutes([{ status: 'decided' }, { status: 'discussed' }]);
+  assert.ok(!one.ok && /1 item is not decided/.test(one.reason));
+  const two = mayPublishMinutes([{ status: 'proposed' }, { status: 'discussed' }]);
+  assert.ok(!two.ok && /2 items are not decided/.test(two.reason));
+});
+
+const base = { discussion: 'Talked through the missing episodes.', decision: 'Disrupt the adults.', rationale: 'Risk is rising.', outcome: 'actions_agreed', actions: [{ action: 'Patrols', ownerAgency: 'police', dueBy: '2026-12-01' }] };
+const DECISIONS: [string, Parameters<typeof checkDecision>[0], boolean, string[]][] = [
+  ['complete, actions agreed', base, true, []],
+  ['attendance not recorded', base, false, ['attendance']],
+  ['nothing written', { discussion: ' ', decision: '', rationale: '', outcome: '', actions: [] }, true, ['discussion', 'decision', 'rationale', 'outcome']],
+  ['actions agreed with no action', { ...base, actions: [] }, true, ['actions']],
+  ['deferred with an action', { ...base, outcome: 'deferred' }, true, ['outcome']],
+  ['deferred, no action', { ...base, outcome: 'deferred', actions: [] }, true, []],
+  ['closed', { ...base, outcome: 'closed', actions: [] }, true, []],
+  ['an action with no owner or date', { ...base, actions: [{ action: 'Visit', ownerAgency: 'nobody' }] }, true, ['actions.0.ownerAgency', 'actions.0.dueBy']],
+  ['an outcome not in the contract', { ...base, outcome: 'review_next_month' }, true, ['outcome']],
+];
+for (const [name, input, attended, paths] of DECISIONS) {
+  test(`a decision: ${name}`, () => assert.deepEqual(checkDecision(input, attended).map((p) => p.path), paths));
+}
+
+test('expected agencies not recorded present are absent', () => {
+  assert.deepEqual(
+    absentAgencies(['social_care', 'police', 'health', 'housing'], [
+      { agency: 'social_care', present: true },
+      { agency: 'police', present: true },
+      { agency: 'health', present: false },
+      { agency: 'voluntary_sector', present: true },
+    ]),
+    ['health', 'housing'],
+  );
+});
+
+test('the default panel types are valid configuration, and a partnership’s own list is checked', () => {
+  assert.ok(parsePanelTypes(DEFAULT_PANEL_TYPES).ok);
+  const bad = parsePanelTypes([{ ...DEFAULT_PANEL_TYPES[0], panel: 'weekly_chat' }, DEFAULT_PANEL_TYPES[0]]);
+  assert.ok(!bad.ok);
+  assert.ok(!bad.ok && bad.problems.some((p) => p.path === 'panelTypes[0].panel'));
+  const twice = parsePanelTypes([DEFAULT_PANEL_TYPES[0], DEFAULT_PANEL_TYPES[0]]);
+  assert.ok(!twice.ok && twice.problems.some((p) => /own key/.test(p.message)));
+  const mine = parsePanelTypes([{ key: 'mace', name: 'MACE', panel: 'mace', agendaRules: ['MISSING_REPEAT'], reviewDays: 56, contexts: true, expectedAgencies: ['police'] }]);
+  assert.ok(mine.ok && mine.value[0].reviewDays === 56);
+});

@@ -24,7 +24,15 @@ export type AuditAction =
   | 'notice.opened'
   | 'report.viewed'
   | 'plan.viewed'
-  | 'trajectory.viewed';
+  | 'trajectory.viewed'
+  | 'panel.scheduled'
+  | 'panel.viewed'
+  | 'panel.changed'
+  | 'panel.return_submitted'
+  | 'panel.decision_recorded'
+  | 'panel.minutes_viewed'
+  | 'panel.referred'
+  | 'cme.viewed';
 
 export async function audit(
   tx: Db,

@@ -200,6 +200,7 @@ export async function myWork(db: Db, actor: Actor, filter: alertsRepo.WorkFilter
     (a, b) =>
       SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
       (a.earliestDue?.getTime() ?? Infinity) - (b.earliestDue?.getTime() ?? Infinity) ||
+      (a.childName ?? '').localeCompare(b.childName ?? '') ||
       a.key.localeCompare(b.key),
   );
 }
@@ -228,7 +229,8 @@ export async function viewAlert(db: Db, actor: Actor, alertId: string) {
     const colleagues = actor.kind === 'user' ? await alertsRepo.colleaguesOf(tx, actor.agency) : [];
     const child = alert.childId ? await visibleChild(tx, actor, alert.childId) : null;
     const mayManage = actor.kind === 'user' && (alert.owner === actor.agency || alert.assignedTo === actor.userId);
-    return { alert, notes, colleagues, childName: child?.name ?? null, mayManage };
+    const childDied = child ? await chronologyRepo.deathRecorded(tx, child.id) : false;
+    return { alert, notes, colleagues, childName: child?.name ?? null, mayManage, childDied };
   });
 }
 

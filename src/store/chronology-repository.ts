@@ -145,6 +145,15 @@ export async function allEventsOfChild(db: Db, childId: string): Promise<EventRo
   return db.select().from(events).where(eq(events.childId, childId)).orderBy(asc(events.at), asc(events.recordedAt));
 }
 
+export async function deathRecorded(db: Db, childId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ id: events.id })
+    .from(events)
+    .where(and(eq(events.childId, childId), eq(events.type, 'harm.serious'), sql`${events.details}->>'kind' = 'death'`))
+    .limit(1);
+  return !!row;
+}
+
 export async function eventsOfTypes(db: Db, childId: string, types: string[]): Promise<EventRow[]> {
   return db
     .select()

@@ -34,7 +34,7 @@ export async function alertRoutes(app: FastifyInstance): Promise<void> {
       groups: groups.map((g) => ({ ...g, rule: RULES_BY_CODE.get(g.rule), code: g.rule })),
       total: groups.reduce((n, g) => n + g.alerts.length, 0),
       overdue: groups.reduce((n, g) => n + g.overdue, 0),
-      ruleItems: [{ value: '', text: 'All rules' }, ...RULE_CATALOGUE.map((r) => ({ value: r.code, text: r.code, selected: r.code === rule }))],
+      ruleItems: [{ value: '', text: 'All rules' }, ...RULE_CATALOGUE.map((r) => ({ value: r.code, text: `${ruleName(r.code)} (${r.code})`, selected: r.code === rule }))],
       childItems: [{ value: '', text: 'All children' }, ...[...children].map(([id, name]) => ({ value: id, text: name, selected: id === childId }))],
       due: { day: request.query['due-day'], month: request.query['due-month'], year: request.query['due-year'] },
       ...formErrors(due.problem ? [due.problem] : [], { due: 'due-day' }),
@@ -43,12 +43,13 @@ export async function alertRoutes(app: FastifyInstance): Promise<void> {
 
   async function renderAlert(alertId: string, request: Parameters<typeof signedIn>[0], extra: Record<string, unknown> = {}) {
     const actor = signedIn(request);
-    const { alert, notes, colleagues, childName, mayManage } = await viewAlert(db, actor, alertId);
+    const { alert, notes, colleagues, childName, mayManage, childDied } = await viewAlert(db, actor, alertId);
     return {
       title: `${ruleName(alert.rule)}${childName ? `: ${childName}` : ''}`,
       alert,
       childName,
       mayManage,
+      childDied,
       rule: RULES_BY_CODE.get(alert.rule),
       notes,
       overdueNow: alert.status === 'open' && alert.dueBy !== null && alert.dueBy.getTime() < Date.now(),

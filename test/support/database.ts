@@ -1,29 +1,41 @@
 // A fresh, migrated database for one test file: in-memory PGlite by default, or — when
 // DATABASE_URL is set (CI's second run) — a new database on that PostgreSQL server, dropped after.
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { openDatabase, type Database } from '../../src/store/database.ts';
+
+async function adminQuery(url: string, text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A new, empty database on the server at `url`: its URL, and how to drop it. */
+async function scratchDatabase(url: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `reachable_test_${randomBytes(6).toString('hex')}`;
+  await adminQuery(url, `create database ${name}`);
+  const scratch = new URL(url);
+  scratch.pathname = `/${name}`;
+  return { url: scratch.toString(), drop: () => adminQuery(url, `drop database if exists ${name} with (force)`) };
+}
 
 export async function openTestDatabase(): Promise<Database> {
   const url = process.env.DATABASE_URL;
   if (!url) return openDatabase({ memory: true });
-  const name = `reachable_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const testUrl = new URL(url);
-  testUrl.pathname = `/${name}`;
-  const database = await openDatabase({ databaseUrl: testUrl.toString() });
+  const scratch = await scratchDatabase(url);
+  const database = await openDatabase({ databaseUrl: scratch.url });
   return {
     ...database,
-    executeSql: database.executeSql,
     close: async () => {
       await database.close();
-      const dropper = new pg.Client({ connectionString: url });
-      await dropper.connect();
-      await dropper.query(`drop database if exists ${name} with (force)`);
-      await dropper.end();
+      await scratch.drop();
     },
   };
 }
@@ -35,9 +47,6 @@ export async function openTestDatabase(): Promise<Database> {
 export async function freshDatabaseEnv(): Promise<{ env: Record<string, string>; open(): Promise<Database>; drop(): Promise<void> }> {
   const url = process.env.DATABASE_URL;
   if (!url) {
-    const { mkdtempSync, rmSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
     const dir = mkdtempSync(join(tmpdir(), 'reachable-cli-'));
     return {
       env: { REACHABLE_DATA_DIR: dir, DATABASE_URL: '' },
@@ -45,21 +54,6 @@ export async function freshDatabaseEnv(): Promise<{ env: Record<string, string>;
       drop: async () => rmSync(dir, { recursive: true, force: true }),
     };
   }
-  const name = `reachable_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const testUrl = new URL(url);
-  testUrl.pathname = `/${name}`;
-  return {
-    env: { DATABASE_URL: testUrl.toString() },
-    open: () => openDatabase({ databaseUrl: testUrl.toString() }),
-    drop: async () => {
-      const dropper = new pg.Client({ connectionString: url });
-      await dropper.connect();
-      await dropper.query(`drop database if exists ${name} with (force)`);
-      await dropper.end();
-    },
-  };
+  const scratch = await scratchDatabase(url);
+  return { env: { DATABASE_URL: scratch.url }, open: () => openDatabase({ databaseUrl: scratch.url }), drop: scratch.drop };
 }

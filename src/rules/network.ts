@@ -132,6 +132,8 @@ export interface ContextRulesInput {
 
 interface LinkOccurrence {
   entity: string;
+  /** the child as a small number, for cheap pair keys */
+  childNo: number;
   link: EventLink;
   child: string;
   t: number;
@@ -166,13 +168,16 @@ function names(children: ReadonlyMap<string, ContextChild>, refs: string[]): str
  */
 export function contextAlerts({ children, events, times, asOfMs, config }: ContextRulesInput): AlertRecord[] {
   const occurrences: LinkOccurrence[] = [];
+  const childNos = new Map<string, number>();
   for (let i = 0; i < events.length; i++) {
     const e = events[i];
     if (!e.links || !(times[i] <= asOfMs)) continue;
+    let childNo = childNos.get(e.child);
+    if (childNo === undefined) childNos.set(e.child, (childNo = childNos.size));
     for (const link of e.links) {
       // A professional linked to many children is the network working, not a context of harm.
       if (link.kind === 'person' && link.role === 'professional') continue;
-      occurrences.push({ entity: `${link.kind}:${link.ref}`, link, child: e.child, t: times[i], index: e.index ?? i, eventRef: e.ref, restricted: e.sensitivity === 'restricted' });
+      occurrences.push({ entity: `${link.kind}:${link.ref}`, childNo, link, child: e.child, t: times[i], index: e.index ?? i, eventRef: e.ref, restricted: e.sensitivity === 'restricted' });
     }
   }
   occurrences.sort((a, b) => a.t - b.t || a.index - b.index);
@@ -182,7 +187,7 @@ export function contextAlerts({ children, events, times, asOfMs, config }: Conte
     if (list) list.push(o);
     else byEntity.set(o.entity, [o]);
   }
-  const candidates = linkCandidates(byEntity, children, asOfMs);
+  const candidates = linkCandidates(byEntity, children, asOfMs, childNos.size);
   return [
     ...networkLinks(candidates, children, responsesOf(new Set([...candidates.values()].map((c) => c.mine.child)), events, times, asOfMs)),
     ...adultsOfConcern(byEntity, children, config),
@@ -230,13 +235,18 @@ function firstResponseAfter(list: Response[] | undefined, at: number, index: num
 }
 
 /** For each ordered pair of children, the earliest shared link once the other child is of concern. */
-function linkCandidates(byEntity: Map<string, LinkOccurrence[]>, children: ReadonlyMap<string, ContextChild>, asOfMs: number): Map<string, LinkCandidate> {
-  const best = new Map<string, LinkCandidate>();
+function linkCandidates(byEntity: Map<string, LinkOccurrence[]>, children: ReadonlyMap<string, ContextChild>, asOfMs: number, childCount: number): Map<number, LinkCandidate> {
+  const best = new Map<number, LinkCandidate>();
   for (const [entity, list] of byEntity) {
-    const first = new Map<string, LinkOccurrence>();
-    for (const o of list) if (!first.has(o.child)) first.set(o.child, o);
-    if (first.size < 2) continue;
-    const linked = [...first.values()];
+    // Each child's first link to the entity (the list is in time order).
+    const linked: LinkOccurrence[] = [];
+    const seen = list.length > 32 ? new Set<number>() : null;
+    for (const o of list) {
+      if (seen ? seen.has(o.childNo) : linked.some((l) => l.childNo === o.childNo)) continue;
+      seen?.add(o.childNo);
+      linked.push(o);
+    }
+    if (linked.length < 2) continue;
     for (const theirs of linked) {
       const concern = children.get(theirs.child)?.concernSinceMs ?? Infinity;
       if (concern > asOfMs) continue;
@@ -246,7 +256,7 @@ function linkCandidates(byEntity: Map<string, LinkOccurrence[]>, children: Reado
         // Raised at the later link, or when the other child became of concern.
         const at = linkedAt > concern ? linkedAt : concern;
         const index = concern > linkedAt ? Infinity : Math.max(mine.t === at ? mine.index : -1, theirs.t === at ? theirs.index : -1);
-        const key = `${mine.child}\u0000${theirs.child}`;
+        const key = mine.childNo * childCount + theirs.childNo;
         const current = best.get(key);
         if (!current || at < current.at || (at === current.at && entity < current.entity)) best.set(key, { at, index, mine, theirs, entity, occurrences: list });
       }
@@ -255,7 +265,7 @@ function linkCandidates(byEntity: Map<string, LinkOccurrence[]>, children: Reado
   return best;
 }
 
-function networkLinks(best: Map<string, LinkCandidate>, children: ReadonlyMap<string, ContextChild>, responses: Map<string, Response[]>): AlertRecord[] {
+function networkLinks(best: Map<number, LinkCandidate>, children: ReadonlyMap<string, ContextChild>, responses: Map<string, Response[]>): AlertRecord[] {
   const words = new Map<string, string>();
   const out: AlertRecord[] = [];
   for (const { at, index, mine, theirs, entity, occurrences } of best.values()) {

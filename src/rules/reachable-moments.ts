@@ -102,16 +102,20 @@ function momentOf(e: EngineEvent, name: string): Moment | null {
 
 export class ReachableMoments implements ChildRuleFamily {
   readonly nextDeadline = Infinity;
-  private open: AlertRecord[] = [];
+  private readonly open: AlertRecord[] = [];
+  private readonly within: string;
 
-  constructor(private readonly run: ChildRun) {}
+  constructor(private readonly run: ChildRun) {
+    const days = run.config.reachableMoments.dueWorkingDays;
+    this.within = `Respond within ${days} working day${days === 1 ? '' : 's'}.`;
+  }
 
   fireDue(): void {}
 
   onEvent(e: EngineEvent, t: number): void {
     if (this.open.length && isResponse(e.type, e.details)) {
       for (const alert of this.open) alert.resolve(t, e.ref);
-      this.open = [];
+      this.open.length = 0;
     }
     const moment = momentOf(e, this.run.name);
     if (!moment) return;
@@ -120,7 +124,7 @@ export class ReachableMoments implements ChildRuleFamily {
     const dueMs = critical
       ? t + config.reachableMoments.criticalDueHours * HOUR
       : calendar.workingDaysDeadline(t, config.reachableMoments.dueWorkingDays);
-    const when = critical ? 'Respond today.' : `Respond within ${config.reachableMoments.dueWorkingDays} working day${config.reachableMoments.dueWorkingDays === 1 ? '' : 's'}.`;
+    const when = critical ? 'Respond today.' : this.within;
     const message = isRestricted(e)
       ? `${restrictedEntry(e)} records a reachable moment for ${name}: contact them. ${when}`
       : `${moment.what}. This is a reachable moment: ${name} may accept help now. ${when}`;

@@ -1,0 +1,315 @@
+// Panels against a real database: the agenda built from stored alerts, reviews due and contexts;
+// returns, attendance and decisions; a decision adds panel.reviewed (MISSING_REPEAT resolves, two
+// deferrals raise PANEL_DRIFT) and actions as plan.action (PLAN_ACTION_OVERDUE to the owner);
+// minutes redacted per reader; the complex child panel referral; access refused where it must be.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { and, eq } from 'drizzle-orm';
+import { openTestDatabase } from '../../test/support/database.ts';
+import { makePartnership, makeUser, type TestPartnership } from '../../test/support/partnership.ts';
+import type { Database } from '../store/database.ts';
+import { alerts, auditLog, events } from '../store/schema.ts';
+import type { Actor } from './actor.ts';
+import { createAlertService } from './alert-service.ts';
+import { createChild, recordEvents } from './chronology-service.ts';
+import { ServiceError } from './errors.ts';
+import { createPanelService, type PanelService } from './panel-service.ts';
+
+const NOW = Date.parse('2024-06-30T12:00:00Z');
+const rules = createAlertService({ clock: () => NOW, notify: false });
+
+let database: Database;
+let p: TestPartnership;
+let chair: Actor;
+let otherManager: Actor;
+let panels: PanelService;
+const child: Record<'a' | 'b' | 'c' | 'd' | 'e', string> = { a: '', b: '', c: '', d: '', e: '' };
+
+before(async () => {
+  database = await openTestDatabase();
+  const db = database.db;
+  p = await makePartnership(db);
+  chair = await makeUser(db, 'social_care', 'manager', 'Tara Chair');
+  otherManager = await makeUser(db, 'police', 'manager', 'Insp Morgan');
+  panels = createPanelService(db, { now: () => NOW, afterRecord: rules.afterRecord });
+  child.a = p.childId; // social care and police
+  const missing = (ref: string, at: string) => ({ type: 'missing.started', at, agency: 'police', ref, details: { episode: ref } });
+  await recordEvents(db, p.police, child.a, [
+    missing('a-m1', '2024-04-01'), missing('a-m2', '2024-04-20'), missing('a-m3', '2024-05-10'),
+  ], 'api', rules.afterRecord);
+  // police only: the social care chair may not see this child
+  const b = await createChild(db, p.police, { name: 'Bailey Hidden' });
+  child.b = b.id;
+  await recordEvents(db, p.police, b.id, [
+    missing('b-m1', '2024-04-02'), missing('b-m2', '2024-04-21'), missing('b-m3', '2024-05-11'),
+    { type: 'police.intelligence', at: '2024-05-12', agency: 'police', details: {}, links: [{ kind: 'person', ref: 'dex', role: 'adult_of_concern' }] },
+  ], 'api', rules.afterRecord);
+  // social care only, last reviewed by the panel in February: due its 12-weekly review
+  const c = await createChild(db, p.socialWorker, { name: 'Casey Review' });
+  child.c = c.id;
+  await recordEvents(db, p.socialWorker, c.id, [
+    { type: 'involvement.started', at: '2024-01-02', agency: 'social_care', details: { agency: 'social_care' } },
+    { type: 'panel.reviewed', at: '2024-02-01', agency: 'social_care', details: { panel: 'missing_exploited', outcome: 'actions_agreed', actions: 1 } },
+    { type: 'indicator.observed', at: '2024-05-20', agency: 'social_care', details: { indicator: 'older_associates' }, links: [{ kind: 'person', ref: 'dex', role: 'adult_of_concern' }] },
+  ], 'web', rules.afterRecord);
+  // risk not reducing: plans at moderate, then significant 61 days later
+  const d = await createChild(db, p.socialWorker, { name: 'Devon Risk' });
+  child.d = d.id;
+  await recordEvents(db, p.socialWorker, d.id, [
+    { type: 'involvement.started', at: '2024-01-02', agency: 'social_care', details: { agency: 'social_care' } },
+    { type: 'plan.reviewed', at: '2024-03-01', agency: 'social_care', details: { riskLevel: 'moderate', actions: 2 } },
+    { type: 'plan.reviewed', at: '2024-05-01', agency: 'social_care', details: { riskLevel: 'significant', actions: 0 } },
+  ], 'web', rules.afterRecord);
+});
+after(() => database.close());
+
+async function rejection(promise: Promise<unknown>, status?: number): Promise<ServiceError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof ServiceError, String(error));
+    if (status) assert.equal(error.status, status, error.message);
+    return error;
+  }
+  assert.fail('expected a rejection');
+}
+
+const alertOf = async (childId: string, rule: string) =>
+  (await database.db.select().from(alerts).where(and(eq(alerts.childId, childId), eq(alerts.rule, rule))))[0];
+
+const decide = (outcome: string, actions: { action: string; ownerAgency: string; ownerPerson?: string; dueBy?: string }[] = []) => ({
+  discussion: 'The network went through the episodes and what is known of where the child goes.',
+  decision: outcome === 'deferred' ? 'Review next month.' : 'Disrupt the adult and support the child at school.',
+  rationale: 'Risk is high and the network agrees what will change it.',
+  outcome,
+  actions,
+});
+
+let first = '';
+
+test('only a manager schedules a panel; a practitioner is refused', async () => {
+  await rejection(panels.schedule(p.socialWorker, { panelType: 'missing_exploited', meetsOn: '2024-06-03', chairUserId: '' }), 403);
+  const bad = await rejection(panels.schedule(chair, { panelType: 'weekly', meetsOn: undefined, chairUserId: (p.police as { userId: string }).userId }), 400);
+  assert.deepEqual(bad.details.map((d) => d.path).sort(), ['chair', 'meetsOn', 'panelType']);
+  const meeting = await panels.schedule(chair, { panelType: 'missing_exploited', meetsOn: '2024-06-03', chairUserId: '', location: 'Northgate House' });
+  assert.equal(meeting.status, 'scheduled');
+  assert.deepEqual(meeting.expectedAgencies, ['social_care', 'police', 'education', 'health', 'youth_justice', 'housing']);
+  first = meeting.id;
+});
+
+test('the agenda is built from stored alerts, reviews due and contexts — only children the chair may see', async () => {
+  await rejection(panels.buildAgenda(otherManager, first), 403);
+  const { added } = await panels.buildAgenda(chair, first);
+  assert.equal(added, 4);
+  const view = await panels.view(chair, first);
+  assert.equal(view.meeting.status, 'agenda_built');
+  const rows = view.items.map((i) => [i.childName ?? i.subject?.ref, i.reasons.join(' ')]);
+  // most reasons first, then by the first alert raised; each item's reasons in the panel's order
+  assert.deepEqual(rows, [
+    ['Casey Review', 'NRM_PROMPT REVIEW_DUE'],
+    ['Devon Risk', 'RISK_NOT_REDUCING'],
+    ['Jordan Test', 'MISSING_REPEAT'],
+    ['dex', 'ADULT_OF_CONCERN'],
+  ]);
+  assert.match(view.items[0].reasonNote ?? '', /Last reviewed by the panel on 1 February 2024/);
+  assert.ok(!view.items.some((i) => i.childId === child.b), 'Bailey is known to police only');
+  // building again adds nothing twice
+  assert.equal((await panels.buildAgenda(chair, first)).added, 0);
+});
+
+test('the chair reorders and edits the agenda; a practitioner cannot', async () => {
+  const before = (await panels.view(chair, first)).items;
+  await panels.moveItem(chair, first, before[1].id, 'up');
+  const after = (await panels.view(chair, first)).items;
+  assert.deepEqual(after.map((i) => i.id), [before[1].id, before[0].id, before[2].id, before[3].id]);
+  await panels.moveItem(chair, first, before[1].id, 'down');
+  assert.deepEqual((await panels.view(chair, first)).items.map((i) => i.id), before.map((i) => i.id));
+  await rejection(panels.moveItem(p.socialWorker, first, before[0].id, 'up'), 403);
+  await rejection(panels.addChild(chair, first, child.b), 404);
+  const twice = await rejection(panels.addChild(chair, first, child.d), 400);
+  assert.match(twice.details[0].message, /Devon Risk is already on the agenda/);
+  await panels.removeItem(chair, first, before.find((i) => i.childId === child.d)!.id);
+  await panels.addChild(chair, first, child.d);
+  const d = (await panels.view(chair, first)).items.find((i) => i.childId === child.d)!;
+  assert.deepEqual(d.reasons, ['CHAIR']);
+  assert.equal(d.position, 4);
+  await panels.removeItem(chair, first, d.id);
+  assert.equal((await panels.view(chair, first)).items.length, 3);
+});
+
+test('refused transitions: no returns before they are circulated, no decisions before the meeting', async () => {
+  const [item] = (await panels.view(chair, first)).items;
+  const early = await rejection(panels.submitReturn(p.police, first, item.id, 'We know of three episodes.'), 400);
+  assert.match(early.details[0].message, /after they are asked for/);
+  await rejection(panels.recordItem(chair, first, item.id, decide('deferred'), 'decide'), 400);
+  await rejection(panels.hold(chair, first), 400);
+  await rejection(panels.publishMinutes(chair, first), 400);
+});
+
+test('agencies send pre-panel returns on children they may see', async () => {
+  await panels.circulateReturns(chair, first);
+  await rejection(panels.circulateReturns(chair, first), 400);
+  const view = await panels.view(p.police, first);
+  const jordan = view.items.find((i) => i.childId === child.a)!;
+  const hidden = view.items.find((i) => i.redacted)!;
+  assert.equal(hidden.childName, null, 'police may not see Casey: the item is redacted');
+  await panels.submitReturn(p.police, first, jordan.id, 'Three missing episodes; found twice near Marlow Court.');
+  await panels.submitReturn(p.police, first, jordan.id, 'Three missing episodes; found each time near Marlow Court.');
+  await rejection(panels.submitReturn(p.police, first, hidden.id, 'Anything'), 404);
+  await rejection(panels.submitReturn(p.police, first, jordan.id, '   '), 400);
+  const returns = (await panels.view(chair, first)).items.find((i) => i.childId === child.a)!.returns;
+  assert.deepEqual(returns.map((r) => [r.agency, r.text]), [['police', 'Three missing episodes; found each time near Marlow Court.']]);
+});
+
+test('the meeting is held; attendance records the expected agencies that were absent', async () => {
+  await panels.hold(chair, first);
+  const [item] = (await panels.view(chair, first)).items;
+  const noAttendance = await rejection(panels.recordItem(chair, first, item.id, decide('deferred'), 'decide'), 400);
+  assert.ok(noAttendance.details.some((d) => d.path === 'attendance'));
+  await rejection(panels.recordAttendance(chair, first, [{ agency: 'police', present: false }]), 400);
+  await panels.recordAttendance(chair, first, [
+    { agency: 'social_care', present: true, name: 'Tara Chair' },
+    { agency: 'police', present: true, name: 'PC Okafor' },
+    { agency: 'health', present: false, name: 'Apologies: Dr Evans' },
+    { agency: 'voluntary_sector', present: true, name: 'Jo Francis' },
+  ]);
+  const view = await panels.view(chair, first);
+  assert.deepEqual(view.absent, ['education', 'health', 'youth_justice', 'housing']);
+  assert.deepEqual(view.attendance.filter((a) => !a.present).map((a) => a.agency).sort(), ['education', 'health', 'housing', 'youth_justice']);
+  assert.equal(view.attendance.find((a) => a.agency === 'health')?.name, 'Apologies: Dr Evans');
+});
+
+test('a decision adds panel.reviewed through the chronology: MISSING_REPEAT resolves; actions become plan.action events', async () => {
+  assert.equal((await alertOf(child.a, 'MISSING_REPEAT')).status, 'open');
+  const items = (await panels.view(chair, first)).items;
+  const jordan = items.find((i) => i.childId === child.a)!;
+  const casey = items.find((i) => i.childId === child.c)!;
+  const dex = items.find((i) => i.subject)!;
+
+  const deferredWithAction = await rejection(panels.recordItem(chair, first, jordan.id, decide('deferred', [{ action: 'Patrols', ownerAgency: 'police', dueBy: '2024-06-20' }]), 'decide'), 400);
+  assert.match(deferredWithAction.details[0].message, /Deferred means no new action/);
+  await panels.recordItem(chair, first, jordan.id, { ...decide('deferred'), discussion: 'Notes so far' }, 'discuss');
+  assert.equal((await panels.view(chair, first)).items.find((i) => i.id === jordan.id)!.status, 'discussed');
+  await panels.recordItem(chair, first, jordan.id, decide('deferred'), 'decide');
+  await rejection(panels.recordItem(chair, first, jordan.id, decide('deferred'), 'decide'), 400);
+
+  const [review] = await database.db.select().from(events).where(and(eq(events.childId, child.a), eq(events.type, 'panel.reviewed')));
+  assert.equal(review.details.panel, 'missing_exploited');
+  assert.equal(review.details.outcome, 'deferred');
+  assert.deepEqual(review.details.attendingAgencies, ['police', 'social_care', 'voluntary_sector']);
+  assert.equal(review.atText, '2024-06-03');
+  const repeat = await alertOf(child.a, 'MISSING_REPEAT');
+  assert.equal(repeat.status, 'resolved');
+  assert.equal(repeat.resolvedBy, review.id);
+
+  await panels.recordItem(chair, first, casey.id, decide('actions_agreed', [
+    { action: 'Direct work with Casey on who Dex is', ownerAgency: 'social_care', ownerPerson: 'Sam Social', dueBy: '2024-06-20' },
+    { action: 'Safety plan with the school', ownerAgency: 'education', dueBy: '2024-09-30' },
+  ]), 'decide');
+  const planActions = await database.db.select().from(events).where(and(eq(events.childId, child.c), eq(events.type, 'plan.action')));
+  assert.equal(planActions.length, 2);
+  assert.equal(new Set(planActions.map((e) => e.details.actionId)).size, 2, 'each action has its own id');
+  const overdue = await alertOf(child.c, 'PLAN_ACTION_OVERDUE');
+  assert.equal(overdue.owner, 'social_care');
+  assert.equal(overdue.status, 'open');
+
+  // a context is decided in the panel's own record: there is no child's chronology to add to
+  await panels.recordItem(chair, first, dex.id, decide('actions_agreed', [{ action: 'Child abduction warning notice for Dex', ownerAgency: 'police', dueBy: '2024-07-15' }]), 'decide');
+  const view = await panels.view(chair, first);
+  assert.deepEqual(view.items.map((i) => i.status), ['decided', 'decided', 'decided']);
+  assert.equal(view.items.find((i) => i.id === dex.id)!.actions[0].eventId, null);
+});
+
+test('minutes show each reader only the children they may see', async () => {
+  await panels.publishMinutes(chair, first);
+  await rejection(panels.recordAttendance(chair, first, [{ agency: 'police', present: true }]), 400);
+  const forPolice = await panels.minutes(p.police, first);
+  assert.deepEqual(forPolice.items.map((i) => (i.redacted ? 'redacted' : i.childName ?? i.subject?.ref)), ['redacted', 'Jordan Test', 'dex']);
+  assert.equal(forPolice.items[1].returns.length, 1);
+  const redacted = forPolice.items[0];
+  assert.equal(redacted.discussion, null);
+  assert.deepEqual(redacted.actions, []);
+  const forSchool = await panels.minutes(p.school, first);
+  assert.deepEqual(forSchool.items.map((i) => i.redacted), [true, true, false]);
+  const forChair = await panels.minutes(chair, first);
+  assert.ok(forChair.items.every((i) => !i.redacted));
+  await rejection(panels.minutes(p.admin, first), 404);
+  const [audited] = await database.db.select().from(auditLog).where(and(eq(auditLog.action, 'panel.minutes_viewed'), eq(auditLog.actor, 'Pat Police <pat.police@test.reachable>')));
+  assert.deepEqual(audited.detail.shown, [child.a]);
+});
+
+test('minutes exist only once a meeting is held', async () => {
+  const later = await panels.schedule(chair, { panelType: 'missing_exploited', meetsOn: '2024-06-24', chairUserId: '' });
+  await rejection(panels.minutes(chair, later.id), 404);
+});
+
+test('two deferrals in a row raise PANEL_DRIFT', async () => {
+  const [second] = (await panels.list(chair)).filter((m) => m.meetsOn === '2024-06-24');
+  await panels.buildAgenda(chair, second.id);
+  const built = (await panels.view(chair, second.id)).items;
+  assert.ok(!built.some((i) => i.childId === child.a), 'reviewed on 3 June, not due again; MISSING_REPEAT resolved');
+  await panels.addChild(chair, second.id, child.a);
+  await panels.circulateReturns(chair, second.id);
+  await panels.hold(chair, second.id);
+  await panels.recordAttendance(chair, second.id, [{ agency: 'social_care', present: true }, { agency: 'police', present: true }]);
+  const jordan = (await panels.view(chair, second.id)).items.find((i) => i.childId === child.a)!;
+  await panels.recordItem(chair, second.id, jordan.id, decide('deferred'), 'decide');
+  const drift = await alertOf(child.a, 'PANEL_DRIFT');
+  assert.equal(drift.status, 'open');
+  assert.equal(drift.evidence.length, 2);
+  const minutes = await rejection(panels.publishMinutes(chair, second.id), 400);
+  assert.match(minutes.details[0].message, /not decided yet/);
+});
+
+test('a meeting in the future cannot be opened yet', async () => {
+  const future = await panels.schedule(chair, { panelType: 'cme', meetsOn: '2024-07-15', chairUserId: '' });
+  await panels.buildAgenda(chair, future.id);
+  await panels.circulateReturns(chair, future.id);
+  const refused = await rejection(panels.hold(chair, future.id), 400);
+  assert.match(refused.details[0].message, /can be opened on the day/);
+});
+
+test('a referral made when no complex child meeting is open waits for the next agenda', async () => {
+  const e = await createChild(database.db, p.socialWorker, { name: 'Ellis Later' });
+  child.e = e.id;
+  await recordEvents(database.db, p.socialWorker, e.id, [
+    { type: 'involvement.started', at: '2024-01-02', agency: 'social_care', details: { agency: 'social_care' } },
+    { type: 'plan.reviewed', at: '2024-03-01', agency: 'social_care', details: { riskLevel: 'significant', actions: 1 } },
+    { type: 'plan.reviewed', at: '2024-05-01', agency: 'social_care', details: { riskLevel: 'significant', actions: 1 } },
+  ], 'web', rules.afterRecord);
+  const alert = await alertOf(e.id, 'RISK_NOT_REDUCING');
+  const result = await panels.referFromAlert(p.socialWorker, alert.id, 'School and home plans have not changed anything.');
+  assert.deepEqual([result.meeting, result.onAgenda], [null, false]);
+  assert.equal((await panels.pendingReferral(p.socialWorker, e.id))?.meeting, null);
+  const meeting = await panels.schedule(chair, { panelType: 'complex_child', meetsOn: '2024-07-08', chairUserId: '' });
+  await panels.buildAgenda(chair, meeting.id);
+  const item = (await panels.view(chair, meeting.id)).items.find((i) => i.childId === e.id)!;
+  assert.deepEqual(item.reasons, ['RISK_NOT_REDUCING', 'REFERRED']);
+  assert.match(item.reasonNote ?? '', /Referral: School and home plans have not changed anything/);
+  assert.equal((await panels.pendingReferral(p.socialWorker, e.id))?.meeting?.id, meeting.id);
+});
+
+test('a RISK_NOT_REDUCING alert refers the child to the complex child panel in one step, onto the open agenda', async () => {
+  const alert = await alertOf(child.d, 'RISK_NOT_REDUCING');
+  assert.equal(alert?.status, 'open');
+  await rejection(panels.referFromAlert(p.police, alert.id, 'Please'), 404);
+  const drift = await alertOf(child.a, 'PANEL_DRIFT');
+  await rejection(panels.referFromAlert(p.socialWorker, drift.id, 'Wrong alert'), 400);
+  const [meeting] = (await panels.list(chair)).filter((m) => m.panelType === 'complex_child');
+  const result = await panels.referFromAlert(p.socialWorker, alert.id, '');
+  assert.equal(result.meeting?.id, meeting.id);
+  assert.equal(result.onAgenda, true);
+  const [referral] = await database.db.select().from(events).where(and(eq(events.childId, child.d), eq(events.type, 'panel.referred')));
+  assert.equal(referral.details.panel, 'complex_child');
+  assert.equal(referral.details.reason, alert.message, 'the alert’s own words when no reason is given');
+  const item = (await panels.view(chair, meeting.id)).items.find((i) => i.childId === child.d)!;
+  assert.deepEqual(item.reasons, ['RISK_NOT_REDUCING', 'REFERRED']);
+});
+
+test('admins do not read panels; views are audited with the children shown', async () => {
+  await rejection(panels.view(p.admin, first), 404);
+  await rejection(panels.list(p.admin), 404);
+  const rows = await database.db.select().from(auditLog).where(eq(auditLog.action, 'panel.viewed'));
+  assert.ok(rows.length > 0);
+  assert.ok(rows.every((r) => Array.isArray(r.detail.shown) || r.detail.item));
+});

@@ -44,3 +44,14 @@ test('a partnership’s screening set is read and validated', async () => {
   writeFileSync(file, JSON.stringify({ version: 'broken' }));
   assert.throws(() => readConfig({ SCREENING_SET: file }), /SCREENING_SET: /);
 });
+
+test('a partnership’s panel types are read and validated', async () => {
+  const { DEFAULT_PANEL_TYPES } = await import('./domain/workflows/panel.ts');
+  assert.deepEqual(readConfig({}).panelTypes.map((t) => t.key), ['missing_exploited', 'complex_child', 'cme']);
+  const dir = mkdtempSync(join(tmpdir(), 'reachable-config-'));
+  const file = join(dir, 'panels.json');
+  writeFileSync(file, JSON.stringify([{ ...DEFAULT_PANEL_TYPES[0], key: 'mace', name: 'MACE', panel: 'mace' }]));
+  assert.equal(readConfig({ PANEL_TYPES: file }).panelTypes[0].name, 'MACE');
+  writeFileSync(file, JSON.stringify([{ ...DEFAULT_PANEL_TYPES[0], panel: 'coffee' }]));
+  assert.throws(() => readConfig({ PANEL_TYPES: file }), /PANEL_TYPES: panelTypes\[0\]\.panel/);
+});

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_RULES_CONFIG, resolveRulesConfig, type RulesConfig } from './rules/config.ts';
 import { parseIndicatorSet, type IndicatorSet } from './domain/screening/indicator-set.ts';
+import { DEFAULT_PANEL_TYPES, parsePanelTypes, type PanelType } from './domain/workflows/panel.ts';
 
 export interface Config {
   env: 'development' | 'test' | 'production';
@@ -27,6 +28,8 @@ export interface Config {
   rules: RulesConfig;
   /** the partnership's own screening tool items and weights; unset → reachable-screening/1 */
   screeningSet: IndicatorSet | undefined;
+  /** the partnership's panels (PANEL_TYPES, a JSON file); unset → MACE, complex child, CME / fair access */
+  panelTypes: PanelType[];
 }
 
 export class ConfigError extends Error {}
@@ -76,6 +79,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!parsed.ok) throw new ConfigError(`SCREENING_SET: ${parsed.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
     screeningSet = parsed.value;
   }
+  let panelTypes = DEFAULT_PANEL_TYPES;
+  if (env.PANEL_TYPES) {
+    const parsed = parsePanelTypes(readJson('PANEL_TYPES', env.PANEL_TYPES));
+    if (!parsed.ok) throw new ConfigError(`PANEL_TYPES: ${parsed.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
+    panelTypes = parsed.value;
+  }
   const sweepMinutes = Number(env.SWEEP_MINUTES ?? 5);
   if (!(sweepMinutes > 0)) throw new ConfigError(`SWEEP_MINUTES: expected a positive number, got "${env.SWEEP_MINUTES}"`);
   return {
@@ -93,5 +102,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dutyInboxes,
     rules,
     screeningSet,
+    panelTypes,
   };
 }

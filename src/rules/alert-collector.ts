@@ -13,8 +13,6 @@ const RULE_SLOTS = 64;
 export class AlertCollector {
   /** Alerts by the rank of their child (context alerts without a child in the last batch). */
   private readonly batches: Array<{ alerts: Alert[]; raised: number[]; keys: number[] }> = [];
-  /** Ids are natural keys; only duplicate source refs could repeat one. */
-  private readonly ids = new Set<string>();
 
   constructor(
     private readonly asOfMs: number,
@@ -23,15 +21,8 @@ export class AlertCollector {
 
   /** `rank`: the child's place among the children by ref (alerts about a context, with no child: last). */
   add(records: readonly AlertRecord[], rank: (child: string | null) => number): void {
-    const ids = this.ids;
     for (const record of records) {
       const alert = record.toAlert(this.asOfMs, this.version);
-      if (ids.has(alert.id)) {
-        let n = 2;
-        while (ids.has(`${alert.id}#${n}`)) n++;
-        alert.id = `${alert.id}#${n}`;
-      }
-      ids.add(alert.id);
       const r = rank(alert.child);
       const batch = (this.batches[r] ??= { alerts: [], raised: [], keys: [] });
       batch.alerts.push(alert);

@@ -29,6 +29,10 @@ export interface EngineEvent {
   at: string;
   agency: Agency;
   child: string;
+  /**
+   * Unique among the events given (the store's event id; a scenario's ref or `#<index>`): alert ids
+   * are natural keys built from it (`RHI_OVERDUE:jacob:m3`, `RM_ARREST:jacob:j-021`).
+   */
   ref: string;
   /** Position in the source (file order): the tie-break for events at the same instant. */
   index?: number;

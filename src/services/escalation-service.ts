@@ -204,8 +204,7 @@ export interface EscalateInput {
   stage?: number;
   /** why it is raised (kept as the event's summary) */
   reason?: string;
-  /** skipping a stage: the child is at imminent risk */
-  immediate?: boolean;
+  /** skipping a stage is the immediate route: why the child is at imminent risk */
   immediateReason?: string;
 }
 
@@ -213,14 +212,16 @@ export interface EscalateInput {
 export async function escalateEscalation(db: Db, actor: Actor, childId: string, escalationId: string, input: EscalateInput, afterRecord?: AfterRecord, options: EscalationOptions = {}) {
   const problems: Problem[] = [];
   const reason = optional(problems, 'reason', input.reason);
-  const immediateReason = input.immediate ? required(problems, 'immediateReason', input.immediateReason, 'Say why the child is at imminent risk') : undefined;
+  const immediateReason = optional(problems, 'immediateReason', input.immediateReason);
   if (input.stage !== undefined && !wf.isStage(input.stage)) problems.push({ path: 'stage', message: 'Choose the stage to raise it to' });
   if (problems.length) throw validationFailed(problems);
   return act(db, actor, childId, (all) => {
     const esc = findEscalation(all, escalationId);
     const stage = (input.stage ?? Math.min(esc.stage + 1, wf.CHAIR_STAGE)) as wf.Stage;
-    refused(wf.transition(esc, { kind: 'escalate', agency: actor.agency, stage, immediateReason }));
-    return { escalationId: esc.id, event: wf.escalateEvent(esc, actor.agency, stage, reason, immediateReason) };
+    // the reason for the immediate route counts only when a stage is skipped
+    const skipping = stage > esc.stage + 1 ? immediateReason : undefined;
+    refused(wf.transition(esc, { kind: 'escalate', agency: actor.agency, stage, immediateReason: skipping }));
+    return { escalationId: esc.id, event: wf.escalateEvent(esc, actor.agency, stage, reason, skipping) };
   }, afterRecord, options);
 }
 

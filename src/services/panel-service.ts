@@ -152,7 +152,8 @@ export function createPanelService(db: Db, options: PanelServiceOptions = {}) {
   async function meetingView(tx: Db, actor: Actor, id: string) {
     const meeting = await meetingFor(tx, id);
     const items = await views(tx, actor, id);
-    const attendance = await repo.attendanceOf(tx, id);
+    const rank = (agency: string) => (AGENCIES as readonly string[]).indexOf(agency);
+    const attendance = (await repo.attendanceOf(tx, id)).sort((a, b) => rank(a.agency) - rank(b.agency));
     return {
       meeting,
       type: typeOf(meeting.panelType) ?? null,

@@ -110,6 +110,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(alertRoutes);
   await app.register(import('./pages/reports.ts'));
   await app.register(import('./pages/plans.ts'));
+  await app.register(import('./pages/panels.ts'));
+  await app.register(import('./pages/cme.ts'));
   await app.register(import('./pages/escalations.ts'));
   await app.register(import('./pages/nrm.ts'));
   await app.register(import('./pages/learning-review.ts'));

@@ -99,6 +99,8 @@ function navigationFor(actor: Actor | null, path: string) {
     item('/my-work', 'My work', path.startsWith('/my-work') || path.startsWith('/alerts')),
     item('/children', 'Find a child', path.startsWith('/children') && path !== '/children/new'),
     item('/children/new', 'Add a child', path === '/children/new'),
+    item('/panels', 'Panels', path.startsWith('/panels')),
+    ...(actor.agency === 'education' || actor.agency === 'social_care' ? [item('/education/cme', 'Missing education', path.startsWith('/education'))] : []),
     item('/learning-review', 'Learning review', path.startsWith('/learning-review')),
     item('/outbox', 'Notices', path.startsWith('/outbox')),
     ...(actor.kind === 'user' && actor.role === 'manager' ? [item('/reports/language', 'Reports', path.startsWith('/reports'))] : []),

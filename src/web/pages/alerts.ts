@@ -5,6 +5,7 @@ import { RULE_CATALOGUE } from '../../rules/catalogue.ts';
 import { assignAlert, dismissAlert, myWork, noteAlert, viewAlert } from '../../services/alert-service.ts';
 import { ServiceError } from '../../services/errors.ts';
 import { outboxFor } from '../../services/notice-service.ts';
+import { createPanelService } from '../../services/panel-service.ts';
 import { responsesFor } from '../alert-responses.ts';
 import { asString, dateFromParts, formErrors } from '../forms.ts';
 import { requireSignedIn, signedIn } from '../sessions.ts';
@@ -14,6 +15,8 @@ export const RULES_BY_CODE = new Map(RULE_CATALOGUE.map((r) => [r.code, r]));
 
 export async function alertRoutes(app: FastifyInstance): Promise<void> {
   const { db } = app.deps;
+  // the complex child panel referral offered on RISK_NOT_REDUCING (the form posts to pages/panels.ts)
+  const panels = createPanelService(db, { types: app.deps.config.panelTypes });
   app.addHook('preHandler', requireSignedIn);
 
   app.get<{ Querystring: Record<string, string> }>('/my-work', async (request, reply) => {
@@ -55,6 +58,7 @@ export async function alertRoutes(app: FastifyInstance): Promise<void> {
       overdueNow: alert.status === 'open' && alert.dueBy !== null && alert.dueBy.getTime() < Date.now(),
       responses: responsesFor(alert).map((r) => ({ ...r, text: EVENT_TYPE_NAMES[r.type] })),
       colleagueItems: [{ value: '', text: 'Nobody (the agency)' }, ...colleagues.map((c) => ({ value: c.id, text: c.name, selected: c.id === alert.assignedTo }))],
+      panelReferral: alert.rule === 'RISK_NOT_REDUCING' && alert.childId && alert.status === 'open' && !childDied ? { pending: await panels.pendingReferral(actor, alert.childId) } : null,
       errorFor: {},
       ...extra,
     };

@@ -9,7 +9,7 @@ import { spokenDate, type AlertRecord, type ChildRuleFamily, type ChildRun, type
 export const PLAN_ACTION_OVERDUE: RuleDefinition = {
   code: 'PLAN_ACTION_OVERDUE', family: 'exploitation', severity: 'warning', owner: 'social_care',
   finding: 'Manage risk through multi-agency plans with owners and dates (Jacob review): an action nobody has done by its date is drift, whoever owns it.',
-  description: 'An action of the child\'s risk plan (`plan.action`) passes its due date without being recorded as done (`plan.action_done`). Raised at the end of the due day, to the action\'s owner agency; resolved when it is done or given a new date.',
+  description: 'An action of the child\'s risk plan passes its due date without being recorded as done. Raised at the end of the due day, to the action\'s owner agency; resolved when it is done or given a new date.',
   actions: ['Do the action, or record why it cannot be done and agree a new date at the plan review', 'Tell the lead professional'],
 };
 
@@ -18,7 +18,10 @@ interface PendingAction {
   action: string;
   owner: Agency;
   ownerPerson: string | null;
+  /** the end of the due day, as the plan says */
   due: number;
+  /** when the alert can fire: the due time, or — for an action set already late — when it was set */
+  fireAt: number;
   open: AlertRecord | null;
 }
 
@@ -30,14 +33,14 @@ export class PlanActions implements ChildRuleFamily {
 
   private recompute(): void {
     let next = Infinity;
-    for (const a of this.actions.values()) if (!a.open && a.due < next) next = a.due;
+    for (const a of this.actions.values()) if (!a.open && a.fireAt < next) next = a.fireAt;
     this.nextDeadline = next;
   }
 
   fireDue(until: number): void {
     for (const [id, a] of this.actions) {
-      if (a.open || a.due > until) continue;
-      a.open = this.run.raise(PLAN_ACTION_OVERDUE, id, a.due, {
+      if (a.open || a.fireAt > until) continue;
+      a.open = this.run.raise(PLAN_ACTION_OVERDUE, id, a.fireAt, {
         evidence: [a.ref],
         dueMs: a.due,
         owner: a.owner,
@@ -66,7 +69,8 @@ export class PlanActions implements ChildRuleFamily {
           action: String(e.details.action ?? ''),
           owner: (e.details.ownerAgency as Agency) ?? e.agency,
           ownerPerson: typeof e.details.ownerPerson === 'string' ? e.details.ownerPerson : null,
-          due: Math.max(endOfLondonDay(day), t),
+          due: endOfLondonDay(day),
+          fireAt: Math.max(endOfLondonDay(day), t),
           open: null,
         });
       }

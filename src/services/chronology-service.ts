@@ -290,7 +290,7 @@ export async function appendEvents(
       details: e.details,
       links: e.links ?? null,
       sensitivity: e.sensitivity ?? 'standard',
-      languageFlags: languageFlagsOf(e.summary),
+      languageFlags: languageFlagsOf(e.summary, e.details),
       recordedBy,
       recordedVia: via,
     });
@@ -300,8 +300,20 @@ export async function appendEvents(
   return result;
 }
 
-function languageFlagsOf(summary: string | undefined): string[] | null {
-  const findings = checkLanguage(summary);
+/** Free text anywhere in an event: the summary and every text value in its details. */
+function freeTextOf(summary: string | undefined, details: unknown): string[] {
+  const texts: string[] = summary ? [summary] : [];
+  const walk = (value: unknown) => {
+    if (typeof value === 'string' && /\s/.test(value)) texts.push(value);
+    else if (Array.isArray(value)) value.forEach(walk);
+    else if (value && typeof value === 'object') Object.values(value).forEach(walk);
+  };
+  walk(details);
+  return texts;
+}
+
+function languageFlagsOf(summary: string | undefined, details: unknown): string[] | null {
+  const findings = freeTextOf(summary, details).flatMap((text) => checkLanguage(text));
   return findings.length ? [...new Set(findings.map((f) => f.avoid))] : null;
 }
 
@@ -342,6 +354,9 @@ export async function childTrajectory(db: Db, actor: Actor, childId: string, unt
     await audit(tx, actor, 'trajectory.viewed', child.id);
     // a restricted entry of another agency counts (that it happened is visible) but shows no detail
     const events = rows.map((r) => redactFor(actor, { ...r, recordedByName: null }));
-    return { child, months: trajectory(events.map((e) => ({ type: e.type, atMs: e.at.getTime(), details: e.details })), untilMs) };
+    // a life that ended is shown to its end, not carried on in empty months to today
+    const death = rows.find((r) => r.type === 'harm.serious' && r.details.kind === 'death');
+    const until = death ? Math.min(untilMs, death.at.getTime()) : untilMs;
+    return { child, months: trajectory(events.map((e) => ({ type: e.type, atMs: e.at.getTime(), details: e.details })), until) };
   });
 }

@@ -51,10 +51,12 @@ export function trajectorySvg(months: readonly TrajectoryMonth[], childName: str
     path += `${path ? 'L' : 'M'}${x0.toFixed(1)} ${y.toFixed(1)} L${(x0 + step).toFixed(1)} ${y.toFixed(1)} `;
   });
   if (path) parts.push(`<path d="${path.trim()}" fill="none" stroke="#00703c" stroke-width="3"/>`);
-  // month labels: every year's January and the first month, so the axis stays legible
+  // year labels at each January (and the first month when it is not one), so the axis stays legible
   months.forEach((m, i) => {
-    if (i === 0 || m.month.endsWith('-01')) {
-      parts.push(`<text x="${(left + i * step).toFixed(1)}" y="${riskTop + riskHeight + 22}" font-size="12">${m.month}</text>`);
+    const january = m.month.endsWith('-01');
+    if (january || (i === 0 && months.length - 1 > 2)) {
+      const label = january ? m.month.slice(0, 4) : '';
+      if (label) parts.push(`<text x="${(left + i * step).toFixed(1)}" y="${riskTop + riskHeight + 22}" font-size="12">${label}</text>`);
     }
   });
   // legend

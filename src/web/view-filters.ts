@@ -16,6 +16,7 @@ const words = (value: unknown) =>
 
 function detailText(value: unknown): string {
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) return dateFormat.format(new Date(`${value}T12:00:00Z`));
   if (typeof value === 'string') {
     // enum values (snake_case codes) read as words; free text stays as written
     return AGENCY_NAMES[value as Agency] ?? (/^[a-z][a-z0-9_]*$/.test(value) ? words(value) : value);
@@ -31,6 +32,8 @@ function detailText(value: unknown): string {
 
 export const viewFilters = {
   ruleName: (code: unknown) => ruleName(String(code)),
+  /** `2022-02` → "February 2022" */
+  monthName: (month: unknown) => new Intl.DateTimeFormat('en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${String(month)}-15T00:00:00Z`)),
   /** a context's reference without its kind prefix: `person:dex` → `dex` */
   contextRef: (ref: unknown) => String(ref ?? '').replace(/^[a-z]+:/, ''),
   /** 2 March 2018 */

@@ -8,7 +8,8 @@ export default async function reportRoutes(app: FastifyInstance): Promise<void> 
   app.addHook('preHandler', requireSignedIn);
 
   app.get('/reports/language', async (request, reply) => {
-    const report = await languageReport(db, signedIn(request));
+    // six months fit a page; the total is the column a reader looks for first
+    const report = await languageReport(db, signedIn(request), 6);
     return reply.page('reports/language.njk', { title: 'Language in the chronology', report });
   });
 }

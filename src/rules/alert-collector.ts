@@ -32,20 +32,22 @@ export class AlertCollector {
   }
 
   ordered(): Alert[] {
-    const alerts: Alert[] = [];
-    const raised: number[] = [];
-    const keys: number[] = [];
+    let n = 0;
+    for (const batch of this.batches) if (batch) n += batch.alerts.length;
+    const alerts = new Array<Alert>(n);
+    const raised = new Float64Array(n);
+    const keys = new Int32Array(n);
     // Children in rank order, each child's alerts together: within an instant they are then nearly
     // always in order already, and the stable sort by instant keeps that order.
+    let at = 0;
     for (const batch of this.batches) {
       if (!batch) continue;
-      for (let i = 0; i < batch.alerts.length; i++) {
-        alerts.push(batch.alerts[i]);
-        raised.push(batch.raised[i]);
-        keys.push(batch.keys[i]);
+      for (let i = 0; i < batch.alerts.length; i++, at++) {
+        alerts[at] = batch.alerts[i];
+        raised[at] = batch.raised[i];
+        keys[at] = batch.keys[i];
       }
     }
-    const n = alerts.length;
     const order = instantOrder(raised);
     // Within an instant, order by key then id; check first, sort only what is out of order.
     const byKeyThenId = (a: number, b: number) => keys[a] - keys[b] || (alerts[a].id < alerts[b].id ? -1 : alerts[a].id > alerts[b].id ? 1 : 0);
@@ -74,7 +76,7 @@ const RADIX = 1 << RADIX_BITS;
  * Indices of `instants` (epoch ms, whole numbers) in time order, equal instants in their given order:
  * a least-significant-digit radix sort, three passes of 14 bits (instants up to 139 years apart).
  */
-export function instantOrder(instants: readonly number[]): Int32Array {
+export function instantOrder(instants: ArrayLike<number>): Int32Array {
   const n = instants.length;
   let order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
@@ -85,16 +87,27 @@ export function instantOrder(instants: readonly number[]): Int32Array {
     if (instants[i] < min) min = instants[i];
     if (instants[i] > max) max = instants[i];
   }
-  if (!(max - min < 2 ** (3 * RADIX_BITS))) {
-    // Beyond the radix range (or not whole numbers): a comparison sort, stable like the radix one.
+  let whole = true;
+  for (let i = 0; i < n && whole; i++) whole = Number.isInteger(instants[i]);
+  if (!whole || !(max - min < 2 ** (3 * RADIX_BITS))) {
+    // Beyond the radix range (or not whole milliseconds): a comparison sort, stable like the radix one.
     return Int32Array.from(Array.from(order).sort((a, b) => instants[a] - instants[b] || a - b));
+  }
+  // The three 14-bit digits of each instant's distance from the earliest, by exact integer steps.
+  const digits = [new Int32Array(n), new Int32Array(n), new Int32Array(n)];
+  for (let i = 0; i < n; i++) {
+    let x = instants[i] - min;
+    for (let d = 0; d < 3; d++) {
+      const digit = x % RADIX;
+      digits[d][i] = digit;
+      x = (x - digit) / RADIX;
+    }
   }
   let next = new Int32Array(n);
   const count = new Int32Array(RADIX);
-  for (let shift = 0; shift < 3 * RADIX_BITS; shift += RADIX_BITS) {
-    const divisor = 2 ** shift;
+  for (const digit of digits) {
     count.fill(0);
-    for (let i = 0; i < n; i++) count[Math.floor((instants[i] - min) / divisor) & (RADIX - 1)]++;
+    for (let i = 0; i < n; i++) count[digit[i]]++;
     for (let d = 0, sum = 0; d < RADIX; d++) {
       const c = count[d];
       count[d] = sum;
@@ -102,7 +115,7 @@ export function instantOrder(instants: readonly number[]): Int32Array {
     }
     for (let k = 0; k < n; k++) {
       const i = order[k];
-      next[count[Math.floor((instants[i] - min) / divisor) & (RADIX - 1)]++] = i;
+      next[count[digit[i]]++] = i;
     }
     [order, next] = [next, order];
   }

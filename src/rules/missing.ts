@@ -33,9 +33,10 @@ interface InterviewDuty {
 export class MissingFromHome implements ChildRuleFamily {
   nextDeadline = Infinity;
   private readonly duties: InterviewDuty[] = [];
-  private readonly returned = new Set<string>();
-  private readonly interviewed = new Set<string>();
-  private readonly overdue = new Map<string, AlertRecord>();
+  // Made on first use: most children's replays never need some of them.
+  private returned: Set<string> | null = null;
+  private interviewed: Set<string> | null = null;
+  private overdue: Map<string, AlertRecord> | null = null;
   /** Missing starts since the last missing and exploited panel review. */
   private startDays: number[] = [];
   private startRefs: string[] = [];
@@ -53,14 +54,14 @@ export class MissingFromHome implements ChildRuleFamily {
       }
       this.duties.splice(i, 1);
       const hours = config.missing.returnInterviewHours;
-      this.overdue.set(duty.episode, this.run.raise(RHI_OVERDUE, duty.episode, duty.deadline, {
+      (this.overdue ??= new Map()).set(duty.episode, this.run.raise(RHI_OVERDUE, duty.episode, duty.deadline, {
         evidence: [duty.returnRef],
         dueMs: duty.deadline,
         details: { episode: duty.episode, hours },
         message: `No return home interview was completed or declined within ${hours} hours of ${name} coming back from a missing episode (${duty.episode}) on ${spokenDate(duty.returnedMs)}. Offer one now, by someone independent of ${name}'s care.`,
       }));
     }
-    this.nextDeadline = this.duties.reduce((min, d) => Math.min(min, d.deadline), Infinity);
+    this.nextDeadline = earliestDeadline(this.duties);
   }
 
   onEvent(e: EngineEvent, t: number): void {
@@ -85,9 +86,10 @@ export class MissingFromHome implements ChildRuleFamily {
   private onReturn(e: EngineEvent, t: number): void {
     const episode = String(e.details.episode);
     // One duty per episode: a second return for the same episode is a correction, not a new return.
-    if (this.returned.has(episode)) return;
-    this.returned.add(episode);
-    if (this.interviewed.has(episode)) return;
+    const returned = (this.returned ??= new Set());
+    if (returned.has(episode)) return;
+    returned.add(episode);
+    if (this.interviewed?.has(episode)) return;
     const deadline = t + this.run.config.missing.returnInterviewHours * HOUR;
     this.duties.push({ episode, returnRef: e.ref, returnedMs: t, deadline });
     if (deadline < this.nextDeadline) this.nextDeadline = deadline;
@@ -98,16 +100,17 @@ export class MissingFromHome implements ChildRuleFamily {
     const outcome = e.details.outcome;
     if (outcome !== 'completed' && outcome !== 'declined') return;
     const episode = String(e.details.episode);
-    this.interviewed.add(episode);
-    const i = this.duties.findIndex((d) => d.episode === episode);
-    if (i >= 0) {
+    (this.interviewed ??= new Set()).add(episode);
+    for (let i = 0; i < this.duties.length; i++) {
+      if (this.duties[i].episode !== episode) continue;
       this.duties.splice(i, 1);
-      this.nextDeadline = this.duties.reduce((min, d) => Math.min(min, d.deadline), Infinity);
+      this.nextDeadline = earliestDeadline(this.duties);
+      break;
     }
-    const alert = this.overdue.get(episode);
+    const alert = this.overdue?.get(episode);
     if (alert) {
       alert.resolve(t, e.ref);
-      this.overdue.delete(episode);
+      this.overdue!.delete(episode);
     }
   }
 
@@ -132,4 +135,10 @@ export class MissingFromHome implements ChildRuleFamily {
     });
     this.run.markConcern(t, e.ref);
   }
+}
+
+function earliestDeadline(duties: readonly InterviewDuty[]): number {
+  let next = Infinity;
+  for (const duty of duties) if (duty.deadline < next) next = duty.deadline;
+  return next;
 }

@@ -150,18 +150,46 @@ export function parseInstant(text: string): number {
 
 const pad2 = (n: number) => (n < 10 ? `0${n}` : `${n}`);
 
+// A replay prints most of a million instants: the date part is shared by every instant of a day and
+// the time part by every instant at that time of day, so each is made once (and flattened: reading
+// it as a number makes V8 store it as one string rather than a tree of pieces).
+const dateTexts: string[] = [];
+const timeTexts: string[] = [];
+const FIRST_DAY = TABLE_START / DAY;
+
+function dateText(dn: number): string {
+  let text = dateTexts[dn - FIRST_DAY];
+  if (text === undefined) {
+    const packed = civilPacked(dn);
+    text = `${Math.floor(packed / 10_000)}-${pad2(Math.floor(packed / 100) % 100)}-${pad2(packed % 100)}T`;
+    Number(text);
+    dateTexts[dn - FIRST_DAY] = text;
+  }
+  return text;
+}
+
+function timeText(secs: number): string {
+  let text = timeTexts[secs];
+  if (text === undefined) {
+    text = `${pad2(Math.floor(secs / 3600))}:${pad2(Math.floor(secs / 60) % 60)}:${pad2(secs % 60)}`;
+    Number(text);
+    timeTexts[secs] = text;
+  }
+  return text;
+}
+
+function offsetText(offset: number): string {
+  if (offset === 0) return '+00:00';
+  if (offset === HOUR) return '+01:00';
+  const abs = Math.abs(offset) / 60_000;
+  return `${offset >= 0 ? '+' : '-'}${pad2(Math.floor(abs / 60))}:${pad2(abs % 60)}`;
+}
+
 /** `2018-03-02T09:00:00+00:00`: exactly `formatInstant`, by arithmetic. */
 export function formatLondon(ms: number): string {
   if (!(ms >= TABLE_START && ms < TABLE_END)) return formatInstant(ms);
   const offset = londonOffsetMs(ms);
   const local = ms + offset;
   const dn = Math.floor(local / DAY);
-  const packed = civilPacked(dn);
-  const y = Math.floor(packed / 10_000);
-  const m = Math.floor(packed / 100) % 100;
-  const d = packed % 100;
-  const secs = Math.floor((local - dn * DAY) / 1000);
-  const sign = offset >= 0 ? '+' : '-';
-  const abs = Math.abs(offset) / 60_000;
-  return `${y}-${pad2(m)}-${pad2(d)}T${pad2(Math.floor(secs / 3600))}:${pad2(Math.floor(secs / 60) % 60)}:${pad2(secs % 60)}${sign}${pad2(Math.floor(abs / 60))}:${pad2(abs % 60)}`;
+  return dateText(dn) + timeText(Math.floor((local - dn * DAY) / 1000)) + offsetText(offset);
 }

@@ -316,7 +316,7 @@ export async function partnershipEscalations(db: Db, actor: Actor, options: Esca
     const open = all.filter((e) => e.state !== 'resolved').sort((a, b) => b.clock.ageWorkingDays - a.clock.ageWorkingDays || a.raisedAtMs - b.raisedAtMs);
     const pairs = new Map<string, PartnershipEscalations['byPair'][number]>();
     for (const e of open) {
-      const parties = [...e.parties].sort() as [Agency, Agency];
+      const parties = [...e.parties].sort((a, b) => AGENCY_NAMES[a].localeCompare(AGENCY_NAMES[b])) as [Agency, Agency];
       const key = parties.join('|');
       const pair = pairs.get(key) ?? { parties, open: 0, overdue: 0, oldestWorkingDays: 0 };
       pair.open++;

@@ -34,7 +34,7 @@ export const DECISION_MAKERS: Record<DecisionMaker, string> = {
 export const STATE_NAMES: Record<NrmState, string> = {
   not_referred: 'Not referred',
   referred: 'Referred: waiting for the reasonable grounds decision',
-  rg_positive: 'Positive reasonable grounds: recovery period',
+  rg_positive: 'Positive reasonable grounds: waiting for the conclusive grounds decision',
   rg_negative: 'Negative reasonable grounds',
   cg_positive: 'Positive conclusive grounds',
   cg_negative: 'Negative conclusive grounds',

@@ -67,8 +67,8 @@ test('raise, the other side responds, raise to stage 2, then resolve with the le
   const raised = await social.get(location);
   assert.match(raised.body, /Disagreement raised and recorded in the chronology/);
   assert.match(raised.body, /Stage 1: practitioner to practitioner/);
-  assert.match(raised.body, /Waiting for a response/);
-  assert.match(raised.body, /Resolve or raise it by the end of/);
+  assert.match(raised.body, /waiting for Police to respond/);
+  assert.match(raised.body, /To be resolved or raised by the end of/);
   assert.doesNotMatch(raised.body, /Respond as/, 'the raiser does not respond to their own stage');
 
   const police = await visitor('pat.police@test.reachable');

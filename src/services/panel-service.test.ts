@@ -49,7 +49,8 @@ before(async () => {
   child.c = c.id;
   await recordEvents(db, p.socialWorker, c.id, [
     { type: 'involvement.started', at: '2024-01-02', agency: 'social_care', details: { agency: 'social_care' } },
-    { type: 'panel.reviewed', at: '2024-02-01', agency: 'social_care', details: { panel: 'missing_exploited', outcome: 'actions_agreed', actions: 1 } },
+    // recorded as a MACE review: the missing and exploited panel counts it as its own
+    { type: 'panel.reviewed', at: '2024-02-01', agency: 'social_care', details: { panel: 'mace', outcome: 'actions_agreed', actions: 1 } },
     { type: 'indicator.observed', at: '2024-05-20', agency: 'social_care', details: { indicator: 'older_associates' }, links: [{ kind: 'person', ref: 'dex', role: 'adult_of_concern' }] },
   ], 'web', rules.afterRecord);
   // risk not reducing: plans at moderate, then significant 61 days later

@@ -16,6 +16,7 @@ import {
   mayPublishMinutes,
   meetingTransition,
   OUTCOME_NAMES,
+  reviewCodes,
   type DecisionInput,
   type ItemAction,
   type ItemStatus,
@@ -264,7 +265,7 @@ export function createPanelService(db: Db, options: PanelServiceOptions = {}) {
         };
         for (const a of await repo.openChildAlerts(tx, scope, type.agendaRules)) add(a.childId, a.rule);
         const cutoff = isoDateOfDayNumber(dayNumberOfIsoDate(meeting.meetsOn) - type.reviewDays);
-        for (const h of await repo.panelHistory(tx, scope, type.panel)) {
+        for (const h of await repo.panelHistory(tx, scope, reviewCodes(type))) {
           if (h.lastReviewAt && h.lastReviewOutcome !== 'closed' && londonDate(h.lastReviewAt.getTime()) <= cutoff) {
             add(h.childId, 'REVIEW_DUE', `Last reviewed by the panel on ${spoken(h.lastReviewAt.getTime())}.`);
           }
@@ -525,9 +526,9 @@ export function createPanelService(db: Db, options: PanelServiceOptions = {}) {
     /** The child's referral to a panel still waiting for its review, if any (for the alert page). */
     async pendingReferral(actor: Actor, childId: string, panel = 'complex_child') {
       reader(actor);
-      const [history] = (await repo.panelHistory(db, scopeOf(actor), panel)).filter((h) => h.childId === childId);
-      if (!history?.lastReferralAt || (history.lastReviewAt && history.lastReviewAt >= history.lastReferralAt)) return null;
       const type = types.find((t) => t.panel === panel);
+      const [history] = (await repo.panelHistory(db, scopeOf(actor), type ? reviewCodes(type) : [panel])).filter((h) => h.childId === childId);
+      if (!history?.lastReferralAt || (history.lastReviewAt && history.lastReviewAt >= history.lastReferralAt)) return null;
       const meeting = type ? await repo.nextOpenMeeting(db, type.key, londonDate(now())) : undefined;
       return { at: history.lastReferralAt, reason: history.lastReferralReason, meeting: meeting ?? null };
     },

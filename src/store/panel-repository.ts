@@ -208,21 +208,22 @@ export async function openContextAlerts(tx: Db, rules: string[]) {
 
 /**
  * Per living child the scope may see: the last `panel.reviewed` of this panel, and the last
- * `panel.referred` to it (the agenda's reviews due and referrals waiting).
+ * `panel.referred` to it, under any of its codes (the agenda's reviews due and referrals waiting).
  */
-export async function panelHistory(tx: Db, scope: AccessScope | null, panel: string) {
-  const last = (type: string) => sql`(select e.at from ${events} e where e.child_id = ${CHILD_ID} and e.type = ${type} and e.details->>'panel' = ${panel} order by e.at desc limit 1)`;
+export async function panelHistory(tx: Db, scope: AccessScope | null, panels: string[]) {
+  const panelList = sql`(${sql.join(panels.map((p) => sql`${p}`), sql`, `)})`;
+  const last = (type: string) => sql`(select e.at from ${events} e where e.child_id = ${CHILD_ID} and e.type = ${type} and e.details->>'panel' in ${panelList} order by e.at desc limit 1)`;
   const rows = await tx
     .select({
       childId: children.id,
       lastReviewAt: sql<string | null>`${last('panel.reviewed')}`.as('last_review_at'),
-      lastReviewOutcome: sql<string | null>`(select e.details->>'outcome' from ${events} e where e.child_id = ${CHILD_ID} and e.type = 'panel.reviewed' and e.details->>'panel' = ${panel} order by e.at desc limit 1)`.as('last_review_outcome'),
+      lastReviewOutcome: sql<string | null>`(select e.details->>'outcome' from ${events} e where e.child_id = ${CHILD_ID} and e.type = 'panel.reviewed' and e.details->>'panel' in ${panelList} order by e.at desc limit 1)`.as('last_review_outcome'),
       lastReferralAt: sql<string | null>`${last('panel.referred')}`.as('last_referral_at'),
-      lastReferralReason: sql<string | null>`(select e.details->>'reason' from ${events} e where e.child_id = ${CHILD_ID} and e.type = 'panel.referred' and e.details->>'panel' = ${panel} order by e.at desc limit 1)`.as('last_referral_reason'),
+      lastReferralReason: sql<string | null>`(select e.details->>'reason' from ${events} e where e.child_id = ${CHILD_ID} and e.type = 'panel.referred' and e.details->>'panel' in ${panelList} order by e.at desc limit 1)`.as('last_referral_reason'),
     })
     .from(children)
     .where(and(
-      sql`exists (select 1 from ${events} e where e.child_id = ${CHILD_ID} and e.type in ('panel.reviewed', 'panel.referred') and e.details->>'panel' = ${panel})`,
+      sql`exists (select 1 from ${events} e where e.child_id = ${CHILD_ID} and e.type in ('panel.reviewed', 'panel.referred') and e.details->>'panel' in ${panelList})`,
       notDead,
       ...(scope ? [childVisibleTo(scope)] : []),
     ));

@@ -14,6 +14,7 @@ import {
   MEETING_STATUSES,
   meetingTransition,
   parsePanelTypes,
+  reviewCodes,
   type ItemAction,
   type ItemStatus,
   type MeetingAction,
@@ -141,4 +142,9 @@ test('the default panel types are valid configuration, and a partnership’s own
   assert.ok(!twice.ok && twice.problems.some((p) => /own key/.test(p.message)));
   const mine = parsePanelTypes([{ key: 'mace', name: 'MACE', panel: 'mace', agendaRules: ['MISSING_REPEAT'], reviewDays: 56, contexts: true, expectedAgencies: ['police'] }]);
   assert.ok(mine.ok && mine.value[0].reviewDays === 56);
+});
+
+test('a panel counts the reviews recorded under its other codes (MACE for the missing panel, fair access for CME)', () => {
+  assert.deepEqual(DEFAULT_PANEL_TYPES.map(reviewCodes), [['missing_exploited', 'mace'], ['complex_child'], ['cme', 'fair_access']]);
+  assert.deepEqual(reviewCodes({ ...DEFAULT_PANEL_TYPES[0], reviews: undefined }), ['missing_exploited']);
 });

@@ -21,6 +21,8 @@ export interface PanelType {
   name: string;
   /** what its reviews record in the chronology (`panel.reviewed` details.panel) */
   panel: PanelCode;
+  /** reviews recorded under these codes count as this panel's (a MACE review is the missing panel's); default: `panel` */
+  reviews?: PanelCode[];
   /** children with an open alert of these rules are put on the agenda */
   agendaRules: string[];
   /** a child last reviewed by this panel this many days before the meeting is due again (12-weekly: 84) */
@@ -36,6 +38,7 @@ export const DEFAULT_PANEL_TYPES: PanelType[] = [
     key: 'missing_exploited',
     name: 'Missing and exploited children panel (MACE)',
     panel: 'missing_exploited',
+    reviews: ['missing_exploited', 'mace'],
     agendaRules: ['MISSING_REPEAT', 'NRM_PROMPT', 'RISK_NOT_REDUCING', 'PANEL_DRIFT'],
     reviewDays: 84,
     contexts: true,
@@ -54,6 +57,7 @@ export const DEFAULT_PANEL_TYPES: PanelType[] = [
     key: 'cme',
     name: 'Children missing education and fair access panel',
     panel: 'cme',
+    reviews: ['cme', 'fair_access'],
     agendaRules: ['CME_20', 'CME_DIRECTION', 'CME_TERM'],
     reviewDays: 84,
     contexts: false,
@@ -65,6 +69,7 @@ const panelTypeSchema = z.strictObject({
   key: z.string().regex(/^[a-z][a-z0-9_]{1,40}$/, 'expected lower-case letters, digits and _'),
   name: z.string().trim().min(1).max(200),
   panel: z.enum(PANEL_CODES),
+  reviews: z.array(z.enum(PANEL_CODES)).min(1).optional(),
   agendaRules: z.array(z.string().regex(/^[A-Z][A-Z0-9_]+$/, 'expected a rule code such as MISSING_REPEAT')).max(40),
   reviewDays: z.number().int().min(1).max(730),
   contexts: z.boolean(),
@@ -80,6 +85,11 @@ export function parsePanelTypes(input: unknown): Parsed<PanelType[]> {
     .safeParse(input);
   if (!result.success) return { ok: false, problems: problemsOf(result.error, 'panelTypes') };
   return { ok: true, value: result.data as PanelType[] };
+}
+
+/** The `panel` codes whose reviews and referrals count for a panel type. */
+export function reviewCodes(type: PanelType): PanelCode[] {
+  return type.reviews?.length ? [...new Set([type.panel, ...type.reviews])] : [type.panel];
 }
 
 // ——— the meeting ———

@@ -28,6 +28,13 @@ const ANCHORS: Record<string, string> = {
   decidedOn: 'decidedOn-day',
 };
 
+const STAGES: Record<string, string> = {
+  CME_10: '10 or more school days',
+  CME_20: '20 or more school days',
+  CME_DIRECTION: '30 or more school days',
+  CME_TERM: 'A term or more',
+};
+
 const at = (ms: number | null) => (ms === null ? null : new Date(ms));
 
 /** What the page shows of a period: dates as dates, its thresholds as words, the directions with their clocks. */
@@ -38,14 +45,16 @@ function periodForPage(period: CmePeriod) {
     since: at(period.sinceMs),
     partTime: period.partTime ? { school: period.partTime.school, since: at(period.partTime.sinceMs) } : null,
     startedByText: STARTED_BY[period.startedBy],
-    stage: reached ? { rule: reached.rule, text: ruleName(reached.rule) } : null,
+    stage: reached ? { rule: reached.rule, text: STAGES[reached.rule] ?? ruleName(reached.rule) } : null,
     refusals: period.refusals.map((r) => ({ ...r, at: at(r.atMs) })),
     directions: period.directions.map((d) => ({
       ...d,
       requestedAt: at(d.requestedMs),
       respondBy: at(d.respondByMs),
       byText: d.by === 'secretary_of_state' ? 'Secretary of State (DfE), academy' : 'Local authority, maintained school',
+      byShort: d.by === 'secretary_of_state' ? 'Secretary of State (DfE)' : 'local authority',
       clockText: d.by === 'secretary_of_state' ? 'Academy to respond by' : 'Consultation ends',
+      clockShort: d.by === 'secretary_of_state' ? 'academy to respond by' : 'consultation ends',
       outcomeText: d.outcome ? DIRECTION_OUTCOME_NAMES[d.outcome.outcome] : null,
       outcomeAt: d.outcome ? at(d.outcome.atMs) : null,
     })),

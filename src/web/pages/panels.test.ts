@@ -120,9 +120,11 @@ test('the chair opens the meeting, takes attendance and records a decision into 
   const form = await v.get(url);
   assert.match(form.body, /Record the discussion and decision/);
   assert.match(form.body, /an older male drives him back/);
-  const missing = await v.post(`${url}/record`, { intent: 'decide', outcome: 'actions_agreed', 'a1-action': 'Disruption visit to the driver', 'a1-ownerAgency': 'police', 'a1-dueBy-day': '40', 'a1-dueBy-month': '6', 'a1-dueBy-year': '2024' });
+  // the second action row, with the first left empty: its problems point at its own fields
+  const missing = await v.post(`${url}/record`, { intent: 'decide', outcome: 'actions_agreed', 'a2-action': 'Disruption visit to the driver', 'a2-dueBy-day': '40', 'a2-dueBy-month': '6', 'a2-dueBy-year': '2024' });
   assert.equal(missing.statusCode, 400);
-  for (const anchor of ['discussion', 'decision', 'rationale', 'a1-dueBy-day']) assert.match(missing.body, new RegExp(`href="#${anchor}"`));
+  for (const anchor of ['discussion', 'decision', 'rationale', 'a2-ownerAgency', 'a2-dueBy-day']) assert.match(missing.body, new RegExp(`href="#${anchor}"`));
+  assert.match(missing.body, /<details class="govuk-details" open>/);
   assert.match(missing.body, /must be a real date/);
   assert.match(missing.body, /Disruption visit to the driver/, 'what was typed is kept');
 

@@ -258,6 +258,8 @@ export default async function panelRoutes(app: FastifyInstance): Promise<void> {
           agencyItems: [{ value: '', text: 'Select the owner agency' }, ...AGENCIES.map((a) => ({ value: a, text: AGENCY_NAMES[a], selected: v(`${p}-ownerAgency`) === a }))],
         };
       }),
+      // the second and third action rows open when they hold something, or a problem
+      moreOpen: Array.from({ length: ACTION_ROWS - 1 }, (_, i) => `a${i + 2}`).some((p) => v(`${p}-action`) || v(`${p}-ownerAgency`)),
       discussionValue: values.discussion !== undefined ? v('discussion') : (item.discussion ?? ''),
       values,
       errorFor: {},
@@ -285,28 +287,31 @@ export default async function panelRoutes(app: FastifyInstance): Promise<void> {
 
   app.post<{ Params: ItemParams; Body: Body }>('/panels/:id/items/:itemId/record', (request, reply) => {
     const body = request.body;
-    const problems: Problem[] = [];
+    const dateProblems: Problem[] = [];
     const actions: { action: string; ownerAgency: string; ownerPerson?: string; dueBy?: string }[] = [];
+    // the service numbers the filled rows 0, 1…; the form's rows keep their own numbers
+    const rowOf: number[] = [];
     for (let i = 0; i < ACTION_ROWS; i++) {
       const p = `a${i + 1}`;
       const action = asString(body[`${p}-action`]).trim();
-      const due = dateFromParts(body, `${p}-dueBy`, `the date action ${i + 1} is due by`, !!action);
       if (!action) continue;
-      if (due.problem) problems.push({ ...due.problem, path: `actions.${actions.length}.dueBy` });
+      const due = dateFromParts(body, `${p}-dueBy`, `the date action ${i + 1} is due by`, true);
+      if (due.problem) dateProblems.push({ ...due.problem, path: `actions.${i}.dueBy` });
+      rowOf.push(i);
       actions.push({ action, ownerAgency: asString(body[`${p}-ownerAgency`]), ownerPerson: asString(body[`${p}-ownerPerson`]), dueBy: due.value });
     }
+    const toRow = (path: string) => path.replace(/^actions\.(\d+)\./, (_, k: string) => `actions.${rowOf[Number(k)]}.`);
     const intent = asString(body.intent) === 'discuss' ? 'discuss' : 'decide';
     const input = { discussion: asString(body.discussion), decision: asString(body.decision), rationale: asString(body.rationale), outcome: asString(body.outcome), actions };
     return itemStep(request, reply, async () => {
       try {
         await panels.recordItem(signedIn(request), request.params.id, request.params.itemId, input, intent);
       } catch (error) {
+        if (!(error instanceof ServiceError)) throw error;
         // a date typed wrongly says so, in place of "enter the date"
-        if (error instanceof ServiceError && problems.length) {
-          const paths = new Set(problems.map((p) => p.path));
-          throw new ServiceError('validation_error', 400, 'invalid', [...error.details.filter((d) => !paths.has(d.path)), ...problems]);
-        }
-        throw error;
+        const own = new Set(dateProblems.map((d) => d.path));
+        const details = [...error.details.map((d) => ({ ...d, path: toRow(d.path) })).filter((d) => !own.has(d.path)), ...dateProblems];
+        throw new ServiceError(error.id, error.status, error.message, details);
       }
     }, intent === 'discuss' ? 'Discussion notes saved' : 'Decision recorded and added to the chronology');
   });

@@ -220,3 +220,12 @@ test('the partnership view: by stage, agency pair and age; the learning; names o
   const [audited] = (await database.db.select().from(auditLog).where(eq(auditLog.action, 'report.viewed'))).filter((a) => a.agency === 'housing');
   assert.equal(audited.detail.report, 'escalations');
 });
+
+test('a second open disagreement with the same agency is refused: the rules would merge it with the first', async () => {
+  const childId = await childWithSchool('Sol Second');
+  const first = await raiseEscalation(database.db, p.socialWorker, childId, RAISE, service.afterRecord, options);
+  const again = await rejection(raiseEscalation(database.db, p.school, childId, { ...RAISE, toAgency: 'social_care', immediate: true, stage: 3, immediateReason: 'Risk' }, service.afterRecord, options));
+  assert.match(again.details[0].message, /already open/);
+  await resolveEscalation(database.db, p.school, childId, first.escalationId, { outcome: 'Agreed' }, service.afterRecord, options);
+  await raiseEscalation(database.db, p.school, childId, { ...RAISE, toAgency: 'social_care' }, service.afterRecord, options);
+});

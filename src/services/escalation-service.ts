@@ -164,8 +164,10 @@ export async function raiseEscalation(db: Db, actor: Actor, childId: string, inp
   }
   if (problems.length) throw validationFailed(problems);
   const toAgency = input.toAgency as Agency;
-  return act(db, actor, childId, (_all, involved) => {
+  return act(db, actor, childId, (all, involved) => {
     refused(wf.transition(null, { kind: 'raise', agency: actor.agency, toAgency, stage, immediateReason }));
+    const second = wf.refuseSecondBetween(all, actor.agency, toAgency);
+    if (second) throw validationFailed([second]);
     // the other side must see the child to respond: only an agency involved with them
     if (!involved.includes(toAgency)) {
       throw validationFailed([{ path: 'toAgency', message: `${AGENCY_NAMES[toAgency]} is not involved with this child: record their involvement first, so that they can see and respond` }]);

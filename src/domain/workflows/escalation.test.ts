@@ -9,6 +9,7 @@ import { evaluateChild, type EngineEvent } from '../../rules/engine.ts';
 import {
   allowedFor,
   escalateEvent,
+  refuseSecondBetween,
   escalationsOf,
   raiseEvent,
   resolveEvent,
@@ -237,6 +238,12 @@ test('reading is lenient like the rules: an unnamed higher stage between the sam
   // a resolution may name the source system's ref of a stage (imports, the demo)
   const named = escalationsOf([rows[0], rows[2], { id: 'e', type: 'escalation.resolved', atMs: parseAt('2025-03-20'), agency: SC, details: { escalation: 'dm-1' } }]);
   assert.deepEqual(named.map((e) => e.state), ['resolved', 'raised']);
+});
+
+test('one open disagreement between two agencies at a time (the rules would merge a second); another pair, or after resolution, is fine', () => {
+  assert.match(refuseSecondBetween([at(2)], ED, SC)!.message, /already open/);
+  assert.equal(refuseSecondBetween([at(2)], SC, POLICE), null);
+  assert.equal(refuseSecondBetween([at(2, 'resolved')], SC, ED), null);
 });
 
 test('what each agency may do next', () => {

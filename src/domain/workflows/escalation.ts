@@ -110,6 +110,19 @@ export function transition(current: Snapshot | null, command: Command): Transiti
   }
 }
 
+/**
+ * One open disagreement between two agencies about a child at a time. Contract 1's escalation.raised
+ * carries no disagreement id of its own, so the rules read a higher stage between the same two
+ * agencies as taking over their open lower stage: a second disagreement between them would be
+ * merged with the first. Raise it to the next stage, or resolve it, instead.
+ */
+export function refuseSecondBetween(open: readonly Pick<Snapshot, 'state' | 'parties'>[], agency: Agency, toAgency: Agency): Problem | null {
+  const clash = open.some((e) => e.state !== 'resolved' && e.parties.includes(agency) && e.parties.includes(toAgency) && agency !== toAgency);
+  return clash
+    ? { path: 'toAgency', message: `A disagreement with ${name(toAgency)} about this child is already open: respond to it, raise it to the next stage or resolve it` }
+    : null;
+}
+
 // --- reading a disagreement from the chronology ---------------------------------------------------
 
 /** A chronology entry as this workflow reads it. */

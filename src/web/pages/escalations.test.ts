@@ -27,7 +27,7 @@ const visitor = async (email: string) => {
   return v;
 };
 
-const RAISE = { toAgency: 'police', issue: 'Jordan was found with cash and two phones; no strategy discussion has been held', wanted: 'A strategy discussion with police and education this week', route: 'standard' };
+const RAISE = { toAgency: 'police', issue: 'Jordan was found with cash and two phones; no strategy discussion has been held', wanted: 'A strategy discussion with police and education this week' };
 
 async function raise(v: Visitor, form: Record<string, string> = RAISE) {
   await v.get(`/children/${p.childId}/escalations/new`);
@@ -49,11 +49,11 @@ test('raising with nothing filled in shows the problems in an error summary; onl
   assert.match(form.body, /value="police"/);
   assert.doesNotMatch(form.body, /value="education"/, 'education is not involved with Jordan');
   assert.doesNotMatch(form.body, /name="toAgency" type="radio" value="social_care"/, 'not your own agency');
-  const empty = await v.post(`/children/${p.childId}/escalations`, { route: 'standard' });
+  const empty = await v.post(`/children/${p.childId}/escalations`, {});
   assert.equal(empty.statusCode, 400);
   assert.match(empty.body, /govuk-error-summary/);
   for (const anchor of ['#toAgency', '#issue', '#wanted']) assert.match(empty.body, new RegExp(`href="${anchor}"`));
-  const immediate = await v.post(`/children/${p.childId}/escalations`, { ...RAISE, route: 'immediate' });
+  const immediate = await v.post(`/children/${p.childId}/escalations`, { ...RAISE, immediate: 'yes' });
   assert.equal(immediate.statusCode, 400);
   assert.match(immediate.body, /href="#stage"/);
   assert.match(immediate.body, /href="#immediateReason"/);
@@ -148,4 +148,18 @@ test('an agency not involved with the child gets 404; a form without its token c
   assert.equal((await school.post(`/children/${p.childId}/escalations`, RAISE)).statusCode, 404);
   const social = await visitor('sam.social@test.reachable');
   assert.equal((await social.post(`/children/${p.childId}/escalations`, RAISE, false)).statusCode, 403);
+});
+
+test('the immediate route: a child at imminent risk starts at a higher stage, with the reason on the page', async () => {
+  const v = await visitor('sam.social@test.reachable');
+  // health already has an open disagreement with social care about Jordan (above): one at a time
+  await v.get(`/children/${p.childId}/escalations/new`);
+  const second = await v.post(`/children/${p.childId}/escalations`, { toAgency: 'health', issue: 'x', wanted: 'y' });
+  assert.equal(second.statusCode, 400);
+  assert.match(second.body, /A disagreement with Health about this child is already open/);
+  const location = await raise(v, { toAgency: 'police', issue: 'No strategy discussion after a threat to life', wanted: 'A strategy discussion today', immediate: 'yes', stage: '3', immediateReason: 'Threat to life made last night' });
+  const page = await v.get(location);
+  assert.match(page.body, /Stage 3: senior or service managers/);
+  assert.match(page.body, /Raised on the immediate route/);
+  assert.match(page.body, /Threat to life made last night/);
 });

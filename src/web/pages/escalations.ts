@@ -66,7 +66,7 @@ export default async function escalationRoutes(app: FastifyInstance): Promise<vo
       values,
       agencyItems: others.map((a) => ({ value: a, text: AGENCY_NAMES[a], checked: values.toAgency === a })),
       stageItems: STAGES.filter((s) => s > 1).map((s) => ({ value: String(s), text: stageText(s), selected: values.stage === String(s) })),
-      route: asString(values.route) || 'standard',
+      immediate: asString(values.immediate) === 'yes',
       firstStageDays: stageDays[0],
       errorFor: {},
       ...extra,
@@ -78,7 +78,7 @@ export default async function escalationRoutes(app: FastifyInstance): Promise<vo
   app.post<{ Params: { id: string }; Body: Body }>('/children/:id/escalations', async (request, reply) => {
     const body = request.body;
     const fields = { issue: asString(body.issue), wanted: asString(body.wanted), immediateReason: asString(body.immediateReason) };
-    const immediate = asString(body.route) === 'immediate';
+    const immediate = asString(body.immediate) === 'yes';
     const findings = languageFindings(immediate ? fields : { issue: fields.issue, wanted: fields.wanted });
     if (findings.length && asString(body.keepWording) !== 'yes') return renderNew(request, reply, { values: body, languageFindings: findings });
     try {

@@ -49,6 +49,11 @@ export class Visitor {
     return this.remember(await this.app.inject({ method: 'GET', url, headers: { cookie: this.cookieHeader() } }));
   }
 
+  /** A download (a PDF or CSV): the response as is, its bytes in `rawPayload`. */
+  async download(url: string) {
+    return this.app.inject({ method: 'GET', url, headers: { cookie: this.cookieHeader() } });
+  }
+
   async post(url: string, form: Record<string, string | string[]>, withCsrf = true) {
     const body = new URLSearchParams();
     if (withCsrf) body.append('_csrf', this.csrf);

@@ -4,6 +4,7 @@
 // from a RISK_NOT_REDUCING alert; who may see and do what.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { PDFParse } from 'pdf-parse';
 import { and, eq } from 'drizzle-orm';
 import { openTestApp, Visitor } from '../../../test/support/app.ts';
 import { makePartnership, makeUser, type TestPartnership } from '../../../test/support/partnership.ts';
@@ -168,10 +169,26 @@ test('minutes are published and each reader sees only the children they may see'
   assert.equal((await v.post(`${meetingUrl}/attendance`, { present: 'police' })).statusCode, 400);
 });
 
+test('the minutes download as a PDF, redacted for each reader as on the page', async () => {
+  const chair = await (await as(CHAIR)).download(`${meetingUrl}/minutes.pdf`);
+  assert.equal(chair.statusCode, 200);
+  assert.equal(chair.headers['content-type'], 'application/pdf');
+  const chairText = (await new PDFParse({ data: new Uint8Array(chair.rawPayload) }).getText()).text;
+  assert.match(chairText, /Minutes of the meeting on 3 June 2024/);
+  assert.match(chairText, /1\. Jordan Test/);
+  assert.match(chairText, /Disruption visit to the driver/);
+  assert.match(chairText, /OFFICIAL-SENSITIVE — produced for/);
+  const school = await (await as('sue.school@test.reachable')).download(`${meetingUrl}/minutes.pdf`);
+  const schoolText = (await new PDFParse({ data: new Uint8Array(school.rawPayload) }).getText()).text;
+  assert.match(schoolText, /A child discussed — not shared with your agency/);
+  assert.doesNotMatch(schoolText, /Jordan|Disruption visit|Marlow Court/);
+});
+
 test('an admin does not read panels', async () => {
   const admin = await as('ada.admin@test.reachable');
   assert.equal((await admin.get(meetingUrl)).statusCode, 404);
   assert.equal((await admin.get(`${meetingUrl}/minutes`)).statusCode, 404);
+  assert.equal((await admin.download(`${meetingUrl}/minutes.pdf`)).statusCode, 404);
 });
 
 test('a RISK_NOT_REDUCING alert refers the child to the complex child panel in one step', async () => {

@@ -64,9 +64,13 @@ export class EscalationTimescales implements ChildRuleFamily {
     const stage = Number(e.details.stage);
     if (!(stage >= 1 && stage <= 4)) return;
     const id = typeof e.details.escalation === 'string' ? e.details.escalation : null;
+    // Stage 5, the partnership's independent chair, travels as stage 4 with `toChair` (contract 1
+    // allows stages 1–4): it takes over the stage-4 clock and has no timescale of its own.
+    const toChair = e.details.toChair === true;
     const chain: string[] = [];
     this.open = this.open.filter((esc) => {
-      if (esc.stage >= stage || !sameDisagreement(esc, id, e.details.fromAgency, e.details.toAgency)) return true;
+      const takesOver = toChair ? esc.stage <= stage : esc.stage < stage;
+      if (!takesOver || !sameDisagreement(esc, id, e.details.fromAgency, e.details.toAgency)) return true;
       // Raised to a higher stage: the lower stage's clock stops.
       esc.alert?.resolve(t, e.ref);
       chain.push(esc.ref, ...esc.chain);
@@ -79,7 +83,7 @@ export class EscalationTimescales implements ChildRuleFamily {
       to: e.details.toAgency as Agency,
       issue: isRestricted(e) || typeof e.details.issue !== 'string' ? null : e.details.issue,
       raisedMs: t,
-      deadline: this.run.calendar.workingDaysDeadline(t, days),
+      deadline: toChair ? Infinity : this.run.calendar.workingDaysDeadline(t, days),
       alert: null,
     });
     this.updateNextDeadline();

@@ -255,11 +255,9 @@ test('what each agency may do next', () => {
   assert.deepEqual(allowedFor(esc, POLICE), { respond: false, resolve: false, escalateTo: [], nextStage: null });
 });
 
-// The engine (src/rules/escalation.ts, not ours to change) reads `toChair` as a second stage-4
-// escalation: it keeps the first stage-4 clock running and starts a new 10-day one for the chair.
-// This test states what the rules should do and passes once the engine learns `toChair`; until
-// then it is a todo, reported in every run rather than silently broken.
-test('with the chair: the stage-4 clock stops and the chair has no ESCALATION_OVERDUE', { todo: 'src/rules/escalation.ts: a raise with toChair should take over stage 4 and set no deadline' }, () => {
+// The engine (src/rules/escalation.ts) reads `toChair`: the chair takes over the stage-4 clock and
+// has no timescale of its own, so no ESCALATION_OVERDUE fires while the chair decides.
+test('with the chair: the stage-4 clock stops and the chair has no ESCALATION_OVERDUE', () => {
   const c = new Chronology();
   c.add('2018-03-05T10:00:00+00:00', SC, raiseEvent(SC, { toAgency: ED, issue: 'x', wanted: 'y', stage: 4, immediateReason: 'Imminent risk' }));
   c.add('2018-03-06T10:00:00+00:00', SC, escalateEvent(c.only(), SC, 5));

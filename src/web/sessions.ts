@@ -93,7 +93,11 @@ function navigationFor(actor: Actor | null, path: string) {
   if (!actor) return [];
   const item = (href: string, text: string, active: boolean) => ({ href, text, active });
   if (actor.kind === 'user' && actor.role === 'admin') {
-    return [item('/admin/users', 'Users', path.startsWith('/admin')), item('/reports/language', 'Reports', path.startsWith('/reports'))];
+    return [
+      item('/admin/users', 'Users', path.startsWith('/admin')),
+      item('/escalations', 'Escalations', path.startsWith('/escalations')),
+      item('/reports/language', 'Reports', path.startsWith('/reports')),
+    ];
   }
   return [
     item('/my-work', 'My work', path.startsWith('/my-work') || path.startsWith('/alerts')),
@@ -103,7 +107,9 @@ function navigationFor(actor: Actor | null, path: string) {
     ...(actor.agency === 'education' || actor.agency === 'social_care' ? [item('/education/cme', 'Missing education', path.startsWith('/education'))] : []),
     item('/learning-review', 'Learning review', path.startsWith('/learning-review')),
     item('/outbox', 'Notices', path.startsWith('/outbox')),
-    ...(actor.kind === 'user' && actor.role === 'manager' ? [item('/reports/language', 'Reports', path.startsWith('/reports'))] : []),
+    ...(actor.kind === 'user' && actor.role === 'manager'
+      ? [item('/escalations', 'Escalations', path.startsWith('/escalations')), item('/reports/language', 'Reports', path.startsWith('/reports'))]
+      : []),
   ];
 }
 

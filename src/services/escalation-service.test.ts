@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { and, eq } from 'drizzle-orm';
 import { openTestDatabase } from '../../test/support/database.ts';
+import { rejection } from '../../test/support/service-errors.ts';
 import { makePartnership, makeUser, type TestPartnership } from '../../test/support/partnership.ts';
 import type { Database } from '../store/database.ts';
 import { alerts, auditLog, events } from '../store/schema.ts';
@@ -51,15 +52,6 @@ async function childWithSchool(name: string): Promise<string> {
   return child.id;
 }
 
-const rejection = async (promise: Promise<unknown>) => {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof ServiceError);
-    return error;
-  }
-  assert.fail('expected a rejection');
-};
 
 const stored = async (childId: string, rule = 'ESCALATION_OVERDUE') =>
   database.db.select().from(alerts).where(and(eq(alerts.childId, childId), eq(alerts.rule, rule)));

@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { and, eq } from 'drizzle-orm';
 import { openTestDatabase } from '../../test/support/database.ts';
+import { rejection } from '../../test/support/service-errors.ts';
 import { makePartnership, type TestPartnership } from '../../test/support/partnership.ts';
 import type { Database } from '../store/database.ts';
 import { alerts, auditLog, events } from '../store/schema.ts';
@@ -35,15 +36,6 @@ async function child(name: string): Promise<string> {
   return c.id;
 }
 
-const rejection = async (promise: Promise<unknown>) => {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof ServiceError);
-    return error;
-  }
-  assert.fail('expected a rejection');
-};
 
 const nrmEvents = async (childId: string) =>
   database.db.select().from(events).where(and(eq(events.childId, childId), eq(events.type, 'nrm.decision')));

@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { and, eq } from 'drizzle-orm';
 import { openTestDatabase } from '../../test/support/database.ts';
+import { rejection } from '../../test/support/service-errors.ts';
 import { makePartnership, type TestPartnership } from '../../test/support/partnership.ts';
 import type { Database } from '../store/database.ts';
 import { alerts, auditLog, events } from '../store/schema.ts';
@@ -33,15 +34,6 @@ before(async () => {
 });
 after(() => database.close());
 
-const rejection = async (promise: Promise<unknown>) => {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof ServiceError);
-    return error;
-  }
-  assert.fail('expected a rejection');
-};
 
 const screeningsOf = async (childId: string) =>
   database.db.select().from(events).where(and(eq(events.childId, childId), eq(events.type, 'screening.completed')));

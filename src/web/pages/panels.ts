@@ -144,6 +144,7 @@ export default async function panelRoutes(app: FastifyInstance): Promise<void> {
       title: `${view.typeName}, ${spokenDate(view.meeting.meetsOn)}`,
       ...view,
       statusTag: tag(status),
+      agendaRuleText: view.type ? ruleList(view.type.agendaRules) : '',
       items: itemsForPage(view.items),
       hidden: view.items.filter((i) => i.redacted).length,
       editable,
@@ -351,8 +352,13 @@ export default async function panelRoutes(app: FastifyInstance): Promise<void> {
   });
 }
 
+/** Rule names mid-sentence: "repeat missing episodes, consider an NRM referral". */
+export function ruleList(rules: readonly string[]): string {
+  return rules.map((r) => ruleName(r)).map((n) => n[0].toLowerCase() + n.slice(1)).join(', ');
+}
+
 function typeHint(t: PanelType): string {
-  const rules = t.agendaRules.map(ruleName).join(', ');
+  const rules = ruleList(t.agendaRules);
   return `Agenda: ${rules || 'referrals'}; reviews every ${t.reviewDays % 7 === 0 ? `${t.reviewDays / 7} weeks` : `${t.reviewDays} days`}${t.contexts ? '; adults of concern and places' : ''}.`;
 }
 

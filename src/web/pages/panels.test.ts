@@ -116,6 +116,7 @@ test('the chair opens the meeting, takes attendance and records a decision into 
   await v.post(`${meetingUrl}/attendance`, { present: ['social_care', 'police'], 'name-social_care': 'Tara Chair', 'name-police': 'PC Okafor', 'name-health': 'Apologies from Dr Evans' });
   const meeting = await v.get(meetingUrl);
   assert.match(meeting.body, /Expected but absent: Education; Health \(Apologies from Dr Evans\); Youth justice; Housing/);
+  assert.doesNotMatch(meeting.body, /&amp;#39;/, 'agency names are escaped once (Children’s social care)');
 
   const url = itemUrl(meeting.body)!;
   const form = await v.get(url);

@@ -4,6 +4,7 @@
 // emergency department attendances, screenings, plan reviews, panels, involvements, and links to
 // a shared pool of adults, places and phones (so the context rules have networks to find).
 // The same seed always gives the same county, so figures are comparable between runs.
+import { mulberry32 } from '../src/domain/seeded-random.ts';
 import type { ChildRecord, EngineEvent } from '../src/rules/engine.ts';
 
 export interface County {
@@ -11,18 +12,6 @@ export interface County {
   events: EngineEvent[];
   /** 30 days after the last event, as contract 3's replay would default to. */
   asOf: string;
-}
-
-/** mulberry32: small, fast and deterministic; quality is ample for a synthetic mix. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const DAY = 86_400_000;
@@ -33,7 +22,8 @@ const LEVELS = ['none', 'low', 'moderate', 'significant'] as const;
 const OBSERVED = ['multiple_phones', 'unexplained_money', 'older_associates', 'drug_debt', 'travel_out_of_area', 'change_in_behaviour'] as const;
 
 export function syntheticCounty({ children: childCount = 20_000, eventsPerChild = 50, seed = 2019 } = {}): County {
-  const rnd = random(seed);
+  // The seed is used as it is (not hashed), so the county is the one earlier figures were measured on.
+  const rnd = mulberry32(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)];
   const children: ChildRecord[] = [];
   const events: EngineEvent[] = [];

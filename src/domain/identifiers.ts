@@ -23,6 +23,7 @@
 // reorganised, and refusing a real child's UPN is worse than letting the check letter catch typos.
 
 import type { Problem } from './event.ts';
+import { seededRandom } from './seeded-random.ts';
 
 export type IdentifierResult = { ok: true; value: string } | { ok: false; message: string };
 
@@ -230,29 +231,6 @@ export function isSyntheticNhsNumber(nhs: string): boolean {
   return normaliseNhsNumber(nhs).startsWith(SYNTHETIC_NHS_PREFIX);
 }
 
-/** 32-bit seed from a string or number (FNV-1a over the text). */
-function seedOf(seed: string | number): number {
-  const text = String(seed);
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
-
-/** mulberry32: small, fast, deterministic; fine for synthetic data, not for anything secret. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const digits = (random: () => number, n: number) =>
   Array.from({ length: n }, () => Math.floor(random() * 10)).join('');
 
@@ -285,7 +263,7 @@ function checkOption(name: string, value: string | undefined, length: number): v
  * data and tests are reproducible.
  */
 export function createIdentifierGenerator(seed: string | number): IdentifierGenerator {
-  const random = prng(seedOf(seed));
+  const random = seededRandom(seed);
   return {
     nhsNumber() {
       for (;;) {

@@ -6,7 +6,7 @@
 // can always be read against the items it was made from.
 import { z } from 'zod';
 import { EVENT_TYPES, LINK_KINDS, RISK_LEVELS, problemsOf, type Parsed, type RiskLevel } from '../event.ts';
-import { INDICATOR_LABELS, type IndicatorCode } from '../../rules/indicators.ts';
+import { INDICATOR_LABELS, type IndicatorCode } from '../indicators.ts';
 
 export const SECTIONS = ['vulnerability', 'risk', 'significant'] as const;
 export type Section = (typeof SECTIONS)[number];

@@ -4,7 +4,7 @@
 // Jacob's review: the indicators were all recorded, by different agencies; nobody put them together.
 import type { EventLink } from '../event.ts';
 import { ageOn, londonDate } from '../time.ts';
-import { INDICATOR_LABELS, indicatorsOf, type IndicatorCode } from '../../rules/indicators.ts';
+import { INDICATOR_LABELS, indicatorsOf, type IndicatorCode } from '../indicators.ts';
 import type { ScreeningAnswer } from './score.ts';
 import { windowOf, type EvidenceRule, type IndicatorItem, type IndicatorSet, type Section, type Timing } from './indicator-set.ts';
 import { DEFAULT_SCREENING_SET } from './default-set.ts';

@@ -18,6 +18,7 @@ import { MissingFromHome } from './missing.ts';
 import { PlanActions } from './plans.ts';
 import { AgencyGap, contextAlerts, type ContextChild } from './network.ts';
 import { ReachableMoments } from './reachable-moments.ts';
+import { RescreenSuggested } from './rescreening.ts';
 import { AlertRecord, type ChildRecord, type ChildRuleFamily, type ChildRun, type EngineEvent, type RaiseFields, type RuleDefinition } from './rule.ts';
 
 export type { ChildRecord, EngineEvent } from './rule.ts';
@@ -96,7 +97,7 @@ class ChildReplay implements ChildRun {
   ) {
     this.families = [
       new ReachableMoments(this), new MissingFromHome(this), new ChildrenMissingEducation(this),
-      new ScreeningDue(this), new NrmPrompt(this), new VictimLens(this), new RiskNotReducing(this),
+      new ScreeningDue(this), new RescreenSuggested(this), new NrmPrompt(this), new VictimLens(this), new RiskNotReducing(this),
       new PanelDrift(this), new PlanReviewOverdue(this), new PlanActions(this), new UnregulatedPlacement(this),
       new ParentUnanswered(this), new RecordsNotReceived(this), new EscalationTimescales(this),
       new AgencyGap(this),

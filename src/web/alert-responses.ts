@@ -13,6 +13,7 @@ const RESPONSES: Record<string, EventType[]> = {
   CME_DIRECTION: ['education.on_roll'],
   CME_TERM: ['education.on_roll'],
   SCREENING_DUE: ['screening.completed'],
+  RESCREEN_SUGGESTED: ['screening.completed'],
   NRM_PROMPT: ['nrm.referred'],
   VICTIM_LENS: ['nrm.referred', 'care.strategy_discussion'],
   RISK_NOT_REDUCING: ['escalation.raised', 'panel.reviewed', 'plan.reviewed', 'screening.completed'],

@@ -18,6 +18,7 @@ export const RULE_NAMES: Record<string, string> = {
   CME_DIRECTION: 'Seek a direction to admit',
   CME_TERM: 'Not on a school roll: a term',
   SCREENING_DUE: 'Exploitation screening due',
+  RESCREEN_SUGGESTED: 'Re-screening suggested',
   NRM_PROMPT: 'Consider an NRM referral',
   VICTIM_LENS: 'See the child as a possible victim',
   RISK_NOT_REDUCING: 'Risk not reducing',

@@ -11,6 +11,13 @@ const cases: [string, string[]][] = [
   ['Used as a money mule.', ['money mule']],
   ['Jacob has been criminally exploited; services have struggled to engage him.', []],
   ['She spoke about the running track at school.', []],
+  ['Mum chose the school nearest to home; the headteacher agreed a part-time timetable.', []],
+  ['The social worker is running a strategy discussion tomorrow at 10am.', []],
+  ['Police recovered a phone and £300 cash; he was treated as a victim and an NRM referral was made.', []],
+  ['He is engaged with the youth worker and attends the boxing club twice a week.', []],
+  ['The dealership car park on Station Road is a known meeting point.', []],
+  ['Missing from 21:00; returned at 02:15 with a cut to his hand.', []],
+  ['She described how the older group controls her phone and money.', []],
 ];
 
 for (const [text, expected] of cases) {

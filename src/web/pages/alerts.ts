@@ -10,6 +10,7 @@ import { responsesFor } from '../alert-responses.ts';
 import { asString, dateFromParts, formErrors } from '../forms.ts';
 import { requireSignedIn, signedIn } from '../sessions.ts';
 import { ruleName } from '../rule-names.ts';
+import { checkLanguage } from '../../domain/language.ts';
 
 export const RULES_BY_CODE = new Map(RULE_CATALOGUE.map((r) => [r.code, r]));
 
@@ -76,8 +77,16 @@ export async function alertRoutes(app: FastifyInstance): Promise<void> {
   };
   const done = { assign: 'Assignment saved', note: 'Note added', dismiss: 'Alert dismissed with your reason' };
 
+  // the free text of a note or a dismissal reason is checked against the language guide too
+  const freeText = { note: 'note', dismiss: 'reason' } as const;
+
   for (const name of Object.keys(actions) as (keyof typeof actions)[]) {
     app.post<{ Params: { id: string }; Body: Record<string, unknown> }>(`/alerts/:id/${name}`, async (request, reply) => {
+      const field = name === 'assign' ? null : freeText[name];
+      const findings = field ? checkLanguage(asString(request.body[field])) : [];
+      if (field && findings.length && asString(request.body.keepWording) !== 'yes') {
+        return reply.page('alerts/alert.njk', await renderAlert(request.params.id, request, { values: request.body, languageFindings: findings, languageField: field }));
+      }
       try {
         await actions[name](request.params.id, request.body, signedIn(request));
       } catch (error) {

@@ -95,6 +95,14 @@ describe('workflows: panels, escalations, the NRM and children missing education
     await shot(tm, '01-panel-agenda');
 
     await submit(tm, tm.getByRole('button', { name: 'Ask agencies for their returns' }), /done=/);
+    // social care's pre-panel return on Leon
+    await tm.getByRole('link', { name: 'Leon Marsh' }).click();
+    await tm.waitForURL(/\/items\//);
+    await checkAxe(tm);
+    await tm.getByLabel("Children's social care's return").fill('Three missing episodes since July; each return home interview done within 72 hours.');
+    await submit(tm, tm.getByRole('button', { name: 'Send the return' }), /done=/);
+    await visit(tm, meetingPath);
+    assert.match(squash(await tm.locator('table.reachable-agenda tbody tr', { hasText: 'Leon Marsh' }).textContent()), /Children's social care/);
     await submit(tm, tm.getByRole('button', { name: 'Open the meeting' }), /done=The%20meeting%20is%20open/);
 
     // every expected agency but housing
@@ -147,10 +155,13 @@ describe('workflows: panels, escalations, the NRM and children missing education
     await tm.getByRole('link', { name: 'Read the minutes' }).click();
     await tm.waitForURL(/\/minutes$/);
     await checkAxe(tm);
-    const minutes = squash(await tm.locator('main').textContent());
+    const minutes = squash(await tm.locator('main').innerText());
     assert.match(minutes, /Leon Marsh/);
     assert.match(minutes, new RegExp(ACTION));
-    assert.match(minutes, /Housing/);
+    assert.match(minutes, /Housing Expected, absent Apologies: Grace Lee/);
+    // escaped once: the apostrophe reads as one
+    assert.match(minutes, /Returns from Children's social care Discussion Leon has been missing/);
+    assert.doesNotMatch(minutes, /&#39;|&amp;/);
     await shot(tm, '03-panel-minutes');
 
     const pdf = await tm.request.get(`${meetingPath}/minutes.pdf`);

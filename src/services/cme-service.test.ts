@@ -116,3 +116,12 @@ test('the outcome stops the clock; a full-time place takes the child off the reg
   assert.deepEqual((await cme.register(p.socialWorker)).map((e) => e.childName), ['Alex Arrived']);
   assert.equal((await cme.child(p.school, p.childId)).period, null);
 });
+
+test('a request dated today shows at once, even before 09:00 (a bare date is 09:00 by contract 1)', async () => {
+  const early = createCmeService(database.db, { now: () => Date.parse('2024-10-11T06:30:00Z') });
+  const child = await createChild(database.db, educationManager, { name: 'Early Child' });
+  await recordEvents(database.db, educationManager, child.id, [{ type: 'education.left_roll', at: '2024-09-02', agency: 'education', details: {} }], 'web');
+  await early.requestDirection(educationManager, child.id, { school: 'Northgate School', academy: 'no', requestedOn: '2024-10-11' });
+  const { period } = await early.child(educationManager, child.id);
+  assert.ok(period!.directions.some((d) => d.school === 'Northgate School'), JSON.stringify(period!.directions));
+});

@@ -7,6 +7,7 @@ import { formatInstant, londonDate } from '../domain/time.ts';
 import { cmePeriod, DEFAULT_CME_OPTIONS, DIRECTION_OUTCOMES, type CmeEvent, type CmePeriod } from '../domain/workflows/cme.ts';
 import { defaultCalendar, PartnershipCalendar } from '../rules/calendar/partnership-calendar.ts';
 import { DEFAULT_RULES_CONFIG, type RulesConfig } from '../rules/config.ts';
+import { endOfLondonDay, londonDayNumber } from '../rules/calendar/days.ts';
 import type { Db } from '../store/database.ts';
 import * as repo from '../store/cme-repository.ts';
 import { mayReadCases, scopeOf, type Actor } from './actor.ts';
@@ -47,6 +48,9 @@ export function createCmeService(db: Db, options: CmeServiceOptions = {}) {
   }
 
   /** Groups the rows by child and works out each current period (another agency's restricted entries are not read). */
+  // the register reads to the end of today: an entry dated today (09:00 by contract 1) counts at 08:00
+  const endOfToday = () => endOfLondonDay(londonDayNumber(now()));
+
   function entries(actor: Actor, rows: Row[], asOf: number): CmeEntry[] {
     const byChild = new Map<string, { name: string; dob: string | null; events: CmeEvent[] }>();
     for (const r of rows) {
@@ -65,7 +69,7 @@ export function createCmeService(db: Db, options: CmeServiceOptions = {}) {
 
   async function entryOf(tx: Db, actor: Actor, childId: string): Promise<{ child: Awaited<ReturnType<typeof visibleChild>>; period: CmePeriod | null }> {
     const child = await visibleChild(tx, actor, childId);
-    const [entry] = entries(actor, await repo.cmeEventsOfVisibleChildren(tx, scopeOf(actor), child.id), now());
+    const [entry] = entries(actor, await repo.cmeEventsOfVisibleChildren(tx, scopeOf(actor), child.id), endOfToday());
     return { child, period: entry?.period ?? null };
   }
 
@@ -81,7 +85,7 @@ export function createCmeService(db: Db, options: CmeServiceOptions = {}) {
     async register(actor: Actor): Promise<CmeEntry[]> {
       reader(actor);
       return db.transaction(async (tx) => {
-        const list = entries(actor, await repo.cmeEventsOfVisibleChildren(tx, scopeOf(actor)), now());
+        const list = entries(actor, await repo.cmeEventsOfVisibleChildren(tx, scopeOf(actor)), endOfToday());
         await audit(tx, actor, 'cme.viewed', null, { shown: list.map((e) => e.childId) });
         return list;
       });

@@ -119,10 +119,10 @@ test('the other side responds; the raiser and an outsider may not; either side r
 
   // resolved: nothing more can happen to it, and no overdue alert ever comes
   for (const attempt of [
-    respondToEscalation(database.db, p.school, childId, escalationId, { response: 'x' }, service.afterRecord, options),
-    resolveEscalation(database.db, p.socialWorker, childId, escalationId, { outcome: 'x' }, service.afterRecord, options),
-    escalateEscalation(database.db, p.socialWorker, childId, escalationId, {}, service.afterRecord, options),
-  ]) assert.match((await rejection(attempt)).details[0].message, /resolved/);
+    () => respondToEscalation(database.db, p.school, childId, escalationId, { response: 'x' }, service.afterRecord, options),
+    () => resolveEscalation(database.db, p.socialWorker, childId, escalationId, { outcome: 'x' }, service.afterRecord, options),
+    () => escalateEscalation(database.db, p.socialWorker, childId, escalationId, {}, service.afterRecord, options),
+  ]) assert.match((await rejection(attempt())).details[0].message, /resolved/);
   now = Date.parse('2024-05-01T10:00:00+01:00');
   await database.db.transaction((tx) => service.refreshChild(tx, childId));
   assert.equal((await stored(childId)).length, 0);
@@ -166,15 +166,16 @@ test('a disagreement is with an agency involved with the child, and not with you
 
 test('an agency not involved with the child gets 404 for the list, a disagreement and every action; so does an administrator', async () => {
   const { escalationId } = await raiseEscalation(database.db, p.socialWorker, p.childId, { ...RAISE, toAgency: 'police' }, service.afterRecord, options);
+  // one at a time: started together, a pool would reject some before they are awaited
   for (const attempt of [
-    childEscalations(database.db, p.school, p.childId, options),
-    viewEscalation(database.db, p.school, p.childId, escalationId, options),
-    raiseEscalation(database.db, p.school, p.childId, { ...RAISE, toAgency: 'police' }, service.afterRecord, options),
-    respondToEscalation(database.db, p.school, p.childId, escalationId, { response: 'x' }, service.afterRecord, options),
-    resolveEscalation(database.db, p.school, p.childId, escalationId, { outcome: 'x' }, service.afterRecord, options),
-    escalateEscalation(database.db, p.school, p.childId, escalationId, {}, service.afterRecord, options),
-    childEscalations(database.db, p.admin, p.childId, options),
-  ]) assert.equal((await rejection(attempt)).status, 404);
+    () => childEscalations(database.db, p.school, p.childId, options),
+    () => viewEscalation(database.db, p.school, p.childId, escalationId, options),
+    () => raiseEscalation(database.db, p.school, p.childId, { ...RAISE, toAgency: 'police' }, service.afterRecord, options),
+    () => respondToEscalation(database.db, p.school, p.childId, escalationId, { response: 'x' }, service.afterRecord, options),
+    () => resolveEscalation(database.db, p.school, p.childId, escalationId, { outcome: 'x' }, service.afterRecord, options),
+    () => escalateEscalation(database.db, p.school, p.childId, escalationId, {}, service.afterRecord, options),
+    () => childEscalations(database.db, p.admin, p.childId, options),
+  ]) assert.equal((await rejection(attempt())).status, 404);
   assert.equal((await rejection(viewEscalation(database.db, p.police, p.childId, '00000000-0000-0000-0000-000000000000', options))).status, 404);
   const seen = await childEscalations(database.db, p.police, p.childId, options);
   assert.deepEqual(seen.escalations.map((e) => e.id), [escalationId]);

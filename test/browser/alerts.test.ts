@@ -9,13 +9,11 @@ import assert from 'node:assert/strict';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Locator, Page } from 'playwright-core';
 import { alerts, children, events, involvements } from '../../src/store/schema.ts';
-import { browserSkip, checkAxe, checkErrorSummary, demoEmail, screenshot, signIn, startBrowserApp, type BrowserApp } from '../support/browser.ts';
+import { browserSkip, checkAxe, squash, text, checkErrorSummary, demoEmail, screenshot, signIn, startBrowserApp, type BrowserApp } from '../support/browser.ts';
 
 const SCREENS = '/tmp/screens-alerts';
 const shot = (page: Page, name: string) => screenshot(page, name, SCREENS);
 
-const squash = (s: string | null) => (s ?? '').replace(/\s+/g, ' ').trim();
-const text = async (page: Page, selector: string) => squash(await page.locator(selector).first().textContent());
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The groups of My work as their headings read: "Warning Leon Marsh — Agency missing from the network × 3 (AGENCY_GAP)". */

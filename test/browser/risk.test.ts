@@ -11,27 +11,11 @@ import { eq } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
 import { languageFlagCounts } from '../../src/store/report-repository.ts';
 import { children } from '../../src/store/schema.ts';
-import { browserSkip, checkAxe, checkErrorSummary, demoEmail, screenshot, signIn, startBrowserApp, type BrowserApp } from '../support/browser.ts';
+import { browserSkip, checkAxe, fillDate, londonDay, squash, text, checkErrorSummary, demoEmail, screenshot, signIn, startBrowserApp, type BrowserApp } from '../support/browser.ts';
 
 const SCREENS = '/tmp/screens-risk';
 const shot = (page: Page, name: string) => screenshot(page, name, SCREENS);
 
-const squash = (s: string | null) => (s ?? '').replace(/\s+/g, ' ').trim();
-const text = async (page: Page, selector: string) => squash(await page.locator(selector).first().textContent());
-
-/** A London calendar date `days` from today, as day, month and year fields and as spoken by govukDate. */
-function londonDay(days: number) {
-  const at = new Date(Date.now() + days * 86_400_000);
-  const part = (o: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', ...o }).format(at);
-  return { day: part({ day: 'numeric' }), month: part({ month: 'numeric' }), year: part({ year: 'numeric' }), spoken: part({ day: 'numeric', month: 'long', year: 'numeric' }) };
-}
-
-async function fillDate(page: Page, legend: string, d: { day: string; month: string; year: string }) {
-  const group = page.getByRole('group', { name: legend });
-  await group.getByLabel('Day').fill(d.day);
-  await group.getByLabel('Month').fill(d.month);
-  await group.getByLabel('Year').fill(d.year);
-}
 
 /** This month in London, as the language report's columns name it: "November 2026". */
 const thisMonth = () => new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', year: 'numeric', month: 'long' }).format(new Date());

@@ -12,27 +12,11 @@ import { eq } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
 import { createAlertService } from '../../src/services/alert-service.ts';
 import { children } from '../../src/store/schema.ts';
-import { browserSkip, checkAxe, checkErrorSummary, demoEmail, screenshot, signIn, startBrowserApp, type BrowserApp } from '../support/browser.ts';
+import { browserSkip, checkAxe, fillDate, londonDay, squash, text, checkErrorSummary, demoEmail, screenshot, signIn, startBrowserApp, type BrowserApp } from '../support/browser.ts';
 
 const SCREENS = '/tmp/screens-workflows';
 const shot = (page: Page, name: string) => screenshot(page, name, SCREENS);
 
-const squash = (s: string | null) => (s ?? '').replace(/\s+/g, ' ').trim();
-const text = async (page: Page, selector: string) => squash(await page.locator(selector).first().textContent());
-
-/** A London calendar date `days` from today, as day, month and year fields and as spoken by govukDate. */
-function londonDay(days: number) {
-  const at = new Date(Date.now() + days * 86_400_000);
-  const part = (o: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', ...o }).format(at);
-  return { day: part({ day: 'numeric' }), month: part({ month: 'numeric' }), year: part({ year: 'numeric' }), spoken: part({ day: 'numeric', month: 'long', year: 'numeric' }) };
-}
-
-async function fillDate(scope: Page | ReturnType<Page['locator']>, legend: string, d: { day: string; month: string; year: string }) {
-  const group = scope.getByRole('group', { name: legend });
-  await group.getByLabel('Day').fill(d.day);
-  await group.getByLabel('Month').fill(d.month);
-  await group.getByLabel('Year').fill(d.year);
-}
 
 /** Goes to a path, checks the answer and the page with axe. */
 async function visit(page: Page, path: string, status = 200) {

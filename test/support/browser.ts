@@ -105,7 +105,11 @@ export async function startBrowserApp(): Promise<BrowserApp> {
           pageProblems.push(`${page.url()}: ${response.status()} for ${response.url()}`);
         }
       });
-      page.on('requestfailed', (request) => pageProblems.push(`${page.url()}: ${request.url()} failed: ${request.failure()?.errorText}`));
+      page.on('requestfailed', (request) => {
+        // a navigation cancels what the last page still had in flight (its favicon, say): not a fault
+        if (request.failure()?.errorText === 'net::ERR_ABORTED') return;
+        pageProblems.push(`${page.url()}: ${request.url()} failed: ${request.failure()?.errorText}`);
+      });
       page.on('console', (message) => {
         if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
           pageProblems.push(`${page.url()}: console error: ${message.text()}`);
@@ -205,3 +209,25 @@ export async function signIn(page: Page, email: string, password = DEMO_PASSWORD
 }
 
 export const demoEmail = (who: 'sw' | 'school' | 'admin' | 'police' | 'health') => `${who}@demo.reachable.test`;
+
+// ——— reading and filling pages, shared by the browser tests ———
+
+export const squash = (s: string | null) => (s ?? '').replace(/\s+/g, ' ').trim();
+
+/** The first match's text, whitespace folded as a reader sees it. */
+export const text = async (page: Page, selector: string) => squash(await page.locator(selector).first().textContent());
+
+/** A London calendar date `days` from today, as day, month and year fields and as spoken by govukDate. */
+export function londonDay(days: number) {
+  const at = new Date(Date.now() + days * 86_400_000);
+  const part = (o: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', ...o }).format(at);
+  return { day: part({ day: 'numeric' }), month: part({ month: 'numeric' }), year: part({ year: 'numeric' }), spoken: part({ day: 'numeric', month: 'long', year: 'numeric' }) };
+}
+
+/** Fills the GOV.UK date input whose fieldset has this legend. */
+export async function fillDate(scope: Page | ReturnType<Page['locator']>, legend: string, d: { day: string; month: string; year: string }) {
+  const group = scope.getByRole('group', { name: legend });
+  await group.getByLabel('Day').fill(d.day);
+  await group.getByLabel('Month').fill(d.month);
+  await group.getByLabel('Year').fill(d.year);
+}

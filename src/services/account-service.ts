@@ -70,6 +70,8 @@ export async function signIn(
   const token = newToken();
   const csrfToken = newToken();
   await db.transaction(async (tx) => {
+    // expired sessions are cleared as new ones start, so the table never grows without bound
+    await repo.deleteExpiredSessions(tx, new Date());
     await repo.insertSession(tx, {
       id: digest(token),
       userId: user.id,

@@ -3,7 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { openTestDatabase } from '../../test/support/database.ts';
 import { makePartnership, type TestPartnership } from '../../test/support/partnership.ts';
 import { evaluate } from '../rules/engine.ts';
@@ -194,4 +194,19 @@ test('a child whose death is recorded leaves My work; the record and its alerts 
   await recordEvents(database.db, p.socialWorker, child.id, [{ type: 'harm.serious', at: '2024-06-20', agency: 'social_care', details: { kind: 'death' } }], 'web', service.afterRecord);
   assert.deepEqual(await myWork(database.db, p.socialWorker, { childId: child.id }, NOW), []);
   assert.ok((await database.db.select().from(alerts).where(eq(alerts.childId, child.id))).length > 0);
+});
+
+test('a NETWORK_LINK is resolved in the store as in a replay, by the child’s next multi-agency response', async () => {
+  const a = await createChild(database.db, p.police, { name: 'Linked A' });
+  const b = await createChild(database.db, p.police, { name: 'Linked B' });
+  const link = [{ kind: 'person' as const, ref: 'person:test-adult', role: 'adult_of_concern' }];
+  await recordEvents(database.db, p.police, a.id, [{ type: 'screening.completed', at: '2024-05-01', agency: 'police', details: { level: 'significant' } }], 'api', service.afterRecord);
+  await recordEvents(database.db, p.police, a.id, [{ type: 'police.intelligence', at: '2024-05-02', agency: 'police', links: link }], 'api', service.afterRecord);
+  await recordEvents(database.db, p.police, b.id, [{ type: 'police.incident', at: '2024-05-03', agency: 'police', links: link, details: { role: 'witness', category: 'other' } }], 'api', service.afterRecord);
+  const linkOf = async () => (await database.db.select().from(alerts).where(and(eq(alerts.childId, b.id), eq(alerts.rule, 'NETWORK_LINK'))))[0];
+  assert.equal((await linkOf())?.status, 'open');
+  const response = await recordEvents(database.db, p.police, b.id, [{ type: 'contact.direct_work', at: '2024-05-10', agency: 'police' }], 'api', service.afterRecord);
+  const resolved = await linkOf();
+  assert.equal(resolved.status, 'resolved');
+  assert.equal(resolved.resolvedBy, response.created[0].id);
 });

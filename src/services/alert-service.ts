@@ -2,6 +2,7 @@
 // lets people act on them: record the action taken, assign, note, dismiss with a reason. Nothing
 // here edits an alert's derived fields by hand: a response is an event, and the rules resolve.
 import { SEVERITY_RANK, type Alert, type Severity } from '../domain/alert.ts';
+import { isResponse } from '../domain/event.ts';
 import { evaluateChild, evaluateContext, type EngineEvent } from '../rules/engine.ts';
 import { DEFAULT_RULES_CONFIG, type RulesConfig } from '../rules/config.ts';
 import { randomUUID } from 'node:crypto';
@@ -25,6 +26,10 @@ export interface AlertServiceOptions {
   notify?: boolean;
   baseUrl?: string;
   dutyInboxes?: Partial<Record<string, string>>;
+}
+
+function touchesContext(e: chronologyRepo.EventRow): boolean {
+  return (Array.isArray(e.links) && e.links.length > 0) || e.type.startsWith('involvement.') || isResponse(e.type, e.details);
 }
 
 export function engineEventOf(row: chronologyRepo.EventRow): EngineEvent {
@@ -80,9 +85,9 @@ export function createAlertService(options: AlertServiceOptions = {}) {
   }
 
   /** Brings one child's stored alerts up to date with their chronology and the clock. */
-  async function refreshChild(tx: Db, childId: string): Promise<{ contextChanged: boolean }> {
+  async function refreshChild(tx: Db, childId: string): Promise<{ concernChanged: boolean }> {
     const child = await chronologyRepo.findChild(tx, childId);
-    if (!child) return { contextChanged: false };
+    if (!child) return { concernChanged: false };
     const rows = await chronologyRepo.allEventsOfChild(tx, childId);
     const evaluation = evaluateChild({
       child: { ref: child.id, name: child.name, dateOfBirth: child.dateOfBirth ?? undefined },
@@ -93,13 +98,15 @@ export function createAlertService(options: AlertServiceOptions = {}) {
     const inserted = await alertsRepo.replaceAlerts(tx, alertsRepo.childAlertScope(childId, CONTEXT_RULES), evaluation.alerts, config.version);
     await queueNotices(tx, inserted, evaluation.alerts);
     const concernChanged = await alertsRepo.setConcern(tx, childId, evaluation.concern ? new Date(evaluation.concern.sinceMs) : null);
-    return { contextChanged: concernChanged || rows.some((r) => Array.isArray(r.links) && r.links.length > 0) };
+    return { concernChanged };
   }
 
   /** The hook the chronology calls inside the transaction of every new event. */
-  async function afterRecord(tx: Db, childId: string): Promise<void> {
-    const { contextChanged } = await refreshChild(tx, childId);
-    if (contextChanged) await refreshContext(tx);
+  async function afterRecord(tx: Db, childId: string, created: readonly chronologyRepo.EventRow[]): Promise<void> {
+    const { concernChanged } = await refreshChild(tx, childId);
+    // The partnership-wide rules read links, responses and involvements, and who is of concern:
+    // only then is the (partnership-wide) context evaluation worth running in this transaction.
+    if (concernChanged || created.some(touchesContext)) await refreshContext(tx);
   }
 
   /**
@@ -181,7 +188,13 @@ export interface AlertGroup {
  * rule (fifteen overdue return interviews for one child read as one line), most urgent first.
  */
 export async function myWork(db: Db, actor: Actor, filter: alertsRepo.WorkFilter, now = Date.now()): Promise<AlertGroup[]> {
-  const rows = await alertsRepo.openAlertsFor(db, scopeOf(actor), filter);
+  // My work shows children's names and alert messages: a view of their records, so it is audited
+  const rows = await db.transaction(async (tx) => {
+    const found = await alertsRepo.openAlertsFor(tx, scopeOf(actor), filter);
+    const shown = [...new Set(found.map((r) => r.alert.childId).filter((id): id is string => !!id))];
+    await audit(tx, actor, 'alerts.listed', null, { filter: { ...filter, dueBefore: filter.dueBefore?.toISOString() }, children: shown });
+    return found;
+  });
   const groups = new Map<string, AlertGroup>();
   for (const { alert, childName, assigneeName } of rows) {
     const key = `${alert.childId ?? JSON.stringify(alert.subject)}|${alert.rule}`;

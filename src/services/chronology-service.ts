@@ -14,8 +14,11 @@ import { notFound, ServiceError, validationFailed } from './errors.ts';
 
 export type RecordedVia = 'web' | 'api' | 'import' | 'demo';
 
-/** Hook for work that must happen in the same transaction as a new event (the rules, issue 3). */
-export type AfterRecord = (tx: Db, childId: string) => Promise<void>;
+/**
+ * Hook for work that must happen in the same transaction as new events (the rules, issue 3). It is
+ * told which events were created, so it can skip work they cannot affect.
+ */
+export type AfterRecord = (tx: Db, childId: string, created: readonly repo.EventRow[]) => Promise<void>;
 
 export interface ChildInput {
   name: string;
@@ -244,7 +247,7 @@ export async function recordEvents(
         events: result.created.map((r) => ({ id: r.id, type: r.type, ref: r.ref })),
         via,
       });
-      await afterRecord?.(tx, child.id);
+      await afterRecord?.(tx, child.id, result.created);
     }
     if (result.unchanged.length) {
       await audit(tx, actor, 'event.resent', child.id, { events: result.unchanged.map((r) => r.id), via });

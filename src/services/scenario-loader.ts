@@ -43,7 +43,7 @@ export async function loadScenario(
       const result = await appendEvents(tx, childId, events, null, options.via, true);
       count += result.created.length;
       await audit(tx, null, 'event.recorded', childId, { via: options.via, scenario: scenario.title ?? null, events: result.created.length });
-      await options.afterRecord?.(tx, childId);
+      await options.afterRecord?.(tx, childId, result.created);
     }
     return { children, events: count };
   });

@@ -11,11 +11,6 @@ export async function findUserByEmail(db: Db, email: string): Promise<UserRow | 
   return row;
 }
 
-export async function findUserById(db: Db, id: string): Promise<UserRow | undefined> {
-  const [row] = await db.select().from(users).where(eq(users.id, id)).limit(1);
-  return row;
-}
-
 export async function insertUser(db: Db, row: typeof users.$inferInsert): Promise<UserRow> {
   const [created] = await db
     .insert(users)
@@ -26,10 +21,6 @@ export async function insertUser(db: Db, row: typeof users.$inferInsert): Promis
 
 export async function listUsers(db: Db): Promise<UserRow[]> {
   return db.select().from(users).orderBy(asc(users.agency), asc(users.name));
-}
-
-export async function setUserActive(db: Db, id: string, active: boolean): Promise<void> {
-  await db.update(users).set({ active }).where(eq(users.id, id));
 }
 
 export async function insertSession(db: Db, row: typeof sessions.$inferInsert): Promise<void> {

@@ -32,6 +32,14 @@ function rowOf(alert: Alert, configVersion: string, childId: string | null): typ
   };
 }
 
+// What the rules decide is replaced on every evaluation; what people added (assignment, dismissal,
+// when it was first stored) is left as it is.
+const DERIVED = [
+  'severity', 'raisedAt', 'dueBy', 'status', 'resolvedAt', 'resolvedBy', 'evidence', 'details',
+  'owner', 'message', 'actions', 'configVersion', 'subject',
+] as const;
+const DERIVED_ON_CONFLICT = Object.fromEntries(DERIVED.map((key) => [key, sql.raw(`excluded.${alerts[key].name}`)]));
+
 /**
  * Makes the stored alerts in `scope` exactly `fresh`: upserts each by id (so two instances never
  * store one alert twice) and removes those the chronology no longer supports (a back-dated event
@@ -53,24 +61,7 @@ export async function replaceAlerts(
     const result = await tx
       .insert(alerts)
       .values(rows)
-      .onConflictDoUpdate({
-        target: alerts.id,
-        set: {
-          severity: sql`excluded.severity`,
-          raisedAt: sql`excluded.raised_at`,
-          dueBy: sql`excluded.due_by`,
-          status: sql`excluded.status`,
-          resolvedAt: sql`excluded.resolved_at`,
-          resolvedBy: sql`excluded.resolved_by`,
-          evidence: sql`excluded.evidence`,
-          details: sql`excluded.details`,
-          owner: sql`excluded.owner`,
-          message: sql`excluded.message`,
-          actions: sql`excluded.actions`,
-          configVersion: sql`excluded.config_version`,
-          subject: sql`excluded.subject`,
-        },
-      })
+      .onConflictDoUpdate({ target: alerts.id, set: DERIVED_ON_CONFLICT })
       // xmax is 0 on a row this statement inserted, and not on one it updated
       .returning({ id: alerts.id, inserted: sql<boolean>`(xmax = 0)` });
     for (const r of result) if (r.inserted) inserted.push(r.id);
@@ -101,12 +92,20 @@ export async function allChildrenWithConcern(tx: Db) {
     .leftJoin(childConcern, eq(childConcern.childId, children.id));
 }
 
+// Contract 1 "Responses": a NETWORK_LINK is resolved by the child's next multi-agency response.
+const RESPONSE_TYPES = ['care.strategy_discussion', 'plan.reviewed', 'panel.reviewed', 'screening.completed', 'contact.direct_work'];
+
 /** Events that carry links, and the response events the network rules read. */
 export async function contextEvents(tx: Db) {
   return tx
     .select()
     .from(events)
-    .where(or(sql`${events.links} is not null and jsonb_array_length(${events.links}) > 0`, inArray(events.type, ['involvement.started', 'involvement.ended'])));
+    .where(
+      or(
+        sql`${events.links} is not null and jsonb_array_length(${events.links}) > 0`,
+        inArray(events.type, ['involvement.started', 'involvement.ended', ...RESPONSE_TYPES]),
+      ),
+    );
 }
 
 export async function childIdsPage(tx: Db, afterId: string | null, limit: number): Promise<string[]> {

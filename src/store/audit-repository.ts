@@ -1,6 +1,6 @@
 // SQL for the append-only, hash-chained audit log.
 import { createHash } from 'node:crypto';
-import { asc, desc, eq, gt, sql } from 'drizzle-orm';
+import { asc, desc, gt, sql } from 'drizzle-orm';
 import type { Db } from './database.ts';
 import { auditLog } from './schema.ts';
 
@@ -58,6 +58,3 @@ export async function auditRowsAfter(db: Db, afterSeq: number, limit: number): P
   return db.select().from(auditLog).where(gt(auditLog.seq, afterSeq)).orderBy(asc(auditLog.seq)).limit(limit);
 }
 
-export async function auditForChild(db: Db, childId: string, limit = 100): Promise<AuditRow[]> {
-  return db.select().from(auditLog).where(eq(auditLog.childId, childId)).orderBy(desc(auditLog.seq)).limit(limit);
-}

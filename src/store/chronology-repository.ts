@@ -162,10 +162,6 @@ export async function eventsOfTypes(db: Db, childId: string, types: string[]): P
     .orderBy(asc(events.at), asc(events.recordedAt));
 }
 
-export async function eventTypesAndAgencies(db: Db, childId: string): Promise<{ type: string; agency: string }[]> {
-  return db.selectDistinct({ type: events.type, agency: events.agency }).from(events).where(eq(events.childId, childId));
-}
-
 export async function activeInvolvements(db: Db, childId: string): Promise<InvolvementRow[]> {
   return db
     .select()

@@ -3,6 +3,7 @@
 import { ConfigError, readConfig } from '../config.ts';
 import { openDatabase } from '../store/database.ts';
 import { seedDemoIfEmpty } from '../demo/seed.ts';
+import { indexUnindexedLinks } from '../store/context-repository.ts';
 import { DEMO_PASSWORD, DEMO_USERS } from '../demo/users.ts';
 import { buildApp } from '../web/app.ts';
 import { createAlertService, startSweeper } from '../services/alert-service.ts';
@@ -29,6 +30,8 @@ export async function startCommand(_args: string[], io: Io): Promise<number> {
       ? 'Database: PostgreSQL server (DATABASE_URL)\n'
       : `Database: embedded PGlite in ${config.dataDir} (for trying Reachable and demos: it does not fsync; use PostgreSQL for real records)\n`,
   );
+  // links recorded before contexts were indexed (an older database) join the network once
+  await indexUnindexedLinks(database.db);
   const dutyInboxes = config.demo && !Object.keys(config.dutyInboxes).length ? demoDutyInboxes() : config.dutyInboxes;
   const alerts = createAlertService({ config: config.rules, baseUrl: config.baseUrl, dutyInboxes, notify: false });
   // the demo's stories are history: seeding them must not fill the duty inboxes

@@ -176,6 +176,9 @@ export const DETAILS = {
   'parent.view': loose({ supportAsked: text(2000).optional(), supportGiven: text(2000).optional() }),
   'indicator.observed': loose({ indicator: z.enum(OBSERVED_INDICATORS) }),
   'harm.serious': loose({ kind: z.enum(['death', 'serious_injury']) }),
+  // extension: a link recorded directly (not as part of another event) — who or what the child is
+  // linked to is in `links`; where the information came from, and until when the link held
+  'context.linked': loose({ source: text(500).optional(), until: isoDate.optional() }),
 } as const;
 
 export type EventType = keyof typeof DETAILS;
@@ -191,6 +194,8 @@ export const linkSchema = z.object({
   ref: text(200),
   label: text(300).optional(),
   role: text(100).optional(),
+  // extension: how sure the recording agency is of the link (absent: recorded as a fact)
+  confidence: z.enum(['confirmed', 'tentative', 'unconfirmed']).optional(),
 });
 export type EventLink = z.infer<typeof linkSchema>;
 
@@ -334,4 +339,5 @@ export const EVENT_TYPE_NAMES: Record<EventType, string> = {
   'parent.view': "Parent's or carer's view",
   'indicator.observed': 'Exploitation indicator observed',
   'harm.serious': 'Serious harm',
+  'context.linked': 'Linked to a person, place, phone, vehicle or group',
 };

@@ -4,6 +4,7 @@
 // stayed "untouchable". Contextual safeguarding (Firmin) works at two levels — the child and the
 // context itself — so AGENCY_GAP runs per child as time passes, and the context rules run over the
 // whole partnership's links (`contextAlerts`), given when each child became of concern.
+import { contextId, isHarmContext } from '../domain/context.ts';
 import { AGENCY_NAMES, isResponse, type Agency, type EventLink } from '../domain/event.ts';
 import { londonDayNumber } from './calendar/days.ts';
 import type { RulesConfig } from './config.ts';
@@ -176,8 +177,9 @@ export function contextAlerts({ children, events, times, asOfMs, config }: Conte
     if (childNo === undefined) childNos.set(e.child, (childNo = childNos.size));
     for (const link of e.links) {
       // A professional linked to many children is the network working, not a context of harm.
-      if (link.kind === 'person' && link.role === 'professional') continue;
-      occurrences.push({ entity: `${link.kind}:${link.ref}`, childNo, link, child: e.child, t: times[i], index: e.index ?? i, eventRef: e.ref, restricted: e.sensitivity === 'restricted' });
+      if (!isHarmContext(link)) continue;
+      // one phone, vehicle or person however each agency wrote its identifier
+      occurrences.push({ entity: contextId(link), childNo, link, child: e.child, t: times[i], index: e.index ?? i, eventRef: e.ref, restricted: e.sensitivity === 'restricted' });
     }
   }
   occurrences.sort((a, b) => a.t - b.t || a.index - b.index);

@@ -9,6 +9,8 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../store/database.ts';
 import * as alertsRepo from '../store/alert-repository.ts';
 import * as chronologyRepo from '../store/chronology-repository.ts';
+import * as contextRepo from '../store/context-repository.ts';
+import { contextId } from '../domain/context.ts';
 import { scopeOf, type Actor } from './actor.ts';
 import { audit } from './audit-service.ts';
 import { visibleChild } from './chronology-service.ts';
@@ -47,6 +49,18 @@ export function engineEventOf(row: chronologyRepo.EventRow): EngineEvent {
   };
 }
 
+/** A person a human merged is, to the rules, the person kept (the event itself keeps what was sent). */
+function withMergedLinks(e: EngineEvent, merges: ReadonlyMap<string, string>): EngineEvent {
+  if (!merges.size || !e.links?.length) return e;
+  return {
+    ...e,
+    links: e.links.map((link) => {
+      const kept = merges.get(contextId(link));
+      return kept ? { ...link, ref: kept.slice(link.kind.length + 1) } : link;
+    }),
+  };
+}
+
 export type AlertService = ReturnType<typeof createAlertService>;
 
 export function createAlertService(options: AlertServiceOptions = {}) {
@@ -74,9 +88,10 @@ export function createAlertService(options: AlertServiceOptions = {}) {
   async function refreshContext(tx: Db): Promise<void> {
     const everyone = await alertsRepo.allChildrenWithConcern(tx);
     const linked = await alertsRepo.contextEvents(tx);
+    const merges = await contextRepo.mergeMap(tx);
     const fresh = evaluateContext({
       children: everyone.map((c) => ({ ref: c.id, name: c.name, dateOfBirth: c.dateOfBirth ?? undefined, concernSince: c.since?.getTime() ?? null })),
-      events: linked.map(engineEventOf),
+      events: linked.map((row) => withMergedLinks(engineEventOf(row), merges)),
       asOf: clock(),
       config,
     });

@@ -35,7 +35,21 @@ export type AuditAction =
   | 'panel.decision_recorded'
   | 'panel.minutes_viewed'
   | 'panel.referred'
-  | 'cme.viewed';
+  | 'cme.viewed'
+  | 'network.viewed'
+  | 'network.partnership_viewed'
+  | 'network.exported'
+  | 'context.viewed'
+  | 'context.created'
+  | 'context.changed'
+  | 'context.merged'
+  | 'context.unmerged'
+  | 'context.match_rejected'
+  | 'disruption.recorded'
+  | 'disruption.changed'
+  | 'context_assessment.recorded'
+  | 'context_action.added'
+  | 'context_action.completed';
 
 export async function audit(
   tx: Db,

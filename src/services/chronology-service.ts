@@ -8,6 +8,7 @@ import { checkLanguage } from '../domain/language.ts';
 import { trajectory } from '../domain/trajectory.ts';
 import type { Db } from '../store/database.ts';
 import * as repo from '../store/chronology-repository.ts';
+import * as contextRepo from '../store/context-repository.ts';
 import { mayReadCases, scopeOf, type Actor } from './actor.ts';
 import { audit } from './audit-service.ts';
 import { notFound, ServiceError, validationFailed } from './errors.ts';
@@ -298,6 +299,7 @@ export async function appendEvents(
       recordedVia: via,
     });
     await applyInvolvement(tx, row);
+    if (row.links?.length) await contextRepo.indexEventLinks(tx, row);
     result.created.push(row);
   }
   return result;

@@ -247,3 +247,12 @@ export async function takeLease(db: Db, name: string, holder: string, seconds: n
 export async function releaseLease(db: Db, name: string, holder: string): Promise<void> {
   await db.delete(leases).where(and(eq(leases.name, name), eq(leases.holder, holder)));
 }
+
+/** Context alerts (adults of concern, hotspots) about contexts of one kind; the caller matches the identifier. */
+export async function contextAlertsAbout(tx: Db, kind: string) {
+  return tx
+    .select({ id: alerts.id, rule: alerts.rule, subject: alerts.subject, status: alerts.status, raisedAt: alerts.raisedAt, owner: alerts.owner })
+    .from(alerts)
+    .where(and(isNull(alerts.childId), sql`${alerts.subject}->>'kind' = ${kind}`))
+    .orderBy(desc(alerts.raisedAt));
+}

@@ -6,6 +6,7 @@ import {
   bigserial,
   boolean,
   date,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -326,4 +327,127 @@ export const panelActions = pgTable(
     createdAt: createdAt(),
   },
   (t) => [index('panel_actions_item_idx').on(t.itemId)],
+);
+
+// Contextual safeguarding: the people, places, phones, vehicles and groups around children.
+// One row per context, identified across agencies by its normalised identifier (`kind`, `key`);
+// a person an agency recorded twice is merged by a human (`merged_into`), never by a guess.
+export const contextEntities = pgTable(
+  'context_entities',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    kind: text('kind').notNull(),
+    key: text('key').notNull(),
+    label: text('label').notNull(),
+    aliases: jsonb('aliases').notNull().$type<string[]>().default([]),
+    dateOfBirth: date('date_of_birth', { mode: 'string' }),
+    description: text('description'),
+    address: text('address'),
+    postcode: text('postcode'),
+    // the postcode district: the partnership view's "area" filter is an index look-up
+    district: text('district'),
+    latitude: doublePrecision('latitude'),
+    longitude: doublePrecision('longitude'),
+    locationType: text('location_type'),
+    createdByAgency: text('created_by_agency').notNull(),
+    createdAt: createdAt(),
+    mergedInto: uuid('merged_into'),
+  },
+  (t) => [uniqueIndex('context_entities_key').on(t.kind, t.key), index('context_entities_district_idx').on(t.district)],
+);
+
+// Every link of a child to a context comes from an event on the child's chronology (contract 1
+// `links`; a direct link is a `context.linked` event), so the network and the rules read one truth.
+export const contextLinks = pgTable(
+  'context_links',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    // the context now (a merged person's links move to the person kept) …
+    entityId: uuid('entity_id').notNull().references(() => contextEntities.id),
+    // … and the context the event named, so an unmerge puts every link back
+    recordedEntityId: uuid('recorded_entity_id').notNull().references(() => contextEntities.id),
+    childId: uuid('child_id').notNull().references(() => children.id),
+    eventId: uuid('event_id').notNull().references(() => events.id),
+    role: text('role'),
+    confidence: text('confidence').notNull(),
+    agency: text('agency').notNull(),
+    sensitivity: text('sensitivity').notNull(),
+    label: text('label'),
+    linkedAt: timestamp('linked_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('context_links_event_entity_key').on(t.eventId, t.recordedEntityId),
+    index('context_links_recorded_idx').on(t.recordedEntityId),
+    // a child's links, then who else shares each: the two look-ups of the neighbourhood query
+    index('context_links_child_idx').on(t.childId, t.entityId, t.linkedAt),
+    index('context_links_entity_idx').on(t.entityId, t.childId, t.linkedAt),
+    index('context_links_adult_idx').on(t.entityId, t.childId).where(sql`${t.role} = 'adult_of_concern'`),
+  ],
+);
+
+// Disruption (Home Office toolkit) recorded against a person or a place, by the agency that owns it.
+export const disruptions = pgTable(
+  'disruptions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    entityId: uuid('entity_id').notNull().references(() => contextEntities.id),
+    tactic: text('tactic').notNull(),
+    ownerAgency: text('owner_agency').notNull(),
+    ownerPerson: text('owner_person'),
+    startedOn: date('started_on', { mode: 'string' }).notNull(),
+    endedOn: date('ended_on', { mode: 'string' }),
+    outcome: text('outcome'),
+    notes: text('notes'),
+    recordedBy: uuid('recorded_by').references(() => users.id),
+    recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('disruptions_entity_idx').on(t.entityId, t.startedOn)],
+);
+
+// A location (context) assessment: what makes the place unsafe, who is responsible for it, and the
+// plan for the place — a context referred, assessed and planned for like a child (Firmin).
+export const contextAssessments = pgTable(
+  'context_assessments',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    entityId: uuid('entity_id').notNull().references(() => contextEntities.id),
+    assessedOn: date('assessed_on', { mode: 'string' }).notNull(),
+    unsafeBecause: text('unsafe_because').notNull(),
+    responsible: text('responsible').notNull(),
+    plan: text('plan').notNull(),
+    agency: text('agency').notNull(),
+    recordedBy: uuid('recorded_by').references(() => users.id),
+    recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('context_assessments_entity_idx').on(t.entityId, t.assessedOn)],
+);
+
+export const contextActions = pgTable(
+  'context_actions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    entityId: uuid('entity_id').notNull().references(() => contextEntities.id),
+    action: text('action').notNull(),
+    ownerAgency: text('owner_agency').notNull(),
+    dueBy: date('due_by', { mode: 'string' }).notNull(),
+    doneOn: date('done_on', { mode: 'string' }),
+    recordedBy: uuid('recorded_by').references(() => users.id),
+    createdAt: createdAt(),
+  },
+  (t) => [index('context_actions_entity_idx').on(t.entityId)],
+);
+
+// A person suggested as the same as another (name and date-of-birth similarity) and what a human
+// decided: merged, or "not the same person" so the suggestion is not made again.
+export const contextMatchDecisions = pgTable(
+  'context_match_decisions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    entityA: uuid('entity_a').notNull().references(() => contextEntities.id),
+    entityB: uuid('entity_b').notNull().references(() => contextEntities.id),
+    decision: text('decision').notNull(),
+    decidedBy: uuid('decided_by').references(() => users.id),
+    decidedAt: timestamp('decided_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('context_match_decisions_pair').on(t.entityA, t.entityB)],
 );

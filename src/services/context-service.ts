@@ -1,0 +1,272 @@
+// Changing the network: link a child to a person, place, phone, vehicle or group; record a context
+// in its own right (a place referred without a child); its details; disruption against it; the
+// location assessment and its plan; and the human decision that two people are one.
+import { z } from 'zod';
+import {
+  CONFIDENCES, DISRUPTION_OUTCOMES, DISRUPTION_TACTICS, LOCATION_TYPES, normalisePostcode, PERSON_ROLE_NAMES, type ContextKind,
+} from '../domain/context.ts';
+import { AGENCIES, LINK_KINDS, PERSON_ROLES, type Problem } from '../domain/event.ts';
+import { isValidAt } from '../domain/time.ts';
+import type { Db } from '../store/database.ts';
+import * as repo from '../store/context-repository.ts';
+import { mayReadCases, type Actor } from './actor.ts';
+import type { AlertService } from './alert-service.ts';
+import { audit } from './audit-service.ts';
+import { recordEvents, type AfterRecord } from './chronology-service.ts';
+import { forbidden, notFound, validationFailed } from './errors.ts';
+import { mayAnalyseNetwork, visibleContext } from './network-service.ts';
+
+const optionalText = (max: number) => z.string().trim().max(max).optional().transform((v) => v || undefined);
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Enter a real date').refine(isValidAt, 'Enter a real date');
+
+function problemsOf(error: z.ZodError): Problem[] {
+  return error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+}
+
+function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
+  const result = schema.safeParse(input);
+  if (!result.success) throw validationFailed(problemsOf(result.error));
+  return result.data;
+}
+
+export const linkInputSchema = z
+  .object({
+    kind: z.enum(LINK_KINDS, { error: 'Select what the child is linked to' }),
+    entityId: z.string().uuid().optional(),
+    ref: optionalText(200),
+    label: optionalText(300),
+    role: z.enum(PERSON_ROLES).optional(),
+    confidence: z.enum(CONFIDENCES, { error: 'Select how sure you are of the link' }),
+    source: optionalText(500),
+    at: isoDate,
+    summary: optionalText(10_000),
+    restricted: z.boolean().default(false),
+  })
+  .superRefine((v, ctx) => {
+    if (!v.entityId && !v.ref) ctx.addIssue({ code: 'custom', path: ['ref'], message: 'Enter the name, number, registration or place' });
+    if (v.kind === 'person' && !v.role) ctx.addIssue({ code: 'custom', path: ['role'], message: `Select the person's role: ${Object.values(PERSON_ROLE_NAMES).join(', ').toLowerCase()}` });
+  });
+export type LinkInput = z.input<typeof linkInputSchema>;
+
+/**
+ * Links the child to a context directly. The link is a `context.linked` event on the child's
+ * chronology, so it is audited, replayed and read by the network rules like every other link.
+ */
+export async function linkChild(db: Db, actor: Actor, childId: string, input: LinkInput, afterRecord?: AfterRecord) {
+  const v = parse(linkInputSchema, input);
+  let ref = v.ref;
+  let label = v.label ?? v.ref;
+  if (v.entityId) {
+    const entity = await db.transaction((tx) => visibleContext(tx, actor, v.entityId!));
+    if (entity.kind !== v.kind) throw validationFailed([{ path: 'entityId', message: 'That context is of another kind' }]);
+    ref = entity.key;
+    label = v.label ?? entity.label;
+  }
+  return recordEvents(db, actor, childId, [{
+    type: 'context.linked',
+    at: v.at,
+    agency: actor.agency,
+    summary: v.summary,
+    details: { ...(v.source ? { source: v.source } : {}) },
+    links: [{ kind: v.kind, ref, label, ...(v.kind === 'person' ? { role: v.role } : {}), confidence: v.confidence }],
+    sensitivity: v.restricted ? 'restricted' : 'standard',
+  }], 'web', afterRecord);
+}
+
+export const contextDetailsSchema = z.object({
+  label: z.string().trim().min(1, 'Enter a name or description').max(300),
+  aliases: z.array(z.string().trim().min(1).max(200)).max(20).default([]),
+  dateOfBirth: isoDate.nullable().optional(),
+  description: optionalText(5_000),
+  address: optionalText(500),
+  postcode: z.string().trim().max(10).optional().transform((v, ctx) => {
+    if (!v) return undefined;
+    const normal = normalisePostcode(v);
+    if (!normal) ctx.addIssue({ code: 'custom', message: 'Enter a real postcode, like NG1 3AB' });
+    return normal ?? undefined;
+  }),
+  latitude: z.number().min(49).max(61).nullable().optional(),
+  longitude: z.number().min(-9).max(2.5).nullable().optional(),
+  locationType: z.enum(LOCATION_TYPES).nullable().optional(),
+});
+export type ContextDetailsInput = z.input<typeof contextDetailsSchema>;
+
+function detailsChanges(v: z.infer<typeof contextDetailsSchema>, kind: string): repo.EntityChanges {
+  return {
+    label: v.label,
+    aliases: v.aliases,
+    dateOfBirth: kind === 'person' ? v.dateOfBirth ?? null : null,
+    description: v.description ?? null,
+    address: v.address ?? null,
+    postcode: v.postcode ?? null,
+    latitude: kind === 'location' ? v.latitude ?? null : null,
+    longitude: kind === 'location' ? v.longitude ?? null : null,
+    locationType: kind === 'location' ? v.locationType ?? null : null,
+  };
+}
+
+/** A context in its own right: a place or a group can be referred before any child is linked. */
+export async function createContext(db: Db, actor: Actor, kind: string, ref: string, details: ContextDetailsInput) {
+  if (!mayReadCases(actor)) throw forbidden();
+  const problems: Problem[] = [];
+  if (!(LINK_KINDS as readonly string[]).includes(kind)) problems.push({ path: 'kind', message: 'Select a person, place, phone, vehicle or group' });
+  if (!ref.trim()) problems.push({ path: 'ref', message: 'Enter the identifier: a name, number, registration or address' });
+  const parsed = contextDetailsSchema.safeParse(details);
+  if (!parsed.success) problems.push(...problemsOf(parsed.error));
+  if (problems.length || !parsed.success) throw validationFailed(problems);
+  return db.transaction(async (tx) => {
+    const entity = await repo.ensureEntity(tx, kind, ref, parsed.data.label, actor.agency);
+    await repo.updateEntity(tx, entity.id, detailsChanges(parsed.data, kind));
+    await audit(tx, actor, 'context.created', null, { context: entity.id, kind });
+    return entity;
+  });
+}
+
+export async function updateContext(db: Db, actor: Actor, entityId: string, details: ContextDetailsInput) {
+  const v = parse(contextDetailsSchema, details);
+  return db.transaction(async (tx) => {
+    const entity = await visibleContext(tx, actor, entityId);
+    const changes = detailsChanges(v, entity.kind);
+    await repo.updateEntity(tx, entity.id, changes);
+    await audit(tx, actor, 'context.changed', null, { context: entity.id, fields: Object.keys(changes) });
+  });
+}
+
+// --- disruption ------------------------------------------------------------------------------
+
+export const disruptionInputSchema = z.object({
+  tactic: z.enum(DISRUPTION_TACTICS, { error: 'Select the disruption tactic' }),
+  ownerAgency: z.enum(AGENCIES, { error: 'Select the agency that owns the disruption' }),
+  ownerPerson: optionalText(200),
+  startedOn: isoDate,
+  endedOn: isoDate.optional(),
+  outcome: z.enum(DISRUPTION_OUTCOMES).optional(),
+  notes: optionalText(5_000),
+}).refine((v) => !v.endedOn || v.endedOn >= v.startedOn, { path: ['endedOn'], message: 'The end date must be on or after the start date' });
+export type DisruptionInput = z.input<typeof disruptionInputSchema>;
+
+const DISRUPTABLE: readonly ContextKind[] = ['person', 'location', 'group', 'vehicle', 'phone'];
+
+export async function recordDisruption(db: Db, actor: Actor, entityId: string, input: DisruptionInput) {
+  const v = parse(disruptionInputSchema, input);
+  return db.transaction(async (tx) => {
+    const entity = await visibleContext(tx, actor, entityId);
+    if (!DISRUPTABLE.includes(entity.kind as ContextKind)) throw notFound();
+    const row = await repo.insertDisruption(tx, {
+      entityId: entity.id, tactic: v.tactic, ownerAgency: v.ownerAgency, ownerPerson: v.ownerPerson ?? null,
+      startedOn: v.startedOn, endedOn: v.endedOn ?? null, outcome: v.outcome ?? null, notes: v.notes ?? null,
+      recordedBy: actor.kind === 'user' ? actor.userId : null,
+    });
+    await audit(tx, actor, 'disruption.recorded', null, { context: entity.id, disruption: row.id, tactic: v.tactic });
+    return row;
+  });
+}
+
+export const disruptionUpdateSchema = z.object({
+  endedOn: isoDate.optional(),
+  outcome: z.enum(DISRUPTION_OUTCOMES, { error: 'Select the outcome' }),
+  notes: optionalText(5_000),
+});
+
+export async function updateDisruption(db: Db, actor: Actor, entityId: string, disruptionId: string, input: z.input<typeof disruptionUpdateSchema>) {
+  const v = parse(disruptionUpdateSchema, input);
+  return db.transaction(async (tx) => {
+    const entity = await visibleContext(tx, actor, entityId);
+    if (!/^[0-9a-f-]{36}$/i.test(disruptionId)) throw notFound();
+    const changed = await repo.updateDisruption(tx, disruptionId, entity.id, { endedOn: v.endedOn ?? null, outcome: v.outcome, ...(v.notes ? { notes: v.notes } : {}) });
+    if (!changed) throw notFound();
+    await audit(tx, actor, 'disruption.changed', null, { context: entity.id, disruption: disruptionId, outcome: v.outcome });
+  });
+}
+
+// --- location (context) assessment and the plan for the place --------------------------------
+
+export const assessmentInputSchema = z.object({
+  assessedOn: isoDate,
+  unsafeBecause: z.string().trim().min(1, 'Describe what makes the place unsafe for children').max(10_000),
+  responsible: z.string().trim().min(1, 'Say who is responsible for the place: the shop, the park, the landlord').max(2_000),
+  plan: z.string().trim().min(1, 'Write the plan for the place').max(10_000),
+});
+
+export async function recordAssessment(db: Db, actor: Actor, entityId: string, input: z.input<typeof assessmentInputSchema>) {
+  const v = parse(assessmentInputSchema, input);
+  return db.transaction(async (tx) => {
+    const entity = await visibleContext(tx, actor, entityId);
+    if (entity.kind !== 'location' && entity.kind !== 'group') throw notFound();
+    const row = await repo.insertAssessment(tx, { entityId: entity.id, ...v, agency: actor.agency, recordedBy: actor.kind === 'user' ? actor.userId : null });
+    await audit(tx, actor, 'context_assessment.recorded', null, { context: entity.id, assessment: row.id });
+    return row;
+  });
+}
+
+export const contextActionSchema = z.object({
+  action: z.string().trim().min(1, 'Describe the action: what will be done, by whom').max(2_000),
+  ownerAgency: z.enum(AGENCIES, { error: 'Select the agency that owns the action' }),
+  dueBy: isoDate,
+});
+
+export async function addContextAction(db: Db, actor: Actor, entityId: string, input: z.input<typeof contextActionSchema>) {
+  const v = parse(contextActionSchema, input);
+  return db.transaction(async (tx) => {
+    const entity = await visibleContext(tx, actor, entityId);
+    const row = await repo.insertContextAction(tx, { entityId: entity.id, ...v, recordedBy: actor.kind === 'user' ? actor.userId : null });
+    await audit(tx, actor, 'context_action.added', null, { context: entity.id, action: row.id });
+    return row;
+  });
+}
+
+export async function completeContextAction(db: Db, actor: Actor, entityId: string, actionId: string, doneOn: string) {
+  if (!isValidAt(doneOn) || !/^\d{4}-\d{2}-\d{2}$/.test(doneOn)) throw validationFailed([{ path: 'doneOn', message: 'Enter a real date' }]);
+  return db.transaction(async (tx) => {
+    const entity = await visibleContext(tx, actor, entityId);
+    if (!/^[0-9a-f-]{36}$/i.test(actionId) || !(await repo.completeContextAction(tx, actionId, entity.id, doneOn))) {
+      throw validationFailed([{ path: 'actionId', message: 'That action is not open in the plan for this place' }]);
+    }
+    await audit(tx, actor, 'context_action.completed', null, { context: entity.id, action: actionId });
+  });
+}
+
+// --- one person recorded twice ----------------------------------------------------------------
+
+/**
+ * A human decides two people are one (the suggestions come from name and date-of-birth
+ * similarity; a guess never merges). The links move to the person kept and the network rules run
+ * again, so an adult linked to two children under two names becomes an ADULT_OF_CONCERN.
+ */
+export async function mergeContexts(db: Db, actor: Actor, mergedId: string, keptId: string, alerts?: AlertService) {
+  if (!mayAnalyseNetwork(actor)) throw forbidden();
+  return db.transaction(async (tx) => {
+    const merged = await visibleContext(tx, actor, mergedId);
+    const kept = await visibleContext(tx, actor, keptId);
+    if (merged.id === kept.id || merged.kind !== kept.kind || kept.mergedInto || merged.mergedInto) {
+      throw validationFailed([{ path: 'keptId', message: 'Choose another, current record of the same kind to keep' }]);
+    }
+    await repo.mergeEntity(tx, merged.id, kept.id);
+    await repo.recordMatchDecision(tx, merged.id, kept.id, 'same', actor.kind === 'user' ? actor.userId : null);
+    await audit(tx, actor, 'context.merged', null, { merged: merged.id, kept: kept.id });
+    await alerts?.refreshContext(tx);
+  });
+}
+
+export async function unmergeContext(db: Db, actor: Actor, entityId: string, alerts?: AlertService) {
+  if (!mayAnalyseNetwork(actor)) throw forbidden();
+  return db.transaction(async (tx) => {
+    const entity = await visibleContext(tx, actor, entityId);
+    if (!entity.mergedInto) throw validationFailed([{ path: 'entityId', message: 'This record is not merged into another' }]);
+    const keptId = entity.mergedInto;
+    await repo.unmergeEntity(tx, entity.id);
+    await repo.recordMatchDecision(tx, entity.id, keptId, 'different', actor.kind === 'user' ? actor.userId : null);
+    await audit(tx, actor, 'context.unmerged', null, { context: entity.id, from: keptId });
+    await alerts?.refreshContext(tx);
+  });
+}
+
+export async function rejectMatch(db: Db, actor: Actor, entityId: string, otherId: string) {
+  if (!mayAnalyseNetwork(actor)) throw forbidden();
+  return db.transaction(async (tx) => {
+    const a = await visibleContext(tx, actor, entityId);
+    const b = await visibleContext(tx, actor, otherId);
+    await repo.recordMatchDecision(tx, a.id, b.id, 'different', actor.kind === 'user' ? actor.userId : null);
+    await audit(tx, actor, 'context.match_rejected', null, { context: a.id, other: b.id });
+  });
+}

@@ -1,0 +1,340 @@
+// Reading the network: a child's contexts and who shares them, a context's page, the partnership
+// view for police analysts and panel chairs, and the analysts' exports. Need-to-know throughout:
+// another agency's restricted entry shows only as "a restricted entry by AGENCY — contact them",
+// and a child the reader may not see is never named.
+import { createHash } from 'node:crypto';
+import { CONTEXT_KIND_NAMES, contextKey, type ContextKind } from '../domain/context.ts';
+import { AGENCY_NAMES, type Agency } from '../domain/event.ts';
+import type { Db } from '../store/database.ts';
+import * as repo from '../store/context-repository.ts';
+import * as alertsRepo from '../store/alert-repository.ts';
+import { mayReadCases, scopeOf, type Actor } from './actor.ts';
+import { audit } from './audit-service.ts';
+import { visibleChild } from './chronology-service.ts';
+import { forbidden, notFound } from './errors.ts';
+
+const CONFIDENCE_RANK: Record<string, number> = { confirmed: 1, tentative: 2, unconfirmed: 3 };
+const GRADES = ['confirmed', 'tentative', 'unconfirmed'] as const;
+
+/** A child the reader may not see is shown by a stable pseudonym, never by name. */
+export const pseudonym = (childId: string): string => `Child ${createHash('sha256').update(childId).digest('hex').slice(0, 6).toUpperCase()}`;
+
+/** Police analysts and panel chairs (managers) work across children (issue 6); issue 8 refines roles. */
+export function mayAnalyseNetwork(actor: Actor): boolean {
+  return actor.kind === 'user' && mayReadCases(actor) && (actor.agency === 'police' || actor.role === 'manager');
+}
+
+const readableBy = (actor: Actor) => (l: { sensitivity: string; agency: string }) => l.sensitivity !== 'restricted' || l.agency === actor.agency;
+
+export interface SharedChildView {
+  childId: string | null;
+  name: string;
+  ofConcern: boolean;
+  links: number;
+  lastLinked: Date;
+}
+
+export interface NetworkContextView {
+  entityId: string;
+  kind: ContextKind;
+  kindName: string;
+  label: string;
+  roles: string[];
+  confidence: string;
+  links: number;
+  firstLinked: Date;
+  lastLinked: Date;
+  agencies: string[];
+  sharedWith: SharedChildView[];
+  /** children sharing it only through entries the reader may not read: a count, no names */
+  sharedRestricted: number;
+}
+
+export interface RestrictedLinkView {
+  agency: string;
+  agencyName: string;
+  at: Date;
+}
+
+export interface ChildNetwork {
+  child: { id: string; name: string };
+  contexts: NetworkContextView[];
+  restricted: RestrictedLinkView[];
+  graph: { nodes: { id: string; label: string; kind: string; focus?: boolean }[]; edges: { source: string; target: string; confidence: string; links: number }[] };
+}
+
+/** The child's network: who and what they are linked to, and which other children share it. */
+export async function childNetwork(db: Db, actor: Actor, childId: string): Promise<ChildNetwork> {
+  return db.transaction(async (tx) => {
+    const child = await visibleChild(tx, actor, childId);
+    const scope = scopeOf(actor);
+    const links = await repo.linksOfChild(tx, child.id);
+    const readable = links.filter(readableBy(actor));
+    const restricted = links
+      .filter((l) => !readableBy(actor)(l))
+      // a restricted link to a context the reader also knows of another way adds nothing secret
+      .filter((l) => !readable.some((r) => r.entityId === l.entityId))
+      .map((l) => ({ agency: l.agency, agencyName: AGENCY_NAMES[l.agency as Agency] ?? l.agency, at: l.linkedAt }));
+    const byEntity = new Map<string, repo.ChildLink[]>();
+    for (const l of readable) byEntity.set(l.entityId, [...(byEntity.get(l.entityId) ?? []), l]);
+    const shared = await repo.neighbourhood(tx, child.id, scope, [...byEntity.keys()]);
+    const contexts: NetworkContextView[] = [...byEntity.entries()].map(([entityId, list]) => {
+      const others = shared.filter((s) => s.entityId === entityId && s.childId !== child.id);
+      const rank = Math.min(...list.map((l) => CONFIDENCE_RANK[l.confidence] ?? 3));
+      return {
+        entityId,
+        kind: list[0].kind as ContextKind,
+        kindName: CONTEXT_KIND_NAMES[list[0].kind as ContextKind] ?? list[0].kind,
+        label: list[0].label,
+        roles: [...new Set(list.map((l) => l.role).filter((r): r is string => !!r))],
+        confidence: GRADES[rank - 1] ?? 'unconfirmed',
+        links: list.length,
+        firstLinked: list[list.length - 1].linkedAt,
+        lastLinked: list[0].linkedAt,
+        agencies: [...new Set(list.map((l) => AGENCY_NAMES[l.agency as Agency] ?? l.agency))],
+        sharedWith: others
+          .filter((s) => s.readable)
+          .map((s) => ({ childId: s.visible ? s.childId : null, name: s.visible ? s.name : pseudonym(s.childId), ofConcern: s.ofConcern, links: s.links, lastLinked: s.lastLinked }))
+          .sort((a, b) => Number(b.ofConcern) - Number(a.ofConcern) || b.lastLinked.getTime() - a.lastLinked.getTime()),
+        sharedRestricted: others.filter((s) => !s.readable).length,
+      };
+    });
+    contexts.sort((a, b) => b.sharedWith.length - a.sharedWith.length || b.lastLinked.getTime() - a.lastLinked.getTime());
+    await audit(tx, actor, 'network.viewed', child.id, { contexts: contexts.length });
+    return { child: { id: child.id, name: child.name }, contexts, restricted, graph: graphOf(child, contexts) };
+  });
+}
+
+function graphOf(child: { id: string; name: string }, contexts: NetworkContextView[]): ChildNetwork['graph'] {
+  const nodes = new Map<string, { id: string; label: string; kind: string; focus?: boolean }>();
+  const edges: ChildNetwork['graph']['edges'] = [];
+  nodes.set(`child:${child.id}`, { id: `child:${child.id}`, label: child.name, kind: 'child', focus: true });
+  for (const c of contexts) {
+    nodes.set(`context:${c.entityId}`, { id: `context:${c.entityId}`, label: c.label, kind: c.kind });
+    edges.push({ source: `child:${child.id}`, target: `context:${c.entityId}`, confidence: c.confidence, links: c.links });
+    for (const s of c.sharedWith) {
+      const id = `child:${s.childId ?? s.name}`;
+      nodes.set(id, { id, label: s.name, kind: 'child' });
+      edges.push({ source: id, target: `context:${c.entityId}`, confidence: 'confirmed', links: s.links });
+    }
+  }
+  return { nodes: [...nodes.values()], edges };
+}
+
+export interface LinkedChildView {
+  childId: string | null;
+  name: string;
+  ofConcern: boolean;
+  links: number;
+  roles: string[];
+  confidence: string;
+  firstLinked: Date;
+  lastLinked: Date;
+}
+
+/**
+ * May the actor open this context? Its page names no child they may not see, but the context
+ * itself (a police intelligence subject) is for those with a readable link, police, and chairs.
+ */
+async function mayViewContext(tx: Db, actor: Actor, entityId: string): Promise<boolean> {
+  if (!mayReadCases(actor)) return false;
+  if (mayAnalyseNetwork(actor)) return true;
+  return repo.readableLinkExists(tx, entityId, scopeOf(actor));
+}
+
+/** The context the reader may act on, or 404 (never confirm that a context exists to others). */
+export async function visibleContext(tx: Db, actor: Actor, entityId: string): Promise<repo.ContextEntityRow> {
+  const entity = await repo.findEntity(tx, entityId);
+  if (!entity || !(await mayViewContext(tx, actor, entity.id))) throw notFound();
+  return entity;
+}
+
+export async function viewContext(db: Db, actor: Actor, entityId: string) {
+  return db.transaction(async (tx) => {
+    const entity = await visibleContext(tx, actor, entityId);
+    const scope = scopeOf(actor);
+    const linked = (await repo.childrenOfEntity(tx, entity.id, scope)).filter((c) => c.readable || mayAnalyseNetwork(actor));
+    const children: LinkedChildView[] = linked.map((c) => ({
+      childId: c.visible ? c.childId : null,
+      name: c.visible ? c.name : pseudonym(c.childId),
+      ofConcern: c.ofConcern,
+      links: c.links,
+      roles: c.roles,
+      confidence: c.bestConfidence,
+      firstLinked: c.firstLinked,
+      lastLinked: c.lastLinked,
+    }));
+    const disruptions = await repo.disruptionsOf(tx, entity.id);
+    const measured = await Promise.all(disruptions.map(async (d) => ({ ...d, ...(await disruptionEffect(tx, entity.id, d.startedOn, d.endedOn)) })));
+    const alerts = (await alertsRepo.contextAlertsAbout(tx, entity.kind))
+      .filter((a) => a.subject && contextKey(a.subject.kind, a.subject.ref) === entity.key)
+      .map((a) => ({ id: a.id, rule: a.rule, status: a.status, raisedAt: a.raisedAt, mine: a.owner === actor.agency, owner: a.owner }));
+    const merged = await repo.mergedInto(tx, entity.id);
+    const kept = entity.mergedInto ? await repo.findEntity(tx, entity.mergedInto) : undefined;
+    await audit(tx, actor, 'context.viewed', null, { context: entity.id, kind: entity.kind });
+    return {
+      entity,
+      kept: kept ?? null,
+      merged,
+      children,
+      disruptions: measured,
+      assessments: await repo.assessmentsOf(tx, entity.id),
+      actions: await repo.contextActionsOf(tx, entity.id),
+      alerts,
+      mayAnalyse: mayAnalyseNetwork(actor),
+    };
+  });
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The measure of a disruption (contextual safeguarding: measure change in the context): the linked
+ * children's missing episodes, incidents and alerts in equal periods before and after it started.
+ */
+async function disruptionEffect(tx: Db, entityId: string, startedOn: string, endedOn: string | null) {
+  const start = new Date(`${startedOn}T00:00:00Z`);
+  const end = endedOn ? new Date(`${endedOn}T23:59:59Z`) : new Date();
+  const days = Math.max(30, Math.min(180, Math.round((end.getTime() - start.getTime()) / DAY_MS)));
+  const before = await repo.childOutcomes(tx, entityId, new Date(start.getTime() - days * DAY_MS), start);
+  const after = await repo.childOutcomes(tx, entityId, start, new Date(start.getTime() + days * DAY_MS));
+  return { windowDays: days, before, after };
+}
+
+// --- the partnership view ------------------------------------------------------------------
+
+export interface PartnershipFilter extends repo.NetworkFilter {}
+
+export interface PeerCluster {
+  children: { childId: string | null; name: string; ofConcern?: boolean }[];
+  contexts: { entityId: string; label: string; kind: string }[];
+}
+
+function requireAnalyst(actor: Actor): void {
+  if (!mayAnalyseNetwork(actor)) throw forbidden();
+}
+
+/** Adults of concern, hotspots and peer groups across the partnership (police analysts, chairs). */
+export async function partnershipNetwork(db: Db, actor: Actor, filter: PartnershipFilter) {
+  requireAnalyst(actor);
+  return db.transaction(async (tx) => {
+    const f = { ...filter, agency: actor.agency === 'police' ? null : actor.agency };
+    const adults = await repo.rankedAdults(tx, f);
+    const reach = await repo.reachOf(tx, adults.map((a) => a.entityId), f);
+    const totalChildren = new Set((await repo.networkEdges(tx, f)).map((e) => e.childId)).size;
+    const places = await repo.rankedPlaces(tx, f);
+    const clusters = await peerClusters(tx, actor, f);
+    await audit(tx, actor, 'network.partnership_viewed', null, { filter: describeFilter(filter) });
+    return {
+      totalChildren,
+      adults: adults.map((a) => ({ ...a, reach: reach.get(a.entityId) ?? a.children, centrality: totalChildren ? a.children / totalChildren : 0 })),
+      places,
+      clusters,
+    };
+  });
+}
+
+function describeFilter(f: repo.NetworkFilter): Record<string, unknown> {
+  return { from: f.from?.toISOString() ?? null, to: f.to?.toISOString() ?? null, confidences: f.confidences ?? [], district: f.district ?? null };
+}
+
+/** Peer groups as connected clusters: children joined through peers and named groups. */
+async function peerClusters(tx: Db, actor: Actor, f: repo.NetworkFilter): Promise<PeerCluster[]> {
+  const edges = await repo.networkEdges(tx, f, ['person', 'group'], ['peer']);
+  const parent = new Map<string, string>();
+  const find = (x: string): string => {
+    let root = x;
+    while (parent.get(root) !== root) root = parent.get(root)!;
+    for (let y = x; y !== root; ) { const next = parent.get(y)!; parent.set(y, root); y = next; }
+    return root;
+  };
+  const add = (x: string) => { if (!parent.has(x)) parent.set(x, x); };
+  for (const e of edges) {
+    add(`c:${e.childId}`);
+    add(`e:${e.entityId}`);
+    const a = find(`c:${e.childId}`);
+    const b = find(`e:${e.entityId}`);
+    if (a !== b) parent.set(a, b);
+  }
+  const groups = new Map<string, { children: Set<string>; contexts: Map<string, { entityId: string; label: string; kind: string }> }>();
+  for (const e of edges) {
+    const root = find(`c:${e.childId}`);
+    const g = groups.get(root) ?? { children: new Set(), contexts: new Map() };
+    g.children.add(e.childId);
+    g.contexts.set(e.entityId, { entityId: e.entityId, label: e.label, kind: e.kind });
+    groups.set(root, g);
+  }
+  const found = [...groups.values()].filter((g) => g.children.size >= 2).sort((a, b) => b.children.size - a.children.size).slice(0, 50);
+  const named = new Map((await repo.childrenByIds(tx, [...new Set(found.flatMap((g) => [...g.children]))], scopeOf(actor))).map((c) => [c.id, c]));
+  return found.map((g) => ({
+    children: [...g.children].map((id) => {
+      const c = named.get(id);
+      return c?.visible ? { childId: id, name: c.name } : { childId: null, name: pseudonym(id) };
+    }),
+    contexts: [...g.contexts.values()],
+  }));
+}
+
+// --- exports for police analysts -----------------------------------------------------------
+
+const csvCell = (value: unknown): string => {
+  const text = value instanceof Date ? value.toISOString() : value === null || value === undefined ? '' : String(value);
+  // a leading =, +, - or @ would run as a formula in a spreadsheet (CSV injection)
+  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+};
+const csvLine = (cells: unknown[]) => `${cells.map(csvCell).join(',')}\r\n`;
+
+const xml = (text: string) => text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
+
+export interface NetworkExport {
+  entities: string;
+  links: string;
+  graphml: string;
+}
+
+/** The analyst's export: contexts, child–context links and the same as GraphML. Children are pseudonymised unless the reader may see them. */
+export async function exportNetwork(db: Db, actor: Actor, filter: PartnershipFilter, format: 'entities' | 'links' | 'graphml'): Promise<string> {
+  requireAnalyst(actor);
+  return db.transaction(async (tx) => {
+    const f = { ...filter, agency: actor.agency === 'police' ? null : actor.agency };
+    const edges = await repo.networkEdges(tx, f);
+    const entities = await repo.entitiesByIds(tx, [...new Set(edges.map((e) => e.entityId))]);
+    const named = new Map((await repo.childrenByIds(tx, [...new Set(edges.map((e) => e.childId))], scopeOf(actor))).map((c) => [c.id, c]));
+    const childLabel = (id: string) => (named.get(id)?.visible ? named.get(id)!.name : pseudonym(id));
+    const childKey = (id: string) => (named.get(id)?.visible ? id : pseudonym(id).replace(' ', '-'));
+    await audit(tx, actor, 'network.exported', null, { format, filter: describeFilter(filter), contexts: entities.length, links: edges.length });
+    if (format === 'entities') {
+      let out = csvLine(['context_id', 'kind', 'label', 'aliases', 'date_of_birth', 'postcode', 'district', 'location_type', 'latitude', 'longitude', 'children']);
+      const counts = new Map<string, number>();
+      for (const e of edges) counts.set(e.entityId, (counts.get(e.entityId) ?? 0) + 1);
+      for (const e of entities) out += csvLine([e.id, e.kind, e.label, e.aliases.join('; '), e.dateOfBirth, e.postcode, e.district, e.locationType, e.latitude, e.longitude, counts.get(e.id) ?? 0]);
+      return out;
+    }
+    if (format === 'links') {
+      let out = csvLine(['context_id', 'kind', 'label', 'child', 'child_name', 'role', 'confidence', 'links', 'first_linked', 'last_linked']);
+      for (const e of edges) out += csvLine([e.entityId, e.kind, e.label, childKey(e.childId), childLabel(e.childId), e.role, GRADES[e.bestRank - 1], e.links, e.firstLinked, e.lastLinked]);
+      return out;
+    }
+    const lines = [
+      '<?xml version="1.0" encoding="UTF-8"?>',
+      '<graphml xmlns="http://graphml.graphdrawing.org/xmlns">',
+      '  <key id="label" for="node" attr.name="label" attr.type="string"/>',
+      '  <key id="kind" for="node" attr.name="kind" attr.type="string"/>',
+      '  <key id="role" for="edge" attr.name="role" attr.type="string"/>',
+      '  <key id="confidence" for="edge" attr.name="confidence" attr.type="string"/>',
+      '  <key id="links" for="edge" attr.name="links" attr.type="int"/>',
+      '  <key id="last_linked" for="edge" attr.name="last_linked" attr.type="string"/>',
+      '  <graph id="reachable-network" edgedefault="undirected">',
+    ];
+    for (const id of new Set(edges.map((e) => e.childId))) {
+      lines.push(`    <node id="${xml(`child-${childKey(id)}`)}"><data key="label">${xml(childLabel(id))}</data><data key="kind">child</data></node>`);
+    }
+    for (const e of entities) lines.push(`    <node id="context-${e.id}"><data key="label">${xml(e.label)}</data><data key="kind">${xml(e.kind)}</data></node>`);
+    edges.forEach((e, i) => {
+      lines.push(`    <edge id="e${i}" source="${xml(`child-${childKey(e.childId)}`)}" target="context-${e.entityId}"><data key="role">${xml(e.role ?? '')}</data><data key="confidence">${GRADES[e.bestRank - 1]}</data><data key="links">${e.links}</data><data key="last_linked">${e.lastLinked.toISOString()}</data></edge>`);
+    });
+    lines.push('  </graph>', '</graphml>', '');
+    return lines.join('\n');
+  });
+}

@@ -1,0 +1,468 @@
+// SQL for contexts (people, places, phones, vehicles, groups), the links of children to them,
+// disruption and location assessments. The network queries run here, in the database, on the
+// indexes of context_links, so a region's million links answer a child's neighbourhood quickly.
+import { and, asc, desc, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { contextKey, DEFAULT_CONFIDENCE, postcodeDistrict } from '../domain/context.ts';
+import type { EventLink } from '../domain/event.ts';
+import type { Db } from './database.ts';
+import { childVisibleTo, type AccessScope, type EventRow } from './chronology-repository.ts';
+import {
+  childConcern, children, contextActions, contextAssessments, contextEntities, contextLinks, contextMatchDecisions, disruptions, events,
+} from './schema.ts';
+
+export type ContextEntityRow = typeof contextEntities.$inferSelect;
+export type ContextLinkRow = typeof contextLinks.$inferSelect;
+export type DisruptionRow = typeof disruptions.$inferSelect;
+export type ContextAssessmentRow = typeof contextAssessments.$inferSelect;
+export type ContextActionRow = typeof contextActions.$inferSelect;
+
+const rowsOf = <T>(result: unknown): T[] => (result as { rows: T[] }).rows;
+
+/** The context an identifier names, created on first sight; a merged context answers with the one kept. */
+export async function ensureEntity(tx: Db, kind: string, ref: string, label: string | undefined, agency: string): Promise<ContextEntityRow> {
+  const key = contextKey(kind, ref);
+  const [created] = await tx
+    .insert(contextEntities)
+    .values({ kind, key, label: label?.trim() || (kind === 'phone' || kind === 'vehicle' ? key : ref.trim()), createdByAgency: agency })
+    .onConflictDoNothing()
+    .returning();
+  if (created) return created;
+  const [found] = await tx.select().from(contextEntities).where(and(eq(contextEntities.kind, kind), eq(contextEntities.key, key))).limit(1);
+  return found;
+}
+
+/** The context kept after merges (a merge of a merge follows the chain). */
+async function canonicalId(tx: Db, entity: ContextEntityRow): Promise<string> {
+  let current = entity;
+  for (let hops = 0; current.mergedInto && hops < 20; hops++) {
+    const [next] = await tx.select().from(contextEntities).where(eq(contextEntities.id, current.mergedInto)).limit(1);
+    if (!next) break;
+    current = next;
+  }
+  return current.id;
+}
+
+/** Indexes the links of a newly recorded event (inside the recording transaction). */
+export async function indexEventLinks(tx: Db, row: EventRow): Promise<void> {
+  const links = (row.links ?? []) as EventLink[];
+  for (const link of links) {
+    const entity = await ensureEntity(tx, link.kind, link.ref, link.label, row.agency);
+    await tx
+      .insert(contextLinks)
+      .values({
+        entityId: await canonicalId(tx, entity),
+        recordedEntityId: entity.id,
+        childId: row.childId,
+        eventId: row.id,
+        role: link.role ?? null,
+        confidence: link.confidence ?? DEFAULT_CONFIDENCE,
+        agency: row.agency,
+        sensitivity: row.sensitivity,
+        label: link.label ?? null,
+        linkedAt: row.at,
+      })
+      .onConflictDoNothing();
+  }
+}
+
+/** Events recorded before contexts were indexed (an older database): index them once, at start. */
+export async function indexUnindexedLinks(db: Db): Promise<number> {
+  const pending = await db
+    .select()
+    .from(events)
+    .where(sql`${events.links} is not null and jsonb_array_length(${events.links}) > 0
+      and not exists (select 1 from ${contextLinks} l where l.event_id = ${events.id})`);
+  if (pending.length) await db.transaction(async (tx) => { for (const row of pending) await indexEventLinks(tx, row); });
+  return pending.length;
+}
+
+export async function findEntity(tx: Db, id: string): Promise<ContextEntityRow | undefined> {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  const [row] = await tx.select().from(contextEntities).where(eq(contextEntities.id, id)).limit(1);
+  return row;
+}
+
+export async function findEntityByKey(tx: Db, kind: string, ref: string): Promise<ContextEntityRow | undefined> {
+  const [row] = await tx.select().from(contextEntities).where(and(eq(contextEntities.kind, kind), eq(contextEntities.key, contextKey(kind, ref)))).limit(1);
+  return row;
+}
+
+export async function searchEntities(tx: Db, kind: string | null, words: string, limit = 20): Promise<ContextEntityRow[]> {
+  const like = `%${words.replace(/[\\%_]/g, (c) => `\\${c}`).toLowerCase()}%`;
+  return tx
+    .select()
+    .from(contextEntities)
+    .where(and(
+      isNull(contextEntities.mergedInto),
+      kind ? eq(contextEntities.kind, kind) : undefined,
+      or(sql`lower(${contextEntities.label}) like ${like}`, sql`${contextEntities.key} like ${like}`, sql`lower(${contextEntities.aliases}::text) like ${like}`),
+    ))
+    .orderBy(asc(contextEntities.label))
+    .limit(limit);
+}
+
+export interface EntityChanges {
+  label?: string;
+  aliases?: string[];
+  dateOfBirth?: string | null;
+  description?: string | null;
+  address?: string | null;
+  postcode?: string | null;
+  latitude?: number | null;
+  longitude?: number | null;
+  locationType?: string | null;
+}
+
+export async function updateEntity(tx: Db, id: string, changes: EntityChanges): Promise<void> {
+  const district = changes.postcode !== undefined ? { district: postcodeDistrict(changes.postcode) } : {};
+  await tx.update(contextEntities).set({ ...changes, ...district }).where(eq(contextEntities.id, id));
+}
+
+export interface ChildLink {
+  linkId: string;
+  entityId: string;
+  kind: string;
+  label: string;
+  key: string;
+  role: string | null;
+  confidence: string;
+  agency: string;
+  sensitivity: string;
+  linkedAt: Date;
+  eventId: string;
+  eventType: string;
+}
+
+/** Every link of one child, newest first, with the context each names now. */
+export async function linksOfChild(tx: Db, childId: string): Promise<ChildLink[]> {
+  return tx
+    .select({
+      linkId: contextLinks.id, entityId: contextLinks.entityId, kind: contextEntities.kind, label: contextEntities.label, key: contextEntities.key,
+      role: contextLinks.role, confidence: contextLinks.confidence, agency: contextLinks.agency, sensitivity: contextLinks.sensitivity,
+      linkedAt: contextLinks.linkedAt, eventId: contextLinks.eventId, eventType: events.type,
+    })
+    .from(contextLinks)
+    .innerJoin(contextEntities, eq(contextEntities.id, contextLinks.entityId))
+    .innerJoin(events, eq(events.id, contextLinks.eventId))
+    .where(eq(contextLinks.childId, childId))
+    .orderBy(desc(contextLinks.linkedAt));
+}
+
+export interface SharedChild {
+  entityId: string;
+  childId: string;
+  name: string;
+  links: number;
+  lastLinked: Date;
+  /** the actor's agency is involved with, or created, the child */
+  visible: boolean;
+  ofConcern: boolean;
+  /** any of the links is one the actor may read (not another agency's restricted entry) */
+  readable: boolean;
+}
+
+/**
+ * The child's shared-entity neighbourhood: the other children linked to the same contexts. One
+ * query on the two link indexes (child → contexts → children).
+ */
+export async function neighbourhood(tx: Db, childId: string, scope: AccessScope, entityIds?: readonly string[]): Promise<SharedChild[]> {
+  const only = entityIds ? (entityIds.length ? sql`and mine.entity_id in (${sql.join(entityIds.map((id) => sql`${id}::uuid`), sql`, `)})` : sql`and false`) : sql``;
+  const result = await tx.execute(sql`
+    with mine as (select distinct entity_id from ${contextLinks} where child_id = ${childId} ${only}),
+    theirs as (
+      select l.entity_id, l.child_id, count(*)::int as links, max(l.linked_at) as last_linked,
+             bool_or(l.sensitivity <> 'restricted' or l.agency = ${scope.agency}) as readable
+        from mine join ${contextLinks} l on l.entity_id = mine.entity_id and l.child_id <> ${childId}
+       group by l.entity_id, l.child_id)
+    select theirs.entity_id as "entityId", theirs.child_id as "childId", ${children.name} as name, theirs.links as links,
+           theirs.last_linked as "lastLinked", theirs.readable as readable,
+           (${childVisibleTo(scope)}) as visible, (cc.child_id is not null) as "ofConcern"
+      from theirs join ${children} on ${children.id} = theirs.child_id
+      left join ${childConcern} cc on cc.child_id = theirs.child_id`);
+  return rowsOf<SharedChild & { lastLinked: Date | string }>(result).map((r) => ({ ...r, lastLinked: new Date(r.lastLinked) }));
+}
+
+/** The plain indexed look-up the neighbourhood is measured against (bench baseline). */
+export async function linkRowsOfChild(tx: Db, childId: string): Promise<number> {
+  const rows = await tx.select({ id: contextLinks.id }).from(contextLinks).where(eq(contextLinks.childId, childId));
+  return rows.length;
+}
+
+export interface LinkedChildOfEntity {
+  childId: string;
+  name: string;
+  links: number;
+  firstLinked: Date;
+  lastLinked: Date;
+  roles: string[];
+  bestConfidence: string;
+  visible: boolean;
+  readable: boolean;
+  ofConcern: boolean;
+}
+
+export async function childrenOfEntity(tx: Db, entityId: string, scope: AccessScope): Promise<LinkedChildOfEntity[]> {
+  const result = await tx.execute(sql`
+    select l.child_id as "childId", ${children.name} as name, count(*)::int as links,
+           min(l.linked_at) as "firstLinked", max(l.linked_at) as "lastLinked",
+           coalesce(array_agg(distinct l.role) filter (where l.role is not null), '{}') as roles,
+           min(case l.confidence when 'confirmed' then 1 when 'tentative' then 2 else 3 end)::int as rank,
+           bool_or(l.sensitivity <> 'restricted' or l.agency = ${scope.agency}) as readable,
+           bool_or(${childVisibleTo(scope)}) as visible,
+           bool_or(cc.child_id is not null) as "ofConcern"
+      from ${contextLinks} l join ${children} on ${children.id} = l.child_id
+      left join ${childConcern} cc on cc.child_id = l.child_id
+     where l.entity_id = ${entityId}
+     group by l.child_id, ${children.name}
+     order by max(l.linked_at) desc`);
+  const grades = ['confirmed', 'tentative', 'unconfirmed'];
+  return rowsOf<LinkedChildOfEntity & { rank: number; firstLinked: string | Date; lastLinked: string | Date }>(result).map(({ rank, ...r }) => ({
+    ...r, firstLinked: new Date(r.firstLinked), lastLinked: new Date(r.lastLinked), bestConfidence: grades[rank - 1] ?? 'unconfirmed',
+  }));
+}
+
+/** Does the scope hold any readable link to the context, on a child it may see? */
+export async function readableLinkExists(tx: Db, entityId: string, scope: AccessScope): Promise<boolean> {
+  const result = await tx.execute(sql`
+    select 1 from ${contextLinks} l join ${children} on ${children.id} = l.child_id
+     where l.entity_id = ${entityId} and (l.sensitivity <> 'restricted' or l.agency = ${scope.agency}) and (${childVisibleTo(scope)})
+     limit 1`);
+  return rowsOf(result).length > 0;
+}
+
+export interface NetworkFilter {
+  from?: Date | null;
+  to?: Date | null;
+  /** the grades to include (empty: all) */
+  confidences?: readonly string[];
+  /** postcode district of the context (people: their address; places: the place) */
+  district?: string | null;
+  /** restricted links are left out unless recorded by this agency (null: the partnership view includes all) */
+  agency?: string | null;
+}
+
+function linkConditions(f: NetworkFilter, alias = 'l'): SQL {
+  const parts: SQL[] = [sql`true`];
+  const col = (name: string) => sql.raw(`${alias}.${name}`);
+  if (f.from) parts.push(sql`${col('linked_at')} >= ${f.from.toISOString()}`);
+  if (f.to) parts.push(sql`${col('linked_at')} < ${f.to.toISOString()}`);
+  if (f.confidences?.length) parts.push(sql`${col('confidence')} in (${sql.join(f.confidences.map((c) => sql`${c}`), sql`, `)})`);
+  if (f.agency) parts.push(sql`(${col('sensitivity')} <> 'restricted' or ${col('agency')} = ${f.agency})`);
+  return sql.join(parts, sql` and `);
+}
+
+const districtCondition = (f: NetworkFilter) => (f.district ? sql`and e.district = ${f.district.toUpperCase()}` : sql``);
+
+export interface RankedContext {
+  entityId: string;
+  label: string;
+  kind: string;
+  district: string | null;
+  children: number;
+  links: number;
+  lastLinked: Date;
+}
+
+/** Adults of concern ranked by how many children they are linked to (the disruption list). */
+export async function rankedAdults(tx: Db, f: NetworkFilter, limit = 50): Promise<RankedContext[]> {
+  const result = await tx.execute(sql`
+    select r.entity_id as "entityId", e.label, e.kind, e.district, r.children, r.links, r.last_linked as "lastLinked"
+      from (select l.entity_id, count(distinct l.child_id)::int as children, count(*)::int as links, max(l.linked_at) as last_linked
+              from ${contextLinks} l
+             where l.role = 'adult_of_concern' and ${linkConditions(f)}
+             group by l.entity_id) r
+      join ${contextEntities} e on e.id = r.entity_id
+     where true ${districtCondition(f)}
+     order by r.children desc, r.links desc, r.last_linked desc
+     limit ${limit}`);
+  return rowsOf<RankedContext>(result).map((r) => ({ ...r, lastLinked: new Date(r.lastLinked) }));
+}
+
+/** Places ranked by the children linked to them in the period. */
+export async function rankedPlaces(tx: Db, f: NetworkFilter, limit = 50): Promise<RankedContext[]> {
+  const result = await tx.execute(sql`
+    select r.entity_id as "entityId", e.label, e.kind, e.district, r.children, r.links, r.last_linked as "lastLinked"
+      from (select l.entity_id, count(distinct l.child_id)::int as children, count(*)::int as links, max(l.linked_at) as last_linked
+              from ${contextLinks} l join ${contextEntities} le on le.id = l.entity_id and le.kind = 'location'
+             where ${linkConditions(f)}
+             group by l.entity_id) r
+      join ${contextEntities} e on e.id = r.entity_id
+     where r.children >= 2 ${districtCondition(f)}
+     order by r.children desc, r.links desc
+     limit ${limit}`);
+  return rowsOf<RankedContext>(result).map((r) => ({ ...r, lastLinked: new Date(r.lastLinked) }));
+}
+
+/**
+ * How far each listed context reaches: the children within two steps (linked to any other harm
+ * context a linked child shares). A simple, explainable centrality for analysts.
+ */
+export async function reachOf(tx: Db, entityIds: readonly string[], f: NetworkFilter): Promise<Map<string, number>> {
+  if (!entityIds.length) return new Map();
+  const result = await tx.execute(sql`
+    select a.entity_id as "entityId", count(distinct c.child_id)::int as reach
+      from ${contextLinks} a
+      join ${contextLinks} b on b.child_id = a.child_id and b.entity_id <> a.entity_id and (b.role is null or b.role <> 'professional') and ${linkConditions(f, 'b')}
+      join ${contextLinks} c on c.entity_id = b.entity_id and ${linkConditions(f, 'c')}
+     where a.entity_id in (${sql.join(entityIds.map((id) => sql`${id}::uuid`), sql`, `)}) and ${linkConditions(f, 'a')}
+     group by a.entity_id`);
+  return new Map(rowsOf<{ entityId: string; reach: number }>(result).map((r) => [r.entityId, r.reach]));
+}
+
+export interface NetworkEdge {
+  entityId: string;
+  childId: string;
+  kind: string;
+  label: string;
+  role: string | null;
+  district: string | null;
+  links: number;
+  bestRank: number;
+  firstLinked: Date;
+  lastLinked: Date;
+}
+
+/** Child–context edges (one per pair) for the analyst's export, the peer clusters and graphs. */
+export async function networkEdges(tx: Db, f: NetworkFilter, kinds?: readonly string[], roles?: readonly string[]): Promise<NetworkEdge[]> {
+  const kindCondition = kinds?.length ? sql`and e.kind in (${sql.join(kinds.map((k) => sql`${k}`), sql`, `)})` : sql``;
+  const roleCondition = roles?.length ? sql`and (e.kind <> 'person' or l.role in (${sql.join(roles.map((r) => sql`${r}`), sql`, `)}))` : sql``;
+  const result = await tx.execute(sql`
+    select l.entity_id as "entityId", l.child_id as "childId", e.kind, e.label, max(l.role) as role, e.district,
+           count(*)::int as links, min(case l.confidence when 'confirmed' then 1 when 'tentative' then 2 else 3 end)::int as "bestRank",
+           min(l.linked_at) as "firstLinked", max(l.linked_at) as "lastLinked"
+      from ${contextLinks} l join ${contextEntities} e on e.id = l.entity_id
+     where (l.role is null or l.role <> 'professional') and ${linkConditions(f)} ${kindCondition} ${roleCondition} ${districtCondition(f)}
+     group by l.entity_id, l.child_id, e.kind, e.label, e.district`);
+  return rowsOf<NetworkEdge & { firstLinked: string | Date; lastLinked: string | Date }>(result).map((r) => ({
+    ...r, firstLinked: new Date(r.firstLinked), lastLinked: new Date(r.lastLinked),
+  }));
+}
+
+export async function entitiesByIds(tx: Db, ids: readonly string[]): Promise<ContextEntityRow[]> {
+  return ids.length ? tx.select().from(contextEntities).where(inArray(contextEntities.id, [...ids])) : [];
+}
+
+export async function childrenByIds(tx: Db, ids: readonly string[], scope: AccessScope) {
+  if (!ids.length) return [];
+  return tx
+    .select({ id: children.id, name: children.name, visible: sql<boolean>`(${childVisibleTo(scope)})` })
+    .from(children)
+    .where(inArray(children.id, [...ids]));
+}
+
+// --- merges of people recorded twice -------------------------------------------------------
+
+export async function mergeEntity(tx: Db, mergedId: string, keptId: string): Promise<void> {
+  await tx.update(contextEntities).set({ mergedInto: keptId }).where(eq(contextEntities.id, mergedId));
+  // links that named the merged person, or anyone merged into it earlier, now name the one kept
+  await tx.update(contextLinks).set({ entityId: keptId }).where(eq(contextLinks.entityId, mergedId));
+}
+
+export async function unmergeEntity(tx: Db, entityId: string): Promise<void> {
+  await tx.update(contextEntities).set({ mergedInto: null }).where(eq(contextEntities.id, entityId));
+  await tx.update(contextLinks).set({ entityId }).where(eq(contextLinks.recordedEntityId, entityId));
+}
+
+export async function mergedInto(tx: Db, keptId: string): Promise<ContextEntityRow[]> {
+  return tx.select().from(contextEntities).where(eq(contextEntities.mergedInto, keptId));
+}
+
+/** Every merge, as `kind:key` of the merged context → `kind:key` of the one kept (the rules read it). */
+export async function mergeMap(tx: Db): Promise<Map<string, string>> {
+  const result = await tx.execute(sql`
+    select m.kind || ':' || m.key as merged, k.kind || ':' || k.key as kept
+      from ${contextEntities} m join ${contextEntities} k on k.id = m.merged_into`);
+  const direct = new Map(rowsOf<{ merged: string; kept: string }>(result).map((r) => [r.merged, r.kept]));
+  // a person merged into one later merged again answers with the last one kept
+  const resolved = new Map<string, string>();
+  for (const [merged, kept] of direct) {
+    let end = kept;
+    for (let hops = 0; direct.has(end) && hops < 20; hops++) end = direct.get(end)!;
+    resolved.set(merged, end);
+  }
+  return resolved;
+}
+
+/** People not merged, for the similarity suggestions (name and date of birth). */
+export async function activePeople(tx: Db): Promise<ContextEntityRow[]> {
+  return tx.select().from(contextEntities).where(and(eq(contextEntities.kind, 'person'), isNull(contextEntities.mergedInto)));
+}
+
+export async function matchDecisions(tx: Db, entityId: string) {
+  return tx
+    .select()
+    .from(contextMatchDecisions)
+    .where(or(eq(contextMatchDecisions.entityA, entityId), eq(contextMatchDecisions.entityB, entityId)));
+}
+
+export async function recordMatchDecision(tx: Db, a: string, b: string, decision: 'same' | 'different', userId: string | null): Promise<void> {
+  const [first, second] = a < b ? [a, b] : [b, a];
+  await tx
+    .insert(contextMatchDecisions)
+    .values({ entityA: first, entityB: second, decision, decidedBy: userId })
+    .onConflictDoUpdate({ target: [contextMatchDecisions.entityA, contextMatchDecisions.entityB], set: { decision, decidedBy: userId, decidedAt: new Date() } });
+}
+
+// --- disruption and location assessments ----------------------------------------------------
+
+export async function insertDisruption(tx: Db, row: typeof disruptions.$inferInsert): Promise<DisruptionRow> {
+  const [created] = await tx.insert(disruptions).values(row).returning();
+  return created;
+}
+
+export async function updateDisruption(tx: Db, id: string, entityId: string, changes: { endedOn?: string | null; outcome?: string | null; notes?: string | null }): Promise<boolean> {
+  const updated = await tx.update(disruptions).set(changes).where(and(eq(disruptions.id, id), eq(disruptions.entityId, entityId))).returning({ id: disruptions.id });
+  return updated.length > 0;
+}
+
+export async function disruptionsOf(tx: Db, entityId: string): Promise<DisruptionRow[]> {
+  return tx.select().from(disruptions).where(eq(disruptions.entityId, entityId)).orderBy(desc(disruptions.startedOn));
+}
+
+export interface PeriodCounts {
+  missing: number;
+  incidents: number;
+  alerts: number;
+}
+
+/** What happened to the children linked to a context in a period: the measure of a disruption. */
+export async function childOutcomes(tx: Db, entityId: string, from: Date, to: Date): Promise<PeriodCounts> {
+  const result = await tx.execute(sql`
+    with linked as (select distinct child_id from ${contextLinks} where entity_id = ${entityId})
+    select
+      (select count(*)::int from ${events} e join linked on linked.child_id = e.child_id
+        where e.type = 'missing.started' and e.at >= ${from.toISOString()} and e.at < ${to.toISOString()}) as missing,
+      (select count(*)::int from ${events} e join linked on linked.child_id = e.child_id
+        where e.type in ('police.incident', 'police.arrested', 'police.found_in_possession', 'health.ed_attendance')
+          and e.at >= ${from.toISOString()} and e.at < ${to.toISOString()}) as incidents,
+      (select count(*)::int from alerts a join linked on linked.child_id = a.child_id
+        where a.raised_at >= ${from.toISOString()} and a.raised_at < ${to.toISOString()}) as alerts`);
+  return rowsOf<PeriodCounts>(result)[0];
+}
+
+export async function insertAssessment(tx: Db, row: typeof contextAssessments.$inferInsert): Promise<ContextAssessmentRow> {
+  const [created] = await tx.insert(contextAssessments).values(row).returning();
+  return created;
+}
+
+export async function assessmentsOf(tx: Db, entityId: string): Promise<ContextAssessmentRow[]> {
+  return tx.select().from(contextAssessments).where(eq(contextAssessments.entityId, entityId)).orderBy(desc(contextAssessments.assessedOn), desc(contextAssessments.recordedAt));
+}
+
+export async function insertContextAction(tx: Db, row: typeof contextActions.$inferInsert): Promise<ContextActionRow> {
+  const [created] = await tx.insert(contextActions).values(row).returning();
+  return created;
+}
+
+export async function completeContextAction(tx: Db, id: string, entityId: string, doneOn: string): Promise<boolean> {
+  const done = await tx
+    .update(contextActions)
+    .set({ doneOn })
+    .where(and(eq(contextActions.id, id), eq(contextActions.entityId, entityId), isNull(contextActions.doneOn)))
+    .returning({ id: contextActions.id });
+  return done.length > 0;
+}
+
+export async function contextActionsOf(tx: Db, entityId: string): Promise<ContextActionRow[]> {
+  return tx.select().from(contextActions).where(eq(contextActions.entityId, entityId)).orderBy(asc(contextActions.dueBy));
+}

@@ -115,10 +115,13 @@ export async function createContext(db: Db, actor: Actor, kind: string, ref: str
   if (!parsed.success) problems.push(...problemsOf(parsed.error));
   if (problems.length || !parsed.success) throw validationFailed(problems);
   return db.transaction(async (tx) => {
+    // the same identifier from any agency is one context: never overwrite what another recorded
+    const existing = await repo.findEntityByKey(tx, kind, ref);
+    if (existing) return { entity: existing, existed: true };
     const entity = await repo.ensureEntity(tx, kind, ref, parsed.data.label, actor.agency);
     await repo.updateEntity(tx, entity.id, detailsChanges(parsed.data, kind));
     await audit(tx, actor, 'context.created', null, { context: entity.id, kind });
-    return entity;
+    return { entity, existed: false };
   });
 }
 

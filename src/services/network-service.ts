@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { CONTEXT_KIND_NAMES, contextKey, type ContextKind } from '../domain/context.ts';
 import { AGENCY_NAMES, type Agency } from '../domain/event.ts';
+import { similarPeople } from '../linkage/similar-people.ts';
 import type { Db } from '../store/database.ts';
 import * as repo from '../store/context-repository.ts';
 import * as alertsRepo from '../store/alert-repository.ts';
@@ -336,5 +337,21 @@ export async function exportNetwork(db: Db, actor: Actor, filter: PartnershipFil
     });
     lines.push('  </graph>', '</graphml>', '');
     return lines.join('\n');
+  });
+}
+
+/**
+ * People who may be this person recorded again under another spelling, for a human to decide.
+ * Pairs a human already decided on are not suggested again.
+ */
+export async function personSuggestions(db: Db, actor: Actor, entityId: string) {
+  if (!mayAnalyseNetwork(actor)) return [];
+  return db.transaction(async (tx) => {
+    const entity = await visibleContext(tx, actor, entityId);
+    const decided = new Set((await repo.matchDecisions(tx, entity.id)).flatMap((d) => [d.entityA, d.entityB]));
+    const people = (await repo.activePeople(tx)).filter((p) => !decided.has(p.id));
+    const known = (p: repo.ContextEntityRow) => ({ id: p.id, names: [p.label, ...p.aliases], dateOfBirth: p.dateOfBirth });
+    const byId = new Map(people.map((p) => [p.id, p]));
+    return similarPeople(known(entity), people.map(known)).map((s) => ({ ...s, entity: byId.get(s.id)! }));
   });
 }

@@ -166,7 +166,7 @@ export interface SharedChild {
  * query on the two link indexes (child → contexts → children).
  */
 export async function neighbourhood(tx: Db, childId: string, scope: AccessScope, entityIds?: readonly string[]): Promise<SharedChild[]> {
-  const only = entityIds ? (entityIds.length ? sql`and mine.entity_id in (${sql.join(entityIds.map((id) => sql`${id}::uuid`), sql`, `)})` : sql`and false`) : sql``;
+  const only = entityIds ? (entityIds.length ? sql`and entity_id in (${sql.join(entityIds.map((id) => sql`${id}::uuid`), sql`, `)})` : sql`and false`) : sql``;
   const result = await tx.execute(sql`
     with mine as (select distinct entity_id from ${contextLinks} where child_id = ${childId} ${only}),
     theirs as (

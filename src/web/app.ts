@@ -78,7 +78,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     maxAge: '1d',
   });
   await app.register(fastifyStatic, {
-    root: [root('src/web/static'), root('node_modules/govuk-frontend/dist/govuk'), root('node_modules/@ministryofjustice/frontend/moj')],
+    root: [root('src/web/static'), root('node_modules/govuk-frontend/dist/govuk'), root('node_modules/@ministryofjustice/frontend/moj'), root('node_modules/cytoscape/dist')],
     prefix: '/static/',
     decorateReply: false,
     allowedPath: (path) => /^\/[\w.-]+\.(css|js|mjs|map)$/.test(path),
@@ -116,6 +116,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(import('./pages/escalations.ts'));
   await app.register(import('./pages/nrm.ts'));
   await app.register(import('./pages/learning-review.ts'));
+  await app.register(import('./pages/network.ts'));
+  await app.register(import('./pages/contexts.ts'));
   await app.register(import('./pages/screening.ts'), { indicatorSet: deps.config.screeningSet });
   await app.register(apiRoutes, { prefix: '/api' });
 

@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { actorFromUser, sessionFromToken } from '../services/account-service.ts';
 import type { Actor } from '../services/actor.ts';
+import { mayAnalyseNetwork } from '../services/network-service.ts';
 
 export const SESSION_COOKIE = 'reachable_session';
 // Before sign-in there is no session to hold a CSRF token: the sign-in form uses a double-submit
@@ -104,6 +105,7 @@ function navigationFor(actor: Actor | null, path: string) {
     item('/children', 'Find a child', path.startsWith('/children') && path !== '/children/new'),
     item('/children/new', 'Add a child', path === '/children/new'),
     item('/panels', 'Panels', path.startsWith('/panels')),
+    ...(mayAnalyseNetwork(actor) ? [item('/network', 'Network', path.startsWith('/network') || path.startsWith('/contexts'))] : []),
     ...(actor.agency === 'education' || actor.agency === 'social_care' ? [item('/education/cme', 'Missing education', path.startsWith('/education'))] : []),
     item('/learning-review', 'Learning review', path.startsWith('/learning-review')),
     item('/outbox', 'Notices', path.startsWith('/outbox')),

@@ -1,0 +1,211 @@
+// A context's own page (a person, place, phone, vehicle or group): its details, the children linked
+// to it, the alerts about it, disruption against it with its measured effect, the location
+// assessment and the plan for the place, and merging a person recorded twice.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import {
+  CONFIDENCE_NAMES, CONTEXT_KIND_NAMES, DISRUPTION_OUTCOME_NAMES, DISRUPTION_OUTCOMES, DISRUPTION_TACTIC_NAMES, DISRUPTION_TACTICS_FOR,
+  LOCATION_TYPE_NAMES, LOCATION_TYPES, PERSON_ROLE_NAMES, type ContextKind,
+} from '../../domain/context.ts';
+import { AGENCIES, AGENCY_NAMES, LINK_KINDS, type Problem } from '../../domain/event.ts';
+import { checkLanguage } from '../../domain/language.ts';
+import { formatInstant } from '../../domain/time.ts';
+import {
+  addContextAction, completeContextAction, createContext, mergeContexts, recordAssessment, recordDisruption, rejectMatch, unmergeContext,
+  updateContext, updateDisruption, type ContextDetailsInput,
+} from '../../services/context-service.ts';
+import { ServiceError } from '../../services/errors.ts';
+import { personSuggestions, viewContext } from '../../services/network-service.ts';
+import { asString, dateFromParts, dateParts, formErrors } from '../forms.ts';
+import { requireSignedIn, signedIn } from '../sessions.ts';
+import { ageOf } from './network.ts';
+
+type Body = Record<string, unknown>;
+type ContextRequest = FastifyRequest<{ Params: { contextId: string }; Body: Body; Querystring: Body }>;
+
+const today = () => formatInstant(Date.now()).slice(0, 10);
+const invalid = (problems: Problem[]) => new ServiceError('validation_error', 400, 'invalid', problems);
+
+/** The details form (new and edit) as service input, with date and number problems named by field. */
+function detailsOf(body: Body): { input: ContextDetailsInput; problems: Problem[] } {
+  const dob = dateFromParts(body, 'dateOfBirth', 'the date of birth', false);
+  const problems: Problem[] = dob.problem ? [{ ...dob.problem, path: 'dateOfBirth' }] : [];
+  const number = (name: string) => {
+    const raw = asString(body[name]).trim();
+    if (!raw) return null;
+    const n = Number(raw);
+    if (!Number.isFinite(n)) problems.push({ path: name, message: `Enter the ${name} as a number, like ${name === 'latitude' ? '52.95' : '-1.15'}` });
+    return Number.isFinite(n) ? n : null;
+  };
+  const input: ContextDetailsInput = {
+    label: asString(body.label),
+    aliases: asString(body.aliases).split(/[\n;]/).map((a) => a.trim()).filter(Boolean),
+    dateOfBirth: dob.value ?? null,
+    description: asString(body.description),
+    address: asString(body.address),
+    postcode: asString(body.postcode),
+    latitude: number('latitude'),
+    longitude: number('longitude'),
+    locationType: (asString(body.locationType) || null) as never,
+  };
+  return { input, problems };
+}
+
+const ANCHORS: Record<string, string> = {
+  dateOfBirth: 'dateOfBirth-day', startedOn: 'startedOn-day', endedOn: 'endedOn-day', assessedOn: 'assessedOn-day', dueBy: 'dueBy-day',
+};
+
+export default async function contextRoutes(app: FastifyInstance): Promise<void> {
+  const { db, alerts } = app.deps;
+  app.addHook('preHandler', requireSignedIn);
+
+  const formLists = (values: Body, kind: string) => ({
+    kindItems: LINK_KINDS.map((k) => ({ value: k, text: CONTEXT_KIND_NAMES[k], checked: values.kind === k })),
+    locationTypeItems: [{ value: '', text: 'Select the type of place' }, ...LOCATION_TYPES.map((t) => ({ value: t, text: LOCATION_TYPE_NAMES[t], selected: values.locationType === t }))],
+    kind,
+  });
+
+  app.get<{ Querystring: Body }>('/contexts/new', async (request, reply) =>
+    reply.page('network/context-new.njk', { title: 'Record a person, place, phone, vehicle or group', values: { kind: asString(request.query.kind) }, errorFor: {}, ...formLists({ kind: asString(request.query.kind) }, '') }),
+  );
+
+  app.post<{ Body: Body }>('/contexts/new', async (request, reply) => {
+    const body = request.body;
+    const { input, problems } = detailsOf(body);
+    try {
+      if (problems.length) throw invalid(problems);
+      const { entity, existed } = await createContext(db, signedIn(request), asString(body.kind), asString(body.ref), input);
+      return reply.redirect(`/contexts/${entity.id}?done=${encodeURIComponent(existed ? 'This is already recorded: here it is' : 'Recorded')}`);
+    } catch (error) {
+      if (!(error instanceof ServiceError) || error.id !== 'validation_error') throw error;
+      reply.code(400);
+      return reply.page('network/context-new.njk', { title: 'Record a person, place, phone, vehicle or group', values: body, ...formLists(body, ''), ...formErrors(error.details, ANCHORS) });
+    }
+  });
+
+  async function render(request: ContextRequest, reply: FastifyReply, extra: Record<string, unknown> = {}) {
+    const actor = signedIn(request);
+    const view = await viewContext(db, actor, request.params.contextId);
+    const kind = view.entity.kind as ContextKind;
+    const values = (extra.values as Body | undefined) ?? {};
+    const tactics = DISRUPTION_TACTICS_FOR[kind === 'person' || kind === 'location' ? kind : 'other'];
+    return reply.page('network/context.njk', {
+      title: `${CONTEXT_KIND_NAMES[kind]}: ${view.entity.label}`,
+      view,
+      kindName: CONTEXT_KIND_NAMES[kind],
+      coordinates: view.entity.latitude !== null && view.entity.longitude !== null ? `${view.entity.latitude}, ${view.entity.longitude}` : null,
+      locationTypeName: view.entity.locationType ? LOCATION_TYPE_NAMES[view.entity.locationType as keyof typeof LOCATION_TYPE_NAMES] : null,
+      children: view.children.map((c) => ({ ...c, age: ageOf(c.lastLinked), roleNames: c.roles.map((r) => PERSON_ROLE_NAMES[r] ?? r), confidenceName: CONFIDENCE_NAMES[c.confidence as keyof typeof CONFIDENCE_NAMES] })),
+      disruptions: view.disruptions.map((d) => ({ ...d, tacticName: DISRUPTION_TACTIC_NAMES[d.tactic as keyof typeof DISRUPTION_TACTIC_NAMES] ?? d.tactic, outcomeName: d.outcome ? DISRUPTION_OUTCOME_NAMES[d.outcome as keyof typeof DISRUPTION_OUTCOME_NAMES] : null })),
+      suggestions: kind === 'person' && view.mayAnalyse && !view.entity.mergedInto ? await personSuggestions(db, actor, view.entity.id) : [],
+      tacticItems: [{ value: '', text: 'Select the tactic' }, ...tactics.map((t) => ({ value: t, text: DISRUPTION_TACTIC_NAMES[t], selected: values.tactic === t }))],
+      outcomeItems: [{ value: '', text: 'Not known yet' }, ...DISRUPTION_OUTCOMES.map((o) => ({ value: o, text: DISRUPTION_OUTCOME_NAMES[o], selected: values.outcome === o }))],
+      agencyItems: AGENCIES.map((a) => ({ value: a, text: AGENCY_NAMES[a], selected: (asString(values.ownerAgency) || actor.agency) === a })),
+      assessable: kind === 'location' || kind === 'group',
+      todayParts: dateParts(today()),
+      done: asString(request.query.done),
+      errorFor: {},
+      values,
+      ...extra,
+    });
+  }
+
+  app.get<{ Params: { contextId: string }; Querystring: Body }>('/contexts/:contextId', (request, reply) => render(request as ContextRequest, reply));
+
+  /** Runs a change; a refusal re-renders the page with the form open and its errors. */
+  async function attempt(request: ContextRequest, reply: FastifyReply, form: string, act: () => Promise<unknown>, done: string, anchor = '') {
+    try {
+      await act();
+    } catch (error) {
+      if (!(error instanceof ServiceError) || error.id !== 'validation_error') throw error;
+      reply.code(400);
+      return render(request, reply, { values: request.body, form, ...formErrors(error.details, ANCHORS) });
+    }
+    return reply.redirect(`/contexts/${request.params.contextId}?done=${encodeURIComponent(done)}${anchor}`);
+  }
+
+  app.get<{ Params: { contextId: string }; Querystring: Body }>('/contexts/:contextId/edit', async (request, reply) => {
+    const view = await viewContext(db, signedIn(request), request.params.contextId);
+    const e = view.entity;
+    const values = { ...e, aliases: e.aliases.join('\n'), latitude: e.latitude ?? '', longitude: e.longitude ?? '', dob: dateParts(e.dateOfBirth ?? undefined) };
+    return reply.page('network/context-edit.njk', { title: `Change the details of ${e.label}`, entity: e, values, errorFor: {}, ...formLists(values as Body, e.kind) });
+  });
+
+  app.post<{ Params: { contextId: string }; Body: Body }>('/contexts/:contextId/edit', async (request, reply) => {
+    const body = request.body;
+    const { input, problems } = detailsOf(body);
+    try {
+      if (problems.length) throw invalid(problems);
+      await updateContext(db, signedIn(request), request.params.contextId, input);
+    } catch (error) {
+      if (!(error instanceof ServiceError) || error.id !== 'validation_error') throw error;
+      const view = await viewContext(db, signedIn(request), request.params.contextId);
+      const values = { ...body, dob: { day: body['dateOfBirth-day'], month: body['dateOfBirth-month'], year: body['dateOfBirth-year'] } };
+      reply.code(400);
+      return reply.page('network/context-edit.njk', { title: `Change the details of ${view.entity.label}`, entity: view.entity, values, ...formLists(body, view.entity.kind), ...formErrors(error.details, ANCHORS) });
+    }
+    return reply.redirect(`/contexts/${request.params.contextId}?done=${encodeURIComponent('Details saved')}`);
+  });
+
+  app.post<{ Params: { contextId: string }; Body: Body; Querystring: Body }>('/contexts/:contextId/disruptions', async (request, reply) => {
+    const body = request.body;
+    const started = dateFromParts(body, 'startedOn', 'the start date', true);
+    const ended = dateFromParts(body, 'endedOn', 'the end date', false);
+    const notes = asString(body.notes);
+    const findings = checkLanguage(notes);
+    if (findings.length && asString(body.keepWording) !== 'yes') return render(request, reply, { values: body, form: 'disruption', languageFindings: findings });
+    return attempt(request, reply, 'disruption', async () => {
+      const problems = [started.problem && { ...started.problem, path: 'startedOn' }, ended.problem && { ...ended.problem, path: 'endedOn' }].filter((p): p is Problem => !!p);
+      if (problems.length) throw invalid(problems);
+      await recordDisruption(db, signedIn(request), request.params.contextId, {
+        tactic: asString(body.tactic) as never, ownerAgency: asString(body.ownerAgency) as never, ownerPerson: asString(body.ownerPerson),
+        startedOn: started.value!, endedOn: ended.value, outcome: (asString(body.outcome) || undefined) as never, notes,
+      });
+    }, 'Disruption recorded', '#disruption');
+  });
+
+  app.post<{ Params: { contextId: string; disruptionId: string }; Body: Body; Querystring: Body }>('/contexts/:contextId/disruptions/:disruptionId', async (request, reply) => {
+    const body = request.body;
+    const ended = dateFromParts(body, 'endedOn', 'the end date', false);
+    return attempt(request as never, reply, 'outcome', async () => {
+      if (ended.problem) throw invalid([{ ...ended.problem, path: 'endedOn' }]);
+      await updateDisruption(db, signedIn(request), request.params.contextId, request.params.disruptionId, { outcome: asString(body.outcome) as never, endedOn: ended.value, notes: asString(body.notes) });
+    }, 'Disruption updated', '#disruption');
+  });
+
+  app.post<{ Params: { contextId: string }; Body: Body; Querystring: Body }>('/contexts/:contextId/assessments', async (request, reply) => {
+    const body = request.body;
+    const assessed = dateFromParts(body, 'assessedOn', 'the date of the assessment', true);
+    const fields = { unsafeBecause: asString(body.unsafeBecause), responsible: asString(body.responsible), plan: asString(body.plan) };
+    const findings = Object.values(fields).flatMap((text) => checkLanguage(text));
+    if (findings.length && asString(body.keepWording) !== 'yes') return render(request, reply, { values: body, form: 'assessment', languageFindings: findings });
+    return attempt(request, reply, 'assessment', async () => {
+      if (assessed.problem) throw invalid([{ ...assessed.problem, path: 'assessedOn' }]);
+      await recordAssessment(db, signedIn(request), request.params.contextId, { assessedOn: assessed.value!, ...fields });
+    }, 'Assessment recorded', '#assessment');
+  });
+
+  app.post<{ Params: { contextId: string }; Body: Body; Querystring: Body }>('/contexts/:contextId/actions', async (request, reply) => {
+    const body = request.body;
+    const due = dateFromParts(body, 'dueBy', 'the date the action is due by', true);
+    return attempt(request, reply, 'action', async () => {
+      if (due.problem) throw invalid([{ ...due.problem, path: 'dueBy' }]);
+      await addContextAction(db, signedIn(request), request.params.contextId, { action: asString(body.action), ownerAgency: asString(body.ownerAgency) as never, dueBy: due.value! });
+    }, 'Action added to the plan for the place', '#plan');
+  });
+
+  app.post<{ Params: { contextId: string; actionId: string }; Body: Body; Querystring: Body }>('/contexts/:contextId/actions/:actionId/done', async (request, reply) =>
+    attempt(request as never, reply, 'done', () => completeContextAction(db, signedIn(request), request.params.contextId, request.params.actionId, today()), 'Action recorded as done', '#plan'),
+  );
+
+  app.post<{ Params: { contextId: string }; Body: Body; Querystring: Body }>('/contexts/:contextId/merge', async (request, reply) =>
+    attempt(request, reply, 'merge', () => mergeContexts(db, signedIn(request), asString(request.body.mergedId), request.params.contextId, alerts), 'Records merged: the links now name this person', '#same-person'),
+  );
+
+  app.post<{ Params: { contextId: string }; Body: Body; Querystring: Body }>('/contexts/:contextId/not-same', async (request, reply) =>
+    attempt(request, reply, 'merge', () => rejectMatch(db, signedIn(request), request.params.contextId, asString(request.body.otherId)), 'Recorded as not the same person', '#same-person'),
+  );
+
+  app.post<{ Params: { contextId: string }; Body: Body; Querystring: Body }>('/contexts/:contextId/unmerge', async (request, reply) =>
+    attempt(request, reply, 'unmerge', () => unmergeContext(db, signedIn(request), request.params.contextId, alerts), 'Merge undone: this record stands on its own again'),
+  );
+}

@@ -8,6 +8,7 @@ import type { AfterRecord } from '../services/chronology-service.ts';
 import { loadScenario } from '../services/scenario-loader.ts';
 import type { Db } from '../store/database.ts';
 import { countChildren } from '../store/chronology-repository.ts';
+import * as contexts from '../store/context-repository.ts';
 import { DEMO_PASSWORD, DEMO_USERS } from './users.ts';
 
 function demoScenario(file: string): Scenario {
@@ -34,5 +35,27 @@ export async function seedDemoIfEmpty(db: Db, afterRecord?: AfterRecord): Promis
   }
   await loadScenario(db, withJacobIdentifiers(demoScenario('./scenarios/jacob.json')), { via: 'demo', createdByAgency: 'social_care', afterRecord });
   await loadScenario(db, demoScenario('./partnership.json'), { via: 'demo', createdByAgency: 'social_care', afterRecord });
+  await seedContexts(db);
   return true;
+}
+
+interface DemoContexts {
+  details: ({ kind: string; ref: string } & contexts.EntityChanges)[];
+  disruptions: { kind: string; ref: string; tactic: string; ownerAgency: string; ownerPerson?: string; startedOn: string; outcome?: string; notes?: string }[];
+  assessments: { kind: string; ref: string; assessedOn: string; agency: string; unsafeBecause: string; responsible: string; plan: string }[];
+}
+
+/** The demo's places and people have details, a disruption and an assessment to show. */
+async function seedContexts(db: Db): Promise<void> {
+  const demo = JSON.parse(readFileSync(new URL('./contexts.json', import.meta.url), 'utf8')) as DemoContexts;
+  await db.transaction(async (tx) => {
+    const find = async (kind: string, ref: string) => {
+      const entity = await contexts.findEntityByKey(tx, kind, ref);
+      if (!entity) throw new Error(`contexts.json: ${kind} ${ref} is not linked in the demo scenarios`);
+      return entity;
+    };
+    for (const { kind, ref, ...changes } of demo.details) await contexts.updateEntity(tx, (await find(kind, ref)).id, changes);
+    for (const { kind, ref, ...d } of demo.disruptions) await contexts.insertDisruption(tx, { entityId: (await find(kind, ref)).id, ...d });
+    for (const { kind, ref, ...a } of demo.assessments) await contexts.insertAssessment(tx, { entityId: (await find(kind, ref)).id, ...a });
+  });
 }

@@ -1,0 +1,156 @@
+// The network pages through the real server: linking a child, seeing the shared child, the
+// partnership view and its exports, a context's page with disruption, assessment and actions, and
+// the denials (an agency with no relationship gets 404, a practitioner outside police gets 403).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { sql } from 'drizzle-orm';
+import { openTestApp, Visitor } from '../../../test/support/app.ts';
+import { makePartnership, makeUser, type TestPartnership } from '../../../test/support/partnership.ts';
+import { createChild, recordEvents } from '../../services/chronology-service.ts';
+
+let t: Awaited<ReturnType<typeof openTestApp>>;
+let p: TestPartnership;
+let otherChild: string;
+before(async () => {
+  t = await openTestApp();
+  p = await makePartnership(t.database.db);
+  await makeUser(t.database.db, 'social_care', 'manager', 'Mo Manager');
+  // a second child, known to police only, linked by police to the same phone (written another way)
+  const other = await createChild(t.database.db, p.police, { name: 'Riley Other', dateOfBirth: '2009-02-03' });
+  otherChild = other.id;
+  await recordEvents(t.database.db, p.police, other.id, [
+    { type: 'police.found_in_possession', at: '2024-03-01', agency: 'police', details: { items: ['phone', 'cash'] }, links: [{ kind: 'phone', ref: '+44 7700 900123', label: 'Drug line handset' }] },
+  ], 'web', t.app.deps.afterRecord);
+});
+after(() => t.close());
+
+const visitor = async (email: string) => {
+  const v = new Visitor(t.app);
+  await v.signIn(email);
+  return v;
+};
+
+const linkForm = (v: Visitor, childId: string) => v.get(`/children/${childId}/network/link`);
+
+test('a link without what or how sure is refused, naming the fields, and writes nothing', async () => {
+  const v = await visitor('sam.social@test.reachable');
+  await linkForm(v, p.childId);
+  const before = await t.database.db.execute(sql`select count(*)::int as n from events`);
+  const refused = await v.post(`/children/${p.childId}/network/link`, { 'at-day': '1', 'at-month': '4', 'at-year': '2024' });
+  assert.equal(refused.statusCode, 400);
+  assert.match(refused.body, /govuk-error-summary/);
+  assert.match(refused.body, /href="#kind"/);
+  assert.match(refused.body, /href="#confidence"/);
+  const afterCount = await t.database.db.execute(sql`select count(*)::int as n from events`);
+  assert.deepEqual((afterCount as unknown as { rows: unknown[] }).rows, (before as unknown as { rows: unknown[] }).rows);
+});
+
+test('linking a child to a phone shows the other child who shares it, by pseudonym when not known to the agency', async () => {
+  const v = await visitor('sam.social@test.reachable');
+  await linkForm(v, p.childId);
+  const saved = await v.post(`/children/${p.childId}/network/link`, {
+    kind: 'phone', ref: '07700 900123', label: 'Phone Jordan was seen using', confidence: 'tentative', source: 'Jordan’s mum',
+    'at-day': '2', 'at-month': '4', 'at-year': '2024',
+  });
+  assert.equal(saved.statusCode, 302);
+  const page = await v.get(`/children/${p.childId}/network`);
+  assert.equal(page.statusCode, 200);
+  assert.match(page.body, /Drug line handset|Phone Jordan was seen using/);
+  assert.match(page.body, /Child [0-9A-F]{6}/, 'the other child is shown by pseudonym');
+  assert.doesNotMatch(page.body, /Riley Other/, 'a child social care may not see is never named');
+  assert.match(page.body, /Tentative/);
+  assert.match(page.body, /network-graph-data/);
+  // police, who know both children, see the name
+  const police = await visitor('pat.police@test.reachable');
+  assert.match((await police.get(`/children/${p.childId}/network`)).body, /Riley Other/);
+  // the link is in the chronology as a `context.linked` event
+  assert.match((await v.get(`/children/${p.childId}?type=context.linked`)).body, /Linked to a person, place, phone, vehicle or group/);
+});
+
+test('the language guide checks what is written about a link', async () => {
+  const v = await visitor('sam.social@test.reachable');
+  await linkForm(v, p.childId);
+  const flagged = await v.post(`/children/${p.childId}/network/link`, {
+    kind: 'person', ref: 'Tyler', role: 'peer', confidence: 'confirmed', summary: 'He is involved in drug dealing with Tyler.',
+    'at-day': '3', 'at-month': '4', 'at-year': '2024',
+  });
+  assert.equal(flagged.statusCode, 200);
+  assert.match(flagged.body, /Check the language/);
+});
+
+test('an agency with no relationship to the child gets 404 for the network and the link form', async () => {
+  const school = await visitor('sue.school@test.reachable');
+  assert.equal((await school.get(`/children/${p.childId}/network`)).statusCode, 404);
+  assert.equal((await school.get(`/children/${p.childId}/network/link`)).statusCode, 404);
+});
+
+test('the partnership view and exports are for police and managers, not other practitioners or admins', async () => {
+  const school = await visitor('sue.school@test.reachable');
+  assert.equal((await school.get('/network')).statusCode, 403);
+  assert.equal((await school.get('/network/export/links.csv')).statusCode, 403);
+  const admin = await visitor('ada.admin@test.reachable');
+  assert.equal((await admin.get('/network')).statusCode, 403);
+  const manager = await visitor('mo.manager@test.reachable');
+  assert.equal((await manager.get('/network')).statusCode, 200);
+});
+
+test('police see the partnership view and export CSV and GraphML with pseudonymised children', async () => {
+  const police = await visitor('pat.police@test.reachable');
+  const page = await police.get('/network');
+  assert.equal(page.statusCode, 200);
+  assert.match(page.body, /Partnership network/);
+  const links = await police.get('/network/export/links.csv');
+  assert.equal(links.statusCode, 200);
+  assert.match(String(links.headers['content-type']), /text\/csv/);
+  assert.match(String(links.headers['content-disposition']), /attachment; filename="reachable-network-\d{4}-\d{2}-\d{2}-links\.csv"/);
+  assert.match(links.body, /^context_id,kind,label,child,child_name,role,confidence,links,first_linked,last_linked\r\n/);
+  assert.match(links.body, /\+447700900123|Drug line handset/);
+  const graphml = await police.get('/network/export/network.graphml');
+  assert.match(graphml.body, /<graphml xmlns="http:\/\/graphml.graphdrawing.org\/xmlns">/);
+  assert.equal((graphml.body.match(/<edge /g) ?? []).length, (links.body.trim().split('\r\n').length - 1));
+  const badFilter = await police.get('/network?district=not-a-district');
+  assert.equal(badFilter.statusCode, 200);
+  assert.match(badFilter.body, /Enter a postcode district/);
+  assert.equal((await police.get('/network/export/nothing.txt')).statusCode, 404);
+});
+
+test('a context page: disruption refused without a tactic, then recorded; an assessment and an action for a place', async () => {
+  const police = await visitor('pat.police@test.reachable');
+  await police.get('/contexts/new');
+  const created = await police.post('/contexts/new', { kind: 'location', ref: 'Marlow Court flat 14', label: 'Flat 14, Marlow Court', postcode: 'zz1 4mc', locationType: 'trap_house' });
+  assert.equal(created.statusCode, 302);
+  const url = String(created.headers.location).split('?')[0];
+  const page = await police.get(url);
+  assert.match(page.body, /Flat 14, Marlow Court/);
+  assert.match(page.body, /ZZ1 4MC/);
+  const refused = await police.post(`${url}/disruptions`, { ownerAgency: 'police', 'startedOn-day': '1', 'startedOn-month': '5', 'startedOn-year': '2024' });
+  assert.equal(refused.statusCode, 400);
+  assert.match(refused.body, /href="#tactic"/);
+  const recorded = await police.post(`${url}/disruptions`, { tactic: 'closure_order', ownerAgency: 'police', 'startedOn-day': '1', 'startedOn-month': '5', 'startedOn-year': '2024' });
+  assert.equal(recorded.statusCode, 302);
+  const assessed = await police.post(`${url}/assessments`, {
+    'assessedOn-day': '2', 'assessedOn-month': '5', 'assessedOn-year': '2024',
+    unsafeBecause: 'Used to supply drugs; children seen going in after school.', responsible: 'The housing association (landlord).', plan: 'Closure order; tenancy support for the tenant.',
+  });
+  assert.equal(assessed.statusCode, 302);
+  const action = await police.post(`${url}/actions`, { action: 'Ask the landlord to change the locks', ownerAgency: 'housing', 'dueBy-day': '9', 'dueBy-month': '5', 'dueBy-year': '2024' });
+  assert.equal(action.statusCode, 302);
+  const after = await police.get(url);
+  assert.match(after.body, /Closure order, from 1 May 2024/);
+  assert.match(after.body, /Used to supply drugs/);
+  assert.match(after.body, /Ask the landlord to change the locks/);
+  // a practitioner with no link to the place cannot open it
+  const school = await visitor('sue.school@test.reachable');
+  await school.get('/children');
+  assert.equal((await school.get(url)).statusCode, 404);
+  assert.equal((await school.post(`${url}/disruptions`, { tactic: 'closure_order', ownerAgency: 'police', 'startedOn-day': '1', 'startedOn-month': '5', 'startedOn-year': '2024' })).statusCode, 404);
+  const audit = await t.database.db.execute(sql`select action from audit_log where action in ('context.created', 'disruption.recorded', 'context_assessment.recorded', 'context_action.added')`);
+  assert.equal((audit as unknown as { rows: unknown[] }).rows.length, 4);
+});
+
+test('an unknown context id is a 404, not an error', async () => {
+  const police = await visitor('pat.police@test.reachable');
+  assert.equal((await police.get('/contexts/not-a-uuid')).statusCode, 404);
+  assert.equal((await police.get('/contexts/00000000-0000-0000-0000-000000000000')).statusCode, 404);
+  assert.ok(otherChild);
+});

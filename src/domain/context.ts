@@ -93,13 +93,16 @@ export const DISRUPTION_OUTCOME_NAMES: Record<(typeof DISRUPTION_OUTCOMES)[numbe
  * kept as written (trimmed): an agency's own handset id still links to itself.
  */
 export function normalisePhone(raw: string): string {
-  const trimmed = raw.trim().replace(/^phone:/i, '');
+  // the kind prefix (however often, and any space after it) is not part of the identifier
+  const trimmed = raw.trim().replace(/^(?:phone:\s*)+/i, '');
   const compact = trimmed.replace(/[\s().-]/g, '');
   if (!/^\+?\d{6,15}$/.test(compact)) return trimmed.toLowerCase();
-  if (compact.startsWith('+')) return compact;
-  if (compact.startsWith('00')) return `+${compact.slice(2)}`;
-  if (compact.startsWith('0')) return `+44${compact.slice(1)}`;
-  return compact.length >= 10 && compact.startsWith('44') ? `+${compact}` : compact;
+  const international = compact.startsWith('+') ? compact
+    : compact.startsWith('00') ? `+${compact.slice(2)}`
+    : compact.startsWith('0') ? `+44${compact.slice(1)}`
+    : compact.length >= 10 && compact.startsWith('44') ? `+${compact}` : compact;
+  // "+44 (0)7700 900461": the trunk 0 is never dialled after +44
+  return international.replace(/^\+440+/, '+44');
 }
 
 /** A vehicle registration as DVLA writes it without spaces: "ab12 cde" → "AB12CDE". */
@@ -132,8 +135,9 @@ export function contextKey(kind: string, ref: string): string {
       return normaliseRegistration(ref);
     default: {
       // "person:dex" and "dex" name one person: the kind is already known
-      const key = ref.trim().replace(/\s+/g, ' ').toLowerCase();
-      return key.startsWith(`${kind}:`) ? key.slice(kind.length + 1) : key;
+      let key = ref.trim().replace(/\s+/g, ' ').toLowerCase();
+      while (key.startsWith(`${kind}:`)) key = key.slice(kind.length + 1).trimStart();
+      return key;
     }
   }
 }

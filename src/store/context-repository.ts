@@ -360,7 +360,12 @@ export async function mergeEntity(tx: Db, mergedId: string, keptId: string): Pro
 
 export async function unmergeEntity(tx: Db, entityId: string): Promise<void> {
   await tx.update(contextEntities).set({ mergedInto: null }).where(eq(contextEntities.id, entityId));
-  await tx.update(contextLinks).set({ entityId }).where(eq(contextLinks.recordedEntityId, entityId));
+  // the links recorded against it, and against anyone still merged into it (a merge of a merge), name it again
+  await tx.execute(sql`
+    with recursive tree(id) as (
+      select ${entityId}::uuid
+      union select e.id from ${contextEntities} e join tree on e.merged_into = tree.id)
+    update ${contextLinks} set entity_id = ${entityId}::uuid where recorded_entity_id in (select id from tree)`);
 }
 
 export async function mergedInto(tx: Db, keptId: string): Promise<ContextEntityRow[]> {

@@ -154,7 +154,9 @@ export async function viewContext(db: Db, actor: Actor, entityId: string) {
   return db.transaction(async (tx) => {
     const entity = await visibleContext(tx, actor, entityId);
     const scope = scopeOf(actor);
-    const linked = (await repo.childrenOfEntity(tx, entity.id, scope)).filter((c) => c.readable || mayAnalyseNetwork(actor));
+    const linked = (await repo.childrenOfEntity(tx, entity.id, scope))// children linked only in another agency's restricted entries: police hold the intelligence
+      // picture; everyone else sees what the partnership view and exports show them
+      .filter((c) => c.readable || actor.agency === 'police');
     const children: LinkedChildView[] = linked.map((c) => ({
       childId: c.visible ? c.childId : null,
       name: c.visible ? c.name : pseudonym(c.childId),

@@ -12,37 +12,11 @@ import { eq } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
 import { createAlertService } from '../../src/services/alert-service.ts';
 import { children } from '../../src/store/schema.ts';
-import { browserSkip, checkAxe, fillDate, londonDay, squash, text, checkErrorSummary, demoEmail, screenshot, signIn, startBrowserApp, type BrowserApp } from '../support/browser.ts';
+import { browserSkip, checkAxe, fillDate, londonDay, squash, text, checkErrorSummary, demoEmail, screenshot, signInAs, startBrowserApp, submit, visit, type BrowserApp } from '../support/browser.ts';
 
 const SCREENS = '/tmp/screens-workflows';
 const shot = (page: Page, name: string) => screenshot(page, name, SCREENS);
 
-
-/** Goes to a path, checks the answer and the page with axe. */
-async function visit(page: Page, path: string, status = 200) {
-  const response = await page.goto(path);
-  assert.equal(response?.status(), status, `${path} answered ${response?.status()}`);
-  await checkAxe(page);
-}
-
-/** Clicks a button that posts a form, waits for the next page, checks it with axe. */
-async function submit(page: Page, button: ReturnType<Page['locator']>, url: RegExp | ((u: URL) => boolean)) {
-  await button.click();
-  try {
-    await page.waitForURL(url);
-  } catch (error) {
-    const problems = await page.locator('.govuk-error-summary').allTextContents();
-    throw new Error(`${page.url()}: ${problems.map(squash).join(' ') || 'no error summary'}`, { cause: error });
-  }
-  await checkAxe(page);
-}
-
-/** Signs in and lets the landing page finish (its favicon too), so the next navigation aborts nothing. */
-async function signInAs(page: Page, email: string) {
-  await signIn(page, email);
-  await page.waitForLoadState('networkidle');
-  await checkAxe(page);
-}
 
 const DECISION = 'Disruption plan agreed: police to visit the address linked to the older males; social worker to see the child weekly.';
 const ACTION = 'Police disruption visit to the address linked to the older males';

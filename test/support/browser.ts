@@ -1,6 +1,7 @@
 // Browser tests: the real app on a fresh database seeded with the demo partnership, listening on a
 // free port, driven by Debian's Chromium through playwright-core, with an axe check of each page.
 // One server and one browser per test file; each test gets its own browser context (own cookies).
+import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
@@ -230,4 +231,32 @@ export async function fillDate(scope: Page | ReturnType<Page['locator']>, legend
   await group.getByLabel('Day').fill(d.day);
   await group.getByLabel('Month').fill(d.month);
   await group.getByLabel('Year').fill(d.year);
+}
+
+// ——— moving through pages, each checked with axe ———
+
+/** Goes to a path, checks the answer and the page with axe. */
+export async function visit(page: Page, path: string, status = 200) {
+  const response = await page.goto(path);
+  assert.equal(response?.status(), status, `${path} answered ${response?.status()}`);
+  await checkAxe(page);
+}
+
+/** Clicks a button that posts a form, waits for the next page, checks it with axe. */
+export async function submit(page: Page, button: ReturnType<Page['locator']>, url: RegExp | ((u: URL) => boolean)) {
+  await button.click();
+  try {
+    await page.waitForURL(url);
+  } catch (error) {
+    const problems = await page.locator('.govuk-error-summary').allTextContents();
+    throw new Error(`${page.url()}: ${problems.map(squash).join(' ') || 'no error summary'}`, { cause: error });
+  }
+  await checkAxe(page);
+}
+
+/** Signs in and lets the landing page finish (its favicon too), so the next navigation aborts nothing. */
+export async function signInAs(page: Page, email: string) {
+  await signIn(page, email);
+  await page.waitForLoadState('networkidle');
+  await checkAxe(page);
 }

@@ -17,7 +17,7 @@ if (data && panel && canvas) {
     ],
     // GOV.UK colours: text #0b0c0c, grey #505a5f, blue #1d70b8, red #ca3535
     style: [
-      { selector: 'node', style: { label: 'data(label)', 'font-size': 11, 'text-wrap': 'ellipsis', 'text-max-width': 140, 'text-valign': 'bottom', 'text-margin-y': 4, color: '#0b0c0c', 'background-color': '#1d70b8', shape: 'round-rectangle', width: 18, height: 18 } },
+      { selector: 'node', style: { label: 'data(label)', 'font-size': 12, 'text-wrap': 'ellipsis', 'text-max-width': 140, 'text-valign': 'bottom', 'text-margin-y': 4, color: '#0b0c0c', 'background-color': '#1d70b8', shape: 'round-rectangle', width: 18, height: 18 } },
       { selector: 'node[kind = "child"]', style: { shape: 'ellipse', 'background-color': '#505a5f' } },
       { selector: 'node[focus = "yes"]', style: { 'background-color': '#0b0c0c', width: 26, height: 26, 'font-weight': 'bold' } },
       { selector: 'node[kind = "person"]', style: { 'background-color': '#ca3535' } },
@@ -25,7 +25,17 @@ if (data && panel && canvas) {
       { selector: 'edge[confidence = "tentative"]', style: { 'line-style': 'dashed' } },
       { selector: 'edge[confidence = "unconfirmed"]', style: { 'line-style': 'dotted' } },
     ],
-    layout: { name: 'cose', animate: false, nodeDimensionsIncludeLabels: true, randomize: false },
+    // an ego network: the child at the centre, what they are linked to around them, the other
+    // children who share it on the outer ring
+    layout: {
+      name: 'concentric',
+      concentric: (node) => (node.data('focus') === 'yes' ? 3 : node.data('kind') === 'child' ? 1 : 2),
+      levelWidth: () => 1,
+      minNodeSpacing: 40,
+      animate: false,
+      padding: 20,
+    },
+    maxZoom: 1.6,
     wheelSensitivity: 0.3,
   });
   // a context opens its page; a child its network (when the reader may see them: ids only then)

@@ -11,6 +11,7 @@ import * as alertsRepo from '../store/alert-repository.ts';
 import * as chronologyRepo from '../store/chronology-repository.ts';
 import * as contextRepo from '../store/context-repository.ts';
 import { contextId } from '../domain/context.ts';
+import { pseudonym } from './pseudonym.ts';
 import { scopeOf, type Actor } from './actor.ts';
 import { audit } from './audit-service.ts';
 import { visibleChild } from './chronology-service.ts';
@@ -208,7 +209,8 @@ export async function myWork(db: Db, actor: Actor, filter: alertsRepo.WorkFilter
     const found = await alertsRepo.openAlertsFor(tx, scopeOf(actor), filter);
     const shown = [...new Set(found.map((r) => r.alert.childId).filter((id): id is string => !!id))];
     await audit(tx, actor, 'alerts.listed', null, { filter: { ...filter, dueBefore: filter.dueBefore?.toISOString() }, children: shown });
-    return found;
+    const messages = await withNeedToKnow(tx, actor, found.map((r) => r.alert));
+    return found.map((r, i) => ({ ...r, alert: messages[i] }));
   });
   const groups = new Map<string, AlertGroup>();
   for (const { alert, childName, assigneeName } of rows) {
@@ -233,6 +235,26 @@ export async function myWork(db: Db, actor: Actor, filter: alertsRepo.WorkFilter
   );
 }
 
+/**
+ * The network rules name the children a link joins (in a replay the reviewer sees them all). In the
+ * running system a reader sees only the children they may see: the others are named by pseudonym.
+ */
+export async function withNeedToKnow<T extends Pick<alertsRepo.AlertRow, 'rule' | 'message' | 'details'>>(tx: Db, actor: Actor, alerts: T[]): Promise<T[]> {
+  const named = (a: T) => [a.details.linkedChild, ...(Array.isArray(a.details.children) ? a.details.children : [])].filter((id): id is string => typeof id === 'string');
+  const refs = [...new Set(alerts.filter((a) => (CONTEXT_RULES as readonly string[]).includes(a.rule)).flatMap(named))];
+  if (!refs.length) return alerts;
+  const hidden = (await contextRepo.childrenByIds(tx, refs, scopeOf(actor))).filter((c) => !c.visible);
+  if (!hidden.length) return alerts;
+  return alerts.map((a) => {
+    const mine = hidden.filter((c) => named(a).includes(c.id));
+    if (!mine.length) return a;
+    let message = a.message;
+    // longest names first, so "Leon Marsh" is replaced before a child called "Leon"
+    for (const c of [...mine].sort((x, y) => y.name.length - x.name.length)) message = message.split(c.name).join(pseudonym(c.id));
+    return { ...a, message };
+  });
+}
+
 /** An alert the actor may see: on a child they may see, or a context alert of their agency. */
 async function visibleAlert(tx: Db, actor: Actor, alertId: string): Promise<alertsRepo.AlertRow> {
   const alert = await alertsRepo.findAlert(tx, alertId);
@@ -245,7 +267,7 @@ async function visibleAlert(tx: Db, actor: Actor, alertId: string): Promise<aler
 export async function childAlerts(db: Db, actor: Actor, childId: string): Promise<alertsRepo.AlertRow[]> {
   return db.transaction(async (tx) => {
     const child = await visibleChild(tx, actor, childId);
-    return alertsRepo.alertsOfChild(tx, child.id);
+    return withNeedToKnow(tx, actor, await alertsRepo.alertsOfChild(tx, child.id));
   });
 }
 
@@ -258,7 +280,9 @@ export async function viewAlert(db: Db, actor: Actor, alertId: string) {
     const child = alert.childId ? await visibleChild(tx, actor, alert.childId) : null;
     const mayManage = actor.kind === 'user' && (alert.owner === actor.agency || alert.assignedTo === actor.userId);
     const childDied = child ? await chronologyRepo.deathRecorded(tx, child.id) : false;
-    return { alert, notes, colleagues, childName: child?.name ?? null, mayManage, childDied };
+    const subject = alert.subject ? await contextRepo.findEntityByKey(tx, alert.subject.kind, alert.subject.ref) : undefined;
+    const context = subject ? { id: subject.id, label: subject.label } : null;
+    return { alert: (await withNeedToKnow(tx, actor, [alert]))[0], context, notes, colleagues, childName: child?.name ?? null, mayManage, childDied };
   });
 }
 

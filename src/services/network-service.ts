@@ -2,7 +2,6 @@
 // view for police analysts and panel chairs, and the analysts' exports. Need-to-know throughout:
 // another agency's restricted entry shows only as "a restricted entry by AGENCY — contact them",
 // and a child the reader may not see is never named.
-import { createHash } from 'node:crypto';
 import { CONTEXT_KIND_NAMES, contextKey, type ContextKind } from '../domain/context.ts';
 import { AGENCY_NAMES, type Agency } from '../domain/event.ts';
 import { similarPeople } from '../linkage/similar-people.ts';
@@ -11,14 +10,14 @@ import * as repo from '../store/context-repository.ts';
 import * as alertsRepo from '../store/alert-repository.ts';
 import { mayReadCases, scopeOf, type Actor } from './actor.ts';
 import { audit } from './audit-service.ts';
+import { pseudonym } from './pseudonym.ts';
 import { visibleChild } from './chronology-service.ts';
 import { forbidden, notFound } from './errors.ts';
 
 const CONFIDENCE_RANK: Record<string, number> = { confirmed: 1, tentative: 2, unconfirmed: 3 };
 const GRADES = ['confirmed', 'tentative', 'unconfirmed'] as const;
 
-/** A child the reader may not see is shown by a stable pseudonym, never by name. */
-export const pseudonym = (childId: string): string => `Child ${createHash('sha256').update(childId).digest('hex').slice(0, 6).toUpperCase()}`;
+export { pseudonym };
 
 /** Police analysts and panel chairs (managers) work across children (issue 6); issue 8 refines roles. */
 export function mayAnalyseNetwork(actor: Actor): boolean {

@@ -30,7 +30,9 @@ import { dayNumberOfIsoDate, isoDateOfDayNumber } from '../rules/calendar/days.t
 import type { Db } from '../store/database.ts';
 import * as alertsRepo from '../store/alert-repository.ts';
 import * as repo from '../store/panel-repository.ts';
+import * as contextRepo from '../store/context-repository.ts';
 import { mayReadCases, scopeOf, type Actor } from './actor.ts';
+import { withNeedToKnow } from './alert-service.ts';
 import { audit } from './audit-service.ts';
 import { recordEvents, visibleChild, type AfterRecord } from './chronology-service.ts';
 import { forbidden, notFound, ServiceError, validationFailed } from './errors.ts';
@@ -55,6 +57,8 @@ export interface ItemView {
   childId: string | null;
   childName: string | null;
   subject: { kind: string; ref: string } | null;
+  /** the context's own record, when the subject is one (its page: disruption, assessment) */
+  context: { id: string; label: string } | null;
   /** rule codes, REVIEW_DUE, REFERRED or CHAIR */
   reasons: string[];
   reasonNote: string | null;
@@ -121,12 +125,19 @@ export function createPanelService(db: Db, options: PanelServiceOptions = {}) {
     const visible = await repo.visibleChildIds(tx, scopeOf(actor), items.flatMap((i) => (i.childId ? [i.childId] : [])));
     const actions = await repo.actionsOf(tx, meetingId);
     const returns = await repo.returnsOf(tx, meetingId);
+    // a context on the agenda (an adult of concern, a place) opens its own page, by its name
+    const contexts = new Map<string, { id: string; label: string }>();
+    for (const i of items) {
+      if (!i.subject) continue;
+      const entity = await contextRepo.findEntityByKey(tx, i.subject.kind, i.subject.ref);
+      if (entity) contexts.set(i.id, { id: entity.id, label: entity.label });
+    }
     return items.map((i) => {
       const redacted = i.childId !== null && !visible.has(i.childId);
       const base = { id: i.id, position: i.position, status: i.status as ItemStatus, redacted };
       if (redacted) {
         return {
-          ...base, childId: null, childName: null, subject: null, reasons: [], reasonNote: null, discussion: null, decision: null,
+          ...base, childId: null, childName: null, subject: null, context: null, reasons: [], reasonNote: null, discussion: null, decision: null,
           rationale: null, outcome: null, outcomeName: null, reviewEventId: null, decidedAt: null, actions: [], returns: [],
         };
       }
@@ -135,6 +146,7 @@ export function createPanelService(db: Db, options: PanelServiceOptions = {}) {
         childId: i.childId,
         childName: i.childName,
         subject: i.subject ?? null,
+        context: contexts.get(i.id) ?? null,
         reasons: i.reasons,
         reasonNote: i.reasonNote,
         discussion: i.discussion,
@@ -240,7 +252,7 @@ export function createPanelService(db: Db, options: PanelServiceOptions = {}) {
           // a context alert names the children linked: only its owner agency reads it (as on the alert page)
           : (await repo.openContextAlerts(tx, CONTEXT_AGENDA_RULES)).filter((a) => a.subject?.ref === item.subject?.ref && a.owner === actor.agency);
         await audit(tx, actor, 'panel.viewed', item.childId, { meeting: id, item: itemId });
-        return { ...view, item, alerts: alerts.map((a) => ({ id: a.id, rule: a.rule, message: a.message })) };
+        return { ...view, item, alerts: (await withNeedToKnow(tx, actor, alerts)).map((a) => ({ id: a.id, rule: a.rule, message: a.message })) };
       });
     },
 

@@ -200,7 +200,7 @@ export async function openChildAlerts(tx: Db, scope: AccessScope, rules: string[
 /** Open context alerts (adults of concern, hotspots): about a person or a place, not one child. */
 export async function openContextAlerts(tx: Db, rules: string[]) {
   return tx
-    .select({ id: alerts.id, rule: alerts.rule, subject: alerts.subject, message: alerts.message, owner: alerts.owner })
+    .select({ id: alerts.id, rule: alerts.rule, subject: alerts.subject, message: alerts.message, owner: alerts.owner, details: alerts.details })
     .from(alerts)
     .where(and(eq(alerts.status, 'open'), isNull(alerts.dismissedAt), isNull(alerts.childId), inArray(alerts.rule, rules)))
     .orderBy(asc(alerts.raisedAt));

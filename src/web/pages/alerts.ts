@@ -47,10 +47,11 @@ export async function alertRoutes(app: FastifyInstance): Promise<void> {
 
   async function renderAlert(alertId: string, request: Parameters<typeof signedIn>[0], extra: Record<string, unknown> = {}) {
     const actor = signedIn(request);
-    const { alert, notes, colleagues, childName, mayManage, childDied } = await viewAlert(db, actor, alertId);
+    const { alert, context, notes, colleagues, childName, mayManage, childDied } = await viewAlert(db, actor, alertId);
     return {
-      title: `${ruleName(alert.rule)}${childName ? `: ${childName}` : ''}`,
+      title: `${ruleName(alert.rule)}${childName ? `: ${childName}` : context ? `: ${context.label}` : ''}`,
       alert,
+      context,
       childName,
       mayManage,
       childDied,

@@ -154,3 +154,24 @@ test('an unknown context id is a 404, not an error', async () => {
   assert.equal((await police.get('/contexts/00000000-0000-0000-0000-000000000000')).statusCode, 404);
   assert.ok(otherChild);
 });
+
+test('a NETWORK_LINK names the other child only to those who may see them (My work and the alert page)', async () => {
+  // police find drugs on Riley: NRM_PROMPT makes Riley a child of exploitation concern, so
+  // Jordan's shared phone (linked in an earlier test) is now news for Jordan's social worker
+  await recordEvents(t.database.db, p.police, otherChild, [
+    { type: 'police.found_in_possession', at: '2024-04-10', agency: 'police', details: { items: ['drugs'] } },
+  ], 'web', t.app.deps.afterRecord);
+  const social = await visitor('sam.social@test.reachable');
+  const work = await social.get('/my-work?rule=NETWORK_LINK');
+  assert.match(work.body, /Jordan Test/);
+  assert.match(work.body, /Child [0-9A-F]{6}, a child of exploitation concern/);
+  assert.doesNotMatch(work.body, /Riley Other/);
+  const alertId = /href="\/alerts\/([^"]+)"/.exec(work.body)?.[1];
+  assert.ok(alertId);
+  const page = await social.get(`/alerts/${alertId}`);
+  assert.equal(page.statusCode, 200);
+  assert.doesNotMatch(page.body, /Riley Other/);
+  // police, who know Riley, read the name
+  const police = await visitor('pat.police@test.reachable');
+  assert.match((await police.get(`/children/${p.childId}`)).body, /Riley Other/);
+});

@@ -1,0 +1,64 @@
+// The looked-after children return (SSDA903, DfE): the header file (one row per child: CHILD, SEX,
+// DOB, ETHNIC, UPN, …) and the missing file (one row per episode: CHILD, DOB, MISSING, MIS_START,
+// MIS_END). Missing episodes become `missing.started` / `missing.returned` (contract 1: `kind`
+// follows SSDA903, M = missing, A = away from placement without authorisation). CHILD is the local
+// authority's id for the child: the person link that lets a later file reach the same child.
+import { RowCheck, sourceSex, type ImportFormat, type MappedRow } from '../format.ts';
+
+const MISSING_KIND = { M: 'missing', A: 'away' } as const;
+
+export const ssda903Missing: ImportFormat = {
+  name: 'ssda903-missing',
+  title: 'SSDA903 missing episodes (looked-after children return)',
+  agency: 'social_care',
+  columns: [
+    { name: 'CHILD', required: true, description: "The local authority's id for the child" },
+    { name: 'DOB', required: true, description: 'Date of birth (DD/MM/YYYY, YYYY-MM-DD or YYYYMMDD)' },
+    { name: 'MISSING', required: true, description: 'M (missing) or A (away from placement without authorisation)' },
+    { name: 'MIS_START', required: true, description: 'The date the episode started' },
+    { name: 'MIS_END', required: false, description: 'The date the child returned (empty while still missing)' },
+  ],
+  map(record) {
+    if (record.kind !== 'csv') return { ok: false, problems: [{ path: 'line', message: 'expected a CSV record' }] };
+    const row = new RowCheck(record.values);
+    const child = row.required('CHILD');
+    const dob = row.date('DOB', true);
+    const kind = row.oneOf('MISSING', MISSING_KIND, true);
+    const start = row.date('MIS_START', true);
+    const end = row.date('MIS_END', false);
+    if (start && end && end < start) row.fail('MIS_END', `MIS_END ${end} is before MIS_START ${start}`);
+    if (start && dob && start < dob) row.fail('MIS_START', `MIS_START ${start} is before the date of birth ${dob}`);
+    return row.outcome(() => {
+      const episode = `903-${child}-${start}`;
+      const events: MappedRow['events'] = [{
+        type: 'missing.started', at: start!, agency: 'social_care', ref: `ssda903:missing:${child}:${start}`,
+        details: { episode, kind: kind!, from: 'care' },
+      }];
+      if (end) events.push({ type: 'missing.returned', at: end, agency: 'social_care', ref: `ssda903:returned:${child}:${start}`, details: { episode } });
+      return [{ person: { sourceId: child, sourceKind: 'la', dateOfBirth: dob }, events }];
+    });
+  },
+};
+
+export const ssda903Header: ImportFormat = {
+  name: 'ssda903-header',
+  title: 'SSDA903 header (looked-after children return)',
+  agency: 'social_care',
+  columns: [
+    { name: 'CHILD', required: true, description: "The local authority's id for the child" },
+    { name: 'SEX', required: true, description: '1 (male) or 2 (female)' },
+    { name: 'DOB', required: true, description: 'Date of birth' },
+    { name: 'ETHNIC', required: false, description: 'Ethnicity code (not stored)' },
+    { name: 'UPN', required: false, description: 'Unique pupil number, with its check letter' },
+  ],
+  map(record) {
+    if (record.kind !== 'csv') return { ok: false, problems: [{ path: 'line', message: 'expected a CSV record' }] };
+    const row = new RowCheck(record.values);
+    const child = row.required('CHILD');
+    const sex = row.required('SEX');
+    const dob = row.date('DOB', true);
+    const upn = row.upn('UPN');
+    if (sex && sex !== '1' && sex !== '2') row.fail('SEX', `SEX "${sex.slice(0, 10)}" is not 1 (male) or 2 (female)`);
+    return row.outcome(() => [{ person: { sourceId: child, sourceKind: 'la', dateOfBirth: dob, sex: sourceSex(sex), upn }, events: [] }]);
+  },
+};

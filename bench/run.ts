@@ -29,6 +29,11 @@ const rows: string[][] = [
   ['alerts raised, synthetic county', whole(engine.result), 'alerts', `${whole(n)} events`, ratio(engine.result, n)],
   ['Jacob replay (validate + rules, wall clock)', jacob.ms.toFixed(2), 'ms', `${jacob.result} alerts, ${jacobEvents} events`, '-'],
 ];
+// Issue 6: the link queries on a synthetic region, in the database (BENCH_NETWORK=0 leaves them out).
+if (process.env.BENCH_NETWORK !== '0') {
+  const { benchNetwork, networkRows } = await import('./network.ts');
+  rows.push(...networkRows(await benchNetwork()));
+}
 const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
 for (const [k, row] of rows.entries()) {
   console.log(row.map((cell, i) => (i === 0 || i === 3 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '));

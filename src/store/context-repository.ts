@@ -163,22 +163,30 @@ export interface SharedChild {
 
 /**
  * The child's shared-entity neighbourhood: the other children linked to the same contexts. One
- * query on the two link indexes (child → contexts → children).
+ * query on the two link indexes (child → contexts → children), index-only on both.
  */
 export async function neighbourhood(tx: Db, childId: string, scope: AccessScope, entityIds?: readonly string[]): Promise<SharedChild[]> {
   const only = entityIds ? (entityIds.length ? sql`and entity_id in (${sql.join(entityIds.map((id) => sql`${id}::uuid`), sql`, `)})` : sql`and false`) : sql``;
+  // The other children's names, visibility and concern are looked up by key for the children found
+  // (= any(array(…))): the planner cannot know a neighbourhood's size and, joining, hashed every
+  // child and involvement of the region on each call — at 1,000,000 links more than the links
+  // themselves cost (bench/network.ts), and growing with the region, not with the neighbourhood.
   const result = await tx.execute(sql`
     with mine as (select distinct entity_id from ${contextLinks} where child_id = ${childId} ${only}),
     theirs as (
       select l.entity_id, l.child_id, count(*)::int as links, max(l.linked_at) as last_linked,
              bool_or(l.sensitivity <> 'restricted' or l.agency = ${scope.agency}) as readable
         from mine join ${contextLinks} l on l.entity_id = mine.entity_id and l.child_id <> ${childId}
-       group by l.entity_id, l.child_id)
-    select theirs.entity_id as "entityId", theirs.child_id as "childId", ${children.name} as name, theirs.links as links,
+       group by l.entity_id, l.child_id),
+    neighbours as (
+      select ${children.id} as child_id, ${children.name} as name, (${childVisibleTo(scope)}) as visible,
+             exists (select 1 from ${childConcern} cc where cc.child_id = ${children.id}) as of_concern
+        from ${children}
+       where ${children.id} = any(array(select distinct child_id from theirs)))
+    select theirs.entity_id as "entityId", theirs.child_id as "childId", neighbours.name as name, theirs.links as links,
            theirs.last_linked as "lastLinked", theirs.readable as readable,
-           (${childVisibleTo(scope)}) as visible, (cc.child_id is not null) as "ofConcern"
-      from theirs join ${children} on ${children.id} = theirs.child_id
-      left join ${childConcern} cc on cc.child_id = theirs.child_id`);
+           neighbours.visible as visible, neighbours.of_concern as "ofConcern"
+      from theirs join neighbours on neighbours.child_id = theirs.child_id`);
   return rowsOf<SharedChild & { lastLinked: Date | string }>(result).map((r) => ({ ...r, lastLinked: new Date(r.lastLinked) }));
 }
 
@@ -265,16 +273,19 @@ export interface RankedContext {
 
 /** Adults of concern ranked by how many children they are linked to (the disruption list). */
 export async function rankedAdults(tx: Db, f: NetworkFilter, limit = 50): Promise<RankedContext[]> {
+  // Ranked on the adults' index alone, then only the few listed are joined to their contexts:
+  // joining first, the planner (expecting tens of thousands of adults, not hundreds) hashed every context.
+  const inDistrict = f.district ? sql`and l.entity_id in (select e.id from ${contextEntities} e where true ${districtCondition(f)})` : sql``;
   const result = await tx.execute(sql`
     select r.entity_id as "entityId", e.label, e.kind, e.district, r.children, r.links, r.last_linked as "lastLinked"
       from (select l.entity_id, count(distinct l.child_id)::int as children, count(*)::int as links, max(l.linked_at) as last_linked
               from ${contextLinks} l
-             where l.role = 'adult_of_concern' and ${linkConditions(f)}
-             group by l.entity_id) r
+             where l.role = 'adult_of_concern' and ${linkConditions(f)} ${inDistrict}
+             group by l.entity_id
+             order by children desc, links desc, last_linked desc
+             limit ${limit}) r
       join ${contextEntities} e on e.id = r.entity_id
-     where true ${districtCondition(f)}
-     order by r.children desc, r.links desc, r.last_linked desc
-     limit ${limit}`);
+     order by r.children desc, r.links desc, r.last_linked desc`);
   return rowsOf<RankedContext>(result).map((r) => ({ ...r, lastLinked: new Date(r.lastLinked) }));
 }
 

@@ -378,10 +378,15 @@ export const contextLinks = pgTable(
   (t) => [
     uniqueIndex('context_links_event_entity_key').on(t.eventId, t.recordedEntityId),
     index('context_links_recorded_idx').on(t.recordedEntityId),
-    // a child's links, then who else shares each: the two look-ups of the neighbourhood query
+    // a child's links, then who else shares each: the two look-ups of the neighbourhood query. The
+    // second carries what the neighbourhood reads (sensitivity, agency), and the adults' index what
+    // their ranking and its filters read, so both are index-only: at a region's million links the
+    // heap pages they would otherwise visit are most of the table (bench/network.ts measured it).
     index('context_links_child_idx').on(t.childId, t.entityId, t.linkedAt),
-    index('context_links_entity_idx').on(t.entityId, t.childId, t.linkedAt),
-    index('context_links_adult_idx').on(t.entityId, t.childId).where(sql`${t.role} = 'adult_of_concern'`),
+    index('context_links_entity_idx').on(t.entityId, t.childId, t.linkedAt, t.sensitivity, t.agency),
+    index('context_links_adult_idx')
+      .on(t.entityId, t.childId, t.linkedAt, t.confidence, t.sensitivity, t.agency)
+      .where(sql`${t.role} = 'adult_of_concern'`),
   ],
 );
 

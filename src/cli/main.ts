@@ -29,6 +29,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'audit verify                          check the audit log has not been altered',
     load: async () => (await import('./admin.ts')).auditCommand,
   },
+  import: {
+    summary: 'import --format F FILE… [--json]    import an agency feed (ssda903-missing, exclusions, police-incidents, …)',
+    load: async () => (await import('./import.ts')).importCommand,
+  },
   replay: {
     summary: 'replay FILE [--as-of DATE] [--json]   run the rules over a scenario (no database needed)',
     load: async () => (await import('./replay.ts')).replayCommand,

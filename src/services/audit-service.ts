@@ -49,7 +49,19 @@ export type AuditAction =
   | 'disruption.changed'
   | 'context_assessment.recorded'
   | 'context_action.added'
-  | 'context_action.completed';
+  | 'context_action.completed'
+  | 'child.merged'
+  | 'child.unmerged'
+  | 'import.started'
+  | 'import.resumed'
+  | 'import.completed'
+  | 'import.viewed'
+  | 'import_issue.viewed'
+  | 'import_issue.reprocessed'
+  | 'import_issue.discarded'
+  | 'match.listed'
+  | 'match.viewed'
+  | 'match.decided';
 
 export async function audit(
   tx: Db,

@@ -46,7 +46,8 @@ export interface ChildSearch {
 }
 
 export async function searchVisibleChildren(db: Db, scope: AccessScope, q: ChildSearch, limit = 50): Promise<ChildRow[]> {
-  const conditions: SQL[] = [childVisibleTo(scope)];
+  // a record merged into another is found as the one kept
+  const conditions: SQL[] = [childVisibleTo(scope), isNull(children.mergedInto)];
   if (q.name) {
     // every word of the query must appear in the name, in any order ("marsh leon" finds Leon Marsh)
     for (const word of q.name.toLowerCase().split(/\s+/).filter(Boolean)) {
@@ -184,4 +185,9 @@ export async function endInvolvement(db: Db, childId: string, agency: string, en
 export async function countChildren(db: Db): Promise<number> {
   const [{ n }] = await db.select({ n: count() }).from(children);
   return n;
+}
+
+/** Fills a child's identifiers from an agency feed (never overwrites what is recorded). */
+export async function updateChild(db: Db, childId: string, changes: Partial<typeof children.$inferInsert>): Promise<void> {
+  await db.update(children).set(changes).where(eq(children.id, childId));
 }

@@ -66,6 +66,8 @@ export const children = pgTable(
     createdByUser: uuid('created_by_user').references(() => users.id),
     createdByAgency: text('created_by_agency').notNull(),
     createdAt: createdAt(),
+    // two records of one child, merged (issue 7): this one now answers with the one kept
+    mergedInto: uuid('merged_into'),
   },
   (t) => [
     index('children_name_idx').on(sql`lower(${t.name})`),
@@ -455,4 +457,114 @@ export const contextMatchDecisions = pgTable(
     decidedAt: timestamp('decided_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex('context_match_decisions_pair').on(t.entityA, t.entityB)],
+);
+
+// ——— agency feeds (issue 7) ———
+
+// One import of one file. A run left `running` (a crash, a kill) is resumed from `last_line`: each
+// chunk of rows commits with the line it reached, so no row is ever half-imported.
+export const importRuns = pgTable(
+  'import_runs',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    format: text('format').notNull(),
+    agency: text('agency'),
+    fileName: text('file_name').notNull(),
+    fileSha256: text('file_sha256').notNull(),
+    encoding: text('encoding').notNull(),
+    startedBy: uuid('started_by').references(() => users.id),
+    startedVia: text('started_via').notNull(),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+    status: text('status').notNull(),
+    lastLine: integer('last_line').notNull().default(0),
+    rows: integer('rows').notNull().default(0),
+    accepted: integer('accepted').notNull().default(0),
+    updated: integer('updated').notNull().default(0),
+    unchanged: integer('unchanged').notNull().default(0),
+    rejected: integer('rejected').notNull().default(0),
+    review: integer('review').notNull().default(0),
+    warnings: integer('warnings').notNull().default(0),
+  },
+  (t) => [index('import_runs_file_idx').on(t.format, t.fileSha256, t.status), index('import_runs_started_idx').on(t.startedAt)],
+);
+
+// The quarantine: a rejected row kept with its file, line, values and reasons, correctable and
+// re-processed from here; and the warnings of rows accepted with a field left out.
+export const importIssues = pgTable(
+  'import_issues',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    runId: uuid('run_id').notNull().references(() => importRuns.id),
+    format: text('format').notNull(),
+    agency: text('agency'),
+    fileName: text('file_name').notNull(),
+    line: integer('line').notNull(),
+    kind: text('kind').notNull(),
+    raw: text('raw').notNull(),
+    values: jsonb('values').notNull().$type<Record<string, string>>(),
+    problems: jsonb('problems').notNull().$type<{ path: string; message: string }[]>(),
+    status: text('status').notNull(),
+    resolvedBy: uuid('resolved_by').references(() => users.id),
+    resolvedAt: timestamp('resolved_at', { withTimezone: true }),
+    resolution: text('resolution'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('import_issues_line_key').on(t.runId, t.line, t.kind), index('import_issues_open_idx').on(t.status, t.kind, t.createdAt)],
+);
+
+// How an agency's own id for a person reaches a child: kept once matched, so the next file's row
+// for that id is an exact match (issue 7: "agency ids already linked").
+export const personLinks = pgTable(
+  'person_links',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    agency: text('agency').notNull(),
+    kind: text('kind').notNull(),
+    value: text('value').notNull(),
+    childId: uuid('child_id').notNull().references(() => children.id),
+    method: text('method').notNull(),
+    score: doublePrecision('score'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('person_links_key').on(t.agency, t.kind, t.value), index('person_links_child_idx').on(t.childId)],
+);
+
+// A person from a feed who may be a child already known: both side by side for a human, the
+// row's events held until they decide.
+export const matchReviews = pgTable(
+  'match_reviews',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    runId: uuid('run_id').references(() => importRuns.id),
+    agency: text('agency').notNull(),
+    incoming: jsonb('incoming').notNull().$type<Record<string, unknown>>(),
+    candidateChildId: uuid('candidate_child_id').notNull().references(() => children.id),
+    score: doublePrecision('score').notNull(),
+    reasons: jsonb('reasons').notNull().$type<string[]>(),
+    pendingEvents: jsonb('pending_events').notNull().$type<Record<string, unknown>[]>(),
+    status: text('status').notNull(),
+    decidedBy: uuid('decided_by').references(() => users.id),
+    decidedAt: timestamp('decided_at', { withTimezone: true }),
+    resultChildId: uuid('result_child_id').references(() => children.id),
+    createdAt: createdAt(),
+  },
+  (t) => [index('match_reviews_open_idx').on(t.status, t.agency, t.createdAt)],
+);
+
+// Two records of one child, merged by a human: what moved, so an unmerge puts it all back.
+export const childMerges = pgTable(
+  'child_merges',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    keptChildId: uuid('kept_child_id').notNull().references(() => children.id),
+    mergedChildId: uuid('merged_child_id').notNull().references(() => children.id),
+    moved: jsonb('moved').notNull().$type<{ events: string[]; involvements: string[]; personLinks: string[]; contextLinks: string[] }>(),
+    reason: text('reason').notNull(),
+    mergedBy: uuid('merged_by').references(() => users.id),
+    mergedAt: timestamp('merged_at', { withTimezone: true }).notNull().defaultNow(),
+    unmergedBy: uuid('unmerged_by').references(() => users.id),
+    unmergedAt: timestamp('unmerged_at', { withTimezone: true }),
+  },
+  (t) => [index('child_merges_kept_idx').on(t.keptChildId), index('child_merges_merged_idx').on(t.mergedChildId)],
 );

@@ -7,6 +7,7 @@ import { childAlerts } from '../../services/alert-service.ts';
 import { childTrajectory } from '../../services/chronology-service.ts';
 import { trajectorySvg } from '../trajectory-chart.ts';
 import { ServiceError } from '../../services/errors.ts';
+import { mergeChildren, mergesOfChild, unmergeChildren } from '../../services/child-merge-service.ts';
 import { asArray, asString, dateFromParts, dateParts, formErrors } from '../forms.ts';
 import { requireSignedIn, signedIn } from '../sessions.ts';
 
@@ -84,6 +85,9 @@ export async function childRoutes(app: FastifyInstance): Promise<void> {
     const types = asArray(request.query.type).filter((t) => (EVENT_TYPES as string[]).includes(t));
     const page = Number(asString(request.query.page) || 1);
     const summary = await viewChild(db, actor, request.params.id);
+    // a record merged into another: the child is read where the records now are
+    if (summary.child.mergedInto) return reply.redirect(`/children/${summary.child.mergedInto}`);
+    const merges = actor.kind === 'user' && actor.role === 'manager' ? await mergesOfChild(db, actor, request.params.id) : [];
     const chronology = await readChronology(db, actor, request.params.id, { agencies, types }, page);
     const alerts = await childAlerts(db, actor, request.params.id);
     const now = Date.now();
@@ -92,6 +96,10 @@ export async function childRoutes(app: FastifyInstance): Promise<void> {
     return reply.page('children/child.njk', {
       title: summary.child.name,
       summary,
+      merges: merges.filter((m) => m.keptChildId === summary.child.id),
+      mayMerge: actor.kind === 'user' && actor.role === 'manager',
+      done: asString(request.query.done),
+      mergeProblem: asString(request.query.mergeProblem),
       nhsDisplay: summary.child.nhsNumber ? formatNhsNumber(summary.child.nhsNumber) : null,
       chronology,
       filter: { agencies, types },
@@ -103,6 +111,22 @@ export async function childRoutes(app: FastifyInstance): Promise<void> {
       openAlerts: shownAlerts.filter((a) => a.status === 'open' && !a.dismissedAt),
       closedAlerts: shownAlerts.filter((a) => a.status !== 'open' || a.dismissedAt),
     });
+  });
+
+  app.post<{ Params: { id: string }; Body: Body }>('/children/:id/merge', async (request, reply) => {
+    const actor = signedIn(request);
+    try {
+      await mergeChildren(db, actor, request.params.id, asString(request.body.mergedId).trim(), asString(request.body.reason), app.deps.alerts);
+    } catch (error) {
+      if (!(error instanceof ServiceError) || error.id !== 'validation_error') throw error;
+      return reply.redirect(`/children/${request.params.id}?mergeProblem=${encodeURIComponent(error.details.map((d) => d.message).join('; '))}#merges`);
+    }
+    return reply.redirect(`/children/${request.params.id}?done=${encodeURIComponent('Records merged: the other record’s chronology is now here')}#merges`);
+  });
+
+  app.post<{ Params: { id: string; mergeId: string } }>('/children/:id/merges/:mergeId/undo', async (request, reply) => {
+    await unmergeChildren(db, signedIn(request), request.params.mergeId, app.deps.alerts);
+    return reply.redirect(`/children/${request.params.id}?done=${encodeURIComponent('Merge undone: the other record stands on its own again')}#merges`);
   });
 
   app.get<{ Params: { id: string } }>('/children/:id/trajectory', async (request, reply) => {

@@ -1,0 +1,99 @@
+// `reachable import --format F FILE…`: agency feeds from the command line, with a progress bar.
+// Each file is its own import run: the same file again adds nothing; a file whose import was killed
+// carries on from the last line committed.
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { parseArgs } from 'node:util';
+import { readConfig } from '../config.ts';
+import { IMPORT_FORMATS } from '../ingest/formats/index.ts';
+import { createAlertService } from '../services/alert-service.ts';
+import { ServiceError } from '../services/errors.ts';
+import { runImport, type ImportSummary } from '../services/ingest-service.ts';
+import { DataDirectoryLocked, openDatabase } from '../store/database.ts';
+import type { Io } from './main.ts';
+
+const USAGE = `reachable import --format ${IMPORT_FORMATS.map((f) => f.name).join('|')} FILE… [--json]`;
+
+/** A bar on a terminal; on anything else (a log, CI) a line at each tenth. */
+function progressBar(io: Io, file: string, tty: boolean) {
+  let lastTenth = -1;
+  return (done: number, total: number) => {
+    const share = total ? done / total : 1;
+    if (tty) {
+      const width = 30;
+      const filled = Math.round(share * width);
+      io.err(`\r${file} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${Math.round(share * 100)}% ${done.toLocaleString('en-GB')}/${total.toLocaleString('en-GB')} rows`);
+      if (done >= total) io.err('\n');
+    } else if (Math.floor(share * 10) > lastTenth) {
+      lastTenth = Math.floor(share * 10);
+      io.err(`${file}: ${done.toLocaleString('en-GB')}/${total.toLocaleString('en-GB')} rows\n`);
+    }
+  };
+}
+
+function report(s: ImportSummary): string {
+  const lines = [
+    `${s.fileName} (${s.format}, ${s.encoding}${s.resumedAfterLine ? `, carried on after line ${s.resumedAfterLine}` : ''}): ${s.status === 'done' ? 'imported' : 'stopped part way'}`,
+    `  rows ${s.rows}: accepted ${s.accepted}, updated ${s.updated}, unchanged ${s.unchanged}, rejected ${s.rejected}, for review ${s.review}, with warnings ${s.warnings}`,
+  ];
+  if (s.rejected) lines.push(`  rejected rows are in the quarantine (run ${s.runId}): correct and re-process them at /admin/imports/${s.runId}`);
+  if (s.review) lines.push('  possible matches wait for a manager of the agency in the review queue (/matches)');
+  return `${lines.join('\n')}\n`;
+}
+
+export async function importCommand(args: string[], io: Io): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: { format: { type: 'string' }, json: { type: 'boolean' } }, allowPositionals: true, strict: true });
+  } catch (error) {
+    io.err(`${(error as Error).message}\nusage: ${USAGE}\n`);
+    return 2;
+  }
+  const { format, json } = parsed.values;
+  const files = parsed.positionals;
+  if (!format || !files.length) {
+    io.err(`usage: ${USAGE}\n`);
+    return 2;
+  }
+  const config = readConfig();
+  let database;
+  try {
+    database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  } catch (error) {
+    if (error instanceof DataDirectoryLocked) {
+      io.err(`${error.message}\nThe embedded database is open in another process (is the server running?). Stop it, or use PostgreSQL (DATABASE_URL).\n`);
+      return 1;
+    }
+    throw error;
+  }
+  const alerts = createAlertService({ config: config.rules, baseUrl: config.baseUrl, dutyInboxes: config.dutyInboxes });
+  const summaries: ImportSummary[] = [];
+  let failed = 0;
+  try {
+    for (const file of files) {
+      let bytes: Uint8Array;
+      try {
+        bytes = readFileSync(file);
+      } catch (error) {
+        io.err(`${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}\n`);
+        failed++;
+        continue;
+      }
+      try {
+        const summary = await runImport(database.db, { format, fileName: basename(file), bytes }, {
+          actor: null, via: 'cli', alerts, onProgress: progressBar(io, basename(file), !json && Boolean(process.stderr.isTTY)),
+        });
+        summaries.push(summary);
+        if (!json) io.out(report(summary));
+      } catch (error) {
+        if (!(error instanceof ServiceError)) throw error;
+        io.err(`${file}: ${error.message}\n${error.details.map((d) => `  ${d.path}: ${d.message}\n`).join('')}`);
+        failed++;
+      }
+    }
+  } finally {
+    await database.close();
+  }
+  if (json) io.out(`${JSON.stringify({ imports: summaries }, null, 2)}\n`);
+  return failed ? 1 : 0;
+}

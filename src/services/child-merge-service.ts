@@ -1,0 +1,89 @@
+// Two records of one child become one (a match found by the matcher or by a person), and can be
+// taken apart again: everything the merge moved is remembered. Audited on both records.
+import type { Db } from '../store/database.ts';
+import * as chronologyRepo from '../store/chronology-repository.ts';
+import * as repo from '../store/ingest-repository.ts';
+import { type Actor } from './actor.ts';
+import { audit } from './audit-service.ts';
+import type { AlertService } from './alert-service.ts';
+import { visibleChild } from './chronology-service.ts';
+import { forbidden, notFound, validationFailed } from './errors.ts';
+
+export type RulesRefresh = Pick<AlertService, 'refreshChild' | 'refreshContext'>;
+
+/** A merge moves events and links between records: both chronologies and the network change. */
+async function refreshBoth(tx: Db, alerts: RulesRefresh | undefined, a: string, b: string): Promise<void> {
+  if (!alerts) return;
+  await alerts.refreshChild(tx, a);
+  await alerts.refreshChild(tx, b);
+  await alerts.refreshContext(tx);
+}
+
+export interface MergeRequest {
+  keptId: string;
+  mergedId: string;
+  reason: string;
+  /** who decided: a person, or null for the matcher */
+  actor: Actor | null;
+  /** re-runs the rules for both records and the partnership's links */
+  alerts?: RulesRefresh;
+}
+
+/** Inside the caller's transaction: moves the merged record's events, involvements and links. */
+export async function mergeChildRecords(tx: Db, request: MergeRequest): Promise<repo.ChildMergeRow> {
+  const { keptId, mergedId, reason, actor } = request;
+  if (keptId === mergedId) throw validationFailed([{ path: 'mergedId', message: 'Choose another record: a record cannot be merged into itself' }]);
+  const kept = await chronologyRepo.findChild(tx, keptId);
+  const merged = await chronologyRepo.findChild(tx, mergedId);
+  if (!kept || !merged) throw notFound();
+  if (kept.mergedInto || merged.mergedInto) throw validationFailed([{ path: 'mergedId', message: 'One of these records is already merged into another' }]);
+  const moved = await repo.moveChildRecords(tx, merged.id, kept.id);
+  await repo.setMergedInto(tx, merged.id, kept.id);
+  const row = await repo.insertMerge(tx, { keptChildId: kept.id, mergedChildId: merged.id, moved, reason, mergedBy: actor?.kind === 'user' ? actor.userId : null });
+  const detail = { merge: row.id, kept: kept.id, merged: merged.id, reason, events: moved.events.length };
+  await audit(tx, actor, 'child.merged', kept.id, detail);
+  await audit(tx, actor, 'child.merged', merged.id, detail);
+  await refreshBoth(tx, request.alerts, kept.id, merged.id);
+  return row;
+}
+
+/** Only managers merge by hand: they can see both records and answer for the decision. */
+function requireManager(actor: Actor): void {
+  if (actor.kind !== 'user' || actor.role !== 'manager') throw forbidden();
+}
+
+export async function mergeChildren(db: Db, actor: Actor, keptId: string, mergedId: string, reason: string, alerts?: RulesRefresh) {
+  requireManager(actor);
+  if (reason.trim().length < 10) throw validationFailed([{ path: 'reason', message: 'Say why these are the same child (at least 10 characters)' }]);
+  return db.transaction(async (tx) => {
+    await visibleChild(tx, actor, keptId);
+    await visibleChild(tx, actor, mergedId).catch(() => {
+      throw validationFailed([{ path: 'mergedId', message: 'Enter the Reachable id of another record of this child that you can see' }]);
+    });
+    return mergeChildRecords(tx, { keptId, mergedId, reason: reason.trim(), actor, alerts });
+  });
+}
+
+export async function unmergeChildren(db: Db, actor: Actor, mergeId: string, alerts?: RulesRefresh) {
+  requireManager(actor);
+  return db.transaction(async (tx) => {
+    const merge = await repo.findMerge(tx, mergeId);
+    if (!merge || merge.unmergedAt) throw notFound();
+    await visibleChild(tx, actor, merge.keptChildId);
+    await repo.restoreChildRecords(tx, merge.mergedChildId, merge.moved);
+    await repo.setMergedInto(tx, merge.mergedChildId, null);
+    await repo.markUnmerged(tx, merge.id, actor.kind === 'user' ? actor.userId : null);
+    const detail = { merge: merge.id, kept: merge.keptChildId, merged: merge.mergedChildId };
+    await audit(tx, actor, 'child.unmerged', merge.keptChildId, detail);
+    await audit(tx, actor, 'child.unmerged', merge.mergedChildId, detail);
+    await refreshBoth(tx, alerts, merge.keptChildId, merge.mergedChildId);
+  });
+}
+
+/** The merges a child's page lists (for managers to undo). */
+export async function mergesOfChild(db: Db, actor: Actor, childId: string) {
+  return db.transaction(async (tx) => {
+    const child = await visibleChild(tx, actor, childId);
+    return repo.mergesOf(tx, child.id);
+  });
+}

@@ -1,0 +1,412 @@
+// Agency feeds (issue 7): a file in an agency's own format becomes events on the right children,
+// without re-keying. Every row is validated; a refused row goes to the quarantine with its line,
+// field and reason; the same file twice adds nothing (each event's `ref` is stable); the rows are
+// committed in chunks with the line reached, so a crash or kill leaves no half-imported row and the
+// next run of the same file carries on from there.
+import { createHash } from 'node:crypto';
+import { AGENCIES, AGENCY_NAMES, type Agency, type EventInput, type Problem } from '../domain/event.ts';
+import { columnKey, decodeCsvBytes, readCsv } from '../ingest/csv.ts';
+import type { ImportFormat, IncomingPerson, MappedRow, SourceRecord } from '../ingest/format.ts';
+import { formatNamed, IMPORT_FORMATS } from '../ingest/formats/index.ts';
+import type { Db } from '../store/database.ts';
+import * as chronologyRepo from '../store/chronology-repository.ts';
+import * as repo from '../store/ingest-repository.ts';
+import { type Actor } from './actor.ts';
+import type { AlertService } from './alert-service.ts';
+import { audit } from './audit-service.ts';
+import { appendEvents } from './chronology-service.ts';
+import { mergeChildRecords } from './child-merge-service.ts';
+import { forbidden, notFound, ServiceError, validationFailed } from './errors.ts';
+import { createIncomingChild, currentChild, matchPerson, missingIdentifiers, rememberPerson, type MatcherSettings } from './matching-service.ts';
+
+export interface ImportRequest {
+  format: string;
+  fileName: string;
+  bytes: Uint8Array;
+}
+
+export interface ImportOptions {
+  /** the person who started it (web upload), or null for the command line */
+  actor: Actor | null;
+  via: 'cli' | 'web';
+  alerts?: AlertService;
+  matcher?: MatcherSettings;
+  /** rows per transaction (default 100) */
+  chunkSize?: number;
+  onProgress?: (linesDone: number, linesTotal: number) => void;
+  /** for tests of a kill mid-import: stop after this many chunks, leaving the run unfinished */
+  stopAfterChunks?: number;
+}
+
+export interface ImportSummary {
+  runId: string;
+  format: string;
+  fileName: string;
+  encoding: string;
+  /** the line a resumed run carried on after (0: from the start) */
+  resumedAfterLine: number;
+  status: 'done' | 'running';
+  rows: number;
+  accepted: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+  review: number;
+  warnings: number;
+}
+
+interface SourceLine {
+  line: number;
+  raw: string;
+  record?: SourceRecord;
+  values: Record<string, string>;
+  error?: string;
+}
+
+/** Who may import through the web: administrators (the command line is the operator's). */
+export function mayImport(actor: Actor): boolean {
+  return actor.kind === 'user' && actor.role === 'admin';
+}
+
+/** Quarantine and review: administrators who ran imports, and managers of the agency whose rows they are. */
+function mayManageFeeds(actor: Actor, agency: string | null): boolean {
+  if (actor.kind !== 'user') return false;
+  return actor.role === 'admin' || (actor.role === 'manager' && (agency === null || agency === actor.agency));
+}
+
+/** The file's rows as the format reads them: CSV records keyed by column, or JSON lines. */
+function sourceLines(format: ImportFormat, text: string): { lines: SourceLine[]; problems: Problem[] } {
+  if (!format.columns) {
+    const lines: SourceLine[] = [];
+    text.split(/\r?\n/).forEach((raw, i) => {
+      if (!raw.trim()) return;
+      try {
+        lines.push({ line: i + 1, raw, record: { kind: 'json', value: JSON.parse(raw) }, values: { json: raw } });
+      } catch (error) {
+        lines.push({ line: i + 1, raw, values: { json: raw }, error: `not valid JSON: ${(error as Error).message}` });
+      }
+    });
+    return { lines, problems: [] };
+  }
+  const records = readCsv(text);
+  const first = records.next();
+  if (first.done) return { lines: [], problems: [{ path: 'file', message: 'The file is empty: it needs a header row naming the columns' }] };
+  const header = first.value.fields.map(columnKey);
+  const missing = format.columns.filter((c) => c.required && !header.includes(c.name)).map((c) => c.name);
+  if (missing.length) {
+    return { lines: [], problems: [{ path: 'file', message: `The file has no column ${missing.join(', ')} (its columns are: ${header.join(', ').slice(0, 300)}). See the published layout of ${format.name}.` }] };
+  }
+  const lines: SourceLine[] = [];
+  for (const r of records) {
+    const values: Record<string, string> = {};
+    header.forEach((h, i) => { if (h) values[h] = r.fields[i] ?? ''; });
+    const extra = r.fields.slice(header.length).filter((f) => f.trim());
+    const error = r.error ?? (extra.length ? `the line has ${r.fields.length} fields; the header names ${header.length}` : undefined);
+    lines.push({ line: r.line, raw: r.raw, values, error, record: error ? undefined : { kind: 'csv', values } });
+  }
+  return { lines, problems: [] };
+}
+
+const emptyCounts = (): repo.RunCounts => ({ rows: 0, accepted: 0, updated: 0, unchanged: 0, rejected: 0, review: 0, warnings: 0 });
+
+/** Imports a file (or carries on with one a crash left unfinished). */
+export async function runImport(db: Db, request: ImportRequest, options: ImportOptions): Promise<ImportSummary> {
+  if (options.actor && !mayImport(options.actor)) throw forbidden();
+  const format = formatNamed(request.format);
+  if (!format) throw validationFailed([{ path: 'format', message: `Choose a format: ${IMPORT_FORMATS.map((f) => f.name).join(', ')}` }]);
+  const sha256 = createHash('sha256').update(request.bytes).digest('hex');
+  const { text, encoding } = decodeCsvBytes(request.bytes);
+  const { lines, problems } = sourceLines(format, text);
+  if (problems.length) throw validationFailed(problems);
+
+  const agency = format.agency;
+  const resumed = await db.transaction((tx) => repo.unfinishedRun(tx, format.name, agency, sha256));
+  const run = resumed ?? await db.transaction(async (tx) => {
+    const created = await repo.insertRun(tx, {
+      format: format.name, agency, fileName: request.fileName.slice(0, 300), fileSha256: sha256, encoding,
+      startedBy: options.actor?.kind === 'user' ? options.actor.userId : null, startedVia: options.via, status: 'running',
+    });
+    await audit(tx, options.actor, 'import.started', null, { run: created.id, format: format.name, file: created.fileName, sha256, rows: lines.length });
+    return created;
+  });
+  if (resumed) await db.transaction((tx) => audit(tx, options.actor, 'import.resumed', null, { run: run.id, afterLine: run.lastLine }));
+
+  const pending = lines.filter((l) => l.line > run.lastLine);
+  const chunkSize = options.chunkSize ?? 100;
+  let chunks = 0;
+  for (let i = 0; i < pending.length; i += chunkSize) {
+    if (options.stopAfterChunks !== undefined && chunks >= options.stopAfterChunks) break;
+    const chunk = pending.slice(i, i + chunkSize);
+    await db.transaction(async (tx) => {
+      const counts = emptyCounts();
+      const touched = new Map<string, chronologyRepo.EventRow[]>();
+      for (const line of chunk) await importLine(tx, format, run, line, options, counts, touched);
+      for (const [childId, created] of touched) await options.alerts?.afterRecord(tx, childId, created);
+      await repo.advanceRun(tx, run.id, chunk[chunk.length - 1].line, counts);
+    });
+    chunks++;
+    options.onProgress?.(lines.length - pending.length + Math.min(i + chunkSize, pending.length), lines.length);
+  }
+  const done = chunks * chunkSize >= pending.length;
+  const final = await db.transaction(async (tx) => {
+    const row = done ? await repo.finishRun(tx, run.id) : (await repo.findRun(tx, run.id))!;
+    if (done) await audit(tx, options.actor, 'import.completed', null, { run: run.id, accepted: row.accepted, updated: row.updated, unchanged: row.unchanged, rejected: row.rejected, review: row.review });
+    return row;
+  });
+  return summaryOf(final, run.lastLine);
+}
+
+function summaryOf(row: repo.ImportRunRow, resumedAfterLine = 0): ImportSummary {
+  return {
+    runId: row.id, format: row.format, fileName: row.fileName, encoding: row.encoding, resumedAfterLine,
+    status: row.status === 'done' ? 'done' : 'running',
+    rows: row.rows, accepted: row.accepted, updated: row.updated, unchanged: row.unchanged, rejected: row.rejected, review: row.review, warnings: row.warnings,
+  };
+}
+
+type Outcome = 'accepted' | 'updated' | 'unchanged' | 'review';
+
+/** One source line, all or nothing (a savepoint): its rows recorded, or the line quarantined. */
+async function importLine(tx: Db, format: ImportFormat, run: repo.ImportRunRow, line: SourceLine, options: ImportOptions, counts: repo.RunCounts, touched: Map<string, chronologyRepo.EventRow[]>): Promise<void> {
+  counts.rows++;
+  const quarantine = (problems: Problem[]) => {
+    counts.rejected++;
+    return repo.insertIssue(tx, {
+      runId: run.id, format: format.name, agency: run.agency, fileName: run.fileName, line: line.line, kind: 'rejected',
+      raw: line.raw.slice(0, 100_000), values: line.values, problems, status: 'open',
+    });
+  };
+  if (line.error || !line.record) return quarantine([{ path: 'line', message: line.error ?? 'the line could not be read' }]);
+  const mapped = format.map(line.record);
+  if (!mapped.ok) return quarantine(mapped.problems);
+  const local = new Map<string, chronologyRepo.EventRow[]>();
+  try {
+    let outcome: Outcome = 'unchanged';
+    await tx.transaction(async (sp) => {
+      for (const row of mapped.rows) outcome = strongest(outcome, await importRow(sp, format, run, row, options, local));
+    });
+    counts[outcome]++;
+    for (const [childId, created] of local) touched.set(childId, [...(touched.get(childId) ?? []), ...created]);
+  } catch (error) {
+    if (!(error instanceof ServiceError)) throw error;
+    return quarantine(error.details.length ? error.details : [{ path: 'line', message: error.message }]);
+  }
+  const warnings = mapped.rows.flatMap((r) => r.warnings ?? []);
+  if (warnings.length) {
+    counts.warnings++;
+    await repo.insertIssue(tx, {
+      runId: run.id, format: format.name, agency: run.agency, fileName: run.fileName, line: line.line, kind: 'warning',
+      raw: line.raw.slice(0, 100_000), values: line.values, problems: warnings, status: 'noted',
+    });
+  }
+}
+
+const RANK: Record<Outcome, number> = { unchanged: 0, updated: 1, accepted: 2, review: 3 };
+const strongest = (a: Outcome, b: Outcome): Outcome => (RANK[b] > RANK[a] ? b : a);
+
+/** The agency a row records as: the format's, or (JSON lines) each event's own. */
+function agencyOf(format: ImportFormat, row: MappedRow): Agency {
+  const agency = format.agency ?? row.events[0]?.agency;
+  if (!agency || !(AGENCIES as readonly string[]).includes(agency)) throw validationFailed([{ path: 'agency', message: 'the row does not say which agency recorded it' }]);
+  return agency;
+}
+
+async function importRow(tx: Db, format: ImportFormat, run: repo.ImportRunRow, row: MappedRow, options: ImportOptions, touched: Map<string, chronologyRepo.EventRow[]>): Promise<Outcome> {
+  const agency = agencyOf(format, row);
+  const decision = await matchPerson(tx, agency, row.person, options.matcher);
+  switch (decision.kind) {
+    case 'unknown':
+      throw validationFailed([{ path: 'child', message: decision.message }]);
+    case 'review':
+      await holdForReview(tx, run.id, agency, row, decision.candidateChildId, decision.probability, decision.reasons);
+      return 'review';
+    case 'linked': {
+      const child = (await chronologyRepo.findChild(tx, decision.childId))!;
+      const changes = missingIdentifiers(child, row.person);
+      if (Object.keys(changes).length) await chronologyRepo.updateChild(tx, child.id, changes);
+      await rememberPerson(tx, agency, row.person, child.id, decision.method, null);
+      const created = await record(tx, child.id, agency, row.events, touched);
+      return created ? 'accepted' : Object.keys(changes).length ? 'updated' : 'unchanged';
+    }
+    case 'new': {
+      const child = await createIncomingChild(tx, agency, row.person);
+      await rememberPerson(tx, agency, row.person, child.id, 'new', null);
+      await record(tx, child.id, agency, row.events, touched);
+      return 'accepted';
+    }
+    case 'probable': {
+      // linked automatically, as a merge of the incoming record: a wrong match can be undone
+      const incoming = await createIncomingChild(tx, agency, row.person);
+      await rememberPerson(tx, agency, row.person, incoming.id, 'probabilistic', decision.probability);
+      await record(tx, incoming.id, agency, row.events, touched);
+      await mergeChildRecords(tx, {
+        keptId: decision.candidateChildId, mergedId: incoming.id, actor: null,
+        reason: `Matched automatically (probability ${decision.probability.toFixed(3)}): ${decision.reasons.join('; ')}`,
+      });
+      const moved = touched.get(incoming.id) ?? [];
+      touched.delete(incoming.id);
+      touched.set(decision.candidateChildId, [...(touched.get(decision.candidateChildId) ?? []), ...moved]);
+      return 'accepted';
+    }
+  }
+}
+
+/**
+ * Records a row's events on a child, with the agency's involvement if it has none: a feed from an
+ * agency about a child means the agency works with the child (and may then see the record).
+ * Returns whether anything was new.
+ */
+async function record(tx: Db, childId: string, agency: Agency, inputs: EventInput[], touched: Map<string, chronologyRepo.EventRow[]>): Promise<boolean> {
+  const events = inputs.map(({ child: _child, ...e }) => e as EventInput);
+  const involved = (await chronologyRepo.activeInvolvements(tx, childId)).some((i) => i.agency === agency);
+  if (!involved && events.length) {
+    events.unshift({ type: 'involvement.started', at: earliest(events), agency, ref: `import:involvement:${agency}:${childId}`, details: { agency } });
+  }
+  if (!events.length) return false;
+  const result = await appendEvents(tx, childId, events, null, 'import', true);
+  if (result.created.length) touched.set(childId, [...(touched.get(childId) ?? []), ...result.created]);
+  return result.created.some((e) => e.type !== 'involvement.started' || !e.ref?.startsWith('import:involvement:'));
+}
+
+const earliest = (events: EventInput[]) => events.map((e) => e.at).sort()[0];
+
+async function holdForReview(tx: Db, runId: string, agency: Agency, row: MappedRow, candidateChildId: string, score: number, reasons: string[]): Promise<void> {
+  const existing = row.person.sourceId && row.person.sourceKind ? await repo.openReviewFor(tx, agency, row.person.sourceKind, row.person.sourceId) : undefined;
+  if (existing) {
+    const refs = new Set(existing.pendingEvents.map((e) => `${e.agency}:${e.ref}`));
+    const more = row.events.filter((e) => !refs.has(`${e.agency}:${e.ref}`));
+    if (more.length) await repo.updateReview(tx, existing.id, { pendingEvents: [...existing.pendingEvents, ...(more as unknown as Record<string, unknown>[])] });
+    return;
+  }
+  await repo.insertReview(tx, {
+    runId, agency, incoming: row.person as Record<string, unknown>, candidateChildId, score, reasons,
+    pendingEvents: row.events as unknown as Record<string, unknown>[], status: 'open',
+  });
+}
+
+// ——— reading runs and the quarantine ———
+
+export async function recentImports(db: Db, actor: Actor) {
+  if (!mayManageFeeds(actor, null) && !(actor.kind === 'user' && actor.role === 'manager')) throw forbidden();
+  return db.transaction((tx) => repo.recentRuns(tx, actor.kind === 'user' && actor.role === 'admin' ? null : actor.agency));
+}
+
+export async function viewImport(db: Db, actor: Actor, runId: string) {
+  return db.transaction(async (tx) => {
+    const run = await repo.findRun(tx, runId);
+    if (!run || !mayManageFeeds(actor, run.agency)) throw notFound();
+    const issues = await repo.issuesOfRun(tx, run.id);
+    await audit(tx, actor, 'import.viewed', null, { run: run.id });
+    return { run: summaryOf(run), startedAt: run.startedAt, finishedAt: run.finishedAt, agency: run.agency, issues };
+  });
+}
+
+export async function quarantine(db: Db, actor: Actor) {
+  if (actor.kind !== 'user' || (actor.role !== 'admin' && actor.role !== 'manager')) throw forbidden();
+  return db.transaction((tx) => repo.openIssues(tx, actor.role === 'admin' ? null : actor.agency));
+}
+
+export async function viewIssue(db: Db, actor: Actor, issueId: string) {
+  return db.transaction(async (tx) => {
+    const issue = await repo.findIssue(tx, issueId);
+    if (!issue || !mayManageFeeds(actor, issue.agency)) throw notFound();
+    await audit(tx, actor, 'import_issue.viewed', null, { issue: issue.id, run: issue.runId, line: issue.line });
+    const format = formatNamed(issue.format);
+    return { issue, columns: format?.columns?.map((c) => c.name) ?? ['json'] };
+  });
+}
+
+/**
+ * A corrected row, re-processed as the import would have: recorded (the issue closes), or refused
+ * again with its new reasons (the issue stays open, nothing written).
+ */
+export async function reprocessIssue(db: Db, actor: Actor, issueId: string, values: Record<string, string>, options: Pick<ImportOptions, 'alerts' | 'matcher'> = {}) {
+  const { issue } = await viewIssue(db, actor, issueId);
+  if (issue.status !== 'open' || issue.kind !== 'rejected') throw validationFailed([{ path: 'issue', message: 'This row is not waiting in the quarantine' }]);
+  const format = formatNamed(issue.format)!;
+  const corrected = Object.fromEntries(Object.entries(values).map(([k, v]) => [columnKey(k), String(v)]));
+  const record: SourceRecord = format.columns ? { kind: 'csv', values: corrected } : (() => {
+    try { return { kind: 'json', value: JSON.parse(corrected.JSON ?? '') } as SourceRecord; } catch { throw validationFailed([{ path: 'json', message: 'not valid JSON' }]); }
+  })();
+  const mapped = format.map(record);
+  if (!mapped.ok) {
+    await db.transaction((tx) => repo.updateIssue(tx, issue.id, { values: corrected, problems: mapped.problems }));
+    throw validationFailed(mapped.problems);
+  }
+  return db.transaction(async (tx) => {
+    const run = (await repo.findRun(tx, issue.runId))!;
+    const touched = new Map<string, chronologyRepo.EventRow[]>();
+    let outcome: Outcome = 'unchanged';
+    for (const row of mapped.rows) outcome = strongest(outcome, await importRow(tx, format, run, row, { actor, via: 'web', ...options }, touched));
+    for (const [childId, created] of touched) await options.alerts?.afterRecord(tx, childId, created);
+    await repo.updateIssue(tx, issue.id, { values: corrected, status: 'reprocessed', resolvedBy: actor.kind === 'user' ? actor.userId : null, resolvedAt: new Date(), resolution: outcome });
+    await audit(tx, actor, 'import_issue.reprocessed', null, { issue: issue.id, run: issue.runId, line: issue.line, outcome });
+    return outcome;
+  });
+}
+
+export async function discardIssue(db: Db, actor: Actor, issueId: string, reason: string) {
+  if (reason.trim().length < 5) throw validationFailed([{ path: 'reason', message: 'Say why this row is not needed' }]);
+  const { issue } = await viewIssue(db, actor, issueId);
+  if (issue.status !== 'open') throw validationFailed([{ path: 'issue', message: 'This row is not waiting in the quarantine' }]);
+  await db.transaction(async (tx) => {
+    await repo.updateIssue(tx, issue.id, { status: 'discarded', resolvedBy: actor.kind === 'user' ? actor.userId : null, resolvedAt: new Date(), resolution: reason.trim() });
+    await audit(tx, actor, 'import_issue.discarded', null, { issue: issue.id, reason: reason.trim() });
+  });
+}
+
+// ——— the review queue ———
+
+function requireReviewer(actor: Actor): Extract<Actor, { kind: 'user' }> {
+  if (actor.kind !== 'user' || actor.role !== 'manager') throw forbidden();
+  return actor;
+}
+
+export async function reviewQueue(db: Db, actor: Actor) {
+  const reviewer = requireReviewer(actor);
+  return db.transaction(async (tx) => {
+    const rows = await repo.openReviews(tx, reviewer.agency);
+    await audit(tx, actor, 'match.listed', null, { reviews: rows.length });
+    return rows;
+  });
+}
+
+/** Both records side by side, with the matcher's reasons. */
+export async function viewReview(db: Db, actor: Actor, reviewId: string) {
+  const reviewer = requireReviewer(actor);
+  return db.transaction(async (tx) => {
+    const review = await repo.findReview(tx, reviewId);
+    if (!review || review.agency !== reviewer.agency) throw notFound();
+    const candidate = (await currentChild(tx, review.candidateChildId))!;
+    await audit(tx, actor, 'match.viewed', candidate.id, { review: review.id });
+    return { review, incoming: review.incoming as IncomingPerson, candidate, agencyName: AGENCY_NAMES[review.agency as Agency] };
+  });
+}
+
+/** The human decision: the same child (recorded as a merge, so it can be undone), or a new child. */
+export async function decideReview(db: Db, actor: Actor, reviewId: string, decision: 'same' | 'different', alerts?: AlertService) {
+  const reviewer = requireReviewer(actor);
+  if (decision !== 'same' && decision !== 'different') throw validationFailed([{ path: 'decision', message: 'Choose whether these are the same child' }]);
+  return db.transaction(async (tx) => {
+    const review = await repo.findReview(tx, reviewId);
+    if (!review || review.agency !== reviewer.agency) throw notFound();
+    if (review.status !== 'open') throw validationFailed([{ path: 'decision', message: 'This match has already been decided' }]);
+    const agency = review.agency as Agency;
+    const person = review.incoming as IncomingPerson;
+    const incoming = await createIncomingChild(tx, agency, person);
+    await rememberPerson(tx, agency, person, incoming.id, decision === 'same' ? 'review' : 'new', review.score);
+    const touched = new Map<string, chronologyRepo.EventRow[]>();
+    await record(tx, incoming.id, agency, review.pendingEvents as unknown as EventInput[], touched);
+    let result = incoming.id;
+    if (decision === 'same') {
+      const candidate = (await currentChild(tx, review.candidateChildId))!;
+      await mergeChildRecords(tx, { keptId: candidate.id, mergedId: incoming.id, actor, reason: `Same child, decided in the review queue (probability ${review.score.toFixed(3)}): ${review.reasons.join('; ')}`, alerts });
+      result = candidate.id;
+    } else {
+      for (const [childId, created] of touched) await alerts?.afterRecord(tx, childId, created);
+    }
+    await repo.updateReview(tx, review.id, { status: decision, decidedBy: reviewer.userId, decidedAt: new Date(), resultChildId: result });
+    await audit(tx, actor, 'match.decided', result, { review: review.id, decision, score: review.score });
+    return { childId: result };
+  });
+}

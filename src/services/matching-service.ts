@@ -1,0 +1,133 @@
+// Which child is this? (issue 7) Exact on strong identifiers first — the agency's own id already
+// linked, a valid NHS number, a valid UPN —; otherwise the Fellegi–Sunter matcher over the names,
+// date of birth and sex, against the children who could be this person. Above the link threshold
+// the person is linked automatically; between the thresholds a human decides; below, a new child.
+// Every fuzzy link is made as a merge of the incoming record into the child, so it can be undone.
+import { AGENCY_NAMES, type Agency } from '../domain/event.ts';
+import type { IncomingPerson } from '../ingest/format.ts';
+import { DEFAULT_LINK_THRESHOLD, DEFAULT_REVIEW_THRESHOLD, linkRecords, type MatchOptions, type PersonRecord } from '../linkage/index.ts';
+import { normaliseName } from '../linkage/strings.ts';
+import type { Db } from '../store/database.ts';
+import * as chronologyRepo from '../store/chronology-repository.ts';
+import * as repo from '../store/ingest-repository.ts';
+
+export type MatchDecision =
+  | { kind: 'linked'; childId: string; method: 'source' | 'nhs' | 'upn'; updated: boolean }
+  | { kind: 'probable'; candidateChildId: string; probability: number; reasons: string[] }
+  | { kind: 'review'; candidateChildId: string; probability: number; reasons: string[] }
+  | { kind: 'new' }
+  | { kind: 'unknown'; message: string };
+
+export interface MatcherSettings extends MatchOptions {}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The child a record now is: a merged record answers with the child it was merged into. */
+export async function currentChild(tx: Db, childId: string): Promise<chronologyRepo.ChildRow | undefined> {
+  let child = await chronologyRepo.findChild(tx, childId);
+  for (let hops = 0; child?.mergedInto && hops < 20; hops++) child = await chronologyRepo.findChild(tx, child.mergedInto);
+  return child;
+}
+
+function nameParts(p: IncomingPerson): { first?: string; surname?: string } {
+  if (p.firstName || p.surname) return { first: p.firstName, surname: p.surname };
+  const words = normaliseName(p.name).split(' ').filter(Boolean);
+  return words.length ? { first: words[0], surname: words.length > 1 ? words[words.length - 1] : undefined } : {};
+}
+
+const recordOfPerson = (id: string, p: IncomingPerson): PersonRecord => {
+  const { first, surname } = nameParts(p);
+  return { id, first_name: first ?? null, surname: surname ?? null, dob: p.dateOfBirth ?? null, sex: p.sex === 'male' ? 'M' : p.sex === 'female' ? 'F' : null, postcode: p.postcode ?? null, nhs: p.nhs ?? null, upn: p.upn ?? null };
+};
+
+const recordOfChild = (c: chronologyRepo.ChildRow): PersonRecord => {
+  const words = normaliseName(c.name).split(' ').filter(Boolean);
+  return {
+    id: c.id,
+    first_name: words[0] ?? null,
+    surname: words.length > 1 ? words[words.length - 1] : null,
+    dob: c.dateOfBirth,
+    sex: c.gender === 'male' ? 'M' : c.gender === 'female' ? 'F' : null,
+    nhs: c.nhsNumber,
+    upn: c.upn,
+  };
+};
+
+/** Identifiers the child record lacks and the incoming person brings (filled, so the next match is exact). */
+export function missingIdentifiers(child: chronologyRepo.ChildRow, p: IncomingPerson): Partial<chronologyRepo.ChildRow> {
+  const changes: Partial<chronologyRepo.ChildRow> = {};
+  if (!child.nhsNumber && p.nhs) changes.nhsNumber = p.nhs;
+  if (!child.upn && p.upn) changes.upn = p.upn;
+  if (!child.dateOfBirth && p.dateOfBirth) changes.dateOfBirth = p.dateOfBirth;
+  if (!child.gender && p.sex) changes.gender = p.sex;
+  if (p.sourceId && p.sourceKind === 'la' && !child.laId) changes.laId = p.sourceId;
+  if (p.sourceId && p.sourceKind === 'police' && !child.policeId) changes.policeId = p.sourceId;
+  return changes;
+}
+
+/** Matches one incoming person for an agency (inside the import's transaction). */
+export async function matchPerson(tx: Db, agency: Agency, p: IncomingPerson, settings: MatcherSettings = {}): Promise<MatchDecision> {
+  if (p.sourceId && p.sourceKind) {
+    const link = await repo.findPersonLink(tx, agency, p.sourceKind, p.sourceId);
+    const child = link ? await currentChild(tx, link.childId) : undefined;
+    if (child) return { kind: 'linked', childId: child.id, method: 'source', updated: false };
+    if (p.sourceKind === 'ref' && UUID.test(p.sourceId)) {
+      const byId = await currentChild(tx, p.sourceId);
+      if (byId) return { kind: 'linked', childId: byId.id, method: 'source', updated: false };
+    }
+  }
+  if (p.nhs) {
+    const child = await repo.childByIdentifier(tx, 'nhs', p.nhs);
+    if (child) return { kind: 'linked', childId: child.id, method: 'nhs', updated: false };
+  }
+  if (p.upn) {
+    const child = await repo.childByIdentifier(tx, 'upn', p.upn);
+    if (child) return { kind: 'linked', childId: child.id, method: 'upn', updated: false };
+  }
+  const { first, surname } = nameParts(p);
+  if (!first && !surname && !p.dateOfBirth) {
+    return p.sourceKind === 'ref'
+      ? { kind: 'unknown', message: `no child is known by "${p.sourceId}": send the child's Reachable id, or a record that names the child first` }
+      : { kind: 'new' };
+  }
+  let candidates = await repo.candidateChildren(tx, p.dateOfBirth, [surname, first].filter((w): w is string => !!w));
+  // An agency's own index has no duplicates: a child it already holds under another id is not
+  // this person, however alike (two looked-after children born the same day are two children).
+  if (p.sourceId && p.sourceKind) {
+    const held = await repo.agencyIdsOf(tx, agency, p.sourceKind, candidates.map((c) => c.id));
+    candidates = candidates.filter((c) => !(held.get(c.id) ?? []).some((id) => id !== p.sourceId));
+  }
+  if (!candidates.length) return { kind: 'new' };
+  const linkThreshold = settings.linkThreshold ?? DEFAULT_LINK_THRESHOLD;
+  const reviewThreshold = settings.reviewThreshold ?? DEFAULT_REVIEW_THRESHOLD;
+  const result = linkRecords([recordOfPerson('incoming', p)], candidates.map(recordOfChild), { ...settings, linkThreshold, reviewThreshold });
+  const best = result.pairs.find((pair) => pair.a === 'incoming' || pair.b === 'incoming');
+  if (!best) return { kind: 'new' };
+  const candidateChildId = best.a === 'incoming' ? best.b : best.a;
+  if (best.decision === 'link' && best.probability >= linkThreshold) return { kind: 'probable', candidateChildId, probability: best.probability, reasons: best.reasons };
+  return { kind: 'review', candidateChildId, probability: best.probability, reasons: best.reasons };
+}
+
+/** A child record for a person no one knew yet; named as the source names them. */
+export async function createIncomingChild(tx: Db, agency: Agency, p: IncomingPerson): Promise<chronologyRepo.ChildRow> {
+  const name = p.name?.trim() || [p.firstName, p.surname].filter(Boolean).join(' ').trim()
+    || `Unnamed child (${AGENCY_NAMES[agency]} id ${p.sourceId ?? 'not given'})`;
+  const child = await chronologyRepo.insertChild(tx, {
+    name,
+    dateOfBirth: p.dateOfBirth ?? null,
+    gender: p.sex ?? null,
+    nhsNumber: p.nhs ?? null,
+    upn: p.upn ?? null,
+    laId: p.sourceKind === 'la' ? p.sourceId ?? null : null,
+    policeId: p.sourceKind === 'police' ? p.sourceId ?? null : null,
+    createdByAgency: agency,
+    createdByUser: null,
+  });
+  return child;
+}
+
+/** Remembers the agency's id for the person, so their next row is an exact match. */
+export async function rememberPerson(tx: Db, agency: Agency, p: IncomingPerson, childId: string, method: string, score: number | null): Promise<void> {
+  if (!p.sourceId || !p.sourceKind) return;
+  await repo.linkPerson(tx, { agency, kind: p.sourceKind, value: p.sourceId, childId, method, score });
+}

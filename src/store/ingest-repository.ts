@@ -1,0 +1,242 @@
+// SQL for agency feeds: import runs, the quarantine, person links, the match review queue and
+// child merges.
+import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import type { Db } from './database.ts';
+import { childMerges, children, contextLinks, events, importIssues, importRuns, involvements, matchReviews, personLinks } from './schema.ts';
+
+export type ImportRunRow = typeof importRuns.$inferSelect;
+export type ImportIssueRow = typeof importIssues.$inferSelect;
+export type PersonLinkRow = typeof personLinks.$inferSelect;
+export type MatchReviewRow = typeof matchReviews.$inferSelect;
+export type ChildMergeRow = typeof childMerges.$inferSelect;
+
+const isUuid = (id: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
+
+// ——— runs ———
+
+export async function insertRun(tx: Db, row: typeof importRuns.$inferInsert): Promise<ImportRunRow> {
+  const [created] = await tx.insert(importRuns).values(row).returning();
+  return created;
+}
+
+/** A run of this file left unfinished (a crash, a kill): the one to resume. */
+export async function unfinishedRun(tx: Db, format: string, agency: string | null, sha256: string): Promise<ImportRunRow | undefined> {
+  const [row] = await tx
+    .select()
+    .from(importRuns)
+    .where(and(eq(importRuns.format, format), eq(importRuns.fileSha256, sha256), eq(importRuns.status, 'running'), agency ? eq(importRuns.agency, agency) : isNull(importRuns.agency)))
+    .orderBy(desc(importRuns.startedAt))
+    .limit(1);
+  return row;
+}
+
+export interface RunCounts {
+  rows: number;
+  accepted: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+  review: number;
+  warnings: number;
+}
+
+/** Adds a chunk's counts and moves the resume point, in the chunk's own transaction. */
+export async function advanceRun(tx: Db, runId: string, lastLine: number, add: RunCounts): Promise<void> {
+  await tx
+    .update(importRuns)
+    .set({
+      lastLine,
+      rows: sql`${importRuns.rows} + ${add.rows}`,
+      accepted: sql`${importRuns.accepted} + ${add.accepted}`,
+      updated: sql`${importRuns.updated} + ${add.updated}`,
+      unchanged: sql`${importRuns.unchanged} + ${add.unchanged}`,
+      rejected: sql`${importRuns.rejected} + ${add.rejected}`,
+      review: sql`${importRuns.review} + ${add.review}`,
+      warnings: sql`${importRuns.warnings} + ${add.warnings}`,
+    })
+    .where(eq(importRuns.id, runId));
+}
+
+export async function finishRun(tx: Db, runId: string): Promise<ImportRunRow> {
+  const [row] = await tx.update(importRuns).set({ status: 'done', finishedAt: new Date() }).where(eq(importRuns.id, runId)).returning();
+  return row;
+}
+
+export async function findRun(tx: Db, id: string): Promise<ImportRunRow | undefined> {
+  if (!isUuid(id)) return undefined;
+  const [row] = await tx.select().from(importRuns).where(eq(importRuns.id, id)).limit(1);
+  return row;
+}
+
+export async function recentRuns(tx: Db, agency: string | null, limit = 50): Promise<ImportRunRow[]> {
+  return tx.select().from(importRuns).where(agency ? eq(importRuns.agency, agency) : undefined).orderBy(desc(importRuns.startedAt)).limit(limit);
+}
+
+// ——— quarantine ———
+
+export async function insertIssue(tx: Db, row: typeof importIssues.$inferInsert): Promise<void> {
+  await tx.insert(importIssues).values(row).onConflictDoNothing();
+}
+
+export async function issuesOfRun(tx: Db, runId: string, limit = 500): Promise<ImportIssueRow[]> {
+  return tx.select().from(importIssues).where(eq(importIssues.runId, runId)).orderBy(asc(importIssues.line), asc(importIssues.kind)).limit(limit);
+}
+
+export async function openIssues(tx: Db, agency: string | null, limit = 200): Promise<ImportIssueRow[]> {
+  return tx
+    .select()
+    .from(importIssues)
+    .where(and(eq(importIssues.status, 'open'), eq(importIssues.kind, 'rejected'), agency ? eq(importIssues.agency, agency) : undefined))
+    .orderBy(desc(importIssues.createdAt), asc(importIssues.line))
+    .limit(limit);
+}
+
+export async function findIssue(tx: Db, id: string): Promise<ImportIssueRow | undefined> {
+  if (!isUuid(id)) return undefined;
+  const [row] = await tx.select().from(importIssues).where(eq(importIssues.id, id)).limit(1);
+  return row;
+}
+
+export async function updateIssue(tx: Db, id: string, changes: Partial<typeof importIssues.$inferInsert>): Promise<void> {
+  await tx.update(importIssues).set(changes).where(eq(importIssues.id, id));
+}
+
+// ——— person links ———
+
+export async function findPersonLink(tx: Db, agency: string, kind: string, value: string): Promise<PersonLinkRow | undefined> {
+  const [row] = await tx
+    .select()
+    .from(personLinks)
+    .where(and(eq(personLinks.agency, agency), eq(personLinks.kind, kind), eq(personLinks.value, value)))
+    .limit(1);
+  return row;
+}
+
+export async function linkPerson(tx: Db, row: typeof personLinks.$inferInsert): Promise<void> {
+  await tx.insert(personLinks).values(row).onConflictDoNothing();
+}
+
+/** Children a person might be, for the matcher: same date of birth (or its day and month swapped), or a name word in common. */
+export async function candidateChildren(tx: Db, dateOfBirth: string | undefined, nameWords: readonly string[], limit = 200) {
+  const conditions = [];
+  if (dateOfBirth) {
+    const [y, m, d] = dateOfBirth.split('-');
+    conditions.push(sql`${children.dateOfBirth} = ${dateOfBirth}`);
+    if (Number(d) <= 12) conditions.push(sql`${children.dateOfBirth} = ${`${y}-${d}-${m}`}`);
+  }
+  for (const word of nameWords.filter((w) => w.length >= 2).slice(0, 4)) {
+    conditions.push(sql`lower(${children.name}) like ${`%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`}`);
+  }
+  if (!conditions.length) return [];
+  return tx
+    .select()
+    .from(children)
+    .where(and(isNull(children.mergedInto), sql`(${sql.join(conditions, sql` or `)})`))
+    .limit(limit);
+}
+
+export async function childByIdentifier(tx: Db, kind: 'nhs' | 'upn', value: string) {
+  const [row] = await tx
+    .select()
+    .from(children)
+    .where(and(kind === 'nhs' ? eq(children.nhsNumber, value) : eq(children.upn, value), isNull(children.mergedInto)))
+    .limit(1);
+  return row;
+}
+
+// ——— the review queue ———
+
+export async function openReviewFor(tx: Db, agency: string, sourceKind: string, sourceId: string): Promise<MatchReviewRow | undefined> {
+  const [row] = await tx
+    .select()
+    .from(matchReviews)
+    .where(and(eq(matchReviews.status, 'open'), eq(matchReviews.agency, agency), sql`${matchReviews.incoming}->>'sourceKind' = ${sourceKind}`, sql`${matchReviews.incoming}->>'sourceId' = ${sourceId}`))
+    .limit(1);
+  return row;
+}
+
+export async function insertReview(tx: Db, row: typeof matchReviews.$inferInsert): Promise<MatchReviewRow> {
+  const [created] = await tx.insert(matchReviews).values(row).returning();
+  return created;
+}
+
+export async function updateReview(tx: Db, id: string, changes: Partial<typeof matchReviews.$inferInsert>): Promise<void> {
+  await tx.update(matchReviews).set(changes).where(eq(matchReviews.id, id));
+}
+
+export async function findReview(tx: Db, id: string): Promise<MatchReviewRow | undefined> {
+  if (!isUuid(id)) return undefined;
+  const [row] = await tx.select().from(matchReviews).where(eq(matchReviews.id, id)).limit(1);
+  return row;
+}
+
+export async function openReviews(tx: Db, agency: string, limit = 200): Promise<(MatchReviewRow & { candidateName: string })[]> {
+  const rows = await tx
+    .select({ review: matchReviews, candidateName: children.name })
+    .from(matchReviews)
+    .innerJoin(children, eq(children.id, matchReviews.candidateChildId))
+    .where(and(eq(matchReviews.status, 'open'), eq(matchReviews.agency, agency)))
+    .orderBy(desc(matchReviews.score), asc(matchReviews.createdAt))
+    .limit(limit);
+  return rows.map((r) => ({ ...r.review, candidateName: r.candidateName }));
+}
+
+// ——— merging two records of one child ———
+
+/** Moves everything recorded against the merged child to the one kept; returns what moved. */
+export async function moveChildRecords(tx: Db, mergedId: string, keptId: string): Promise<ChildMergeRow['moved']> {
+  const ids = async (rows: Promise<{ id: string }[]>) => (await rows).map((r) => r.id);
+  return {
+    events: await ids(tx.update(events).set({ childId: keptId }).where(eq(events.childId, mergedId)).returning({ id: events.id })),
+    involvements: await ids(tx.update(involvements).set({ childId: keptId }).where(eq(involvements.childId, mergedId)).returning({ id: involvements.id })),
+    personLinks: await ids(tx.update(personLinks).set({ childId: keptId }).where(eq(personLinks.childId, mergedId)).returning({ id: personLinks.id })),
+    contextLinks: await ids(tx.update(contextLinks).set({ childId: keptId }).where(eq(contextLinks.childId, mergedId)).returning({ id: contextLinks.id })),
+  };
+}
+
+/** Puts back what a merge moved. */
+export async function restoreChildRecords(tx: Db, mergedId: string, moved: ChildMergeRow['moved']): Promise<void> {
+  if (moved.events.length) await tx.update(events).set({ childId: mergedId }).where(inArray(events.id, moved.events));
+  if (moved.involvements.length) await tx.update(involvements).set({ childId: mergedId }).where(inArray(involvements.id, moved.involvements));
+  if (moved.personLinks.length) await tx.update(personLinks).set({ childId: mergedId }).where(inArray(personLinks.id, moved.personLinks));
+  if (moved.contextLinks.length) await tx.update(contextLinks).set({ childId: mergedId }).where(inArray(contextLinks.id, moved.contextLinks));
+}
+
+export async function setMergedInto(tx: Db, childId: string, keptId: string | null): Promise<void> {
+  await tx.update(children).set({ mergedInto: keptId }).where(eq(children.id, childId));
+}
+
+export async function insertMerge(tx: Db, row: typeof childMerges.$inferInsert): Promise<ChildMergeRow> {
+  const [created] = await tx.insert(childMerges).values(row).returning();
+  return created;
+}
+
+export async function findMerge(tx: Db, id: string): Promise<ChildMergeRow | undefined> {
+  if (!isUuid(id)) return undefined;
+  const [row] = await tx.select().from(childMerges).where(eq(childMerges.id, id)).limit(1);
+  return row;
+}
+
+export async function mergesOf(tx: Db, childId: string): Promise<ChildMergeRow[]> {
+  return tx
+    .select()
+    .from(childMerges)
+    .where(and(sql`(${childMerges.keptChildId} = ${childId} or ${childMerges.mergedChildId} = ${childId})`, isNull(childMerges.unmergedAt)))
+    .orderBy(desc(childMerges.mergedAt));
+}
+
+export async function markUnmerged(tx: Db, id: string, userId: string | null): Promise<void> {
+  await tx.update(childMerges).set({ unmergedAt: new Date(), unmergedBy: userId }).where(eq(childMerges.id, id));
+}
+
+/** The ids an agency already holds for these children (a child it knows under another id is another child). */
+export async function agencyIdsOf(tx: Db, agency: string, kind: string, childIds: readonly string[]): Promise<Map<string, string[]>> {
+  if (!childIds.length) return new Map();
+  const rows = await tx
+    .select({ childId: personLinks.childId, value: personLinks.value })
+    .from(personLinks)
+    .where(and(eq(personLinks.agency, agency), eq(personLinks.kind, kind), inArray(personLinks.childId, [...childIds])));
+  const out = new Map<string, string[]>();
+  for (const r of rows) out.set(r.childId, [...(out.get(r.childId) ?? []), r.value]);
+  return out;
+}

@@ -71,6 +71,12 @@ export async function matchPerson(tx: Db, agency: Agency, p: IncomingPerson, set
     const link = await repo.findPersonLink(tx, agency, p.sourceKind, p.sourceId);
     const child = link ? await currentChild(tx, link.childId) : undefined;
     if (child) return { kind: 'linked', childId: child.id, method: 'source', updated: false };
+    // the id recorded on the child, when the agency that owns that kind of id sends it
+    const owner = p.sourceKind === 'la' ? 'social_care' : p.sourceKind === 'police' ? 'police' : null;
+    if (owner === agency && (p.sourceKind === 'la' || p.sourceKind === 'police')) {
+      const byId = await repo.childByIdentifier(tx, p.sourceKind, p.sourceId);
+      if (byId) return { kind: 'linked', childId: byId.id, method: 'source', updated: false };
+    }
     if (p.sourceKind === 'ref' && UUID.test(p.sourceId)) {
       const byId = await currentChild(tx, p.sourceId);
       if (byId) return { kind: 'linked', childId: byId.id, method: 'source', updated: false };

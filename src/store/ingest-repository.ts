@@ -135,11 +135,19 @@ export async function candidateChildren(tx: Db, dateOfBirth: string | undefined,
     .limit(limit);
 }
 
-export async function childByIdentifier(tx: Db, kind: 'nhs' | 'upn', value: string) {
+const IDENTIFIER_COLUMNS = {
+  nhs: (v: string) => eq(children.nhsNumber, v),
+  upn: (v: string) => eq(children.upn, v),
+  // the local authority's and the police's ids are recorded on the child (case-insensitively, as searched)
+  la: (v: string) => sql`lower(${children.laId}) = ${v.toLowerCase()}`,
+  police: (v: string) => sql`lower(${children.policeId}) = ${v.toLowerCase()}`,
+};
+
+export async function childByIdentifier(tx: Db, kind: keyof typeof IDENTIFIER_COLUMNS, value: string) {
   const [row] = await tx
     .select()
     .from(children)
-    .where(and(kind === 'nhs' ? eq(children.nhsNumber, value) : eq(children.upn, value), isNull(children.mergedInto)))
+    .where(and(IDENTIFIER_COLUMNS[kind](value), isNull(children.mergedInto)))
     .limit(1);
   return row;
 }

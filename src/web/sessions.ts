@@ -95,7 +95,8 @@ function navigationFor(actor: Actor | null, path: string) {
   const item = (href: string, text: string, active: boolean) => ({ href, text, active });
   if (actor.kind === 'user' && actor.role === 'admin') {
     return [
-      item('/admin/users', 'Users', path.startsWith('/admin')),
+      item('/admin/users', 'Users', path.startsWith('/admin/users')),
+      item('/admin/imports', 'Imports', path.startsWith('/admin/imports') || path.startsWith('/quarantine')),
       item('/escalations', 'Escalations', path.startsWith('/escalations')),
       item('/reports/language', 'Reports', path.startsWith('/reports')),
     ];
@@ -110,7 +111,11 @@ function navigationFor(actor: Actor | null, path: string) {
     item('/learning-review', 'Learning review', path.startsWith('/learning-review')),
     item('/outbox', 'Notices', path.startsWith('/outbox')),
     ...(actor.kind === 'user' && actor.role === 'manager'
-      ? [item('/escalations', 'Escalations', path.startsWith('/escalations')), item('/reports/language', 'Reports', path.startsWith('/reports'))]
+      ? [
+          item('/escalations', 'Escalations', path.startsWith('/escalations')),
+          item('/matches', 'Matches', path.startsWith('/matches') || path.startsWith('/quarantine')),
+          item('/reports/language', 'Reports', path.startsWith('/reports')),
+        ]
       : []),
   ];
 }

@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { ruleName } from '../rule-names.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import multipart, { type MultipartFile, type MultipartValue } from '@fastify/multipart';
+import multipart from '@fastify/multipart';
+import { flattenMultipartBody, isUpload, readUpload, TRUNCATED } from '../uploads.ts';
 import type { Alert } from '../../domain/alert.ts';
 import type { Problem } from '../../domain/event.ts';
 import { parseScenario, type Scenario, type ScenarioEvent } from '../../domain/scenario.ts';
@@ -235,46 +236,6 @@ export function buildReview(scenario: Scenario, replay: Replay, options: ReviewO
     total,
     entries,
   };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Multipart: the upload form. Fields become strings as the CSRF check and the form code expect;
-// the file becomes { filename, data } (never written to disk), or { tooLarge } past the limit.
-
-interface UploadedFile {
-  filename: string;
-  data: Buffer | null;
-  tooLarge: boolean;
-}
-const TRUNCATED = Symbol('truncated fields');
-
-function isUpload(value: unknown): value is UploadedFile {
-  return !!value && typeof value === 'object' && 'tooLarge' in value && 'filename' in value;
-}
-
-async function readUpload(part: MultipartFile): Promise<void> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of part.file) chunks.push(chunk as Buffer);
-  const upload: UploadedFile = part.file.truncated
-    ? { filename: part.filename, data: null, tooLarge: true }
-    : { filename: part.filename, data: Buffer.concat(chunks), tooLarge: false };
-  (part as unknown as { value: UploadedFile }).value = upload;
-}
-
-function flattenMultipartBody(request: FastifyRequest): void {
-  const raw = (request.body ?? {}) as Record<string, MultipartValue | MultipartFile | (MultipartValue | MultipartFile)[]>;
-  const body: Record<string | symbol, unknown> = {};
-  const truncated: string[] = [];
-  for (const [key, entry] of Object.entries(raw)) {
-    const parts = [entry].flat();
-    const values = parts.map((p) => {
-      if (p.type === 'field' && p.valueTruncated) truncated.push(key);
-      return (p as { value?: unknown }).value;
-    });
-    body[key] = values.length === 1 ? values[0] : values;
-  }
-  body[TRUNCATED] = truncated;
-  request.body = body;
 }
 
 // ---------------------------------------------------------------------------------------------

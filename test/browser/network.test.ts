@@ -107,6 +107,30 @@ describe('contextual safeguarding: links, the shared child, the partnership view
     await checkAxe(police);
     assert.match(squash(await police.locator('main').textContent()), /Child abduction warning notice/);
     await shot(police, '04-adult-of-concern');
+
+    // change the adult's details: a bad date of birth is named, then saved
+    await police.getByRole('link', { name: /Change the details/ }).click();
+    await police.waitForURL(/\/edit$/);
+    await checkAxe(police);
+    await police.getByLabel('Also known as (optional)').fill('Dex\nD-Man');
+    await fillDate(police, 'If a person: date of birth (optional)', { day: '31', month: '2', year: '2001' });
+    await police.getByRole('button', { name: 'Save the details' }).click();
+    await police.waitForSelector('.govuk-error-summary');
+    await checkAxe(police);
+    await fillDate(police, 'If a person: date of birth (optional)', { day: '3', month: '2', year: '2001' });
+    await submit(police, police.getByRole('button', { name: 'Save the details' }), /done=Details%20saved/);
+    assert.match(squash(await police.locator('main').textContent()), /D-Man/);
+
+    // a place referred before any child is linked
+    await visit(police, '/contexts/new');
+    await police.getByRole('radio', { name: 'Place', exact: true }).check();
+    await police.getByLabel('Identifier').fill('Station Road underpass');
+    await police.getByLabel('Name or description').fill('Station Road underpass, Northgate');
+    await police.getByLabel('If a place: type of place').selectOption({ label: 'Street or estate' });
+    await police.getByLabel('Postcode (optional)').fill('zz1 9sr');
+    await submit(police, police.getByRole('button', { name: 'Record it' }), /\/contexts\/[^/?]+\?done=Recorded/);
+    assert.match(squash(await police.locator('main').textContent()), /ZZ1 9SR/);
+    await shot(police, '05-new-place');
   });
 
   test('a school with no relationship to the children cannot open the partnership view or a context', async () => {

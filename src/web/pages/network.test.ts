@@ -175,3 +175,28 @@ test('a NETWORK_LINK names the other child only to those who may see them (My wo
   const police = await visitor('pat.police@test.reachable');
   assert.match((await police.get(`/children/${p.childId}`)).body, /Riley Other/);
 });
+
+test('a person recorded twice is suggested on the page, merged by police, and the merge undone', async () => {
+  const police = await visitor('pat.police@test.reachable');
+  await police.get('/contexts/new');
+  const first = await police.post('/contexts/new', { kind: 'person', ref: 'police:NOM-1', label: 'Dexter Reid', 'dateOfBirth-day': '4', 'dateOfBirth-month': '3', 'dateOfBirth-year': '2001' });
+  await police.get('/contexts/new');
+  const second = await police.post('/contexts/new', { kind: 'person', ref: 'yjs:P-77', label: 'Dexter Reed', 'dateOfBirth-day': '4', 'dateOfBirth-month': '3', 'dateOfBirth-year': '2001' });
+  const keptUrl = String(first.headers.location).split('?')[0];
+  const otherId = String(second.headers.location).split('?')[0].split('/').pop()!;
+  const page = await police.get(keptUrl);
+  assert.match(page.body, /Possibly the same person/);
+  assert.match(page.body, /Dexter Reed/);
+  assert.match(page.body, /date of birth: the same/);
+  const merged = await police.post(`${keptUrl}/merge`, { mergedId: otherId });
+  assert.equal(merged.statusCode, 302);
+  const mergedPage = await police.get(`/contexts/${otherId}`);
+  assert.match(mergedPage.body, /This record was merged into/);
+  const undone = await police.post(`/contexts/${otherId}/unmerge`, {});
+  assert.equal(undone.statusCode, 302);
+  assert.doesNotMatch((await police.get(`/contexts/${otherId}`)).body, /This record was merged into/);
+  // a social worker (no network analysis) cannot merge
+  const social = await visitor('sam.social@test.reachable');
+  await social.get('/children');
+  assert.equal((await social.post(`${keptUrl}/merge`, { mergedId: otherId })).statusCode, 403);
+});

@@ -36,6 +36,8 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
         ...(type ? formErrors([{ path: 'type', message: 'Select what you want to record' }]) : {}),
       });
     }
+    // a link names who or what the child is linked to: it has its own form
+    if (type === 'context.linked') return reply.redirect(`/children/${summary.child.id}/network/link`);
     // an alert's "record the action taken" link pre-fills what the alert already knows
     return renderEventForm(reply, actor, summary.child, type, request.query, []);
   });

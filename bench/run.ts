@@ -34,6 +34,12 @@ if (process.env.BENCH_NETWORK !== '0') {
   const { benchNetwork, networkRows } = await import('./network.ts');
   rows.push(...networkRows(await benchNetwork()));
 }
+// Issue 7: person matching — accuracy on ../shared's fake_1000 (noted as skipped when it is not
+// there) and deduplicating 100,000 synthetic records (BENCH_LINKAGE=0 leaves them out).
+if (process.env.BENCH_LINKAGE !== '0') {
+  const { linkageBenchmark, linkageRows } = await import('./linkage.ts');
+  rows.push(...linkageRows(linkageBenchmark()));
+}
 const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
 for (const [k, row] of rows.entries()) {
   console.log(row.map((cell, i) => (i === 0 || i === 3 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '));

@@ -37,6 +37,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'replay FILE [--as-of DATE] [--json]   run the rules over a scenario (no database needed)',
     load: async () => (await import('./replay.ts')).replayCommand,
   },
+  link: {
+    summary: 'link --input FILE [--input FILE2] --map field=column,… [--id COLUMN] [--json] [--threshold P]   find the records of one person (no database needed)',
+    load: async () => (await import('./link.ts')).linkCommand,
+  },
 };
 
 function usage(io: Io): void {

@@ -66,6 +66,12 @@ function normaliseAddress(text: string): string {
     .join(' ');
 }
 
+/** The number of the house on its street: "flat 2 12 high street" is number 12. */
+function houseNumberOf(address: string): string | null {
+  const street = address.replace(/(?:^| )(?:flat|unit|room) \d+[a-z]?(?= |$)/g, ' ');
+  return /(?:^| )(\d+[a-z]?)(?= |$)/.exec(street)?.[1] ?? null;
+}
+
 function validOrNull(result: { ok: true; value: string } | { ok: false }): string | null {
   return result.ok ? result.value : null;
 }
@@ -95,7 +101,7 @@ export function preparePerson(record: PersonRecord, index: number, source = 0): 
     sex: SEXES[text('sex').toLowerCase()] ?? null,
     postcode: normalisePostcode(text('postcode')),
     address,
-    houseNumber: address ? (/(?:^| )(\d+[a-z]?)(?= |$)/.exec(address)?.[1] ?? null) : null,
+    houseNumber: address ? houseNumberOf(address) : null,
     city: blankToNull(normaliseName(text('city'))),
     email,
     emailUser: email ? blankToNull(email.split('@')[0]) : null,

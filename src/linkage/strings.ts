@@ -87,8 +87,9 @@ const isVowel = (c: string | undefined) => c !== undefined && VOWELS.includes(c)
 
 /**
  * The NYSIIS phonetic code of a name (letters only; other characters are ignored), untruncated.
- * NYSIIS was designed for names on criminal justice records and keeps the first letter, which
- * makes it a good blocking key: "Thompson"/"Thomson" and "Reid"/"Read" share a code.
+ * NYSIIS was designed for names on criminal justice records and keeps the first sound, which
+ * makes it a good blocking key: "Reid"/"Read", "Catherine"/"Katherine" and "Phillips"/"Fillips"
+ * share a code.
  * Returns '' for a name with no letters.
  */
 export function nysiis(name: string): string {

@@ -2,14 +2,14 @@
 // likelier that level is between two records of one person (m) than between records of two people
 // (u); the weights add up because the fields are treated as independent given the truth.
 //
-// Where each number comes from (the approach of the ONS and of MoJ's Splink):
-// - m, by expectation–maximisation over the candidate pairs (Winkler 1988): no one labels pairs.
-//   EM also learns a u among the candidates, but only as a means to m: candidates were chosen for
-//   agreeing on something, so that u says little about people in general.
+// Where each number comes from (the approach of the ONS and of MoJ's Splink; training.ts runs it):
 // - u, from random pairs: two records picked at random are almost always two different people, so
-//   how often they agree is u for the whole population, where independence is a fair assumption.
-// - the prior, from EM's count of matches among the candidates spread over all possible pairs.
-// Any of them can be configured instead.
+//   how often they agree is u for the whole population, where independence is a fair assumption;
+// - m, by expectation–maximisation over candidate pairs (Winkler 1988), u held fixed: no one
+//   labels pairs;
+// - the prior, from the expected number of matches among the candidates over all possible pairs.
+// Each starts from (and, in a tiny file, leans on) the typical values in comparisons.ts; any of
+// them can be configured instead.
 import { ABSENT, COMPARISONS, decodeLevels, type Comparison } from './comparisons.ts';
 import type { PersonField, PreparedPerson } from './person.ts';
 

@@ -7,6 +7,13 @@ import { RowCheck, sourceSex, type ImportFormat, type MappedRow } from '../forma
 
 const MISSING_KIND = { M: 'missing', A: 'away' } as const;
 
+/** CHILD, bounded as local authority ids are (it becomes part of each event's ref and episode). */
+function laChildId(row: RowCheck): string {
+  const child = row.required('CHILD');
+  if (child.length > 50) row.fail('CHILD', `CHILD "${child.slice(0, 20)}…" is ${child.length} characters: a local authority id has at most 50`);
+  return child;
+}
+
 export const ssda903Missing: ImportFormat = {
   name: 'ssda903-missing',
   title: 'SSDA903 missing episodes (looked-after children return)',
@@ -21,7 +28,7 @@ export const ssda903Missing: ImportFormat = {
   map(record) {
     if (record.kind !== 'csv') return { ok: false, problems: [{ path: 'line', message: 'expected a CSV record' }] };
     const row = new RowCheck(record.values);
-    const child = row.required('CHILD');
+    const child = laChildId(row);
     const dob = row.date('DOB', true);
     const kind = row.oneOf('MISSING', MISSING_KIND, true);
     const start = row.date('MIS_START', true);
@@ -54,7 +61,7 @@ export const ssda903Header: ImportFormat = {
   map(record) {
     if (record.kind !== 'csv') return { ok: false, problems: [{ path: 'line', message: 'expected a CSV record' }] };
     const row = new RowCheck(record.values);
-    const child = row.required('CHILD');
+    const child = laChildId(row);
     const sex = row.required('SEX');
     const dob = row.date('DOB', true);
     const upn = row.upn('UPN');

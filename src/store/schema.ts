@@ -3,6 +3,7 @@
 // append-only triggers) lives in custom migrations beside them.
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   bigserial,
   boolean,
   date,
@@ -25,9 +26,15 @@ export const users = pgTable('users', {
   name: text('name').notNull(),
   agency: text('agency').notNull(),
   role: text('role').notNull(),
-  passwordHash: text('password_hash').notNull(),
+  // null for people who sign in only through the partnership's identity provider (OpenID Connect)
+  passwordHash: text('password_hash'),
   active: boolean('active').notNull().default(true),
   createdAt: createdAt(),
+  // local accounts lock after repeated failures (issue 8); the count resets on a good sign-in
+  failedSignIns: integer('failed_sign_ins').notNull().default(0),
+  lockedUntil: timestamp('locked_until', { withTimezone: true }),
+  // the identity provider's subject (`iss` + `sub`) once the person has signed in through it
+  oidcSubject: text('oidc_subject').unique(),
 });
 
 export const sessions = pgTable(
@@ -39,6 +46,8 @@ export const sessions = pgTable(
     csrfToken: text('csrf_token').notNull(),
     createdAt: createdAt(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    // idle timeout: a session unused for longer than the partnership allows is over
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('sessions_user_idx').on(t.userId)],
 );
@@ -568,3 +577,123 @@ export const childMerges = pgTable(
   },
   (t) => [index('child_merges_kept_idx').on(t.keptChildId), index('child_merges_merged_idx').on(t.mergedChildId)],
 );
+
+// ——— information governance (issue 8) ———
+
+// Who sits on which panel: members and the chair see the children and contexts on their panel's
+// agendas while they are there (until the meeting is minuted).
+export const panelMembers = pgTable(
+  'panel_members',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    panelType: text('panel_type').notNull(),
+    userId: uuid('user_id').notNull().references(() => users.id),
+    role: text('role').notNull(),
+    addedBy: uuid('added_by').references(() => users.id),
+    addedAt: createdAt(),
+  },
+  (t) => [uniqueIndex('panel_members_key').on(t.panelType, t.userId)],
+);
+
+// Break-glass: a person with no relationship to a child opens the record in an emergency, giving a
+// reason. Time-limited, shown on the record, notified, and reviewed (accepted or challenged).
+export const accessGrants = pgTable(
+  'access_grants',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id').notNull().references(() => users.id),
+    childId: uuid('child_id').notNull().references(() => children.id),
+    reason: text('reason').notNull(),
+    grantedAt: timestamp('granted_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    reviewStatus: text('review_status').notNull().default('pending'),
+    reviewedBy: uuid('reviewed_by').references(() => users.id),
+    reviewedAt: timestamp('reviewed_at', { withTimezone: true }),
+    reviewNote: text('review_note'),
+  },
+  (t) => [index('access_grants_user_child_idx').on(t.userId, t.childId, t.expiresAt), index('access_grants_review_idx').on(t.reviewStatus, t.grantedAt)],
+);
+
+// A request to read another agency's restricted entry; the recording agency widens it or declines.
+export const accessRequests = pgTable(
+  'access_requests',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    eventId: uuid('event_id').notNull().references(() => events.id),
+    childId: uuid('child_id').notNull().references(() => children.id),
+    requestedBy: uuid('requested_by').notNull().references(() => users.id),
+    requesterAgency: text('requester_agency').notNull(),
+    ownerAgency: text('owner_agency').notNull(),
+    reason: text('reason').notNull(),
+    status: text('status').notNull().default('open'),
+    decidedBy: uuid('decided_by').references(() => users.id),
+    decidedAt: timestamp('decided_at', { withTimezone: true }),
+    decisionNote: text('decision_note'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('access_requests_owner_idx').on(t.ownerAgency, t.status, t.createdAt), index('access_requests_event_idx').on(t.eventId)],
+);
+
+// Each agency's information-sharing agreement: the lawful basis and purpose of what it shares. The
+// latest row per agency is in force; earlier rows are its history.
+export const sharingAgreements = pgTable(
+  'sharing_agreements',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    agency: text('agency').notNull(),
+    lawfulBasis: text('lawful_basis').notNull(),
+    specialCategoryCondition: text('special_category_condition'),
+    purpose: text('purpose').notNull(),
+    reviewBy: date('review_by', { mode: 'string' }),
+    recordedBy: uuid('recorded_by').references(() => users.id),
+    recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('sharing_agreements_agency_idx').on(t.agency, t.recordedAt)],
+);
+
+// A retention review of a child's record (e.g. at the child's 25th birthday): kept, or to be deleted.
+export const retentionReviews = pgTable(
+  'retention_reviews',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    childId: uuid('child_id').notNull().references(() => children.id),
+    decision: text('decision').notNull(),
+    note: text('note').notNull(),
+    nextReviewOn: date('next_review_on', { mode: 'string' }),
+    reviewedBy: uuid('reviewed_by').references(() => users.id),
+    reviewedAt: timestamp('reviewed_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('retention_reviews_child_idx').on(t.childId, t.reviewedAt)],
+);
+
+// A subject access request: the child's record prepared for release, each entry's redaction
+// decided by a person before anything leaves.
+export const subjectAccessRequests = pgTable(
+  'subject_access_requests',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    childId: uuid('child_id').notNull().references(() => children.id),
+    requester: text('requester').notNull(),
+    receivedOn: date('received_on', { mode: 'string' }).notNull(),
+    status: text('status').notNull().default('in_review'),
+    // event id → 'release' | 'redact' | 'withhold', and a note per entry
+    decisions: jsonb('decisions').notNull().$type<Record<string, { decision: string; note?: string }>>().default({}),
+    createdBy: uuid('created_by').references(() => users.id),
+    createdAt: createdAt(),
+    releasedBy: uuid('released_by').references(() => users.id),
+    releasedAt: timestamp('released_at', { withTimezone: true }),
+  },
+  (t) => [index('subject_access_requests_child_idx').on(t.childId)],
+);
+
+// Periodic signed checkpoints of the audit chain: a Merkle root over every entry up to `upToSeq`,
+// signed, so a copy kept elsewhere proves the log was not rewritten since.
+export const auditCheckpoints = pgTable('audit_checkpoints', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  upToSeq: bigint('up_to_seq', { mode: 'number' }).notNull().unique(),
+  entries: integer('entries').notNull(),
+  merkleRoot: text('merkle_root').notNull(),
+  signature: text('signature').notNull(),
+  keyId: text('key_id').notNull(),
+  createdAt: createdAt(),
+});

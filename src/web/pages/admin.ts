@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { AGENCIES, AGENCY_NAMES } from '../../domain/event.ts';
 import { createUser, listUsers, requireAdmin } from '../../services/account-service.ts';
 import { ROLES } from '../../services/actor.ts';
+import { ROLE_CATALOGUE } from '../../services/access.ts';
 import { ServiceError } from '../../services/errors.ts';
 import { asString, formErrors } from '../forms.ts';
 import { requireSignedIn, signedIn } from '../sessions.ts';
@@ -16,7 +17,7 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
   const form = (values: Record<string, unknown>) => ({
     values,
     agencyItems: [{ value: '', text: 'Select an agency' }, ...AGENCIES.map((a) => ({ value: a, text: AGENCY_NAMES[a], selected: values.agency === a }))],
-    roleItems: ROLES.map((r) => ({ value: r, text: r[0].toUpperCase() + r.slice(1), checked: values.role === r })),
+    roleItems: ROLES.map((r) => ({ value: r, text: ROLE_CATALOGUE[r].name, hint: { text: ROLE_CATALOGUE[r].description }, checked: values.role === r })),
   });
 
   app.get<{ Querystring: { added?: string } }>('/admin/users', async (request, reply) => {

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readConfig } from '../config.ts';
-import { IMPORT_FORMATS } from '../ingest/formats/index.ts';
+import { formatNamed, IMPORT_FORMATS } from '../ingest/formats/index.ts';
 import { createAlertService } from '../services/alert-service.ts';
 import { ServiceError } from '../services/errors.ts';
 import { runImport, type ImportSummary } from '../services/ingest-service.ts';
@@ -53,6 +53,11 @@ export async function importCommand(args: string[], io: Io): Promise<number> {
   const files = parsed.positionals;
   if (!format || !files.length) {
     io.err(`usage: ${USAGE}\n`);
+    return 2;
+  }
+  // a mistyped format is a usage error, found before the database is opened (not once per file)
+  if (!formatNamed(format)) {
+    io.err(`There is no format "${format}".\nusage: ${USAGE}\n`);
     return 2;
   }
   const config = readConfig();

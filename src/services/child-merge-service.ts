@@ -73,7 +73,18 @@ export async function unmergeChildren(db: Db, actor: Actor, mergeId: string, ale
     await repo.restoreChildRecords(tx, merge.mergedChildId, merge.moved);
     await repo.setMergedInto(tx, merge.mergedChildId, null);
     await repo.markUnmerged(tx, merge.id, actor.kind === 'user' ? actor.userId : null);
-    const detail = { merge: merge.id, kept: merge.keptChildId, merged: merge.mergedChildId };
+    // Two children again cannot share an NHS number, a UPN or an agency's id. While merged, an
+    // import that reached the kept record through the merged record's link filled in the ids the
+    // kept record lacked (missingIdentifiers): they go back with the merged record, or the next row
+    // carrying them would reach the wrong child (and the agency would seem to hold it under them).
+    const kept = (await chronologyRepo.findChild(tx, merge.keptChildId))!;
+    const merged = (await chronologyRepo.findChild(tx, merge.mergedChildId))!;
+    const cleared: Partial<chronologyRepo.ChildRow> = {};
+    for (const field of ['nhsNumber', 'upn', 'laId', 'policeId'] as const) {
+      if (kept[field] && merged[field] && kept[field]!.toLowerCase() === merged[field]!.toLowerCase()) cleared[field] = null;
+    }
+    if (Object.keys(cleared).length) await chronologyRepo.updateChild(tx, kept.id, cleared);
+    const detail = { merge: merge.id, kept: merge.keptChildId, merged: merge.mergedChildId, idsReturned: Object.keys(cleared) };
     await audit(tx, actor, 'child.unmerged', merge.keptChildId, detail);
     await audit(tx, actor, 'child.unmerged', merge.mergedChildId, detail);
     await refreshBoth(tx, alerts, merge.keptChildId, merge.mergedChildId);

@@ -169,7 +169,14 @@ type Outcome = 'accepted' | 'updated' | 'unchanged' | 'review';
 /** One source line, all or nothing (a savepoint): its rows recorded, or the line quarantined. */
 async function importLine(tx: Db, format: ImportFormat, run: repo.ImportRunRow, line: SourceLine, options: ImportOptions, counts: repo.RunCounts, touched: Map<string, chronologyRepo.EventRow[]>): Promise<void> {
   counts.rows++;
-  const quarantine = (problems: Problem[]) => {
+  const quarantine = async (problems: Problem[]) => {
+    // The same refused line from an earlier import of this feed is in the quarantine already (open,
+    // or corrected or set aside there): nothing new, as for an accepted row imported twice. A second
+    // issue would put the row before a person twice, and reopen one already dealt with.
+    if (await repo.refusedBefore(tx, format.name, run.agency, line.raw.slice(0, 100_000))) {
+      counts.unchanged++;
+      return;
+    }
     counts.rejected++;
     return repo.insertIssue(tx, {
       runId: run.id, format: format.name, agency: run.agency, fileName: run.fileName, line: line.line, kind: 'rejected',

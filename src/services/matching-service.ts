@@ -96,12 +96,21 @@ export async function matchPerson(tx: Db, agency: Agency, p: IncomingPerson, set
       ? { kind: 'unknown', message: `no child is known by "${p.sourceId}": send the child's Reachable id, or a record that names the child first` }
       : { kind: 'new' };
   }
-  let candidates = await repo.candidateChildren(tx, p.dateOfBirth, [surname, first].filter((w): w is string => !!w));
+  // the words as the query compares them (lower-cased names): "Marsh" must find "Leon Marsh"
+  const words = [surname, first].flatMap((w) => normaliseName(w).split(' ')).filter(Boolean);
+  let candidates = await repo.candidateChildren(tx, p.dateOfBirth, words);
   // An agency's own index has no duplicates: a child it already holds under another id is not
   // this person, however alike (two looked-after children born the same day are two children).
+  // So is its id recorded on the child (la_id from social care, police_id from the police).
   if (p.sourceId && p.sourceKind) {
+    const sourceId = p.sourceId;
     const held = await repo.agencyIdsOf(tx, agency, p.sourceKind, candidates.map((c) => c.id));
-    candidates = candidates.filter((c) => !(held.get(c.id) ?? []).some((id) => id !== p.sourceId));
+    const recorded = (c: chronologyRepo.ChildRow) =>
+      p.sourceKind === 'la' && agency === 'social_care' ? c.laId : p.sourceKind === 'police' && agency === 'police' ? c.policeId : null;
+    candidates = candidates.filter((c) => {
+      const own = recorded(c);
+      return !(held.get(c.id) ?? []).some((id) => id !== sourceId) && !(own && own.toLowerCase() !== sourceId.toLowerCase());
+    });
   }
   if (!candidates.length) return { kind: 'new' };
   const linkThreshold = settings.linkThreshold ?? DEFAULT_LINK_THRESHOLD;

@@ -78,6 +78,16 @@ export async function insertIssue(tx: Db, row: typeof importIssues.$inferInsert)
   await tx.insert(importIssues).values(row).onConflictDoNothing();
 }
 
+/** Whether this line was refused by an earlier import of the same feed (whatever became of it since). */
+export async function refusedBefore(tx: Db, format: string, agency: string | null, raw: string): Promise<boolean> {
+  const [row] = await tx
+    .select({ id: importIssues.id })
+    .from(importIssues)
+    .where(and(eq(importIssues.format, format), agency ? eq(importIssues.agency, agency) : isNull(importIssues.agency), eq(importIssues.kind, 'rejected'), eq(importIssues.raw, raw)))
+    .limit(1);
+  return !!row;
+}
+
 export async function issuesOfRun(tx: Db, runId: string, limit = 500): Promise<ImportIssueRow[]> {
   return tx.select().from(importIssues).where(eq(importIssues.runId, runId)).orderBy(asc(importIssues.line), asc(importIssues.kind)).limit(limit);
 }

@@ -1,0 +1,519 @@
+// Agency feeds against a real database: counts, idempotent re-import, a kill and a crash mid-import
+// and the resume, the quarantine (correct, re-process, set aside), exact and probabilistic matching
+// (with the review queue, merge and unmerge), who may do what, and the audit trail.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { openTestDatabase } from '../../test/support/database.ts';
+import { makePartnership, makeUser, type TestPartnership } from '../../test/support/partnership.ts';
+import { rejection } from '../../test/support/service-errors.ts';
+import type { Database, Db } from '../store/database.ts';
+import { auditLog, childMerges, children, events, importIssues, importRuns, matchReviews, personLinks } from '../store/schema.ts';
+import type { Actor } from './actor.ts';
+import { createAlertService, type AlertService } from './alert-service.ts';
+import { unmergeChildren } from './child-merge-service.ts';
+import { createChild } from './chronology-service.ts';
+import {
+  decideReview, discardIssue, quarantine, reprocessIssue, reviewQueue, runImport, viewImport, viewIssue, viewReview, type ImportSummary,
+} from './ingest-service.ts';
+
+const fixture = (name: string) => readFileSync(new URL(`../../test/fixtures/feeds/${name}`, import.meta.url));
+const alerts = createAlertService({ clock: () => Date.parse('2024-07-01T12:00:00Z') });
+
+async function feed(db: Db, format: string, file: string, actor: Actor, extra: Partial<Parameters<typeof runImport>[2]> = {}) {
+  return runImport(db, { format, fileName: file, bytes: fixture(file) }, { actor, via: 'web', alerts, ...extra });
+}
+
+const counts = (s: ImportSummary) => ({ status: s.status, rows: s.rows, accepted: s.accepted, updated: s.updated, unchanged: s.unchanged, rejected: s.rejected, review: s.review, warnings: s.warnings });
+
+async function eventCount(db: Db): Promise<number> {
+  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(events);
+  return row.n;
+}
+
+async function childByLaId(db: Db, laId: string) {
+  const rows = await db.select().from(children).where(eq(children.laId, laId));
+  assert.equal(rows.length, 1, `one child with LA id ${laId}, found ${rows.length}`);
+  return rows[0];
+}
+
+async function refsOf(db: Db, childId: string): Promise<string[]> {
+  const rows = await db.select({ ref: events.ref }).from(events).where(eq(events.childId, childId));
+  return rows.map((r) => r.ref ?? '').sort();
+}
+
+async function auditActions(db: Db): Promise<{ action: string; childId: string | null; detail: Record<string, unknown> }[]> {
+  return db.select({ action: auditLog.action, childId: auditLog.childId, detail: auditLog.detail }).from(auditLog).orderBy(auditLog.seq);
+}
+
+/** The first file: the header (children), then the missing episodes. */
+const HEADER_COUNTS = { status: 'done', rows: 7, accepted: 5, updated: 0, unchanged: 0, rejected: 2, review: 0, warnings: 1 };
+const MISSING_COUNTS = { status: 'done', rows: 6, accepted: 4, updated: 0, unchanged: 0, rejected: 2, review: 0, warnings: 0 };
+/** involvement + started + returned (LA-T-001 line 2), started (line 3), the same three for LA-T-002 and LA-T-006 */
+const MISSING_EVENTS = 10;
+
+describe('an SSDA903 return: counts, re-import, the quarantine', () => {
+  let database: Database;
+  let db: Db;
+  let p: TestPartnership;
+  let socialManager: Actor;
+  let missingRunId = '';
+
+  before(async () => {
+    database = await openTestDatabase();
+    db = database.db;
+    p = await makePartnership(db);
+    socialManager = await makeUser(db, 'social_care', 'manager', 'Tess Manager');
+  });
+  after(() => database.close());
+
+  test('the header then the missing file: every row counted, refused rows kept with line, field and reason', async () => {
+    const before = await eventCount(db);
+    const header = await feed(db, 'ssda903-header', 'ssda903-header.csv', p.admin);
+    assert.deepEqual(counts(header), HEADER_COUNTS);
+    assert.equal(await eventCount(db), before, 'the header records children, not events');
+
+    const missing = await feed(db, 'ssda903-missing', 'ssda903-missing.csv', p.admin);
+    missingRunId = missing.runId;
+    assert.deepEqual(counts(missing), MISSING_COUNTS);
+    assert.equal(missing.resumedAfterLine, 0);
+    assert.equal(await eventCount(db), before + MISSING_EVENTS);
+
+    // the missing file's rows reached the children the header made, by the LA's id
+    const one = await childByLaId(db, 'LA-T-001');
+    assert.deepEqual(await refsOf(db, one.id), [
+      `import:involvement:social_care:${one.id}`,
+      'ssda903:missing:LA-T-001:2024-02-01', 'ssda903:missing:LA-T-001:2024-03-05', 'ssda903:returned:LA-T-001:2024-02-01',
+    ]);
+    assert.equal(one.gender, 'male');
+    assert.equal(one.dateOfBirth, '2010-03-14');
+    assert.equal((await childByLaId(db, 'LA-T-002')).upn, 'D999331219818');
+    // the UPN whose check letter fails is left out with a warning; the row is kept
+    assert.equal((await childByLaId(db, 'LA-T-003')).upn, null);
+    const six = await childByLaId(db, 'LA-T-006');
+    assert.equal(six.dateOfBirth, '2012-06-06');
+    assert.match(six.name, /LA-T-006/);
+
+    // two unnamed children born the same day, under two LA ids, stay two children
+    const twins = await db.select().from(children).where(inArray(children.laId, ['LA-T-007', 'LA-T-008']));
+    assert.equal(twins.length, 2);
+    assert.equal(twins.filter((c) => c.mergedInto === null).length, 2);
+
+    const issues = await db.select().from(importIssues).orderBy(importIssues.runId, importIssues.line);
+    const of = (runId: string, kind: string) => issues.filter((i) => i.runId === runId && i.kind === kind).map((i) => ({ line: i.line, paths: i.problems.map((x) => x.path), status: i.status }));
+    assert.deepEqual(of(header.runId, 'rejected'), [
+      { line: 5, paths: ['SEX'], status: 'open' },
+      { line: 6, paths: ['DOB'], status: 'open' },
+    ]);
+    assert.deepEqual(of(header.runId, 'warning'), [{ line: 4, paths: ['UPN'], status: 'noted' }]);
+    assert.deepEqual(of(missing.runId, 'rejected'), [
+      { line: 6, paths: ['MISSING'], status: 'open' },
+      { line: 7, paths: ['MIS_END'], status: 'open' },
+    ]);
+    const bad = issues.find((i) => i.runId === missing.runId && i.line === 6)!;
+    assert.equal(bad.raw, 'LA-T-001,2010-03-14,X,2024-04-01,');
+    assert.equal(bad.fileName, 'ssda903-missing.csv');
+    assert.equal(bad.values.MISSING, 'X');
+    assert.match(bad.problems[0].message, /MISSING "X" is not one of M, A/);
+    const late = issues.find((i) => i.runId === missing.runId && i.line === 7)!;
+    assert.match(late.problems[0].message, /MIS_END 2024-02-19 is before MIS_START 2024-02-20/);
+    const dob = issues.find((i) => i.runId === header.runId && i.line === 6)!;
+    assert.match(dob.problems[0].message, /DOB "2010-02-30" is not a real date/);
+
+    // the run as an administrator sees it
+    const view = await viewImport(db, p.admin, missing.runId);
+    assert.equal(view.run.rejected, 2);
+    assert.deepEqual(view.issues.map((i) => i.line), [6, 7]);
+  });
+
+  test('the same file again adds nothing: every row unchanged, no new events, the refused rows not quarantined twice', async () => {
+    const eventsBefore = await eventCount(db);
+    const childrenBefore = (await db.select({ id: children.id }).from(children)).length;
+    const again = await feed(db, 'ssda903-missing', 'ssda903-missing.csv', p.admin);
+    assert.notEqual(again.runId, missingRunId, 'a finished run is not resumed: the file is imported again');
+    // the refused lines are in the quarantine already: unchanged too
+    assert.deepEqual(counts(again), { ...MISSING_COUNTS, accepted: 0, rejected: 0, unchanged: 6 });
+    assert.equal(await eventCount(db), eventsBefore);
+    assert.equal((await db.select({ id: children.id }).from(children)).length, childrenBefore);
+    assert.deepEqual(await db.select().from(importIssues).where(eq(importIssues.runId, again.runId)), []);
+    const open = (await quarantine(db, p.admin)).map((i) => `${i.fileName}:${i.line}`).sort();
+    assert.deepEqual(open, ['ssda903-header.csv:5', 'ssda903-header.csv:6', 'ssda903-missing.csv:6', 'ssda903-missing.csv:7']);
+
+    const header = await feed(db, 'ssda903-header', 'ssda903-header.csv', p.admin);
+    assert.deepEqual(counts(header), { ...HEADER_COUNTS, accepted: 0, rejected: 0, unchanged: 7 });
+    assert.equal((await db.select({ id: children.id }).from(children)).length, childrenBefore);
+    assert.equal((await quarantine(db, p.admin)).length, 4);
+  });
+
+  test('a corrected row is re-processed and recorded; a still-wrong one stays in the quarantine and writes nothing', async () => {
+    const [wrongKind] = await db.select().from(importIssues).where(and(eq(importIssues.runId, missingRunId), eq(importIssues.line, 6)));
+    const [wrongEnd] = await db.select().from(importIssues).where(and(eq(importIssues.runId, missingRunId), eq(importIssues.line, 7)));
+    const listed = await quarantine(db, socialManager);
+    assert.ok(listed.some((i) => i.id === wrongKind.id) && listed.some((i) => i.id === wrongEnd.id));
+    const { columns } = await viewIssue(db, socialManager, wrongKind.id);
+    assert.deepEqual(columns, ['CHILD', 'DOB', 'MISSING', 'MIS_START', 'MIS_END']);
+
+    // still wrong: refused again with the new reason, nothing recorded, the issue still open
+    const eventsBefore = await eventCount(db);
+    const childrenBefore = (await db.select({ id: children.id }).from(children)).length;
+    const still = await rejection(reprocessIssue(db, socialManager, wrongEnd.id, { CHILD: 'LA-T-002', DOB: '2011-07-15', MISSING: 'M', MIS_START: '2024-02-20', MIS_END: '2024-02-18' }, { alerts }));
+    assert.equal(still.id, 'validation_error');
+    assert.deepEqual(still.details.map((d) => d.path), ['MIS_END']);
+    assert.match(still.details[0].message, /2024-02-18 is before MIS_START 2024-02-20/);
+    assert.equal(await eventCount(db), eventsBefore);
+    assert.equal((await db.select({ id: children.id }).from(children)).length, childrenBefore);
+    const [afterBad] = await db.select().from(importIssues).where(eq(importIssues.id, wrongEnd.id));
+    assert.equal(afterBad.status, 'open');
+    assert.equal(afterBad.values.MIS_END, '2024-02-18', 'the quarantine keeps the latest attempt');
+
+    // corrected (field names as the form sends them, any case): recorded on the right child, the issue closed
+    const outcome = await reprocessIssue(db, socialManager, wrongKind.id, { child: 'LA-T-001', dob: '2010-03-14', missing: 'M', mis_start: '2024-04-01', mis_end: '2024-04-03' }, { alerts });
+    assert.equal(outcome, 'accepted');
+    const one = await childByLaId(db, 'LA-T-001');
+    const refs = await refsOf(db, one.id);
+    assert.ok(refs.includes('ssda903:missing:LA-T-001:2024-04-01') && refs.includes('ssda903:returned:LA-T-001:2024-04-01'), refs.join(' '));
+    assert.equal(await eventCount(db), eventsBefore + 2);
+    const [closed] = await db.select().from(importIssues).where(eq(importIssues.id, wrongKind.id));
+    assert.equal(closed.status, 'reprocessed');
+    assert.equal(closed.resolution, 'accepted');
+    assert.ok(closed.resolvedAt);
+    assert.ok(!(await quarantine(db, socialManager)).some((i) => i.id === wrongKind.id));
+    // a closed issue cannot be re-processed twice
+    assert.equal((await rejection(reprocessIssue(db, socialManager, wrongKind.id, closed.values))).id, 'validation_error');
+  });
+
+  test('setting a row aside needs a reason, and then closes it', async () => {
+    const [wrongEnd] = await db.select().from(importIssues).where(and(eq(importIssues.runId, missingRunId), eq(importIssues.line, 7)));
+    const noReason = await rejection(discardIssue(db, socialManager, wrongEnd.id, '   '));
+    assert.equal(noReason.id, 'validation_error');
+    assert.deepEqual(noReason.details.map((d) => d.path), ['reason']);
+    assert.equal((await db.select().from(importIssues).where(eq(importIssues.id, wrongEnd.id)))[0].status, 'open');
+
+    await discardIssue(db, socialManager, wrongEnd.id, 'A duplicate of an episode the LA corrected by hand');
+    const [row] = await db.select().from(importIssues).where(eq(importIssues.id, wrongEnd.id));
+    assert.equal(row.status, 'discarded');
+    assert.equal(row.resolution, 'A duplicate of an episode the LA corrected by hand');
+    assert.ok(!(await quarantine(db, socialManager)).some((i) => i.id === wrongEnd.id));
+  });
+
+  test('who may import and see the quarantine', async () => {
+    const bytes = fixture('ssda903-missing.csv');
+    for (const actor of [p.socialWorker, socialManager]) {
+      const refused = await rejection(runImport(db, { format: 'ssda903-missing', fileName: 'x.csv', bytes }, { actor, via: 'web', alerts }));
+      assert.equal(refused.id, 'forbidden');
+    }
+    assert.equal((await rejection(runImport(db, { format: 'no-such-format', fileName: 'x.csv', bytes }, { actor: p.admin, via: 'web' }))).id, 'validation_error');
+    assert.equal((await rejection(quarantine(db, p.socialWorker))).id, 'forbidden');
+    const [issue] = await db.select().from(importIssues).where(eq(importIssues.runId, missingRunId));
+    assert.equal((await rejection(viewIssue(db, p.socialWorker, issue.id))).id, 'not_found');
+    assert.equal((await rejection(viewImport(db, p.socialWorker, missingRunId))).id, 'not_found');
+    // a manager of another agency neither lists nor opens social care's rows
+    const policeManager = await makeUser(db, 'police', 'manager', 'Pam Police Manager');
+    assert.ok(!(await quarantine(db, policeManager)).some((i) => i.agency === 'social_care'));
+    assert.equal((await rejection(viewIssue(db, policeManager, issue.id))).id, 'not_found');
+    assert.equal((await rejection(discardIssue(db, policeManager, issue.id, 'not mine to set aside'))).id, 'not_found');
+  });
+
+  test('the audit has each import started and completed, with its counts', async () => {
+    const rows = await auditActions(db);
+    const started = rows.filter((r) => r.action === 'import.started');
+    const completed = rows.filter((r) => r.action === 'import.completed');
+    assert.equal(started.length, 4);
+    assert.equal(completed.length, 4);
+    const first = completed.find((r) => r.detail.run === missingRunId)!;
+    assert.deepEqual({ accepted: first.detail.accepted, rejected: first.detail.rejected, unchanged: first.detail.unchanged }, { accepted: 4, rejected: 2, unchanged: 0 });
+    assert.equal(started.find((r) => r.detail.run === missingRunId)!.detail.rows, 6);
+    assert.ok(rows.some((r) => r.action === 'import_issue.reprocessed'));
+    assert.ok(rows.some((r) => r.action === 'import_issue.discarded'));
+  });
+});
+
+describe('a kill or a crash mid-import leaves whole rows only, and the same file carries on', () => {
+  let database: Database;
+  let db: Db;
+  let admin: Actor;
+
+  before(async () => {
+    database = await openTestDatabase();
+    db = database.db;
+    admin = await makeUser(db, 'other', 'admin', 'Ada Admin');
+    assert.deepEqual(counts(await feed(db, 'ssda903-header', 'ssda903-header.csv', admin)), HEADER_COUNTS);
+  });
+  after(() => database.close());
+
+  test('killed after the first chunk: the run is unfinished at a chunk boundary with only those lines recorded; the next run finishes it', async () => {
+    const before = await eventCount(db);
+    const killed = await feed(db, 'ssda903-missing', 'ssda903-missing.csv', admin, { chunkSize: 2, stopAfterChunks: 1 });
+    assert.equal(killed.status, 'running');
+    assert.equal(killed.rows, 2);
+    const [run] = await db.select().from(importRuns).where(eq(importRuns.id, killed.runId));
+    assert.equal(run.status, 'running');
+    assert.equal(run.lastLine, 3, 'header line 1, then lines 2 and 3 in the first chunk');
+    assert.equal(run.finishedAt, null);
+
+    // lines 2 and 3 (LA-T-001's two episodes) and nothing of line 4 onwards
+    const one = await childByLaId(db, 'LA-T-001');
+    const recorded = await db.select({ ref: events.ref, childId: events.childId }).from(events);
+    assert.deepEqual(recorded.map((e) => e.ref).sort(), [
+      `import:involvement:social_care:${one.id}`,
+      'ssda903:missing:LA-T-001:2024-02-01', 'ssda903:missing:LA-T-001:2024-03-05', 'ssda903:returned:LA-T-001:2024-02-01',
+    ]);
+    assert.equal(await eventCount(db), before + 4);
+    assert.equal((await db.select().from(children).where(eq(children.laId, 'LA-T-006'))).length, 0);
+    assert.equal((await db.select().from(importIssues).where(eq(importIssues.runId, killed.runId))).length, 0);
+
+    const resumed = await feed(db, 'ssda903-missing', 'ssda903-missing.csv', admin, { chunkSize: 2 });
+    assert.equal(resumed.runId, killed.runId);
+    assert.equal(resumed.resumedAfterLine, 3);
+    assert.deepEqual(counts(resumed), MISSING_COUNTS);
+    assert.equal(await eventCount(db), before + MISSING_EVENTS);
+    assert.deepEqual((await db.select().from(importIssues).where(and(eq(importIssues.runId, killed.runId), eq(importIssues.kind, 'rejected')))).map((i) => i.line).sort(), [6, 7]);
+    const audit = (await auditActions(db)).filter((r) => r.detail.run === killed.runId).map((r) => r.action);
+    assert.deepEqual(audit, ['import.started', 'import.resumed', 'import.completed']);
+  });
+
+  test('a crash inside a chunk rolls the whole chunk back: no half-imported line, and the resume ends as a clean import', async () => {
+    // a second database, so that this file is new to it
+    const second = await openTestDatabase();
+    try {
+      const sdb = second.db;
+      const secondAdmin = await makeUser(sdb, 'other', 'admin', 'Ada Admin');
+      await feed(sdb, 'ssda903-header', 'ssda903-header.csv', secondAdmin);
+      // the rules fail on the new child of line 5, after line 4's events were written in the same chunk
+      const crashing: AlertService = {
+        ...alerts,
+        afterRecord: async (tx, childId, created) => {
+          if (created.some((e) => e.ref?.includes('LA-T-006'))) throw new Error('the process died here');
+          return alerts.afterRecord(tx, childId, created);
+        },
+      };
+      await assert.rejects(feed(sdb, 'ssda903-missing', 'ssda903-missing.csv', secondAdmin, { chunkSize: 2, alerts: crashing }), /the process died here/);
+      const [run] = await sdb.select().from(importRuns).where(eq(importRuns.format, 'ssda903-missing'));
+      assert.equal(run.status, 'running');
+      assert.equal(run.lastLine, 3);
+      assert.equal(run.rows, 2);
+      const refs = (await sdb.select({ ref: events.ref }).from(events)).map((e) => e.ref ?? '');
+      assert.equal(refs.length, 4);
+      assert.ok(!refs.some((r) => r.includes('LA-T-002') || r.includes('LA-T-006')), refs.join(' '));
+      assert.equal((await sdb.select().from(children).where(eq(children.laId, 'LA-T-006'))).length, 0);
+      assert.equal((await sdb.select().from(personLinks).where(eq(personLinks.value, 'LA-T-006'))).length, 0);
+
+      const resumed = await feed(sdb, 'ssda903-missing', 'ssda903-missing.csv', secondAdmin, { chunkSize: 2 });
+      assert.equal(resumed.runId, run.id);
+      assert.equal(resumed.resumedAfterLine, 3);
+      assert.deepEqual(counts(resumed), MISSING_COUNTS);
+      assert.equal(await eventCount(sdb), MISSING_EVENTS);
+    } finally {
+      await second.close();
+    }
+  });
+});
+
+describe('matching incoming people to children', () => {
+  let database: Database;
+  let db: Db;
+  let p: TestPartnership;
+  let policeManager: Actor;
+  let socialManager: Actor;
+  let jordanSmith = '';
+  let leonMarsh = '';
+
+  before(async () => {
+    database = await openTestDatabase();
+    db = database.db;
+    p = await makePartnership(db); // Jordan Test, 2010-05-04, police id TV-1
+    policeManager = await makeUser(db, 'police', 'manager', 'Pam Police Manager');
+    socialManager = await makeUser(db, 'social_care', 'manager', 'Tess Manager');
+    jordanSmith = (await createChild(db, p.socialWorker, { name: 'Jordan Smith', dateOfBirth: '2010-05-04', gender: 'male' })).id;
+    leonMarsh = (await createChild(db, p.socialWorker, { name: 'Leon Marsh', dateOfBirth: '2010-09-22', gender: 'male' })).id;
+    await createChild(db, p.socialWorker, { name: 'Known By LA', dateOfBirth: '2008-08-08', laId: 'LA-KNOWN-7' });
+    await createChild(db, p.socialWorker, { name: 'Upn Child', dateOfBirth: '2009-09-09', upn: 'C999914218991' });
+    await createChild(db, p.socialWorker, { name: 'Nhs Child', dateOfBirth: '2011-11-11', nhsNumber: '9990543194' });
+    await createChild(db, p.socialWorker, { name: 'Rio Held', dateOfBirth: '2011-04-04', gender: 'male', policeId: 'NOM-RIO-1' });
+  });
+  after(() => database.close());
+
+  const childNamed = async (name: string) => (await db.select().from(children).where(eq(children.name, name)))[0];
+  const childCount = async () => (await db.select({ id: children.id }).from(children)).length;
+
+  test('exact on the LA id recorded on a child', async () => {
+    const before = await childCount();
+    const s = await feed(db, 'ssda903-missing', 'ssda903-missing-known-la.csv', p.admin);
+    assert.deepEqual(counts(s), { status: 'done', rows: 1, accepted: 1, updated: 0, unchanged: 0, rejected: 0, review: 0, warnings: 0 });
+    assert.equal(await childCount(), before);
+    const known = await childNamed('Known By LA');
+    assert.ok((await refsOf(db, known.id)).includes('ssda903:missing:LA-KNOWN-7:2024-01-10'));
+    const [link] = await db.select().from(personLinks).where(eq(personLinks.value, 'LA-KNOWN-7'));
+    assert.equal(link.childId, known.id);
+    assert.equal(link.method, 'source');
+  });
+
+  test('exact on a UPN: the child gains the LA id, and the LA id then matches', async () => {
+    const before = await childCount();
+    const s = await feed(db, 'ssda903-header', 'ssda903-header-upn.csv', p.admin);
+    assert.deepEqual(counts(s), { status: 'done', rows: 1, accepted: 0, updated: 1, unchanged: 0, rejected: 0, review: 0, warnings: 0 });
+    assert.equal(await childCount(), before);
+    const upnChild = await childNamed('Upn Child');
+    assert.equal(upnChild.laId, 'LA-U-1');
+    assert.equal(upnChild.gender, 'male');
+    const [link] = await db.select().from(personLinks).where(eq(personLinks.value, 'LA-U-1'));
+    assert.equal(link.childId, upnChild.id);
+    assert.equal(link.method, 'upn');
+  });
+
+  test('exact on an NHS number, whatever the names', async () => {
+    const before = await childCount();
+    const s = await feed(db, 'ed-attendances', 'ed-nhs.csv', p.admin);
+    assert.equal(s.accepted, 1, JSON.stringify(s));
+    assert.equal(s.review, 0);
+    assert.equal(await childCount(), before);
+    const nhsChild = await childNamed('Nhs Child');
+    assert.ok((await refsOf(db, nhsChild.id)).includes('ed:ED-T-1'));
+  });
+
+  test('a child the agency holds under another id is never matched to a different id', async () => {
+    // two nominals with the same name and birthday are two children to the force that holds both
+    const before = await childCount();
+    const twins = await feed(db, 'police-incidents', 'police-same-name-nominals.csv', p.admin);
+    assert.deepEqual(counts(twins), { status: 'done', rows: 2, accepted: 2, updated: 0, unchanged: 0, rejected: 0, review: 0, warnings: 0 });
+    const kais = await db.select().from(children).where(eq(children.name, 'Kai Twin'));
+    assert.equal(kais.length, 2);
+    assert.deepEqual(kais.map((k) => k.mergedInto), [null, null]);
+    assert.equal(await childCount(), before + 2);
+    assert.equal((await db.select().from(childMerges)).length, 0);
+
+    // Rio Held is police nominal NOM-RIO-1 on the child record: NOM-RIO-2 is another child to the force
+    const other = await feed(db, 'police-incidents', 'police-other-nominal.csv', p.admin);
+    assert.deepEqual(counts(other), { status: 'done', rows: 1, accepted: 1, updated: 0, unchanged: 0, rejected: 0, review: 0, warnings: 0 });
+    const rios = await db.select().from(children).where(eq(children.name, 'Rio Held'));
+    assert.equal(rios.length, 2, 'a new record, not a match to the child the force holds as NOM-RIO-1');
+    assert.deepEqual(rios.map((c) => c.mergedInto), [null, null]);
+    assert.equal((await db.select().from(childMerges)).length, 0);
+    assert.equal((await db.select().from(matchReviews)).length, 0);
+  });
+
+  test('a close name on the same birthday is linked as a reversible merge, with its score', async () => {
+    const s = await feed(db, 'police-incidents', 'police-close-name.csv', p.admin);
+    assert.equal(s.review, 0, 'Jordon Smyth, born the same day, scores above the link threshold');
+    assert.equal(s.accepted, 1, JSON.stringify(counts(s)));
+    const [link] = await db.select().from(personLinks).where(eq(personLinks.value, 'NOM-JS1'));
+    assert.equal(link.method, 'probabilistic');
+    assert.ok(link.score! >= 0.95 && link.score! < 1, String(link.score));
+    const [merge] = await db.select().from(childMerges).where(eq(childMerges.keptChildId, jordanSmith));
+    assert.ok(merge, 'merged into Jordan Smith');
+    assert.equal(merge.mergedBy, null);
+    assert.match(merge.reason, /Matched automatically \(probability 0\.9\d\d\)/);
+    const incoming = (await db.select().from(children).where(eq(children.id, merge.mergedChildId)))[0];
+    assert.equal(incoming.name, 'Jordon Smyth');
+    assert.equal(incoming.mergedInto, jordanSmith);
+    assert.ok((await refsOf(db, jordanSmith)).includes('police-incident:INC-T-1:NOM-JS1'));
+
+    // the next row for that nominal is exact, and lands on Jordan Smith: nothing new to record
+    const eventsBefore = await eventCount(db);
+    const again = await feed(db, 'police-incidents', 'police-close-name.csv', p.admin);
+    assert.equal(again.accepted + again.review, 0, JSON.stringify(counts(again)));
+    assert.equal(again.unchanged + again.updated, 1, JSON.stringify(counts(again)));
+    assert.equal(await eventCount(db), eventsBefore);
+
+    await unmergeChildren(db, policeManager, merge.id, alerts);
+    assert.deepEqual(await refsOf(db, jordanSmith), []);
+    assert.ok((await refsOf(db, incoming.id)).includes('police-incident:INC-T-1:NOM-JS1'));
+    const [unmerged] = await db.select().from(children).where(eq(children.id, incoming.id));
+    assert.equal(unmerged.mergedInto, null);
+    assert.equal(unmerged.policeId, 'NOM-JS1');
+    // the nominal id the re-import wrote on Jordan Smith went back with the record it came from
+    const [kept] = await db.select().from(children).where(eq(children.id, jordanSmith));
+    assert.equal(kept.policeId, null);
+    const [link2] = await db.select().from(personLinks).where(eq(personLinks.value, 'NOM-JS1'));
+    assert.equal(link2.childId, incoming.id);
+  });
+
+  test('a date of birth one day out still finds the child by name', async () => {
+    const s = await feed(db, 'police-incidents', 'police-dob-typo.csv', p.admin);
+    const merges = await db.select().from(childMerges).where(eq(childMerges.keptChildId, leonMarsh));
+    const reviews = await db.select().from(matchReviews).where(eq(matchReviews.candidateChildId, leonMarsh));
+    assert.equal(merges.length + reviews.length, 1, `Leon Marsh (2010-09-22) is a candidate for Leon Marsh born 2010-09-23: ${JSON.stringify(counts(s))}`);
+  });
+
+  test('a possible match waits for a manager of the agency; "the same child" merges, and the merge can be undone', async () => {
+    const eventsBefore = await eventCount(db);
+    const s = await feed(db, 'police-incidents', 'police-review-same.csv', p.admin);
+    assert.deepEqual(counts(s), { status: 'done', rows: 1, accepted: 0, updated: 0, unchanged: 0, rejected: 0, review: 1, warnings: 0 });
+    assert.equal(await eventCount(db), eventsBefore, 'the row waits: nothing recorded yet');
+    const [review] = await db.select().from(matchReviews).where(eq(matchReviews.status, 'open'));
+    assert.equal(review.candidateChildId, jordanSmith);
+    assert.ok(review.score >= 0.5 && review.score < 0.95, String(review.score));
+    assert.ok(review.reasons.includes('sex: different'), review.reasons.join('; '));
+    assert.equal(review.pendingEvents.length, 1);
+
+    // the same file again holds the same review, no second one
+    await feed(db, 'police-incidents', 'police-review-same.csv', p.admin);
+    assert.equal((await db.select().from(matchReviews).where(eq(matchReviews.status, 'open'))).length, 1);
+
+    // only the agency's managers decide
+    assert.equal((await rejection(reviewQueue(db, p.police))).id, 'forbidden');
+    assert.equal((await rejection(viewReview(db, socialManager, review.id))).id, 'not_found');
+    assert.equal((await rejection(decideReview(db, socialManager, review.id, 'same'))).id, 'not_found');
+    assert.deepEqual((await reviewQueue(db, socialManager)).map((r) => r.id), []);
+    assert.deepEqual((await reviewQueue(db, policeManager)).map((r) => r.id), [review.id]);
+    const view = await viewReview(db, policeManager, review.id);
+    assert.equal(view.candidate.name, 'Jordan Smith');
+    assert.equal(view.incoming.sex, 'female');
+
+    const { childId } = await decideReview(db, policeManager, review.id, 'same', alerts);
+    assert.equal(childId, jordanSmith);
+    const [decided] = await db.select().from(matchReviews).where(eq(matchReviews.id, review.id));
+    assert.equal(decided.status, 'same');
+    assert.equal(decided.resultChildId, jordanSmith);
+    const [merge] = await db.select().from(childMerges).where(and(eq(childMerges.keptChildId, jordanSmith), isNull(childMerges.unmergedAt)));
+    assert.ok(merge);
+    assert.equal(merge.mergedBy, (policeManager as Extract<Actor, { kind: 'user' }>).userId);
+    const refs = await refsOf(db, jordanSmith);
+    assert.ok(refs.includes('police-incident:INC-T-2:NOM-R1'), refs.join(' '));
+    assert.ok(refs.includes(`import:involvement:police:${merge.mergedChildId}`), 'the police involvement came with the record');
+    assert.equal((await rejection(decideReview(db, policeManager, review.id, 'different'))).id, 'validation_error');
+
+    // the next row for that nominal is exact
+    const [link] = await db.select().from(personLinks).where(eq(personLinks.value, 'NOM-R1'));
+    assert.equal(link.method, 'review');
+
+    await unmergeChildren(db, policeManager, merge.id, alerts);
+    assert.deepEqual(await refsOf(db, jordanSmith), []);
+    assert.ok((await refsOf(db, merge.mergedChildId)).includes('police-incident:INC-T-2:NOM-R1'));
+    const [undone] = await db.select().from(childMerges).where(eq(childMerges.id, merge.id));
+    assert.ok(undone.unmergedAt);
+  });
+
+  test('"a different child" makes a new record with the waiting rows', async () => {
+    const before = await childCount();
+    const s = await feed(db, 'police-incidents', 'police-review-different.csv', p.admin);
+    assert.equal(s.review, 1, JSON.stringify(counts(s)));
+    const [review] = await db.select().from(matchReviews).where(eq(matchReviews.status, 'open'));
+    assert.equal(review.candidateChildId, jordanSmith);
+    const { childId } = await decideReview(db, policeManager, review.id, 'different', alerts);
+    assert.notEqual(childId, jordanSmith);
+    assert.equal(await childCount(), before + 1);
+    const created = (await db.select().from(children).where(eq(children.id, childId)))[0];
+    assert.equal(created.name, 'Jordan Smith');
+    assert.equal(created.gender, 'female');
+    assert.equal(created.mergedInto, null);
+    assert.ok((await refsOf(db, childId)).includes('police-incident:INC-T-3:NOM-R2'));
+    assert.deepEqual(await refsOf(db, jordanSmith), []);
+    assert.equal((await db.select().from(childMerges).where(eq(childMerges.mergedChildId, childId))).length, 0);
+    assert.equal((await db.select().from(matchReviews).where(eq(matchReviews.id, review.id)))[0].status, 'different');
+  });
+
+  test('the audit has the decisions, the merges on both records and the unmerges', async () => {
+    const rows = await auditActions(db);
+    const decided = rows.filter((r) => r.action === 'match.decided');
+    assert.deepEqual(decided.map((r) => r.detail.decision), ['same', 'different']);
+    assert.equal(decided[0].childId, jordanSmith);
+    const merged = rows.filter((r) => r.action === 'child.merged' && r.childId === jordanSmith);
+    assert.equal(merged.length, 2, 'the automatic link and the decision');
+    const mergeIds = merged.map((r) => r.detail.merge);
+    for (const id of mergeIds) assert.equal(rows.filter((r) => r.action === 'child.merged' && r.detail.merge === id).length, 2, 'on both records');
+    assert.equal(rows.filter((r) => r.action === 'child.unmerged').length, 4);
+    assert.ok(rows.some((r) => r.action === 'match.viewed' && r.childId === jordanSmith));
+  });
+});

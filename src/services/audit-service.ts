@@ -1,7 +1,8 @@
 // The audit of every view and change of a child's record, and the walk that proves it is intact.
 import type { Db } from '../store/database.ts';
 import { appendAudit, auditHash, auditRowsAfter, GENESIS_HASH } from '../store/audit-repository.ts';
-import { actorLabel, type Actor } from './actor.ts';
+import { actorLabel, scopeOf, type Actor } from './actor.ts';
+import { accessBasis } from '../store/chronology-repository.ts';
 
 export type AuditAction =
   | 'child.viewed'
@@ -61,7 +62,35 @@ export type AuditAction =
   | 'import_issue.discarded'
   | 'match.listed'
   | 'match.viewed'
-  | 'match.decided';
+  | 'match.decided'
+  | 'access.break_glass'
+  | 'access.break_glass_refused'
+  | 'access.break_glass_listed'
+  | 'access.break_glass_reviewed'
+  | 'access.restricted_requested'
+  | 'access.restricted_declined'
+  | 'access.log_viewed'
+  | 'event.widened'
+  | 'panel.member_added'
+  | 'panel.member_removed'
+  | 'user.locked'
+  | 'user.signed_out_everywhere'
+  | 'user.oidc_linked'
+  | 'user.remapped'
+  | 'sharing_agreement.recorded'
+  | 'retention.report_viewed'
+  | 'retention.viewed'
+  | 'retention.reviewed'
+  | 'sar.listed'
+  | 'sar.opened'
+  | 'sar.viewed'
+  | 'sar.decided'
+  | 'sar.released'
+  | 'sar.exported'
+  | 'audit.viewed'
+  | 'audit.verified'
+  | 'audit.checkpointed'
+  | 'audit.exported';
 
 export async function audit(
   tx: Db,
@@ -71,6 +100,9 @@ export async function audit(
   detail: Record<string, unknown> = {},
   ip: string | null = actor?.ip ?? null,
 ): Promise<void> {
+  // the access log says under which relationship a person saw or changed a child's record
+  const basis = childId && actor && !('basis' in detail) ? await accessBasis(tx, scopeOf(actor), childId) : undefined;
+  if (basis !== undefined) detail = { ...detail, basis };
   await appendAudit(tx, {
     actorUser: actor?.kind === 'user' ? actor.userId : null,
     actor: actor ? actorLabel(actor) : 'system',

@@ -8,19 +8,45 @@ export type EventRow = typeof events.$inferSelect;
 export type NewEventRow = typeof events.$inferInsert;
 export type InvolvementRow = typeof involvements.$inferSelect;
 
-/** Who may see a child: the agency is actively involved, or the child was created by them. */
+/** Who may see a child: the agency is actively involved, the child was created by them, the child is on a
+ * panel the person sits on (until its meeting is minuted), or the person broke the glass (until it expires). */
 export interface AccessScope {
   agency: string;
   userId: string | null;
 }
 
-export function childVisibleTo(scope: AccessScope): SQL {
-  const involved = sql`exists (select 1 from ${involvements} where ${involvements.childId} = ${children.id}
+const involvedSql = (scope: AccessScope) => sql`exists (select 1 from ${involvements} where ${involvements.childId} = ${children.id}
         and ${involvements.agency} = ${scope.agency} and ${involvements.endedAt} is null)`;
-  const created = scope.userId
-    ? eq(children.createdByUser, scope.userId)
-    : and(isNull(children.createdByUser), eq(children.createdByAgency, scope.agency));
-  return or(involved, created)!;
+const createdSql = (scope: AccessScope) => (scope.userId
+  ? eq(children.createdByUser, scope.userId)
+  : and(isNull(children.createdByUser), eq(children.createdByAgency, scope.agency)))!;
+const panelSql = (userId: string) => sql`exists (select 1 from panel_items i join panel_meetings m on m.id = i.meeting_id
+        join panel_members pm on pm.panel_type = m.panel_type
+        where i.child_id = ${children.id} and pm.user_id = ${userId} and m.status <> 'minuted')`;
+const grantSql = (userId: string) => sql`exists (select 1 from access_grants g where g.child_id = ${children.id}
+        and g.user_id = ${userId} and g.expires_at > now())`;
+
+export function childVisibleTo(scope: AccessScope): SQL {
+  const personal = scope.userId ? [panelSql(scope.userId), grantSql(scope.userId)] : [];
+  return or(involvedSql(scope), createdSql(scope), ...personal)!;
+}
+
+export type AccessBasis = 'involvement' | 'created' | 'panel' | 'break_glass';
+
+/** Why the scope may see the child now (the strongest relationship), or null: recorded in the audit. */
+export async function accessBasis(db: Db, scope: AccessScope, childId: string): Promise<AccessBasis | null> {
+  const personal = scope.userId
+    ? sql`, (${panelSql(scope.userId)}) as panel, (${grantSql(scope.userId)}) as grant`
+    : sql`, false as panel, false as grant`;
+  const result = await db.execute(sql`select (${involvedSql(scope)}) as involvement, (${createdSql(scope)}) as created ${personal}
+    from ${children} where ${children.id} = ${childId}`);
+  const row = (result as unknown as { rows: Record<string, boolean>[] }).rows[0];
+  if (!row) return null;
+  if (row.involvement) return 'involvement';
+  if (row.created) return 'created';
+  if (row.panel) return 'panel';
+  if (row.grant) return 'break_glass';
+  return null;
 }
 
 export async function findVisibleChild(db: Db, scope: AccessScope, childId: string): Promise<ChildRow | undefined> {

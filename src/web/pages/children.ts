@@ -8,6 +8,8 @@ import { childTrajectory } from '../../services/chronology-service.ts';
 import { trajectorySvg } from '../trajectory-chart.ts';
 import { ServiceError } from '../../services/errors.ts';
 import { mergeChildren, mergesOfChild, unmergeChildren } from '../../services/child-merge-service.ts';
+import { can } from '../../services/access.ts';
+import { grantsOnChild } from '../../services/access-service.ts';
 import { asArray, asString, dateFromParts, dateParts, formErrors } from '../forms.ts';
 import { requireSignedIn, signedIn } from '../sessions.ts';
 
@@ -87,7 +89,8 @@ export async function childRoutes(app: FastifyInstance): Promise<void> {
     const summary = await viewChild(db, actor, request.params.id);
     // a record merged into another: the child is read where the records now are
     if (summary.child.mergedInto) return reply.redirect(`/children/${summary.child.mergedInto}`);
-    const merges = actor.kind === 'user' && actor.role === 'manager' ? await mergesOfChild(db, actor, request.params.id) : [];
+    const merges = can(actor, 'merge_children') ? await mergesOfChild(db, actor, request.params.id) : [];
+    const grants = await grantsOnChild(db, actor, request.params.id);
     const chronology = await readChronology(db, actor, request.params.id, { agencies, types }, page);
     const alerts = await childAlerts(db, actor, request.params.id);
     const now = Date.now();
@@ -97,7 +100,9 @@ export async function childRoutes(app: FastifyInstance): Promise<void> {
       title: summary.child.name,
       summary,
       merges: merges.filter((m) => m.keptChildId === summary.child.id),
-      mayMerge: actor.kind === 'user' && actor.role === 'manager',
+      mayMerge: can(actor, 'merge_children'),
+      mayViewAccessLog: can(actor, 'view_access_log'),
+      grants,
       done: asString(request.query.done),
       mergeProblem: asString(request.query.mergeProblem),
       nhsDisplay: summary.child.nhsNumber ? formatNhsNumber(summary.child.nhsNumber) : null,

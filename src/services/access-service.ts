@@ -1,0 +1,206 @@
+// Access beyond a standing relationship (issue 8), each accountable: break-glass in an emergency
+// (a reason, a time limit, shown on the record, notified, reviewed); asking the recording agency
+// to widen a restricted entry; panel membership; and "who has seen this child" — the access log.
+import { AGENCY_NAMES, type Agency } from '../domain/event.ts';
+import type { Db } from '../store/database.ts';
+import * as alertsRepo from '../store/alert-repository.ts';
+import * as chronologyRepo from '../store/chronology-repository.ts';
+import * as repo from '../store/access-repository.ts';
+import { can, requireCapability } from './access.ts';
+import { mayReadCases, scopeOf, type Actor } from './actor.ts';
+import { audit } from './audit-service.ts';
+import { visibleChild } from './chronology-service.ts';
+import { forbidden, notFound, validationFailed } from './errors.ts';
+
+export interface AccessOptions {
+  /** how long emergency access lasts (default 4 hours) */
+  breakGlassHours?: number;
+  dutyInboxes?: Partial<Record<string, string>>;
+  clock?: () => number;
+}
+
+function person(actor: Actor): Extract<Actor, { kind: 'user' }> {
+  if (actor.kind !== 'user') throw forbidden();
+  return actor;
+}
+
+// ——— break-glass ———
+
+export interface BreakGlassInput {
+  identifier?: string;
+  name?: string;
+  dateOfBirth?: string;
+  reason: string;
+}
+
+/**
+ * Emergency access to a child the person has no relationship with. Found only by an exact
+ * identifier, or exact name and date of birth (no browsing); the reason is required; the grant
+ * expires; their manager's duty inbox and the DPO are told; the grant waits for review.
+ */
+export async function breakGlass(db: Db, actor: Actor, input: BreakGlassInput, options: AccessOptions = {}) {
+  const user = person(actor);
+  if (!mayReadCases(actor)) throw forbidden();
+  const problems = [];
+  if (!input.identifier?.trim() && !(input.name?.trim() && input.dateOfBirth)) {
+    problems.push({ path: 'identifier', message: 'Enter the child’s NHS number, UPN, police or local authority id — or their full name and date of birth' });
+  }
+  if (input.reason.trim().length < 20) problems.push({ path: 'reason', message: 'Say why you need the record now, in an emergency (at least 20 characters)' });
+  if (problems.length) throw validationFailed(problems);
+  const now = options.clock?.() ?? Date.now();
+  return db.transaction(async (tx) => {
+    const found = await repo.childrenByExactIdentity(tx, input);
+    if (found.length !== 1) {
+      await audit(tx, actor, 'access.break_glass_refused', null, { reason: input.reason.trim(), matches: found.length });
+      throw validationFailed([{ path: 'identifier', message: found.length ? 'More than one record matches: use an identifier instead' : 'No record matches exactly: check the identifier, or the full name and date of birth' }]);
+    }
+    const child = found[0];
+    if (await chronologyRepo.findVisibleChild(tx, scopeOf(actor), child.id)) return { childId: child.id, grant: null };
+    const grant = await repo.insertGrant(tx, {
+      userId: user.userId, childId: child.id, reason: input.reason.trim(),
+      grantedAt: new Date(now), expiresAt: new Date(now + (options.breakGlassHours ?? 4) * 3_600_000),
+    });
+    await audit(tx, actor, 'access.break_glass', child.id, { grant: grant.id, reason: grant.reason, expiresAt: grant.expiresAt.toISOString(), basis: 'break_glass' });
+    // contentless, like every notice: who broke the glass is for the review page, not an inbox
+    for (const [agency, key] of [[user.agency, 'manager'], ['dpo', 'dpo']] as const) {
+      await alertsRepo.queueNotification(tx, {
+        alertId: `break-glass:${grant.id}:${key}`,
+        agency,
+        recipient: options.dutyInboxes?.[agency] ?? null,
+        subject: 'Reachable: emergency access to a child’s record needs review',
+        body: `Someone in ${AGENCY_NAMES[user.agency as Agency] ?? user.agency} opened a child’s record in an emergency. Review it in Reachable: /access/break-glass`,
+      });
+    }
+    return { childId: child.id, grant };
+  });
+}
+
+/** Emergency access in force on a child's record: shown to everyone who reads the record. */
+export async function grantsOnChild(db: Db, actor: Actor, childId: string, now = Date.now()) {
+  return db.transaction(async (tx) => {
+    const child = await visibleChild(tx, actor, childId);
+    return (await repo.activeGrantsOnChild(tx, child.id, new Date(now))).map((g) => ({ ...g.grant, name: g.name, agency: g.agency }));
+  });
+}
+
+/** The review queue: the DPO sees every grant; a manager those of their agency's people. */
+export async function breakGlassQueue(db: Db, actor: Actor) {
+  requireCapability(actor, 'review_break_glass');
+  const user = person(actor);
+  return db.transaction(async (tx) => {
+    const rows = await repo.grantsToReview(tx, user.role === 'dpo' ? null : user.agency);
+    await audit(tx, actor, 'access.break_glass_listed', null, { grants: rows.length });
+    return rows.map((r) => ({ ...r.grant, name: r.name, agency: r.agency, email: r.email }));
+  });
+}
+
+export async function reviewBreakGlass(db: Db, actor: Actor, grantId: string, decision: string, note: string) {
+  requireCapability(actor, 'review_break_glass');
+  const user = person(actor);
+  if (decision !== 'accepted' && decision !== 'challenged') throw validationFailed([{ path: 'decision', message: 'Choose whether the emergency access was justified' }]);
+  if (decision === 'challenged' && note.trim().length < 10) throw validationFailed([{ path: 'note', message: 'Say what is being challenged and what happens next' }]);
+  return db.transaction(async (tx) => {
+    const found = await repo.findGrant(tx, grantId);
+    if (!found || (user.role !== 'dpo' && found.agency !== user.agency)) throw notFound();
+    if (found.grant.userId === user.userId) throw forbidden();
+    if (found.grant.reviewStatus !== 'pending') throw validationFailed([{ path: 'decision', message: 'This emergency access has already been reviewed' }]);
+    await repo.reviewGrant(tx, found.grant.id, decision, user.userId, note.trim());
+    await audit(tx, actor, 'access.break_glass_reviewed', found.grant.childId, { grant: found.grant.id, decision, note: note.trim(), basis: 'review' });
+  });
+}
+
+// ——— restricted entries ———
+
+/** Asks the recording agency to widen a restricted entry the reader sees only as "restricted". */
+export async function requestRestricted(db: Db, actor: Actor, childId: string, eventId: string, reason: string) {
+  const user = person(actor);
+  if (reason.trim().length < 10) throw validationFailed([{ path: 'reason', message: 'Say why you need to read this entry (at least 10 characters)' }]);
+  return db.transaction(async (tx) => {
+    const child = await visibleChild(tx, actor, childId);
+    const entry = await chronologyRepo.findEventOfChild(tx, child.id, eventId);
+    if (!entry || entry.sensitivity !== 'restricted' || entry.agency === user.agency) throw notFound();
+    const existing = await repo.openRequestFor(tx, entry.id, user.userId);
+    if (existing) return existing;
+    const request = await repo.insertRequest(tx, {
+      eventId: entry.id, childId: child.id, requestedBy: user.userId, requesterAgency: user.agency, ownerAgency: entry.agency, reason: reason.trim(),
+    });
+    await audit(tx, actor, 'access.restricted_requested', child.id, { request: request.id, event: entry.id, owner: entry.agency });
+    return request;
+  });
+}
+
+/** Requests to the actor's agency (to decide) and the actor's own (to follow). */
+export async function accessRequests(db: Db, actor: Actor) {
+  const user = person(actor);
+  if (!mayReadCases(actor)) throw forbidden();
+  return db.transaction(async (tx) => {
+    const scope = scopeOf(actor);
+    const incoming = await repo.requestsToAgency(tx, user.agency);
+    // a request names the child: only those the reader may see
+    const visible = new Set<string>();
+    for (const r of incoming) if (await chronologyRepo.findVisibleChild(tx, scope, r.request.childId)) visible.add(r.request.childId);
+    return {
+      incoming: incoming.filter((r) => visible.has(r.request.childId)),
+      mine: await repo.requestsBy(tx, user.userId),
+    };
+  });
+}
+
+/** The recording agency widens its entry (everyone who sees the child reads it) or declines. */
+export async function decideRestricted(db: Db, actor: Actor, requestId: string, decision: string, note: string) {
+  const user = person(actor);
+  if (decision !== 'widened' && decision !== 'declined') throw validationFailed([{ path: 'decision', message: 'Choose whether to widen the entry' }]);
+  if (decision === 'declined' && note.trim().length < 10) throw validationFailed([{ path: 'note', message: 'Say why the entry stays restricted' }]);
+  return db.transaction(async (tx) => {
+    const request = await repo.findRequest(tx, requestId);
+    if (!request || request.ownerAgency !== user.agency) throw notFound();
+    await visibleChild(tx, actor, request.childId);
+    if (request.status !== 'open') throw validationFailed([{ path: 'decision', message: 'This request has already been decided' }]);
+    if (decision === 'widened') {
+      await repo.widenEvent(tx, request.eventId);
+      await repo.closeRequestsForEvent(tx, request.eventId, user.userId, note.trim() || 'Widened');
+    } else {
+      await repo.decideRequest(tx, request.id, 'declined', user.userId, note.trim());
+    }
+    await audit(tx, actor, decision === 'widened' ? 'event.widened' : 'access.restricted_declined', request.childId, { request: request.id, event: request.eventId, note: note.trim() });
+  });
+}
+
+// ——— panel membership ———
+
+export async function panelMembers(db: Db, actor: Actor, panelType: string) {
+  requireCapability(actor, 'chair_panels');
+  return db.transaction(async (tx) => ({ members: await repo.panelMembersOf(tx, panelType), candidates: await repo.panelCandidates(tx) }));
+}
+
+export async function setPanelMember(db: Db, actor: Actor, panelType: string, userId: string, role: 'member' | 'chair' | null) {
+  requireCapability(actor, 'chair_panels');
+  const user = person(actor);
+  return db.transaction(async (tx) => {
+    const [target] = await repo.usersByIds(tx, [userId]);
+    if (!target) throw validationFailed([{ path: 'userId', message: 'Select a person' }]);
+    if (role) await repo.addPanelMember(tx, { panelType, userId, role, addedBy: user.userId });
+    else if (!(await repo.removePanelMember(tx, panelType, userId))) throw notFound();
+    await audit(tx, actor, role ? 'panel.member_added' : 'panel.member_removed', null, { panelType, user: userId, role });
+  });
+}
+
+// ——— who has seen this child ———
+
+/** The access log of a child: for the DPO, and for managers whose agency works with the child. */
+export async function accessLog(db: Db, actor: Actor, childId: string) {
+  requireCapability(actor, 'view_access_log');
+  return db.transaction(async (tx) => {
+    let name: string | null = null;
+    if (can(actor, 'read_cases')) {
+      name = (await visibleChild(tx, actor, childId)).name;
+    } else {
+      // the DPO reads who looked, not what they saw: the child is named by reference only
+      const child = await chronologyRepo.findChild(tx, childId);
+      if (!child) throw notFound();
+    }
+    const entries = await repo.accessLogOf(tx, childId);
+    await audit(tx, actor, 'access.log_viewed', childId, { entries: entries.length, basis: 'oversight' });
+    return { childId, name, entries };
+  });
+}

@@ -1,0 +1,161 @@
+// Access that must be accounted for (issue 8): break-glass and its review, requests to read a
+// restricted entry and the recording agency's decision, panel membership, and the access log.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AGENCY_NAMES, EVENT_TYPE_NAMES, type Agency, type EventType } from '../../domain/event.ts';
+import {
+  accessLog, accessRequests, breakGlass, breakGlassQueue, decideRestricted, panelMembers, requestRestricted, reviewBreakGlass, setPanelMember,
+} from '../../services/access-service.ts';
+import { viewEvent } from '../../services/chronology-service.ts';
+import { ServiceError } from '../../services/errors.ts';
+import { asString, dateFromParts, formErrors } from '../forms.ts';
+import { requireSignedIn, signedIn } from '../sessions.ts';
+
+type Body = Record<string, unknown>;
+
+const BASIS_NAMES: Record<string, string> = {
+  involvement: 'Agency involved with the child',
+  created: 'Created the record',
+  panel: 'On a panel the child is on',
+  break_glass: 'Emergency access (break-glass)',
+  review: 'Reviewing emergency access',
+  oversight: 'Oversight (access log)',
+};
+
+function refusal(error: unknown): ServiceError {
+  if (!(error instanceof ServiceError) || error.id !== 'validation_error') throw error;
+  return error;
+}
+
+export default async function accessRoutes(app: FastifyInstance): Promise<void> {
+  const { db, config } = app.deps;
+  app.addHook('preHandler', requireSignedIn);
+  const options = { dutyInboxes: config.dutyInboxes };
+
+  // ——— break-glass ———
+
+  const renderBreakGlass = (reply: FastifyReply, extra: Record<string, unknown> = {}) =>
+    reply.page('access/break-glass.njk', { title: 'Emergency access to a child’s record', values: {}, errorFor: {}, ...extra });
+
+  app.get('/break-glass', (_request, reply) => renderBreakGlass(reply));
+
+  app.post<{ Body: Body }>('/break-glass', async (request, reply) => {
+    const body = request.body;
+    const dob = dateFromParts(body, 'dateOfBirth', 'the date of birth', false);
+    try {
+      if (dob.problem) throw new ServiceError('validation_error', 400, 'invalid', [{ ...dob.problem, path: 'dateOfBirth' }]);
+      const { childId, grant } = await breakGlass(db, signedIn(request), {
+        identifier: asString(body.identifier), name: asString(body.name), dateOfBirth: dob.value, reason: asString(body.reason),
+      }, options);
+      const message = grant
+        ? `Emergency access until ${grant.expiresAt.toLocaleTimeString('en-GB', { timeZone: 'Europe/London', hour: 'numeric', minute: '2-digit' })}. Your manager and the data protection officer have been told.`
+        : 'You already have access to this record: no emergency access was needed.';
+      return reply.redirect(`/children/${childId}?done=${encodeURIComponent(message)}`);
+    } catch (error) {
+      const e = refusal(error);
+      reply.code(400);
+      return renderBreakGlass(reply, { values: body, ...formErrors(e.details, { dateOfBirth: 'dateOfBirth-day' }) });
+    }
+  });
+
+  async function renderQueue(request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}) {
+    const grants = await breakGlassQueue(db, signedIn(request));
+    return reply.page('access/break-glass-queue.njk', { title: 'Emergency access to review', grants, errorFor: {}, done: asString((request.query as Body).done), ...extra });
+  }
+
+  app.get('/access/break-glass', (request, reply) => renderQueue(request, reply));
+
+  app.post<{ Params: { grantId: string }; Body: Body }>('/access/break-glass/:grantId', async (request, reply) => {
+    try {
+      await reviewBreakGlass(db, signedIn(request), request.params.grantId, asString(request.body.decision), asString(request.body.note));
+    } catch (error) {
+      const e = refusal(error);
+      reply.code(400);
+      return renderQueue(request, reply, { failedGrant: request.params.grantId, ...formErrors(e.details, { decision: `decision-${request.params.grantId}`, note: `note-${request.params.grantId}` }) });
+    }
+    return reply.redirect(`/access/break-glass?done=${encodeURIComponent('Review recorded')}`);
+  });
+
+  // ——— restricted entries ———
+
+  async function renderRequestForm(request: FastifyRequest<{ Params: { id: string; eventId: string } }>, reply: FastifyReply, extra: Record<string, unknown> = {}) {
+    const { child, entry } = await viewEvent(db, signedIn(request), request.params.id, request.params.eventId);
+    if (!entry.redacted) return reply.redirect(`/children/${child.id}/events/${entry.id}`);
+    return reply.page('access/request.njk', { title: 'Ask to read a restricted entry', child, entry, values: {}, errorFor: {}, ...extra });
+  }
+
+  app.get<{ Params: { id: string; eventId: string } }>('/children/:id/events/:eventId/request-access', (request, reply) => renderRequestForm(request, reply));
+
+  app.post<{ Params: { id: string; eventId: string }; Body: Body }>('/children/:id/events/:eventId/request-access', async (request, reply) => {
+    try {
+      await requestRestricted(db, signedIn(request), request.params.id, request.params.eventId, asString(request.body.reason));
+    } catch (error) {
+      const e = refusal(error);
+      reply.code(400);
+      return renderRequestForm(request, reply, { values: request.body, ...formErrors(e.details) });
+    }
+    return reply.redirect(`/access/requests?done=${encodeURIComponent('Request sent to the recording agency')}`);
+  });
+
+  async function renderRequests(request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}) {
+    const { incoming, mine } = await accessRequests(db, signedIn(request));
+    const typeName = (t: string) => EVENT_TYPE_NAMES[t as EventType] ?? t;
+    return reply.page('access/requests.njk', {
+      title: 'Requests to read restricted entries',
+      incoming: incoming.map((r) => ({ ...r, typeName: typeName(r.eventType) })),
+      mine,
+      agencyName: (a: string) => AGENCY_NAMES[a as Agency] ?? a,
+      done: asString((request.query as Body).done),
+      errorFor: {},
+      ...extra,
+    });
+  }
+
+  app.get('/access/requests', (request, reply) => renderRequests(request, reply));
+
+  app.post<{ Params: { requestId: string }; Body: Body }>('/access/requests/:requestId', async (request, reply) => {
+    try {
+      await decideRestricted(db, signedIn(request), request.params.requestId, asString(request.body.decision), asString(request.body.note));
+    } catch (error) {
+      const e = refusal(error);
+      reply.code(400);
+      return renderRequests(request, reply, formErrors(e.details, { decision: `decision-${request.params.requestId}`, note: `note-${request.params.requestId}` }));
+    }
+    return reply.redirect(`/access/requests?done=${encodeURIComponent('Decision recorded')}`);
+  });
+
+  // ——— panel membership ———
+
+  app.get<{ Querystring: Body }>('/panels/members', async (request, reply) => {
+    const actor = signedIn(request);
+    const types = config.panelTypes;
+    const type = types.find((t) => t.key === asString(request.query.panel)) ?? types[0];
+    const { members, candidates: people } = await panelMembers(db, actor, type.key);
+    return reply.page('access/panel-members.njk', {
+      title: `Members of the ${type.name}`,
+      type,
+      typeItems: types.map((t) => ({ value: t.key, text: t.name, selected: t.key === type.key })),
+      members,
+      peopleItems: [{ value: '', text: 'Select a person' }, ...people.filter((p) => !members.some((m) => m.member.userId === p.id)).map((p) => ({ value: p.id, text: `${p.name} (${AGENCY_NAMES[p.agency as Agency] ?? p.agency})` }))],
+      done: asString(request.query.done),
+    });
+  });
+
+  app.post<{ Body: Body }>('/panels/members', async (request, reply) => {
+    const body = request.body;
+    const panel = asString(body.panel);
+    const role = asString(body.role);
+    await setPanelMember(db, signedIn(request), panel, asString(body.userId), role === 'remove' ? null : role === 'chair' ? 'chair' : 'member');
+    return reply.redirect(`/panels/members?panel=${encodeURIComponent(panel)}&done=${encodeURIComponent('Membership changed')}`);
+  });
+
+  // ——— the access log ———
+
+  app.get<{ Params: { id: string } }>('/children/:id/access-log', async (request, reply) => {
+    const log = await accessLog(db, signedIn(request), request.params.id);
+    return reply.page('access/access-log.njk', {
+      title: log.name ? `Who has seen ${log.name}'s record` : 'Who has seen this record',
+      log,
+      entries: log.entries.map((e) => ({ ...e, basisName: BASIS_NAMES[String(e.detail.basis)] ?? (e.detail.basis ? String(e.detail.basis) : 'Not recorded'), what: e.action.replace(/[._]/g, ' ') })),
+    });
+  });
+}

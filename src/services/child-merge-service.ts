@@ -8,6 +8,7 @@ import { audit } from './audit-service.ts';
 import type { AlertService } from './alert-service.ts';
 import { visibleChild } from './chronology-service.ts';
 import { forbidden, notFound, validationFailed } from './errors.ts';
+import { can } from './access.ts';
 
 export type RulesRefresh = Pick<AlertService, 'refreshChild' | 'refreshContext'>;
 
@@ -49,7 +50,7 @@ export async function mergeChildRecords(tx: Db, request: MergeRequest): Promise<
 
 /** Only managers merge by hand: they can see both records and answer for the decision. */
 function requireManager(actor: Actor): void {
-  if (actor.kind !== 'user' || actor.role !== 'manager') throw forbidden();
+  if (!can(actor, 'merge_children')) throw forbidden();
 }
 
 export async function mergeChildren(db: Db, actor: Actor, keptId: string, mergedId: string, reason: string, alerts?: RulesRefresh) {

@@ -180,7 +180,7 @@ test('an agency not involved with the child gets 404 for the list, a disagreemen
   const seen = await childEscalations(database.db, p.police, p.childId, options);
   assert.deepEqual(seen.escalations.map((e) => e.id), [escalationId]);
   const [entry] = (await database.db.select().from(auditLog).where(eq(auditLog.childId, p.childId))).filter((a) => a.action === 'escalation.viewed' && a.agency === 'police');
-  assert.deepEqual(entry.detail, { escalations: [escalationId] });
+  assert.deepEqual(entry.detail, { escalations: [escalationId], basis: 'involvement' });
 });
 
 test('the partnership view: by stage, agency pair and age; the learning; names only for those who may see the child', async () => {

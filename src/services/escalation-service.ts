@@ -16,6 +16,7 @@ import { mayReadCases, scopeOf, type Actor } from './actor.ts';
 import { audit } from './audit-service.ts';
 import { recordEvents, visibleChild, type AfterRecord } from './chronology-service.ts';
 import { forbidden, notFound, validationFailed } from './errors.ts';
+import { can } from './access.ts';
 
 export interface EscalationOptions {
   /** the partnership's rules configuration: each stage's working days */
@@ -264,7 +265,7 @@ const AGE_BANDS: { label: string; upTo: number }[] = [
 ];
 
 function requireManager(actor: Actor): void {
-  if (actor.kind !== 'user' || (actor.role !== 'manager' && actor.role !== 'admin')) throw forbidden();
+  if (!can(actor, 'partnership_escalations')) throw forbidden();
 }
 
 /**

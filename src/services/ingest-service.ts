@@ -18,6 +18,7 @@ import { appendEvents } from './chronology-service.ts';
 import { mergeChildRecords } from './child-merge-service.ts';
 import { forbidden, notFound, ServiceError, validationFailed } from './errors.ts';
 import { createIncomingChild, currentChild, matchPerson, missingIdentifiers, rememberPerson, type MatcherSettings } from './matching-service.ts';
+import { can } from './access.ts';
 
 export interface ImportRequest {
   format: string;
@@ -65,13 +66,14 @@ interface SourceLine {
 
 /** Who may import through the web: administrators (the command line is the operator's). */
 export function mayImport(actor: Actor): boolean {
-  return actor.kind === 'user' && actor.role === 'admin';
+  return can(actor, 'import_feeds');
 }
 
 /** Quarantine and review: administrators who ran imports, and managers of the agency whose rows they are. */
 function mayManageFeeds(actor: Actor, agency: string | null): boolean {
   if (actor.kind !== 'user') return false;
-  return actor.role === 'admin' || (actor.role === 'manager' && (agency === null || agency === actor.agency));
+  if (!can(actor, 'manage_quarantine')) return false;
+  return actor.role === 'admin' || agency === null || agency === actor.agency;
 }
 
 /** The file's rows as the format reads them: CSV records keyed by column, or JSON lines. */
@@ -294,7 +296,7 @@ async function holdForReview(tx: Db, runId: string, agency: Agency, row: MappedR
 // ——— reading runs and the quarantine ———
 
 export async function recentImports(db: Db, actor: Actor) {
-  if (!mayManageFeeds(actor, null) && !(actor.kind === 'user' && actor.role === 'manager')) throw forbidden();
+  if (!can(actor, 'manage_quarantine')) throw forbidden();
   return db.transaction((tx) => repo.recentRuns(tx, actor.kind === 'user' && actor.role === 'admin' ? null : actor.agency));
 }
 
@@ -309,7 +311,7 @@ export async function viewImport(db: Db, actor: Actor, runId: string) {
 }
 
 export async function quarantine(db: Db, actor: Actor) {
-  if (actor.kind !== 'user' || (actor.role !== 'admin' && actor.role !== 'manager')) throw forbidden();
+  if (actor.kind !== 'user' || !can(actor, 'manage_quarantine')) throw forbidden();
   return db.transaction((tx) => repo.openIssues(tx, actor.role === 'admin' ? null : actor.agency));
 }
 
@@ -365,7 +367,7 @@ export async function discardIssue(db: Db, actor: Actor, issueId: string, reason
 // ——— the review queue ———
 
 function requireReviewer(actor: Actor): Extract<Actor, { kind: 'user' }> {
-  if (actor.kind !== 'user' || actor.role !== 'manager') throw forbidden();
+  if (actor.kind !== 'user' || !can(actor, 'review_matches')) throw forbidden();
   return actor;
 }
 

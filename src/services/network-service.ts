@@ -13,6 +13,7 @@ import { audit } from './audit-service.ts';
 import { pseudonym } from './pseudonym.ts';
 import { visibleChild } from './chronology-service.ts';
 import { forbidden, notFound } from './errors.ts';
+import { can } from './access.ts';
 
 const CONFIDENCE_RANK: Record<string, number> = { confirmed: 1, tentative: 2, unconfirmed: 3 };
 const GRADES = ['confirmed', 'tentative', 'unconfirmed'] as const;
@@ -21,7 +22,7 @@ export { pseudonym };
 
 /** Police analysts and panel chairs (managers) work across children (issue 6); issue 8 refines roles. */
 export function mayAnalyseNetwork(actor: Actor): boolean {
-  return actor.kind === 'user' && mayReadCases(actor) && (actor.agency === 'police' || actor.role === 'manager');
+  return actor.kind === 'user' && mayReadCases(actor) && (actor.agency === 'police' || can(actor, 'analyse_network'));
 }
 
 const readableBy = (actor: Actor) => (l: { sensitivity: string; agency: string }) => l.sensitivity !== 'restricted' || l.agency === actor.agency;

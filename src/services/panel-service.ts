@@ -36,6 +36,7 @@ import { withNeedToKnow } from './alert-service.ts';
 import { audit } from './audit-service.ts';
 import { recordEvents, visibleChild, type AfterRecord } from './chronology-service.ts';
 import { forbidden, notFound, ServiceError, validationFailed } from './errors.ts';
+import { can } from './access.ts';
 
 export const CONTEXT_AGENDA_RULES = ['ADULT_OF_CONCERN', 'HOTSPOT'];
 
@@ -198,14 +199,14 @@ export function createPanelService(db: Db, options: PanelServiceOptions = {}) {
 
     async schedule(actor: Actor, input: { panelType: string; meetsOn?: string; chairUserId: string; location?: string }) {
       const manager = person(actor);
-      if (manager.role !== 'manager') throw new ServiceError('forbidden', 403, 'Only managers schedule and chair panels');
+      if (!can(manager, 'chair_panels')) throw new ServiceError('forbidden', 403, 'Only managers and panel chairs schedule and chair panels');
       const problems: Problem[] = [];
       const type = typeOf(input.panelType);
       if (!type) problems.push(problem('panelType', 'Select the panel'));
       if (!input.meetsOn) problems.push(problem('meetsOn', 'Enter the date of the meeting'));
       return db.transaction(async (tx) => {
         const chair = await repo.findUser(tx, input.chairUserId || manager.userId);
-        if (!chair || chair.role !== 'manager' || !chair.active) problems.push(problem('chair', 'Select a manager to chair the meeting'));
+        if (!chair || !['manager', 'panel_chair'].includes(chair.role) || !chair.active) problems.push(problem('chair', 'Select a manager or panel chair to chair the meeting'));
         if (problems.length) throw validationFailed(problems);
         const meeting = await repo.insertMeeting(tx, {
           panelType: type!.key,

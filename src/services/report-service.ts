@@ -4,9 +4,10 @@ import { languageFlagCounts } from '../store/report-repository.ts';
 import type { Actor } from './actor.ts';
 import { audit } from './audit-service.ts';
 import { forbidden } from './errors.ts';
+import { can } from './access.ts';
 
 function requireReportReader(actor: Actor): void {
-  if (actor.kind !== 'user' || (actor.role !== 'manager' && actor.role !== 'admin')) throw forbidden();
+  if (!can(actor, 'partnership_reports')) throw forbidden();
 }
 
 export interface LanguageReport {

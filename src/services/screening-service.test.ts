@@ -56,7 +56,7 @@ test('the pre-fill ticks what the recorded events evidence, linked to them, and 
 
   const [entry] = (await database.db.select().from(auditLog).where(eq(auditLog.childId, p.childId)))
     .filter((a) => a.action === 'chronology.viewed' && a.detail.purpose === 'screening' && a.actor.includes('Sam Social'));
-  assert.deepEqual(entry.detail, { purpose: 'screening', asOf: '2024-06-20', setVersion: 'reachable-screening/1', shown: [ids.m1, ids.m2, ids.f1] });
+  assert.deepEqual(entry.detail, { purpose: 'screening', asOf: '2024-06-20', setVersion: 'reachable-screening/1', shown: [ids.m1, ids.m2, ids.f1], basis: 'involvement' });
 });
 
 test('an agency not involved with the child gets 404, for the pre-fill and for saving', async () => {

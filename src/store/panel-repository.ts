@@ -236,7 +236,7 @@ export async function panelHistory(tx: Db, scope: AccessScope | null, panels: st
 
 /** The managers who may chair a panel. */
 export async function managers(tx: Db) {
-  return tx.select({ id: users.id, name: users.name, agency: users.agency }).from(users).where(and(eq(users.role, 'manager'), eq(users.active, true))).orderBy(asc(users.name));
+  return tx.select({ id: users.id, name: users.name, agency: users.agency }).from(users).where(and(inArray(users.role, ['manager', 'panel_chair']), eq(users.active, true))).orderBy(asc(users.name));
 }
 
 export async function findUser(tx: Db, id: string) {

@@ -10,6 +10,7 @@ import { ServiceError } from '../../services/errors.ts';
 import { asArray, asString, dateFromParts, formErrors } from '../forms.ts';
 import { ruleName } from '../rule-names.ts';
 import { requireSignedIn, signedIn } from '../sessions.ts';
+import { can } from '../../services/access.ts';
 
 type Body = Record<string, unknown>;
 type Params = { id: string };
@@ -86,7 +87,7 @@ export default async function panelRoutes(app: FastifyInstance): Promise<void> {
   async function renderList(request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}) {
     const actor = signedIn(request);
     const meetings = (await panels.list(actor)).map((m) => ({ ...m, tag: tag(m.status) }));
-    const mayChair = actor.kind === 'user' && actor.role === 'manager';
+    const mayChair = can(actor, 'chair_panels');
     const values = (extra.values as Body | undefined) ?? {};
     const chairs = mayChair ? await panels.chairs(actor) : [];
     const selfId = actor.kind === 'user' ? actor.userId : '';

@@ -5,9 +5,11 @@ import { openDatabase } from '../store/database.ts';
 import { seedDemoIfEmpty } from '../demo/seed.ts';
 import { indexUnindexedLinks } from '../store/context-repository.ts';
 import { DEMO_PASSWORD, DEMO_USERS } from '../demo/users.ts';
+import { ROLE_CATALOGUE } from '../services/access.ts';
 import { buildApp } from '../web/app.ts';
 import { createAlertService, startSweeper } from '../services/alert-service.ts';
 import { createNoticeService } from '../services/notice-service.ts';
+import { startAuditCheckpoints } from '../services/audit-checkpoint.ts';
 import { AGENCIES } from '../domain/event.ts';
 
 const demoDutyInboxes = () => Object.fromEntries(AGENCIES.map((a) => [a, `duty.${a}@demo.reachable.test`]));
@@ -41,10 +43,12 @@ export async function startCommand(_args: string[], io: Io): Promise<number> {
   const notices = createNoticeService({ database, notify: config.notify });
   await notices.start();
   const sweeper = startSweeper(database.db, alerts, config.sweepMinutes, (message) => io.err(message));
+  const checkpoints = startAuditCheckpoints(database.db, config, (message) => io.err(message));
 
   const app = await buildApp({ config, db: database.db, alerts });
   const stop = async () => {
     sweeper.stop();
+    await checkpoints.stop();
     await app.close();
     await notices.stop();
     await database.close();
@@ -58,7 +62,7 @@ export async function startCommand(_args: string[], io: Io): Promise<number> {
   io.out(`\nReachable is running at http://localhost:${port}\n`);
   if (config.demo) {
     io.out(`\nDEMO DATA — every child and record is invented. Sign in with any of these (password: ${DEMO_PASSWORD}):\n`);
-    for (const u of DEMO_USERS) io.out(`  ${u.email.padEnd(28)} ${u.agencyName} (${u.role})\n`);
+    for (const u of DEMO_USERS) io.out(`  ${u.email.padEnd(28)} ${u.agencyName} (${ROLE_CATALOGUE[u.role].name.toLowerCase()})\n`);
   } else {
     io.out('Create the first administrator with: npx reachable users add --email … --name … --agency … --role admin\n');
   }

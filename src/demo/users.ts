@@ -25,10 +25,12 @@ export const DEMO_USERS: DemoUser[] = [
   user('sw@demo.reachable.test', 'Sam Whitfield (social worker)', 'social_care', 'practitioner'),
   user('tm@demo.reachable.test', 'Tara Mensah (team manager)', 'social_care', 'manager'),
   user('police@demo.reachable.test', 'PC Dan Okafor', 'police', 'practitioner'),
-  user('school@demo.reachable.test', 'Ruth Blake (designated safeguarding lead)', 'education', 'practitioner'),
+  user('school@demo.reachable.test', 'Ruth Blake (designated safeguarding lead)', 'education', 'dsl'),
   user('health@demo.reachable.test', 'Dr Nia Evans (named nurse)', 'health', 'practitioner'),
   user('yjs@demo.reachable.test', 'Owen Hart (youth justice worker)', 'youth_justice', 'practitioner'),
   user('housing@demo.reachable.test', 'Grace Lee (housing officer)', 'housing', 'practitioner'),
   user('vcs@demo.reachable.test', 'Jo Francis (youth work service)', 'voluntary_sector', 'practitioner'),
+  user('analyst@demo.reachable.test', 'Priya Shah (police intelligence analyst)', 'police', 'police_analyst'),
+  user('dpo@demo.reachable.test', 'Dee Parker (data protection officer)', 'other', 'dpo'),
   user('admin@demo.reachable.test', 'Alex Admin', 'other', 'admin'),
 ];

@@ -2,6 +2,8 @@
 import { AGENCY_NAMES, EVENT_TYPE_NAMES, type Agency, type EventType } from '../domain/event.ts';
 import { formatInstant } from '../domain/time.ts';
 import { ruleName } from './rule-names.ts';
+import { ROLE_CATALOGUE } from '../services/access.ts';
+import type { Role } from '../services/actor.ts';
 
 const dateFormat = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', day: 'numeric', month: 'long', year: 'numeric' });
 const timeFormat = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: 'numeric', minute: '2-digit', hour12: true });
@@ -44,6 +46,7 @@ export const viewFilters = {
   /** machine-readable, for <time datetime> */
   isoInstant: (value: unknown) => (value ? formatInstant(toDate(value).getTime()) : ''),
   agencyName: (value: unknown) => AGENCY_NAMES[value as Agency] ?? String(value),
+  roleName: (value: unknown) => ROLE_CATALOGUE[value as Role]?.name.toLowerCase() ?? String(value),
   eventTypeName: (value: unknown) => EVENT_TYPE_NAMES[value as EventType] ?? String(value),
   /** snake_case and camelCase values as words: "lead_professional" → "lead professional" */
   words,

@@ -55,9 +55,10 @@ function requireManager(actor: Actor): void {
 
 export async function mergeChildren(db: Db, actor: Actor, keptId: string, mergedId: string, reason: string, alerts?: RulesRefresh) {
   requireManager(actor);
-  if (reason.trim().length < 10) throw validationFailed([{ path: 'reason', message: 'Say why these are the same child (at least 10 characters)' }]);
   return db.transaction(async (tx) => {
+    // access first: a refusal must not depend on whether the child exists
     await visibleChild(tx, actor, keptId);
+    if (reason.trim().length < 10) throw validationFailed([{ path: 'reason', message: 'Say why these are the same child (at least 10 characters)' }]);
     await visibleChild(tx, actor, mergedId).catch(() => {
       throw validationFailed([{ path: 'mergedId', message: 'Enter the Reachable id of another record of this child that you can see' }]);
     });

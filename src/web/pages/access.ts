@@ -9,6 +9,7 @@ import { viewEvent } from '../../services/chronology-service.ts';
 import { ServiceError } from '../../services/errors.ts';
 import { asString, dateFromParts, formErrors } from '../forms.ts';
 import { requireSignedIn, signedIn } from '../sessions.ts';
+import { requireCaseReader } from '../guards.ts';
 
 type Body = Record<string, unknown>;
 
@@ -36,9 +37,9 @@ export default async function accessRoutes(app: FastifyInstance): Promise<void> 
   const renderBreakGlass = (reply: FastifyReply, extra: Record<string, unknown> = {}) =>
     reply.page('access/break-glass.njk', { title: 'Emergency access to a child’s record', values: {}, errorFor: {}, ...extra });
 
-  app.get('/break-glass', (_request, reply) => renderBreakGlass(reply));
+  app.get('/break-glass', { preHandler: requireCaseReader }, (_request, reply) => renderBreakGlass(reply));
 
-  app.post<{ Body: Body }>('/break-glass', async (request, reply) => {
+  app.post<{ Body: Body }>('/break-glass', { preHandler: requireCaseReader }, async (request, reply) => {
     const body = request.body;
     const dob = dateFromParts(body, 'dateOfBirth', 'the date of birth', false);
     try {

@@ -11,6 +11,7 @@ import { asString, dateFromParts, formErrors } from '../forms.ts';
 import { requireSignedIn, signedIn } from '../sessions.ts';
 import { ruleName } from '../rule-names.ts';
 import { checkLanguage } from '../../domain/language.ts';
+import { requireCaseReader } from '../guards.ts';
 
 export const RULES_BY_CODE = new Map(RULE_CATALOGUE.map((r) => [r.code, r]));
 
@@ -20,7 +21,7 @@ export async function alertRoutes(app: FastifyInstance): Promise<void> {
   const panels = createPanelService(db, { types: app.deps.config.panelTypes });
   app.addHook('preHandler', requireSignedIn);
 
-  app.get<{ Querystring: Record<string, string> }>('/my-work', async (request, reply) => {
+  app.get<{ Querystring: Record<string, string> }>('/my-work', { preHandler: requireCaseReader }, async (request, reply) => {
     const actor = signedIn(request);
     const rule = RULES_BY_CODE.has(request.query.rule ?? '') ? request.query.rule : undefined;
     const due = dateFromParts(request.query, 'due', 'due date', false);

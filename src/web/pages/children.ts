@@ -12,6 +12,7 @@ import { can } from '../../services/access.ts';
 import { grantsOnChild } from '../../services/access-service.ts';
 import { asArray, asString, dateFromParts, dateParts, formErrors } from '../forms.ts';
 import { requireSignedIn, signedIn } from '../sessions.ts';
+import { requireCaseReader } from '../guards.ts';
 
 type Body = Record<string, unknown>;
 
@@ -19,7 +20,7 @@ export async function childRoutes(app: FastifyInstance): Promise<void> {
   const { db } = app.deps;
   app.addHook('preHandler', requireSignedIn);
 
-  app.get<{ Querystring: Body }>('/children', async (request, reply) => {
+  app.get<{ Querystring: Body }>('/children', { preHandler: requireCaseReader }, async (request, reply) => {
     const actor = signedIn(request);
     const q = request.query;
     const name = asString(q.name).trim();
@@ -42,11 +43,11 @@ export async function childRoutes(app: FastifyInstance): Promise<void> {
     });
   });
 
-  app.get('/children/new', async (_request, reply) =>
+  app.get('/children/new', { preHandler: requireCaseReader }, async (_request, reply) =>
     reply.page('children/new.njk', { title: 'Add a child', values: {}, dob: {}, errorFor: {} }),
   );
 
-  app.post<{ Body: Body }>('/children/new', async (request, reply) => {
+  app.post<{ Body: Body }>('/children/new', { preHandler: requireCaseReader }, async (request, reply) => {
     const actor = signedIn(request);
     const body = request.body;
     const dob = dateFromParts(body, 'dateOfBirth', 'date of birth', false);

@@ -18,6 +18,7 @@ import { personSuggestions, viewContext } from '../../services/network-service.t
 import { asString, dateFromParts, dateParts, formErrors } from '../forms.ts';
 import { requireSignedIn, signedIn } from '../sessions.ts';
 import { ageOf } from './network.ts';
+import { requireCaseReader } from '../guards.ts';
 
 type Body = Record<string, unknown>;
 type ContextRequest = FastifyRequest<{ Params: { contextId: string }; Body: Body; Querystring: Body }>;
@@ -64,11 +65,11 @@ export default async function contextRoutes(app: FastifyInstance): Promise<void>
     kind,
   });
 
-  app.get<{ Querystring: Body }>('/contexts/new', async (request, reply) =>
+  app.get<{ Querystring: Body }>('/contexts/new', { preHandler: requireCaseReader }, async (request, reply) =>
     reply.page('network/context-new.njk', { title: 'Record a person, place, phone, vehicle or group', values: { kind: asString(request.query.kind) }, errorFor: {}, ...formLists({ kind: asString(request.query.kind) }, '') }),
   );
 
-  app.post<{ Body: Body }>('/contexts/new', async (request, reply) => {
+  app.post<{ Body: Body }>('/contexts/new', { preHandler: requireCaseReader }, async (request, reply) => {
     const body = request.body;
     const { input, problems } = detailsOf(body);
     try {

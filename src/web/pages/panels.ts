@@ -11,6 +11,7 @@ import { asArray, asString, dateFromParts, formErrors } from '../forms.ts';
 import { ruleName } from '../rule-names.ts';
 import { requireSignedIn, signedIn } from '../sessions.ts';
 import { can } from '../../services/access.ts';
+import { requireCapabilityOf } from '../guards.ts';
 
 type Body = Record<string, unknown>;
 type Params = { id: string };
@@ -107,7 +108,7 @@ export default async function panelRoutes(app: FastifyInstance): Promise<void> {
 
   app.get('/panels', (request, reply) => renderList(request, reply));
 
-  app.post<{ Body: Body }>('/panels', async (request, reply) => {
+  app.post<{ Body: Body }>('/panels', { preHandler: requireCapabilityOf('chair_panels') }, async (request, reply) => {
     const body = request.body;
     const date = dateFromParts(body, 'meetsOn', 'the date of the meeting', true);
     try {

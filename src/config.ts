@@ -30,6 +30,8 @@ export interface Config {
   screeningSet: IndicatorSet | undefined;
   /** the partnership's panels (PANEL_TYPES, a JSON file); unset → MACE, complex child, CME / fair access */
   panelTypes: PanelType[];
+  /** the age in years at which a child's record is reviewed for retention (RETENTION_REVIEW_AGE) */
+  retentionReviewAge: number;
 }
 
 export class ConfigError extends Error {}
@@ -85,6 +87,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!parsed.ok) throw new ConfigError(`PANEL_TYPES: ${parsed.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
     panelTypes = parsed.value;
   }
+  const retentionReviewAge = Number(env.RETENTION_REVIEW_AGE ?? 25);
+  if (!Number.isInteger(retentionReviewAge) || retentionReviewAge < 18 || retentionReviewAge > 100) {
+    throw new ConfigError(`RETENTION_REVIEW_AGE: expected whole years of age from 18 to 100, got "${env.RETENTION_REVIEW_AGE}"`);
+  }
   const sweepMinutes = Number(env.SWEEP_MINUTES ?? 5);
   if (!(sweepMinutes > 0)) throw new ConfigError(`SWEEP_MINUTES: expected a positive number, got "${env.SWEEP_MINUTES}"`);
   return {
@@ -103,5 +109,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rules,
     screeningSet,
     panelTypes,
+    retentionReviewAge,
   };
 }

@@ -55,3 +55,39 @@ test('a partnership’s panel types are read and validated', async () => {
   writeFileSync(file, JSON.stringify([{ ...DEFAULT_PANEL_TYPES[0], panel: 'coffee' }]));
   assert.throws(() => readConfig({ PANEL_TYPES: file }), /PANEL_TYPES: panelTypes\[0\]\.panel/);
 });
+
+test('lockout and idle timeout have defaults and refuse nonsense', () => {
+  const config = readConfig({});
+  assert.deepEqual(config.lockout, { attempts: 5, minutes: 15 });
+  assert.equal(config.idleMinutes, 30);
+  assert.equal(config.oidc, undefined, 'no identity provider unless configured');
+  assert.deepEqual(readConfig({ LOCKOUT_ATTEMPTS: '3', LOCKOUT_MINUTES: '60', IDLE_MINUTES: '20' }).lockout, { attempts: 3, minutes: 60 });
+  assert.throws(() => readConfig({ LOCKOUT_ATTEMPTS: '2.5' }), /LOCKOUT_ATTEMPTS/);
+  assert.throws(() => readConfig({ LOCKOUT_MINUTES: '0' }), /LOCKOUT_MINUTES/);
+  assert.throws(() => readConfig({ IDLE_MINUTES: 'soon' }), /IDLE_MINUTES/);
+});
+
+test('OpenID Connect: all of it or none of it, https in production, the claim map validated', async () => {
+  const { generateKeyPairSync } = await import('node:crypto');
+  const dir = mkdtempSync(join(tmpdir(), 'reachable-config-'));
+  const map = join(dir, 'claims.json');
+  writeFileSync(map, JSON.stringify({ claim: 'groups', rules: [{ value: 'g1', agency: 'police', role: 'practitioner' }] }));
+  const oidc = { OIDC_ISSUER: 'https://login.microsoftonline.com/tenant-id/v2.0', OIDC_CLIENT_ID: 'app-id', OIDC_CLIENT_SECRET: 'secret', OIDC_CLAIM_MAP: map };
+  const config = readConfig({ ...oidc, BASE_URL: 'https://reachable.example.gov.uk' });
+  assert.equal(config.oidc?.issuer, 'https://login.microsoftonline.com/tenant-id/v2.0');
+  assert.equal(config.oidc?.redirectUrl, 'https://reachable.example.gov.uk/sign-in/oidc/callback');
+  assert.deepEqual(config.oidc?.claimMap.rules, [{ claim: 'groups', value: 'g1', agency: 'police', role: 'practitioner' }]);
+  assert.equal(readConfig({ ...oidc, OIDC_REDIRECT_URL: 'https://sso.example/cb' }).oidc?.redirectUrl, 'https://sso.example/cb');
+
+  const key = join(dir, 'audit.pem');
+  writeFileSync(key, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }));
+  const production = { NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32), AUDIT_SIGNING_KEY: key, BASE_URL: 'https://reachable.example.gov.uk' };
+  assert.ok(readConfig({ ...production, ...oidc }).oidc);
+  const { OIDC_CLIENT_SECRET: _secret, ...half } = oidc;
+  assert.throws(() => readConfig({ ...production, ...half }), (e: unknown) => e instanceof ConfigError && /OIDC_CLIENT_SECRET: required/.test(e.message));
+  assert.throws(() => readConfig({ ...production, OIDC_ISSUER: oidc.OIDC_ISSUER }), /OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_CLAIM_MAP/);
+  assert.throws(() => readConfig({ ...production, ...oidc, OIDC_ISSUER: 'http://idp.example' }), /OIDC_ISSUER: must be https in production/);
+  assert.throws(() => readConfig({ ...production, ...oidc, BASE_URL: 'http://reachable.example' }), /OIDC_REDIRECT_URL: must be https/);
+  writeFileSync(map, JSON.stringify({ claim: 'groups', rules: [{ value: 'g1', agency: 'police', role: 'wizard' }] }));
+  assert.throws(() => readConfig({ ...oidc }), /OIDC_CLAIM_MAP: rules\[0\]\.role/);
+});

@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { DEFAULT_RULES_CONFIG, resolveRulesConfig, type RulesConfig } from './rules/config.ts';
 import { parseIndicatorSet, type IndicatorSet } from './domain/screening/indicator-set.ts';
 import { DEFAULT_PANEL_TYPES, parsePanelTypes, type PanelType } from './domain/workflows/panel.ts';
+import { parseClaimMap, type OidcSettings } from './services/oidc-service.ts';
 
 export interface Config {
   env: 'development' | 'test' | 'production';
@@ -17,6 +18,12 @@ export interface Config {
   demo: boolean;
   sessionSecret: string;
   sessionHours: number;
+  /** a session unused for this long ends (IDLE_MINUTES) */
+  idleMinutes: number;
+  /** local accounts lock for `minutes` after `attempts` failed sign-ins in a row (LOCKOUT_*) */
+  lockout: { attempts: number; minutes: number };
+  /** sign-in through the partnership's identity provider (OIDC_*); unset → local accounts only */
+  oidc: OidcSettings | undefined;
   baseUrl: string;
   /** minutes between sweeps that fire deadline rules as the clock passes them */
   sweepMinutes: number;
@@ -91,6 +98,18 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!Number.isInteger(retentionReviewAge) || retentionReviewAge < 18 || retentionReviewAge > 100) {
     throw new ConfigError(`RETENTION_REVIEW_AGE: expected whole years of age from 18 to 100, got "${env.RETENTION_REVIEW_AGE}"`);
   }
+  const positive = (variable: string, fallback: number, integer = false) => {
+    const raw = env[variable];
+    const value = raw === undefined || raw === '' ? fallback : Number(raw);
+    if (!(value > 0) || (integer && !Number.isInteger(value))) {
+      throw new ConfigError(`${variable}: expected a positive ${integer ? 'whole number' : 'number'}, got "${raw}"`);
+    }
+    return value;
+  };
+  const idleMinutes = positive('IDLE_MINUTES', 30);
+  const lockout = { attempts: positive('LOCKOUT_ATTEMPTS', 5, true), minutes: positive('LOCKOUT_MINUTES', 15) };
+  const baseUrl = env.BASE_URL ?? `http://localhost:${port}`;
+  const oidc = readOidc(env, mode, baseUrl);
   const sweepMinutes = Number(env.SWEEP_MINUTES ?? 5);
   if (!(sweepMinutes > 0)) throw new ConfigError(`SWEEP_MINUTES: expected a positive number, got "${env.SWEEP_MINUTES}"`);
   return {
@@ -102,7 +121,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demo: databaseUrl ? env.REACHABLE_DEMO === '1' : env.REACHABLE_DEMO !== '0',
     sessionSecret: sessionSecret || 'development-only-session-secret-not-for-production',
     sessionHours: Number(env.SESSION_HOURS ?? 8),
-    baseUrl: env.BASE_URL ?? `http://localhost:${port}`,
+    idleMinutes,
+    lockout,
+    oidc,
+    baseUrl,
     sweepMinutes,
     notify,
     dutyInboxes,
@@ -110,5 +132,40 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     screeningSet,
     panelTypes,
     retentionReviewAge,
+  };
+}
+
+const OIDC_REQUIRED = ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_CLAIM_MAP'] as const;
+
+/**
+ * OpenID Connect is on when its variables are set, and all of the required ones must be: a
+ * half-configured provider stops the server at start rather than at someone's first sign-in.
+ */
+function readOidc(env: NodeJS.ProcessEnv, mode: Config['env'], baseUrl: string): OidcSettings | undefined {
+  const given = [...OIDC_REQUIRED, 'OIDC_REDIRECT_URL'].filter((name) => env[name]);
+  if (!given.length) return undefined;
+  const missing = OIDC_REQUIRED.filter((name) => !env[name]);
+  if (missing.length) throw new ConfigError(`${missing.join(', ')}: required for sign-in through OpenID Connect (${given.join(', ')} ${given.length === 1 ? 'is' : 'are'} set)`);
+  const url = (variable: string, value: string) => {
+    let parsed: URL;
+    try {
+      parsed = new URL(value);
+    } catch {
+      throw new ConfigError(`${variable}: expected an absolute URL, got "${value}"`);
+    }
+    if (mode === 'production' && parsed.protocol !== 'https:') throw new ConfigError(`${variable}: must be https in production`);
+    return parsed.toString();
+  };
+  url('OIDC_ISSUER', env.OIDC_ISSUER as string);
+  const redirectUrl = url('OIDC_REDIRECT_URL', env.OIDC_REDIRECT_URL || `${baseUrl.replace(/\/+$/, '')}/sign-in/oidc/callback`);
+  const claimMap = parseClaimMap(readJson('OIDC_CLAIM_MAP', env.OIDC_CLAIM_MAP as string));
+  if (!claimMap.ok) throw new ConfigError(`OIDC_CLAIM_MAP: ${claimMap.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
+  return {
+    // the issuer exactly as given: it must equal the `iss` the provider puts in its tokens
+    issuer: (env.OIDC_ISSUER as string).trim(),
+    clientId: env.OIDC_CLIENT_ID as string,
+    clientSecret: env.OIDC_CLIENT_SECRET as string,
+    redirectUrl,
+    claimMap: claimMap.value,
   };
 }

@@ -49,48 +49,173 @@ export function actorFromUser(user: repo.UserRow, ip: string | null): Actor {
   };
 }
 
+/** How local sign-in and sessions behave (config: SESSION_HOURS, LOCKOUT_*, IDLE_MINUTES). */
+export interface SignInPolicy {
+  sessionHours: number;
+  /** consecutive failures that lock a local account */
+  lockoutAttempts: number;
+  lockoutMinutes: number;
+  idleMinutes: number;
+}
+
+export type SignInResult =
+  | { ok: true; token: string; csrfToken: string; user: repo.UserRow }
+  | { ok: false; reason: 'invalid' | 'locked' };
+
 // Verifying against a fixed hash when the email is unknown keeps the time the same either way,
 // so sign-in does not reveal which addresses have accounts.
 let decoyHash: Promise<string> | undefined;
 
+// Addresses with no account are "locked" too, after the same number of failures and for as long,
+// so the locked message cannot be used to find out which addresses have accounts. Held in memory
+// (bounded): nothing about an address without an account is written to the users table.
+const UNKNOWN_LIMIT = 10_000;
+const unknownFailures = new Map<string, { count: number; lockedUntil: number }>();
+
+function failUnknown(email: string, policy: SignInPolicy, now: Date): 'invalid' | 'locked' {
+  const key = email.trim().toLowerCase();
+  const entry = unknownFailures.get(key) ?? { count: 0, lockedUntil: 0 };
+  unknownFailures.delete(key);
+  if (entry.lockedUntil > now.getTime()) {
+    unknownFailures.set(key, entry);
+    return 'locked';
+  }
+  if (entry.lockedUntil) Object.assign(entry, { count: 0, lockedUntil: 0 });
+  entry.count += 1;
+  if (entry.count >= policy.lockoutAttempts) entry.lockedUntil = now.getTime() + policy.lockoutMinutes * 60_000;
+  unknownFailures.set(key, entry);
+  while (unknownFailures.size > UNKNOWN_LIMIT) unknownFailures.delete(unknownFailures.keys().next().value as string);
+  return entry.lockedUntil ? 'locked' : 'invalid';
+}
+
+/**
+ * Local sign-in. After `lockoutAttempts` failures in a row the account is locked for
+ * `lockoutMinutes` (NCSC password guidance: throttle and lock rather than expire passwords); while
+ * locked even the right password is refused. A good sign-in resets the count. Every failure and
+ * every lock is audited. `replacing` is the session the browser already had, ended here so that no
+ * session outlives a new sign-in on the same browser.
+ */
 export async function signIn(
   db: Db,
   email: string,
   password: string,
   ip: string | null,
-  sessionHours: number,
-): Promise<{ token: string; csrfToken: string; user: repo.UserRow } | null> {
+  policy: SignInPolicy,
+  options: { now?: Date; replacing?: string | null } = {},
+): Promise<SignInResult> {
+  const now = options.now ?? new Date();
   const user = await repo.findUserByEmail(db, email);
   decoyHash ??= argon2.hash('decoy-password-for-timing', { type: argon2.argon2id });
   const valid = await argon2.verify(user?.passwordHash ?? (await decoyHash), password).catch(() => false);
-  if (!user || !user.active || !valid) {
-    await db.transaction((tx) => audit(tx, null, 'user.sign_in_failed', null, { email: email.slice(0, 200) }, ip));
-    return null;
+  const locked = !!user?.lockedUntil && user.lockedUntil > now;
+  const detail = { email: email.slice(0, 200), method: 'password' };
+  if (!user) {
+    const reason = failUnknown(email, policy, now);
+    await db.transaction((tx) => audit(tx, null, 'user.sign_in_failed', null, { ...detail, reason: reason === 'locked' ? 'locked' : 'wrong_details' }, ip));
+    return { ok: false, reason };
   }
-  const token = newToken();
-  const csrfToken = newToken();
-  await db.transaction(async (tx) => {
-    // expired sessions are cleared as new ones start, so the table never grows without bound
-    await repo.deleteExpiredSessions(tx, new Date());
-    await repo.insertSession(tx, {
-      id: digest(token),
-      userId: user.id,
-      csrfToken,
-      expiresAt: new Date(Date.now() + sessionHours * 3_600_000),
+  if (locked || !user.active || !user.passwordHash || !valid) {
+    return db.transaction(async (tx) => {
+      if (locked) {
+        await audit(tx, null, 'user.sign_in_failed', null, { ...detail, user: user.id, reason: 'locked' }, ip);
+        return { ok: false as const, reason: 'locked' as const };
+      }
+      await audit(tx, null, 'user.sign_in_failed', null, { ...detail, user: user.id, reason: 'wrong_details' }, ip);
+      const failures = await repo.countFailedSignIn(tx, user.id);
+      if (failures < policy.lockoutAttempts) return { ok: false as const, reason: 'invalid' as const };
+      const until = new Date(now.getTime() + policy.lockoutMinutes * 60_000);
+      await repo.lockUser(tx, user.id, until);
+      await audit(tx, null, 'user.locked', null, { user: user.id, email: user.email, failures, until: until.toISOString() }, ip);
+      return { ok: false as const, reason: 'locked' as const };
     });
-    await audit(tx, actorFromUser(user, ip), 'user.signed_in', null);
+  }
+  return db.transaction(async (tx) => {
+    if (user.failedSignIns || user.lockedUntil) await repo.clearFailedSignIns(tx, user.id);
+    if (options.replacing) await repo.deleteSession(tx, digest(options.replacing));
+    const session = await startSession(tx, user, policy.sessionHours, now);
+    await audit(tx, actorFromUser(user, ip), 'user.signed_in', null, { method: 'password' });
+    return { ok: true as const, ...session, user };
   });
-  return { token, csrfToken, user };
 }
 
-export async function sessionFromToken(db: Db, token: string) {
-  return repo.findLiveSession(db, digest(token), new Date());
+/**
+ * A new session with a new random token and a new CSRF token. Called only at sign-in: a token
+ * the browser brought with it is never promoted to a session (session fixation).
+ */
+export async function startSession(tx: Db, user: repo.UserRow, sessionHours: number, now = new Date()): Promise<{ token: string; csrfToken: string }> {
+  const token = newToken();
+  const csrfToken = newToken();
+  // expired sessions are cleared as new ones start, so the table never grows without bound
+  await repo.deleteExpiredSessions(tx, now);
+  await repo.insertSession(tx, {
+    id: digest(token),
+    userId: user.id,
+    csrfToken,
+    createdAt: now,
+    lastSeenAt: now,
+    expiresAt: new Date(now.getTime() + sessionHours * 3_600_000),
+  });
+  return { token, csrfToken };
+}
+
+// last_seen_at is written at most once a minute per session, so a busy page costs no extra write;
+// the idle timeout can therefore end a session up to a minute early, never late.
+const TOUCH_EVERY_MS = 60_000;
+
+export type ResumedSession =
+  | { state: 'live'; session: Awaited<ReturnType<typeof repo.findLiveSession>> & {} }
+  | { state: 'idle' }
+  | { state: 'none' };
+
+/**
+ * The session behind a cookie's token, if it is live. A session unused for `idleMinutes` ends
+ * here (audited) and the caller treats the request as signed out.
+ */
+export async function resumeSession(db: Db, token: string, idleMinutes: number, now = new Date()): Promise<ResumedSession> {
+  const live = await repo.findLiveSession(db, digest(token), now);
+  if (!live) return { state: 'none' };
+  const idleFor = now.getTime() - live.session.lastSeenAt.getTime();
+  if (idleFor >= idleMinutes * 60_000) {
+    await db.transaction(async (tx) => {
+      await repo.deleteSession(tx, live.session.id);
+      await audit(tx, actorFromUser(live.user, null), 'user.signed_out', null, { reason: 'idle', idleMinutes });
+    });
+    return { state: 'idle' };
+  }
+  if (idleFor >= TOUCH_EVERY_MS) await repo.touchSession(db, live.session.id, now);
+  return { state: 'live', session: live };
 }
 
 export async function signOut(db: Db, actor: Actor, token: string): Promise<void> {
   await db.transaction(async (tx) => {
     await repo.deleteSession(tx, digest(token));
     await audit(tx, actor, 'user.signed_out', null);
+  });
+}
+
+export interface SessionSummary {
+  createdAt: Date;
+  lastSeenAt: Date;
+  expiresAt: Date;
+  /** the session this request came with */
+  current: boolean;
+}
+
+/** The person's own live sessions (for "Your account"); nobody else's. */
+export async function listOwnSessions(db: Db, actor: Actor, currentToken: string | null, idleMinutes: number, now = new Date()): Promise<SessionSummary[]> {
+  if (actor.kind !== 'user') return [];
+  const current = currentToken ? digest(currentToken) : null;
+  const rows = await repo.listLiveSessionsOfUser(db, actor.userId, now, new Date(now.getTime() - idleMinutes * 60_000));
+  return rows.map(({ id, ...row }) => ({ ...row, current: id === current }));
+}
+
+/** Ends every session of the person, on every device (for a lost laptop or a shared computer). */
+export async function signOutEverywhere(db: Db, actor: Actor): Promise<number> {
+  if (actor.kind !== 'user') throw new ServiceError('forbidden', 403, 'Only a person can sign out');
+  return db.transaction(async (tx) => {
+    const ended = await repo.deleteSessionsOfUser(tx, actor.userId);
+    await audit(tx, actor, 'user.signed_out_everywhere', null, { sessions: ended });
+    return ended;
   });
 }
 

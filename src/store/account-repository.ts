@@ -1,5 +1,5 @@
 // SQL for users, their sessions and agencies' API tokens.
-import { and, asc, eq, gt, isNull, lt } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, isNull, lt, sql } from 'drizzle-orm';
 import type { Db } from './database.ts';
 import { apiTokens, sessions, users } from './schema.ts';
 
@@ -8,6 +8,44 @@ export type ApiTokenRow = typeof apiTokens.$inferSelect;
 
 export async function findUserByEmail(db: Db, email: string): Promise<UserRow | undefined> {
   const [row] = await db.select().from(users).where(eq(users.email, email.trim().toLowerCase())).limit(1);
+  return row;
+}
+
+export async function findUserByOidcSubject(db: Db, subject: string): Promise<UserRow | undefined> {
+  const [row] = await db.select().from(users).where(eq(users.oidcSubject, subject)).limit(1);
+  return row;
+}
+
+/** One more failed sign-in in a row; returns the count now (the row is locked while it changes). */
+export async function countFailedSignIn(db: Db, userId: string): Promise<number> {
+  const [row] = await db
+    .update(users)
+    .set({ failedSignIns: sql`${users.failedSignIns} + 1` })
+    .where(eq(users.id, userId))
+    .returning({ failedSignIns: users.failedSignIns });
+  return row?.failedSignIns ?? 0;
+}
+
+/** Locks local sign-in until `until`; the count starts again when the lock ends. */
+export async function lockUser(db: Db, userId: string, until: Date): Promise<void> {
+  await db.update(users).set({ failedSignIns: 0, lockedUntil: until }).where(eq(users.id, userId));
+}
+
+export async function clearFailedSignIns(db: Db, userId: string): Promise<void> {
+  await db.update(users).set({ failedSignIns: 0, lockedUntil: null }).where(eq(users.id, userId));
+}
+
+/** What the identity provider says of a person now: agency and role follow their groups. */
+export async function updateUserIdentity(
+  db: Db,
+  userId: string,
+  change: Partial<Pick<UserRow, 'name' | 'email' | 'agency' | 'role' | 'oidcSubject'>>,
+): Promise<UserRow> {
+  const [row] = await db
+    .update(users)
+    .set(change.email ? { ...change, email: change.email.trim().toLowerCase() } : change)
+    .where(eq(users.id, userId))
+    .returning();
   return row;
 }
 
@@ -39,6 +77,25 @@ export async function findLiveSession(db: Db, id: string, now: Date) {
 
 export async function deleteSession(db: Db, id: string): Promise<void> {
   await db.delete(sessions).where(eq(sessions.id, id));
+}
+
+export async function touchSession(db: Db, id: string, now: Date): Promise<void> {
+  await db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, id));
+}
+
+/** Ends every session of one person; returns how many there were. */
+export async function deleteSessionsOfUser(db: Db, userId: string): Promise<number> {
+  const ended = await db.delete(sessions).where(eq(sessions.userId, userId)).returning({ id: sessions.id });
+  return ended.length;
+}
+
+/** A person's sessions that are neither expired nor idle, most recently used first. */
+export async function listLiveSessionsOfUser(db: Db, userId: string, now: Date, idleSince: Date) {
+  return db
+    .select({ id: sessions.id, createdAt: sessions.createdAt, lastSeenAt: sessions.lastSeenAt, expiresAt: sessions.expiresAt })
+    .from(sessions)
+    .where(and(eq(sessions.userId, userId), gt(sessions.expiresAt, now), gt(sessions.lastSeenAt, idleSince)))
+    .orderBy(desc(sessions.lastSeenAt));
 }
 
 export async function deleteExpiredSessions(db: Db, now: Date): Promise<void> {

@@ -104,6 +104,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   setUpErrors(app);
   await setUpSessions(app);
   await app.register(signInRoutes);
+  await app.register(import('./pages/account.ts'));
   await app.register(childRoutes);
   await app.register(eventRoutes);
   await app.register(adminRoutes);

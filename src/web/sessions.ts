@@ -3,20 +3,25 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { actorFromUser, sessionFromToken } from '../services/account-service.ts';
+import { actorFromUser, resumeSession } from '../services/account-service.ts';
 import type { Actor } from '../services/actor.ts';
-import { mayAnalyseNetwork } from '../services/network-service.ts';
+import { navigationFor } from './navigation.ts';
 
 export const SESSION_COOKIE = 'reachable_session';
 // Before sign-in there is no session to hold a CSRF token: the sign-in form uses a double-submit
 // cookie instead (the value in the form must equal the value in this cookie).
-const PRESESSION_COOKIE = 'reachable_presession';
+export const PRESESSION_COOKIE = 'reachable_presession';
+
+/** The sign-in page's note when a session ended without the person signing out. */
+export const IDLE_REASON = 'idle';
 
 declare module 'fastify' {
   interface FastifyRequest {
     actor: Actor | null;
     sessionToken: string | null;
     csrfToken: string;
+    /** the browser's session ended on this request because it had not been used (IDLE_MINUTES) */
+    endedIdle: boolean;
   }
   interface FastifyReply {
     page(template: string, context?: Record<string, unknown>): Promise<FastifyReply>;
@@ -38,18 +43,20 @@ async function sessions(app: FastifyInstance): Promise<void> {
   app.decorateRequest('actor', null);
   app.decorateRequest('sessionToken', null);
   app.decorateRequest('csrfToken', '');
+  app.decorateRequest('endedIdle', false);
 
   app.addHook('onRequest', async (request, reply) => {
     if (request.url.startsWith('/api/') || request.url.startsWith('/static/') || request.url.startsWith('/assets/')) return;
     const token = request.cookies[SESSION_COOKIE];
     if (token) {
-      const live = await sessionFromToken(db, token);
-      if (live) {
-        request.actor = actorFromUser(live.user, request.ip);
+      const resumed = await resumeSession(db, token, config.idleMinutes);
+      if (resumed.state === 'live') {
+        request.actor = actorFromUser(resumed.session.user, request.ip);
         request.sessionToken = token;
-        request.csrfToken = live.session.csrfToken;
+        request.csrfToken = resumed.session.session.csrfToken;
         return;
       }
+      request.endedIdle = resumed.state === 'idle';
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
     }
     let presession = request.cookies[PRESESSION_COOKIE];
@@ -63,6 +70,8 @@ async function sessions(app: FastifyInstance): Promise<void> {
   // Every form post carries the token; a post without it changes nothing.
   app.addHook('preHandler', async (request, reply) => {
     if (request.method !== 'POST' || request.url.startsWith('/api/')) return;
+    // a form sent after the session went idle: say why, rather than that the form was refused
+    if (request.endedIdle) return reply.redirect(`/sign-in?reason=${IDLE_REASON}`, 303);
     const sent = (request.body as Record<string, unknown> | undefined)?._csrf;
     if (!sameToken(sent, request.csrfToken)) {
       reply.code(403);
@@ -90,41 +99,12 @@ async function sessions(app: FastifyInstance): Promise<void> {
 
 export const setUpSessions = fp(sessions, { name: 'reachable-sessions' });
 
-function navigationFor(actor: Actor | null, path: string) {
-  if (!actor) return [];
-  const item = (href: string, text: string, active: boolean) => ({ href, text, active });
-  if (actor.kind === 'user' && actor.role === 'admin') {
-    return [
-      item('/admin/users', 'Users', path.startsWith('/admin/users')),
-      item('/admin/imports', 'Imports', path.startsWith('/admin/imports') || path.startsWith('/quarantine')),
-      item('/escalations', 'Escalations', path.startsWith('/escalations')),
-      item('/reports/language', 'Reports', path.startsWith('/reports')),
-    ];
-  }
-  return [
-    item('/my-work', 'My work', path.startsWith('/my-work') || path.startsWith('/alerts')),
-    item('/children', 'Find a child', path.startsWith('/children') && path !== '/children/new'),
-    item('/children/new', 'Add a child', path === '/children/new'),
-    item('/panels', 'Panels', path.startsWith('/panels')),
-    ...(mayAnalyseNetwork(actor) ? [item('/network', 'Network', path.startsWith('/network') || path.startsWith('/contexts'))] : []),
-    ...(actor.agency === 'education' || actor.agency === 'social_care' ? [item('/education/cme', 'Missing education', path.startsWith('/education'))] : []),
-    item('/learning-review', 'Learning review', path.startsWith('/learning-review')),
-    item('/outbox', 'Notices', path.startsWith('/outbox')),
-    ...(actor.kind === 'user' && actor.role === 'manager'
-      ? [
-          item('/escalations', 'Escalations', path.startsWith('/escalations')),
-          item('/matches', 'Matches', path.startsWith('/matches') || path.startsWith('/quarantine')),
-          item('/reports/language', 'Reports', path.startsWith('/reports')),
-        ]
-      : []),
-  ];
-}
 
 /** Route guard: pages that need a signed-in person send everyone else to sign in. */
 export async function requireSignedIn(request: FastifyRequest, reply: FastifyReply): Promise<void> {
   if (!request.actor) {
     const next = encodeURIComponent(request.url);
-    await reply.redirect(`/sign-in?next=${next}`);
+    await reply.redirect(`/sign-in?next=${next}${request.endedIdle ? `&reason=${IDLE_REASON}` : ''}`);
   }
 }
 

@@ -41,6 +41,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'link --input FILE [--input FILE2] --map field=column,… [--id COLUMN] [--json] [--threshold P]   find the records of one person (no database needed)',
     load: async () => (await import('./link.ts')).linkCommand,
   },
+  synth: {
+    summary: 'synth --children N --years Y --seed S [--out FILE] [--persons FILE] [--load]   a deterministic synthetic county: a scenario, person records with misspelled duplicates, or loaded into the database',
+    load: async () => (await import('./synth.ts')).synthCommand,
+  },
 };
 
 function usage(io: Io): void {

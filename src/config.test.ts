@@ -56,6 +56,28 @@ test('a partnership’s panel types are read and validated', async () => {
   assert.throws(() => readConfig({ PANEL_TYPES: file }), /PANEL_TYPES: panelTypes\[0\]\.panel/);
 });
 
+test('production fails fast without an audit signing key; a key that is not Ed25519 is refused', async () => {
+  const { generateKeyPairSync } = await import('node:crypto');
+  const production = { NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40) };
+  assert.throws(() => readConfig(production), (e: unknown) => e instanceof ConfigError && /^AUDIT_SIGNING_KEY: required in production/.test(e.message));
+  const dir = mkdtempSync(join(tmpdir(), 'reachable-config-'));
+  const ed25519 = join(dir, 'ed25519.pem');
+  writeFileSync(ed25519, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }));
+  assert.equal(readConfig({ ...production, AUDIT_SIGNING_KEY: ed25519 }).auditSigningKey, ed25519);
+  const rsa = join(dir, 'rsa.pem');
+  writeFileSync(rsa, generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }));
+  assert.throws(() => readConfig({ AUDIT_SIGNING_KEY: rsa }), /AUDIT_SIGNING_KEY: .* is an rsa key/);
+  assert.throws(() => readConfig({ AUDIT_SIGNING_KEY: join(dir, 'nowhere.pem') }), /AUDIT_SIGNING_KEY: cannot read/);
+  // outside production no key is needed: a development key is made in the data directory
+  assert.equal(readConfig({}).auditSigningKey, undefined);
+});
+
+test('audit checkpoints every hour unless told otherwise', () => {
+  assert.equal(readConfig({}).auditCheckpointMinutes, 60);
+  assert.equal(readConfig({ AUDIT_CHECKPOINT_MINUTES: '15' }).auditCheckpointMinutes, 15);
+  assert.throws(() => readConfig({ AUDIT_CHECKPOINT_MINUTES: '0' }), /AUDIT_CHECKPOINT_MINUTES/);
+});
+
 test('lockout and idle timeout have defaults and refuse nonsense', () => {
   const config = readConfig({});
   assert.deepEqual(config.lockout, { attempts: 5, minutes: 15 });

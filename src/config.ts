@@ -1,5 +1,6 @@
 // One typed configuration, read from the environment once. In production a missing required value
 // stops the server at start, not at the first request that needs it.
+import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_RULES_CONFIG, resolveRulesConfig, type RulesConfig } from './rules/config.ts';
@@ -39,6 +40,10 @@ export interface Config {
   panelTypes: PanelType[];
   /** the age in years at which a child's record is reviewed for retention (RETENTION_REVIEW_AGE) */
   retentionReviewAge: number;
+  /** the Ed25519 private key (PEM file) that signs audit checkpoints; unset outside production → a development key in `dataDir` */
+  auditSigningKey: string | undefined;
+  /** minutes between signed checkpoints of the audit log */
+  auditCheckpointMinutes: number;
 }
 
 export class ConfigError extends Error {}
@@ -112,6 +117,15 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const oidc = readOidc(env, mode, baseUrl);
   const sweepMinutes = Number(env.SWEEP_MINUTES ?? 5);
   if (!(sweepMinutes > 0)) throw new ConfigError(`SWEEP_MINUTES: expected a positive number, got "${env.SWEEP_MINUTES}"`);
+  const auditSigningKey = env.AUDIT_SIGNING_KEY ? resolve(env.AUDIT_SIGNING_KEY) : undefined;
+  // Checkpoints signed with a key that lives beside the database prove nothing to someone who can
+  // rewrite the database: production brings its own key, kept apart.
+  if (mode === 'production' && !auditSigningKey) {
+    throw new ConfigError('AUDIT_SIGNING_KEY: required in production, the path of an Ed25519 private key in PEM (openssl genpkey -algorithm ed25519 -out audit-signing-key.pem)');
+  }
+  if (auditSigningKey) checkSigningKey(auditSigningKey);
+  const auditCheckpointMinutes = Number(env.AUDIT_CHECKPOINT_MINUTES ?? 60);
+  if (!(auditCheckpointMinutes > 0)) throw new ConfigError(`AUDIT_CHECKPOINT_MINUTES: expected a positive number, got "${env.AUDIT_CHECKPOINT_MINUTES}"`);
   return {
     env: mode,
     port,
@@ -132,7 +146,19 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     screeningSet,
     panelTypes,
     retentionReviewAge,
+    auditSigningKey,
+    auditCheckpointMinutes,
   };
+}
+
+function checkSigningKey(path: string): void {
+  let type: string | undefined;
+  try {
+    type = createPrivateKey(readFileSync(path, 'utf8')).asymmetricKeyType;
+  } catch (error) {
+    throw new ConfigError(`AUDIT_SIGNING_KEY: cannot read ${path} as a PEM private key: ${(error as Error).message}`);
+  }
+  if (type !== 'ed25519') throw new ConfigError(`AUDIT_SIGNING_KEY: ${path} is an ${type} key; audit checkpoints are signed with Ed25519`);
 }
 
 const OIDC_REQUIRED = ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_CLAIM_MAP'] as const;

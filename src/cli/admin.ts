@@ -1,21 +1,32 @@
-// Administration from the command line: `users add`, `tokens add`, `audit verify`. Each opens the
-// configured database (PGlite or DATABASE_URL), does one thing and closes it.
+// Administration from the command line: `users add`, `tokens add`, `audit verify|checkpoint|export`.
+// Each opens the configured database (PGlite or DATABASE_URL), does one thing and closes it.
 import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { readConfig } from '../config.ts';
+import { ConfigError, readConfig, type Config } from '../config.ts';
 import { AGENCIES, type Agency } from '../domain/event.ts';
 import { createUser, issueApiToken } from '../services/account-service.ts';
-import { verifyAuditChain } from '../services/audit-service.ts';
+import { checkpointRound, describeVerification, exportCheckpoints, parseCheckpointExport, verifyAudit, type CheckpointExport } from '../services/audit-checkpoint.ts';
+import { loadSigningKey, type SigningKey } from '../services/audit-signing.ts';
 import { ServiceError } from '../services/errors.ts';
 import { ROLES, type Role } from '../services/actor.ts';
 import { openDatabase, type Db } from '../store/database.ts';
 import type { Io } from './main.ts';
 
-async function withDatabase(io: Io, run: (db: Db) => Promise<number>): Promise<number> {
-  const config = readConfig();
+async function withDatabase(io: Io, run: (db: Db, config: Config) => Promise<number>): Promise<number> {
+  let config: Config;
+  try {
+    config = readConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.err(`Configuration problem: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
-    return await run(database.db);
+    return await run(database.db, config);
   } catch (error) {
     if (error instanceof ServiceError) {
       io.err(`${error.message}\n${error.details.map((d) => `  ${d.path}: ${d.message}\n`).join('')}`);
@@ -79,18 +90,75 @@ export async function tokensCommand(args: string[], io: Io): Promise<number> {
   });
 }
 
+const AUDIT_USAGE = `reachable audit verify [--checkpoints FILE]   the hash chain, the signed checkpoints, and an exported file's
+       reachable audit checkpoint                   verify, then sign a checkpoint of the log now
+       reachable audit export [--out FILE]          the checkpoints and the public key, to keep elsewhere`;
+
+/** Exit codes: 0 intact, 1 tampering found, 2 the command or its file could not be used. */
 export async function auditCommand(args: string[], io: Io): Promise<number> {
-  if (args[0] !== 'verify') {
-    io.err('usage: reachable audit verify\n');
-    return 2;
-  }
-  return withDatabase(io, async (db) => {
-    const verdict = await verifyAuditChain(db);
-    if (verdict.ok) {
-      io.out(`Audit chain intact: ${verdict.rows} entries verified.\n`);
-      return 0;
+  const [sub, ...rest] = args;
+  if (sub === 'verify') {
+    const v = options(rest, { checkpoints: { type: 'string' } }, io, AUDIT_USAGE);
+    if (!v) return 2;
+    let exported: { value: CheckpointExport; key: SigningKey } | undefined;
+    if (v.checkpoints) {
+      let text: string;
+      try {
+        text = readFileSync(v.checkpoints, 'utf8');
+      } catch (error) {
+        io.err(`--checkpoints: cannot read ${v.checkpoints}: ${(error as Error).message}\n`);
+        return 2;
+      }
+      const parsed = parseCheckpointExport(text);
+      if (!parsed.ok) {
+        io.err(`--checkpoints: ${v.checkpoints} is not an export of reachable audit export: ${parsed.problem}\n`);
+        return 2;
+      }
+      exported = parsed;
     }
-    io.err(`AUDIT CHAIN BROKEN at entry ${verdict.seq}: ${verdict.problem}. ${verdict.rows} entries before it verified.\n`);
-    return 1;
-  });
+    return withDatabase(io, async (db, config) => {
+      // verifying needs only the public half, and must not make a key that signed nothing
+      const key = loadSigningKey(config, io.err, { create: false });
+      const verification = await verifyAudit(db, key, exported);
+      const { ok, problems } = describeVerification(verification);
+      for (const line of ok) io.out(`${line}\n`);
+      for (const line of problems) io.err(`${line}\n`);
+      return verification.ok ? 0 : 1;
+    });
+  }
+  if (sub === 'checkpoint') {
+    if (!options(rest, {}, io, AUDIT_USAGE)) return 2;
+    return withDatabase(io, async (db, config) => {
+      const key = loadSigningKey(config, io.err)!;
+      const { verification, outcome } = await checkpointRound(db, key);
+      const { ok, problems } = describeVerification(verification);
+      for (const line of ok) io.out(`${line}\n`);
+      for (const line of problems) io.err(`${line}\n`);
+      if (outcome.status === 'made') {
+        const c = outcome.checkpoint;
+        io.out(`Checkpoint made at entry ${c.upToSeq}: ${c.entries} entries, Merkle root ${c.merkleRoot}, signed with key ${c.keyId}.\n`);
+      } else if (outcome.status === 'unchanged') io.out(`${outcome.reason}\n`);
+      else io.err(`No checkpoint made. ${outcome.reason}\n`);
+      return outcome.status === 'refused' ? 1 : 0;
+    });
+  }
+  if (sub === 'export') {
+    const v = options(rest, { out: { type: 'string' } }, io, AUDIT_USAGE);
+    if (!v) return 2;
+    return withDatabase(io, async (db, config) => {
+      const key = loadSigningKey(config, io.err)!;
+      const file = await exportCheckpoints(db, key, null, { via: 'cli', to: v.out ? 'file' : 'stdout' });
+      const text = `${JSON.stringify(file, null, 2)}\n`;
+      if (!v.out) {
+        io.out(text);
+        return 0;
+      }
+      writeFileSync(v.out, text);
+      io.out(`Exported ${file.checkpoints.length} checkpoints and the public key (key id ${key.keyId}) to ${v.out}.\n`);
+      io.out(`Keep it away from this database; reachable audit verify --checkpoints ${v.out} checks the log still matches it.\n`);
+      return 0;
+    });
+  }
+  io.err(`usage: ${AUDIT_USAGE}\n`);
+  return 2;
 }

@@ -26,7 +26,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     load: async () => (await import('./admin.ts')).tokensCommand,
   },
   audit: {
-    summary: 'audit verify                          check the audit log has not been altered',
+    summary: 'audit verify [--checkpoints FILE] | checkpoint | export [--out FILE]   check the audit log against its signed checkpoints; sign one now; export them to keep elsewhere',
     load: async () => (await import('./admin.ts')).auditCommand,
   },
   import: {

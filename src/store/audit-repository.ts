@@ -1,8 +1,8 @@
 // SQL for the append-only, hash-chained audit log.
 import { createHash } from 'node:crypto';
-import { asc, desc, gt, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, inArray, isNull, lte, max, not, sql } from 'drizzle-orm';
 import type { Db } from './database.ts';
-import { auditLog } from './schema.ts';
+import { auditCheckpoints, auditLog } from './schema.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
 // Serialises appends across transactions and app instances, so each row chains to the row
@@ -58,3 +58,65 @@ export async function auditRowsAfter(db: Db, afterSeq: number, limit: number): P
   return db.select().from(auditLog).where(gt(auditLog.seq, afterSeq)).orderBy(asc(auditLog.seq)).limit(limit);
 }
 
+
+// ——— signed checkpoints (Merkle roots of the log so far) ———
+
+export type CheckpointRow = typeof auditCheckpoints.$inferSelect;
+export type NewCheckpoint = Omit<CheckpointRow, 'id'>;
+
+/** The leaves of the checkpoints' Merkle tree: each entry's seq and hash, in order, up to `upToSeq`. */
+export async function auditHashesAfter(db: Db, afterSeq: number, upToSeq: number, limit: number): Promise<{ seq: number; hash: string }[]> {
+  return db
+    .select({ seq: auditLog.seq, hash: auditLog.hash })
+    .from(auditLog)
+    .where(and(gt(auditLog.seq, afterSeq), lte(auditLog.seq, upToSeq)))
+    .orderBy(asc(auditLog.seq))
+    .limit(limit);
+}
+
+/** How many entries the log holds and the seq of the last (0 when empty). */
+export async function auditLogSize(db: Db): Promise<{ entries: number; lastSeq: number }> {
+  const [row] = await db.select({ entries: count(), lastSeq: max(auditLog.seq) }).from(auditLog);
+  return { entries: Number(row?.entries ?? 0), lastSeq: Number(row?.lastSeq ?? 0) };
+}
+
+/** Entries after `afterSeq` other than the system's own record of keeping the log (`actions`). */
+export async function countAuditAfterExcept(db: Db, afterSeq: number, actions: string[]): Promise<number> {
+  const [row] = await db
+    .select({ n: count() })
+    .from(auditLog)
+    .where(and(gt(auditLog.seq, afterSeq), not(and(isNull(auditLog.actorUser), eq(auditLog.actor, 'system'), inArray(auditLog.action, actions))!)));
+  return Number(row?.n ?? 0);
+}
+
+/** Every entry of one action, in order (the checkpoints the log says were made). */
+export async function auditEntriesOf(db: Db, action: string): Promise<AuditRow[]> {
+  return db.select().from(auditLog).where(eq(auditLog.action, action)).orderBy(asc(auditLog.seq));
+}
+
+export async function lastAuditEntryOf(db: Db, action: string): Promise<AuditRow | null> {
+  const [row] = await db.select().from(auditLog).where(eq(auditLog.action, action)).orderBy(desc(auditLog.seq)).limit(1);
+  return row ?? null;
+}
+
+/** Stores a checkpoint; null when one up to that seq is already stored (another instance made it). */
+export async function insertCheckpoint(db: Db, checkpoint: NewCheckpoint): Promise<CheckpointRow | null> {
+  const [row] = await db.insert(auditCheckpoints).values(checkpoint).onConflictDoNothing({ target: auditCheckpoints.upToSeq }).returning();
+  return row ?? null;
+}
+
+/** All checkpoints, oldest first; or the newest `limit`, newest first. */
+export async function listCheckpoints(db: Db, limit?: number): Promise<CheckpointRow[]> {
+  if (limit === undefined) return db.select().from(auditCheckpoints).orderBy(asc(auditCheckpoints.upToSeq));
+  return db.select().from(auditCheckpoints).orderBy(desc(auditCheckpoints.upToSeq)).limit(limit);
+}
+
+export async function countCheckpoints(db: Db): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(auditCheckpoints);
+  return Number(row?.n ?? 0);
+}
+
+export async function latestCheckpoint(db: Db): Promise<CheckpointRow | null> {
+  const [row] = await listCheckpoints(db, 1);
+  return row ?? null;
+}

@@ -1,0 +1,42 @@
+// An attacker with the database owner's rights, for the audit tests: the append-only triggers
+// switched off, entries rewritten or removed, and the hash chain recomputed from there on so that
+// the chain alone still verifies. Only the signed checkpoints can tell.
+import { asc, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../../src/store/database.ts';
+import { auditHash, GENESIS_HASH } from '../../src/store/audit-repository.ts';
+import { auditLog } from '../../src/store/schema.ts';
+
+export async function asSuperuser<T>(db: Db, run: () => Promise<T>): Promise<T> {
+  await db.execute(sql`alter table audit_log disable trigger audit_log_no_update`);
+  try {
+    return await run();
+  } finally {
+    await db.execute(sql`alter table audit_log enable trigger audit_log_no_update`);
+  }
+}
+
+/** Recomputes every hash from entry `fromSeq` on, each chained to the (possibly new) one before. */
+export async function rechain(db: Db, fromSeq: number): Promise<void> {
+  const [before] = await db.select({ hash: auditLog.hash }).from(auditLog).where(lt(auditLog.seq, fromSeq)).orderBy(desc(auditLog.seq)).limit(1);
+  let prevHash = before?.hash ?? GENESIS_HASH;
+  const rows = await db.select().from(auditLog).where(gte(auditLog.seq, fromSeq)).orderBy(asc(auditLog.seq));
+  await asSuperuser(db, async () => {
+    for (const row of rows) {
+      const hash = auditHash(prevHash, row);
+      await db.update(auditLog).set({ prevHash, hash }).where(eq(auditLog.seq, row.seq));
+      prevHash = hash;
+    }
+  });
+}
+
+/** Rewrites one entry's content and recomputes the chain after it: a careful forger. */
+export async function rewriteEntry(db: Db, seq: number, change: Partial<typeof auditLog.$inferInsert>): Promise<void> {
+  await asSuperuser(db, () => db.update(auditLog).set(change).where(eq(auditLog.seq, seq)));
+  await rechain(db, seq);
+}
+
+/** Removes entries matching `where` and recomputes the chain over what is left. */
+export async function removeEntries(db: Db, where: SQL): Promise<void> {
+  const removed = await asSuperuser(db, () => db.delete(auditLog).where(where).returning({ seq: auditLog.seq }));
+  if (removed.length) await rechain(db, Math.min(...removed.map((r) => r.seq)));
+}

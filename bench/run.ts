@@ -40,6 +40,12 @@ if (process.env.BENCH_LINKAGE !== '0') {
   const { linkageBenchmark, linkageRows } = await import('./linkage.ts');
   rows.push(...linkageRows(linkageBenchmark()));
 }
+// Issue 10: contract-1 events through the jsonl import with rules and alerts, against a raw
+// multi-row insert of the same rows (BENCH_INGEST=0 leaves it out; BENCH_INGEST_CHILDREN sizes it).
+if (process.env.BENCH_INGEST !== '0') {
+  const { benchIngest, ingestRows } = await import('./ingest.ts');
+  rows.push(...ingestRows(await benchIngest()));
+}
 const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
 for (const [k, row] of rows.entries()) {
   console.log(row.map((cell, i) => (i === 0 || i === 3 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '));

@@ -1,0 +1,158 @@
+// Ingest (issue 10): contract-1 events from a synthetic county through the real import path — a
+// `jsonl` feed through runImport, each line validated, matched to its child, appended with its
+// provenance, and the rules run with the alerts stored in the same transaction as the rows — against
+// a raw multi-row INSERT of the same rows into the events table (the floor: what the database alone
+// costs; COPY-like, 1,000 rows a statement), each into its own empty database in the same run.
+// PostgreSQL when DATABASE_URL is set (two scratch databases, created and dropped here, so no real
+// one is touched), else in-memory PGlite. Goal on PostgreSQL: ≥ 20,000 events/s and ≥ 30% of raw.
+import pg from 'pg';
+import { parseScenario } from '../src/domain/scenario.ts';
+import { createAlertService } from '../src/services/alert-service.ts';
+import { runImport } from '../src/services/ingest-service.ts';
+import { loadScenario } from '../src/services/scenario-loader.ts';
+import { openDatabase, type Database } from '../src/store/database.ts';
+import { syntheticCounty } from '../src/synth/county.ts';
+import type { EngineEvent } from '../src/rules/engine.ts';
+
+export interface IngestFigures {
+  database: 'pglite' | 'postgres';
+  children: number;
+  events: number;
+  importMs: number;
+  rawMs: number;
+  /** events the import recorded (the feed's, plus an involvement per agency new to a child) */
+  recorded: number;
+  alerts: number;
+  rejected: number;
+}
+
+const GOAL_EVENTS_PER_SECOND = 20_000;
+const GOAL_SHARE_OF_RAW = 0.3;
+const RAW_ROWS_PER_STATEMENT = 1_000;
+
+const envInt = (name: string, fallback: number): number => {
+  const value = Number(process.env[name]);
+  return Number.isFinite(value) && value > 0 ? Math.floor(value) : fallback;
+};
+
+async function adminQuery(url: string, text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+/** An empty, migrated database: in memory (PGlite), or a scratch database on the server. */
+async function scratchDatabase(url: string | undefined, suffix: string): Promise<{ database: Database; drop: () => Promise<void> }> {
+  if (!url) return { database: await openDatabase({ memory: true }), drop: async () => {} };
+  const name = `reachable_bench_ingest_${suffix}_${process.pid}`;
+  await adminQuery(url, `drop database if exists ${name} with (force)`);
+  await adminQuery(url, `create database ${name}`);
+  const drop = () => adminQuery(url, `drop database if exists ${name} with (force)`);
+  const scratch = new URL(url);
+  scratch.pathname = `/${name}`;
+  const database = await openDatabase({ databaseUrl: scratch.toString() }).catch(async (error) => {
+    await drop();
+    throw error;
+  });
+  return { database, drop };
+}
+
+/** The county's children, created before the feed arrives (a feed names children the partnership knows). */
+async function createChildren(database: Database, county: ReturnType<typeof syntheticCounty>): Promise<Map<string, string>> {
+  const parsed = parseScenario({ format: 'reachable-scenario/1', children: county.children, events: [] });
+  if (!parsed.ok) throw new Error('the synthetic children are invalid');
+  return (await loadScenario(database.db, parsed.value, { via: 'import', createdByAgency: 'social_care' })).children;
+}
+
+/** A nightly feed: the events in time order, each naming its child by Reachable id. */
+function feedOf(events: readonly EngineEvent[], ids: Map<string, string>): string[] {
+  return [...events]
+    .sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || a.index! - b.index!)
+    .map((e) => JSON.stringify({ type: e.type, at: e.at, agency: e.agency, child: ids.get(e.child), ref: e.ref, details: e.details, ...(e.links ? { links: e.links } : {}) }));
+}
+
+async function rawInsert(database: Database, events: readonly EngineEvent[], ids: Map<string, string>): Promise<void> {
+  for (let i = 0; i < events.length; i += RAW_ROWS_PER_STATEMENT) {
+    const part = events.slice(i, i + RAW_ROWS_PER_STATEMENT);
+    const values: unknown[] = [];
+    const rows = part.map((e, k) => {
+      const at = e.at.length === 10 ? `${e.at}T09:00:00Z` : e.at;
+      values.push(ids.get(e.child), e.type, at, e.at, e.agency, e.ref, JSON.stringify(e.details), e.links ? JSON.stringify(e.links) : null);
+      const p = k * 8;
+      return `($${p + 1}::uuid, $${p + 2}, $${p + 3}::timestamptz, $${p + 4}, $${p + 5}, $${p + 6}, $${p + 7}::jsonb, $${p + 8}::jsonb, 'import')`;
+    });
+    await database.executeSql(`insert into events (child_id, type, at, at_text, agency, ref, details, links, recorded_via) values ${rows.join(', ')}`, values);
+  }
+}
+
+const count = async (database: Database, table: string): Promise<number> =>
+  Number(((await database.executeSql(`select count(*)::int as n from ${table}`)).rows[0] as { n: number }).n);
+
+export async function benchIngest(): Promise<IngestFigures> {
+  const url = process.env.DATABASE_URL;
+  const kind = url ? 'postgres' : 'pglite';
+  // PGlite (one WASM process) is kept small so `npm run bench` stays within minutes.
+  const children = envInt('BENCH_INGEST_CHILDREN', kind === 'pglite' ? 20 : 40);
+  const county = syntheticCounty({ children, eventsPerChild: envInt('BENCH_INGEST_EVENTS_PER_CHILD', 50), seed: 2019 });
+  const events = county.events;
+
+  const imported = await scratchDatabase(url, 'import');
+  let importMs: number;
+  let recorded: number;
+  let alerts: number;
+  let rejected: number;
+  try {
+    const ids = await createChildren(imported.database, county);
+    const bytes = new TextEncoder().encode(`${feedOf(events, ids).join('\n')}\n`);
+    const alertService = createAlertService({ notify: false });
+    const started = process.hrtime.bigint();
+    const summary = await runImport(imported.database.db, { format: 'jsonl', fileName: 'county.jsonl', bytes }, { actor: null, via: 'cli', alerts: alertService });
+    importMs = Number(process.hrtime.bigint() - started) / 1e6;
+    rejected = summary.rejected;
+    recorded = await count(imported.database, 'events');
+    alerts = await count(imported.database, 'alerts');
+  } finally {
+    await imported.database.close();
+    await imported.drop();
+  }
+
+  const raw = await scratchDatabase(url, 'raw');
+  let rawMs: number;
+  try {
+    const ids = await createChildren(raw.database, county);
+    const started = process.hrtime.bigint();
+    await rawInsert(raw.database, events, ids);
+    rawMs = Number(process.hrtime.bigint() - started) / 1e6;
+  } finally {
+    await raw.database.close();
+    await raw.drop();
+  }
+  process.stderr.write(`ingest (${kind}): ${children.toLocaleString('en-GB')} children, ${events.length.toLocaleString('en-GB')} events imported in ${(importMs / 1000).toFixed(1)} s, raw insert ${(rawMs / 1000).toFixed(1)} s\n`);
+  return { database: kind, children, events: events.length, importMs, rawMs, recorded, alerts, rejected };
+}
+
+/** Rows for bench/run.ts's table: figure, value, unit, baseline, ratio. */
+export function ingestRows(f: IngestFigures): string[][] {
+  const where = `${f.database === 'postgres' ? 'PostgreSQL' : 'PGlite'}, ${f.events.toLocaleString('en-GB')} events`;
+  const perSecond = (ms: number) => Math.round(f.events / (ms / 1000));
+  const whole = (x: number) => x.toLocaleString('en-GB');
+  const imported = perSecond(f.importMs);
+  const raw = perSecond(f.rawMs);
+  const rows = [
+    [`ingest, jsonl import with rules and alerts (${where})`, whole(imported), 'events/s', `${whole(raw)} events/s (raw multi-row insert)`, (imported / raw).toFixed(2)],
+    [`ingest against the goal (${where})`, whole(imported), 'events/s', `${whole(GOAL_EVENTS_PER_SECOND)} events/s (goal, PostgreSQL)`, (imported / GOAL_EVENTS_PER_SECOND).toFixed(2)],
+    [`ingest share of raw against the goal (${where})`, (imported / raw).toFixed(2), 'of raw', `${GOAL_SHARE_OF_RAW.toFixed(2)} (goal, PostgreSQL)`, (imported / raw / GOAL_SHARE_OF_RAW).toFixed(2)],
+    [`ingest, rows and alerts stored (${where})`, whole(f.recorded), 'events', `${whole(f.alerts)} alerts, ${whole(f.rejected)} rejected`, '-'],
+  ];
+  return rows;
+}
+
+// `node --import tsx bench/ingest.ts`: this benchmark alone.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const rows = ingestRows(await benchIngest());
+  for (const row of rows) console.log(row.join('  '));
+}

@@ -12,7 +12,7 @@ import { createNoticeService } from '../services/notice-service.ts';
 import { startAuditCheckpoints } from '../services/audit-checkpoint.ts';
 import { AGENCIES } from '../domain/event.ts';
 
-const demoDutyInboxes = () => Object.fromEntries(AGENCIES.map((a) => [a, `duty.${a}@demo.reachable.test`]));
+const demoDutyInboxes = () => ({ ...Object.fromEntries(AGENCIES.map((a) => [a, `duty.${a}@demo.reachable.test`])), dpo: 'dpo@demo.reachable.test' });
 import type { Io } from './main.ts';
 
 export async function startCommand(_args: string[], io: Io): Promise<number> {

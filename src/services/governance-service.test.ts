@@ -4,7 +4,7 @@
 // marked for deletion) with no case content in the report, and subject access requests — the DPO
 // only, every entry proposed (restricted withheld, third parties masked), decided with notes,
 // released only when all are decided, exported as exactly what was released — all audited. The
-// third-party heuristic itself is table-tested first.
+// third-party heuristic itself is table-tested in src/domain/third-parties.test.ts.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { and, eq } from 'drizzle-orm';
@@ -16,77 +16,31 @@ import type { Database } from '../store/database.ts';
 import { auditLog, subjectAccessRequests } from '../store/schema.ts';
 import type { Actor } from './actor.ts';
 import { createChild, readChronology, recordEvents } from './chronology-service.ts';
+import { ageBand, recordRetentionReview, retentionRecord, retentionReport } from './retention-service.ts';
+import { agreementOf, agreementsOf, recordSharingAgreement, sharingAgreements } from './sharing-agreement-service.ts';
 import {
-  agreementOf,
-  agreementsOf,
-  ageBand,
   decideSubjectAccessEntries,
-  maskThirdParties,
-  namingContext,
   openSubjectAccessRequest,
-  proposeDecision,
-  recordRetentionReview,
-  recordSharingAgreement,
   releaseSubjectAccessRequest,
   respondBy,
-  retentionRecord,
-  retentionReport,
-  sharingAgreements,
   subjectAccessExport,
   subjectAccessRequests as listRequests,
   viewSubjectAccessRequest,
   type SubjectAccessRelease,
-} from './governance-service.ts';
+} from './subject-access-service.ts';
 import { pseudonym } from './pseudonym.ts';
 
-// ——— the heuristic, without a database ———
+// ——— without a database ———
 
-describe('third parties in free text', () => {
-  const context = namingContext({ name: 'Kai Brennan' }, [
-    { links: [{ kind: 'person', ref: 'person:dex', label: "Adult known as 'Dex'" }, { kind: 'location', ref: 'location:bp', label: 'Brook Park (skate park end), Northgate' }], details: {} },
-    { links: null, details: { school: 'Hillcrest School', toArea: 'Eastfield' } },
-  ]);
-  const cases: [string, string][] = [
-    ["Kai was seen with the adult known as 'Dex' at Brook Park.", "Kai was seen with the adult known as '[third party]' at Brook Park."],
-    ['Dex was there again.', '[third party] was there again.'],
-    ["Kai's mum said Marcus Reid had called twice.", "Kai's mum said [third party] had called twice."],
-    ['Suspended for 2 days. Kai Brennan said sorry.', 'Suspended for 2 days. Kai Brennan said sorry.'],
-    ['Moved to Eastfield, away from Northgate, on 3 March.', 'Moved to Eastfield, away from Northgate, on 3 March.'],
-    ['Started at Hillcrest School and Riverside PRU with Mum.', 'Started at Hillcrest School and Riverside PRU with Mum.'],
-    ["They're Leon's friends, Kai said.", "They're [third party]'s friends, Kai said."],
-    ['Arrested by Wiltshire Police under the Modern Slavery Act.', 'Arrested by Wiltshire Police under the Modern Slavery Act.'],
-  ];
-  for (const [text, masked] of cases) {
-    test(`“${text}”`, () => assert.equal(maskThirdParties(text, context), masked));
-  }
-
-  test('restricted entries are withheld, third parties redacted whichever agency recorded them, the rest released', () => {
-    const base = { agency: 'social_care', sensitivity: 'standard', details: {}, links: null };
-    assert.equal(proposeDecision({ ...base, summary: 'Intelligence about Kai', sensitivity: 'restricted', agency: 'police' }, context).decision, 'withhold');
-    const named = proposeDecision({ ...base, summary: 'Kai was with Dex.' }, context);
-    assert.equal(named.decision, 'redact');
-    assert.deepEqual(named.thirdParties, ['Dex']);
-    assert.equal(named.redacted.summary, 'Kai was with [third party].');
-    assert.match(named.reasons.join(' '), /Names people other than the child: Dex/);
-    const linked = proposeDecision({ ...base, summary: 'A sighting.', links: [{ kind: 'person', ref: 'person:x', label: 'Unknown male' }] }, context);
-    assert.equal(linked.decision, 'redact');
-    assert.match(linked.reasons.join(' '), /Linked to a person: Unknown male/);
-    const professional = proposeDecision({ ...base, summary: null, details: { agency: 'social_care', professional: 'Sam Social', role: 'lead_professional' } }, context);
-    assert.equal(professional.decision, 'redact');
-    assert.deepEqual(professional.redacted.details, { agency: 'social_care', professional: '[third party]', role: 'lead_professional' });
-    assert.equal(proposeDecision({ ...base, summary: 'Kai attended school all week.' }, context).decision, 'release');
-  });
-
-  test('the answer is due a month after receipt; age bands, not ages', () => {
-    assert.equal(respondBy('2024-03-15'), '2024-04-15');
-    assert.equal(respondBy('2024-01-31'), '2024-02-29');
-    assert.equal(respondBy('2024-12-31'), '2025-01-31');
-    const at = Date.parse('2026-06-01T12:00:00Z');
-    assert.equal(ageBand(null, at), 'Date of birth not recorded');
-    assert.equal(ageBand('2010-01-01', at), 'Under 18');
-    assert.equal(ageBand('2001-06-01', at), '25 to 29');
-    assert.equal(ageBand('2001-06-02', at), '18 to 24');
-  });
+test('the answer is due a month after receipt; age bands, not ages', () => {
+  assert.equal(respondBy('2024-03-15'), '2024-04-15');
+  assert.equal(respondBy('2024-01-31'), '2024-02-29');
+  assert.equal(respondBy('2024-12-31'), '2025-01-31');
+  const at = Date.parse('2026-06-01T12:00:00Z');
+  assert.equal(ageBand(null, at), 'Date of birth not recorded');
+  assert.equal(ageBand('2010-01-01', at), 'Under 18');
+  assert.equal(ageBand('2001-06-01', at), '25 to 29');
+  assert.equal(ageBand('2001-06-02', at), '18 to 24');
 });
 
 test('RETENTION_REVIEW_AGE is read as whole years and refused when it is not', () => {

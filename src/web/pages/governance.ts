@@ -8,26 +8,21 @@ import { londonDate, parseAt } from '../../domain/time.ts';
 import { spokenDate } from '../../rules/rule.ts';
 import { can } from '../../services/access.ts';
 import { ServiceError, forbidden } from '../../services/errors.ts';
+import { THIRD_PARTY } from '../../domain/third-parties.ts';
+import type { GovernanceOptions } from '../../services/governance-options.ts';
+import { recordRetentionReview, retentionRecord, retentionReport } from '../../services/retention-service.ts';
+import { LAWFUL_BASES, SPECIAL_CATEGORY_CONDITIONS, recordSharingAgreement, sharingAgreements } from '../../services/sharing-agreement-service.ts';
 import {
-  LAWFUL_BASES,
-  SPECIAL_CATEGORY_CONDITIONS,
-  THIRD_PARTY,
   decideSubjectAccessEntries,
   mayPrepareSubjectAccess,
   openSubjectAccessRequest,
-  recordRetentionReview,
-  recordSharingAgreement,
   releaseSubjectAccessRequest,
-  retentionRecord,
-  retentionReport,
-  sharingAgreements,
   subjectAccessExport,
   subjectAccessRequests,
   viewSubjectAccessRequest,
-  type GovernanceOptions,
   type PostedDecisions,
   type SubjectAccessRelease,
-} from '../../services/governance-service.ts';
+} from '../../services/subject-access-service.ts';
 import { renderPdf, type Block } from '../pdf.ts';
 import { asString, dateFromParts, dateParts, formErrors } from '../forms.ts';
 import { requireSignedIn, signedIn } from '../sessions.ts';

@@ -1,0 +1,177 @@
+// Information governance (issue 8): retention reviews of children's records. A record is due at the
+// review age (RETENTION_REVIEW_AGE), or some years after its last entry without a date of birth, or
+// on the next review date a DPO set; the report shows references, age bands and dates, no case
+// content. Reachable deletes nothing itself.
+import type { Problem } from '../domain/event.ts';
+import { ageOn, londonDate } from '../domain/time.ts';
+import type { Db } from '../store/database.ts';
+import * as repo from '../store/governance-repository.ts';
+import { requireCapability } from './access.ts';
+import type { Actor } from './actor.ts';
+import { audit } from './audit-service.ts';
+import { notFound, validationFailed } from './errors.ts';
+import { isRealDate, todayOf, trimmed, type GovernanceOptions } from './governance-options.ts';
+import { pseudonym } from './pseudonym.ts';
+
+/** A record without a date of birth is reviewed this many years after its last entry (local practice). */
+export const YEARS_AFTER_LAST_ACTIVITY = 7;
+
+const ruleOf = (options: GovernanceOptions): repo.RetentionRule => ({
+  reviewAge: options.retentionReviewAge ?? 25,
+  yearsAfterLastActivity: YEARS_AFTER_LAST_ACTIVITY,
+});
+
+/** Bands, not ages: enough for the DPO to see where a record is in its life, no more. */
+export function ageBand(dateOfBirth: string | null, atMs: number): string {
+  if (!dateOfBirth) return 'Date of birth not recorded';
+  const age = ageOn(dateOfBirth, atMs);
+  if (age < 18) return 'Under 18';
+  if (age < 25) return '18 to 24';
+  if (age < 30) return '25 to 29';
+  if (age < 40) return '30 to 39';
+  return '40 or over';
+}
+
+export interface RetentionLine {
+  childId: string;
+  reference: string;
+  ageBand: string;
+  lastActivityOn: string;
+  agencies: number;
+  dueOn: string;
+  why: string;
+  lastDecision: 'retain' | 'delete' | null;
+  lastReviewedAt: Date | null;
+  lastReviewedByName: string | null;
+  lastNote: string | null;
+}
+
+function retentionLine(s: repo.RetentionStanding, rule: repo.RetentionRule, nowMs: number): RetentionLine {
+  const why = s.basis === 'review'
+    ? 'The next review date set at the last review'
+    : s.basis === 'age'
+      ? `The child’s ${ordinal(rule.reviewAge)} birthday`
+      : `${rule.yearsAfterLastActivity} years after the last entry (no date of birth recorded)`;
+  return {
+    childId: s.childId,
+    reference: pseudonym(s.childId),
+    ageBand: ageBand(s.dateOfBirth, nowMs),
+    lastActivityOn: s.lastActivityOn,
+    agencies: s.agencies,
+    dueOn: s.dueOn,
+    why,
+    lastDecision: s.lastDecision,
+    lastReviewedAt: s.lastReviewedAt,
+    lastReviewedByName: s.lastReviewedByName,
+    lastNote: s.lastNote,
+  };
+}
+
+function ordinal(n: number): string {
+  const tens = n % 100;
+  const suffix = tens >= 11 && tens <= 13 ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th';
+  return `${n}${suffix}`;
+}
+
+const addDays = (iso: string, days: number) => new Date(Date.parse(`${iso}T12:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+
+export const RETENTION_REPORT_LIMIT = 200;
+/** How far ahead the report looks, so reviews can be planned */
+export const RETENTION_LOOKAHEAD_DAYS = 90;
+
+export interface RetentionReport {
+  reviewAge: number;
+  yearsAfterLastActivity: number;
+  today: string;
+  due: RetentionLine[];
+  /** due now in all (the table shows at most RETENTION_REPORT_LIMIT) */
+  dueTotal: number;
+  upcoming: number;
+  markedForDeletion: RetentionLine[];
+}
+
+/** Records due for review: references, age bands, dates and counts only — no case content. */
+export async function retentionReport(db: Db, actor: Actor, options: GovernanceOptions = {}): Promise<RetentionReport> {
+  requireCapability(actor, 'manage_governance');
+  const rule = ruleOf(options);
+  const nowMs = (options.clock ?? Date.now)();
+  const today = londonDate(nowMs);
+  return db.transaction(async (tx) => {
+    const dueNow = await repo.recordsDueForReview(tx, rule, today, RETENTION_REPORT_LIMIT);
+    const soon = await repo.recordsDueForReview(tx, rule, addDays(today, RETENTION_LOOKAHEAD_DAYS), 0);
+    const marked = await repo.recordsMarkedForDeletion(tx, rule);
+    await audit(tx, actor, 'retention.report_viewed', null, { due: dueNow.total, shown: dueNow.rows.map((r) => r.childId), markedForDeletion: marked.length });
+    return {
+      reviewAge: rule.reviewAge,
+      yearsAfterLastActivity: rule.yearsAfterLastActivity,
+      today,
+      due: dueNow.rows.map((s) => retentionLine(s, rule, nowMs)),
+      dueTotal: dueNow.total,
+      upcoming: soon.total - dueNow.total,
+      markedForDeletion: marked.map((s) => retentionLine(s, rule, nowMs)),
+    };
+  });
+}
+
+export interface RetentionRecord {
+  line: RetentionLine;
+  due: boolean;
+  reviews: { decision: string; note: string; nextReviewOn: string | null; reviewedAt: Date; reviewedByName: string | null }[];
+}
+
+/** One record's retention standing and its past reviews, for the review form. */
+export async function retentionRecord(db: Db, actor: Actor, childId: string, options: GovernanceOptions = {}): Promise<RetentionRecord> {
+  requireCapability(actor, 'manage_governance');
+  const rule = ruleOf(options);
+  const nowMs = (options.clock ?? Date.now)();
+  return db.transaction(async (tx) => {
+    const standing = await repo.retentionStanding(tx, rule, childId);
+    if (!standing) throw notFound();
+    const reviews = await repo.retentionReviewsOf(tx, standing.childId);
+    await audit(tx, actor, 'retention.viewed', standing.childId, { basis: 'retention_review' });
+    return {
+      line: retentionLine(standing, rule, nowMs),
+      due: standing.dueOn <= londonDate(nowMs),
+      reviews: reviews.map((r) => ({ decision: r.decision, note: r.note, nextReviewOn: r.nextReviewOn, reviewedAt: r.reviewedAt, reviewedByName: r.reviewedByName })),
+    };
+  });
+}
+
+export interface RetentionDecisionInput {
+  decision: string;
+  note: string;
+  nextReviewOn?: string;
+}
+
+/**
+ * Records a retention review: retain until a next review date, or mark for deletion. Reachable
+ * deletes nothing itself: a record marked for deletion waits for the partnership's records
+ * process (which must also keep what a case review, inquiry or litigation hold still needs).
+ */
+export async function recordRetentionReview(db: Db, actor: Actor, childId: string, input: RetentionDecisionInput, options: GovernanceOptions = {}): Promise<void> {
+  requireCapability(actor, 'manage_governance');
+  const problems: Problem[] = [];
+  const note = trimmed(input.note);
+  if (input.decision !== 'retain' && input.decision !== 'delete') problems.push({ path: 'decision', message: 'Select whether to keep the record or mark it for deletion' });
+  if (input.decision === 'retain') {
+    if (!input.nextReviewOn) problems.push({ path: 'nextReviewOn', message: 'Enter the date of the next review' });
+    else if (!isRealDate(input.nextReviewOn)) problems.push({ path: 'nextReviewOn', message: 'Next review date must be a real date' });
+    else if (input.nextReviewOn <= todayOf(options)) problems.push({ path: 'nextReviewOn', message: 'Next review date must be in the future' });
+  }
+  if (!note) problems.push({ path: 'note', message: 'Enter the reason for the decision' });
+  else if (note.length > 2000) problems.push({ path: 'note', message: 'Reason must be 2,000 characters or fewer' });
+  return db.transaction(async (tx) => {
+    const standing = await repo.retentionStanding(tx, ruleOf(options), childId);
+    if (!standing) throw notFound();
+    if (problems.length) throw validationFailed(problems);
+    const nextReviewOn = input.decision === 'retain' ? input.nextReviewOn! : null;
+    const review = await repo.insertRetentionReview(tx, {
+      childId: standing.childId,
+      decision: input.decision,
+      note,
+      nextReviewOn,
+      reviewedBy: actor.kind === 'user' ? actor.userId : null,
+    });
+    await audit(tx, actor, 'retention.reviewed', standing.childId, { review: review.id, decision: input.decision, nextReviewOn, basis: 'retention_review' });
+  });
+}

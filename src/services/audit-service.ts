@@ -90,7 +90,10 @@ export type AuditAction =
   | 'audit.viewed'
   | 'audit.verified'
   | 'audit.checkpointed'
-  | 'audit.exported';
+  | 'audit.exported'
+  | 'chronology.exported'
+  | 'case_review.exported'
+  | 'return.exported';
 
 export async function audit(
   tx: Db,

@@ -14,6 +14,7 @@ import { pseudonym } from './pseudonym.ts';
 import { visibleChild } from './chronology-service.ts';
 import { forbidden, notFound } from './errors.ts';
 import { can } from './access.ts';
+import { csvLine } from './csv.ts';
 
 const CONFIDENCE_RANK: Record<string, number> = { confirmed: 1, tentative: 2, unconfirmed: 3 };
 const GRADES = ['confirmed', 'tentative', 'unconfirmed'] as const;
@@ -279,14 +280,6 @@ async function peerClusters(tx: Db, actor: Actor, f: repo.NetworkFilter): Promis
 }
 
 // --- exports for police analysts -----------------------------------------------------------
-
-const csvCell = (value: unknown): string => {
-  const text = value instanceof Date ? value.toISOString() : value === null || value === undefined ? '' : String(value);
-  // a leading =, +, - or @ would run as a formula in a spreadsheet (CSV injection)
-  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-};
-const csvLine = (cells: unknown[]) => `${cells.map(csvCell).join(',')}\r\n`;
 
 const xml = (text: string) => text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
 

@@ -113,6 +113,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(import('./pages/plans.ts'));
   await app.register(import('./pages/panels.ts'));
   await app.register(import('./pages/panel-minutes-pdf.ts'));
+  await app.register(import('./pages/exports.ts'));
   await app.register(import('./pages/cme.ts'));
   await app.register(import('./pages/escalations.ts'));
   await app.register(import('./pages/nrm.ts'));

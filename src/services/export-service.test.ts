@@ -1,0 +1,283 @@
+// The chronology export and the case review pack on a small fixture: every entry with its agency,
+// author and times, oldest first; another agency's restricted entry as who and when only (and the
+// reader's own in full); the CSV parsed back and neutralised against formulas; the PDFs' text
+// extracted and checked (header, marking and page numbers on every page, the pack's sections);
+// 404 for an agency with no relationship to the child; and the audit of each export.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { and, eq } from 'drizzle-orm';
+import { PDFParse } from 'pdf-parse';
+import { openTestDatabase } from '../../test/support/database.ts';
+import { makePartnership, type TestPartnership } from '../../test/support/partnership.ts';
+import { rejection } from '../../test/support/service-errors.ts';
+import { columnKey, readCsv } from '../ingest/csv.ts';
+import type { Database } from '../store/database.ts';
+import { auditLog } from '../store/schema.ts';
+import { caseReviewDocument, chronologyDocument, spokenDate } from '../web/export-documents.ts';
+import { renderPdf } from '../web/pdf.ts';
+import { DEFAULT_PANEL_TYPES } from '../domain/workflows/panel.ts';
+import type { Actor } from './actor.ts';
+import { createAlertService } from './alert-service.ts';
+import { recordEvents } from './chronology-service.ts';
+import { caseReviewPack } from './case-review-service.ts';
+import { chronologyCsv, chronologyExport } from './export-service.ts';
+
+const NOW = Date.parse('2025-03-01T12:00:00Z');
+const alerts = createAlertService({ clock: () => NOW, notify: false });
+
+/** The PDF's text, each page's too, with line breaks and runs of spaces read as one space. */
+async function pdfText(pdf: Buffer) {
+  const parsed = await new PDFParse({ data: new Uint8Array(pdf) }).getText();
+  const squash = (t: string) => t.replace(/\s+/g, ' ');
+  return { text: squash(parsed.text), pages: parsed.pages.map((page) => ({ text: squash(page.text) })) };
+}
+
+/** The CSV as records keyed by its header, read with the importers' own reader. */
+function parseCsv(text: string): Record<string, string>[] {
+  const [head, ...rows] = [...readCsv(text)];
+  assert.ok(head && !head.error);
+  for (const r of rows) assert.equal(r.error, undefined, `line ${r.line}: ${r.error}`);
+  return rows.map((r) => Object.fromEntries(head.fields.map((h, i) => [columnKey(h), r.fields[i] ?? ''])));
+}
+
+async function auditRows(database: Database, action: string, childId: string) {
+  return database.db.select().from(auditLog).where(and(eq(auditLog.action, action), eq(auditLog.childId, childId)));
+}
+
+describe('chronology export and case review pack', () => {
+  let database: Database;
+  let p: TestPartnership;
+
+  before(async () => {
+    database = await openTestDatabase();
+    const db = database.db;
+    p = await makePartnership(db);
+    const hook = alerts.afterRecord;
+    await recordEvents(db, p.socialWorker, p.childId, [
+      { type: 'missing.started', at: '2025-01-05T22:00:00+00:00', agency: 'social_care', details: { episode: 'm1', kind: 'missing', from: 'home' }, summary: '=HYPERLINK("http://evil.example","click") was in the carer’s note' },
+    ], 'web', hook);
+    // the police's own system sends the return, through its API token
+    const niche: Actor = { kind: 'api', tokenId: 'niche', name: 'Niche feed', agency: 'police', ip: null };
+    await recordEvents(db, niche, p.childId, [
+      { type: 'missing.returned', at: '2025-01-06T08:30:00+00:00', agency: 'police', details: { episode: 'm1' }, summary: 'Found at a flat in Swindon.', ref: 'NICHE-001' },
+    ], 'api', hook);
+    await recordEvents(db, p.police, p.childId, [
+      { type: 'police.arrested', at: '2025-01-28', agency: 'police', details: { offence: 'possession with intent to supply', outOfArea: true }, summary: 'Arrested in a flat used to deal class A drugs.', links: [{ kind: 'person', ref: 'person:dex', label: "Adult known as 'Dex'", role: 'adult_of_concern' }] },
+      { type: 'police.intelligence', at: '2025-01-29', agency: 'police', sensitivity: 'restricted', details: { grading: 'B2' }, summary: 'Linked to the Dex line.' },
+      { type: 'escalation.raised', at: '2025-02-03T10:00:00+00:00', agency: 'police', details: { stage: 1, fromAgency: 'police', toAgency: 'social_care', issue: 'No strategy discussion after the arrest in Swindon.' } },
+    ], 'web', hook);
+    await recordEvents(db, p.socialWorker, p.childId, [
+      { type: 'care.strategy_discussion', at: '2025-02-04', agency: 'social_care', sensitivity: 'restricted', details: { outcome: 'section47' }, summary: 'Strategy discussion: section 47 enquiries; mother not told yet.' },
+      { type: 'escalation.resolved', at: '2025-02-05T16:00:00+00:00', agency: 'social_care', details: { outcome: 'Strategy discussion held on 4 February.' } },
+      { type: 'panel.referred', at: '2025-02-06', agency: 'social_care', details: { panel: 'missing_exploited', reason: 'Missing and arrested out of area within a month.' } },
+      { type: 'panel.reviewed', at: '2025-02-12', agency: 'social_care', details: { panel: 'missing_exploited', outcome: 'actions_agreed', actions: 1, attendingAgencies: ['social_care', 'police', 'health'], rationale: 'Two reachable moments in a month.' }, summary: 'Disruption plan for the flat; NRM referral by Friday.' },
+      { type: 'plan.reviewed', at: '2025-02-13', agency: 'social_care', details: { riskLevel: 'significant', actions: 1, nextReviewBy: '2025-03-13', risks: { places: 'The flat in Swindon.' }, contingency: 'Police to search the flat if missing again.' } },
+      { type: 'plan.action', at: '2025-02-13', agency: 'social_care', details: { actionId: 'a1', action: 'Refer to the National Referral Mechanism', ownerAgency: 'social_care', dueBy: '2025-02-14' } },
+      { type: 'plan.action', at: '2025-02-13', agency: 'social_care', details: { actionId: 'a2', action: 'Visit the school with the police', ownerAgency: 'police', dueBy: '2025-02-20' } },
+      { type: 'plan.action_done', at: '2025-02-14', agency: 'social_care', details: { actionId: 'a1', outcome: 'Referred' } },
+    ], 'web', hook);
+  });
+  after(() => database.close());
+
+  test('every entry oldest first with agency, author, occurred and recorded times; restricted entries per reader; audited', async () => {
+    const view = await chronologyExport(database.db, p.socialWorker, p.childId, { format: 'csv', alerts: false }, { now: () => NOW });
+    assert.equal(view.child.name, 'Jordan Test');
+    assert.equal(view.entries.length, 15);
+    const times = view.entries.map((e) => e.at.getTime());
+    assert.deepEqual(times, [...times].sort((a, b) => a - b), 'oldest first');
+    assert.equal(view.alerts, null);
+
+    const byType = (t: string) => view.entries.find((e) => e.type === t)!;
+    assert.equal(byType('involvement.started').author, 'Sam Social');
+    assert.equal(byType('missing.returned').author, 'agency system', 'recorded by the police system (API)');
+    assert.equal(byType('missing.returned').dateOnly, false);
+    assert.equal(byType('police.arrested').dateOnly, true);
+    assert.match(byType('police.arrested').linksText, /Person: Adult known as 'Dex' \(adult of concern\)/);
+    assert.match(byType('police.arrested').detailsText, /offence: possession with intent to supply; out of area: yes/);
+
+    // the police's restricted intelligence: who and when only
+    const intel = view.entries.find((e) => e.redacted)!;
+    assert.equal(intel.agency, 'police');
+    assert.equal(intel.summary, null);
+    assert.equal(intel.author, null);
+    assert.equal(intel.recordedAt, null);
+    assert.deepEqual(intel.details, {});
+    assert.equal(view.restricted, 1);
+    // social care's own restricted entry: in full, marked
+    const strategy = byType('care.strategy_discussion');
+    assert.equal(strategy.redacted, false);
+    assert.equal(strategy.sensitivity, 'restricted');
+    assert.match(strategy.summary!, /mother not told yet/);
+
+    const [row] = await auditRows(database, 'chronology.exported', p.childId);
+    assert.equal(row.detail.format, 'csv');
+    assert.equal(row.detail.count, 15);
+    assert.equal(row.detail.restricted, 1);
+    assert.equal(row.detail.basis, 'involvement');
+  });
+
+  test('the police read their own intelligence and see social care’s restricted strategy discussion as who and when', async () => {
+    const view = await chronologyExport(database.db, p.police, p.childId, { format: 'pdf', alerts: false }, { now: () => NOW });
+    assert.match(view.entries.find((e) => e.type === 'police.intelligence')!.summary!, /Dex line/);
+    const hidden = view.entries.filter((e) => e.redacted);
+    assert.equal(hidden.length, 1);
+    assert.equal(hidden[0].agency, 'social_care');
+    const text = (await pdfText(await renderPdf(chronologyDocument(view)))).text;
+    assert.match(text, /Linked to the Dex line/);
+    assert.match(text, /restricted: Police only/);
+    assert.match(text, /A restricted entry by Children's social care on 4 February 2025 — contact them/);
+    assert.doesNotMatch(text, /mother not told/);
+  });
+
+  test('the CSV parses back, neutralises formulas, and says of a restricted entry only who and when', async () => {
+    const view = await chronologyExport(database.db, p.socialWorker, p.childId, { format: 'csv', alerts: true }, { now: () => NOW });
+    const csv = chronologyCsv(view, spokenDate);
+    assert.ok(csv.startsWith('\ufeffrecord,occurred,'), 'UTF-8 with a byte-order mark, for spreadsheets');
+    assert.doesNotMatch(csv, /Dex line/);
+    assert.doesNotMatch(csv, /B2/);
+    const rows = parseCsv(csv);
+    const entries = rows.filter((r) => r.RECORD === 'chronology entry');
+    assert.equal(entries.length, 15);
+    assert.deepEqual(Object.keys(rows[0]), ['RECORD', 'OCCURRED', 'AGENCY', 'AUTHOR', 'RECORDED', 'TYPE', 'SUMMARY', 'DETAILS', 'LINKS', 'SENSITIVITY', 'REFERENCE', 'ID']);
+
+    const missing = entries.find((r) => r.TYPE === 'Missing episode started')!;
+    assert.ok(missing, JSON.stringify(entries.map((r) => r.TYPE)));
+    assert.equal(missing.SUMMARY, `'=HYPERLINK("http://evil.example","click") was in the carer’s note`, 'a formula is written as text');
+    assert.equal(missing.OCCURRED, '2025-01-05T22:00:00+00:00');
+    assert.equal(missing.AGENCY, "Children's social care");
+    assert.equal(missing.AUTHOR, 'Sam Social');
+    assert.match(missing.RECORDED, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$/);
+
+    const returned = entries.find((r) => r.REFERENCE === 'NICHE-001')!;
+    assert.equal(returned.AUTHOR, 'agency system');
+    const arrested = entries.find((r) => r.TYPE === 'Arrested')!;
+    assert.equal(arrested.OCCURRED, '2025-01-28', 'a bare date stays a date');
+
+    const restricted = entries.find((r) => r.TYPE === 'Restricted entry')!;
+    assert.deepEqual(
+      { occurred: restricted.OCCURRED, agency: restricted.AGENCY, author: restricted.AUTHOR, recorded: restricted.RECORDED, summary: restricted.SUMMARY, details: restricted.DETAILS, sensitivity: restricted.SENSITIVITY },
+      { occurred: '2025-01-29', agency: 'Police', author: '', recorded: '', summary: 'A restricted entry by Police on 29 January 2025 — contact them', details: '', sensitivity: 'restricted' },
+    );
+
+    // the alerts alongside: each with when it was raised, who should act and how long it stayed open
+    const alertRows = rows.filter((r) => r.RECORD === 'alert');
+    assert.ok(alertRows.length >= 1);
+    assert.equal(alertRows.length, view.alerts!.length);
+    for (const a of alertRows) {
+      assert.equal(a.AUTHOR, 'Reachable rules');
+      assert.match(a.DETAILS, /severity: \w+/);
+      assert.match(a.DETAILS, /(still open|resolved|dismissed)/);
+      assert.match(a.DETAILS, /open for: \d+ hours/);
+    }
+    const [audited] = (await auditRows(database, 'chronology.exported', p.childId)).filter((r) => r.detail.alerts !== null);
+    assert.equal(audited.detail.alerts, view.alerts!.length);
+  });
+
+  test('the PDF: a header with the child, date of birth, who produced it and when; the marking and page number on every page', async () => {
+    const view = await chronologyExport(database.db, p.socialWorker, p.childId, { format: 'pdf', alerts: true }, { now: () => NOW });
+    const parsed = await pdfText(await renderPdf(chronologyDocument(view)));
+    const text = parsed.text;
+    assert.match(text, /Chronology of Jordan Test/);
+    assert.match(text, /Date of birth\s+4 May 2010/);
+    assert.match(text, /Produced by\s+Sam Social, Children's social care/);
+    assert.match(text, /Produced on\s+1 March 2025 at 12:00pm/);
+    assert.match(text, /15 entries, of which 1 restricted entry of other agencies/);
+    assert.match(text, /5 January 2025 at 10:00pm — Children's social care: Missing episode started/);
+    assert.match(text, /Recorded by Pat Police|Recorded by agency system/);
+    assert.match(text, /Linked to: Person: Adult known as 'Dex' \(adult of concern\)/);
+    assert.match(text, /29 January 2025 — Police: Restricted entry/);
+    assert.match(text, /A restricted entry by Police on 29 January 2025 — contact them/);
+    assert.doesNotMatch(text, /Dex line/);
+    assert.match(text, /Alerts/);
+    assert.match(text, /Open for/);
+    assert.ok(parsed.pages.length >= 2, 'long enough for more than a page');
+    for (const page of parsed.pages) {
+      assert.match(page.text, /OFFICIAL-SENSITIVE — chronology of Jordan Test, produced for Sam Social, Children's social care, on 1 March 2025 — page \d+ of \d+/);
+    }
+  });
+
+  test('the case review pack: contents, alerts with how long each stayed open, panel decisions, escalations, plan and chronology; audited', async () => {
+    const pack = await caseReviewPack(database.db, p.socialWorker, p.childId, { now: () => NOW });
+    assert.equal(pack.entries.length, 15);
+    assert.ok(pack.alerts.length >= 1);
+    for (const a of pack.alerts) {
+      const end = a.closedAt?.getTime() ?? NOW;
+      assert.equal(a.openMs, end - a.raisedAt.getTime());
+    }
+    assert.deepEqual(pack.panel.map((d) => [d.kind, d.panel, d.outcome]), [['referred', 'missing_exploited', null], ['reviewed', 'missing_exploited', 'actions_agreed']]);
+    assert.equal(pack.panel[1].rationale, 'Two reachable moments in a month.');
+    assert.equal(pack.escalations.length, 1);
+    const esc = pack.escalations[0];
+    assert.deepEqual([esc.parties[0], esc.parties[1], esc.state, esc.stage], ['police', 'social_care', 'resolved', 1]);
+    assert.equal(esc.openMs, Date.parse('2025-02-05T16:00:00Z') - Date.parse('2025-02-03T10:00:00Z'));
+    assert.equal(pack.plan.reviews.length, 1);
+    assert.deepEqual(pack.plan.actions.map((a) => [a.actionId, !!a.done, a.overdue]), [['a1', true, false], ['a2', false, true]]);
+
+    const parsed = await pdfText(await renderPdf(caseReviewDocument(pack, DEFAULT_PANEL_TYPES)));
+    const text = parsed.text;
+    assert.match(text, /Case review pack: Jordan Test/);
+    assert.match(text, /Contents/);
+    for (const [i, title] of ['Alerts and how long each stayed open', 'Panel decisions', 'Disagreements between agencies \\(escalations\\)', 'Multi-agency risk plan', 'Chronology'].entries()) {
+      assert.equal(text.match(new RegExp(`${i + 1}\\. ${title}`, 'g'))?.length, 2, `${title}: in the contents and as a heading`);
+    }
+    assert.match(text, /12 February 2025 — Missing and exploited children panel \(MACE\): Actions agreed/);
+    assert.match(text, /Decision: Disruption plan for the flat; NRM referral by Friday\./);
+    assert.match(text, /Rationale: Two reachable moments in a month\./);
+    assert.match(text, /referred to the Missing and exploited children panel \(MACE\) by Children's social care/);
+    assert.match(text, /Raised 3 February 2025 — Police with Children's social care/);
+    assert.match(text, /Resolved 5 February 2025, after 2 days/);
+    assert.match(text, /Issue: No strategy discussion after the arrest in Swindon\./);
+    assert.match(text, /risk significant; next review by 13 March 2025/);
+    assert.match(text, /Risks — places: The flat in Swindon\./);
+    assert.match(text, /Not done — overdue/);
+    assert.match(text, /Refer to the National Referral Mechanism/);
+    assert.doesNotMatch(text, /Dex line/);
+    for (const page of parsed.pages) assert.match(page.text, /OFFICIAL-SENSITIVE — case review pack of Jordan Test, .* — page \d+ of \d+/);
+
+    const [row] = await auditRows(database, 'case_review.exported', p.childId);
+    assert.equal(row.detail.count, 15);
+    assert.equal(row.detail.panelDecisions, 2);
+    assert.equal(row.detail.escalations, 1);
+    assert.equal(row.detail.restricted, 1);
+  });
+
+  test('an escalation raised in another agency’s restricted entry counts, its words withheld', async () => {
+    const db = database.db;
+    await recordEvents(db, p.police, p.childId, [
+      { type: 'escalation.raised', at: '2025-02-20T09:00:00+00:00', agency: 'police', sensitivity: 'restricted', details: { stage: 2, fromAgency: 'police', toAgency: 'social_care', issue: 'Informant says the flat is still used.' } },
+    ], 'api');
+    const pack = await caseReviewPack(db, p.socialWorker, p.childId, { now: () => NOW });
+    const open = pack.escalations.find((e) => e.state !== 'resolved')!;
+    assert.equal(open.restricted, true);
+    assert.equal(open.issue, null);
+    assert.equal(open.stage, 2);
+    assert.equal(open.openMs, NOW - Date.parse('2025-02-20T09:00:00Z'));
+    const text = (await pdfText(await renderPdf(caseReviewDocument(pack, DEFAULT_PANEL_TYPES)))).text;
+    assert.doesNotMatch(text, /Informant/);
+    assert.match(text, /Open at stage 2 \(Line managers\) for 9 days so far/);
+    assert.match(text, /Raised in a restricted entry by Police: contact them for the issue\./);
+  });
+
+  test('another agency’s restricted panel entry is not listed among the panel decisions: that would say what it is', async () => {
+    await recordEvents(database.db, p.socialWorker, p.childId, [
+      { type: 'panel.referred', at: '2025-02-21', agency: 'social_care', sensitivity: 'restricted', details: { panel: 'complex_child', reason: 'Family asked for this not to be shared yet.' } },
+    ], 'web');
+    const theirs = await caseReviewPack(database.db, p.socialWorker, p.childId, { now: () => NOW });
+    assert.deepEqual(theirs.panel.map((d) => d.panel), ['missing_exploited', 'missing_exploited', 'complex_child']);
+    const police = await caseReviewPack(database.db, p.police, p.childId, { now: () => NOW });
+    assert.deepEqual(police.panel.map((d) => d.panel), ['missing_exploited', 'missing_exploited']);
+    const text = (await pdfText(await renderPdf(caseReviewDocument(police, DEFAULT_PANEL_TYPES)))).text;
+    assert.doesNotMatch(text, /Complex child panel|not to be shared/);
+    assert.match(text, /21 February 2025 — Children's social care: Restricted entry/);
+  });
+
+  test('an agency with no relationship to the child gets 404 for both, and nothing is audited as exported', async () => {
+    const before = (await auditRows(database, 'chronology.exported', p.childId)).length;
+    assert.equal((await rejection(chronologyExport(database.db, p.school, p.childId, { format: 'pdf', alerts: true }))).status, 404);
+    assert.equal((await rejection(chronologyExport(database.db, p.school, p.childId, { format: 'csv', alerts: false }))).status, 404);
+    assert.equal((await rejection(caseReviewPack(database.db, p.school, p.childId))).status, 404);
+    assert.equal((await rejection(chronologyExport(database.db, p.admin, p.childId, { format: 'csv', alerts: false }))).status, 404, 'administrators read no case content');
+    assert.equal((await auditRows(database, 'chronology.exported', p.childId)).length, before);
+    assert.equal((await rejection(chronologyExport(database.db, p.socialWorker, '00000000-0000-0000-0000-000000000000', { format: 'csv', alerts: false }))).status, 404);
+  });
+});

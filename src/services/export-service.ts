@@ -1,0 +1,257 @@
+// A child's chronology exported for a case review or a court (issue 9), as PDF (web/export-documents)
+// or CSV, with the alerts alongside when asked. Chronologies used to be Word templates merged
+// after the fact (domain.md); this is the one chronology, every entry with its source agency,
+// author, and occurred and recorded times, as this reader may see it: another agency's restricted
+// entry is "a restricted entry by AGENCY on DATE — contact them", never its content (contract 1).
+// Reading, access and the audit of the export share one transaction (design.md). The case review
+// pack (case-review-service) reads the same way.
+import { CONTEXT_KIND_NAMES, type ContextKind } from '../domain/context.ts';
+import { AGENCY_NAMES, EVENT_TYPE_NAMES, type Agency, type EventType } from '../domain/event.ts';
+import { formatInstant, londonDate } from '../domain/time.ts';
+import type { Db } from '../store/database.ts';
+import * as alertsRepo from '../store/alert-repository.ts';
+import * as repo from '../store/chronology-repository.ts';
+import type { Actor } from './actor.ts';
+import { withNeedToKnow } from './alert-service.ts';
+import { audit } from './audit-service.ts';
+import { redactFor, visibleChild, type VisibleEntry } from './chronology-service.ts';
+import { csvLine } from './csv.ts';
+
+export interface ExportOptions {
+  /** the present moment; tests fix it */
+  now?: () => number;
+}
+
+export interface ExportEntry {
+  id: string;
+  at: Date;
+  /** sent as a bare date: the day is known, the time is not (contract 1) */
+  dateOnly: boolean;
+  agency: Agency;
+  /** the person who recorded it, "agency system", "import"; null when redacted */
+  author: string | null;
+  recordedAt: Date | null;
+  type: string;
+  typeName: string;
+  summary: string | null;
+  details: Record<string, unknown>;
+  /** the details as words, e.g. "offence: possession with intent to supply; out of area: yes" */
+  detailsText: string;
+  linksText: string;
+  ref: string | null;
+  sensitivity: 'standard' | 'restricted';
+  /** another agency's restricted entry: only agency and date are shown */
+  redacted: boolean;
+}
+
+export interface ExportAlert {
+  id: string;
+  rule: string;
+  severity: string;
+  /** the agency that should act */
+  owner: Agency;
+  message: string;
+  raisedAt: Date;
+  dueBy: Date | null;
+  status: 'open' | 'resolved' | 'dismissed';
+  /** resolved by the rules, or dismissed by a person with a reason */
+  closedAt: Date | null;
+  dismissReason: string | null;
+  /** raised to closed, or to the moment of the export while still open */
+  openMs: number;
+}
+
+export interface ChronologyExport {
+  child: repo.ChildRow;
+  entries: ExportEntry[];
+  /** null when the reader did not ask for the alerts */
+  alerts: ExportAlert[] | null;
+  /** other agencies' restricted entries among `entries` */
+  restricted: number;
+  producedAtMs: number;
+  producedBy: { name: string; agency: Agency };
+}
+
+// --- how an entry reads ---------------------------------------------------------------------------
+
+const words = (s: string) => s.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/_/g, ' ').toLowerCase();
+
+function valueText(v: unknown): string {
+  if (typeof v === 'boolean') return v ? 'yes' : 'no';
+  if (typeof v === 'string') return AGENCY_NAMES[v as Agency] ?? (/^[a-z][a-z0-9_]*$/.test(v) ? words(v) : v);
+  // structured lists (a screening's scored indicators) are on their own page: here, how many
+  if (Array.isArray(v)) return v.some((x) => x && typeof x === 'object') ? `${v.length} recorded` : v.map(valueText).join(', ');
+  if (v && typeof v === 'object') return Object.entries(v).map(([k, x]) => `${words(k)} ${valueText(x)}`).join('; ');
+  return String(v);
+}
+
+/** Every detail, unknown keys too (contract 1: they are kept, so they are exported). */
+export function detailsText(details: Record<string, unknown>): string {
+  return Object.entries(details)
+    .filter(([, v]) => v !== null && v !== undefined && v !== '')
+    .map(([k, v]) => `${words(k)}: ${valueText(v)}`)
+    .join('; ');
+}
+
+function linksText(links: unknown): string {
+  if (!Array.isArray(links)) return '';
+  return links
+    .map((l: { kind?: string; ref?: string; label?: string; role?: string }) => {
+      const kind = CONTEXT_KIND_NAMES[l.kind as ContextKind] ?? l.kind ?? '';
+      return `${kind}: ${l.label ?? (l.ref ?? '').replace(/^[a-z]+:/, '')}${l.role ? ` (${words(l.role)})` : ''}`;
+    })
+    .join('; ');
+}
+
+const VIA_AUTHOR: Record<string, string> = { api: 'agency system', import: 'import', demo: 'demo data', web: 'not recorded' };
+
+export function exportEntry(e: VisibleEntry): ExportEntry {
+  const base = {
+    id: e.id,
+    at: e.at,
+    agency: e.agency as Agency,
+    sensitivity: e.sensitivity as ExportEntry['sensitivity'],
+  };
+  if (e.redacted) {
+    return {
+      ...base, dateOnly: true, author: null, recordedAt: null, type: 'restricted', typeName: 'Restricted entry', summary: null, details: {},
+      detailsText: '', linksText: '', ref: null, redacted: true,
+    };
+  }
+  return {
+    ...base,
+    dateOnly: e.atText.length === 10,
+    author: e.recordedByName ?? VIA_AUTHOR[e.recordedVia] ?? e.recordedVia,
+    recordedAt: e.recordedAt,
+    type: e.type,
+    typeName: EVENT_TYPE_NAMES[e.type as EventType] ?? e.type,
+    summary: e.summary,
+    details: e.details,
+    detailsText: detailsText(e.details),
+    linksText: linksText(e.links),
+    ref: e.ref,
+    redacted: false,
+  };
+}
+
+const agencyName = (a: string) => AGENCY_NAMES[a as Agency] ?? a;
+
+/** What another agency's restricted entry says in its place (contract 1). */
+export function restrictedText(e: Pick<ExportEntry, 'agency' | 'at'>, spokenDate: (ms: number) => string): string {
+  return `A restricted entry by ${agencyName(e.agency)} on ${spokenDate(e.at.getTime())} — contact them`;
+}
+
+export function exportAlert(a: alertsRepo.AlertRow, now: number): ExportAlert {
+  const status = a.dismissedAt ? 'dismissed' : a.status === 'resolved' ? 'resolved' : 'open';
+  const closedAt = a.dismissedAt ?? (a.status === 'resolved' ? a.resolvedAt : null);
+  return {
+    id: a.id,
+    rule: a.rule,
+    severity: a.severity,
+    owner: a.owner as Agency,
+    message: a.message,
+    raisedAt: a.raisedAt,
+    dueBy: a.dueBy,
+    status,
+    closedAt,
+    dismissReason: a.dismissReason,
+    openMs: Math.max(0, (closedAt?.getTime() ?? now) - a.raisedAt.getTime()),
+  };
+}
+
+// --- reading, in the caller's transaction ------------------------------------------------------
+
+/** Far beyond any child's chronology (Jacob's two years held a few hundred entries). */
+const MAX_ENTRIES = 100_000;
+
+/**
+ * Every entry of the child, oldest first, as stored: callers show them through `redactFor`. One
+ * query, so an entry recorded meanwhile cannot be read twice or missed between pages.
+ */
+export async function allEntries(tx: Db, childId: string): Promise<repo.ChronologyEntry[]> {
+  const { entries } = await repo.listEvents(tx, childId, {}, { offset: 0, limit: MAX_ENTRIES });
+  // a chronology for a review or a court reads forwards; the page shows newest first
+  return entries.reverse();
+}
+
+export async function alertsOf(tx: Db, actor: Actor, childId: string, now: number): Promise<ExportAlert[]> {
+  const rows = await withNeedToKnow(tx, actor, await alertsRepo.alertsOfChild(tx, childId));
+  return rows.map((a) => exportAlert(a, now)).sort((a, b) => a.raisedAt.getTime() - b.raisedAt.getTime() || a.id.localeCompare(b.id));
+}
+
+export function producer(actor: Actor) {
+  return { name: actor.name, agency: actor.agency };
+}
+
+/**
+ * The child's whole chronology as this reader may see it, oldest first, with the alerts when
+ * asked. Audited as an export (format, how many entries, how many restricted, the alerts).
+ */
+export async function chronologyExport(
+  db: Db,
+  actor: Actor,
+  childId: string,
+  request: { format: 'pdf' | 'csv'; alerts: boolean },
+  options: ExportOptions = {},
+): Promise<ChronologyExport> {
+  const now = (options.now ?? Date.now)();
+  return db.transaction(async (tx) => {
+    const child = await visibleChild(tx, actor, childId);
+    const entries = (await allEntries(tx, child.id)).map((e) => exportEntry(redactFor(actor, e)));
+    const alerts = request.alerts ? await alertsOf(tx, actor, child.id, now) : null;
+    const restricted = entries.filter((e) => e.redacted).length;
+    await audit(tx, actor, 'chronology.exported', child.id, {
+      format: request.format,
+      count: entries.length,
+      restricted,
+      alerts: alerts?.length ?? null,
+      lastRecordedAt: latestRecorded(entries),
+    });
+    return { child, entries, alerts, restricted, producedAtMs: now, producedBy: producer(actor) };
+  });
+}
+
+/** The newest recording time among the entries shown: what the export held, for the audit. */
+export function latestRecorded(entries: ExportEntry[]): string | null {
+  let latest: Date | null = null;
+  for (const e of entries) if (e.recordedAt && (!latest || e.recordedAt > latest)) latest = e.recordedAt;
+  return latest?.toISOString() ?? null;
+}
+
+// --- CSV ------------------------------------------------------------------------------------------
+
+const CSV_HEAD = ['record', 'occurred', 'agency', 'author', 'recorded', 'type', 'summary', 'details', 'links', 'sensitivity', 'reference', 'id'];
+
+/** London time with its offset; a bare date stays a date (its time was never recorded). */
+const occurred = (at: Date, dateOnly: boolean) => (dateOnly ? londonDate(at.getTime()) : formatInstant(at.getTime()));
+
+/**
+ * One row per entry, oldest first, then one per alert when asked (`record` says which), so a
+ * spreadsheet can filter either. Every cell is neutralised against formulas (csv.ts).
+ */
+export function chronologyCsv(view: ChronologyExport, spokenDate: (ms: number) => string): string {
+  // a byte-order mark: without it Excel reads UTF-8 as Windows-1252 and garbles ’ and — in what
+  // practitioners wrote (our own CSV reader, and every other, skips it)
+  let out = `\ufeff${csvLine(CSV_HEAD)}`;
+  for (const e of view.entries) {
+    out += e.redacted
+      ? csvLine(['chronology entry', occurred(e.at, true), agencyName(e.agency), '', '', e.typeName, restrictedText(e, spokenDate), '', '', 'restricted', '', e.id])
+      : csvLine([
+        'chronology entry', occurred(e.at, e.dateOnly), agencyName(e.agency), e.author, e.recordedAt ? formatInstant(e.recordedAt.getTime()) : '',
+        e.typeName, e.summary ?? '', e.detailsText, e.linksText, e.sensitivity, e.ref ?? '', e.id,
+      ]);
+  }
+  for (const a of view.alerts ?? []) {
+    const closed = a.status === 'open'
+      ? 'still open'
+      : `${a.status} ${formatInstant(a.closedAt!.getTime())}${a.dismissReason ? `: ${a.dismissReason}` : ''}`;
+    const details = [
+      `severity: ${a.severity}`,
+      a.dueBy ? `due by: ${formatInstant(a.dueBy.getTime())}` : null,
+      closed,
+      `open for: ${Math.round(a.openMs / 3_600_000)} hours`,
+    ].filter(Boolean).join('; ');
+    out += csvLine(['alert', formatInstant(a.raisedAt.getTime()), agencyName(a.owner), 'Reachable rules', '', a.rule, a.message, details, '', '', '', a.id]);
+  }
+  return out;
+}

@@ -36,6 +36,7 @@ export type Capability =
   | 'analyse_network'
   | 'chair_panels'
   | 'partnership_reports'
+  | 'statutory_returns'
   | 'partnership_escalations'
   | 'view_audit'
   | 'review_break_glass'
@@ -52,6 +53,8 @@ const MATRIX: Record<Capability, readonly Role[]> = {
   analyse_network: ['panel_chair', 'police_analyst', 'manager'],
   chair_panels: ['manager', 'panel_chair'],
   partnership_reports: ['manager', 'partnership_analyst', 'admin'],
+  // a statutory return names children by their LA id: not for the pseudonymised-figures role
+  statutory_returns: ['manager', 'admin'],
   partnership_escalations: ['manager', 'admin'],
   view_audit: ['dpo'],
   review_break_glass: ['dpo', 'manager'],

@@ -33,7 +33,7 @@ export type ReturnKind = 'ssda903-missing' | 'cin-factors';
  * aggregates only (the roles catalogue), so holds the reports capability but not this.
  */
 export function mayMakeReturns(actor: Actor | null): boolean {
-  return can(actor, 'partnership_reports') && !(actor?.kind === 'user' && actor.role === 'partnership_analyst');
+  return can(actor, 'statutory_returns');
 }
 
 function requireReturns(actor: Actor): void {

@@ -6,7 +6,7 @@ import { ROLE_CATALOGUE } from '../services/access.ts';
 import type { Role } from '../services/actor.ts';
 
 const dateFormat = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', day: 'numeric', month: 'long', year: 'numeric' });
-const timeFormat = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: 'numeric', minute: '2-digit', hour12: true });
+const timeFormat = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: 'numeric', minute: '2-digit', hourCycle: 'h12' });
 
 const toDate = (value: unknown) => (value instanceof Date ? value : new Date(String(value)));
 

@@ -283,9 +283,9 @@ describe('a kill or a crash mid-import leaves whole rows only, and the same file
       // the rules fail on the new child of line 5, after line 4's events were written in the same chunk
       const crashing: AlertService = {
         ...alerts,
-        afterRecord: async (tx, childId, created) => {
-          if (created.some((e) => e.ref?.includes('LA-T-006'))) throw new Error('the process died here');
-          return alerts.afterRecord(tx, childId, created);
+        afterRecordMany: async (tx, created) => {
+          if ([...created.values()].flat().some((e) => e.ref?.includes('LA-T-006'))) throw new Error('the process died here');
+          return alerts.afterRecordMany(tx, created);
         },
       };
       await assert.rejects(feed(sdb, 'ssda903-missing', 'ssda903-missing.csv', secondAdmin, { chunkSize: 2, alerts: crashing }), /the process died here/);

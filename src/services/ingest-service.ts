@@ -143,7 +143,7 @@ export async function runImport(db: Db, request: ImportRequest, options: ImportO
       const counts = emptyCounts();
       const touched = new Map<string, chronologyRepo.EventRow[]>();
       for (const line of chunk) await importLine(tx, format, run, line, options, counts, touched);
-      for (const [childId, created] of touched) await options.alerts?.afterRecord(tx, childId, created);
+      await options.alerts?.afterRecordMany(tx, touched);
       await repo.advanceRun(tx, run.id, chunk[chunk.length - 1].line, counts);
     });
     chunks++;

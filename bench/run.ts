@@ -46,6 +46,12 @@ if (process.env.BENCH_INGEST !== '0') {
   const { benchIngest, ingestRows } = await import('./ingest.ts');
   rows.push(...ingestRows(await benchIngest()));
 }
+// Issue 9: the partnership dashboard on a synthetic county's chronology and alerts, against a count
+// of every event in the same run (BENCH_DASHBOARD=0 leaves it out; BENCH_DASHBOARD_CHILDREN sizes it).
+if (process.env.BENCH_DASHBOARD !== '0') {
+  const { benchDashboard, dashboardRows } = await import('./dashboard.ts');
+  rows.push(...dashboardRows(await benchDashboard()));
+}
 const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
 for (const [k, row] of rows.entries()) {
   console.log(row.map((cell, i) => (i === 0 || i === 3 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '));

@@ -9,9 +9,10 @@
 // definitions are on the page (views/dashboard/definitions.njk) and in the comments here.
 import { AGENCIES, RISK_LEVELS, type Agency, type Problem } from '../domain/event.ts';
 import { londonDate, londonWallClock } from '../domain/time.ts';
-import { cmePeriod, DEFAULT_CME_OPTIONS, type CmeEvent } from '../domain/workflows/cme.ts';
+import { cmePeriod, DEFAULT_CME_OPTIONS, type CmeEvent, type SchoolDayCounter } from '../domain/workflows/cme.ts';
 import * as escalation from '../domain/workflows/escalation.ts';
 import { RULES } from '../rules/catalogue.ts';
+import { londonDayNumber } from '../rules/calendar/days.ts';
 import { defaultCalendar, PartnershipCalendar } from '../rules/calendar/partnership-calendar.ts';
 import { DEFAULT_RULES_CONFIG, type RulesConfig } from '../rules/config.ts';
 import type { Db } from '../store/database.ts';
@@ -198,9 +199,11 @@ function median(values: number[]): number | null {
  * events (cmePeriod) on the partnership's term calendar. A child who has died is not counted after.
  */
 export function cmeAtMonthEnds(rows: readonly FoldedEventRow[], months: readonly string[], nowMs: number, config: RulesConfig = DEFAULT_RULES_CONFIG): number[][] {
-  const calendar = config.calendar.schoolTerms === null ? defaultCalendar() : new PartnershipCalendar({ schoolTerms: config.calendar.schoolTerms });
-  const options = { ...DEFAULT_CME_OPTIONS, thresholds: config.education };
   const days: number[][] = months.map(() => []);
+  if (!rows.length) return days;
+  const terms = config.calendar.schoolTerms === null ? defaultCalendar() : new PartnershipCalendar({ schoolTerms: config.calendar.schoolTerms });
+  const calendar = runningSchoolDays(terms, londonDayNumber(rows.reduce((first, r) => Math.min(first, r.atMs), Infinity)), londonDayNumber(nowMs));
+  const options = { ...DEFAULT_CME_OPTIONS, thresholds: config.education };
   const ends = months.map((m) => Math.min(monthStart(addMonths(m, 1)) - 1, nowMs));
   for (const events of byChild(rows).values()) {
     const died = Math.min(Infinity, ...events.filter((e) => e.type === 'harm.serious' && e.details?.kind === 'death').map((e) => e.atMs));
@@ -213,6 +216,19 @@ export function cmeAtMonthEnds(rows: readonly FoldedEventRow[], months: readonly
     });
   }
   return days;
+}
+
+/**
+ * The term calendar's school days as running totals over the days the rows span, so that each
+ * child's count at each month end is a subtraction (the calendar counts day by day: a county's
+ * periods run to years, asked for every child and month).
+ */
+function runningSchoolDays(calendar: PartnershipCalendar, firstDay: number, lastDay: number): SchoolDayCounter {
+  const totals = new Int32Array(Math.max(0, lastDay - firstDay) + 2);
+  for (let d = firstDay; d <= lastDay; d++) totals[d - firstDay + 1] = totals[d - firstDay] + (calendar.isSchoolDay(d) ? 1 : 0);
+  // school days from the first day up to and including `day`
+  const upTo = (day: number) => totals[Math.max(0, Math.min(day, lastDay) - firstDay + 1)];
+  return { schoolDaysBetween: (from, to) => (to <= from ? 0 : upTo(to) - upTo(from)) };
 }
 
 function cmeGrid(days: number[][], months: readonly string[], config: RulesConfig): Grid {

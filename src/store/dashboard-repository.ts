@@ -115,9 +115,27 @@ const MISSING_TYPES = ['missing.started', 'missing.returned', 'missing.rhi'];
 const HISTORY_TYPES = ['screening.completed', 'nrm.referred', 'nrm.decision'];
 // the workflows folded in TypeScript read every event of theirs, whatever its date
 const FOLDED_TYPES = [...new Set([...CME_EVENT_TYPES, ...ESCALATION_EVENT_TYPES, 'harm.serious'])];
+const ESCALATION_TYPES = new Set(ESCALATION_EVENT_TYPES);
 
 const londonMonth = (column: SQL) => sql`to_char(${column} at time zone 'Europe/London', 'YYYY-MM')`;
 const json = (query: SQL) => sql`(select coalesce(json_agg(x), '[]'::json) from (${query}) x)`;
+
+/** What the statement answers, before it is sorted into the figures. */
+interface Answer {
+  areas: string[];
+  concernChildren: number;
+  concernWithoutArea: number;
+  concern: DashboardFigures['concern'];
+  missing: { month: string; started: number; children: number }[];
+  panels: DashboardFigures['panelReviews'];
+  returns: DashboardFigures['returns'];
+  moments: (MomentFigures & { byRule: boolean })[];
+  nrm: NrmFigures[];
+  alerts: { by: 'raised' | 'resolved' | 'rule' | 'owner'; key: string | null; raised: number; resolved: number; overdue: number; prompts: number; drift: number }[];
+  openAtMonthEnd: { month: string; drift: number; gaps: number }[];
+  gapsOpenNow: DashboardFigures['gapsOpenNow'];
+  folded: FoldedEventRow[];
+}
 
 /** Every figure of the dashboard for the window and filters, in one round trip. */
 export async function dashboardFigures(tx: Db, w: DashboardWindow): Promise<DashboardFigures> {
@@ -126,53 +144,49 @@ export async function dashboardFigures(tx: Db, w: DashboardWindow): Promise<Dash
   const now = sql`${w.now.toISOString()}::timestamptz`;
   const interviewDue = sql`make_interval(hours => ${w.returnInterviewHours})`;
   const inPeriod = (column: SQL) => sql`${column} >= ${start} and ${column} < ${end}`;
+  // grouped by the London month's first instant (cheap to hash), named 'YYYY-MM' once grouped
+  const monthOf = (column: SQL) => sql`date_trunc('month', ${column}, 'Europe/London')`;
+  const named = (month: SQL) => sql`to_char(${month} at time zone 'Europe/London', 'YYYY-MM')`;
   const filtered = w.area !== null || w.agency !== null;
-  // a context's alert (an adult, a place) belongs to no child: it counts only when no child filter applies
-  const alertInView = filtered ? sql`a.child_id in (select id from kids)` : sql`(a.child_id is null or a.child_id in (select id from kids))`;
-  const byKid = (column: SQL) => sql`${column} in (select id from kids)`;
-  const evAt = sql`ev.at`;
-  const durations = (expr: SQL, where: SQL) => sql`
-    count(*) filter (where ${where})::int as n,
-    percentile_cont(0.5) within group (order by ${expr}) filter (where ${where}) as median,
-    percentile_cont(0.9) within group (order by ${expr}) filter (where ${where}) as p90`;
-  const hours = sql`extract(epoch from a.resolved_at - a.raised_at) / 3600`;
-  const momentColumns = sql`
-    count(*)::int as raised,
-    count(a.resolved_at)::int as responded,
-    count(*) filter (where a.resolved_at <= a.due_by)::int as "respondedInTime",
-    count(*) filter (where a.resolved_at is null and a.dismissed_at is null)::int as waiting,
-    ${durations(hours, sql`a.resolved_at is not null`)}`;
-  // overdue: its due time passed while it was open (contract 2), whether it was later resolved or not
-  const alertColumns = sql`
-    count(*) filter (where ${inPeriod(sql`a.raised_at`)})::int as raised,
-    count(*) filter (where ${inPeriod(sql`a.resolved_at`)})::int as resolved,
-    count(*) filter (where ${inPeriod(sql`a.raised_at`)} and a.due_by < coalesce(a.resolved_at, a.dismissed_at, ${now}))::int as overdue`;
-  const openAtMonthEnd = (rule: string) => sql`
-    select m.month, count(distinct a.child_id)::int as n
-      from months m join al a on a.rule = ${rule} and a.raised_at < m.ends and coalesce(a.resolved_at, a.dismissed_at, 'infinity') >= least(m.ends, ${now})
-     where a.child_id is not null
-     group by m.month order by m.month`;
+  // Without a filter every child counts (a merged record's events and alerts have moved to the
+  // kept one); with one, only the children in view — and not a context's alerts (an adult, a
+  // place), which belong to no child.
+  const inView = (column: SQL) => (filtered ? sql`${column} in (select id from kids)` : sql`true`);
+  // the children of concern by the end of the period (or now), not merged into another record
+  const concerned = sql`
+    from child_concern cc join children c on c.id = cc.child_id and c.merged_into is null
+   where cc.since < least(${end}, ${now}) and ${inView(sql`cc.child_id`)}`;
 
+  // The working sets below hold a county's year of missing episodes and alerts: kept in memory (the
+  // default 4MB would write them to disk and read them back for every figure). Compiling this one
+  // statement (JIT) costs more than running it.
+  await tx.execute(sql`set local work_mem = '64MB'`);
+  await tx.execute(sql`set local jit = off`);
   const result = await tx.execute(sql`
     with months as (
       select to_char(m, 'YYYY-MM') as month,
-             m at time zone 'Europe/London' as starts,
              (m + interval '1 month') at time zone 'Europe/London' as ends
         from generate_series(${`${w.fromMonth}-01`}::timestamp, ${`${w.toMonth}-01`}::timestamp, interval '1 month') m
     ),
+    -- the one read of the chronology: the events any figure needs, as narrow as they can be
     ev as materialized (
-      select e.id, e.child_id, e.type, e.at, e.agency,
-             e.details->>'episode' as episode, e.details->>'outcome' as outcome,
-             e.details->>'level' as level, e.details->>'stage' as stage,
+      select e.child_id, e.type, e.at,
+             e.details->>'episode' as episode,
+             case e.type when 'missing.rhi' then e.details->>'outcome' when 'panel.reviewed' then e.details->>'outcome'
+                         when 'screening.completed' then e.details->>'level' when 'nrm.decision' then e.details->>'stage' end as tag,
+             case when e.type in (${list(FOLDED_TYPES)}) then e.id end as id,
+             case when e.type in (${list(FOLDED_TYPES)}) then e.agency end as agency,
              case when e.type in (${list(FOLDED_TYPES)}) then e.details end as details
         from events e
        where (e.type in (${list(MISSING_TYPES)}) and e.at >= ${start} - interval '30 days' and e.at < ${end} + ${interviewDue})
           or (e.type = 'panel.reviewed' and ${inPeriod(sql`e.at`)})
           or e.type in (${list([...HISTORY_TYPES, ...FOLDED_TYPES])})
     ),
+    -- split once: a year of missing episodes is most of it, and most figures read the rest
+    history as materialized (select * from ev where type not in (${list(MISSING_TYPES)})),
     areas as (
       select distinct on (child_id) child_id, nullif(trim(details->>'toArea'), '') as area
-        from ev where type = 'household.moved' and at < ${end}
+        from history where type = 'household.moved' and at < ${end}
        order by child_id, at desc, id
     ),
     kids as materialized (
@@ -181,116 +195,166 @@ export async function dashboardFigures(tx: Db, w: DashboardWindow): Promise<Dash
          ${w.area !== null ? sql`and c.id in (select child_id from areas where area = ${w.area})` : sql``}
          ${w.agency !== null ? sql`and c.id in (select i.child_id from involvements i where i.agency = ${w.agency} and i.started_at < ${end} and (i.ended_at is null or i.ended_at >= ${start}))` : sql``}
     ),
+    missing as materialized (
+      select child_id, type, at, episode, tag from ev where type in (${list(MISSING_TYPES)}) and ${inView(sql`child_id`)}
+    ),
+    -- the one read of the alerts. Closed: resolved, or dismissed by the agency that owns it.
     al as materialized (
-      select a.rule, a.child_id, a.owner, a.raised_at, a.resolved_at, a.due_by, a.dismissed_at,
-             case when a.rule = 'AGENCY_GAP' then a.details->>'agency' end as gap_agency, a.status
+      select a.rule, a.child_id, a.owner, a.raised_at, a.resolved_at, a.due_by,
+             coalesce(a.resolved_at, a.dismissed_at) as closed_at,
+             case when a.rule = 'AGENCY_GAP' then a.details->>'agency' end as gap_agency
         from alerts a
-       where ${alertInView}
-         and ((a.raised_at < ${end} and coalesce(a.resolved_at, 'infinity') >= ${start}) or a.rule = 'NRM_PROMPT' or a.status = 'open')
+       where ${filtered ? sql`a.child_id in (select id from kids)` : sql`true`}
+         and (${inPeriod(sql`a.raised_at`)} or ${inPeriod(sql`a.resolved_at`)}
+              or (a.rule in ('PANEL_DRIFT', 'AGENCY_GAP') and a.raised_at < ${end} and coalesce(a.resolved_at, a.dismissed_at, 'infinity') >= ${start})
+              or (a.rule = 'AGENCY_GAP' and a.status = 'open' and a.dismissed_at is null)
+              or (a.rule = 'NRM_PROMPT' and a.raised_at < ${end}))
+    ),
+    -- the alerts whose whole life matters: open at a month's end, open now, the first NRM prompt
+    lasting as materialized (
+      select rule, child_id, raised_at, coalesce(closed_at, 'infinity') as closed_at, gap_agency
+        from al where rule in ('PANEL_DRIFT', 'AGENCY_GAP', 'NRM_PROMPT') and child_id is not null
     ),
     screens as (
-      select child_id, at, level, lead(at) over (partition by child_id order by at, id) as next_at
-        from ev where type = 'screening.completed'
+      select child_id, at, tag as level, lead(at) over (partition by child_id order by at, tag) as next_at
+        from history where type = 'screening.completed'
     ),
-    returns as (
-      select distinct on (child_id, episode) child_id, episode, at
-        from ev where type = 'missing.returned' and ${byKid(sql`child_id`)}
-       order by child_id, episode, at
-    ),
-    interviews as (
-      select child_id, episode, min(at) as at
-        from ev where type = 'missing.rhi' and outcome in ('completed', 'declined')
+    episodes as (
+      select child_id, episode,
+             min(at) filter (where type = 'missing.returned') as returned,
+             min(at) filter (where type = 'missing.rhi' and tag in ('completed', 'declined')) as interviewed
+        from missing where type in ('missing.returned', 'missing.rhi')
        group by child_id, episode
     ),
     prompts as (
-      select child_id, min(raised_at) as at from al where rule = 'NRM_PROMPT' and child_id is not null group by child_id
+      select child_id, min(raised_at) as at from lasting where rule = 'NRM_PROMPT' group by child_id
+    ),
+    -- children who ever started a period without a school place: the only ones cmePeriod can count
+    out_of_school as (
+      select distinct child_id from history
+       where type = 'education.left_roll' or (type = 'household.moved' and details->>'intoArea' = 'true')
+          or (type = 'education.on_roll' and details->>'fullTime' is distinct from 'true')
     )
     select json_build_object(
       'areas', (select coalesce(json_agg(distinct area order by area), '[]'::json) from areas where area is not null),
-      'concernChildren', (select count(*)::int from child_concern cc where cc.since < least(${end}, ${now}) and ${byKid(sql`cc.child_id`)}),
-      'concernWithoutArea', (select count(*)::int from child_concern cc
-                              where cc.since < least(${end}, ${now}) and ${byKid(sql`cc.child_id`)}
-                                and not exists (select 1 from areas a where a.child_id = cc.child_id and a.area is not null)),
+      'concernChildren', (select count(*)::int ${concerned}),
+      'concernWithoutArea', (select count(*)::int ${concerned}
+                               and not exists (select 1 from areas a where a.child_id = cc.child_id and a.area is not null)),
       'concern', ${json(sql`
         select m.month, coalesce(s.level, 'unscreened') as band, count(*)::int as n
           from months m
           join child_concern cc on cc.since < least(m.ends, ${now})
+          join children c on c.id = cc.child_id and c.merged_into is null
           left join screens s on s.child_id = cc.child_id and s.at < m.ends and (s.next_at is null or s.next_at >= m.ends)
-         where ${byKid(sql`cc.child_id`)}
+         where ${inView(sql`cc.child_id`)}
          group by 1, 2 order by 1, 2`)},
-      'missingStarted', ${json(sql`
-        select ${londonMonth(evAt)} as month, count(*)::int as n
-          from ev where type = 'missing.started' and ${inPeriod(evAt)} and ${byKid(sql`child_id`)}
-         group by 1 order by 1`)},
-      'childrenMissing', ${json(sql`
-        select ${londonMonth(evAt)} as month, count(distinct child_id)::int as n
-          from ev where type = 'missing.started' and ${inPeriod(evAt)} and ${byKid(sql`child_id`)}
-         group by 1 order by 1`)},
+      'missing', ${json(sql`
+        select ${named(sql`month`)} as month, sum(episodes)::int as started, count(*)::int as children
+          from (select ${monthOf(sql`at`)} as month, child_id, count(*) as episodes
+                  from missing where type = 'missing.started' and ${inPeriod(sql`at`)} group by 1, 2) x
+         group by month order by 1`)},
+      'panels', ${json(sql`
+        select ${named(sql`month`)} as month, reviews, deferred
+          from (select ${monthOf(sql`at`)} as month, count(*)::int as reviews, count(*) filter (where tag = 'deferred')::int as deferred
+                  from history where type = 'panel.reviewed' and ${inView(sql`child_id`)} group by 1) x
+         order by 1`)},
       'returns', ${json(sql`
-        select ${londonMonth(sql`r.at`)} as month,
-               count(*) filter (where r.at + ${interviewDue} <= ${now})::int as due,
-               count(*) filter (where r.at + ${interviewDue} <= ${now} and i.at <= r.at + ${interviewDue})::int as "inTime"
-          from returns r left join interviews i on i.child_id = r.child_id and i.episode = r.episode
-         where ${inPeriod(sql`r.at`)}
-         group by 1 order by 1`)},
-      'momentsByMonth', ${json(sql`
-        select ${londonMonth(sql`a.raised_at`)} as key, ${momentColumns}
-          from al a where a.rule in (${list(w.momentRules)}) and ${inPeriod(sql`a.raised_at`)}
-         group by 1 order by 1`)},
-      'momentsByRule', ${json(sql`
-        select a.rule as key, ${momentColumns}
-          from al a where a.rule in (${list(w.momentRules)}) and ${inPeriod(sql`a.raised_at`)}
-         group by 1 order by 1`)},
-      'nrmPrompts', ${json(sql`
-        select ${londonMonth(sql`a.raised_at`)} as month, count(*)::int as n
-          from al a where a.rule = 'NRM_PROMPT' and ${inPeriod(sql`a.raised_at`)}
-         group by 1 order by 1`)},
+        select ${named(sql`month`)} as month, due, "inTime"
+          from (select ${monthOf(sql`returned`)} as month,
+                       count(*) filter (where returned + ${interviewDue} <= ${now})::int as due,
+                       count(*) filter (where returned + ${interviewDue} <= ${now} and interviewed <= returned + ${interviewDue})::int as "inTime"
+                  from episodes where ${inPeriod(sql`returned`)} group by 1) x
+         order by 1`)},
+      'moments', ${json(sql`
+        select coalesce(rule, ${named(sql`month`)}) as key, "byRule", raised, responded, "respondedInTime", waiting, n, median, p90
+          from (select a.rule, ${monthOf(sql`a.raised_at`)} as month, grouping(a.rule) = 0 as "byRule",
+                       count(*)::int as raised,
+                       count(a.resolved_at)::int as responded,
+                       count(*) filter (where a.resolved_at <= a.due_by)::int as "respondedInTime",
+                       count(*) filter (where a.closed_at is null)::int as waiting,
+                       count(a.resolved_at)::int as n,
+                       percentile_cont(0.5) within group (order by extract(epoch from a.resolved_at - a.raised_at) / 3600) as median,
+                       percentile_cont(0.9) within group (order by extract(epoch from a.resolved_at - a.raised_at) / 3600) as p90
+                  from al a where a.rule in (${list(w.momentRules)}) and ${inPeriod(sql`a.raised_at`)}
+                 group by grouping sets ((${monthOf(sql`a.raised_at`)}), (a.rule))) x
+         order by "byRule", key`)},
       'nrm', ${json(sql`
         select month, kind, count(*)::int as n,
                json_build_object('n', count(days)::int,
                                  'median', percentile_cont(0.5) within group (order by days),
                                  'p90', percentile_cont(0.9) within group (order by days)) as "fromPrompt"
-          from (select ${londonMonth(evAt)} as month,
-                       case when ev.type = 'nrm.referred' then 'referred' else ev.stage end as kind,
-                       case when p.at <= ev.at then extract(epoch from ev.at - p.at) / 86400 end as days
-                  from ev left join prompts p on p.child_id = ev.child_id
-                 where ev.type in ('nrm.referred', 'nrm.decision') and ${inPeriod(evAt)} and ${byKid(sql`ev.child_id`)}) d
+          from (select ${named(monthOf(sql`h.at`))} as month,
+                       case when h.type = 'nrm.referred' then 'referred' else h.tag end as kind,
+                       case when p.at <= h.at then extract(epoch from h.at - p.at) / 86400 end as days
+                  from history h left join prompts p on p.child_id = h.child_id
+                 where h.type in ('nrm.referred', 'nrm.decision') and ${inPeriod(sql`h.at`)} and ${inView(sql`h.child_id`)}) d
          group by 1, 2 order by 1, 2`)},
-      'alertsByMonth', ${json(sql`
-        select key, sum(raised)::int as raised, sum(resolved)::int as resolved, sum(overdue)::int as overdue
-          from (select ${londonMonth(sql`a.raised_at`)} as key, 1 as raised, 0 as resolved,
-                       (a.due_by < coalesce(a.resolved_at, a.dismissed_at, ${now}))::int as overdue
-                  from al a where ${inPeriod(sql`a.raised_at`)}
-                union all
-                select ${londonMonth(sql`a.resolved_at`)}, 0, 1, 0 from al a where ${inPeriod(sql`a.resolved_at`)}) x
-         group by 1 order by 1`)},
-      'alertsByRule', ${json(sql`select a.rule as key, ${alertColumns} from al a group by 1 order by 1`)},
-      'alertsByOwner', ${json(sql`select a.owner as key, ${alertColumns} from al a group by 1 order by 1`)},
-      'panelReviews', ${json(sql`
-        select ${londonMonth(evAt)} as month, count(*)::int as reviews, count(*) filter (where outcome = 'deferred')::int as deferred
-          from ev where type = 'panel.reviewed' and ${byKid(sql`child_id`)}
-         group by 1 order by 1`)},
-      'driftRaised', ${json(sql`
-        select ${londonMonth(sql`a.raised_at`)} as month, count(*)::int as n
-          from al a where a.rule = 'PANEL_DRIFT' and ${inPeriod(sql`a.raised_at`)}
-         group by 1 order by 1`)},
-      'driftOpen', ${json(openAtMonthEnd('PANEL_DRIFT'))},
-      'gapChildren', ${json(openAtMonthEnd('AGENCY_GAP'))},
+      'alerts', ${json(sql`
+        select case when grouping(raised_month) = 0 then 'raised' when grouping(resolved_month) = 0 then 'resolved'
+                    when grouping(rule) = 0 then 'rule' else 'owner' end as by,
+               coalesce(${named(sql`raised_month`)}, ${named(sql`resolved_month`)}, rule, owner) as key,
+               count(*) filter (where raised)::int as raised,
+               count(*) filter (where resolved)::int as resolved,
+               count(*) filter (where raised and overdue)::int as overdue,
+               count(*) filter (where raised and rule = 'NRM_PROMPT')::int as prompts,
+               count(*) filter (where raised and rule = 'PANEL_DRIFT')::int as drift
+          from (select rule, owner, raised, resolved,
+                       due_by < coalesce(closed_at, ${now}) as overdue,
+                       case when raised then ${monthOf(sql`raised_at`)} end as raised_month,
+                       case when resolved then ${monthOf(sql`resolved_at`)} end as resolved_month
+                  from (select al.*, ${inPeriod(sql`raised_at`)} as raised, coalesce(${inPeriod(sql`resolved_at`)}, false) as resolved from al) a
+                 where raised or resolved) x
+         group by grouping sets ((raised_month), (resolved_month), (rule), (owner))
+         order by 1, 2`)},
+      'openAtMonthEnd', ${json(sql`
+        select month, count(*) filter (where rule = 'PANEL_DRIFT')::int as drift, count(*) filter (where rule = 'AGENCY_GAP')::int as gaps
+          from (select distinct m.month, a.rule, a.child_id
+                  from months m join lasting a on a.rule in ('PANEL_DRIFT', 'AGENCY_GAP') and a.raised_at < m.ends and a.closed_at >= least(m.ends, ${now})) x
+         group by month order by month`)},
       'gapsOpenNow', ${json(sql`
-        select a.gap_agency as agency, count(*)::int as n
-          from al a where a.rule = 'AGENCY_GAP' and a.status = 'open' and a.dismissed_at is null and a.gap_agency is not null
+        select gap_agency as agency, count(*)::int as n
+          from lasting where rule = 'AGENCY_GAP' and closed_at = 'infinity' and gap_agency is not null
          group by 1 order by 1`)},
-      'cmeEvents', ${json(sql`
+      'folded', ${json(sql`
         select id, child_id as "childId", type, (extract(epoch from at) * 1000)::float8 as "atMs", agency, details
-          from ev where type in (${list([...CME_EVENT_TYPES, 'harm.serious'])}) and ${byKid(sql`child_id`)}
-         order by child_id, at, id`)},
-      'escalationEvents', ${json(sql`
-        select id, child_id as "childId", type, (extract(epoch from at) * 1000)::float8 as "atMs", agency, details
-          from ev where type in (${list(ESCALATION_EVENT_TYPES)}) and ${byKid(sql`child_id`)}
+          from history
+         where ${inView(sql`child_id`)}
+           and (type in (${list(ESCALATION_EVENT_TYPES)})
+                or (type in (${list(FOLDED_TYPES.filter((t) => !ESCALATION_TYPES.has(t)))}) and child_id in (select child_id from out_of_school)))
          order by child_id, at, id`)}
     ) as figures`);
-  const rows = (result as unknown as { rows: { figures: DashboardFigures | string }[] }).rows;
-  const figures = rows[0].figures;
-  return typeof figures === 'string' ? (JSON.parse(figures) as DashboardFigures) : figures;
-}
+  const rows = (result as unknown as { rows: { figures: Answer | string }[] }).rows;
+  const a = typeof rows[0].figures === 'string' ? (JSON.parse(rows[0].figures) as Answer) : rows[0].figures;
 
+  const alerts = (by: Answer['alerts'][number]['by']) => a.alerts.filter((r) => r.by === by && r.key !== null);
+  const byMonth = new Map<string, AlertFigures>();
+  for (const r of alerts('raised')) byMonth.set(r.key!, { key: r.key!, raised: r.raised, resolved: 0, overdue: r.overdue });
+  for (const r of alerts('resolved')) byMonth.set(r.key!, { key: r.key!, raised: 0, overdue: 0, ...byMonth.get(r.key!), resolved: r.resolved });
+  const counts = (by: 'rule' | 'owner') => alerts(by).map(({ key, raised, resolved, overdue }) => ({ key: key!, raised, resolved, overdue }));
+  const raisedMonths = (pick: (r: Answer['alerts'][number]) => number) => alerts('raised').filter((r) => pick(r) > 0).map((r) => ({ month: r.key!, n: pick(r) }));
+  const openAt = (pick: (r: Answer['openAtMonthEnd'][number]) => number) => a.openAtMonthEnd.filter((r) => pick(r) > 0).map((r) => ({ month: r.month, n: pick(r) }));
+  const moment = ({ byRule: _, ...m }: Answer['moments'][number]): MomentFigures => m;
+  return {
+    areas: a.areas,
+    concernChildren: a.concernChildren,
+    concernWithoutArea: a.concernWithoutArea,
+    concern: a.concern,
+    missingStarted: a.missing.map((r) => ({ month: r.month, n: r.started })),
+    childrenMissing: a.missing.map((r) => ({ month: r.month, n: r.children })),
+    returns: a.returns,
+    momentsByMonth: a.moments.filter((m) => !m.byRule).map(moment),
+    momentsByRule: a.moments.filter((m) => m.byRule).map(moment),
+    nrmPrompts: raisedMonths((r) => r.prompts),
+    nrm: a.nrm,
+    alertsByMonth: [...byMonth.values()].sort((x, y) => x.key.localeCompare(y.key)),
+    alertsByRule: counts('rule'),
+    alertsByOwner: counts('owner'),
+    panelReviews: a.panels,
+    driftRaised: raisedMonths((r) => r.drift),
+    driftOpen: openAt((r) => r.drift),
+    gapChildren: openAt((r) => r.gaps),
+    gapsOpenNow: a.gapsOpenNow,
+    cmeEvents: a.folded.filter((r) => !ESCALATION_TYPES.has(r.type)),
+    escalationEvents: a.folded.filter((r) => ESCALATION_TYPES.has(r.type)),
+  };
+}

@@ -110,6 +110,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(adminRoutes);
   await app.register(alertRoutes);
   await app.register(import('./pages/reports.ts'));
+  await app.register(import('./pages/dashboard.ts'));
   await app.register(import('./pages/plans.ts'));
   await app.register(import('./pages/panels.ts'));
   await app.register(import('./pages/panel-minutes-pdf.ts'));

@@ -131,7 +131,8 @@ interface Answer {
   returns: DashboardFigures['returns'];
   moments: (MomentFigures & { byRule: boolean })[];
   nrm: NrmFigures[];
-  alerts: { by: 'raised' | 'resolved' | 'rule' | 'owner'; key: string | null; raised: number; resolved: number; overdue: number; prompts: number; drift: number }[];
+  /** alerts raised or resolved in the period, counted by rule, owner, month raised and month resolved (null: outside the period) */
+  alerts: { rule: string; owner: string; raisedMonth: string | null; resolvedMonth: string | null; n: number; overdue: number }[];
   openAtMonthEnd: { month: string; drift: number; gaps: number }[];
   gapsOpenNow: DashboardFigures['gapsOpenNow'];
   folded: FoldedEventRow[];
@@ -290,22 +291,15 @@ export async function dashboardFigures(tx: Db, w: DashboardWindow): Promise<Dash
                  where h.type in ('nrm.referred', 'nrm.decision') and ${inPeriod(sql`h.at`)} and ${inView(sql`h.child_id`)}) d
          group by 1, 2 order by 1, 2`)},
       'alerts', ${json(sql`
-        select case when grouping(raised_month) = 0 then 'raised' when grouping(resolved_month) = 0 then 'resolved'
-                    when grouping(rule) = 0 then 'rule' else 'owner' end as by,
-               coalesce(${named(sql`raised_month`)}, ${named(sql`resolved_month`)}, rule, owner) as key,
-               count(*) filter (where raised)::int as raised,
-               count(*) filter (where resolved)::int as resolved,
-               count(*) filter (where raised and overdue)::int as overdue,
-               count(*) filter (where raised and rule = 'NRM_PROMPT')::int as prompts,
-               count(*) filter (where raised and rule = 'PANEL_DRIFT')::int as drift
-          from (select rule, owner, raised, resolved,
-                       due_by < coalesce(closed_at, ${now}) as overdue,
+        select rule, owner, ${named(sql`raised_month`)} as "raisedMonth", ${named(sql`resolved_month`)} as "resolvedMonth",
+               count(*)::int as n, count(*) filter (where overdue)::int as overdue
+          from (select rule, owner,
                        case when raised then ${monthOf(sql`raised_at`)} end as raised_month,
-                       case when resolved then ${monthOf(sql`resolved_at`)} end as resolved_month
+                       case when resolved then ${monthOf(sql`resolved_at`)} end as resolved_month,
+                       raised and due_by < coalesce(closed_at, ${now}) as overdue
                   from (select al.*, ${inPeriod(sql`raised_at`)} as raised, coalesce(${inPeriod(sql`resolved_at`)}, false) as resolved from al) a
                  where raised or resolved) x
-         group by grouping sets ((raised_month), (resolved_month), (rule), (owner))
-         order by 1, 2`)},
+         group by 1, 2, 3, 4`)},
       'openAtMonthEnd', ${json(sql`
         select month, count(*) filter (where rule = 'PANEL_DRIFT')::int as drift, count(*) filter (where rule = 'AGENCY_GAP')::int as gaps
           from (select distinct m.month, a.rule, a.child_id
@@ -326,12 +320,25 @@ export async function dashboardFigures(tx: Db, w: DashboardWindow): Promise<Dash
   const rows = (result as unknown as { rows: { figures: Answer | string }[] }).rows;
   const a = typeof rows[0].figures === 'string' ? (JSON.parse(rows[0].figures) as Answer) : rows[0].figures;
 
-  const alerts = (by: Answer['alerts'][number]['by']) => a.alerts.filter((r) => r.by === by && r.key !== null);
-  const byMonth = new Map<string, AlertFigures>();
-  for (const r of alerts('raised')) byMonth.set(r.key!, { key: r.key!, raised: r.raised, resolved: 0, overdue: r.overdue });
-  for (const r of alerts('resolved')) byMonth.set(r.key!, { key: r.key!, raised: 0, overdue: 0, ...byMonth.get(r.key!), resolved: r.resolved });
-  const counts = (by: 'rule' | 'owner') => alerts(by).map(({ key, raised, resolved, overdue }) => ({ key: key!, raised, resolved, overdue }));
-  const raisedMonths = (pick: (r: Answer['alerts'][number]) => number) => alerts('raised').filter((r) => pick(r) > 0).map((r) => ({ month: r.key!, n: pick(r) }));
+  // the alerts' counts rolled up by month, rule and owner (one grouping in SQL, the sums here)
+  const rollUp = (keyOf: (r: Answer['alerts'][number]) => (string | null)[]) => {
+    const out = new Map<string, AlertFigures>();
+    const at = (key: string) => out.get(key) ?? out.set(key, { key, raised: 0, resolved: 0, overdue: 0 }).get(key)!;
+    for (const r of a.alerts) {
+      const [raisedKey, resolvedKey] = keyOf(r);
+      if (raisedKey !== null) {
+        at(raisedKey).raised += r.n;
+        at(raisedKey).overdue += r.overdue;
+      }
+      if (resolvedKey !== null) at(resolvedKey).resolved += r.n;
+    }
+    return [...out.values()].sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+  };
+  const raisedOf = (rule: string) => {
+    const out = new Map<string, number>();
+    for (const r of a.alerts) if (r.rule === rule && r.raisedMonth) out.set(r.raisedMonth, (out.get(r.raisedMonth) ?? 0) + r.n);
+    return [...out].sort().map(([month, n]) => ({ month, n }));
+  };
   const openAt = (pick: (r: Answer['openAtMonthEnd'][number]) => number) => a.openAtMonthEnd.filter((r) => pick(r) > 0).map((r) => ({ month: r.month, n: pick(r) }));
   const moment = ({ byRule: _, ...m }: Answer['moments'][number]): MomentFigures => m;
   return {
@@ -344,13 +351,13 @@ export async function dashboardFigures(tx: Db, w: DashboardWindow): Promise<Dash
     returns: a.returns,
     momentsByMonth: a.moments.filter((m) => !m.byRule).map(moment),
     momentsByRule: a.moments.filter((m) => m.byRule).map(moment),
-    nrmPrompts: raisedMonths((r) => r.prompts),
+    nrmPrompts: raisedOf('NRM_PROMPT'),
     nrm: a.nrm,
-    alertsByMonth: [...byMonth.values()].sort((x, y) => x.key.localeCompare(y.key)),
-    alertsByRule: counts('rule'),
-    alertsByOwner: counts('owner'),
+    alertsByMonth: rollUp((r) => [r.raisedMonth, r.resolvedMonth]),
+    alertsByRule: rollUp((r) => [r.raisedMonth && r.rule, r.resolvedMonth && r.rule]),
+    alertsByOwner: rollUp((r) => [r.raisedMonth && r.owner, r.resolvedMonth && r.owner]),
     panelReviews: a.panels,
-    driftRaised: raisedMonths((r) => r.drift),
+    driftRaised: raisedOf('PANEL_DRIFT'),
     driftOpen: openAt((r) => r.drift),
     gapChildren: openAt((r) => r.gaps),
     gapsOpenNow: a.gapsOpenNow,

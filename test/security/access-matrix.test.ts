@@ -150,6 +150,7 @@ const MATRIX: Record<string, Rule> = {
   'POST /learning-review': rule.signedIn,
   'GET /learning-review/:name': rule.signedIn,
   'GET /reports/language': rule.can('partnership_reports'),
+  'GET /reports/dashboard': rule.can('partnership_reports'),
   'GET /reports/returns': rule.can('statutory_returns'),
   'GET /reports/returns/ssda903-missing.csv': rule.can('statutory_returns'),
   'GET /reports/returns/cin-factors.csv': rule.can('statutory_returns'),

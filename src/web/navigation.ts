@@ -16,7 +16,7 @@ export function homeFor(actor: Actor): string {
   if (can(actor, 'read_cases')) return '/my-work';
   if (can(actor, 'manage_users')) return '/admin/users';
   if (can(actor, 'view_audit')) return '/access/break-glass';
-  return '/reports/language';
+  return '/reports/dashboard';
 }
 
 export function navigationFor(actor: Actor | null, path: string): NavigationItem[] {
@@ -43,7 +43,7 @@ export function navigationFor(actor: Actor | null, path: string): NavigationItem
     can(actor, 'view_audit') && item('/audit', 'Audit', under('/audit')),
     can(actor, 'manage_governance') && item('/governance', 'Governance', under('/governance')),
     can(actor, 'partnership_escalations') && item('/escalations', 'Escalations', under('/escalations')),
-    can(actor, 'partnership_reports') && item('/reports/language', 'Reports', under('/reports')),
+    can(actor, 'partnership_reports') && item('/reports/dashboard', 'Reports', under('/reports')),
     item('/account', 'Your account', under('/account')),
   );
   return items.filter((i): i is NavigationItem => !!i);

@@ -189,7 +189,8 @@ export async function readChronology(
 ): Promise<{ child: repo.ChildRow; entries: VisibleEntry[]; total: number; page: number; pages: number }> {
   return db.transaction(async (tx) => {
     const child = await visibleChild(tx, actor, childId);
-    const pageNo = Math.max(1, Math.floor(page) || 1);
+    // a page past the end is empty; ?page=1e308 must not reach PostgreSQL as an OFFSET it cannot read
+    const pageNo = Math.min(Math.max(1, Math.floor(page) || 1), 1_000_000);
     const { entries, total } = await repo.listEvents(tx, child.id, filter, {
       offset: (pageNo - 1) * PAGE_SIZE,
       limit: PAGE_SIZE,

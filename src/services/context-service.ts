@@ -175,7 +175,7 @@ export async function updateDisruption(db: Db, actor: Actor, entityId: string, d
   const v = parse(disruptionUpdateSchema, input);
   return db.transaction(async (tx) => {
     const entity = await visibleContext(tx, actor, entityId);
-    if (!/^[0-9a-f-]{36}$/i.test(disruptionId)) throw notFound();
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(disruptionId)) throw notFound();
     const changed = await repo.updateDisruption(tx, disruptionId, entity.id, { endedOn: v.endedOn ?? null, outcome: v.outcome, ...(v.notes ? { notes: v.notes } : {}) });
     if (!changed) throw notFound();
     await audit(tx, actor, 'disruption.changed', null, { context: entity.id, disruption: disruptionId, outcome: v.outcome });
@@ -222,7 +222,7 @@ export async function completeContextAction(db: Db, actor: Actor, entityId: stri
   if (!isValidAt(doneOn) || !/^\d{4}-\d{2}-\d{2}$/.test(doneOn)) throw validationFailed([{ path: 'doneOn', message: 'Enter a real date' }]);
   return db.transaction(async (tx) => {
     const entity = await visibleContext(tx, actor, entityId);
-    if (!/^[0-9a-f-]{36}$/i.test(actionId) || !(await repo.completeContextAction(tx, actionId, entity.id, doneOn))) {
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(actionId) || !(await repo.completeContextAction(tx, actionId, entity.id, doneOn))) {
       throw validationFailed([{ path: 'actionId', message: 'That action is not open in the plan for this place' }]);
     }
     await audit(tx, actor, 'context_action.completed', null, { context: entity.id, action: actionId });

@@ -50,7 +50,7 @@ export async function accessBasis(db: Db, scope: AccessScope, childId: string): 
 }
 
 export async function findVisibleChild(db: Db, scope: AccessScope, childId: string): Promise<ChildRow | undefined> {
-  if (!/^[0-9a-f-]{36}$/i.test(childId)) return undefined;
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(childId)) return undefined;
   const [row] = await db
     .select()
     .from(children)
@@ -61,6 +61,8 @@ export async function findVisibleChild(db: Db, scope: AccessScope, childId: stri
 
 /** For system work (the rules sweep), never for showing a child to a person. */
 export async function findChild(db: Db, childId: string): Promise<ChildRow | undefined> {
+  // an id from a URL that is not a uuid finds nothing (PostgreSQL would refuse the cast: a 500)
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(childId)) return undefined;
   const [row] = await db.select().from(children).where(eq(children.id, childId)).limit(1);
   return row;
 }
@@ -157,7 +159,7 @@ export async function listEvents(
 }
 
 export async function findEventOfChild(db: Db, childId: string, eventId: string): Promise<ChronologyEntry | undefined> {
-  if (!/^[0-9a-f-]{36}$/i.test(eventId)) return undefined;
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(eventId)) return undefined;
   const [row] = await db
     .select({ event: events, recordedByName: users.name })
     .from(events)

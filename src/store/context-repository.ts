@@ -77,7 +77,7 @@ export async function indexUnindexedLinks(db: Db): Promise<number> {
 }
 
 export async function findEntity(tx: Db, id: string): Promise<ContextEntityRow | undefined> {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return undefined;
   const [row] = await tx.select().from(contextEntities).where(eq(contextEntities.id, id)).limit(1);
   return row;
 }

@@ -129,7 +129,7 @@ export async function recordsMarkedForDeletion(db: Db, rule: RetentionRule): Pro
 }
 
 export async function retentionStanding(db: Db, rule: RetentionRule, childId: string): Promise<RetentionStanding | undefined> {
-  if (!/^[0-9a-f-]{36}$/i.test(childId)) return undefined;
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(childId)) return undefined;
   const result = await db.execute(standingSql(rule, sql`where s.child_id = ${childId}::uuid`));
   const [row] = rowsOf<RetentionStanding>(result);
   return row && toStanding(row);
@@ -200,7 +200,7 @@ export async function listSubjectAccessRequests(db: Db): Promise<SubjectAccessEn
 }
 
 export async function findSubjectAccessRequest(db: Db, id: string, forUpdate = false): Promise<SubjectAccessEntry | undefined> {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return undefined;
   const query = db
     .select({ request: subjectAccessRequests, createdByName: users.name, releasedByName: releasedBy })
     .from(subjectAccessRequests)

@@ -11,7 +11,7 @@ export type AttendanceRow = typeof panelAttendance.$inferSelect;
 export type ReturnRow = typeof panelReturns.$inferSelect;
 export type ActionRow = typeof panelActions.$inferSelect;
 
-const UUID = /^[0-9a-f-]{36}$/i;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function insertMeeting(tx: Db, row: typeof panelMeetings.$inferInsert): Promise<MeetingRow> {
   const [created] = await tx.insert(panelMeetings).values(row).returning();

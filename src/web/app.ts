@@ -11,7 +11,7 @@ import nunjucks from 'nunjucks';
 import type { Config } from '../config.ts';
 import type { Db } from '../store/database.ts';
 import { setUpSessions } from './sessions.ts';
-import { setUpErrors } from './errors.ts';
+import { routerRefusal, setUpErrors } from './errors.ts';
 import { viewFilters } from './view-filters.ts';
 import { signInRoutes } from './pages/sign-in.ts';
 import { childRoutes } from './pages/children.ts';
@@ -43,8 +43,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     // errors are always logged; requests only in production (LOG_LEVEL overrides)
     logger: { level: process.env.LOG_LEVEL ?? (deps.config.env === 'production' ? 'info' : deps.config.env === 'test' ? 'silent' : 'warn') },
-    trustProxy: deps.config.env === 'production',
+    // Production runs behind one TLS-terminating proxy (HOST stays on the private side): the client is
+    // the address that proxy saw, the last X-Forwarded-For entry. Trusting every hop (`true`) takes the
+    // first entry, which the client writes itself: a new address each try slipped the sign-in limit and
+    // forged the audit's addresses. (Fastify ignores a hop count, so the one hop is a function.)
+    trustProxy: deps.config.env === 'production' ? (_address: string, hop: number) => hop === 0 : false,
     bodyLimit: 5 * 1024 * 1024,
+    frameworkErrors: routerRefusal,
   });
   const alerts = deps.alerts ?? createAlertService({ config: deps.config.rules, baseUrl: deps.config.baseUrl, dutyInboxes: deps.config.dutyInboxes });
   app.decorate('deps', { ...deps, alerts, afterRecord: deps.afterRecord ?? alerts.afterRecord });

@@ -1,9 +1,67 @@
 // One error handler: the API answers `{ "error": id, "details": [...] }` with stable ids; pages show
 // the GOV.UK "page not found" or "sorry, there is a problem" patterns.
-import type { FastifyInstance } from 'fastify';
-import { ServiceError } from '../services/errors.ts';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Problem } from '../domain/event.ts';
+import { ServiceError, validationFailed } from '../services/errors.ts';
+
+/**
+ * The first string (or key) holding a NUL character in a request's params, query or body, by path.
+ * PostgreSQL cannot store U+0000 in text or jsonb: without this check the write fails in the
+ * database as a server error. Iterative (a deeply nested body cannot overflow the stack), only
+ * through plain objects and arrays (not files or streams), each once (multipart parts refer back to
+ * the whole body).
+ */
+function nulIn(roots: [string, unknown][]): Problem | undefined {
+  const seen = new WeakSet<object>();
+  const stack: [string, unknown][] = [...roots].reverse();
+  while (stack.length) {
+    const [path, value] = stack.pop()!;
+    if (typeof value === 'string') {
+      if (value.includes('\u0000')) return { path: path || '(root)', message: 'must not contain the NUL character (U+0000)' };
+      continue;
+    }
+    if (!value || typeof value !== 'object' || seen.has(value)) continue;
+    // plain objects: fastify's params, query and form bodies inherit from an empty null-prototype object
+    const proto = Object.getPrototypeOf(value);
+    if (!Array.isArray(value) && proto !== Object.prototype && proto !== null && Object.getPrototypeOf(proto) !== null) continue;
+    seen.add(value);
+    const entries = Object.entries(value);
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [key, child] = entries[i];
+      const at = Array.isArray(value) ? `${path}[${key}]` : path ? `${path}.${key}` : key;
+      if (key.includes('\u0000')) return { path: at, message: 'must not contain the NUL character (U+0000)' };
+      stack.push([at, child]);
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The router's own refusals (a broken %-escape in the path, a path segment longer than any id) come
+ * before every hook: fastify's default answer has no stable id and none of the security headers.
+ * Answered here as every other error is (`frameworkErrors` in app.ts).
+ */
+export function routerRefusal(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+  reply
+    .code(tooLong ? 404 : 400)
+    .header('content-security-policy', "default-src 'none'; frame-ancestors 'none'")
+    .header('x-content-type-options', 'nosniff')
+    .header('referrer-policy', 'no-referrer')
+    .header('x-frame-options', 'DENY');
+  if (request.url.startsWith('/api/')) {
+    reply.send({ error: tooLong ? 'not_found' : 'bad_request', details: [] });
+    return;
+  }
+  reply.type('text/plain; charset=utf-8').send(tooLong ? 'Page not found' : 'There is a problem with the address of this page');
+}
 
 export function setUpErrors(app: FastifyInstance): void {
+  app.addHook('preValidation', async (request) => {
+    const problem = nulIn([['', request.params], ['', request.query], ['', request.body]]);
+    if (problem) throw validationFailed([problem]);
+  });
+
   app.setNotFoundHandler(async (request, reply) => {
     reply.code(404);
     if (request.url.startsWith('/api/')) return reply.send({ error: 'not_found', details: [] });

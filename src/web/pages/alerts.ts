@@ -25,7 +25,7 @@ export async function alertRoutes(app: FastifyInstance): Promise<void> {
     const actor = signedIn(request);
     const rule = RULES_BY_CODE.has(request.query.rule ?? '') ? request.query.rule : undefined;
     const due = dateFromParts(request.query, 'due', 'due date', false);
-    const childId = /^[0-9a-f-]{36}$/i.test(request.query.child ?? '') ? request.query.child : undefined;
+    const childId = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(request.query.child ?? '') ? request.query.child : undefined;
     const groups = await myWork(db, actor, {
       rule,
       childId,

@@ -224,7 +224,7 @@ export default async function governanceRoutes(app: FastifyInstance): Promise<vo
   app.post<{ Params: { id: string }; Body: Body }>('/governance/sar/:id/decisions', async (request, reply) => {
     const posted: PostedDecisions = {};
     for (const [key, value] of Object.entries(request.body)) {
-      const m = /^(decision|note)-([0-9a-f-]{36})$/i.exec(key);
+      const m = /^(decision|note)-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i.exec(key);
       if (!m) continue;
       const entry = (posted[m[2]] ??= {});
       entry[m[1] as 'decision' | 'note'] = asString(value);

@@ -8,6 +8,11 @@
 // TypeScript — a child's period without a school place (src/domain/workflows/cme.ts) and a
 // disagreement's stage (src/domain/workflows/escalation.ts) — come back as rows for the service to
 // fold with that same code. Nothing here names a child: ids leave only inside those rows.
+//
+// What it costs (bench/dashboard.ts): a county's year is about a quarter of a million events and as
+// many alerts to read and group, whatever the indexes, so the answer grows with the period and the
+// county. Under a second on a county needs the months kept as they happen (a per-child, per-month
+// table written with the alerts) rather than counted on each view.
 import { sql, type SQL } from 'drizzle-orm';
 import { ESCALATION_EVENT_TYPES } from '../domain/workflows/escalation.ts';
 import { CME_EVENT_TYPES } from './cme-repository.ts';
@@ -117,7 +122,6 @@ const HISTORY_TYPES = ['screening.completed', 'nrm.referred', 'nrm.decision'];
 const FOLDED_TYPES = [...new Set([...CME_EVENT_TYPES, ...ESCALATION_EVENT_TYPES, 'harm.serious'])];
 const ESCALATION_TYPES = new Set(ESCALATION_EVENT_TYPES);
 
-const londonMonth = (column: SQL) => sql`to_char(${column} at time zone 'Europe/London', 'YYYY-MM')`;
 const json = (query: SQL) => sql`(select coalesce(json_agg(x), '[]'::json) from (${query}) x)`;
 
 /** What the statement answers, before it is sorted into the figures. */

@@ -55,6 +55,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate('deps', { ...deps, alerts, afterRecord: deps.afterRecord ?? alerts.afterRecord });
 
   await app.register(helmet, {
+    // the same answer as the policy's frame-ancestors 'none', for browsers that read only this header
+    frameguard: { action: 'deny' },
     enableCSPNonces: true,
     contentSecurityPolicy: {
       directives: {

@@ -10,6 +10,7 @@ import { can, requireCapability } from './access.ts';
 import { mayReadCases, scopeOf, type Actor } from './actor.ts';
 import { audit } from './audit-service.ts';
 import { visibleChild } from './chronology-service.ts';
+import { agreementsOf } from './sharing-agreement-service.ts';
 import { forbidden, notFound, validationFailed } from './errors.ts';
 
 export interface AccessOptions {
@@ -200,7 +201,10 @@ export async function accessLog(db: Db, actor: Actor, childId: string) {
       if (!child) throw notFound();
     }
     const entries = await repo.accessLogOf(tx, childId);
+    // under which basis: the person's relationship (recorded with each entry) and their agency's
+    // lawful basis for sharing (its sharing agreement in force)
+    const agreements = await agreementsOf(tx, entries.map((e) => e.agency).filter((a): a is string => !!a));
     await audit(tx, actor, 'access.log_viewed', childId, { entries: entries.length, basis: 'oversight' });
-    return { childId, name, entries };
+    return { childId, name, entries: entries.map((e) => ({ ...e, lawfulBasis: (e.agency && agreements.get(e.agency)?.lawfulBasisText) || null })) };
   });
 }

@@ -104,6 +104,9 @@ test('the access log: for managers of an involved agency and the DPO, with the b
   assert.equal(log.statusCode, 200);
   assert.match(log.body, /Emergency access \(break-glass\)/);
   assert.match(log.body, /Agency involved with the child/);
+  // the agency's lawful basis sits beside each access (none recorded yet in this partnership)
+  assert.match(log.body, /Agency&#39;s lawful basis|Agency's lawful basis/);
+  assert.match(log.body, /No sharing agreement recorded/);
   const dpo = await visitor('dee.dpo@test.reachable');
   const seen = await dpo.get(`/children/${p.childId}/access-log`);
   assert.equal(seen.statusCode, 200);

@@ -154,7 +154,7 @@ test('the s45 pack: indicators and related entries, dated and filtered; restrict
 
   const exports = (await database.db.select().from(auditLog).where(and(eq(auditLog.childId, childId), eq(auditLog.action, 'nrm.s45_exported'))));
   assert.equal(exports.length, 3);
-  assert.deepEqual(exports.at(-1)!.detail, { format: 'csv', from: '2025-02-01', to: '2025-03-31', include: 'indicators', shown: [ids[1]], restricted: 1 });
+  assert.deepEqual(exports.at(-1)!.detail, { format: 'csv', from: '2025-02-01', to: '2025-03-31', include: 'indicators', shown: [ids[1]], restricted: 1, basis: 'involvement' });
 });
 
 test('the pack’s filter: real dates, and the end not before the start', () => {

@@ -76,7 +76,7 @@ describe('access in a browser', { skip: browserSkip }, () => {
     await page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Users' }).click();
     await page.waitForURL('**/admin/users');
     assert.equal(await text(page, 'h1'), 'Users');
-    assert.equal(await text(page, 'caption'), '9 accounts');
+    assert.equal(await text(page, 'caption'), '11 accounts');
     // admins manage accounts; they are not offered the case pages
     assert.equal(await page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Find a child' }).count(), 0);
     await checkAxe(page);
@@ -90,26 +90,26 @@ describe('access in a browser', { skip: browserSkip }, () => {
     await checkAxe(page);
     await screenshot(page, '23-admin-users-error');
 
-    await page.getByLabel('Full name').fill('Priya Shah');
-    await page.getByLabel('Email address').fill('priya.shah@demo.reachable.test');
+    await page.getByLabel('Full name').fill('Morgan Ellis');
+    await page.getByLabel('Email address').fill('morgan.ellis@demo.reachable.test');
     await page.getByLabel('Agency').selectOption({ label: 'Youth justice' });
     await page.getByRole('group', { name: 'Role' }).getByLabel('Practitioner').check();
     await page.getByLabel('Temporary password').fill('a-temporary-password-2026');
     await page.getByRole('button', { name: 'Add user' }).click();
     await page.waitForURL(/added=/);
-    assert.match(await text(page, '.govuk-notification-banner--success'), /Account created for priya\.shah@demo\.reachable\.test/);
-    assert.equal(await text(page, 'caption'), '10 accounts');
-    const cells = await page.locator('tbody tr', { hasText: 'Priya Shah' }).locator('td').allTextContents();
-    assert.deepEqual(cells.map((c) => c.trim()), ['Priya Shah', 'priya.shah@demo.reachable.test', 'Youth justice', 'practitioner', 'Active']);
+    assert.match(await text(page, '.govuk-notification-banner--success'), /Account created for morgan\.ellis@demo\.reachable\.test/);
+    assert.equal(await text(page, 'caption'), '12 accounts');
+    const cells = await page.locator('tbody tr', { hasText: 'Morgan Ellis' }).locator('td').allTextContents();
+    assert.deepEqual(cells.map((c) => c.trim()), ['Morgan Ellis', 'morgan.ellis@demo.reachable.test', 'Youth justice', 'practitioner', 'Active']);
     await checkAxe(page);
     await screenshot(page, '24-admin-user-added');
     await page.context().close();
 
     // the new account works
-    const priya = await b.newPage();
-    await signIn(priya, 'priya.shah@demo.reachable.test', 'a-temporary-password-2026');
-    assert.match(await text(priya, '.reachable-account-bar'), /Signed in as Priya Shah, Youth justice/);
-    await priya.context().close();
+    const morgan = await b.newPage();
+    await signIn(morgan, 'morgan.ellis@demo.reachable.test', 'a-temporary-password-2026');
+    assert.match(await text(morgan, '.reachable-account-bar'), /Signed in as Morgan Ellis, Youth justice/);
+    await morgan.context().close();
   });
 
   test('keyboard only: from sign-in to Jacob\'s page with Tab and Enter', async () => {

@@ -55,7 +55,7 @@ describe('the social worker in a browser', { skip: browserSkip }, () => {
     await page.getByRole('link', { name: 'Jacob', exact: true }).click();
     await page.waitForURL((url) => url.pathname === jacobPath);
     assert.equal(await text(page, 'h1'), 'Jacob');
-    assert.match(await text(page, '#chronology + .govuk-grid-row'), /84 entries, newest first — page 1 of 4/);
+    assert.match(await text(page, '#chronology ~ .govuk-grid-row'), /84 entries, newest first — page 1 of 4/);
     const involved = await text(page, 'h2:text("Agencies involved") + ul');
     for (const agency of ['Police', 'Health', "Children's social care"]) assert.match(involved, new RegExp(agency));
     const firstPage = await agenciesShown(page);
@@ -67,7 +67,7 @@ describe('the social worker in a browser', { skip: browserSkip }, () => {
     // page 2, through the GOV.UK pagination
     await page.getByRole('navigation', { name: 'Chronology pages' }).getByRole('link', { name: 'Page 2' }).click();
     await page.waitForURL(/page=2/);
-    assert.match(await text(page, '#chronology + .govuk-grid-row'), /page 2 of 4/);
+    assert.match(await text(page, '#chronology ~ .govuk-grid-row'), /page 2 of 4/);
     const secondPage = await agenciesShown(page);
     assert.ok(secondPage.includes('Health'), `page 2 shows health entries: ${secondPage}`);
     assert.ok(secondPage.includes('Police'));
@@ -77,7 +77,7 @@ describe('the social worker in a browser', { skip: browserSkip }, () => {
     await page.getByRole('group', { name: 'Agency' }).getByLabel('Police', { exact: true }).check();
     await page.getByRole('button', { name: 'Apply filters' }).click();
     await page.waitForURL(/agency=police/);
-    assert.match(await text(page, '#chronology + .govuk-grid-row'), /52 entries, newest first — page 1 of 3/);
+    assert.match(await text(page, '#chronology ~ .govuk-grid-row'), /52 entries, newest first — page 1 of 3/);
     const police = await agenciesShown(page);
     assert.equal(police.length, 25);
     assert.deepEqual(new Set(police), new Set(['Police']));
@@ -91,7 +91,7 @@ describe('the social worker in a browser', { skip: browserSkip }, () => {
     assert.deepEqual(new Set(await agenciesShown(page)), new Set(['Police']));
     await page.getByRole('link', { name: 'Clear filters' }).click();
     await page.waitForURL((url) => url.pathname === jacobPath && !url.search);
-    assert.match(await text(page, '#chronology + .govuk-grid-row'), /84 entries/);
+    assert.match(await text(page, '#chronology ~ .govuk-grid-row'), /84 entries/);
   });
 
   test('records an event through the form and sees it in the chronology', async () => {
@@ -123,7 +123,7 @@ describe('the social worker in a browser', { skip: browserSkip }, () => {
     assert.match((await newest.textContent()) ?? '', /Jacob talked about football/);
     assert.match((await newest.textContent()) ?? '', /by Children's social care, Sam Whitfield \(social worker\)/);
     assert.equal(await newest.locator('time').getAttribute('datetime'), '2019-05-02T16:30:00+01:00');
-    assert.match(await text(page, '#chronology + .govuk-grid-row'), /85 entries/);
+    assert.match(await text(page, '#chronology ~ .govuk-grid-row'), /85 entries/);
     await checkAxe(page);
     await screenshot(page, '07-event-recorded');
   });

@@ -20,7 +20,12 @@ before(async () => {
   database = await openTestDatabase();
   p = await makePartnership(database.db);
 });
-after(() => database.close());
+// pg-boss's last polls finish after its stop() resolves: let them settle before the scratch
+// database is dropped, or a poll cut off by the drop is reported against a test that has ended
+after(async () => {
+  await new Promise((r) => setTimeout(r, 2500));
+  await database.close();
+});
 
 const SERVICE_ID = '26785a09-ab16-4eb0-8407-a37497a57506';
 const SECRET = '3d844edf-8d35-48ac-975b-e847b4f122b0';

@@ -4,13 +4,11 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import { readConfig } from '../config.ts';
 import { formatNamed, IMPORT_FORMATS } from '../ingest/formats/index.ts';
-import { createAlertService } from '../services/alert-service.ts';
 import { ServiceError } from '../services/errors.ts';
 import { runImport, type ImportSummary } from '../services/ingest-service.ts';
-import { DataDirectoryLocked, openDatabase } from '../store/database.ts';
 import type { Io } from './main.ts';
+import { openConfiguredDatabase } from './configured-database.ts';
 
 const USAGE = `reachable import --format ${IMPORT_FORMATS.map((f) => f.name).join('|')} FILE… [--json]`;
 
@@ -60,18 +58,9 @@ export async function importCommand(args: string[], io: Io): Promise<number> {
     io.err(`There is no format "${format}".\nusage: ${USAGE}\n`);
     return 2;
   }
-  const config = readConfig();
-  let database;
-  try {
-    database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  } catch (error) {
-    if (error instanceof DataDirectoryLocked) {
-      io.err(`${error.message}\nThe embedded database is open in another process (is the server running?). Stop it, or use PostgreSQL (DATABASE_URL).\n`);
-      return 1;
-    }
-    throw error;
-  }
-  const alerts = createAlertService({ config: config.rules, baseUrl: config.baseUrl, dutyInboxes: config.dutyInboxes });
+  const opened = await openConfiguredDatabase(io);
+  if (!opened) return 1;
+  const { database, alerts } = opened;
   const summaries: ImportSummary[] = [];
   let failed = 0;
   try {

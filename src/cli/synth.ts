@@ -6,13 +6,11 @@
 // loader, with the rules run and alerts stored), a few hundred children per transaction.
 import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { readConfig } from '../config.ts';
 import { parseScenario, type Scenario } from '../domain/scenario.ts';
-import { createAlertService } from '../services/alert-service.ts';
 import { loadScenario } from '../services/scenario-loader.ts';
-import { DataDirectoryLocked, openDatabase } from '../store/database.ts';
 import { personsCsv, scenarioJsonChunks, synthesise } from '../synth/scenario.ts';
 import type { Io } from './main.ts';
+import { openConfiguredDatabase } from './configured-database.ts';
 
 const USAGE = 'usage: reachable synth --children N --years Y --seed S [--events-per-child E] [--out FILE] [--persons FILE] [--load]\n'
   + '  --out FILE      write the scenario (reachable-scenario/1) there; without --out or --load it goes to stdout\n'
@@ -85,18 +83,9 @@ export async function synthCommand(args: string[], io: Io): Promise<number> {
     io.err(`the synthetic scenario is invalid (a bug in src/synth):\n${parsed.problems.slice(0, 20).map((p) => `  ${p.path}: ${p.message}\n`).join('')}`);
     return 1;
   }
-  const config = readConfig();
-  let database;
-  try {
-    database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  } catch (error) {
-    if (error instanceof DataDirectoryLocked) {
-      io.err(`${error.message}\nThe embedded database is open in another process (is the server running?). Stop it, or use PostgreSQL (DATABASE_URL).\n`);
-      return 1;
-    }
-    throw error;
-  }
-  const alerts = createAlertService({ config: config.rules, baseUrl: config.baseUrl, dutyInboxes: config.dutyInboxes });
+  const opened = await openConfiguredDatabase(io);
+  if (!opened) return 1;
+  const { database, alerts } = opened;
   try {
     const started = Date.now();
     let events = 0;

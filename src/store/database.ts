@@ -67,6 +67,9 @@ function isRunning(pid: number): boolean {
 export async function openDatabase(options: { databaseUrl?: string; dataDir?: string; memory?: boolean }): Promise<Database> {
   if (options.databaseUrl) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
+    // An idle connection the server ends (a restart, a failover, an administrator) is reported by the
+    // pool as an 'error' event; unheard, that event would end the whole process. The pool replaces it.
+    pool.on('error', (error) => process.stderr.write(`database: an idle connection was closed: ${error.message}\n`));
     const db = drizzlePg(pool, { schema }) as unknown as Db;
     const client = await pool.connect();
     try {

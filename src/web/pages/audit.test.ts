@@ -50,7 +50,7 @@ test('the DPO sees the log, its checkpoints and the signing key, and the viewing
   const checkpoint = (outcome as { checkpoint: { upToSeq: number; merkleRoot: string } }).checkpoint;
   const page = await dpo.get('/audit');
   assert.match(page.body, new RegExp(`<td class="govuk-table__cell govuk-table__cell--numeric">${checkpoint.upToSeq}</td>`));
-  assert.match(page.body, new RegExp(`<code class="reachable-code">${checkpoint.merkleRoot}</code>`));
+  assert.match(page.body, new RegExp(`<code class="reachable-code reachable-hash">${checkpoint.merkleRoot}</code>`));
   assert.match(page.body, /href="\/audit\/checkpoints\.json"/);
   assert.match(page.body, /href="\/audit\/public-key\.pem"/);
   assert.doesNotMatch(page.body, /Jordan Test/, 'no case content');

@@ -8,6 +8,7 @@ import { makePartnership, makeUser, type TestPartnership } from '../support/part
 import { can, ROLE_CATALOGUE, type Capability } from '../../src/services/access.ts';
 import type { Actor, Role } from '../../src/services/actor.ts';
 import { recordEvents } from '../../src/services/chronology-service.ts';
+import { routesOf } from './web-checks.ts';
 
 /** allow; deny (403 or 404); hide (404 only: a child's record never confirms it exists); skip */
 type Expect = 'allow' | 'deny' | 'hide' | 'skip';
@@ -194,22 +195,6 @@ const MATRIX: Record<string, Rule> = {
 
 /** Routes outside the page matrix: the JSON API (bearer tokens, tested in src/web/api), static files, the 404 catch-all. */
 const OUTSIDE = [/^[A-Z]+ \/api\//, /^[A-Z]+ \/\*$/, /^[A-Z]+ \/static\//, /^[A-Z]+ \/assets\//, /^[A-Z]+ \/sign-in\/oidc/];
-
-/** The app's routes, from fastify's own table. */
-function routesOf(printed: string): string[] {
-  const out: string[] = [];
-  const stack: string[] = [];
-  for (const line of printed.split('\n')) {
-    const m = /^([\s│├└─]*)(.*?) \(([A-Z, ]+)\)$/.exec(line);
-    if (!m) continue;
-    const depth = Math.round(m[1].length / 4);
-    stack.length = depth;
-    const path = (stack[depth - 1] ?? '') + m[2];
-    stack[depth] = path;
-    for (const method of m[3].split(', ')) if (method === 'GET' || method === 'POST') out.push(`${method} ${path === '' ? '/' : path}`);
-  }
-  return [...new Set(out)].sort();
-}
 
 const readsCases = (p: Person) => ROLE_CATALOGUE[p.role].readsCases;
 const actorOf = (p: Person): Actor => ({ kind: 'user', userId: 'x', name: 'x', email: p.email, agency: p.agency as Actor['agency'], role: p.role, ip: null });

@@ -20,17 +20,13 @@ import { actorFromUser, createUser } from '../src/services/account-service.ts';
 import type { Actor } from '../src/services/actor.ts';
 import { partnershipDashboard } from '../src/services/dashboard-service.ts';
 import { openDatabase, type Database } from '../src/store/database.ts';
+import { adminQuery, spread, type Spread } from './measure.ts';
 
 export interface DashboardScale {
   children: number;
   eventsPerChild: number;
 }
 
-export interface Spread {
-  median: number;
-  p95: number;
-  runs: number;
-}
 
 export interface DashboardBench {
   database: 'pglite' | 'postgres';
@@ -210,21 +206,7 @@ export async function loadCounty(database: Database, s: DashboardScale): Promise
   }
 }
 
-async function adminQuery(url: string, text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
 
-const spread = (times: number[]): Spread => {
-  const sorted = [...times].sort((a, b) => a - b);
-  const median = sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
-  return { median, p95: sorted[Math.min(sorted.length - 1, Math.floor(0.95 * sorted.length))], runs: sorted.length };
-};
 
 async function timed(work: () => Promise<unknown>): Promise<number> {
   const start = process.hrtime.bigint();

@@ -5,7 +5,6 @@
 // costs; COPY-like, 1,000 rows a statement), each into its own empty database in the same run.
 // PostgreSQL when DATABASE_URL is set (two scratch databases, created and dropped here, so no real
 // one is touched), else in-memory PGlite. Goal on PostgreSQL: ≥ 20,000 events/s and ≥ 30% of raw.
-import pg from 'pg';
 import { parseScenario } from '../src/domain/scenario.ts';
 import { createAlertService } from '../src/services/alert-service.ts';
 import { runImport } from '../src/services/ingest-service.ts';
@@ -13,6 +12,7 @@ import { loadScenario } from '../src/services/scenario-loader.ts';
 import { openDatabase, type Database } from '../src/store/database.ts';
 import { syntheticCounty } from '../src/synth/county.ts';
 import type { EngineEvent } from '../src/rules/engine.ts';
+import { adminQuery } from './measure.ts';
 
 export interface IngestFigures {
   database: 'pglite' | 'postgres';
@@ -35,15 +35,6 @@ const envInt = (name: string, fallback: number): number => {
   return Number.isFinite(value) && value > 0 ? Math.floor(value) : fallback;
 };
 
-async function adminQuery(url: string, text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
 
 /** An empty, migrated database: in memory (PGlite), or a scratch database on the server. */
 async function scratchDatabase(url: string | undefined, suffix: string): Promise<{ database: Database; drop: () => Promise<void> }> {

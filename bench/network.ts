@@ -15,6 +15,7 @@ import pg from 'pg';
 import { mulberry32 } from '../src/domain/seeded-random.ts';
 import { openDatabase, type Database } from '../src/store/database.ts';
 import { linkRowsOfChild, neighbourhood, rankedAdults } from '../src/store/context-repository.ts';
+import { adminQuery, spread, type Spread } from './measure.ts';
 
 export interface NetworkScale {
   persons: number;
@@ -28,11 +29,6 @@ export interface NetworkScale {
   vehicles: number;
 }
 
-export interface Spread {
-  median: number;
-  p95: number;
-  runs: number;
-}
 
 export interface NetworkFigures {
   database: 'pglite' | 'postgres';
@@ -223,22 +219,7 @@ export async function loadRegion(database: Database, s: NetworkScale): Promise<n
   }
 }
 
-async function adminQuery(url: string, text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
 
-const spread = (times: number[]): Spread => {
-  const sorted = [...times].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-  const median = sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
-  return { median, p95: at(0.95), runs: sorted.length };
-};
 
 const middle = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 

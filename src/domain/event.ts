@@ -52,7 +52,10 @@ export const LINK_KINDS = ['person', 'location', 'phone', 'vehicle', 'group'] as
 export const PERSON_ROLES = ['peer', 'adult_of_concern', 'family', 'professional'] as const;
 
 const text = (max = 500) => z.string().trim().min(1).max(max);
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD').refine(isValidAt, 'not a real date');
+/** A calendar date (YYYY-MM-DD) that exists: 2024-13-01 and 2018-02-31 are refused here, not by the database. */
+export const calendarDate = (message = 'expected a date as YYYY-MM-DD') =>
+  z.string().regex(/^\d{4}-\d{2}-\d{2}$/, message).refine(isValidAt, 'not a real date');
+const isoDate = calendarDate();
 const loose = <T extends z.core.$ZodLooseShape>(shape: T) => z.looseObject(shape);
 const none = loose({});
 

@@ -1,6 +1,6 @@
 // Contract 3 (`reachable-scenario/1`, ../shared/contract/replay.md): a whole story in one file.
 import { z } from 'zod';
-import { parseEvent, problemsOf, type EventInput, type Problem, type Parsed } from './event.ts';
+import { calendarDate, parseEvent, problemsOf, type EventInput, type Problem, type Parsed } from './event.ts';
 import { isValidAt } from './time.ts';
 
 export const identifiersSchema = z.object({
@@ -14,7 +14,7 @@ export type Identifiers = z.infer<typeof identifiersSchema>;
 export const scenarioChildSchema = z.object({
   ref: z.string().trim().min(1).max(200),
   name: z.string().trim().min(1).max(200),
-  dateOfBirth: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD').refine(isValidAt, 'not a real date').optional(),
+  dateOfBirth: calendarDate().optional(),
   gender: z.string().max(50).optional(),
   identifiers: identifiersSchema.optional(),
 });

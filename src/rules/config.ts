@@ -6,7 +6,7 @@
 // object that is merged over the defaults and validated as a whole.
 import { z } from 'zod';
 import type { Parsed } from '../domain/event.ts';
-import { problemsOf } from '../domain/event.ts';
+import { calendarDate, problemsOf } from '../domain/event.ts';
 import { parseSchoolTerms, type TermRange } from './calendar/school-terms.ts';
 
 export const DEFAULT_RULES_CONFIG = {
@@ -91,7 +91,7 @@ const configSchema = z.strictObject({
     panelDeferrals: positive,
     parentResponseWorkingDays: days,
     recordsWorkingDays: days,
-    unregulatedBanFrom: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD'),
+    unregulatedBanFrom: calendarDate(),
     unregulatedBanUnderAge: z.number().int().min(0).max(25),
   }),
   network: z.strictObject({

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import {
   CONFIDENCES, DISRUPTION_OUTCOMES, DISRUPTION_TACTICS, LOCATION_TYPES, normalisePostcode, PERSON_ROLE_NAMES, type ContextKind,
 } from '../domain/context.ts';
-import { AGENCIES, LINK_KINDS, PERSON_ROLES, type Problem } from '../domain/event.ts';
+import { AGENCIES, calendarDate, LINK_KINDS, PERSON_ROLES, type Problem } from '../domain/event.ts';
 import { isValidAt } from '../domain/time.ts';
 import type { Db } from '../store/database.ts';
 import * as repo from '../store/context-repository.ts';
@@ -17,7 +17,7 @@ import { forbidden, notFound, validationFailed } from './errors.ts';
 import { mayAnalyseNetwork, visibleContext } from './network-service.ts';
 
 const optionalText = (max: number) => z.string().trim().max(max).optional().transform((v) => v || undefined);
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Enter a real date').refine(isValidAt, 'Enter a real date');
+const isoDate = calendarDate('Enter a real date');
 
 function problemsOf(error: z.ZodError): Problem[] {
   return error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));

@@ -1,10 +1,10 @@
 // Request schemas of the API: they validate requests and generate the OpenAPI description.
 import { z } from 'zod';
-import { agencySchema, EVENT_TYPES } from '../../domain/event.ts';
+import { agencySchema, calendarDate, EVENT_TYPES } from '../../domain/event.ts';
 
 export const childInputSchema = z.object({
   name: z.string().max(200),
-  dateOfBirth: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD').optional(),
+  dateOfBirth: calendarDate().optional(),
   gender: z.string().max(50).optional(),
   nhsNumber: z.string().max(20).optional(),
   upn: z.string().max(20).optional(),
@@ -14,7 +14,7 @@ export const childInputSchema = z.object({
 
 export const childSearchSchema = z.object({
   name: z.string().max(200).optional(),
-  dateOfBirth: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD').optional(),
+  dateOfBirth: calendarDate().optional(),
   identifier: z.string().max(50).optional(),
 });
 

@@ -284,26 +284,45 @@ export async function appendEvents(
         continue;
       }
     }
-    const row = await repo.insertEvent(tx, {
-      childId,
-      type: e.type,
-      at: new Date(parseAt(e.at)),
-      atText: e.at,
-      agency: e.agency,
-      ref: e.ref ?? null,
-      summary: e.summary?.trim() || null,
-      details: e.details,
-      links: e.links ?? null,
-      sensitivity: e.sensitivity ?? 'standard',
-      languageFlags: languageFlagsOf(e.summary, e.details),
-      recordedBy,
-      recordedVia: via,
-    });
+    const row = await repo.insertEvent(tx, newEventRow(childId, e, recordedBy, via));
     await applyInvolvement(tx, row);
     if (row.links?.length) await contextRepo.indexEventLinks(tx, row);
     result.created.push(row);
   }
   return result;
+}
+
+/** The row a validated event is stored as. */
+export function newEventRow(childId: string, e: EventInput, recordedBy: string | null, via: RecordedVia): repo.NewEventRow {
+  return {
+    childId,
+    type: e.type,
+    at: new Date(parseAt(e.at)),
+    atText: e.at,
+    agency: e.agency,
+    ref: e.ref ?? null,
+    summary: e.summary?.trim() || null,
+    details: e.details,
+    links: e.links ?? null,
+    sensitivity: e.sensitivity ?? 'standard',
+    languageFlags: languageFlagsOf(e.summary, e.details),
+    recordedBy,
+    recordedVia: via,
+  };
+}
+
+/**
+ * Stores events already checked for idempotence by the caller (an agency feed's chunk: issue 10),
+ * in one statement per few hundred rows, then keeps the involvements and the context index in step
+ * row by row in the order given — the same writes appendEvents makes, without a round trip per row.
+ */
+export async function insertCheckedEvents(tx: Db, rows: readonly (repo.NewEventRow & { id: string })[]): Promise<repo.EventRow[]> {
+  const created = await repo.insertEvents(tx, rows);
+  for (const row of created) {
+    if (row.type === 'involvement.started' || row.type === 'involvement.ended') await applyInvolvement(tx, row);
+    if (row.links?.length) await contextRepo.indexEventLinks(tx, row);
+  }
+  return created;
 }
 
 /** Free text anywhere in an event: the summary and every text value in its details. */

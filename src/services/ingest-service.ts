@@ -3,7 +3,7 @@
 // field and reason; the same file twice adds nothing (each event's `ref` is stable); the rows are
 // committed in chunks with the line reached, so a crash or kill leaves no half-imported row and the
 // next run of the same file carries on from there.
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { AGENCIES, AGENCY_NAMES, type Agency, type EventInput, type Problem } from '../domain/event.ts';
 import { columnKey, decodeCsvBytes, readCsv } from '../ingest/csv.ts';
 import type { ImportFormat, IncomingPerson, MappedRow, SourceRecord } from '../ingest/format.ts';
@@ -14,7 +14,7 @@ import * as repo from '../store/ingest-repository.ts';
 import { type Actor } from './actor.ts';
 import type { AlertService } from './alert-service.ts';
 import { audit } from './audit-service.ts';
-import { appendEvents } from './chronology-service.ts';
+import { appendEvents, insertCheckedEvents, newEventRow } from './chronology-service.ts';
 import { mergeChildRecords } from './child-merge-service.ts';
 import { forbidden, notFound, ServiceError, validationFailed } from './errors.ts';
 import { createIncomingChild, currentChild, matchPerson, missingIdentifiers, rememberPerson, type MatcherSettings } from './matching-service.ts';
@@ -142,7 +142,7 @@ export async function runImport(db: Db, request: ImportRequest, options: ImportO
     await db.transaction(async (tx) => {
       const counts = emptyCounts();
       const touched = new Map<string, chronologyRepo.EventRow[]>();
-      for (const line of chunk) await importLine(tx, format, run, line, options, counts, touched);
+      await importChunk(tx, format, run, chunk, options, counts, touched);
       await options.alerts?.afterRecordMany(tx, touched);
       await repo.advanceRun(tx, run.id, chunk[chunk.length - 1].line, counts);
     });
@@ -168,8 +168,213 @@ function summaryOf(row: repo.ImportRunRow, resumedAfterLine = 0): ImportSummary 
 
 type Outcome = 'accepted' | 'updated' | 'unchanged' | 'review';
 
+/** A source line read and mapped: its rows, or the problems that refuse it. */
+type PreparedLine = { line: SourceLine; rows: MappedRow[]; problems?: undefined } | { line: SourceLine; rows?: undefined; problems: Problem[] };
+
+function prepareLine(format: ImportFormat, line: SourceLine): PreparedLine {
+  if (line.error || !line.record) return { line, problems: [{ path: 'line', message: line.error ?? 'the line could not be read' }] };
+  const mapped = format.map(line.record);
+  return mapped.ok ? { line, rows: mapped.rows } : { line, problems: mapped.problems };
+}
+
+/**
+ * A chunk's lines in order, in the chunk's transaction. The common line — one row, a person the
+ * agency's id already links to a child (or a child's Reachable id), nothing to fill in on the child —
+ * is decided from what the chunk read at once (person links, children, the refs already recorded,
+ * the agencies involved) and its events are held to be written with the others in a few statements.
+ * Every other line goes the way it always went (a savepoint of its own, row by row), after what is
+ * held has been written, and what the chunk had read is read again. The rows, outcomes, refusals and
+ * touched children are those of the line-by-line import.
+ */
+async function importChunk(tx: Db, format: ImportFormat, run: repo.ImportRunRow, chunk: SourceLine[], options: ImportOptions, counts: repo.RunCounts, touched: Map<string, chronologyRepo.EventRow[]>): Promise<void> {
+  const prepared = chunk.map((line) => prepareLine(format, line));
+  const batch = new ChunkBatch(tx, format, prepared, touched);
+  for (const [i, p] of prepared.entries()) {
+    if (!p.problems && await batch.tryLine(i, counts)) {
+      counts.rows++;
+      await noteWarnings(tx, format, run, p.line, p.rows, counts);
+      continue;
+    }
+    await batch.flush();
+    await importLine(tx, format, run, p, options, counts, touched);
+    if (!p.problems) batch.forget();
+  }
+  await batch.flush();
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const key = (...parts: string[]) => parts.join('\u0000');
+
+class ChunkBatch {
+  /** person link key → the child it links (the database's, and those held) */
+  private links = new Map<string, string>();
+  private children = new Map<string, chronologyRepo.ChildRow>();
+  /** `(agency, ref)` asked about → the child it is recorded on (absent: not recorded) */
+  private refs = new Map<string, string>();
+  private refsAsked = new Set<string>();
+  /** child → agencies actively involved */
+  private agencies = new Map<string, Set<string>>();
+  /** the lines (by index) the caches were filled for */
+  private coveredUntil = 0;
+  private window: number;
+  private held: { row: chronologyRepo.NewEventRow & { id: string } }[] = [];
+  private heldLinks: { agency: string; kind: string; value: string; childId: string; method: string; score: null }[] = [];
+
+  constructor(private tx: Db, private format: ImportFormat, private prepared: PreparedLine[], private touched: Map<string, chronologyRepo.EventRow[]>) {
+    this.window = prepared.length;
+  }
+
+  /** A line that went the long way may have changed anything read: read again from the next line. */
+  forget(): void {
+    this.links.clear();
+    this.children.clear();
+    this.refs.clear();
+    this.refsAsked.clear();
+    this.agencies.clear();
+    this.window = 8;
+    this.coveredUntil = 0;
+  }
+
+  private agencyOf(row: MappedRow): Agency | undefined {
+    try {
+      return agencyOf(this.format, row);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The child the line's person is, from what is read: undefined when the long way must decide. */
+  private childOf(agency: Agency, row: MappedRow): chronologyRepo.ChildRow | undefined {
+    const p = row.person;
+    if (!p.sourceId || !p.sourceKind) return undefined;
+    const linked = this.links.get(key(agency, p.sourceKind, p.sourceId));
+    const child = linked !== undefined ? this.children.get(linked) : p.sourceKind === 'ref' && UUID.test(p.sourceId) ? this.children.get(p.sourceId) : undefined;
+    return child && !child.mergedInto ? child : undefined;
+  }
+
+  /** Reads at once what the lines from `start` need: person links, children, refs, involvements. */
+  private async fill(start: number): Promise<void> {
+    const end = Math.min(this.prepared.length, start + this.window);
+    this.window = Math.min(this.window * 2, this.prepared.length);
+    const lines = this.prepared.slice(start, end).flatMap((p) => (p.rows?.length === 1 ? [p.rows[0]] : []));
+    const rows = lines.flatMap((row) => {
+      const agency = this.agencyOf(row);
+      return agency && row.person.sourceId && row.person.sourceKind ? [{ agency, row, person: row.person as Required<Pick<IncomingPerson, 'sourceId' | 'sourceKind'>> }] : [];
+    });
+    const keys = rows.map((r) => ({ agency: r.agency, kind: r.person.sourceKind, value: r.person.sourceId })).filter((k) => !this.links.has(key(k.agency, k.kind, k.value)));
+    for (const [k, link] of await repo.findPersonLinks(this.tx, keys)) if (!this.links.has(k)) this.links.set(k, link.childId);
+    const childIds = rows.flatMap((r) => {
+      const linked = this.links.get(key(r.agency, r.person.sourceKind, r.person.sourceId));
+      return linked !== undefined ? [linked] : r.person.sourceKind === 'ref' ? [r.person.sourceId] : [];
+    }).filter((id) => !this.children.has(id));
+    for (const child of await chronologyRepo.findChildren(this.tx, childIds)) this.children.set(child.id, child);
+    const refs: { agency: string; ref: string }[] = [];
+    const involved: string[] = [];
+    for (const r of rows) {
+      const child = this.childOf(r.agency, r.row);
+      if (!child) continue;
+      if (!this.agencies.has(child.id)) involved.push(child.id);
+      refs.push({ agency: r.agency, ref: `import:involvement:${r.agency}:${child.id}` });
+      for (const e of r.row.events) if (e.ref) refs.push({ agency: e.agency, ref: e.ref });
+    }
+    const ask = refs.filter((r) => !this.refsAsked.has(key(r.agency, r.ref)));
+    const recorded = await chronologyRepo.childrenOfAgencyRefs(this.tx, ask);
+    for (const r of ask) {
+      const k = key(r.agency, r.ref);
+      this.refsAsked.add(k);
+      const childId = recorded.get(k);
+      if (childId !== undefined && !this.refs.has(k)) this.refs.set(k, childId);
+    }
+    for (const [childId, agencies] of await chronologyRepo.activeAgenciesOf(this.tx, [...new Set(involved)])) {
+      if (!this.agencies.has(childId)) this.agencies.set(childId, agencies);
+    }
+    this.coveredUntil = end;
+  }
+
+  /** The common line, decided and held; false (nothing done) when it must go the long way. */
+  async tryLine(i: number, counts: repo.RunCounts): Promise<boolean> {
+    const p = this.prepared[i];
+    if (p.rows?.length !== 1) return false;
+    if (i >= this.coveredUntil) await this.fill(i);
+    const row = p.rows[0];
+    const agency = this.agencyOf(row);
+    if (!agency) return false;
+    const child = this.childOf(agency, row);
+    if (!child || Object.keys(missingIdentifiers(child, row.person)).length) return false;
+    const agencies = this.agencies.get(child.id);
+    if (!agencies) return false;
+    // as record() does: the row's events, with the agency's involvement first if it has none
+    const events = row.events.map(({ child: _child, ...e }) => e as EventInput);
+    if (!agencies.has(agency) && events.length) {
+      events.unshift({ type: 'involvement.started', at: earliest(events), agency, ref: `import:involvement:${agency}:${child.id}`, details: { agency } });
+    }
+    // as appendEvents does: a ref recorded already changes nothing (on another child: the long way refuses it)
+    const seen = new Set<string>();
+    const fresh: (chronologyRepo.NewEventRow & { id: string })[] = [];
+    for (const e of events) {
+      if (e.ref) {
+        const k = key(e.agency, e.ref);
+        if (!this.refsAsked.has(k)) return false;
+        const owner = this.refs.get(k);
+        if (owner !== undefined && owner !== child.id) return false;
+        if (owner !== undefined || seen.has(k)) continue;
+        seen.add(k);
+      }
+      if ((e.type === 'involvement.started' || e.type === 'involvement.ended') && typeof e.details?.agency !== 'string') return false;
+      fresh.push({ id: randomUUID(), ...newEventRow(child.id, e, null, 'import') });
+    }
+    // decided: hold its writes, and remember what they change for the lines after it
+    for (const r of fresh) {
+      if (r.ref) this.refs.set(key(r.agency, r.ref), child.id);
+      const involvedAgency = r.details.agency as string;
+      if (r.type === 'involvement.started') agencies.add(involvedAgency);
+      else if (r.type === 'involvement.ended') agencies.delete(involvedAgency);
+      this.held.push({ row: r });
+    }
+    const person = row.person;
+    const linkKey = key(agency, person.sourceKind!, person.sourceId!);
+    if (!this.links.has(linkKey)) {
+      this.links.set(linkKey, child.id);
+      this.heldLinks.push({ agency, kind: person.sourceKind!, value: person.sourceId!, childId: child.id, method: 'source', score: null });
+    }
+    if (fresh.length && !this.touched.has(child.id)) this.touched.set(child.id, []);
+    const accepted = fresh.some((e) => e.type !== 'involvement.started' || !e.ref?.startsWith('import:involvement:'));
+    counts[accepted ? 'accepted' : 'unchanged']++;
+    return true;
+  }
+
+  /** Writes what is held: the events in a few statements, then the person links. */
+  async flush(): Promise<void> {
+    if (this.held.length) {
+      const created = await insertCheckedEvents(this.tx, this.held.map((h) => h.row));
+      this.held = [];
+      for (const row of created) {
+        const list = this.touched.get(row.childId);
+        if (list) list.push(row);
+        else this.touched.set(row.childId, [row]);
+      }
+    }
+    if (this.heldLinks.length) {
+      await repo.linkPersons(this.tx, this.heldLinks);
+      this.heldLinks = [];
+    }
+  }
+}
+
+/** A recorded line's warnings (an identifier left out): kept, noted. */
+async function noteWarnings(tx: Db, format: ImportFormat, run: repo.ImportRunRow, line: SourceLine, rows: MappedRow[], counts: repo.RunCounts): Promise<void> {
+  const warnings = rows.flatMap((r) => r.warnings ?? []);
+  if (!warnings.length) return;
+  counts.warnings++;
+  await repo.insertIssue(tx, {
+    runId: run.id, format: format.name, agency: run.agency, fileName: run.fileName, line: line.line, kind: 'warning',
+    raw: line.raw.slice(0, 100_000), values: line.values, problems: warnings, status: 'noted',
+  });
+}
+
 /** One source line, all or nothing (a savepoint): its rows recorded, or the line quarantined. */
-async function importLine(tx: Db, format: ImportFormat, run: repo.ImportRunRow, line: SourceLine, options: ImportOptions, counts: repo.RunCounts, touched: Map<string, chronologyRepo.EventRow[]>): Promise<void> {
+async function importLine(tx: Db, format: ImportFormat, run: repo.ImportRunRow, prepared: PreparedLine, options: ImportOptions, counts: repo.RunCounts, touched: Map<string, chronologyRepo.EventRow[]>): Promise<void> {
+  const line = prepared.line;
   counts.rows++;
   const quarantine = async (problems: Problem[]) => {
     // The same refused line from an earlier import of this feed is in the quarantine already (open,
@@ -185,9 +390,8 @@ async function importLine(tx: Db, format: ImportFormat, run: repo.ImportRunRow, 
       raw: line.raw.slice(0, 100_000), values: line.values, problems, status: 'open',
     });
   };
-  if (line.error || !line.record) return quarantine([{ path: 'line', message: line.error ?? 'the line could not be read' }]);
-  const mapped = format.map(line.record);
-  if (!mapped.ok) return quarantine(mapped.problems);
+  if (prepared.problems) return quarantine(prepared.problems);
+  const mapped = { rows: prepared.rows };
   const local = new Map<string, chronologyRepo.EventRow[]>();
   try {
     let outcome: Outcome = 'unchanged';
@@ -200,14 +404,7 @@ async function importLine(tx: Db, format: ImportFormat, run: repo.ImportRunRow, 
     if (!(error instanceof ServiceError)) throw error;
     return quarantine(error.details.length ? error.details : [{ path: 'line', message: error.message }]);
   }
-  const warnings = mapped.rows.flatMap((r) => r.warnings ?? []);
-  if (warnings.length) {
-    counts.warnings++;
-    await repo.insertIssue(tx, {
-      runId: run.id, format: format.name, agency: run.agency, fileName: run.fileName, line: line.line, kind: 'warning',
-      raw: line.raw.slice(0, 100_000), values: line.values, problems: warnings, status: 'noted',
-    });
-  }
+  await noteWarnings(tx, format, run, line, mapped.rows, counts);
 }
 
 const RANK: Record<Outcome, number> = { unchanged: 0, updated: 1, accepted: 2, review: 3 };

@@ -219,3 +219,54 @@ export async function countChildren(db: Db): Promise<number> {
 export async function updateChild(db: Db, childId: string, changes: Partial<typeof children.$inferInsert>): Promise<void> {
   await db.update(children).set(changes).where(eq(children.id, childId));
 }
+
+// ——— a chunk of an agency feed at a time (issue 10): one statement for many rows ———
+
+/** Children by id (ids that are not uuids find nothing). */
+export async function findChildren(db: Db, ids: readonly string[]): Promise<ChildRow[]> {
+  const wanted = [...new Set(ids)].filter((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id));
+  if (!wanted.length) return [];
+  return db.select().from(children).where(inArray(children.id, wanted));
+}
+
+/** The child each of these `(agency, ref)` is recorded on, keyed `agency\u0000ref`. */
+export async function childrenOfAgencyRefs(db: Db, pairs: readonly { agency: string; ref: string }[]): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  if (!pairs.length) return found;
+  const wanted = new Set(pairs.map((p) => `${p.agency}\u0000${p.ref}`));
+  const refs = [...new Set(pairs.map((p) => p.ref))];
+  const agencies = [...new Set(pairs.map((p) => p.agency))];
+  for (let i = 0; i < refs.length; i += 1_000) {
+    const rows = await db
+      .select({ agency: events.agency, ref: events.ref, childId: events.childId })
+      .from(events)
+      .where(and(inArray(events.agency, agencies), inArray(events.ref, refs.slice(i, i + 1_000))));
+    for (const r of rows) {
+      const key = `${r.agency}\u0000${r.ref}`;
+      if (wanted.has(key)) found.set(key, r.childId);
+    }
+  }
+  return found;
+}
+
+/** The agencies actively involved with each of these children. */
+export async function activeAgenciesOf(db: Db, childIds: readonly string[]): Promise<Map<string, Set<string>>> {
+  const found = new Map<string, Set<string>>(childIds.map((id) => [id, new Set<string>()]));
+  const ids = [...found.keys()];
+  if (!ids.length) return found;
+  const rows = await db
+    .select({ childId: involvements.childId, agency: involvements.agency })
+    .from(involvements)
+    .where(and(inArray(involvements.childId, ids), isNull(involvements.endedAt)));
+  for (const r of rows) found.get(r.childId)?.add(r.agency);
+  return found;
+}
+
+/** Many events in one statement per few hundred rows, returned in the order given (each row brings its id). */
+export async function insertEvents(db: Db, rows: readonly (NewEventRow & { id: string })[]): Promise<EventRow[]> {
+  const byId = new Map<string, EventRow>();
+  for (let i = 0; i < rows.length; i += 500) {
+    for (const r of await db.insert(events).values(rows.slice(i, i + 500)).returning()) byId.set(r.id, r);
+  }
+  return rows.map((r) => byId.get(r.id)!);
+}

@@ -258,3 +258,31 @@ export async function agencyIdsOf(tx: Db, agency: string, kind: string, childIds
   for (const r of rows) out.set(r.childId, [...(out.get(r.childId) ?? []), r.value]);
   return out;
 }
+
+// ——— a chunk of a feed at a time (issue 10) ———
+
+/** The person links for these keys, keyed `agency\u0000kind\u0000value`. */
+export async function findPersonLinks(tx: Db, keys: readonly { agency: string; kind: string; value: string }[]): Promise<Map<string, PersonLinkRow>> {
+  const found = new Map<string, PersonLinkRow>();
+  if (!keys.length) return found;
+  const wanted = new Set(keys.map((k) => `${k.agency}\u0000${k.kind}\u0000${k.value}`));
+  const values = [...new Set(keys.map((k) => k.value))];
+  const agencies = [...new Set(keys.map((k) => k.agency))];
+  const kinds = [...new Set(keys.map((k) => k.kind))];
+  for (let i = 0; i < values.length; i += 1_000) {
+    const rows = await tx
+      .select()
+      .from(personLinks)
+      .where(and(inArray(personLinks.agency, agencies), inArray(personLinks.kind, kinds), inArray(personLinks.value, values.slice(i, i + 1_000))));
+    for (const r of rows) {
+      const key = `${r.agency}\u0000${r.kind}\u0000${r.value}`;
+      if (wanted.has(key)) found.set(key, r);
+    }
+  }
+  return found;
+}
+
+/** Many person links at once; a link already kept stays as it is (as linkPerson). */
+export async function linkPersons(tx: Db, rows: readonly (typeof personLinks.$inferInsert)[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 1_000) await tx.insert(personLinks).values(rows.slice(i, i + 1_000)).onConflictDoNothing();
+}

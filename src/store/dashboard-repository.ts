@@ -149,9 +149,12 @@ export async function dashboardFigures(tx: Db, w: DashboardWindow): Promise<Dash
   const now = sql`${w.now.toISOString()}::timestamptz`;
   const interviewDue = sql`make_interval(hours => ${w.returnInterviewHours})`;
   const inPeriod = (column: SQL) => sql`${column} >= ${start} and ${column} < ${end}`;
-  // grouped by the London month's first instant (cheap to hash), named 'YYYY-MM' once grouped
-  const monthOf = (column: SQL) => sql`date_trunc('month', ${column}, 'Europe/London')`;
-  const named = (month: SQL) => sql`to_char(${month} at time zone 'Europe/London', 'YYYY-MM')`;
+  // Grouped by the month's number in the window (1 = the first), found by a binary search of the
+  // months' London boundaries — date_trunc in a named time zone converts every row and cost a county
+  // a fifth of a second a figure; named 'YYYY-MM' once grouped. Only for instants inside the window.
+  const first = sql`${`${w.fromMonth}-01`}::timestamp`;
+  const monthOf = (column: SQL) => sql`width_bucket(${column}, (select starts from bounds))`;
+  const named = (month: SQL) => sql`to_char(${first} + make_interval(months => (${month})::int - 1), 'YYYY-MM')`;
   const filtered = w.area !== null || w.agency !== null;
   // Without a filter every child counts (a merged record's events and alerts have moved to the
   // kept one); with one, only the children in view — and not a context's alerts (an adult, a
@@ -170,9 +173,12 @@ export async function dashboardFigures(tx: Db, w: DashboardWindow): Promise<Dash
   const result = await tx.execute(sql`
     with months as (
       select to_char(m, 'YYYY-MM') as month,
+             m at time zone 'Europe/London' as starts,
              (m + interval '1 month') at time zone 'Europe/London' as ends
-        from generate_series(${`${w.fromMonth}-01`}::timestamp, ${`${w.toMonth}-01`}::timestamp, interval '1 month') m
+        from generate_series(${first}, ${`${w.toMonth}-01`}::timestamp, interval '1 month') m
     ),
+    -- every month's first instant and the window's end, in order: width_bucket's thresholds
+    bounds as (select array_agg(starts order by starts) || max(ends) as starts from months),
     -- the one read of the chronology: the events any figure needs, as narrow as they can be
     ev as materialized (
       select e.child_id, e.type, e.at,
@@ -271,23 +277,22 @@ export async function dashboardFigures(tx: Db, w: DashboardWindow): Promise<Dash
                   from episodes where ${inPeriod(sql`returned`)} group by 1) x
          order by 1`)},
       'moments', ${json(sql`
-        select coalesce(rule, ${named(sql`month`)}) as key, "byRule", raised, responded, "respondedInTime", waiting, n, median, p90
+        select coalesce(rule, ${named(sql`month`)}) as key, "byRule", raised, responded, "respondedInTime", waiting, n, q[1] as median, q[2] as p90
           from (select a.rule, ${monthOf(sql`a.raised_at`)} as month, grouping(a.rule) = 0 as "byRule",
                        count(*)::int as raised,
                        count(a.resolved_at)::int as responded,
                        count(*) filter (where a.resolved_at <= a.due_by)::int as "respondedInTime",
                        count(*) filter (where a.closed_at is null)::int as waiting,
                        count(a.resolved_at)::int as n,
-                       percentile_cont(0.5) within group (order by extract(epoch from a.resolved_at - a.raised_at) / 3600) as median,
-                       percentile_cont(0.9) within group (order by extract(epoch from a.resolved_at - a.raised_at) / 3600) as p90
+                       -- both quantiles from one sort of the durations
+                       percentile_cont(array[0.5, 0.9]) within group (order by extract(epoch from a.resolved_at - a.raised_at) / 3600) as q
                   from al a where a.rule in (${list(w.momentRules)}) and ${inPeriod(sql`a.raised_at`)}
                  group by grouping sets ((${monthOf(sql`a.raised_at`)}), (a.rule))) x
          order by "byRule", key`)},
       'nrm', ${json(sql`
         select month, kind, count(*)::int as n,
-               json_build_object('n', count(days)::int,
-                                 'median', percentile_cont(0.5) within group (order by days),
-                                 'p90', percentile_cont(0.9) within group (order by days)) as "fromPrompt"
+               json_build_object('n', count(days)::int, 'median', (percentile_cont(array[0.5, 0.9]) within group (order by days))[1],
+                                 'p90', (percentile_cont(array[0.5, 0.9]) within group (order by days))[2]) as "fromPrompt"
           from (select ${named(monthOf(sql`h.at`))} as month,
                        case when h.type = 'nrm.referred' then 'referred' else h.tag end as kind,
                        case when p.at <= h.at then extract(epoch from h.at - p.at) / 86400 end as days

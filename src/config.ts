@@ -14,6 +14,8 @@ export interface Config {
   host: string;
   /** postgres://… for a PostgreSQL server; unset → embedded PGlite in `dataDir` */
   databaseUrl: string | undefined;
+  /** a streaming read replica of DATABASE_URL's server for the heavy read-only views (the dashboard) */
+  databaseReplicaUrl: string | undefined;
   dataDir: string;
   /** seed the demo partnership: always on the embedded database, on a server only with REACHABLE_DEMO=1 */
   demo: boolean;
@@ -64,6 +66,11 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL: expected postgres://user:password@host:port/database');
   }
+  const databaseReplicaUrl = env.DATABASE_REPLICA_URL || undefined;
+  if (databaseReplicaUrl && !/^postgres(ql)?:\/\//.test(databaseReplicaUrl)) {
+    throw new ConfigError('DATABASE_REPLICA_URL: expected a postgres:// URL');
+  }
+  if (databaseReplicaUrl && !databaseUrl) throw new ConfigError('DATABASE_REPLICA_URL: a replica needs DATABASE_URL, the primary it follows');
   const sessionSecret = env.SESSION_SECRET ?? '';
   if (mode === 'production' && sessionSecret.length < 32) {
     throw new ConfigError('SESSION_SECRET: required in production, at least 32 characters');
@@ -131,6 +138,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port,
     host,
     databaseUrl,
+    databaseReplicaUrl,
     dataDir: resolve(env.REACHABLE_DATA_DIR ?? './data'),
     demo: databaseUrl ? env.REACHABLE_DEMO === '1' : env.REACHABLE_DEMO !== '0',
     sessionSecret: sessionSecret || 'development-only-session-secret-not-for-production',

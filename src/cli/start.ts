@@ -26,7 +26,7 @@ export async function startCommand(_args: string[], io: Io): Promise<number> {
     }
     throw error;
   }
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, replicaUrl: config.databaseReplicaUrl, dataDir: config.dataDir });
   io.out(
     config.databaseUrl
       ? 'Database: PostgreSQL server (DATABASE_URL)\n'
@@ -45,7 +45,7 @@ export async function startCommand(_args: string[], io: Io): Promise<number> {
   const sweeper = startSweeper(database.db, alerts, config.sweepMinutes, (message) => io.err(message));
   const checkpoints = startAuditCheckpoints(database.db, config, (message) => io.err(message));
 
-  const app = await buildApp({ config, db: database.db, alerts });
+  const app = await buildApp({ config, db: database.db, reads: database.reads, alerts });
   const stop = async () => {
     sweeper.stop();
     await checkpoints.stop();

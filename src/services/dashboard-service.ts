@@ -68,6 +68,11 @@ export interface DashboardOptions {
   /** the partnership's rules configuration: the interview hours, CME thresholds, term dates, stage times */
   config?: RulesConfig;
   now?: () => number;
+  /**
+   * Where the figures are read: the streaming replica when there is one (a month's aggregates may
+   * lag the primary by the replica's delay, seconds at most); the audit entry is always written to `db`.
+   */
+  reads?: Db;
 }
 
 export interface Dashboard {
@@ -518,9 +523,9 @@ export async function partnershipDashboard(db: Db, actor: Actor, query: Dashboar
 
   const months = monthsBetween(from, to);
   const hours = config.missing.returnInterviewHours;
-  const figures = await db.transaction(async (tx) => {
-    await audit(tx, actor, 'report.viewed', null, { report: 'dashboard', from, to, area, agency });
-    return dashboardFigures(tx, {
+  // read first (on the replica if there is one), then audited on the primary: a failed read audits nothing
+  const figures = await (options.reads ?? db).transaction(async (tx) =>
+    dashboardFigures(tx, {
       fromMonth: from,
       toMonth: to,
       start: new Date(monthStart(from)),
@@ -530,8 +535,9 @@ export async function partnershipDashboard(db: Db, actor: Actor, query: Dashboar
       agency,
       momentRules: MOMENT_RULES,
       returnInterviewHours: hours,
-    });
-  });
+    }),
+  );
+  await db.transaction((tx) => audit(tx, actor, 'report.viewed', null, { report: 'dashboard', from, to, area, agency }));
   return {
     period: { from, to, months, currentMonth },
     filter: { area, agency: agency as Agency | null },

@@ -17,6 +17,12 @@ export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 
 export interface Database {
   db: Db;
+  /**
+   * Where the heavy read-only views read (the dashboard): a streaming replica when one is configured,
+   * else `db`. A replica runs a little behind the primary, so nothing that must show a write just
+   * made (a child's page, My work, anything then written) reads here.
+   */
+  reads: Db;
   kind: 'pglite' | 'postgres';
   /** the server's URL, for opening a second pool on it (tests of two instances) */
   url?: string;
@@ -64,12 +70,17 @@ function isRunning(pid: number): boolean {
   }
 }
 
-export async function openDatabase(options: { databaseUrl?: string; dataDir?: string; memory?: boolean }): Promise<Database> {
+function poolFor(url: string): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // An idle connection the server ends (a restart, a failover, an administrator) is reported by the
+  // pool as an 'error' event; unheard, that event would end the whole process. The pool replaces it.
+  pool.on('error', (error) => process.stderr.write(`database: an idle connection was closed: ${error.message}\n`));
+  return pool;
+}
+
+export async function openDatabase(options: { databaseUrl?: string; replicaUrl?: string; dataDir?: string; memory?: boolean }): Promise<Database> {
   if (options.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
-    // An idle connection the server ends (a restart, a failover, an administrator) is reported by the
-    // pool as an 'error' event; unheard, that event would end the whole process. The pool replaces it.
-    pool.on('error', (error) => process.stderr.write(`database: an idle connection was closed: ${error.message}\n`));
+    const pool = poolFor(options.databaseUrl);
     const db = drizzlePg(pool, { schema }) as unknown as Db;
     const client = await pool.connect();
     try {
@@ -79,12 +90,18 @@ export async function openDatabase(options: { databaseUrl?: string; dataDir?: st
       await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
       client.release();
     }
+    // the replica is migrated by the primary's WAL: it is only read
+    const replica = options.replicaUrl ? poolFor(options.replicaUrl) : null;
     return {
       db,
+      reads: replica ? (drizzlePg(replica, { schema }) as unknown as Db) : db,
       kind: 'postgres',
       url: options.databaseUrl,
       executeSql: (text, values) => pool.query(text, values as unknown[]),
-      close: () => pool.end(),
+      close: async () => {
+        await pool.end();
+        await replica?.end();
+      },
     };
   }
   let unlock = () => {};
@@ -102,6 +119,7 @@ export async function openDatabase(options: { databaseUrl?: string; dataDir?: st
     await migratePglite(drizzlePglite(client, { schema }), { migrationsFolder });
     return {
       db,
+      reads: db,
       kind: 'pglite',
       // PGlite runs one statement with parameters, or many without: pg-boss sends both kinds
       executeSql: async (text, values) => {

@@ -25,6 +25,8 @@ import { createAlertService, type AlertService } from '../services/alert-service
 export interface AppDeps {
   config: Config;
   db: Db;
+  /** where the heavy read-only views read: a streaming replica, or `db` (the default) */
+  reads?: Db;
   /** keeps stored alerts equal to the rules over the chronology (default: the present clock) */
   alerts?: AlertService;
   /** runs in the transaction of every new event: the alert service's hook */

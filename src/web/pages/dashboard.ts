@@ -327,7 +327,7 @@ function sectionsOf(d: Dashboard) {
 const ANCHORS: Record<string, string> = { from: 'from-month', to: 'to-month', agency: 'agency', area: 'area' };
 
 export default async function dashboardRoutes(app: FastifyInstance): Promise<void> {
-  const { db, config } = app.deps;
+  const { db, reads, config } = app.deps;
   app.addHook('preHandler', requireSignedIn);
 
   app.get<{ Querystring: Query }>('/reports/dashboard', async (request, reply) => {
@@ -340,7 +340,7 @@ export default async function dashboardRoutes(app: FastifyInstance): Promise<voi
       agency: asString(q.agency) || undefined,
       area: asString(q.area) || undefined,
     };
-    const options = { config: config.rules };
+    const options = { config: config.rules, reads };
     let dashboard: Dashboard;
     try {
       dashboard = await partnershipDashboard(db, actor, problems.length ? {} : query, options);

@@ -130,12 +130,49 @@ export function createAlertService(options: AlertServiceOptions = {}) {
    * rules once — not once per child, which made a feed's chunk as slow as its children were many.
    */
   async function afterRecordMany(tx: Db, created: ReadonlyMap<string, readonly chronologyRepo.EventRow[]>): Promise<void> {
+    const changed = await refreshChildren(tx, [...created.keys()]);
     let context = false;
-    for (const [childId, rows] of created) {
-      const { concernChanged } = await refreshChild(tx, childId);
-      context ||= concernChanged || rows.some(touchesContext);
-    }
+    for (const [childId, rows] of created) context ||= changed.has(childId) || rows.some(touchesContext);
     if (context) await refreshContext(tx);
+  }
+
+  /**
+   * refreshChild for many children, with the same result: their records, chronologies and concerns
+   * read in one statement each (the chronologies one a child), the alerts replaced in a few, for a
+   * group of children at a time.
+   * Returns the children whose concern changed.
+   */
+  async function refreshChildren(tx: Db, childIds: readonly string[]): Promise<Set<string>> {
+    const changed = new Set<string>();
+    const ids = [...new Set(childIds)];
+    const GROUP = 200;
+    for (let i = 0; i < ids.length; i += GROUP) {
+      const group = ids.slice(i, i + GROUP);
+      const found = new Map((await chronologyRepo.findChildren(tx, group)).map((c) => [c.id, c]));
+      const present = group.filter((id) => found.has(id));
+      if (!present.length) continue;
+      // each chronology by the one-child query the rules have always read: events at the same instant
+      // recorded in one transaction come in that query's order, and the rules read ties in order
+      const chronologies = new Map<string, chronologyRepo.EventRow[]>();
+      for (const id of present) chronologies.set(id, await chronologyRepo.allEventsOfChild(tx, id));
+      const concerns = await alertsRepo.concernsOf(tx, present);
+      const evaluations = present.map((id) => {
+        const child = found.get(id)!;
+        return evaluateChild({
+          child: { ref: child.id, name: child.name, dateOfBirth: child.dateOfBirth ?? undefined },
+          events: chronologies.get(id)!.map(engineEventOf),
+          asOf: clock(),
+          config,
+        });
+      });
+      const inserted = await alertsRepo.replaceAlerts(tx, alertsRepo.childrenAlertScope(present, CONTEXT_RULES), evaluations.flatMap((e) => e.alerts), config.version);
+      for (const evaluation of evaluations) await queueNotices(tx, inserted, evaluation.alerts);
+      for (const [k, id] of present.entries()) {
+        const concern = evaluations[k].concern;
+        if (await alertsRepo.writeConcern(tx, id, concerns.get(id) ?? null, concern ? new Date(concern.sinceMs) : null)) changed.add(id);
+      }
+    }
+    return changed;
   }
 
   /**
@@ -161,6 +198,7 @@ export function createAlertService(options: AlertServiceOptions = {}) {
     afterRecord,
     afterRecordMany,
     refreshChild,
+    refreshChildren,
     refreshContext,
     sweep,
     /** seeding historic demo stories must not flood the duty inboxes */

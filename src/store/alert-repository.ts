@@ -256,3 +256,27 @@ export async function contextAlertsAbout(tx: Db, kind: string) {
     .where(and(isNull(alerts.childId), sql`${alerts.subject}->>'kind' = ${kind}`))
     .orderBy(desc(alerts.raisedAt));
 }
+
+// ——— many children at once (a chunk of an agency feed: issue 10) ———
+
+export const childrenAlertScope = (childIds: readonly string[], contextRules: readonly string[]) =>
+  and(inArray(alerts.childId, [...childIds]), notInArray(alerts.rule, [...contextRules]))!;
+
+/** Each child's concern, as setConcern reads it (absent: none). */
+export async function concernsOf(tx: Db, childIds: readonly string[]): Promise<Map<string, Date>> {
+  const found = new Map<string, Date>();
+  if (!childIds.length) return found;
+  for (const r of await tx.select().from(childConcern).where(inArray(childConcern.childId, [...childIds]))) found.set(r.childId, r.since);
+  return found;
+}
+
+/** setConcern, the current value already read: writes only a change, and says whether there was one. */
+export async function writeConcern(tx: Db, childId: string, current: Date | null, since: Date | null): Promise<boolean> {
+  if ((current?.getTime() ?? null) === (since?.getTime() ?? null)) return false;
+  if (since) {
+    await tx.insert(childConcern).values({ childId, since }).onConflictDoUpdate({ target: childConcern.childId, set: { since } });
+  } else {
+    await tx.delete(childConcern).where(eq(childConcern.childId, childId));
+  }
+  return true;
+}

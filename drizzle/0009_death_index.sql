@@ -1,0 +1,1 @@
+CREATE INDEX "events_death_idx" ON "events" USING btree ("child_id") WHERE "events"."type" = 'harm.serious' and "events"."details"->>'kind' = 'death';

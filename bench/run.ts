@@ -52,6 +52,12 @@ if (process.env.BENCH_DASHBOARD !== '0') {
   const { benchDashboard, dashboardRows } = await import('./dashboard.ts');
   rows.push(...dashboardRows(await benchDashboard()));
 }
+// Issue 10: the rules sweep after the clock advances a day, on a synthetic county, against an indexed
+// read of every child's alerts (BENCH_SWEEP=0 leaves it out; BENCH_SWEEP_CHILDREN sizes it).
+if (process.env.BENCH_SWEEP !== '0') {
+  const { benchSweep, sweepRows } = await import('./sweep.ts');
+  rows.push(...sweepRows(await benchSweep()));
+}
 const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
 for (const [k, row] of rows.entries()) {
   console.log(row.map((cell, i) => (i === 0 || i === 3 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '));

@@ -39,6 +39,11 @@ const DERIVED = [
   'owner', 'message', 'actions', 'configVersion', 'subject',
 ] as const;
 const DERIVED_ON_CONFLICT = Object.fromEntries(DERIVED.map((key) => [key, sql.raw(`excluded.${alerts[key].name}`)]));
+// An alert the evaluation left as it was is not written again (a feed's every chunk re-evaluates its
+// children, and rewriting each of their unchanged alerts was most of a chunk's database time).
+const DERIVED_CHANGED = sql.raw(
+  `(${DERIVED.map((key) => `"alerts"."${alerts[key].name}"`).join(', ')}) is distinct from (${DERIVED.map((key) => `excluded."${alerts[key].name}"`).join(', ')})`,
+);
 
 /**
  * Makes the stored alerts in `scope` exactly `fresh`: upserts each by id (so two instances never
@@ -61,7 +66,7 @@ export async function replaceAlerts(
     const result = await tx
       .insert(alerts)
       .values(rows)
-      .onConflictDoUpdate({ target: alerts.id, set: DERIVED_ON_CONFLICT })
+      .onConflictDoUpdate({ target: alerts.id, set: DERIVED_ON_CONFLICT, setWhere: DERIVED_CHANGED })
       // xmax is 0 on a row this statement inserted, and not on one it updated
       .returning({ id: alerts.id, inserted: sql<boolean>`(xmax = 0)` });
     for (const r of result) if (r.inserted) inserted.push(r.id);

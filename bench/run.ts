@@ -58,6 +58,12 @@ if (process.env.BENCH_SWEEP !== '0') {
   const { benchSweep, sweepRows } = await import('./sweep.ts');
   rows.push(...sweepRows(await benchSweep()));
 }
+// Issue 10: the child page, the chronology API and My work at 50 users against /health of the same
+// server, and the server's resident memory (BENCH_LATENCY=0 leaves it out; BENCH_LATENCY_CHILDREN sizes it).
+if (process.env.BENCH_LATENCY !== '0') {
+  const { benchLatency, latencyRows } = await import('./latency.ts');
+  rows.push(...latencyRows(await benchLatency()));
+}
 const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
 for (const [k, row] of rows.entries()) {
   console.log(row.map((cell, i) => (i === 0 || i === 3 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '));

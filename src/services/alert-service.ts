@@ -260,8 +260,9 @@ export async function myWork(db: Db, actor: Actor, filter: alertsRepo.WorkFilter
   const rows = await db.transaction(async (tx) => {
     const found = await alertsRepo.openAlertsFor(tx, scopeOf(actor), filter);
     const shown = [...new Set(found.map((r) => r.alert.childId).filter((id): id is string => !!id))];
-    await audit(tx, actor, 'alerts.listed', null, { filter: { ...filter, dueBefore: filter.dueBefore?.toISOString() }, children: shown });
     const messages = await withNeedToKnow(tx, actor, found.map((r) => r.alert));
+    // audited last: the entry holds the audit chain's lock until commit (see viewChild)
+    await audit(tx, actor, 'alerts.listed', null, { filter: { ...filter, dueBefore: filter.dueBefore?.toISOString() }, children: shown });
     return found.map((r, i) => ({ ...r, alert: messages[i] }));
   });
   const groups = new Map<string, AlertGroup>();

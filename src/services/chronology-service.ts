@@ -160,8 +160,11 @@ async function summarise(tx: Db, actor: Actor, child: repo.ChildRow): Promise<Ch
 export async function viewChild(db: Db, actor: Actor, childId: string): Promise<ChildSummary> {
   return db.transaction(async (tx) => {
     const child = await visibleChild(tx, actor, childId);
+    const summary = await summarise(tx, actor, child);
+    // audited last: the entry takes the audit chain's lock until this transaction commits, and every
+    // view in the partnership waits on that lock — held across the summary's reads, views queued
     await audit(tx, actor, 'child.viewed', child.id);
-    return summarise(tx, actor, child);
+    return summary;
   });
 }
 

@@ -9,6 +9,7 @@ import { trajectory } from '../domain/trajectory.ts';
 import type { Db } from '../store/database.ts';
 import * as repo from '../store/chronology-repository.ts';
 import * as contextRepo from '../store/context-repository.ts';
+import type { involvements as involvementsTable } from '../store/schema.ts';
 import { mayReadCases, scopeOf, type Actor } from './actor.ts';
 import { audit } from './audit-service.ts';
 import { notFound, ServiceError, validationFailed } from './errors.ts';
@@ -321,11 +322,33 @@ export function newEventRow(childId: string, e: EventInput, recordedBy: string |
  */
 export async function insertCheckedEvents(tx: Db, rows: readonly (repo.NewEventRow & { id: string })[]): Promise<repo.EventRow[]> {
   const created = await repo.insertEvents(tx, rows);
+  // involvements started are written together, up to the next one ended (which must see them)
+  let starts: (typeof involvementsTable.$inferInsert)[] = [];
+  const writeStarts = async () => {
+    if (starts.length) await repo.startInvolvements(tx, starts);
+    starts = [];
+  };
   for (const row of created) {
-    if (row.type === 'involvement.started' || row.type === 'involvement.ended') await applyInvolvement(tx, row);
+    if (row.type === 'involvement.started') starts.push(involvementOf(row));
+    else if (row.type === 'involvement.ended') {
+      await writeStarts();
+      await applyInvolvement(tx, row);
+    }
     if (row.links?.length) await contextRepo.indexEventLinks(tx, row);
   }
+  await writeStarts();
   return created;
+}
+
+function involvementOf(row: repo.EventRow): typeof involvementsTable.$inferInsert {
+  return {
+    childId: row.childId,
+    agency: row.details.agency as Agency,
+    role: typeof row.details.role === 'string' ? row.details.role : null,
+    professional: typeof row.details.professional === 'string' ? row.details.professional : null,
+    startedAt: row.at,
+    startedBy: row.id,
+  };
 }
 
 /** Free text anywhere in an event: the summary and every text value in its details. */
@@ -349,14 +372,7 @@ function languageFlagsOf(summary: string | undefined, details: unknown): string[
 async function applyInvolvement(tx: Db, row: repo.EventRow): Promise<void> {
   const agency = row.details.agency as Agency;
   if (row.type === 'involvement.started') {
-    await repo.startInvolvement(tx, {
-      childId: row.childId,
-      agency,
-      role: typeof row.details.role === 'string' ? row.details.role : null,
-      professional: typeof row.details.professional === 'string' ? row.details.professional : null,
-      startedAt: row.at,
-      startedBy: row.id,
-    });
+    await repo.startInvolvement(tx, involvementOf(row));
   } else if (row.type === 'involvement.ended') {
     await repo.endInvolvement(tx, row.childId, agency, row.at);
   }

@@ -203,6 +203,11 @@ export async function startInvolvement(db: Db, row: typeof involvements.$inferIn
   await db.insert(involvements).values(row);
 }
 
+/** Many involvements started, in one statement (in the order given). */
+export async function startInvolvements(db: Db, rows: readonly (typeof involvements.$inferInsert)[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 1_000) await db.insert(involvements).values(rows.slice(i, i + 1_000));
+}
+
 export async function endInvolvement(db: Db, childId: string, agency: string, endedAt: Date): Promise<void> {
   await db
     .update(involvements)

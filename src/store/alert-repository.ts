@@ -55,8 +55,10 @@ export async function replaceAlerts(
   fresh: readonly Alert[],
   configVersion: string,
 ): Promise<string[]> {
-  const ids = fresh.map((a) => a.id);
-  await tx.delete(alerts).where(ids.length ? and(scope, notInArray(alerts.id, ids)) : scope);
+  // the kept ids travel as one jsonb parameter: a county's context alerts (tens of thousands) as a
+  // list of parameters overflowed drizzle's statement building and PostgreSQL's 65,535 parameters
+  const ids = JSON.stringify(fresh.map((a) => a.id));
+  await tx.delete(alerts).where(fresh.length ? and(scope, sql`${alerts.id} not in (select jsonb_array_elements_text(${ids}::jsonb))`) : scope);
   if (!fresh.length) return [];
   const inserted: string[] = [];
   // The rows travel as one jsonb parameter a few thousand at a time: building a statement of

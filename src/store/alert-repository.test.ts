@@ -1,0 +1,44 @@
+// replaceAlerts keeps exactly the fresh alerts in its scope — at a county's scale too: the context
+// rules' alerts of a county (tens of thousands) once became a statement too large to build.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { sql } from 'drizzle-orm';
+import type { Alert } from '../domain/alert.ts';
+import { openTestDatabase } from '../../test/support/database.ts';
+import type { Database } from './database.ts';
+import { contextAlertScope, replaceAlerts } from './alert-repository.ts';
+
+let database: Database;
+before(async () => {
+  database = await openTestDatabase();
+});
+after(() => database.close());
+
+const hotspot = (n: number): Alert => ({
+  id: `HOTSPOT:place-${n}`, rule: 'HOTSPOT', child: null, subject: { kind: 'location', ref: `location:place-${n}` } as Alert['subject'],
+  severity: 'warning', raisedAt: '2024-01-01T00:00:00+00:00', dueBy: null, status: 'open', overdue: false, resolvedAt: null, resolvedBy: null,
+  evidence: [], details: {}, owner: 'police', message: `Place ${n} is linked to several children`, actions: [],
+});
+
+const stored = async () =>
+  ((await database.executeSql(`select id from alerts where rule = 'HOTSPOT' order by id`)).rows as { id: string }[]).map((r) => r.id);
+
+test('the alerts of the scope become exactly the fresh ones: new stored, gone withdrawn', async () => {
+  const scope = contextAlertScope(['HOTSPOT']);
+  await database.db.transaction((tx) => replaceAlerts(tx, scope, [hotspot(1), hotspot(2), hotspot(3)], 'test'));
+  const added = await database.db.transaction((tx) => replaceAlerts(tx, scope, [hotspot(2), hotspot(4)], 'test'));
+  assert.deepEqual(added, ['HOTSPOT:place-4']);
+  assert.deepEqual(await stored(), ['HOTSPOT:place-2', 'HOTSPOT:place-4']);
+  await database.db.transaction((tx) => replaceAlerts(tx, scope, [], 'test'));
+  assert.deepEqual(await stored(), []);
+});
+
+test('70,000 fresh alerts — more than a statement may have parameters — are kept, and one more withdrawn', async () => {
+  const scope = contextAlertScope(['HOTSPOT']);
+  const many = Array.from({ length: 70_000 }, (_, n) => hotspot(n));
+  await database.db.transaction((tx) => replaceAlerts(tx, scope, [...many, hotspot(-1)], 'test'));
+  await database.db.transaction((tx) => replaceAlerts(tx, scope, many, 'test'));
+  const [{ n, gone }] = (await database.db.execute(sql`select count(*)::int as n, bool_and(id <> 'HOTSPOT:place--1') as gone from alerts where rule = 'HOTSPOT'`) as unknown as { rows: { n: number; gone: boolean }[] }).rows;
+  assert.equal(n, 70_000);
+  assert.equal(gone, true);
+});

@@ -177,7 +177,9 @@ export function createAlertService(options: AlertServiceOptions = {}) {
 
   /**
    * The scheduled sweep: deadline rules fire when the clock passes them, not when the next event
-   * arrives. Each child in its own short transaction, then the context rules once.
+   * arrives. A page of children at a time in one transaction, refreshed together (their records,
+   * concerns and alerts read and written in a few statements, not several a child), then the context
+   * rules once.
    */
   async function sweep(db: Db, batch = 200): Promise<{ children: number }> {
     let after: string | null = null;
@@ -185,7 +187,7 @@ export function createAlertService(options: AlertServiceOptions = {}) {
     for (;;) {
       const ids: string[] = await alertsRepo.childIdsPage(db, after, batch);
       if (!ids.length) break;
-      for (const id of ids) await db.transaction((tx) => refreshChild(tx, id));
+      await db.transaction((tx) => refreshChildren(tx, ids));
       count += ids.length;
       after = ids[ids.length - 1];
     }

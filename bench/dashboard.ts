@@ -19,8 +19,8 @@ import pg from 'pg';
 import { actorFromUser, createUser } from '../src/services/account-service.ts';
 import type { Actor } from '../src/services/actor.ts';
 import { partnershipDashboard } from '../src/services/dashboard-service.ts';
-import { openDatabase, type Database } from '../src/store/database.ts';
-import { adminQuery, spread, type Spread } from './measure.ts';
+import { type Database } from '../src/store/database.ts';
+import { benchDatabase, spread, type Spread } from './measure.ts';
 
 export interface DashboardScale {
   children: number;
@@ -239,22 +239,7 @@ export async function benchDashboard(): Promise<DashboardBench> {
   const kind = url ? 'postgres' : 'pglite';
   const scale = dashboardScale(kind);
   const runs = envInt('BENCH_DASHBOARD_RUNS', kind === 'pglite' ? 5 : 11);
-  let database: Database;
-  let drop = async () => {};
-  if (url) {
-    const name = `reachable_bench_dashboard_${process.pid}`;
-    await adminQuery(url, `drop database if exists ${name} with (force)`);
-    await adminQuery(url, `create database ${name}`);
-    drop = () => adminQuery(url, `drop database if exists ${name} with (force)`);
-    const scratch = new URL(url);
-    scratch.pathname = `/${name}`;
-    database = await openDatabase({ databaseUrl: scratch.toString() }).catch(async (error) => {
-      await drop();
-      throw error;
-    });
-  } else {
-    database = await openDatabase({ memory: true });
-  }
+  const { database, drop } = await benchDatabase(`reachable_bench_dashboard_${process.pid}`);
   try {
     const started = Date.now();
     const { events, alerts } = await loadCounty(database, scale);

@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
-import { adminQuery } from './measure.ts';
+import { scratchDatabase } from './measure.ts';
 
 const GOAL_P95_MS = 50;
 export const BENCH_EMAIL = 'practitioner@latency.bench.reachable.test';
@@ -124,17 +124,9 @@ export async function benchLatency(): Promise<LatencyBench> {
   const children = envInt('BENCH_LATENCY_CHILDREN', kind === 'postgres' ? 100_000 : 5_000);
   const seconds = envInt('BENCH_LATENCY_SECONDS', 10);
   const connections = envInt('BENCH_LATENCY_CONNECTIONS', 50);
-  let scratchUrl: string | undefined;
-  let drop = async () => {};
-  if (url) {
-    const name = `reachable_bench_latency_${process.pid}`;
-    await adminQuery(url, `drop database if exists ${name} with (force)`);
-    await adminQuery(url, `create database ${name}`);
-    drop = () => adminQuery(url, `drop database if exists ${name} with (force)`);
-    const scratch = new URL(url);
-    scratch.pathname = `/${name}`;
-    scratchUrl = scratch.toString();
-  }
+  const scratch = url ? await scratchDatabase(url, `reachable_bench_latency_${process.pid}`) : null;
+  const scratchUrl = scratch?.url;
+  const drop = scratch?.drop ?? (async () => {});
   const server = spawn(process.execPath, ['--import', 'tsx', new URL('./latency-server.ts', import.meta.url).pathname], {
     env: { ...process.env, LOG_LEVEL: 'silent', LATENCY_CHILDREN: String(children), ...(scratchUrl ? { LATENCY_DATABASE_URL: scratchUrl } : {}) },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -1,6 +1,7 @@
 // What the database benchmarks share: a statement on the server outside any scratch database
 // (create and drop it), and a spread of timings read as median and 95th percentile.
 import pg from 'pg';
+import { openDatabase, type Database } from '../src/store/database.ts';
 
 export interface Spread {
   median: number;
@@ -22,4 +23,26 @@ export async function adminQuery(url: string, text: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+/** A new, empty database named `name` on the server at `serverUrl` (any old one of that name dropped first). */
+export async function scratchDatabase(serverUrl: string, name: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const drop = () => adminQuery(serverUrl, `drop database if exists ${name} with (force)`);
+  await drop();
+  await adminQuery(serverUrl, `create database ${name}`);
+  const scratch = new URL(serverUrl);
+  scratch.pathname = `/${name}`;
+  return { url: scratch.toString(), drop };
+}
+
+/** A benchmark's database: a scratch database on DATABASE_URL's server when it is set, else in-memory PGlite; `drop` removes it after `close`. */
+export async function benchDatabase(name: string): Promise<{ database: Database; drop(): Promise<void> }> {
+  const url = process.env.DATABASE_URL;
+  if (!url) return { database: await openDatabase({ memory: true }), drop: async () => {} };
+  const scratch = await scratchDatabase(url, name);
+  const database = await openDatabase({ databaseUrl: scratch.url }).catch(async (error) => {
+    await scratch.drop();
+    throw error;
+  });
+  return { database, drop: scratch.drop };
 }

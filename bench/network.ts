@@ -13,9 +13,9 @@
 // that thousands pass through, again Zipf-like. Police intelligence is partly restricted.
 import pg from 'pg';
 import { mulberry32 } from '../src/domain/seeded-random.ts';
-import { openDatabase, type Database } from '../src/store/database.ts';
+import { type Database } from '../src/store/database.ts';
 import { linkRowsOfChild, neighbourhood, rankedAdults } from '../src/store/context-repository.ts';
-import { adminQuery, spread, type Spread } from './measure.ts';
+import { benchDatabase, spread, type Spread } from './measure.ts';
 
 export interface NetworkScale {
   persons: number;
@@ -270,22 +270,7 @@ export async function benchNetwork(): Promise<NetworkFigures> {
   const scale = networkScale(kind);
   const runs = envInt('BENCH_NETWORK_RUNS', 200);
   const rankedRuns = envInt('BENCH_NETWORK_RANKED_RUNS', 21);
-  let database: Database;
-  let drop = async () => {};
-  if (url) {
-    const name = `reachable_bench_${process.pid}`;
-    await adminQuery(url, `drop database if exists ${name} with (force)`);
-    await adminQuery(url, `create database ${name}`);
-    drop = () => adminQuery(url, `drop database if exists ${name} with (force)`);
-    const scratch = new URL(url);
-    scratch.pathname = `/${name}`;
-    database = await openDatabase({ databaseUrl: scratch.toString() }).catch(async (error) => {
-      await drop();
-      throw error;
-    });
-  } else {
-    database = await openDatabase({ memory: true });
-  }
+  const { database, drop } = await benchDatabase(`reachable_bench_${process.pid}`);
   try {
     const started = Date.now();
     const links = await loadRegion(database, scale);

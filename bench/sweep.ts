@@ -15,9 +15,9 @@ import { parseAt } from '../src/domain/time.ts';
 import { createAlertService } from '../src/services/alert-service.ts';
 import { alertsOfChild, childIdsPage } from '../src/store/alert-repository.ts';
 import { allEventsOfChild } from '../src/store/chronology-repository.ts';
-import { openDatabase, type Database, type Db } from '../src/store/database.ts';
+import { type Database, type Db } from '../src/store/database.ts';
 import { syntheticCounty } from '../src/synth/county.ts';
-import { adminQuery, spread, type Spread } from './measure.ts';
+import { benchDatabase, spread, type Spread } from './measure.ts';
 
 export interface SweepScale {
   children: number;
@@ -165,22 +165,7 @@ export async function benchSweep(): Promise<SweepFigures | SweepFailure> {
   const url = process.env.DATABASE_URL;
   const kind = url ? 'postgres' : 'pglite';
   const scale = sweepScale(kind);
-  let database: Database;
-  let drop = async () => {};
-  if (url) {
-    const name = `reachable_bench_sweep_${process.pid}`;
-    await adminQuery(url, `drop database if exists ${name} with (force)`);
-    await adminQuery(url, `create database ${name}`);
-    drop = () => adminQuery(url, `drop database if exists ${name} with (force)`);
-    const scratch = new URL(url);
-    scratch.pathname = `/${name}`;
-    database = await openDatabase({ databaseUrl: scratch.toString() }).catch(async (error) => {
-      await drop();
-      throw error;
-    });
-  } else {
-    database = await openDatabase({ memory: true });
-  }
+  const { database, drop } = await benchDatabase(`reachable_bench_sweep_${process.pid}`);
   try {
     const started = Date.now();
     const { events, asOf } = await loadCounty(database, scale);

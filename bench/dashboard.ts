@@ -15,12 +15,11 @@
 // eight areas, involvements; alerts for the reachable moments (most answered within four days),
 // return interviews, NRM prompts, screenings due, panel drift, agency gaps, escalations, the CME
 // thresholds and the context rules; 60% of the children of concern.
-import pg from 'pg';
 import { actorFromUser, createUser } from '../src/services/account-service.ts';
 import type { Actor } from '../src/services/actor.ts';
 import { partnershipDashboard } from '../src/services/dashboard-service.ts';
 import { type Database } from '../src/store/database.ts';
-import { benchDatabase, spread, type Spread } from './measure.ts';
+import { benchDatabase, envInt, loaderFor, type Spread, spread } from './measure.ts';
 
 export interface DashboardScale {
   children: number;
@@ -43,11 +42,6 @@ export interface DashboardBench {
 const GOAL_MS = 1000;
 // the county's clock: its last events are "now", so the default period (the last 12 months) is full
 const NOW = Date.parse('2025-12-15T12:00:00Z');
-
-const envInt = (name: string, fallback: number): number => {
-  const value = Number(process.env[name]);
-  return Number.isFinite(value) && value > 0 ? Math.floor(value) : fallback;
-};
 
 export function dashboardScale(database: 'pglite' | 'postgres'): DashboardScale {
   return {
@@ -170,19 +164,6 @@ function countyScript(s: DashboardScale): string[] {
   ];
 }
 
-interface Loader {
-  run(text: string): Promise<{ rows: Record<string, unknown>[] }>;
-  end(): Promise<void>;
-}
-
-async function loaderFor(database: Database): Promise<Loader> {
-  if (database.kind === 'postgres') {
-    const client = new pg.Client({ connectionString: database.url });
-    await client.connect();
-    return { run: (text) => client.query(text), end: () => client.end() };
-  }
-  return { run: (text) => database.executeSql(text) as Promise<{ rows: Record<string, unknown>[] }>, end: async () => {} };
-}
 
 /** Generates the county into an empty, migrated database; answers the events and alerts loaded. */
 export async function loadCounty(database: Database, s: DashboardScale): Promise<{ events: number; alerts: number }> {

@@ -9,10 +9,10 @@ import { parseScenario } from '../src/domain/scenario.ts';
 import { createAlertService } from '../src/services/alert-service.ts';
 import { runImport } from '../src/services/ingest-service.ts';
 import { loadScenario } from '../src/services/scenario-loader.ts';
-import { openDatabase, type Database } from '../src/store/database.ts';
+import type { Database } from '../src/store/database.ts';
 import { syntheticCounty } from '../src/synth/county.ts';
 import type { EngineEvent } from '../src/rules/engine.ts';
-import { adminQuery } from './measure.ts';
+import { benchDatabase, envInt } from './measure.ts';
 
 export interface IngestFigures {
   database: 'pglite' | 'postgres';
@@ -30,27 +30,6 @@ const GOAL_EVENTS_PER_SECOND = 20_000;
 const GOAL_SHARE_OF_RAW = 0.3;
 const RAW_ROWS_PER_STATEMENT = 1_000;
 
-const envInt = (name: string, fallback: number): number => {
-  const value = Number(process.env[name]);
-  return Number.isFinite(value) && value > 0 ? Math.floor(value) : fallback;
-};
-
-
-/** An empty, migrated database: in memory (PGlite), or a scratch database on the server. */
-async function scratchDatabase(url: string | undefined, suffix: string): Promise<{ database: Database; drop: () => Promise<void> }> {
-  if (!url) return { database: await openDatabase({ memory: true }), drop: async () => {} };
-  const name = `reachable_bench_ingest_${suffix}_${process.pid}`;
-  await adminQuery(url, `drop database if exists ${name} with (force)`);
-  await adminQuery(url, `create database ${name}`);
-  const drop = () => adminQuery(url, `drop database if exists ${name} with (force)`);
-  const scratch = new URL(url);
-  scratch.pathname = `/${name}`;
-  const database = await openDatabase({ databaseUrl: scratch.toString() }).catch(async (error) => {
-    await drop();
-    throw error;
-  });
-  return { database, drop };
-}
 
 /** The county's children, created before the feed arrives (a feed names children the partnership knows). */
 async function createChildren(database: Database, county: ReturnType<typeof syntheticCounty>): Promise<Map<string, string>> {
@@ -91,7 +70,7 @@ export async function benchIngest(): Promise<IngestFigures> {
   const county = syntheticCounty({ children, eventsPerChild: envInt('BENCH_INGEST_EVENTS_PER_CHILD', 50), seed: 2019 });
   const events = county.events;
 
-  const imported = await scratchDatabase(url, 'import');
+  const imported = await benchDatabase(`reachable_bench_ingest_import_${process.pid}`);
   let importMs: number;
   let recorded: number;
   let alerts: number;
@@ -111,7 +90,7 @@ export async function benchIngest(): Promise<IngestFigures> {
     await imported.drop();
   }
 
-  const raw = await scratchDatabase(url, 'raw');
+  const raw = await benchDatabase(`reachable_bench_ingest_raw_${process.pid}`);
   let rawMs: number;
   try {
     const ids = await createChildren(raw.database, county);

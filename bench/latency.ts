@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
-import { scratchDatabase } from './measure.ts';
+import { envInt, scratchDatabase } from './measure.ts';
 
 const GOAL_P95_MS = 50;
 export const BENCH_EMAIL = 'practitioner@latency.bench.reachable.test';
@@ -50,11 +50,6 @@ export interface LatencyBench {
   rssLoadedMb: number;
   runs: LatencyRun[];
 }
-
-const envInt = (name: string, fallback: number): number => {
-  const value = Number(process.env[name]);
-  return Number.isFinite(value) && value > 0 ? Math.floor(value) : fallback;
-};
 
 const rssMb = (pid: number): number => {
   const line = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));

@@ -46,3 +46,24 @@ export async function benchDatabase(name: string): Promise<{ database: Database;
   });
   return { database, drop: scratch.drop };
 }
+
+/** A positive whole number from the environment (a benchmark's size), else the fallback. */
+export const envInt = (name: string, fallback: number): number => {
+  const value = Number(process.env[name]);
+  return Number.isFinite(value) && value > 0 ? Math.floor(value) : fallback;
+};
+
+export interface Loader {
+  run(text: string): Promise<{ rows: Record<string, unknown>[] }>;
+  end(): Promise<void>;
+}
+
+/** One session for a generated load: the seed and session settings hold for every statement. */
+export async function loaderFor(database: Database): Promise<Loader> {
+  if (database.kind === 'postgres') {
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    return { run: (text) => client.query(text), end: () => client.end() };
+  }
+  return { run: (text) => database.executeSql(text) as Promise<{ rows: Record<string, unknown>[] }>, end: async () => {} };
+}

@@ -11,11 +11,10 @@
 // of them hubs across the region (log-uniform, Zipf-like); local places, phones and vehicles
 // shared by a street's or a line's children, and a few hundred hotspots (a station, a takeaway)
 // that thousands pass through, again Zipf-like. Police intelligence is partly restricted.
-import pg from 'pg';
 import { mulberry32 } from '../src/domain/seeded-random.ts';
 import { type Database } from '../src/store/database.ts';
 import { linkRowsOfChild, neighbourhood, rankedAdults } from '../src/store/context-repository.ts';
-import { benchDatabase, spread, type Spread } from './measure.ts';
+import { benchDatabase, envInt, loaderFor, type Spread, spread } from './measure.ts';
 
 export interface NetworkScale {
   persons: number;
@@ -47,11 +46,6 @@ export interface NetworkFigures {
 const NEIGHBOURHOOD_GOAL_MS = 20;
 const RANKED_GOAL_MS = 500;
 const SCOPE = { agency: 'police', userId: null };
-
-const envInt = (name: string, fallback: number): number => {
-  const value = Number(process.env[name]);
-  return Number.isFinite(value) && value > 0 ? Math.floor(value) : fallback;
-};
 
 /**
  * The issue's region by default. PGlite (one WASM process) loads the full region in minutes, so
@@ -173,20 +167,6 @@ function regionScript(s: NetworkScale): string[] {
   ];
 }
 
-interface Loader {
-  run(text: string): Promise<{ rows: Record<string, unknown>[] }>;
-  end(): Promise<void>;
-}
-
-/** One session for the load: the seed and session settings hold for every statement. */
-async function loaderFor(database: Database): Promise<Loader> {
-  if (database.kind === 'postgres') {
-    const client = new pg.Client({ connectionString: database.url });
-    await client.connect();
-    return { run: (text) => client.query(text), end: () => client.end() };
-  }
-  return { run: (text) => database.executeSql(text) as Promise<{ rows: Record<string, unknown>[] }>, end: async () => {} };
-}
 
 /** Generates the region into an empty, migrated database; answers the links loaded. */
 export async function loadRegion(database: Database, s: NetworkScale): Promise<number> {

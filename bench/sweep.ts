@@ -17,7 +17,7 @@ import { alertsOfChild, childIdsPage } from '../src/store/alert-repository.ts';
 import { allEventsOfChild } from '../src/store/chronology-repository.ts';
 import { type Database, type Db } from '../src/store/database.ts';
 import { syntheticCounty } from '../src/synth/county.ts';
-import { benchDatabase, spread, type Spread } from './measure.ts';
+import { benchDatabase, envInt, spread, type Spread } from './measure.ts';
 
 export interface SweepScale {
   children: number;
@@ -57,11 +57,6 @@ export interface SweepFailure {
 
 const DAY = 86_400_000;
 const BATCH = 200; // the sweep's own page of children
-
-const envInt = (name: string, fallback: number): number => {
-  const value = Number(process.env[name]);
-  return Number.isFinite(value) && value > 0 ? Math.floor(value) : fallback;
-};
 
 export function sweepScale(database: 'pglite' | 'postgres'): SweepScale {
   return {

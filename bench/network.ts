@@ -38,9 +38,10 @@ export interface NetworkFigures {
   baseline: Spread;
   neighbourhood: Spread;
   ranked: Spread;
-  /** median rows: of the child's links, of the neighbourhood */
+  /** medians: the child's links; the other children sharing its contexts (pairs counted), and those named */
   baselineRows: number;
   neighbourhoodRows: number;
+  neighbourhoodShown: number;
 }
 
 const NEIGHBOURHOOD_GOAL_MS = 20;
@@ -226,6 +227,7 @@ async function measure(database: Database, runs: number, rankedRuns: number) {
   const around: number[] = [];
   const baselineRows: number[] = [];
   const aroundRows: number[] = [];
+  const aroundShown: number[] = [];
   for (let i = 0; i < runs; i++) {
     const child = pick();
     const a = await timed(() => linkRowsOfChild(db, child));
@@ -233,13 +235,14 @@ async function measure(database: Database, runs: number, rankedRuns: number) {
     baseline.push(a.ms);
     around.push(b.ms);
     baselineRows.push(a.result);
-    aroundRows.push(b.result.length);
+    aroundRows.push(b.result.reduce((n, c) => n + c.readableChildren + c.restrictedChildren, 0));
+    aroundShown.push(b.result.reduce((n, c) => n + c.shown.length, 0));
   }
   const ranked: number[] = [];
   for (let i = 0; i < rankedRuns; i++) ranked.push((await timed(() => rankedAdults(db, {}))).ms);
   return {
     baseline: spread(baseline), neighbourhood: spread(around), ranked: spread(ranked),
-    baselineRows: middle(baselineRows), neighbourhoodRows: middle(aroundRows),
+    baselineRows: middle(baselineRows), neighbourhoodRows: middle(aroundRows), neighbourhoodShown: middle(aroundShown),
   };
 }
 
@@ -272,7 +275,7 @@ export function networkRows(f: NetworkFigures): string[][] {
     [`network region load (${where})`, (f.loadMs / 1000).toFixed(1), 's', `${f.scale.children.toLocaleString('en-GB')} children, ${f.scale.events.toLocaleString('en-GB')} events`, '-'],
     [`child's links, indexed look-up, median (${where})`, ms(f.baseline.median), 'ms', `p95 ${ms(f.baseline.p95)} ms, ${f.baselineRows} links, ${f.baseline.runs} children`, '-'],
     [`child's shared-entity neighbourhood, median (${where})`, ms(f.neighbourhood.median), 'ms', base, (f.neighbourhood.median / f.baseline.median).toFixed(2)],
-    [`child's shared-entity neighbourhood, p95 (${where})`, ms(f.neighbourhood.p95), 'ms', `${f.neighbourhoodRows} rows (median)`, '-'],
+    [`child's shared-entity neighbourhood, p95 (${where})`, ms(f.neighbourhood.p95), 'ms', `median ${f.neighbourhoodRows} child–context pairs counted, ${f.neighbourhoodShown} named`, '-'],
     [`child's neighbourhood against the goal (${where})`, ms(f.neighbourhood.median), 'ms', `${NEIGHBOURHOOD_GOAL_MS} ms (goal)`, (f.neighbourhood.median / NEIGHBOURHOOD_GOAL_MS).toFixed(2)],
     [`ranked adults of concern, median (${where})`, ms(f.ranked.median), 'ms', base, (f.ranked.median / f.baseline.median).toFixed(2)],
     [`ranked adults of concern, p95 (${where})`, ms(f.ranked.p95), 'ms', `${f.ranked.runs} runs`, '-'],

@@ -15,6 +15,7 @@ import { alerts, auditLog, contextEntities, contextLinks, events } from '../stor
 import { createAlertService } from './alert-service.ts';
 import { createChild, recordEvents } from './chronology-service.ts';
 import { linkChild, type LinkInput } from './context-service.ts';
+import { SHARED_CHILDREN_SHOWN } from '../store/context-repository.ts';
 import { childNetwork, exportNetwork, mayAnalyseNetwork, partnershipNetwork, pseudonym, viewContext } from './network-service.ts';
 
 let database: Database;
@@ -398,4 +399,30 @@ test('the exports are for police and chairs; the CSV cannot run formulas; the Gr
   const chairLinks = parseCsv(await exportNetwork(database.db, manager, {}, 'links'));
   assert.deepEqual(chairLinks.filter((r) => r[0] === w.vehicle).map((r) => r[4]), ['Jordan Test'], 'Kai’s restricted vehicle link is left out');
   assert.deepEqual(chairLinks.filter((r) => r[0] === w.dex).map((r) => r[4]), [pseudonym(w.b)], 'only Kai’s standard link to Dex');
+});
+
+test('a place many children pass through: the child’s network names the first 20 (of concern first) and counts the rest', async () => {
+  const others: string[] = [];
+  for (let i = 0; i < SHARED_CHILDREN_SHOWN + 3; i++) {
+    const id = (await createChild(database.db, p.socialWorker, { name: `Station Child ${i}` })).id;
+    others.push(id);
+    // linked a day apart, the first ones earliest
+    await link(p.socialWorker, id, { kind: 'location', ref: 'central-station', label: 'Central station', at: `2024-05-${String(i + 1).padStart(2, '0')}` });
+  }
+  // the two linked earliest are of exploitation concern: named first though least recent
+  for (const id of others.slice(0, 2)) {
+    await recordEvents(database.db, p.socialWorker, id, [{ type: 'screening.completed', at: '2024-06-20', agency: 'social_care', details: { level: 'significant' } }], 'api', service.afterRecord);
+  }
+  await link(p.socialWorker, w.a, { kind: 'location', ref: 'central-station', at: '2024-06-25' });
+  const station = (await childNetwork(database.db, p.socialWorker, w.a)).contexts.find((c) => c.label === 'Central station');
+  assert.ok(station, 'the station is in Jordan’s network');
+  assert.equal(station.sharedReadable, SHARED_CHILDREN_SHOWN + 3);
+  assert.equal(station.sharedWith.length, SHARED_CHILDREN_SHOWN);
+  assert.deepEqual(station.sharedWith.slice(0, 3).map((s) => [s.name, s.ofConcern]), [
+    ['Station Child 1', true], ['Station Child 0', true], [`Station Child ${SHARED_CHILDREN_SHOWN + 2}`, false],
+  ], 'of concern first, then the most recently linked');
+  assert.ok(!station.sharedWith.some((s) => s.name === 'Station Child 2'), 'the least recent of the rest is counted, not named');
+  // the context's own page lists every one of them
+  const page = await viewContext(database.db, p.socialWorker, station.entityId);
+  assert.equal(page.children.filter((c) => c.name.startsWith('Station Child')).length, SHARED_CHILDREN_SHOWN + 3);
 });

@@ -47,7 +47,10 @@ export interface NetworkContextView {
   firstLinked: Date;
   lastLinked: Date;
   agencies: string[];
+  /** the first of the children sharing it (repo.SHARED_CHILDREN_SHOWN; the context's page lists all) */
   sharedWith: SharedChildView[];
+  /** every child sharing it through an entry the reader may read, named or not */
+  sharedReadable: number;
   /** children sharing it only through entries the reader may not read: a count, no names */
   sharedRestricted: number;
 }
@@ -79,9 +82,9 @@ export async function childNetwork(db: Db, actor: Actor, childId: string): Promi
       .map((l) => ({ agency: l.agency, agencyName: AGENCY_NAMES[l.agency as Agency] ?? l.agency, at: l.linkedAt }));
     const byEntity = new Map<string, repo.ChildLink[]>();
     for (const l of readable) byEntity.set(l.entityId, [...(byEntity.get(l.entityId) ?? []), l]);
-    const shared = await repo.neighbourhood(tx, child.id, scope, [...byEntity.keys()]);
+    const shared = new Map((await repo.neighbourhood(tx, child.id, scope, [...byEntity.keys()])).map((c) => [c.entityId, c]));
     const contexts: NetworkContextView[] = [...byEntity.entries()].map(([entityId, list]) => {
-      const others = shared.filter((s) => s.entityId === entityId && s.childId !== child.id);
+      const others = shared.get(entityId);
       const rank = Math.min(...list.map((l) => CONFIDENCE_RANK[l.confidence] ?? 3));
       return {
         entityId,
@@ -94,14 +97,15 @@ export async function childNetwork(db: Db, actor: Actor, childId: string): Promi
         firstLinked: list[list.length - 1].linkedAt,
         lastLinked: list[0].linkedAt,
         agencies: [...new Set(list.map((l) => AGENCY_NAMES[l.agency as Agency] ?? l.agency))],
-        sharedWith: others
-          .filter((s) => s.readable)
-          .map((s) => ({ childId: s.visible ? s.childId : null, name: s.visible ? s.name : pseudonym(s.childId), ofConcern: s.ofConcern, links: s.links, lastLinked: s.lastLinked }))
-          .sort((a, b) => Number(b.ofConcern) - Number(a.ofConcern) || b.lastLinked.getTime() - a.lastLinked.getTime()),
-        sharedRestricted: others.filter((s) => !s.readable).length,
+        // in the repository's order: of concern first, then the most recently linked
+        sharedWith: (others?.shown ?? []).map((s) => ({
+          childId: s.visible ? s.childId : null, name: s.visible ? s.name : pseudonym(s.childId), ofConcern: s.ofConcern, links: s.links, lastLinked: s.lastLinked,
+        })),
+        sharedReadable: others?.readableChildren ?? 0,
+        sharedRestricted: others?.restrictedChildren ?? 0,
       };
     });
-    contexts.sort((a, b) => b.sharedWith.length - a.sharedWith.length || b.lastLinked.getTime() - a.lastLinked.getTime());
+    contexts.sort((a, b) => b.sharedReadable - a.sharedReadable || b.lastLinked.getTime() - a.lastLinked.getTime());
     await audit(tx, actor, 'network.viewed', child.id, { contexts: contexts.length });
     return { child: { id: child.id, name: child.name }, contexts, restricted, graph: graphOf(child, contexts) };
   });

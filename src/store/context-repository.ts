@@ -157,37 +157,67 @@ export interface SharedChild {
   /** the actor's agency is involved with, or created, the child */
   visible: boolean;
   ofConcern: boolean;
-  /** any of the links is one the actor may read (not another agency's restricted entry) */
-  readable: boolean;
+}
+
+export interface SharedContext {
+  entityId: string;
+  /** the other children linked to it through at least one entry the actor may read */
+  readableChildren: number;
+  /** the other children linked to it only through another agency's restricted entries */
+  restrictedChildren: number;
+  /** the first of the readable children: of concern first, then the most recently linked */
+  shown: SharedChild[];
 }
 
 /**
- * The child's shared-entity neighbourhood: the other children linked to the same contexts. One
- * query on the two link indexes (child → contexts → children), index-only on both.
+ * How many of a context's other children a child's network names. A station or a takeaway that
+ * thousands of children pass through would otherwise put thousands of names (and graph nodes) on
+ * one child's page; the context's own page lists them all.
  */
-export async function neighbourhood(tx: Db, childId: string, scope: AccessScope, entityIds?: readonly string[]): Promise<SharedChild[]> {
+export const SHARED_CHILDREN_SHOWN = 20;
+
+/**
+ * The child's shared-entity neighbourhood: for each of the child's contexts, how many other
+ * children share it and the first SHARED_CHILDREN_SHOWN of them. One query on the two link indexes
+ * (child → contexts → children, index-only on both); the names and visibility are looked up only
+ * for the children shown — at a region's scale that look-up, not the links, was most of the cost.
+ */
+export async function neighbourhood(tx: Db, childId: string, scope: AccessScope, entityIds?: readonly string[]): Promise<SharedContext[]> {
   const only = entityIds ? (entityIds.length ? sql`and entity_id in (${sql.join(entityIds.map((id) => sql`${id}::uuid`), sql`, `)})` : sql`and false`) : sql``;
-  // The other children's names, visibility and concern are looked up by key for the children found
-  // (= any(array(…))): the planner cannot know a neighbourhood's size and, joining, hashed every
-  // child and involvement of the region on each call — at 1,000,000 links more than the links
-  // themselves cost (bench/network.ts), and growing with the region, not with the neighbourhood.
   const result = await tx.execute(sql`
     with mine as (select distinct entity_id from ${contextLinks} where child_id = ${childId} ${only}),
     theirs as (
       select l.entity_id, l.child_id, count(*)::int as links, max(l.linked_at) as last_linked,
-             bool_or(l.sensitivity <> 'restricted' or l.agency = ${scope.agency}) as readable
+             bool_or(l.sensitivity <> 'restricted' or l.agency = ${scope.agency}) as readable,
+             exists (select 1 from ${childConcern} cc where cc.child_id = l.child_id) as of_concern
         from mine join ${contextLinks} l on l.entity_id = mine.entity_id and l.child_id <> ${childId}
        group by l.entity_id, l.child_id),
-    neighbours as (
-      select ${children.id} as child_id, ${children.name} as name, (${childVisibleTo(scope)}) as visible,
-             exists (select 1 from ${childConcern} cc where cc.child_id = ${children.id}) as of_concern
-        from ${children}
-       where ${children.id} = any(array(select distinct child_id from theirs)))
-    select theirs.entity_id as "entityId", theirs.child_id as "childId", neighbours.name as name, theirs.links as links,
-           theirs.last_linked as "lastLinked", theirs.readable as readable,
-           neighbours.visible as visible, neighbours.of_concern as "ofConcern"
-      from theirs join neighbours on neighbours.child_id = theirs.child_id`);
-  return rowsOf<SharedChild & { lastLinked: Date | string }>(result).map((r) => ({ ...r, lastLinked: new Date(r.lastLinked) }));
+    ranked as (
+      select theirs.*,
+             row_number() over (partition by entity_id, readable order by of_concern desc, last_linked desc, child_id) as place,
+             (count(*) filter (where readable) over (partition by entity_id))::int as readable_children,
+             (count(*) filter (where not readable) over (partition by entity_id))::int as restricted_children
+        from theirs),
+    shown as (select * from ranked where place <= ${SHARED_CHILDREN_SHOWN} and (readable or place = 1)),
+    -- by key (= any(array(…))): joined, the planner cannot know how few they are and hashes every
+    -- child and involvement of the region on each call (bench/network.ts)
+    named as (
+      select ${children.id} as child_id, ${children.name} as name, (${childVisibleTo(scope)}) as visible
+        from ${children} where ${children.id} = any(array(select child_id from shown)))
+    select shown.entity_id as "entityId", shown.readable_children as "readableChildren", shown.restricted_children as "restrictedChildren",
+           shown.child_id as "childId", named.name as name, shown.links as links, shown.last_linked as "lastLinked",
+           shown.of_concern as "ofConcern", shown.readable as readable, named.visible as visible
+      from shown join named on named.child_id = shown.child_id
+     order by shown.entity_id, shown.readable desc, shown.place`);
+  type Row = SharedChild & { readable: boolean; readableChildren: number; restrictedChildren: number; lastLinked: Date | string };
+  const contexts = new Map<string, SharedContext>();
+  for (const { readable, readableChildren, restrictedChildren, ...row } of rowsOf<Row>(result)) {
+    let context = contexts.get(row.entityId);
+    if (!context) contexts.set(row.entityId, (context = { entityId: row.entityId, readableChildren, restrictedChildren, shown: [] }));
+    // an entity whose children are all behind restricted entries answers one row, for its counts
+    if (readable) context.shown.push({ ...row, lastLinked: new Date(row.lastLinked) });
+  }
+  return [...contexts.values()];
 }
 
 /** The plain indexed look-up the neighbourhood is measured against (bench baseline). */

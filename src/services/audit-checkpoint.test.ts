@@ -12,7 +12,7 @@ import { merkleRoot } from '../domain/merkle.ts';
 import type { Database } from '../store/database.ts';
 import { auditCheckpoints, auditLog } from '../store/schema.ts';
 import { openTestDatabase } from '../../test/support/database.ts';
-import { asSuperuser, removeEntries, rewriteEntry } from '../../test/support/audit-tamper.ts';
+import { asSuperuser, clearAuditLog, removeEntries, rewriteEntry } from '../../test/support/audit-tamper.ts';
 import { audit, verifyAuditChain } from './audit-service.ts';
 import {
   checkpointRound,
@@ -68,7 +68,7 @@ beforeEach(async () => {
   key = newKey();
   const db = database.db;
   await db.delete(auditCheckpoints);
-  await asSuperuser(db, () => db.execute(sql`delete from audit_log`));
+  await clearAuditLog(db);
   await db.execute(sql`delete from leases`);
 });
 

@@ -7,7 +7,7 @@ import { openTestDatabase } from '../../test/support/database.ts';
 import { makePartnership, type TestPartnership } from '../../test/support/partnership.ts';
 import type { Database } from '../store/database.ts';
 import { viewChild } from './chronology-service.ts';
-import { verifyAuditChain } from './audit-service.ts';
+import { audit, verifyAuditChain } from './audit-service.ts';
 
 let database: Database;
 let p: TestPartnership;
@@ -24,13 +24,27 @@ test('an untouched chain verifies', async () => {
   assert.ok(verdict.rows >= 8);
 });
 
-test('the database refuses UPDATE, DELETE and TRUNCATE on the audit log', async () => {
+test('the database hashes an entry as the verifier does, whatever its text; the head moves with it', async () => {
+  const { db } = database;
+  // the hash is computed in SQL on append and in TypeScript on verify: non-ASCII text, quotes,
+  // newlines and nested keys in any order must give the same bytes to both
+  await audit(db, p.socialWorker, 'child.viewed', p.childId, { note: 'Zoë’s “record”\n— 🧒 \\ \'x\'', z: { b: 1, a: [null, true, 1.5] } });
+  const verdict = await verifyAuditChain(db);
+  assert.deepEqual(verdict, { ok: true, rows: verdict.rows });
+  const [last] = ((await db.execute(sql`select hash from audit_log order by seq desc limit 1`)) as unknown as { rows: { hash: string }[] }).rows;
+  const [head] = ((await db.execute(sql`select hash from audit_head`)) as unknown as { rows: { hash: string }[] }).rows;
+  assert.equal(head.hash, last.hash);
+});
+
+test('the database refuses UPDATE, DELETE and TRUNCATE on the audit log, and removing its head', async () => {
   const { db } = database;
   // drizzle wraps the database's error: its cause carries PostgreSQL's message
   const refused = (e: unknown) => /append-only/.test(String((e as { cause?: Error }).cause?.message ?? e));
   await assert.rejects(db.execute(sql`update audit_log set actor = 'someone else' where seq = 2`), refused);
   await assert.rejects(db.execute(sql`delete from audit_log where seq = 2`), refused);
   await assert.rejects(db.execute(sql`truncate audit_log`), refused);
+  await assert.rejects(db.execute(sql`delete from audit_head`), refused);
+  await assert.rejects(db.execute(sql`truncate audit_head`), refused);
 });
 
 test('a row altered behind the triggers is found and named', async () => {

@@ -70,7 +70,7 @@ export interface ChildNetwork {
 
 /** The child's network: who and what they are linked to, and which other children share it. */
 export async function childNetwork(db: Db, actor: Actor, childId: string): Promise<ChildNetwork> {
-  return db.transaction(async (tx) => {
+  const network = await db.transaction(async (tx): Promise<ChildNetwork> => {
     const child = await visibleChild(tx, actor, childId);
     const scope = scopeOf(actor);
     const links = await repo.linksOfChild(tx, child.id);
@@ -106,9 +106,11 @@ export async function childNetwork(db: Db, actor: Actor, childId: string): Promi
       };
     });
     contexts.sort((a, b) => b.sharedReadable - a.sharedReadable || b.lastLinked.getTime() - a.lastLinked.getTime());
-    await audit(tx, actor, 'network.viewed', child.id, { contexts: contexts.length });
     return { child: { id: child.id, name: child.name }, contexts, restricted, graph: graphOf(child, contexts) };
   });
+  // audited after the read, in a statement of its own (see chronology-service viewChild)
+  await audit(db, actor, 'network.viewed', network.child.id, { contexts: network.contexts.length });
+  return network;
 }
 
 function graphOf(child: { id: string; name: string }, contexts: NetworkContextView[]): ChildNetwork['graph'] {

@@ -2,12 +2,9 @@
 import { createHash } from 'node:crypto';
 import { and, asc, count, desc, eq, gt, inArray, isNull, lte, max, not, sql } from 'drizzle-orm';
 import type { Db } from './database.ts';
-import { auditCheckpoints, auditLog } from './schema.ts';
+import { auditCheckpoints, auditHead, auditLog } from './schema.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
-// Serialises appends across transactions and app instances, so each row chains to the row
-// committed before it. Held until the appending transaction ends.
-const AUDIT_CHAIN_LOCK = 7_201_905;
 
 export interface AuditEntry {
   actorUser: string | null;
@@ -31,8 +28,9 @@ export function canonicalJson(value: unknown): string {
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
 }
 
-export function auditHash(prevHash: string, row: Omit<AuditRow, 'seq' | 'hash' | 'prevHash'>): string {
-  const body = canonicalJson({
+/** What an entry's hash covers besides the previous hash: its content as canonical JSON. */
+export function auditBody(row: Omit<AuditRow, 'seq' | 'hash' | 'prevHash'>): string {
+  return canonicalJson({
     at: row.at,
     actorUser: row.actorUser,
     actor: row.actor,
@@ -42,16 +40,29 @@ export function auditHash(prevHash: string, row: Omit<AuditRow, 'seq' | 'hash' |
     detail: row.detail,
     ip: row.ip,
   });
-  return createHash('sha256').update(prevHash).update('\n').update(body).digest('hex');
 }
 
-/** Appends one entry. Call inside the transaction that does the audited read or change. */
+export function auditHash(prevHash: string, row: Omit<AuditRow, 'seq' | 'hash' | 'prevHash'>): string {
+  return createHash('sha256').update(prevHash).update('\n').update(auditBody(row)).digest('hex');
+}
+
+/**
+ * Appends one entry. Call inside the transaction that does the audited read or change, last: the
+ * head's row lock is held until that transaction ends. One statement moves the head (its hash
+ * computed in the database exactly as auditHash does: sha256 of the previous hash, a newline and
+ * the body) and inserts the entry chained to it; under READ COMMITTED an append that waited for
+ * the lock re-reads the head the holder committed, so the chain follows commit order.
+ */
 export async function appendAudit(tx: Db, entry: AuditEntry): Promise<void> {
-  await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`);
-  const [last] = await tx.select({ hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.seq)).limit(1);
-  const prevHash = last?.hash ?? GENESIS_HASH;
   const row = { ...entry, at: new Date().toISOString() };
-  await tx.insert(auditLog).values({ ...row, prevHash, hash: auditHash(prevHash, row) });
+  await tx.execute(sql`
+    with head as (
+      update ${auditHead} set prev_hash = hash, hash = encode(sha256(convert_to(hash || chr(10) || ${auditBody(row)}, 'UTF8')), 'hex')
+      returning prev_hash, hash)
+    insert into ${auditLog} (at, actor_user, actor, agency, action, child_id, detail, ip, prev_hash, hash)
+    select ${row.at}, ${row.actorUser}, ${row.actor}, ${row.agency}, ${row.action}, ${row.childId}, ${JSON.stringify(row.detail)}::jsonb, ${row.ip},
+           head.prev_hash, head.hash
+      from head`);
 }
 
 export async function auditRowsAfter(db: Db, afterSeq: number, limit: number): Promise<AuditRow[]> {

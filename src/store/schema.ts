@@ -6,6 +6,7 @@ import {
   bigint,
   bigserial,
   boolean,
+  check,
   date,
   doublePrecision,
   index,
@@ -154,6 +155,21 @@ export const auditLog = pgTable(
     hash: text('hash').notNull(),
   },
   (t) => [index('audit_child_idx').on(t.childId, t.seq)],
+);
+
+// The audit chain's head: one row holding the last entry's hash. An append moves the head and
+// inserts the entry in one statement. The head's row lock orders appends across transactions and
+// app instances (a waiting append re-reads the head its holder committed), and is held only for
+// that statement and the commit, where a lock taken first and a read of the last entry kept every
+// audited view in the partnership queued behind three round trips (bench/latency.ts).
+export const auditHead = pgTable(
+  'audit_head',
+  {
+    only: boolean('only').primaryKey().default(true),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [check('audit_head_one_row', sql`${t.only}`)],
 );
 
 // Alerts are derived (contract 2: a function of the chronology and the clock). They are stored

@@ -4,7 +4,7 @@
 import { asc, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../src/store/database.ts';
 import { auditHash, GENESIS_HASH } from '../../src/store/audit-repository.ts';
-import { auditLog } from '../../src/store/schema.ts';
+import { auditHead, auditLog } from '../../src/store/schema.ts';
 
 export async function asSuperuser<T>(db: Db, run: () => Promise<T>): Promise<T> {
   await db.execute(sql`alter table audit_log disable trigger audit_log_no_update`);
@@ -15,7 +15,7 @@ export async function asSuperuser<T>(db: Db, run: () => Promise<T>): Promise<T> 
   }
 }
 
-/** Recomputes every hash from entry `fromSeq` on, each chained to the (possibly new) one before. */
+/** Recomputes every hash from entry `fromSeq` on, each chained to the (possibly new) one before, and the head. */
 export async function rechain(db: Db, fromSeq: number): Promise<void> {
   const [before] = await db.select({ hash: auditLog.hash }).from(auditLog).where(lt(auditLog.seq, fromSeq)).orderBy(desc(auditLog.seq)).limit(1);
   let prevHash = before?.hash ?? GENESIS_HASH;
@@ -26,6 +26,9 @@ export async function rechain(db: Db, fromSeq: number): Promise<void> {
       await db.update(auditLog).set({ prevHash, hash }).where(eq(auditLog.seq, row.seq));
       prevHash = hash;
     }
+    // and the chain's head, so the next append chains to the forged entries
+    const [last] = await db.select({ prevHash: auditLog.prevHash, hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.seq)).limit(1);
+    await db.update(auditHead).set({ prevHash: last?.prevHash ?? GENESIS_HASH, hash: last?.hash ?? GENESIS_HASH });
   });
 }
 
@@ -39,4 +42,10 @@ export async function rewriteEntry(db: Db, seq: number, change: Partial<typeof a
 export async function removeEntries(db: Db, where: SQL): Promise<void> {
   const removed = await asSuperuser(db, () => db.delete(auditLog).where(where).returning({ seq: auditLog.seq }));
   if (removed.length) await rechain(db, Math.min(...removed.map((r) => r.seq)));
+}
+
+/** Empties the log and starts the chain again from the genesis hash (a test's fresh start). */
+export async function clearAuditLog(db: Db): Promise<void> {
+  await asSuperuser(db, () => db.delete(auditLog));
+  await db.update(auditHead).set({ prevHash: GENESIS_HASH, hash: GENESIS_HASH });
 }

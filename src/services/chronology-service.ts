@@ -123,9 +123,12 @@ export interface ChildSummary {
   parents: repo.EventRow[];
 }
 
+const SUMMARY_EVENT_TYPES = ['harm.serious', 'child.voice', 'parent.view', 'parent.report', 'education.on_roll', 'education.left_roll'] as const;
+
 async function summarise(tx: Db, actor: Actor, child: repo.ChildRow): Promise<ChildSummary> {
   const involvements = await repo.activeInvolvements(tx, child.id);
-  const all = await repo.allEventsOfChild(tx, child.id);
+  // only the kinds the summary shows: a long chronology is read a page at a time, not whole here
+  const all = await repo.eventsOfChildOfTypes(tx, child.id, SUMMARY_EVENT_TYPES);
   let education: EducationStatus | null = null;
   let diedAt: Date | null = null;
   const voice: repo.EventRow[] = [];

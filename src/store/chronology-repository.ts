@@ -174,6 +174,15 @@ export async function allEventsOfChild(db: Db, childId: string): Promise<EventRo
   return db.select().from(events).where(eq(events.childId, childId)).orderBy(asc(events.at), asc(events.recordedAt));
 }
 
+/** The child's events of these types, oldest first: for a summary that needs a few kinds of a long chronology. */
+export async function eventsOfChildOfTypes(db: Db, childId: string, types: readonly string[]): Promise<EventRow[]> {
+  return db
+    .select()
+    .from(events)
+    .where(and(eq(events.childId, childId), inArray(events.type, [...types])))
+    .orderBy(asc(events.at), asc(events.recordedAt));
+}
+
 export async function deathRecorded(db: Db, childId: string): Promise<boolean> {
   const [row] = await db
     .select({ id: events.id })

@@ -2,14 +2,21 @@
 // concurrent users (autocannon, loopback, a fixed time each), against the trivial /health route of
 // the same server in the same run. Goal: p95 ≤ 50 ms on a county of ≥ 5 million events.
 //
-// The server runs in a process of its own (bench/latency-server.ts) on the synthetic county of
-// bench/dashboard.ts: on PostgreSQL (DATABASE_URL set; a scratch database created and dropped here)
-// 100,000 children, about 5.3 million events; on PGlite, in memory, 5,000 children (PGlite would take
-// most of an hour to generate the county). BENCH_LATENCY_CHILDREN, _SECONDS and _CONNECTIONS override.
-// The server's resident memory is read from /proc after the county is loaded and after each run:
-// the issue's memory goals (embedded under 600 MB; no growth under load) read from the same rows.
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+// The county is loaded by one process and served by another (bench/latency-server.ts), as a
+// deployment imports and then starts the server: bench/dashboard.ts's county generator, on PostgreSQL
+// (DATABASE_URL set; a scratch database created and dropped here) 100,000 children, about 5.3 million
+// events; on PGlite, in a temporary data directory opened as `npm start` opens ./data, 5,000 children
+// (PGlite would take most of an hour to generate the county). BENCH_LATENCY_CHILDREN, _SECONDS and
+// _CONNECTIONS override.
+// The server's resident memory is read from /proc once it listens and after each run: the issue's
+// memory goals (embedded under 600 MB; no growth under load) read from the same rows.
+// BENCH_LATENCY_SOAK_SECONDS (off unless set: 600 for the issue's ten minutes) adds a soak after the
+// runs: the same users on the child page, the chronology API, My work and /health in turn, the
+// server's resident memory and heap sampled every BENCH_LATENCY_SAMPLE_SECONDS (5).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { envInt, scratchDatabase } from './measure.ts';
@@ -18,13 +25,30 @@ const GOAL_P95_MS = 50;
 export const BENCH_EMAIL = 'practitioner@latency.bench.reachable.test';
 export const BENCH_PASSWORD = 'latency-bench-password-not-secret';
 
-interface Started {
-  port: number;
+interface Loaded {
   token: string;
   children: string[];
   events: number;
   alerts: number;
   loadMs: number;
+}
+
+/** One sample of the server's memory during the soak, MB, at `seconds` from its start. */
+export interface MemorySample {
+  seconds: number;
+  rssMb: number;
+  heapUsedMb: number;
+  externalMb: number;
+}
+
+export interface Soak {
+  seconds: number;
+  /** requests answered, and of them not 2xx or failed */
+  requests: number;
+  failed: number;
+  /** the first samples, up to this second, are the warm-up: the slope is fitted after it */
+  warmUpSeconds: number;
+  samples: MemorySample[];
 }
 
 export interface LatencyRun {
@@ -47,8 +71,10 @@ export interface LatencyBench {
   loadMs: number;
   connections: number;
   seconds: number;
+  /** the server's resident memory once it listens, before any request, MB */
   rssLoadedMb: number;
   runs: LatencyRun[];
+  soak?: Soak;
 }
 
 const rssMb = (pid: number): number => {
@@ -113,43 +139,143 @@ async function load(base: string, name: string, paths: () => string, headers: Re
   };
 }
 
+/** Runs `latency-server.ts MODE` and resolves with the first line it writes (JSON); `ipc` opens the memory channel. */
+function serverProcess<T>(mode: 'load' | 'serve', env: NodeJS.ProcessEnv): { process: ChildProcess; line: Promise<T> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./latency-server.ts', import.meta.url).pathname, mode], {
+    env: { ...process.env, LOG_LEVEL: 'silent', ...env },
+    stdio: ['ignore', 'pipe', 'inherit', ...(mode === 'serve' ? (['ipc'] as const) : [])],
+  });
+  const line = new Promise<T>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`latency bench: the ${mode} process exited (${code}) before it answered`)));
+    createInterface({ input: child.stdout! }).once('line', (text) => resolve(JSON.parse(text) as T));
+  });
+  return { process: child, line };
+}
+
+const exited = (child: ChildProcess) => new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(null) : child.once('exit', resolve)));
+
+/** The server's heap and external memory, asked over its IPC channel (answered between requests). */
+const memoryUsage = (server: ChildProcess) =>
+  new Promise<NodeJS.MemoryUsage>((resolve) => {
+    server.once('message', (usage) => resolve(usage as NodeJS.MemoryUsage));
+    server.send('memory');
+  });
+
+/**
+ * The soak: every route in turn for `seconds`, the server's memory sampled every `every` seconds
+ * from the first request to the last.
+ */
+async function soak(base: string, routes: { path: () => string; headers: Record<string, string> }[], connections: number, seconds: number, every: number, server: ChildProcess): Promise<Soak> {
+  const samples: MemorySample[] = [];
+  const started = Date.now();
+  const sample = async () => {
+    const usage = await memoryUsage(server);
+    const mb = (bytes: number) => Math.round(bytes / 1_048_576);
+    samples.push({ seconds: Math.round((Date.now() - started) / 1000), rssMb: rssMb(server.pid!), heapUsedMb: mb(usage.heapUsed), externalMb: mb(usage.external) });
+  };
+  await sample();
+  let sampling = Promise.resolve();
+  const timer = setInterval(() => (sampling = sampling.then(sample)), every * 1000);
+  let turn = 0;
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    autocannon(
+      {
+        url: base,
+        connections,
+        duration: seconds,
+        requests: [
+          {
+            method: 'GET',
+            setupRequest: (request) => {
+              const route = routes[turn++ % routes.length];
+              return { ...request, path: route.path(), headers: route.headers };
+            },
+          },
+        ],
+      },
+      (error, done) => (error ? reject(error) : resolve(done)),
+    );
+  });
+  clearInterval(timer);
+  await sampling;
+  await sample();
+  process.stderr.write(`soak samples (seconds: resident / heap used / external MB): ${samples.map((m) => `${m.seconds}: ${m.rssMb}/${m.heapUsedMb}/${m.externalMb}`).join(', ')}\n`);
+  const failed = result.non2xx + result.errors + result.timeouts;
+  if (failed) process.stderr.write(`soak: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts; ${JSON.stringify(result.statusCodeStats)}\n`);
+  return { seconds, requests: result.requests.total, failed, warmUpSeconds: Math.min(120, Math.round(seconds / 5)), samples };
+}
+
+/**
+ * How fast the memory's floor rises after the warm-up, MB a minute: the least-squares slope of each
+ * whole minute's lowest sample. Under load the heap is a saw (garbage made, then collected) whose
+ * peaks say nothing; a leak shows as lows that climb.
+ */
+export function floorSlopePerMinute(s: Soak, value: (m: MemorySample) => number): number {
+  const lows = new Map<number, MemorySample>();
+  for (const m of s.samples.filter((m) => m.seconds >= s.warmUpSeconds)) {
+    const minute = Math.floor((m.seconds - s.warmUpSeconds) / 60);
+    const low = lows.get(minute);
+    if (!low || value(m) < value(low)) lows.set(minute, m);
+  }
+  const points = [...lows.values()];
+  const n = points.length;
+  if (n < 2) return NaN;
+  const meanT = points.reduce((a, m) => a + m.seconds, 0) / n;
+  const meanV = points.reduce((a, m) => a + value(m), 0) / n;
+  const covariance = points.reduce((a, m) => a + (m.seconds - meanT) * (value(m) - meanV), 0);
+  const variance = points.reduce((a, m) => a + (m.seconds - meanT) ** 2, 0);
+  return (covariance / variance) * 60;
+}
+
 export async function benchLatency(): Promise<LatencyBench> {
   const url = process.env.DATABASE_URL;
   const kind = url ? 'postgres' : 'pglite';
   const children = envInt('BENCH_LATENCY_CHILDREN', kind === 'postgres' ? 100_000 : 5_000);
   const seconds = envInt('BENCH_LATENCY_SECONDS', 10);
   const connections = envInt('BENCH_LATENCY_CONNECTIONS', 50);
+  const soakSeconds = envInt('BENCH_LATENCY_SOAK_SECONDS', 0);
   const scratch = url ? await scratchDatabase(url, `reachable_bench_latency_${process.pid}`) : null;
-  const scratchUrl = scratch?.url;
-  const drop = scratch?.drop ?? (async () => {});
-  const server = spawn(process.execPath, ['--import', 'tsx', new URL('./latency-server.ts', import.meta.url).pathname], {
-    env: { ...process.env, LOG_LEVEL: 'silent', LATENCY_CHILDREN: String(children), ...(scratchUrl ? { LATENCY_DATABASE_URL: scratchUrl } : {}) },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const dataDir = url ? null : mkdtempSync(join(tmpdir(), 'reachable-bench-latency-'));
+  const where = scratch ? { LATENCY_DATABASE_URL: scratch.url } : { LATENCY_DATA_DIR: dataDir! };
+  let server: ChildProcess | null = null;
   try {
-    const started = await new Promise<Started>((resolve, reject) => {
-      server.once('exit', (code) => reject(new Error(`latency bench: the server exited (${code}) before it listened`)));
-      createInterface({ input: server.stdout! }).once('line', (line) => resolve(JSON.parse(line) as Started));
-    });
+    const loader = serverProcess<Loaded>('load', { ...where, LATENCY_CHILDREN: String(children) });
+    const loaded = await loader.line;
+    await exited(loader.process);
+    const serve = serverProcess<{ port: number }>('serve', where);
+    server = serve.process;
+    const { port } = await serve.line;
     const pid = server.pid!;
     const rssLoadedMb = rssMb(pid);
-    process.stderr.write(`latency county (${kind}): ${children.toLocaleString('en-GB')} children, ${started.events.toLocaleString('en-GB')} events, loaded in ${(started.loadMs / 1000).toFixed(1)} s; server ${rssLoadedMb} MB resident; ${connections} users, ${seconds} s a route…\n`);
-    const base = `http://127.0.0.1:${started.port}`;
+    process.stderr.write(`latency county (${kind}): ${children.toLocaleString('en-GB')} children, ${loaded.events.toLocaleString('en-GB')} events, loaded in ${(loaded.loadMs / 1000).toFixed(1)} s; server ${rssLoadedMb} MB resident; ${connections} users, ${seconds} s a route${soakSeconds ? `, then a ${soakSeconds} s soak` : ''}…\n`);
+    const base = `http://127.0.0.1:${port}`;
     const cookie = await signIn(base);
     let next = 0;
-    const child = () => started.children[next++ % started.children.length];
+    const child = () => loaded.children[next++ % loaded.children.length];
+    const routes = {
+      trivial: { path: () => '/health', headers: {} },
+      childPage: { path: () => `/children/${child()}`, headers: { cookie } },
+      chronology: { path: () => `/api/children/${child()}/events`, headers: { authorization: `Bearer ${loaded.token}` } },
+      myWork: { path: () => '/my-work', headers: { cookie } },
+    };
     const runs: LatencyRun[] = [];
     // each route's warm-up is the first seconds of its own run; the trivial route first and last
-    runs.push(await load(base, 'trivial route (/health)', () => '/health', {}, connections, seconds, pid));
-    runs.push(await load(base, 'child page', () => `/children/${child()}`, { cookie }, connections, seconds, pid));
-    runs.push(await load(base, 'chronology API', () => `/api/children/${child()}/events`, { authorization: `Bearer ${started.token}` }, connections, seconds, pid));
-    runs.push(await load(base, 'My work', () => '/my-work', { cookie }, connections, seconds, pid));
-    runs.push(await load(base, 'trivial route (/health), again', () => '/health', {}, connections, seconds, pid));
-    return { database: kind, children, events: started.events, alerts: started.alerts, loadMs: started.loadMs, connections, seconds, rssLoadedMb, runs };
+    runs.push(await load(base, 'trivial route (/health)', routes.trivial.path, routes.trivial.headers, connections, seconds, pid));
+    runs.push(await load(base, 'child page', routes.childPage.path, routes.childPage.headers, connections, seconds, pid));
+    runs.push(await load(base, 'chronology API', routes.chronology.path, routes.chronology.headers, connections, seconds, pid));
+    runs.push(await load(base, 'My work', routes.myWork.path, routes.myWork.headers, connections, seconds, pid));
+    runs.push(await load(base, 'trivial route (/health), again', routes.trivial.path, routes.trivial.headers, connections, seconds, pid));
+    const soaked = soakSeconds
+      ? await soak(base, [routes.childPage, routes.chronology, routes.myWork, routes.trivial], connections, soakSeconds, envInt('BENCH_LATENCY_SAMPLE_SECONDS', 5), server)
+      : undefined;
+    return { database: kind, children, events: loaded.events, alerts: loaded.alerts, loadMs: loaded.loadMs, connections, seconds, rssLoadedMb, runs, soak: soaked };
   } finally {
-    server.kill('SIGTERM');
-    await new Promise((resolve) => (server.exitCode !== null ? resolve(null) : server.once('exit', resolve)));
-    await drop();
+    if (server) {
+      server.kill('SIGTERM');
+      await exited(server);
+    }
+    await scratch?.drop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
@@ -167,6 +293,17 @@ export function latencyRows(f: LatencyBench): string[][] {
   }
   const last = f.runs.at(-1)!;
   rows.push([`server resident memory after the load (${where})`, String(last.rssMb), 'MB', `${f.rssLoadedMb} MB once loaded`, (last.rssMb / f.rssLoadedMb).toFixed(2)]);
-  if (f.database === 'pglite') rows.push([`embedded server resident memory against the goal (${where})`, String(Math.max(...f.runs.map((r) => r.rssMb), f.rssLoadedMb)), 'MB', '600 MB (goal)', (Math.max(...f.runs.map((r) => r.rssMb), f.rssLoadedMb) / 600).toFixed(2)]);
+  if (f.soak) {
+    const { samples, warmUpSeconds } = f.soak;
+    const warm = samples.find((m) => m.seconds >= warmUpSeconds)!;
+    const end = samples.at(-1)!;
+    const soakWhere = `${where}, ${f.soak.seconds} s soak, ${f.soak.requests.toLocaleString('en-GB')} requests, ${f.soak.failed} failed`;
+    rows.push([`soak: server resident memory at the end (${soakWhere})`, String(end.rssMb), 'MB', `${warm.rssMb} MB after ${warm.seconds} s warm-up (start ${samples[0].rssMb}, max ${Math.max(...samples.map((m) => m.rssMb))})`, (end.rssMb / warm.rssMb).toFixed(2)]);
+    rows.push([`soak: slope of each minute's lowest resident memory after the warm-up (${where})`, floorSlopePerMinute(f.soak, (m) => m.rssMb).toFixed(2), 'MB/min', `${samples.length} samples`, '-']);
+    rows.push([`soak: JavaScript heap used at the end (${where})`, String(end.heapUsedMb), 'MB', `${warm.heapUsedMb} MB after the warm-up (start ${samples[0].heapUsedMb}, max ${Math.max(...samples.map((m) => m.heapUsedMb))})`, (end.heapUsedMb / warm.heapUsedMb).toFixed(2)]);
+    rows.push([`soak: slope of each minute's lowest heap used after the warm-up (${where})`, floorSlopePerMinute(f.soak, (m) => m.heapUsedMb).toFixed(2), 'MB/min', `${samples.length} samples`, '-']);
+  }
+  const peak = Math.max(f.rssLoadedMb, ...f.runs.map((r) => r.rssMb), ...(f.soak?.samples.map((m) => m.rssMb) ?? []));
+  if (f.database === 'pglite') rows.push([`embedded server resident memory against the goal, highest sample (${where})`, String(peak), 'MB', '600 MB (goal)', (peak / 600).toFixed(2)]);
   return rows;
 }

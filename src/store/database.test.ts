@@ -32,3 +32,20 @@ test('a stale lock from a process that no longer runs is taken over', async () =
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('PGlite runs with the embedded settings, in a data directory made by its own process and in memory', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'reachable-settings-'));
+  try {
+    for (const options of [{ dataDir: dir }, { memory: true }]) {
+      const database = await openDatabase(options);
+      try {
+        const { rows } = await database.executeSql('show shared_buffers');
+        assert.deepEqual(rows, [{ shared_buffers: '16MB' }]);
+      } finally {
+        await database.close();
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,5 +1,6 @@
 // Opens the one database: PGlite (WASM PostgreSQL, in-process) in a data directory, or a
 // PostgreSQL server. Both speak the same SQL and run the same drizzle-kit migrations.
+import { execFile } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,6 +71,30 @@ function isRunning(pid: number): boolean {
   }
 }
 
+/**
+ * PGlite's server settings. shared_buffers is 16 MB instead of PostgreSQL's 128 MB: PGlite touches
+ * the whole pool at start, so it is resident from the first second (about 130 MB of the embedded
+ * default's memory), and a page outside it is a read from the data directory's files (the operating
+ * system's cache) or, in memory, a copy — measured in docs/performance.md, "Memory of the embedded
+ * default". PostgreSQL servers keep their own configuration.
+ */
+const PGLITE_START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'];
+
+/**
+ * Makes a new PGlite data directory in a short-lived process of its own. PGlite runs initdb in a
+ * second and a third WebAssembly instance inside the process that asks; about 440 MB of that stays
+ * resident after they close, for the life of the server. Opened afterwards, the directory costs only
+ * the one instance that serves it.
+ */
+async function initialiseDataDir(dir: string): Promise<void> {
+  const script = `const { PGlite } = await import(process.argv[1]); await (await PGlite.create(process.argv[2])).close();`;
+  await new Promise<void>((resolve, reject) => {
+    execFile(process.execPath, ['--input-type=module', '-e', script, import.meta.resolve('@electric-sql/pglite'), dir], (error, _stdout, stderr) =>
+      error ? reject(new Error(`Could not create the embedded database in ${dir}: ${stderr || error.message}`)) : resolve(),
+    );
+  });
+}
+
 function poolFor(url: string): pg.Pool {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   // An idle connection the server ends (a restart, a failover, an administrator) is reported by the
@@ -107,12 +132,19 @@ export async function openDatabase(options: { databaseUrl?: string; replicaUrl?:
   let unlock = () => {};
   let client: PGlite;
   if (options.memory) {
-    client = new PGlite();
+    client = new PGlite({ startParams: PGLITE_START_PARAMS });
   } else {
     const dir = options.dataDir ?? './data';
     if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
     unlock = lockDataDir(dir);
-    client = new PGlite(join(dir, 'pglite'));
+    const pgdata = join(dir, 'pglite');
+    try {
+      if (!existsSync(join(pgdata, 'PG_VERSION'))) await initialiseDataDir(pgdata);
+    } catch (error) {
+      unlock();
+      throw error;
+    }
+    client = new PGlite(pgdata, { startParams: PGLITE_START_PARAMS });
   }
   try {
     const db = drizzlePglite(client, { schema }) as unknown as Db;

@@ -1,4 +1,4 @@
-// A streaming read replica behind DATABASE_REPLICA_URL (issue 10): the dashboard reads there, so a
+// A streaming read replica behind DATABASE_REPLICA_URL (issue 10): the dashboard and the partnership network view read there, so a
 // county's heaviest view leaves the primary to its writes; everything that must show a write just
 // made reads the primary. Proven with a real replica (pg_basebackup of the test server), its
 // replay paused: what the dashboard shows is the replica's, what the child's page shows is the
@@ -12,6 +12,7 @@ import type { Actor } from '../src/services/actor.ts';
 import { issueApiToken } from '../src/services/account-service.ts';
 import { createAlertService } from '../src/services/alert-service.ts';
 import { partnershipDashboard, type Dashboard } from '../src/services/dashboard-service.ts';
+import { partnershipNetwork } from '../src/services/network-service.ts';
 import { openDatabase, type Database } from '../src/store/database.ts';
 import { buildApp } from '../src/web/app.ts';
 import { Visitor } from './support/app.ts';
@@ -120,5 +121,32 @@ test('the dashboard reads the replica; a child’s page reads the primary, so a 
   assert.deepEqual(missingStarted(await partnershipDashboard(database.db, analyst, PERIOD, options)), ['7']);
   // each view audited on the primary
   const audited = (await database.executeSql(`select count(*)::int as n from audit_log where action = 'report.viewed'`)).rows as { n: number }[];
+  assert.equal(audited[0].n, 3);
+});
+
+test('the partnership network view reads the replica too, and is audited on the primary', async (t) => {
+  if (unavailable) return t.skip(unavailable);
+  const linkAdult = (name: string) =>
+    app.inject({
+      method: 'POST',
+      url: `/api/children/${p.childId}/events`,
+      headers: { authorization: `Bearer ${token}` },
+      payload: { type: 'police.incident', at: '2024-03-20T21:00:00+00:00', agency: 'police', ref: `replica-${name}`, details: { role: 'victim', category: 'violence' }, links: [{ kind: 'person', ref: name, label: name, role: 'adult_of_concern' }] },
+    });
+  const adults = async () => (await partnershipNetwork(database.db, p.police, {}, { reads: database.reads })).adults.map((a) => a.label).sort();
+  assert.ok((await linkAdult('Adult One')).statusCode < 300);
+  await caughtUp();
+  assert.deepEqual(await adults(), ['Adult One']);
+
+  await onReplica('select pg_wal_replay_pause()');
+  try {
+    assert.ok((await linkAdult('Adult Two')).statusCode < 300);
+    assert.deepEqual(await adults(), ['Adult One'], 'the view shows the replica');
+  } finally {
+    await onReplica('select pg_wal_replay_resume()');
+  }
+  await caughtUp();
+  assert.deepEqual(await adults(), ['Adult One', 'Adult Two']);
+  const audited = (await database.executeSql(`select count(*)::int as n from audit_log where action = 'network.partnership_viewed'`)).rows as { n: number }[];
   assert.equal(audited[0].n, 3);
 });

@@ -225,16 +225,19 @@ function requireAnalyst(actor: Actor): void {
 }
 
 /** Adults of concern, hotspots and peer groups across the partnership (police analysts, chairs). */
-export async function partnershipNetwork(db: Db, actor: Actor, filter: PartnershipFilter) {
+/**
+ * The partnership network view. Read on the replica when there is one (`reads`: the analysts'
+ * heavy aggregates off the primary; a link a second old can wait), audited on the primary after.
+ */
+export async function partnershipNetwork(db: Db, actor: Actor, filter: PartnershipFilter, options: { reads?: Db } = {}) {
   requireAnalyst(actor);
-  return db.transaction(async (tx) => {
+  const view = await (options.reads ?? db).transaction(async (tx) => {
     const f = { ...filter, agency: actor.agency === 'police' ? null : actor.agency };
     const adults = await repo.rankedAdults(tx, f);
     const reach = await repo.reachOf(tx, adults.map((a) => a.entityId), f);
     const totalChildren = new Set((await repo.networkEdges(tx, f)).map((e) => e.childId)).size;
     const places = await repo.rankedPlaces(tx, f);
     const clusters = await peerClusters(tx, actor, f);
-    await audit(tx, actor, 'network.partnership_viewed', null, { filter: describeFilter(filter) });
     return {
       totalChildren,
       adults: adults.map((a) => ({ ...a, reach: reach.get(a.entityId) ?? a.children, centrality: totalChildren ? a.children / totalChildren : 0 })),
@@ -242,6 +245,8 @@ export async function partnershipNetwork(db: Db, actor: Actor, filter: Partnersh
       clusters,
     };
   });
+  await audit(db, actor, 'network.partnership_viewed', null, { filter: describeFilter(filter) });
+  return view;
 }
 
 function describeFilter(f: repo.NetworkFilter): Record<string, unknown> {

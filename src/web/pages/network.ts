@@ -126,7 +126,7 @@ export default async function networkRoutes(app: FastifyInstance): Promise<void>
   app.get<{ Querystring: Body }>('/network', async (request, reply) => {
     const actor = signedIn(request);
     const { filter, problems, form } = filterOf(request.query);
-    const view = await partnershipNetwork(db, actor, problems.length ? {} : filter);
+    const view = await partnershipNetwork(db, actor, problems.length ? {} : filter, { reads: app.deps.reads });
     const query = new URLSearchParams(Object.entries(request.query).flatMap(([k, v]) => asArray(v).map((x) => [k, x] as [string, string]))).toString();
     return reply.page('network/partnership.njk', {
       title: 'Partnership network',

@@ -437,3 +437,21 @@ test('the small-number rule', () => {
     ['none', 'not shown (fewer than 5)', 'not shown (fewer than 5)', '0%', '90%']);
   assert.deepEqual([derivedFigure(12.345, 5).text, derivedFigure(12.345, 4).text, derivedFigure(null, 0).text], ['12.3', 'not shown (fewer than 5)', 'none']);
 });
+
+// Nothing is kept between views: what was just recorded or resolved is counted by the next one.
+// Last, because it changes the fixture.
+test('an episode recorded and an alert resolved count in the very next view', async () => {
+  const june = windowOf({ fromMonth: '2024-06', toMonth: '2024-06', start: new Date('2024-05-31T23:00:00Z'), end: new Date('2024-06-30T23:00:00Z') });
+  const view = () => database.db.transaction((tx) => dashboardFigures(tx, june));
+  const startedIn = (f: DashboardFigures) => f.missingStarted.find((r) => r.month === '2024-06')?.n ?? 0;
+  const resolvedDrift = (f: DashboardFigures) => f.alertsByRule.find((r) => r.key === 'PANEL_DRIFT')?.resolved ?? 0;
+  const first = await view();
+  await record('H', { type: 'missing.started', at: at('2024-06-14T22:00:00'), details: { episode: 'fresh-1' } });
+  await database.db
+    .update(alerts)
+    .set({ status: 'resolved', resolvedAt: new Date('2024-06-14T09:00:00Z') })
+    .where(and(eq(alerts.rule, 'PANEL_DRIFT'), eq(alerts.childId, kid.A)));
+  const next = await view();
+  assert.equal(startedIn(next), startedIn(first) + 1);
+  assert.equal(resolvedDrift(next), resolvedDrift(first) + 1);
+});

@@ -9,10 +9,16 @@
 // disagreement's stage (src/domain/workflows/escalation.ts) — come back as rows for the service to
 // fold with that same code. Nothing here names a child: ids leave only inside those rows.
 //
-// What it costs (bench/dashboard.ts): a county's year is about a quarter of a million events and as
-// many alerts to read and group, whatever the indexes, so the answer grows with the period and the
-// county. Under a second on a county needs the months kept as they happen (a per-child, per-month
-// table written with the alerts) rather than counted on each view.
+// What it costs (bench/dashboard.ts, PostgreSQL, 20,000 children, 1.06M events, 679k alerts, a quiet
+// machine): ~2.3 s for the last 12 months, of which reading the events ~0.45 s and the alerts
+// ~0.23 s, and each figure's grouping of its 30k–220k rows 0.1–0.26 s (alerts by rule and owner,
+// children open at each month end, concern by band, missing and returns, the reachable moments'
+// quantiles, the folded rows: 8 MB of JSON). No one part dominates, so no index or narrower copy
+// of the tables brings it near a second: at best they save the two reads (a narrow copy of both was
+// tried), and the groupings are the bulk. Under a second on a county needs the figures kept as the months happen — per month,
+// rule and owner for the counts, the durations kept for the quantiles, the months' open children —
+// rather than counted on each view; the time-dependent parts (overdue, waiting, open now) are what
+// makes that more than a counter.
 import { sql, type SQL } from 'drizzle-orm';
 import { ESCALATION_EVENT_TYPES } from '../domain/workflows/escalation.ts';
 import { CME_EVENT_TYPES } from './cme-repository.ts';

@@ -105,7 +105,9 @@ export async function childNetwork(db: Db, actor: Actor, childId: string): Promi
         sharedRestricted: others?.restrictedChildren ?? 0,
       };
     });
-    contexts.sort((a, b) => b.sharedReadable - a.sharedReadable || b.lastLinked.getTime() - a.lastLinked.getTime());
+    // a context shared with other children of exploitation concern first (the news), then the most shared
+    const ofConcern = (c: NetworkContextView) => c.sharedWith.filter((s) => s.ofConcern).length;
+    contexts.sort((a, b) => ofConcern(b) - ofConcern(a) || b.sharedReadable - a.sharedReadable || b.lastLinked.getTime() - a.lastLinked.getTime());
     return { child: { id: child.id, name: child.name }, contexts, restricted, graph: graphOf(child, contexts) };
   });
   // audited after the read, in a statement of its own (see chronology-service viewChild)

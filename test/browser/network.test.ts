@@ -7,7 +7,11 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { eq } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
-import { children } from '../../src/store/schema.ts';
+import { actorFromUser } from '../../src/services/account-service.ts';
+import { createChild } from '../../src/services/chronology-service.ts';
+import { linkChild } from '../../src/services/context-service.ts';
+import { SHARED_CHILDREN_SHOWN } from '../../src/store/context-repository.ts';
+import { children, users } from '../../src/store/schema.ts';
 import { browserSkip, checkAxe, checkErrorSummary, fillDate, londonDay, screenshot, signInAs, squash, startBrowserApp, submit, text, visit, type BrowserApp } from '../support/browser.ts';
 
 const SCREENS = '/tmp/screens-network';
@@ -131,6 +135,34 @@ describe('contextual safeguarding: links, the shared child, the partnership view
     await submit(police, police.getByRole('button', { name: 'Record it' }), /\/contexts\/[^/?]+\?done=Recorded/);
     assert.match(squash(await police.locator('main').textContent()), /ZZ1 9SR/);
     await shot(police, '05-new-place');
+  });
+
+  test('a place many children pass through: Amira’s network names twenty and links to the place for the rest', async () => {
+    const [user] = await b.database.db.select().from(users).where(eq(users.email, 'sw@demo.reachable.test'));
+    const sw = actorFromUser(user, null);
+    const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
+    const station = { kind: 'location' as const, ref: 'central-station-concourse', label: 'Central station concourse', confidence: 'confirmed' as const };
+    for (let i = 1; i <= SHARED_CHILDREN_SHOWN + 2; i++) {
+      const child = await createChild(b.database.db, sw, { name: `Concourse Child ${i}` });
+      await linkChild(b.database.db, sw, child.id, { ...station, at: daysAgo(30 + i) }, b.alerts.afterRecord);
+    }
+    await linkChild(b.database.db, sw, amira, { ...station, at: daysAgo(1) }, b.alerts.afterRecord);
+
+    const page = await b.newPage();
+    await signInAs(page, 'sw@demo.reachable.test');
+    await visit(page, `/children/${amira}/network`);
+    const row = page.locator('#network-table tr', { hasText: 'Central station concourse' });
+    assert.equal(await row.locator('li').count(), SHARED_CHILDREN_SHOWN);
+    // the links shared with other children of concern come before the place everyone passes through
+    const firstRows = await page.locator('#network-table tbody tr td:first-child').allTextContents();
+    assert.ok(!squash(firstRows[0]).includes('Central station concourse'), 'the concourse is not first');
+    await checkAxe(page);
+    await shot(page, '06-many-children-one-place');
+    await row.getByRole('link', { name: 'see every child linked to Central station concourse' }).click();
+    await page.waitForURL(/\/contexts\/[^/?]+$/);
+    await checkAxe(page);
+    const listed = squash(await page.locator('main').textContent());
+    for (let i = 1; i <= SHARED_CHILDREN_SHOWN + 2; i++) assert.match(listed, new RegExp(`Concourse Child ${i}\\b`));
   });
 
   test('a school with no relationship to the children cannot open the partnership view or a context', async () => {

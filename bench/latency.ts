@@ -131,7 +131,8 @@ async function load(base: string, name: string, paths: () => string, headers: Re
     name,
     requests: times.length,
     non2xx: result.non2xx,
-    errors: result.errors + result.timeouts,
+    // autocannon counts a timeout (10 s unanswered) among its errors
+    errors: result.errors,
     p50: percentile(times, 0.5),
     p95: percentile(times, 0.95),
     p99: percentile(times, 0.99),
@@ -200,8 +201,8 @@ async function soak(base: string, routes: { path: () => string; headers: Record<
   await sampling;
   await sample();
   process.stderr.write(`soak samples (seconds: resident / heap used / external MB): ${samples.map((m) => `${m.seconds}: ${m.rssMb}/${m.heapUsedMb}/${m.externalMb}`).join(', ')}\n`);
-  const failed = result.non2xx + result.errors + result.timeouts;
-  if (failed) process.stderr.write(`soak: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts; ${JSON.stringify(result.statusCodeStats)}\n`);
+  const failed = result.non2xx + result.errors;
+  if (failed) process.stderr.write(`soak: ${result.non2xx} non-2xx, ${result.errors} errors of which ${result.timeouts} timeouts (10 s unanswered)\n`);
   return { seconds, requests: result.requests.total, failed, warmUpSeconds: Math.min(120, Math.round(seconds / 5)), samples };
 }
 
@@ -212,8 +213,11 @@ async function soak(base: string, routes: { path: () => string; headers: Record<
  */
 export function floorSlopePerMinute(s: Soak, value: (m: MemorySample) => number): number {
   const lows = new Map<number, MemorySample>();
+  // whole minutes only: a last minute of one sample would have no low to speak of
+  const minutes = Math.floor((s.samples.at(-1)!.seconds - s.warmUpSeconds) / 60);
   for (const m of s.samples.filter((m) => m.seconds >= s.warmUpSeconds)) {
     const minute = Math.floor((m.seconds - s.warmUpSeconds) / 60);
+    if (minute >= minutes) continue;
     const low = lows.get(minute);
     if (!low || value(m) < value(low)) lows.set(minute, m);
   }

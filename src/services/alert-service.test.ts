@@ -151,13 +151,13 @@ test('My work groups one child’s alerts of a rule into one line, most urgent f
     { type: 'missing.returned', at: `2024-02-0${n + 1}`, agency: 'social_care', details: { episode: `g${n}` } },
   ]);
   await recordEvents(database.db, p.socialWorker, child.id, list, 'web', service.afterRecord);
-  const groups = await myWork(database.db, p.socialWorker, { childId: child.id }, NOW);
+  const { groups } = await myWork(database.db, p.socialWorker, { childId: child.id }, { now: NOW });
   const rhi = groups.find((g) => g.rule === 'RHI_OVERDUE');
   assert.equal(rhi?.alerts.length, 3);
   assert.equal(rhi?.overdue, 3);
   const ranks = groups.map((g) => ['info', 'warning', 'high', 'critical'].indexOf(g.severity));
   assert.deepEqual(ranks, [...ranks].sort((x, y) => y - x));
-  assert.deepEqual(await myWork(database.db, p.school, { childId: child.id }, NOW), []);
+  assert.deepEqual((await myWork(database.db, p.school, { childId: child.id }, { now: NOW })).groups, []);
 });
 
 test('dismissing needs a reason, kept on the alert; notes and assignment are recorded; other agencies get 404', async () => {
@@ -173,7 +173,7 @@ test('dismissing needs a reason, kept on the alert; notes and assignment are rec
   assert.deepEqual(viewed.notes.map((n) => n.note.kind), ['note', 'assigned', 'dismissed']);
   assert.equal(viewed.alert.status, 'open');
   await assert.rejects(viewAlert(database.db, p.school, alert.id), (e: unknown) => e instanceof ServiceError && e.id === 'not_found');
-  assert.ok(!(await myWork(database.db, p.police, { childId: child.id }, NOW)).some((g) => g.rule === 'RM_THREAT'));
+  assert.ok(!(await myWork(database.db, p.police, { childId: child.id }, { now: NOW })).groups.some((g) => g.rule === 'RM_THREAT'));
 });
 
 test('only the owner agency assigns or dismisses; another agency that sees the child may add a note', async () => {
@@ -190,9 +190,9 @@ test('only the owner agency assigns or dismisses; another agency that sees the c
 test('a child whose death is recorded leaves My work; the record and its alerts remain', async () => {
   const child = await createChild(database.db, p.socialWorker, { name: 'Remembered Child' });
   await recordEvents(database.db, p.socialWorker, child.id, [{ type: 'child.disclosure', at: '2024-06-01', agency: 'social_care', details: { concern: 'scared' } }], 'web', service.afterRecord);
-  assert.ok((await myWork(database.db, p.socialWorker, { childId: child.id }, NOW)).length > 0);
+  assert.ok((await myWork(database.db, p.socialWorker, { childId: child.id }, { now: NOW })).groups.length > 0);
   await recordEvents(database.db, p.socialWorker, child.id, [{ type: 'harm.serious', at: '2024-06-20', agency: 'social_care', details: { kind: 'death' } }], 'web', service.afterRecord);
-  assert.deepEqual(await myWork(database.db, p.socialWorker, { childId: child.id }, NOW), []);
+  assert.deepEqual((await myWork(database.db, p.socialWorker, { childId: child.id }, { now: NOW })).groups, []);
   assert.ok((await database.db.select().from(alerts).where(eq(alerts.childId, child.id))).length > 0);
 });
 

@@ -1,7 +1,7 @@
 // Keeps stored alerts equal to a replay of the chronology (design.md: "alerts are derived"), and
 // lets people act on them: record the action taken, assign, note, dismiss with a reason. Nothing
 // here edits an alert's derived fields by hand: a response is an event, and the rules resolve.
-import { SEVERITY_RANK, type Alert, type Severity } from '../domain/alert.ts';
+import type { Alert, Severity } from '../domain/alert.ts';
 import { isResponse } from '../domain/event.ts';
 import { evaluateChild, evaluateContext, type EngineEvent } from '../rules/engine.ts';
 import { DEFAULT_RULES_CONFIG, type RulesConfig } from '../rules/config.ts';
@@ -243,6 +243,7 @@ export function startSweeper(db: Db, alerts: AlertService, minutes: number, warn
 // ——— reading and acting on alerts, as a person ———
 
 export interface AlertGroup {
+  /** the child (a context alert's subject, as jsonb text) and the rule */
   key: string;
   rule: string;
   childId: string | null;
@@ -253,41 +254,70 @@ export interface AlertGroup {
   alerts: (alertsRepo.AlertRow & { childName: string | null; assigneeName: string | null; overdueNow: boolean })[];
 }
 
+/** Groups a page of My work holds. */
+export const WORK_PAGE_SIZE = 25;
+
+export interface WorkPage {
+  groups: AlertGroup[];
+  /** the whole list, every page: its groups, alerts and those overdue */
+  counts: { groups: number; alerts: number; overdue: number };
+  /** the page shown (a page past the end shows the last), and how many there are */
+  page: number;
+  pages: number;
+  pageSize: number;
+}
+
+export interface WorkOptions {
+  /** 1 for the first page */
+  page?: number;
+  pageSize?: number;
+  now?: number;
+  /** where the counts are read: a streaming replica, or `db` */
+  reads?: Db;
+}
+
 /**
  * My work: open alerts for the actor's agency and those assigned to them, grouped by child and
- * rule (fifteen overdue return interviews for one child read as one line), most urgent first.
+ * rule (fifteen overdue return interviews for one child read as one line), most urgent first, a
+ * page of groups at a time. An agency with thousands of open alerts gets their counts and one page.
  */
-export async function myWork(db: Db, actor: Actor, filter: alertsRepo.WorkFilter, now = Date.now()): Promise<AlertGroup[]> {
-  // My work shows children's names and alert messages: a view of their records, so it is audited
-  const rows = await db.transaction(async (tx) => {
-    const found = await alertsRepo.openAlertsFor(tx, scopeOf(actor), filter);
-    const shown = [...new Set(found.map((r) => r.alert.childId).filter((id): id is string => !!id))];
-    const messages = await withNeedToKnow(tx, actor, found.map((r) => r.alert));
+export async function myWork(db: Db, actor: Actor, filter: alertsRepo.WorkFilter, options: WorkOptions = {}): Promise<WorkPage> {
+  const requested = options.page ?? 1;
+  if (!Number.isSafeInteger(requested) || requested < 1) throw validationFailed([{ path: 'page', message: 'Page number must be a whole number, like 2' }]);
+  const pageSize = options.pageSize ?? WORK_PAGE_SIZE;
+  const now = new Date(options.now ?? Date.now());
+  const scope = scopeOf(actor);
+  // the counts are the heavy read-only part: on the replica when there is one. A replica a moment
+  // behind may count a group more or less than the page read on the primary has
+  const counts = await (options.reads ?? db).transaction((tx) => alertsRepo.openWorkCounts(tx, scope, filter, now));
+  const pages = Math.max(1, Math.ceil(counts.groups / pageSize));
+  const page = Math.min(requested, pages);
+  // My work shows children's names and alert messages: a view of their records, so it is audited,
+  // naming the children of the page shown
+  const groups = await db.transaction(async (tx) => {
+    const found = await alertsRepo.openWorkPage(tx, scope, filter, { now, offset: (page - 1) * pageSize, limit: pageSize });
+    const byId = new Map((await alertsRepo.alertsWithNames(tx, found.flatMap((g) => g.alertIds))).map((r) => [r.alert.id, r]));
+    const rows = found.map((g) => ({ ...g, rows: g.alertIds.map((id) => byId.get(id)!) }));
+    const messages = await withNeedToKnow(tx, actor, rows.flatMap((g) => g.rows.map((r) => r.alert)));
+    const shown = [...new Set(found.map((g) => g.childId).filter((id): id is string => !!id))];
     // audited last: the entry holds the audit chain's lock until commit (see viewChild)
-    await audit(tx, actor, 'alerts.listed', null, { filter: { ...filter, dueBefore: filter.dueBefore?.toISOString() }, children: shown });
-    return found.map((r, i) => ({ ...r, alert: messages[i] }));
+    await audit(tx, actor, 'alerts.listed', null, { filter: { ...filter, dueBefore: filter.dueBefore?.toISOString() }, page, children: shown });
+    let next = 0;
+    return rows.map((g): AlertGroup => ({
+      key: g.key,
+      rule: g.rule,
+      childId: g.childId,
+      childName: g.childName,
+      severity: g.severity as Severity,
+      earliestDue: g.earliestDue,
+      overdue: g.overdue,
+      alerts: g.rows.map(({ childName, assigneeName }) => {
+        const alert = messages[next++];
+        return { ...alert, childName, assigneeName, overdueNow: alert.dueBy !== null && alert.dueBy < now };
+      }),
+    }));
   });
-  const groups = new Map<string, AlertGroup>();
-  for (const { alert, childName, assigneeName } of rows) {
-    const key = `${alert.childId ?? JSON.stringify(alert.subject)}|${alert.rule}`;
-    let group = groups.get(key);
-    if (!group) {
-      group = { key, rule: alert.rule, childId: alert.childId, childName, severity: alert.severity as Severity, earliestDue: null, overdue: 0, alerts: [] };
-      groups.set(key, group);
-    }
-    const overdueNow = alert.dueBy !== null && alert.dueBy.getTime() < now;
-    group.alerts.push({ ...alert, childName, assigneeName, overdueNow });
-    if (overdueNow) group.overdue++;
-    if (SEVERITY_RANK[alert.severity as Severity] > SEVERITY_RANK[group.severity]) group.severity = alert.severity as Severity;
-    if (alert.dueBy && (!group.earliestDue || alert.dueBy < group.earliestDue)) group.earliestDue = alert.dueBy;
-  }
-  return [...groups.values()].sort(
-    (a, b) =>
-      SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
-      (a.earliestDue?.getTime() ?? Infinity) - (b.earliestDue?.getTime() ?? Infinity) ||
-      (a.childName ?? '').localeCompare(b.childName ?? '') ||
-      a.key.localeCompare(b.key),
-  );
+  return { groups, counts, page, pages, pageSize };
 }
 
 /**

@@ -461,6 +461,52 @@ describe('alerts in a browser', { skip: browserSkip }, () => {
     await shot(sw, '13-learning-review-error');
   });
 
+  test('My work in pages: more groups than a page holds, the next page through the pagination with the filter kept', async () => {
+    // thirty places of concern of the police's (context alerts: one group each), taken away afterwards
+    const places = Array.from({ length: 30 }, (_, n) => ({
+      id: `HOTSPOT:paging-test-${n}`, rule: 'HOTSPOT', childId: null, subject: { kind: 'place', ref: `Paging test place ${String(n).padStart(2, '0')}` },
+      severity: 'info', raisedAt: new Date('2024-06-01'), dueBy: null, status: 'open', evidence: [], details: {}, owner: 'police',
+      message: `Paging test place ${String(n).padStart(2, '0')} is a place of concern`, actions: [], configVersion: 'test',
+    }));
+    await b.database.db.insert(alerts).values(places);
+    try {
+      const police = await b.newPage();
+      await signIn(police, demoEmail('police'));
+      await police.goto('/my-work');
+      const counted = Number(/: (\d+) alerts/.exec(await text(police, 'main h1 + p'))?.[1]);
+      assert.ok(counted > 30, `${counted} alerts`);
+      assert.equal((await groupHeadings(police)).length, 25);
+      assert.match(await text(police, '#work-list'), /^Showing 1 to 25 of \d+ groups of alerts, page 1 of 2\.$/);
+
+      await police.getByLabel('Rule').selectOption('HOTSPOT');
+      await police.getByRole('button', { name: 'Apply filters' }).click();
+      await police.waitForURL(/rule=HOTSPOT/);
+      const hotspots = Number(/: (\d+) alerts/.exec(await text(police, 'main h1 + p'))?.[1]);
+      assert.ok(hotspots >= 30);
+      const pagination = police.getByRole('navigation', { name: 'My work pages' });
+      await pagination.getByRole('link', { name: /Next/ }).click();
+      await police.waitForURL(/rule=HOTSPOT&page=2$/);
+      assert.equal(await police.title(), 'My work (page 2 of 2) – Reachable');
+      const second = await groupHeadings(police);
+      assert.equal(second.length, hotspots - 25);
+      for (const h of second) assert.match(h, /\(HOTSPOT\)$/, h);
+      assert.equal(await police.getByLabel('Rule').inputValue(), 'HOTSPOT');
+      assert.equal(await pagination.locator('[aria-current="page"]').textContent().then((t) => t?.trim()), '2');
+      await checkAxe(police);
+      await shot(police, '14-police-my-work-page-2');
+
+      // a page number that is not one: the error summary, and the first page
+      await police.goto('/my-work?rule=HOTSPOT&page=two');
+      const problems = await checkErrorSummary(police);
+      assert.deepEqual(problems, [{ text: 'Page number must be a whole number, like 2', href: '#work-list' }]);
+      assert.match(await text(police, '#work-list'), /^Showing 1 to 25 of/);
+      await checkAxe(police);
+      await shot(police, '15-police-my-work-page-error');
+    } finally {
+      await b.database.db.delete(alerts).where(sql`${alerts.id} like 'HOTSPOT:paging-test-%'`);
+    }
+  });
+
   test('no page had a script error or a CSP violation', () => {
     assert.deepEqual(b.pageProblems, []);
   });

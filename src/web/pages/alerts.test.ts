@@ -1,9 +1,11 @@
-// Alert pages through the real server: notes and dismissal reasons meet the language guide.
+// Alert pages through the real server: notes and dismissal reasons meet the language guide; My work
+// in pages of groups, the filters kept from page to page.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { and, eq } from 'drizzle-orm';
 import { openTestApp, Visitor } from '../../../test/support/app.ts';
 import { makePartnership, type TestPartnership } from '../../../test/support/partnership.ts';
+import { createChild } from '../../services/chronology-service.ts';
 import { alerts } from '../../store/schema.ts';
 
 let t: Awaited<ReturnType<typeof openTestApp>>;
@@ -42,4 +44,58 @@ test('a dismissal reason is checked the same way', async () => {
   const flagged = await v.post(`${alertUrl}/dismiss`, { reason: 'Lifestyle choice, nothing we can do about it.' });
   assert.equal(flagged.statusCode, 200);
   assert.match(flagged.body, /describe the constraints on the child/);
+});
+
+test('My work in pages: 25 groups a page, GOV.UK pagination keeping the filters, a page past the end or not a number answered', async () => {
+  // 60 children of the police practitioner's with an overdue screening each, and a few arrests
+  const rows: (typeof alerts.$inferInsert)[] = [];
+  for (let n = 0; n < 60; n++) {
+    const child = await createChild(t.database.db, p.police, { name: `Paged Child ${String(n).padStart(2, '0')}` });
+    const alert = { childId: child.id, severity: 'warning', raisedAt: new Date('2024-05-01'), status: 'open', evidence: [], details: {}, owner: 'police', actions: [], configVersion: 'test' };
+    rows.push({ ...alert, id: `SCREENING_DUE:${child.id}`, rule: 'SCREENING_DUE', dueBy: new Date(Date.UTC(2024, 5, 1 + (n % 20))), message: `Screening due for child ${n}` });
+    if (n < 3) rows.push({ ...alert, id: `RM_ARREST:${child.id}`, rule: 'RM_ARREST', severity: 'high', dueBy: new Date('2024-06-10'), message: `Arrest ${n}` });
+  }
+  await t.database.db.insert(alerts).values(rows);
+  const police = new Visitor(t.app);
+  await police.signIn('pat.police@test.reachable');
+
+  const first = await police.get('/my-work?rule=SCREENING_DUE');
+  assert.equal(first.statusCode, 200);
+  assert.match(first.body, /<title>My work \(page 1 of 3\)/);
+  assert.match(first.body, /: 60 alerts, <strong>60 overdue<\/strong>\. Most urgent first\./);
+  assert.match(first.body, /Showing 1 to 25 of 60 groups of alerts, page 1 of 3\./);
+  assert.equal(first.body.match(/class="reachable-work-item"/g)?.length, 25);
+  assert.match(first.body, /<nav class="govuk-pagination" aria-label="My work pages">/);
+  assert.match(first.body, /href="\/my-work\?rule=SCREENING_DUE&amp;page=2"[^>]*rel="next"|rel="next"[^>]*href="\/my-work\?rule=SCREENING_DUE&amp;page=2"/);
+
+  const second = await police.get('/my-work?rule=SCREENING_DUE&page=3');
+  assert.equal(second.statusCode, 200);
+  assert.match(second.body, /Showing 51 to 60 of 60 groups of alerts, page 3 of 3\./);
+  assert.equal(second.body.match(/class="reachable-work-item"/g)?.length, 10);
+  assert.doesNotMatch(second.body, /RM_ARREST:/, 'the rule filter holds on the last page');
+  assert.match(second.body, /href="\/my-work\?rule=SCREENING_DUE&amp;page=2"[^>]*rel="prev"|rel="prev"[^>]*href="\/my-work\?rule=SCREENING_DUE&amp;page=2"/);
+  // the most urgent (earliest due) on the first page, the latest on the last
+  assert.match(first.body, /Screening due for child 0</);
+  assert.match(second.body, /Screening due for child 59</);
+
+  // the due date filter travels in the page links too
+  const due = await police.get('/my-work?rule=SCREENING_DUE&due-day=20&due-month=6&due-year=2024&page=2');
+  assert.match(due.body, /href="\/my-work\?rule=SCREENING_DUE&amp;due-day=20&amp;due-month=6&amp;due-year=2024&amp;page=1"/);
+
+  const past = await police.get('/my-work?rule=SCREENING_DUE&page=9');
+  assert.equal(past.statusCode, 200);
+  assert.match(past.body, /There is no page 9: the list has 3 pages\. This is the last page\./);
+  assert.match(past.body, /Showing 51 to 60 of 60/);
+
+  for (const page of ['abc', '0', '-1', '1.5', '2e3']) {
+    const bad = await police.get(`/my-work?rule=SCREENING_DUE&page=${encodeURIComponent(page)}`);
+    assert.equal(bad.statusCode, 400, page);
+    assert.match(bad.body, /There is a problem/);
+    assert.match(bad.body, /href="#work-list">Page number must be a whole number, like 2</);
+    assert.match(bad.body, /Showing 1 to 25 of 60/);
+  }
+  // one page: no pagination
+  const one = await police.get('/my-work?rule=RM_ARREST');
+  assert.doesNotMatch(one.body, /govuk-pagination/);
+  assert.match(one.body, /: 3 alerts/);
 });

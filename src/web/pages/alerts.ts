@@ -26,23 +26,45 @@ export async function alertRoutes(app: FastifyInstance): Promise<void> {
     const rule = RULES_BY_CODE.has(request.query.rule ?? '') ? request.query.rule : undefined;
     const due = dateFromParts(request.query, 'due', 'due date', false);
     const childId = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(request.query.child ?? '') ? request.query.child : undefined;
-    const groups = await myWork(db, actor, {
-      rule,
-      childId,
-      // "due by" a date: everything due by the end of that day
-      dueBefore: due.value ? new Date(`${due.value}T23:59:59Z`) : undefined,
-    });
+    const asked = pageAsked(request.query.page);
+    const work = await myWork(
+      db,
+      actor,
+      {
+        rule,
+        childId,
+        // "due by" a date: everything due by the end of that day
+        dueBefore: due.value ? new Date(`${due.value}T23:59:59Z`) : undefined,
+      },
+      { page: asked ?? 1, reads: app.deps.reads },
+    );
+    const { groups, counts, page, pages, pageSize } = work;
     const children = new Map<string, string>();
     for (const g of groups) if (g.childId && g.childName) children.set(g.childId, g.childName);
+    // the page links carry the filters as they were asked, so the next page is the same list
+    const filters = new URLSearchParams();
+    for (const name of ['rule', 'child', 'due-day', 'due-month', 'due-year']) if (request.query[name]) filters.set(name, request.query[name]);
+    const problems = [
+      ...(due.problem ? [due.problem] : []),
+      ...(asked === null ? [{ path: 'page', message: 'Page number must be a whole number, like 2' }] : []),
+    ];
+    if (asked === null) reply.code(400);
     return reply.page('alerts/my-work.njk', {
-      title: 'My work',
+      title: pages > 1 ? `My work (page ${page} of ${pages})` : 'My work',
       groups: groups.map((g) => ({ ...g, rule: RULES_BY_CODE.get(g.rule), code: g.rule })),
-      total: groups.reduce((n, g) => n + g.alerts.length, 0),
-      overdue: groups.reduce((n, g) => n + g.overdue, 0),
+      total: counts.alerts,
+      overdue: counts.overdue,
+      groupCount: counts.groups,
+      page,
+      pages,
+      first: (page - 1) * pageSize + 1,
+      last: (page - 1) * pageSize + groups.length,
+      pastTheEnd: asked !== null && asked > page ? asked : null,
+      pagination: workPagination(page, pages, filters),
       ruleItems: [{ value: '', text: 'All rules' }, ...RULE_CATALOGUE.map((r) => ({ value: r.code, text: `${ruleName(r.code)} (${r.code})`, selected: r.code === rule }))],
       childItems: [{ value: '', text: 'All children' }, ...[...children].map(([id, name]) => ({ value: id, text: name, selected: id === childId }))],
       due: { day: request.query['due-day'], month: request.query['due-month'], year: request.query['due-year'] },
-      ...formErrors(due.problem ? [due.problem] : [], { due: 'due-day' }),
+      ...formErrors(problems, { due: 'due-day', page: 'work-list' }),
     });
   });
 
@@ -104,4 +126,33 @@ export async function alertRoutes(app: FastifyInstance): Promise<void> {
     const notices = await outboxFor(db, signedIn(request));
     return reply.page('alerts/outbox.njk', { title: 'Notices sent to your agency', notices });
   });
+}
+
+/** The page number in the address: absent is the first page; anything but a whole number 1 or more is null. */
+function pageAsked(text: string | undefined): number | null {
+  if (text === undefined || text === '') return 1;
+  // a page past the end is shown as the last page, however far past
+  return /^[1-9][0-9]*$/.test(text) ? Math.min(Number(text), Number.MAX_SAFE_INTEGER) : null;
+}
+
+/** GOV.UK pagination for My work: the first, the last and two either side of the page shown. */
+function workPagination(page: number, pages: number, filters: URLSearchParams) {
+  if (pages <= 1) return null;
+  const href = (n: number) => {
+    const query = new URLSearchParams(filters);
+    query.set('page', String(n));
+    return `/my-work?${query}`;
+  };
+  const shown = [...new Set([1, page - 2, page - 1, page, page + 1, page + 2, pages])].filter((n) => n >= 1 && n <= pages).sort((a, b) => a - b);
+  const items: ({ number: number; href: string; current: boolean } | { ellipsis: true })[] = [];
+  for (const [i, n] of shown.entries()) {
+    if (i > 0 && n > shown[i - 1] + 1) items.push({ ellipsis: true });
+    items.push({ number: n, href: href(n), current: n === page });
+  }
+  return {
+    items,
+    previous: page > 1 ? { href: href(page - 1) } : undefined,
+    next: page < pages ? { href: href(page + 1) } : undefined,
+    landmarkLabel: 'My work pages',
+  };
 }

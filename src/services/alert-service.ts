@@ -292,16 +292,13 @@ export async function myWork(db: Db, actor: Actor, filter: alertsRepo.WorkFilter
   const counts = await (options.reads ?? db).transaction((tx) => alertsRepo.openWorkCounts(tx, scope, filter, now));
   const pages = Math.max(1, Math.ceil(counts.groups / pageSize));
   const page = Math.min(requested, pages);
-  // My work shows children's names and alert messages: a view of their records, so it is audited,
-  // naming the children of the page shown
+  // My work shows children's names and alert messages: a view of their records, so it is audited
+  // below, naming the children of the page shown
   const groups = await db.transaction(async (tx) => {
     const found = await alertsRepo.openWorkPage(tx, scope, filter, { now, offset: (page - 1) * pageSize, limit: pageSize });
     const byId = new Map((await alertsRepo.alertsWithNames(tx, found.flatMap((g) => g.alertIds))).map((r) => [r.alert.id, r]));
     const rows = found.map((g) => ({ ...g, rows: g.alertIds.map((id) => byId.get(id)!) }));
     const messages = await withNeedToKnow(tx, actor, rows.flatMap((g) => g.rows.map((r) => r.alert)));
-    const shown = [...new Set(found.map((g) => g.childId).filter((id): id is string => !!id))];
-    // audited last: the entry holds the audit chain's lock until commit (see viewChild)
-    await audit(tx, actor, 'alerts.listed', null, { filter: { ...filter, dueBefore: filter.dueBefore?.toISOString() }, page, children: shown });
     let next = 0;
     return rows.map((g): AlertGroup => ({
       key: g.key,
@@ -317,6 +314,9 @@ export async function myWork(db: Db, actor: Actor, filter: alertsRepo.WorkFilter
       }),
     }));
   });
+  // audited after the read, in a statement of its own (see chronology-service viewChild)
+  const shown = [...new Set(groups.map((g) => g.childId).filter((id): id is string => !!id))];
+  await audit(db, actor, 'alerts.listed', null, { filter: { ...filter, dueBefore: filter.dueBefore?.toISOString() }, page, children: shown });
   return { groups, counts, page, pages, pageSize };
 }
 

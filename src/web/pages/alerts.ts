@@ -12,6 +12,7 @@ import { requireSignedIn, signedIn } from '../sessions.ts';
 import { ruleName } from '../rule-names.ts';
 import { checkLanguage } from '../../domain/language.ts';
 import { requireCaseReader } from '../guards.ts';
+import { paginationFor } from '../pagination.ts';
 
 export const RULES_BY_CODE = new Map(RULE_CATALOGUE.map((r) => [r.code, r]));
 
@@ -60,7 +61,7 @@ export async function alertRoutes(app: FastifyInstance): Promise<void> {
       first: (page - 1) * pageSize + 1,
       last: (page - 1) * pageSize + groups.length,
       pastTheEnd: asked !== null && asked > page ? asked : null,
-      pagination: workPagination(page, pages, filters),
+      pagination: paginationFor(page, pages, (n) => `/my-work?${new URLSearchParams([...filters, ['page', String(n)]])}`, 'My work pages'),
       ruleItems: [{ value: '', text: 'All rules' }, ...RULE_CATALOGUE.map((r) => ({ value: r.code, text: `${ruleName(r.code)} (${r.code})`, selected: r.code === rule }))],
       childItems: [{ value: '', text: 'All children' }, ...[...children].map(([id, name]) => ({ value: id, text: name, selected: id === childId }))],
       due: { day: request.query['due-day'], month: request.query['due-month'], year: request.query['due-year'] },
@@ -133,26 +134,4 @@ function pageAsked(text: string | undefined): number | null {
   if (text === undefined || text === '') return 1;
   // a page past the end is shown as the last page, however far past
   return /^[1-9][0-9]*$/.test(text) ? Math.min(Number(text), Number.MAX_SAFE_INTEGER) : null;
-}
-
-/** GOV.UK pagination for My work: the first, the last and two either side of the page shown. */
-function workPagination(page: number, pages: number, filters: URLSearchParams) {
-  if (pages <= 1) return null;
-  const href = (n: number) => {
-    const query = new URLSearchParams(filters);
-    query.set('page', String(n));
-    return `/my-work?${query}`;
-  };
-  const shown = [...new Set([1, page - 2, page - 1, page, page + 1, page + 2, pages])].filter((n) => n >= 1 && n <= pages).sort((a, b) => a - b);
-  const items: ({ number: number; href: string; current: boolean } | { ellipsis: true })[] = [];
-  for (const [i, n] of shown.entries()) {
-    if (i > 0 && n > shown[i - 1] + 1) items.push({ ellipsis: true });
-    items.push({ number: n, href: href(n), current: n === page });
-  }
-  return {
-    items,
-    previous: page > 1 ? { href: href(page - 1) } : undefined,
-    next: page < pages ? { href: href(page + 1) } : undefined,
-    landmarkLabel: 'My work pages',
-  };
 }

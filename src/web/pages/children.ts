@@ -13,6 +13,7 @@ import { grantsOnChild } from '../../services/access-service.ts';
 import { asArray, asString, dateFromParts, dateParts, formErrors } from '../forms.ts';
 import { requireSignedIn, signedIn } from '../sessions.ts';
 import { requireCaseReader } from '../guards.ts';
+import { paginationFor } from '../pagination.ts';
 
 type Body = Record<string, unknown>;
 
@@ -112,7 +113,12 @@ export async function childRoutes(app: FastifyInstance): Promise<void> {
       filterQuery,
       agencyOptions: AGENCIES.map((a) => ({ value: a, text: AGENCY_NAMES[a], checked: agencies.includes(a) })),
       typeOptions: EVENT_TYPES.map((t) => ({ value: t, text: EVENT_TYPE_NAMES[t], selected: types.includes(t) })),
-      pagination: paginationFor(request.params.id, chronology.page, chronology.pages, filterQuery),
+      pagination: paginationFor(
+        chronology.page,
+        chronology.pages,
+        (n) => `/children/${request.params.id}?${filterQuery ? `${filterQuery}&` : ''}page=${n}#chronology`,
+        'Chronology pages',
+      ),
       recorded: asString(request.query.recorded),
       openAlerts: shownAlerts.filter((a) => a.status === 'open' && !a.dismissedAt),
       closedAlerts: shownAlerts.filter((a) => a.status !== 'open' || a.dismissedAt),
@@ -146,18 +152,3 @@ export async function childRoutes(app: FastifyInstance): Promise<void> {
   });
 }
 
-function paginationFor(childId: string, page: number, pages: number, filterQuery: string) {
-  if (pages <= 1) return null;
-  const href = (n: number) => `/children/${childId}?${filterQuery ? `${filterQuery}&` : ''}page=${n}#chronology`;
-  const items = [];
-  for (let n = 1; n <= pages; n++) {
-    if (n === 1 || n === pages || Math.abs(n - page) <= 2) items.push({ number: n, href: href(n), current: n === page });
-    else if (items.at(-1)?.ellipsis !== true) items.push({ ellipsis: true });
-  }
-  return {
-    items,
-    previous: page > 1 ? { href: href(page - 1) } : undefined,
-    next: page < pages ? { href: href(page + 1) } : undefined,
-    landmarkLabel: 'Chronology pages',
-  };
-}

@@ -37,6 +37,9 @@ export interface DashboardBench {
   dashboard: Spread;
   filtered: Spread;
   longest: Spread;
+  /** the page's way: the view as kept (dashboard_views), its audit entry and the mark that it was looked at */
+  kept: Spread;
+  keptFiltered: Spread;
 }
 
 const GOAL_MS = 1000;
@@ -201,17 +204,31 @@ async function measure(database: Database, actor: Actor, runs: number) {
   const dashboard = () => partnershipDashboard(database.db, actor, {}, options);
   const filtered = () => partnershipDashboard(database.db, actor, { agency: 'health', area: 'Northgate' }, options);
   const longest = () => partnershipDashboard(database.db, actor, { from: '2023-01', to: '2025-12' }, options);
+  // as the page asks (DASHBOARD_REFRESH_SECONDS, 300 by default: shown as kept for up to 600 s);
+  // the warm-up computes and keeps each view, as the first view (or the refresher) does
+  const keeping = { ...options, keptForMs: 600_000 };
+  const kept = () => partnershipDashboard(database.db, actor, {}, keeping);
+  const keptFiltered = () => partnershipDashboard(database.db, actor, { agency: 'health', area: 'Northgate' }, keeping);
   // warm-up: plans cached, pages in memory
-  for (const work of [baseline, dashboard, filtered, longest]) await work();
-  const times = { baseline: [] as number[], dashboard: [] as number[], filtered: [] as number[], longest: [] as number[] };
+  for (const work of [baseline, dashboard, filtered, longest, kept, keptFiltered]) await work();
+  const times = { baseline: [] as number[], dashboard: [] as number[], filtered: [] as number[], longest: [] as number[], kept: [] as number[], keptFiltered: [] as number[] };
   // interleaved, so the machine's moments fall on each alike
   for (let i = 0; i < runs; i++) {
     times.baseline.push(await timed(baseline));
     times.dashboard.push(await timed(dashboard));
     times.filtered.push(await timed(filtered));
     times.longest.push(await timed(longest));
+    times.kept.push(await timed(kept));
+    times.keptFiltered.push(await timed(keptFiltered));
   }
-  return { baseline: spread(times.baseline), dashboard: spread(times.dashboard), filtered: spread(times.filtered), longest: spread(times.longest) };
+  return {
+    baseline: spread(times.baseline),
+    dashboard: spread(times.dashboard),
+    filtered: spread(times.filtered),
+    longest: spread(times.longest),
+    kept: spread(times.kept),
+    keptFiltered: spread(times.keptFiltered),
+  };
 }
 
 /** Builds the county (in a scratch database on a server), measures, and drops it. */
@@ -248,5 +265,8 @@ export function dashboardRows(f: DashboardBench): string[][] {
     [`partnership dashboard against the goal (${where})`, ms(f.dashboard.median), 'ms', `${GOAL_MS} ms (goal)`, (f.dashboard.median / GOAL_MS).toFixed(2)],
     [`partnership dashboard, an agency and an area, median (${where})`, ms(f.filtered.median), 'ms', base, (f.filtered.median / f.baseline.median).toFixed(2)],
     [`partnership dashboard, 36 months, median (${where})`, ms(f.longest.median), 'ms', base, (f.longest.median / f.baseline.median).toFixed(2)],
+    [`partnership dashboard as the page shows it (kept view), last 12 months, median (${where})`, ms(f.kept.median), 'ms', `${ms(f.dashboard.median)} ms (computed on the spot)`, (f.kept.median / f.dashboard.median).toFixed(3)],
+    [`partnership dashboard as the page shows it (kept view), p95 (${where})`, ms(f.kept.p95), 'ms', `${GOAL_MS} ms (goal)`, (f.kept.p95 / GOAL_MS).toFixed(3)],
+    [`partnership dashboard as the page shows it (kept view), an agency and an area, median (${where})`, ms(f.keptFiltered.median), 'ms', `${ms(f.filtered.median)} ms (computed on the spot)`, (f.keptFiltered.median / f.filtered.median).toFixed(3)],
   ];
 }

@@ -46,6 +46,11 @@ export interface Config {
   auditSigningKey: string | undefined;
   /** minutes between signed checkpoints of the audit log */
   auditCheckpointMinutes: number;
+  /**
+   * seconds between recomputations of the partnership dashboard's kept views; a view is shown as
+   * kept for up to twice this. 0: every view is computed as it is asked for (the tests' default)
+   */
+  dashboardRefreshSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -133,6 +138,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (auditSigningKey) checkSigningKey(auditSigningKey);
   const auditCheckpointMinutes = Number(env.AUDIT_CHECKPOINT_MINUTES ?? 60);
   if (!(auditCheckpointMinutes > 0)) throw new ConfigError(`AUDIT_CHECKPOINT_MINUTES: expected a positive number, got "${env.AUDIT_CHECKPOINT_MINUTES}"`);
+  const dashboardRefreshSeconds = Number(env.DASHBOARD_REFRESH_SECONDS ?? (mode === 'test' ? 0 : 300));
+  if (!(dashboardRefreshSeconds >= 0)) throw new ConfigError(`DASHBOARD_REFRESH_SECONDS: expected 0 or a positive number of seconds, got "${env.DASHBOARD_REFRESH_SECONDS}"`);
   return {
     env: mode,
     port,
@@ -156,6 +163,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     retentionReviewAge,
     auditSigningKey,
     auditCheckpointMinutes,
+    dashboardRefreshSeconds,
   };
 }
 

@@ -10,6 +10,7 @@ import { buildApp } from '../web/app.ts';
 import { createAlertService, startSweeper } from '../services/alert-service.ts';
 import { createNoticeService } from '../services/notice-service.ts';
 import { startAuditCheckpoints } from '../services/audit-checkpoint.ts';
+import { startDashboardRefresher } from '../services/dashboard-refresher.ts';
 import { AGENCIES } from '../domain/event.ts';
 
 const demoDutyInboxes = () => ({ ...Object.fromEntries(AGENCIES.map((a) => [a, `duty.${a}@demo.reachable.test`])), dpo: 'dpo@demo.reachable.test' });
@@ -44,10 +45,14 @@ export async function startCommand(_args: string[], io: Io): Promise<number> {
   await notices.start();
   const sweeper = startSweeper(database.db, alerts, config.sweepMinutes, (message) => io.err(message));
   const checkpoints = startAuditCheckpoints(database.db, config, (message) => io.err(message));
+  const dashboards = config.dashboardRefreshSeconds > 0
+    ? startDashboardRefresher(database.db, { reads: database.reads, config: config.rules, seconds: config.dashboardRefreshSeconds }, (message) => io.err(message))
+    : undefined;
 
   const app = await buildApp({ config, db: database.db, reads: database.reads, alerts });
   const stop = async () => {
     sweeper.stop();
+    dashboards?.stop();
     await checkpoints.stop();
     await app.close();
     await notices.stop();

@@ -12,7 +12,7 @@ import { formatInstant } from '../domain/time.ts';
 import { DEFAULT_RULES_CONFIG, type RulesConfig } from '../rules/config.ts';
 import { dashboardFigures, type DashboardFigures, type DashboardWindow } from '../store/dashboard-repository.ts';
 import type { Database } from '../store/database.ts';
-import { alerts, auditLog, childConcern } from '../store/schema.ts';
+import { alerts, auditLog, childConcern, dashboardViews } from '../store/schema.ts';
 import type { Actor } from './actor.ts';
 import { createChild, recordEvents } from './chronology-service.ts';
 import {
@@ -22,9 +22,12 @@ import {
   escalationCounts,
   partnershipDashboard,
   percentFigure,
+  viewKey,
+  DEFAULT_VIEW,
   type Dashboard,
   type Grid,
 } from './dashboard-service.ts';
+import { refreshDashboards } from './dashboard-refresher.ts';
 import { ServiceError } from './errors.ts';
 
 // Saturday 15 June 2024, midday
@@ -424,7 +427,7 @@ describe('the period, access and the audit', () => {
     const rows = await database.db.select().from(auditLog).where(and(eq(auditLog.action, 'report.viewed')));
     assert.equal(rows.length, before.length + 1);
     const last = rows.at(-1)!;
-    assert.deepEqual(last.detail, { report: 'dashboard', from: '2024-03', to: '2024-05', area: null, agency: 'health' });
+    assert.deepEqual(last.detail, { report: 'dashboard', from: '2024-03', to: '2024-05', area: null, agency: 'health', asOf: new Date(NOW).toISOString() });
     assert.equal(last.childId, null);
   });
 });
@@ -454,4 +457,78 @@ test('an episode recorded and an alert resolved count in the very next view', as
   const next = await view();
   assert.equal(startedIn(next), startedIn(first) + 1);
   assert.equal(resolvedDrift(next), resolvedDrift(first) + 1);
+});
+
+// A county's figures take seconds, so the page shows a view as it was kept (src/services/
+// dashboard-refresher.ts keeps it current). Last, because they change the fixture.
+describe('views kept between requests', () => {
+  const MINUTE = 60_000;
+  const keptFor = (now: number) => ({ ...options(), now: () => now, keptForMs: 10 * MINUTE });
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const april = (d: Dashboard) => cell(d.missing, '2024-04', 'started');
+  const kept = async () => Object.fromEntries((await database.db.select().from(dashboardViews)).map((v) => [v.key, v]));
+
+  test('shown as kept, with the moment it describes, until it is older than keptForMs; then worked out again', async () => {
+    const first = await partnershipDashboard(database.db, analyst, PERIOD, keptFor(NOW));
+    assert.equal(first.asOf, iso(NOW));
+    assert.equal(april(first), '7');
+    await record('F', { type: 'missing.started', at: at('2024-04-25T20:00:00'), details: { episode: 'f2' } });
+
+    // five minutes on: the kept figures, exactly as they were, and the time they describe
+    const second = await partnershipDashboard(database.db, analyst, PERIOD, keptFor(NOW + 5 * MINUTE));
+    assert.deepEqual(second, JSON.parse(JSON.stringify(first)));
+    // without keeping (and for another filter, another view) the episode is counted at once
+    assert.equal(april(await partnershipDashboard(database.db, analyst, PERIOD, { ...options(), now: () => NOW + 5 * MINUTE })), '8');
+    assert.equal(april(await partnershipDashboard(database.db, analyst, { ...PERIOD, agency: 'social_care' }, keptFor(NOW + 5 * MINUTE))), '8');
+
+    // eleven minutes on: too old to show, worked out again and kept
+    const third = await partnershipDashboard(database.db, analyst, PERIOD, keptFor(NOW + 11 * MINUTE));
+    assert.equal(third.asOf, iso(NOW + 11 * MINUTE));
+    assert.equal(april(third), '8');
+    const row = (await kept())[viewKey({ from: '2024-03', to: '2024-05', area: null, agency: null })];
+    assert.equal(row.computedAt.getTime(), NOW + 11 * MINUTE);
+    assert.deepEqual(row.query, { from: '2024-03', to: '2024-05', area: null, agency: null });
+
+    // every view audited, the kept ones with the moment their figures describe
+    const audited = await database.db.select().from(auditLog).where(eq(auditLog.action, 'report.viewed'));
+    // (the kept view describes NOW; the view without keeping and the other filter's, five minutes on)
+    assert.deepEqual(audited.slice(-5).map((r) => (r.detail as { asOf: string }).asOf), [NOW, NOW, NOW + 5 * MINUTE, NOW + 5 * MINUTE, NOW + 11 * MINUTE].map(iso));
+  });
+
+  test('a view kept last month is not shown this month: its months have moved on', async () => {
+    const june = await partnershipDashboard(database.db, analyst, {}, keptFor(NOW));
+    assert.equal(june.period.to, '2024-06');
+    // 1 July, 00:30 in London: two hours after the June view, well inside keptForMs
+    const julyNow = Date.parse('2024-06-30T23:30:00Z');
+    const july = await partnershipDashboard(database.db, analyst, {}, { ...keptFor(julyNow), keptForMs: 30 * 24 * 60 * MINUTE });
+    assert.equal(july.period.to, '2024-07');
+    assert.equal(july.asOf, iso(julyNow));
+  });
+
+  test('the refresher works out again the views looked at in the last day, always the default, and forgets the rest', async () => {
+    await database.db.delete(dashboardViews);
+    await partnershipDashboard(database.db, analyst, PERIOD, keptFor(NOW));
+    await partnershipDashboard(database.db, analyst, { ...PERIOD, area: 'Northgate' }, keptFor(NOW - 25 * 60 * MINUTE));
+    const period = viewKey({ from: '2024-03', to: '2024-05', area: null, agency: null });
+    const northgate = viewKey({ from: '2024-03', to: '2024-05', area: 'Northgate', agency: null });
+    const byDefault = viewKey(DEFAULT_VIEW);
+
+    // a minute later nothing is due but the default, which was never kept
+    let round = await refreshDashboards(database.db, { config: TERM_CONFIG, now: () => NOW + MINUTE, everyMs: 5 * MINUTE });
+    assert.deepEqual(round.refreshed, [byDefault]);
+    let views = await kept();
+    assert.deepEqual(Object.keys(views).sort(), [byDefault, period].sort(), 'a view not looked at for a day is forgotten');
+    assert.equal(views[period].computedAt.getTime(), NOW);
+
+    // six minutes on, both are due; what was recorded meanwhile is in the refreshed figures
+    await record('G', { type: 'missing.started', at: at('2024-04-26T20:00:00'), details: { episode: 'g2' } });
+    round = await refreshDashboards(database.db, { config: TERM_CONFIG, now: () => NOW + 7 * MINUTE, everyMs: 5 * MINUTE });
+    assert.deepEqual(round.refreshed.sort(), [byDefault, period].sort());
+    views = await kept();
+    assert.equal(views[period].computedAt.getTime(), NOW + 7 * MINUTE);
+    assert.equal(views[period].lastViewedAt.getTime(), NOW, 'refreshing is not looking');
+    const shown = await partnershipDashboard(database.db, analyst, PERIOD, keptFor(NOW + 8 * MINUTE));
+    assert.equal(shown.asOf, iso(NOW + 7 * MINUTE));
+    assert.equal(april(shown), '9');
+  });
 });

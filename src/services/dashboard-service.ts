@@ -16,7 +16,7 @@ import { londonDayNumber } from '../rules/calendar/days.ts';
 import { defaultCalendar, PartnershipCalendar } from '../rules/calendar/partnership-calendar.ts';
 import { DEFAULT_RULES_CONFIG, type RulesConfig } from '../rules/config.ts';
 import type { Db } from '../store/database.ts';
-import { dashboardFigures, type DashboardFigures, type Durations, type FoldedEventRow } from '../store/dashboard-repository.ts';
+import { dashboardFigures, keepView, keptView, markViewed, type DashboardFigures, type Durations, type FoldedEventRow } from '../store/dashboard-repository.ts';
 import type { Actor } from './actor.ts';
 import { requireCapability } from './access.ts';
 import { audit } from './audit-service.ts';
@@ -73,11 +73,18 @@ export interface DashboardOptions {
    * lag the primary by the replica's delay, seconds at most); the audit entry is always written to `db`.
    */
   reads?: Db;
+  /**
+   * Show a view kept in dashboard_views if it was computed less than this long ago (ms), and keep
+   * what is computed; 0 or unset: compute every view as it is asked for, keep nothing.
+   */
+  keptForMs?: number;
 }
 
 export interface Dashboard {
   period: { from: string; to: string; months: string[]; currentMonth: string };
   filter: { area: string | null; agency: Agency | null };
+  /** the moment the figures describe (ISO): when they were computed */
+  asOf: string;
   areas: string[];
   concernChildren: Figure;
   concernWithoutArea: Figure;
@@ -504,43 +511,56 @@ function grids(f: DashboardFigures, months: string[], hours: number) {
 /** The reachable-moment rules, from the catalogue (so a new one is counted without a change here). */
 const MOMENT_RULES = RULES.filter((r) => r.family === 'reachable_moments').map((r) => r.code);
 
+/** A dashboard query once read: the period as asked (null: the default) and the filters. */
+export interface AskedView {
+  from: string | null;
+  to: string | null;
+  area: string | null;
+  agency: Agency | null;
+}
+
 /**
- * The dashboard for a period (whole months, London time; the last 12 by default) and the filters.
- * Throws validation_error for a period or agency that cannot be read, before anything is audited.
+ * A view's key in dashboard_views: the period as asked — none is "the last 12 months", whichever
+ * month it is — and the filters.
  */
-export async function partnershipDashboard(db: Db, actor: Actor, query: DashboardQuery = {}, options: DashboardOptions = {}): Promise<Dashboard> {
-  requireCapability(actor, 'partnership_reports');
-  const config = options.config ?? DEFAULT_RULES_CONFIG;
-  const nowMs = (options.now ?? Date.now)();
-  const currentMonth = londonDate(nowMs).slice(0, 7);
+export const viewKey = (v: AskedView) => JSON.stringify([v.from ?? '', v.to ?? '', v.area ?? '', v.agency ?? '']);
+export const DEFAULT_VIEW: AskedView = { from: null, to: null, area: null, agency: null };
+
+/** Reads a query, or throws validation_error naming each field that cannot be read. */
+export function askedView(query: DashboardQuery, nowMs: number): AskedView {
   const problems: Problem[] = [];
-  const { from, to } = periodOf(query, currentMonth, problems);
+  periodOf(query, londonDate(nowMs).slice(0, 7), problems);
   const agency = query.agency?.trim() || null;
   if (agency !== null && !(AGENCIES as readonly string[]).includes(agency)) problems.push({ path: 'agency', message: 'Choose an agency from the list' });
   const area = query.area?.trim() || null;
   if (area !== null && area.length > 200) problems.push({ path: 'area', message: 'Choose an area from the list' });
   if (problems.length) throw validationFailed(problems);
+  return { from: query.from || null, to: query.to || null, area, agency: agency as Agency | null };
+}
 
+/** Every figure of a view, computed from the chronology and the alerts as they stand at `nowMs`. */
+export async function computeDashboard(reads: Db, view: AskedView, nowMs: number, config: RulesConfig = DEFAULT_RULES_CONFIG): Promise<Dashboard> {
+  const currentMonth = londonDate(nowMs).slice(0, 7);
+  const { from, to } = periodOf({ from: view.from ?? undefined, to: view.to ?? undefined }, currentMonth, []);
   const months = monthsBetween(from, to);
   const hours = config.missing.returnInterviewHours;
-  // read first (on the replica if there is one), then audited on the primary: a failed read audits nothing
-  const figures = await (options.reads ?? db).transaction(async (tx) =>
+  const figures = await reads.transaction(async (tx) =>
     dashboardFigures(tx, {
       fromMonth: from,
       toMonth: to,
       start: new Date(monthStart(from)),
       end: new Date(monthStart(addMonths(to, 1))),
       now: new Date(nowMs),
-      area,
-      agency,
+      area: view.area,
+      agency: view.agency,
       momentRules: MOMENT_RULES,
       returnInterviewHours: hours,
     }),
   );
-  await db.transaction((tx) => audit(tx, actor, 'report.viewed', null, { report: 'dashboard', from, to, area, agency }));
   return {
     period: { from, to, months, currentMonth },
-    filter: { area, agency: agency as Agency | null },
+    filter: { area: view.area, agency: view.agency },
+    asOf: new Date(nowMs).toISOString(),
     areas: figures.areas,
     concernChildren: countFigure(figures.concernChildren),
     concernWithoutArea: countFigure(figures.concernWithoutArea),
@@ -548,4 +568,46 @@ export async function partnershipDashboard(db: Db, actor: Actor, query: Dashboar
     cme: cmeGrid(cmeAtMonthEnds(figures.cmeEvents, months, nowMs, config), months, config),
     ...escalationGrids(escalationCounts(figures.escalationEvents, nowMs, config), months),
   };
+}
+
+/** Whether a view kept at `computedAtMs` may still be shown at `nowMs`. */
+export function stillCurrent(computedAtMs: number, nowMs: number, keptForMs: number): boolean {
+  const age = nowMs - computedAtMs;
+  // a view kept last month has last month as its "current" month (and a rolling period ends there)
+  return age >= 0 && age < keptForMs && londonDate(computedAtMs).slice(0, 7) === londonDate(nowMs).slice(0, 7);
+}
+
+/**
+ * The dashboard for a period (whole months, London time; the last 12 by default) and the filters.
+ * Throws validation_error for a period or agency that cannot be read, before anything is audited.
+ *
+ * With `keptForMs`, a view computed less than that long ago (dashboard_views, kept current by
+ * src/services/dashboard-refresher.ts) is shown as it was computed — its `asOf` says when — and a
+ * view computed now is kept for the next person: a county's figures take seconds to compute.
+ */
+export async function partnershipDashboard(db: Db, actor: Actor, query: DashboardQuery = {}, options: DashboardOptions = {}): Promise<Dashboard> {
+  requireCapability(actor, 'partnership_reports');
+  const config = options.config ?? DEFAULT_RULES_CONFIG;
+  const nowMs = (options.now ?? Date.now)();
+  const view = askedView(query, nowMs);
+  const key = viewKey(view);
+  const keptForMs = options.keptForMs ?? 0;
+  const kept = keptForMs > 0 ? await keptView(db, key) : undefined;
+  let dashboard: Dashboard;
+  if (kept && stillCurrent(kept.computedAt.getTime(), nowMs, keptForMs)) {
+    dashboard = kept.dashboard as Dashboard;
+    await markViewed(db, key, new Date(nowMs));
+  } else {
+    // read first (on the replica if there is one), then kept and audited on the primary: a failed read audits nothing
+    const started = performance.now();
+    dashboard = await computeDashboard(options.reads ?? db, view, nowMs, config);
+    if (keptForMs > 0) {
+      await keepView(db, { key, query: view, dashboard, computedAt: new Date(nowMs), tookMs: Math.round(performance.now() - started) }, true);
+    }
+  }
+  const { from, to } = dashboard.period;
+  await db.transaction((tx) =>
+    audit(tx, actor, 'report.viewed', null, { report: 'dashboard', from, to, area: view.area, agency: view.agency, asOf: dashboard.asOf }),
+  );
+  return dashboard;
 }

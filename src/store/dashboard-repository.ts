@@ -19,10 +19,11 @@
 // rule and owner for the counts, the durations kept for the quantiles, the months' open children —
 // rather than counted on each view; the time-dependent parts (overdue, waiting, open now) are what
 // makes that more than a counter.
-import { sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, lt, or, sql, type SQL } from 'drizzle-orm';
 import { ESCALATION_EVENT_TYPES } from '../domain/workflows/escalation.ts';
 import { CME_EVENT_TYPES } from './cme-repository.ts';
 import type { Db } from './database.ts';
+import { dashboardViews } from './schema.ts';
 
 export interface DashboardWindow {
   /** the first month, 'YYYY-MM' */
@@ -384,4 +385,54 @@ export async function dashboardFigures(tx: Db, w: DashboardWindow): Promise<Dash
     cmeEvents: a.folded.filter((r) => !ESCALATION_TYPES.has(r.type)),
     escalationEvents: a.folded.filter((r) => ESCALATION_TYPES.has(r.type)),
   };
+}
+
+// --- views kept between requests (dashboard_views) ---------------------------------------------
+
+export type KeptView = typeof dashboardViews.$inferSelect;
+
+export async function keptView(db: Db, key: string): Promise<KeptView | undefined> {
+  const [row] = await db.select().from(dashboardViews).where(eq(dashboardViews.key, key));
+  return row;
+}
+
+/** Keeps a view's figures as computed at `computedAt`; `viewed` also marks it as looked at then. */
+export async function keepView(
+  db: Db,
+  view: { key: string; query: KeptView['query']; dashboard: unknown; computedAt: Date; tookMs: number },
+  viewed: boolean,
+): Promise<void> {
+  const row = { ...view, lastViewedAt: view.computedAt };
+  await db
+    .insert(dashboardViews)
+    .values(row)
+    .onConflictDoUpdate({
+      target: dashboardViews.key,
+      set: {
+        dashboard: row.dashboard,
+        computedAt: row.computedAt,
+        tookMs: row.tookMs,
+        ...(viewed ? { lastViewedAt: row.lastViewedAt } : {}),
+      },
+      // a slower computation that started earlier never replaces a newer one
+      setWhere: lt(dashboardViews.computedAt, row.computedAt),
+    });
+}
+
+export async function markViewed(db: Db, key: string, at: Date): Promise<void> {
+  await db.update(dashboardViews).set({ lastViewedAt: at }).where(and(eq(dashboardViews.key, key), lt(dashboardViews.lastViewedAt, at)));
+}
+
+/** The kept views someone looked at since `viewedSince` (and `always`), oldest figures first. */
+export async function viewsToRefresh(db: Db, viewedSince: Date, always: string): Promise<Pick<KeptView, 'key' | 'query' | 'computedAt'>[]> {
+  return db
+    .select({ key: dashboardViews.key, query: dashboardViews.query, computedAt: dashboardViews.computedAt })
+    .from(dashboardViews)
+    .where(or(gt(dashboardViews.lastViewedAt, viewedSince), eq(dashboardViews.key, always)))
+    .orderBy(asc(dashboardViews.computedAt));
+}
+
+/** Views nobody has looked at since `before` are not worth keeping. */
+export async function forgetViews(db: Db, before: Date, always: string): Promise<void> {
+  await db.delete(dashboardViews).where(and(lt(dashboardViews.lastViewedAt, before), sql`${dashboardViews.key} <> ${always}`));
 }

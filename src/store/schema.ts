@@ -715,3 +715,18 @@ export const auditCheckpoints = pgTable('audit_checkpoints', {
   keyId: text('key_id').notNull(),
   createdAt: createdAt(),
 });
+
+// The partnership dashboard's views as last computed (issue 9): a county's figures take seconds to
+// compute from the chronology and the alerts, so each view asked for is kept here and recomputed
+// in the background (src/services/dashboard-refresher.ts) while people keep looking at it. Only
+// pseudonymised, suppressed aggregates are kept — nothing here names or identifies a child.
+export const dashboardViews = pgTable('dashboard_views', {
+  /** the period as asked ('last 12 months' rolls with the calendar) and the filters */
+  key: text('key').primaryKey(),
+  query: jsonb('query').notNull().$type<{ from: string | null; to: string | null; area: string | null; agency: string | null }>(),
+  dashboard: jsonb('dashboard').notNull(),
+  /** the moment the figures describe: the clock they were computed at */
+  computedAt: timestamp('computed_at', { withTimezone: true }).notNull(),
+  tookMs: integer('took_ms').notNull(),
+  lastViewedAt: timestamp('last_viewed_at', { withTimezone: true }).notNull(),
+});

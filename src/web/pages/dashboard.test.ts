@@ -123,7 +123,11 @@ test('the filters: period, agency and area are read, shown and audited', async (
   assert.ok(!page.body.includes(`data-key="${lastMonthKey}"`), 'only the chosen months');
   chartsMatchTables(page.body);
   const [audited] = await t.database.db.select().from(auditLog).where(eq(auditLog.action, 'report.viewed')).orderBy(auditLog.seq).then((rows) => rows.slice(-1));
-  assert.deepEqual(audited.detail, { report: 'dashboard', from: '2024-03', to: '2024-05', area: 'Northgate', agency: 'police' });
+  const { asOf, ...detail } = audited.detail as { asOf: string };
+  assert.deepEqual(detail, { report: 'dashboard', from: '2024-03', to: '2024-05', area: 'Northgate', agency: 'police' });
+  // computed for this view (the tests keep no views): the figures describe the moment of the request
+  assert.ok(Date.now() - Date.parse(asOf) < 60_000, asOf);
+  assert.match(page.body, new RegExp(`Figures as at <time datetime="${asOf}">`));
 });
 
 test('a month or agency that cannot be read is named in an error summary, and the last 12 months are shown meanwhile', async () => {
@@ -159,4 +163,35 @@ test('the chart geometry: a round axis, bars from the baseline, suppressed count
   assert.equal(small.height, Math.round(((chart.plot.bottom - chart.plot.top) * 4) / 20 * 10) / 10);
   assert.deepEqual(chart.labels.map((l) => l.lines), [['Dec', '2024'], ['Jan', '2025']]);
   assert.ok(chart.legend.some((l) => l.dashed), 'the legend explains the dashed outline');
+});
+
+test('with DASHBOARD_REFRESH_SECONDS the page shows the view as kept, says when its figures are from, and how often they are worked out again', async () => {
+  const kept = await openTestApp({ DASHBOARD_REFRESH_SECONDS: '300' });
+  try {
+    const partnership = await makePartnership(kept.database.db);
+    await makeUser(kept.database.db, 'other', 'partnership_analyst', 'Ana Analyst');
+    const episode = (i: number) =>
+      recordEvents(kept.database.db, partnership.police, partnership.childId, [
+        { type: 'missing.started', at: formatInstant(lastMonth.getTime() + i * 3_600_000), agency: 'police', details: { episode: `k${i}` } },
+      ], 'web');
+    for (let i = 0; i < 5; i++) await episode(i);
+    const v = new Visitor(kept.app);
+    await v.signIn('ana.analyst@test.reachable');
+    const started = (html: string) => {
+      const row = html.slice(html.indexOf(`data-key="${lastMonthKey}"`, html.indexOf('id="missing-table"')));
+      return /data-column="started">([^<]*)</.exec(row)?.[1];
+    };
+    const first = await v.get('/reports/dashboard');
+    assert.equal(started(first.body), '5');
+    const asOf = /Figures as at <time datetime="([^"]+)">/.exec(first.body)?.[1];
+    assert.ok(asOf);
+    assert.match(first.body, /They are worked out again every 5 minutes while people are looking at them\./);
+    await episode(5);
+    // the next view is the kept one: same figures, same moment (the refresher brings in the sixth)
+    const second = await v.get('/reports/dashboard');
+    assert.equal(started(second.body), '5');
+    assert.match(second.body, new RegExp(`Figures as at <time datetime="${asOf}">`));
+  } finally {
+    await kept.close();
+  }
 });

@@ -340,7 +340,8 @@ export default async function dashboardRoutes(app: FastifyInstance): Promise<voi
       agency: asString(q.agency) || undefined,
       area: asString(q.area) || undefined,
     };
-    const options = { config: config.rules, reads };
+    // a county's figures take seconds: the view as kept (and kept current in the background) is shown
+    const options = { config: config.rules, reads, keptForMs: 2 * config.dashboardRefreshSeconds * 1000 };
     let dashboard: Dashboard;
     try {
       dashboard = await partnershipDashboard(db, actor, problems.length ? {} : query, options);
@@ -358,6 +359,7 @@ export default async function dashboardRoutes(app: FastifyInstance): Promise<voi
       periodText: `${monthLabel(dashboard.period.from)} to ${monthLabel(dashboard.period.to)}`,
       currentIncluded: dashboard.period.to === dashboard.period.currentMonth,
       smallNumber: SMALL_NUMBER,
+      refreshMinutes: config.dashboardRefreshSeconds > 0 ? Math.max(1, Math.round(config.dashboardRefreshSeconds / 60)) : null,
       form: {
         from: { month: asString(q['from-month']) || (problems.length ? '' : String(Number(dashboard.period.from.slice(5)))), year: asString(q['from-year']) || (problems.length ? '' : dashboard.period.from.slice(0, 4)) },
         to: { month: asString(q['to-month']) || (problems.length ? '' : String(Number(dashboard.period.to.slice(5)))), year: asString(q['to-year']) || (problems.length ? '' : dashboard.period.to.slice(0, 4)) },

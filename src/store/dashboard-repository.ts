@@ -15,10 +15,11 @@
 // children open at each month end, concern by band, missing and returns, the reachable moments'
 // quantiles, the folded rows: 8 MB of JSON). No one part dominates, so no index or narrower copy
 // of the tables brings it near a second: at best they save the two reads (a narrow copy of both was
-// tried), and the groupings are the bulk. Under a second on a county needs the figures kept as the months happen — per month,
-// rule and owner for the counts, the durations kept for the quantiles, the months' open children —
-// rather than counted on each view; the time-dependent parts (overdue, waiting, open now) are what
-// makes that more than a counter.
+// tried), and the groupings are the bulk. So the page shows each view as kept (dashboard_views,
+// below; src/services/dashboard-refresher.ts works the looked-at ones out again every few minutes).
+// Counting under a second would need the figures kept as the months happen — per month, rule and
+// owner for the counts, the durations kept for the quantiles, each child's state (area, band, CME,
+// escalation) — with the time-dependent parts (overdue, waiting, open now) read live.
 import { and, asc, eq, gt, lt, or, sql, type SQL } from 'drizzle-orm';
 import { ESCALATION_EVENT_TYPES } from '../domain/workflows/escalation.ts';
 import { CME_EVENT_TYPES } from './cme-repository.ts';

@@ -31,7 +31,8 @@ export interface AlertServiceOptions {
   dutyInboxes?: Partial<Record<string, string>>;
 }
 
-function touchesContext(e: chronologyRepo.EventRow): boolean {
+/** Whether an event can change what the partnership-wide rules read. */
+export function touchesContext(e: chronologyRepo.EventRow): boolean {
   return (Array.isArray(e.links) && e.links.length > 0) || e.type.startsWith('involvement.') || isResponse(e.type, e.details);
 }
 
@@ -126,20 +127,8 @@ export function createAlertService(options: AlertServiceOptions = {}) {
   }
 
   /**
-   * The same for a batch (a chunk of an agency feed): each child once, then the partnership-wide
-   * rules once — not once per child, which made a feed's chunk as slow as its children were many.
-   */
-  async function afterRecordMany(tx: Db, created: ReadonlyMap<string, readonly chronologyRepo.EventRow[]>): Promise<void> {
-    const changed = await refreshChildren(tx, [...created.keys()]);
-    let context = false;
-    for (const [childId, rows] of created) context ||= changed.has(childId) || rows.some(touchesContext);
-    if (context) await refreshContext(tx);
-  }
-
-  /**
    * refreshChild for many children, with the same result: their records, chronologies and concerns
-   * read in one statement each (the chronologies one a child), the alerts replaced in a few, for a
-   * group of children at a time.
+   * read in one statement each, the alerts replaced in a few, for a group of children at a time.
    * Returns the children whose concern changed.
    */
   async function refreshChildren(tx: Db, childIds: readonly string[]): Promise<Set<string>> {
@@ -151,10 +140,9 @@ export function createAlertService(options: AlertServiceOptions = {}) {
       const found = new Map((await chronologyRepo.findChildren(tx, group)).map((c) => [c.id, c]));
       const present = group.filter((id) => found.has(id));
       if (!present.length) continue;
-      // each chronology by the one-child query the rules have always read: events at the same instant
-      // recorded in one transaction come in that query's order, and the rules read ties in order
-      const chronologies = new Map<string, chronologyRepo.EventRow[]>();
-      for (const id of present) chronologies.set(id, await chronologyRepo.allEventsOfChild(tx, id));
+      // the group's chronologies in one statement, in the one-child read's order (ties at an instant
+      // in the order written), which the rules depend on
+      const chronologies = await chronologyRepo.allEventsOfChildren(tx, present);
       const concerns = await alertsRepo.concernsOf(tx, present);
       const evaluations = present.map((id) => {
         const child = found.get(id)!;
@@ -198,7 +186,6 @@ export function createAlertService(options: AlertServiceOptions = {}) {
   return {
     config,
     afterRecord,
-    afterRecordMany,
     refreshChild,
     refreshChildren,
     refreshContext,

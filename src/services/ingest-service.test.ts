@@ -9,9 +9,12 @@ import { openTestDatabase } from '../../test/support/database.ts';
 import { makePartnership, makeUser, type TestPartnership } from '../../test/support/partnership.ts';
 import { rejection } from '../../test/support/service-errors.ts';
 import type { Database, Db } from '../store/database.ts';
-import { auditLog, childMerges, children, events, importIssues, importRuns, matchReviews, personLinks } from '../store/schema.ts';
+import { alerts as alertsTable, auditLog, childMerges, children, contextEntities, contextLinks, events, importIssues, importRunChildren, importRuns, matchReviews, personLinks } from '../store/schema.ts';
+import { parseScenario } from '../domain/scenario.ts';
+import { syntheticCounty } from '../synth/county.ts';
+import { loadScenario } from './scenario-loader.ts';
 import type { Actor } from './actor.ts';
-import { createAlertService, type AlertService } from './alert-service.ts';
+import { createAlertService } from './alert-service.ts';
 import { unmergeChildren } from './child-merge-service.ts';
 import { createChild } from './chronology-service.ts';
 import {
@@ -30,6 +33,12 @@ const counts = (s: ImportSummary) => ({ status: s.status, rows: s.rows, accepted
 async function eventCount(db: Db): Promise<number> {
   const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(events);
   return row.n;
+}
+
+/** The stored alerts, every column the rules decide. */
+async function alertRows(db: Db) {
+  const rows = await db.select().from(alertsTable).orderBy(alertsTable.id);
+  return rows.map(({ firstStoredAt: _stored, ...a }) => a);
 }
 
 async function childByLaId(db: Db, laId: string) {
@@ -271,6 +280,14 @@ describe('a kill or a crash mid-import leaves whole rows only, and the same file
     assert.deepEqual((await db.select().from(importIssues).where(and(eq(importIssues.runId, killed.runId), eq(importIssues.kind, 'rejected')))).map((i) => i.line).sort(), [6, 7]);
     const audit = (await auditActions(db)).filter((r) => r.detail.run === killed.runId).map((r) => r.action);
     assert.deepEqual(audit, ['import.started', 'import.resumed', 'import.completed']);
+
+    // the rules run once, after the last line: the resumed run evaluated the children the killed
+    // part recorded on too, so the stored alerts are what bringing every child up to date gives
+    assert.equal((await db.select().from(importRunChildren)).length, 0, 'no child left waiting for the rules');
+    const stored = await alertRows(db);
+    assert.ok(stored.some((a) => a.childId === one.id), 'the first chunk\'s child has its alerts');
+    await alerts.sweep(db);
+    assert.deepEqual(await alertRows(db), stored);
   });
 
   test('a crash inside a chunk rolls the whole chunk back: no half-imported line, and the resume ends as a clean import', async () => {
@@ -280,15 +297,12 @@ describe('a kill or a crash mid-import leaves whole rows only, and the same file
       const sdb = second.db;
       const secondAdmin = await makeUser(sdb, 'other', 'admin', 'Ada Admin');
       await feed(sdb, 'ssda903-header', 'ssda903-header.csv', secondAdmin);
-      // the rules fail on the new child of line 5, after line 4's events were written in the same chunk
-      const crashing: AlertService = {
-        ...alerts,
-        afterRecordMany: async (tx, created) => {
-          if ([...created.values()].flat().some((e) => e.ref?.includes('LA-T-006'))) throw new Error('the process died here');
-          return alerts.afterRecordMany(tx, created);
-        },
-      };
-      await assert.rejects(feed(sdb, 'ssda903-missing', 'ssda903-missing.csv', secondAdmin, { chunkSize: 2, alerts: crashing }), /the process died here/);
+      // the database fails on the new child's event of line 5, after line 4's events were written in the same chunk
+      await sdb.execute(sql`create function crash_on_la_t_006() returns trigger language plpgsql as $$
+        begin if new.ref like '%LA-T-006%' then raise exception 'the process died here'; end if; return new; end $$`);
+      await sdb.execute(sql`create trigger crash_on_la_t_006 before insert on events for each row execute function crash_on_la_t_006()`);
+      await assert.rejects(feed(sdb, 'ssda903-missing', 'ssda903-missing.csv', secondAdmin, { chunkSize: 2 }), (error: Error) => /the process died here/.test(`${error.message} ${(error.cause as Error | undefined)?.message}`));
+      await sdb.execute(sql`drop trigger crash_on_la_t_006 on events`);
       const [run] = await sdb.select().from(importRuns).where(eq(importRuns.format, 'ssda903-missing'));
       assert.equal(run.status, 'running');
       assert.equal(run.lastLine, 3);
@@ -515,5 +529,85 @@ describe('matching incoming people to children', () => {
     for (const id of mergeIds) assert.equal(rows.filter((r) => r.action === 'child.merged' && r.detail.merge === id).length, 2, 'on both records');
     assert.equal(rows.filter((r) => r.action === 'child.unmerged').length, 4);
     assert.ok(rows.some((r) => r.action === 'match.viewed' && r.childId === jordanSmith));
+  });
+});
+
+describe('a feed in time order (issue 10): the rules once, after the last line', () => {
+  // a small synthetic county: events at one instant (bare dates, an involvement the import adds at a
+  // row's own time) on every child, links to shared adults, places and phones
+  const county = syntheticCounty({ children: 8, eventsPerChild: 30, seed: 2019 });
+
+  /** A county's children loaded, its events imported as one jsonl feed in `chunkSize` lines a transaction. */
+  async function imported(chunkSize: number) {
+    const database = await openTestDatabase();
+    const parsed = parseScenario({ format: 'reachable-scenario/1', children: county.children, events: [] });
+    assert.ok(parsed.ok);
+    const ids = (await loadScenario(database.db, parsed.value, { via: 'import', createdByAgency: 'social_care' })).children;
+    const lines = [...county.events]
+      .sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || a.index! - b.index!)
+      .map((e) => JSON.stringify({ type: e.type, at: e.at, agency: e.agency, child: ids.get(e.child), ref: e.ref, details: e.details, ...(e.links ? { links: e.links } : {}) }));
+    const bytes = new TextEncoder().encode(`${lines.join('\n')}\n`);
+    const summary = await runImport(database.db, { format: 'jsonl', fileName: 'county.jsonl', bytes }, { actor: null, via: 'cli', alerts, chunkSize });
+    return { database, ids, summary };
+  }
+
+  /** Every stored alert and event, each id of the write named by what it is (child ref, agency and ref). */
+  async function stored(db: Db, ids: Map<string, string>) {
+    const names = new Map([...ids].map(([ref, id]) => [id, `child:${ref}`]));
+    const rows = await db.select().from(events);
+    const rename = (text: string) => text.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, (u) => names.get(u) ?? u);
+    for (const e of rows) names.set(e.id, `event:${e.agency}:${rename(e.ref ?? '')}`);
+    const named = (value: unknown) => rename(JSON.stringify(value));
+    return {
+      alerts: (await alertRows(db)).map(named).sort(),
+      events: rows.map(({ recordedAt: _at, seq: _seq, ...e }) => named(e)).sort(),
+    };
+  }
+
+  test('the stored alerts are what bringing every child up to date gives, and a chunk of 7 lines stores what one of 1,000 does', async () => {
+    const whole = await imported(1_000);
+    const small = await imported(7);
+    try {
+      assert.equal(whole.summary.rejected, 0);
+      assert.deepEqual(counts(small.summary), counts(whole.summary));
+      const first = await stored(whole.database.db, whole.ids);
+      assert.ok(first.alerts.length > 50, `${first.alerts.length} alerts`);
+      assert.deepEqual(await stored(small.database.db, small.ids), first);
+      assert.equal((await whole.database.db.select().from(importRunChildren)).length, 0);
+      await alerts.sweep(whole.database.db);
+      assert.deepEqual(await stored(whole.database.db, whole.ids), first);
+    } finally {
+      await whole.database.close();
+      await small.database.close();
+    }
+  });
+
+  test('a link to a context merged into another (twice over) points at the one kept, and keeps the one named', async () => {
+    const database = await openTestDatabase();
+    try {
+      const db = database.db;
+      const [kept, middle, named] = await db.insert(contextEntities).values(['adult-kept', 'adult-middle', 'adult-named'].map((key) => ({ kind: 'person', key, label: key, createdByAgency: 'police' }))).returning();
+      await db.update(contextEntities).set({ mergedInto: middle.id }).where(eq(contextEntities.id, named.id));
+      await db.update(contextEntities).set({ mergedInto: kept.id }).where(eq(contextEntities.id, middle.id));
+      const child = county.children[0];
+      const parsed = parseScenario({ format: 'reachable-scenario/1', children: [child], events: [] });
+      assert.ok(parsed.ok);
+      const ids = (await loadScenario(db, parsed.value, { via: 'import', createdByAgency: 'social_care' })).children;
+      const line = { type: 'police.incident', at: '2024-03-01T21:00:00Z', agency: 'police', child: ids.get(child.ref), ref: 'inc-1', details: { role: 'victim', category: 'drug_supply' },
+        links: [{ kind: 'person', ref: 'adult-named', role: 'adult_of_concern' }, { kind: 'phone', ref: '07700 900123', label: 'burner' }] };
+      const summary = await runImport(db, { format: 'jsonl', fileName: 'one.jsonl', bytes: new TextEncoder().encode(`${JSON.stringify(line)}\n`) }, { actor: null, via: 'cli', alerts });
+      assert.equal(summary.accepted, 1, JSON.stringify(summary));
+      const links = await db.select().from(contextLinks);
+      const person = links.find((l) => l.recordedEntityId === named.id);
+      assert.equal(person?.entityId, kept.id);
+      assert.equal(person?.role, 'adult_of_concern');
+      const [phone] = await db.select().from(contextEntities).where(eq(contextEntities.kind, 'phone'));
+      assert.equal(phone.label, 'burner');
+      assert.equal(phone.createdByAgency, 'police');
+      assert.equal(links.find((l) => l.recordedEntityId === phone.id)?.entityId, phone.id);
+      assert.equal(links.length, 2);
+    } finally {
+      await database.close();
+    }
   });
 });

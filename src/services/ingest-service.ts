@@ -12,9 +12,9 @@ import type { Db } from '../store/database.ts';
 import * as chronologyRepo from '../store/chronology-repository.ts';
 import * as repo from '../store/ingest-repository.ts';
 import { type Actor } from './actor.ts';
-import type { AlertService } from './alert-service.ts';
+import { touchesContext, type AlertService } from './alert-service.ts';
 import { audit } from './audit-service.ts';
-import { appendEvents, insertCheckedEvents, newEventRow } from './chronology-service.ts';
+import { appendEvents, newEventRow } from './chronology-service.ts';
 import { mergeChildRecords } from './child-merge-service.ts';
 import { forbidden, notFound, ServiceError, validationFailed } from './errors.ts';
 import { createIncomingChild, currentChild, matchPerson, missingIdentifiers, rememberPerson, type MatcherSettings } from './matching-service.ts';
@@ -32,7 +32,7 @@ export interface ImportOptions {
   via: 'cli' | 'web';
   alerts?: AlertService;
   matcher?: MatcherSettings;
-  /** rows per transaction (default 100: a larger chunk gives more events one recorded_at, and the rules read same-instant ties in a different order — a 20-child county stored one more resolved alert at 1,000) */
+  /** lines per transaction (default 1,000; the alerts do not depend on it: the rules run after the last line and read ties in the order written) */
   chunkSize?: number;
   onProgress?: (linesDone: number, linesTotal: number) => void;
   /** for tests of a kill mid-import: stop after this many chunks, leaving the run unfinished */
@@ -134,8 +134,11 @@ export async function runImport(db: Db, request: ImportRequest, options: ImportO
   if (resumed) await db.transaction((tx) => audit(tx, options.actor, 'import.resumed', null, { run: run.id, afterLine: run.lastLine }));
 
   const pending = lines.filter((l) => l.line > run.lastLine);
-  const chunkSize = options.chunkSize ?? 100;
+  const chunkSize = options.chunkSize ?? 1_000;
   let chunks = 0;
+  // whether the partnership-wide rules must run at the end: a resumed run cannot know what its
+  // earlier part recorded, so it runs them
+  let context = !!resumed;
   for (let i = 0; i < pending.length; i += chunkSize) {
     if (options.stopAfterChunks !== undefined && chunks >= options.stopAfterChunks) break;
     const chunk = pending.slice(i, i + chunkSize);
@@ -143,19 +146,46 @@ export async function runImport(db: Db, request: ImportRequest, options: ImportO
       const counts = emptyCounts();
       const touched = new Map<string, chronologyRepo.EventRow[]>();
       await importChunk(tx, format, run, chunk, options, counts, touched);
-      await options.alerts?.afterRecordMany(tx, touched);
+      if (options.alerts && touched.size) {
+        await repo.holdChildrenForRules(tx, run.id, [...touched.keys()]);
+        for (const created of touched.values()) context ||= created.some(touchesContext);
+      }
       await repo.advanceRun(tx, run.id, chunk[chunk.length - 1].line, counts);
     });
     chunks++;
     options.onProgress?.(lines.length - pending.length + Math.min(i + chunkSize, pending.length), lines.length);
   }
   const done = chunks * chunkSize >= pending.length;
+  if (done && options.alerts) await applyRules(db, run.id, options.alerts, context);
   const final = await db.transaction(async (tx) => {
     const row = done ? await repo.finishRun(tx, run.id) : (await repo.findRun(tx, run.id))!;
     if (done) await audit(tx, options.actor, 'import.completed', null, { run: run.id, accepted: row.accepted, updated: row.updated, unchanged: row.unchanged, rejected: row.rejected, review: row.review });
     return row;
   });
   return summaryOf(final, run.lastLine);
+}
+
+/**
+ * The rules over what a run recorded (issue 10): each child once, over its whole chronology, after
+ * the last line. Run after every chunk, they re-read each child's history as often as the feed had
+ * chunks for them — quadratic over a feed in time order — for alerts the next chunk replaced. The
+ * children come off the run's list a group at a time, each group's alerts stored and the group struck
+ * off in one transaction, so a run killed here carries on from the group it stopped at. Then the
+ * partnership-wide rules once, if the run touched a context or changed who is of concern.
+ */
+async function applyRules(db: Db, runId: string, alerts: AlertService, context: boolean): Promise<void> {
+  const GROUP = 500;
+  for (;;) {
+    const group = await db.transaction(async (tx) => {
+      const ids = await repo.childrenAwaitingRules(tx, runId, GROUP);
+      if (!ids.length) return ids;
+      if ((await alerts.refreshChildren(tx, ids)).size) context = true;
+      await repo.childrenRuled(tx, runId, ids);
+      return ids;
+    });
+    if (group.length < GROUP) break;
+  }
+  if (context) await db.transaction((tx) => alerts.refreshContext(tx));
 }
 
 function summaryOf(row: repo.ImportRunRow, resumedAfterLine = 0): ImportSummary {
@@ -346,7 +376,7 @@ class ChunkBatch {
   /** Writes what is held: the events in a few statements, then the person links. */
   async flush(): Promise<void> {
     if (this.held.length) {
-      const created = await insertCheckedEvents(this.tx, this.held.map((h) => h.row));
+      const created = await writeEvents(this.tx, this.held.map((h) => h.row));
       this.held = [];
       for (const row of created) {
         const list = this.touched.get(row.childId);
@@ -359,6 +389,43 @@ class ChunkBatch {
       this.heldLinks = [];
     }
   }
+}
+
+/**
+ * The writes of insertCheckedEvents (chronology-service) — the events, the involvements kept in step
+ * as if row by row in the order given, the context links indexed — in a few statements for the
+ * chunk: row by row, the involvements were two statements for every one ended (a feed in time order
+ * ends as many as it starts) and the links three or four statements each.
+ */
+async function writeEvents(tx: Db, rows: readonly (chronologyRepo.NewEventRow & { id: string })[]): Promise<chronologyRepo.EventRow[]> {
+  const created = await chronologyRepo.insertEvents(tx, rows);
+  type Involvement = Parameters<typeof chronologyRepo.startInvolvements>[1][number];
+  const started: Involvement[] = [];
+  // the involvements each child and agency has open among those started here …
+  const open = new Map<string, Involvement[]>();
+  // … and, for those already stored, the first end here (which ends every one still open)
+  const endedStored = new Map<string, { childId: string; agency: string; endedAt: string }>();
+  for (const row of created) {
+    const agency = row.details.agency as string;
+    const k = key(row.childId, agency);
+    if (row.type === 'involvement.started') {
+      const involvement: Involvement = {
+        childId: row.childId, agency, role: typeof row.details.role === 'string' ? row.details.role : null,
+        professional: typeof row.details.professional === 'string' ? row.details.professional : null, startedAt: row.at, startedBy: row.id, endedAt: null,
+      };
+      started.push(involvement);
+      open.set(k, [...(open.get(k) ?? []), involvement]);
+    } else if (row.type === 'involvement.ended') {
+      for (const involvement of open.get(k) ?? []) involvement.endedAt = row.at;
+      open.delete(k);
+      if (!endedStored.has(k)) endedStored.set(k, { childId: row.childId, agency, endedAt: row.at.toISOString() });
+    }
+  }
+  // the stored ones first: an involvement started here is not one an end here may reach back to
+  await repo.endStoredInvolvements(tx, [...endedStored.values()]);
+  if (started.length) await chronologyRepo.startInvolvements(tx, started);
+  await repo.indexLinksOf(tx, created.filter((row) => row.links?.length));
+  return created;
 }
 
 /** A recorded line's warnings (an identifier left out): kept, noted. */

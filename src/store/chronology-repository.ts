@@ -171,7 +171,22 @@ export async function findEventOfChild(db: Db, childId: string, eventId: string)
 
 /** Every event of the child in time order: what the rules engine reads. */
 export async function allEventsOfChild(db: Db, childId: string): Promise<EventRow[]> {
-  return db.select().from(events).where(eq(events.childId, childId)).orderBy(asc(events.at), asc(events.recordedAt));
+  // events at one instant recorded in one transaction come in the order they were written (seq):
+  // the rules read such ties in order, and without it that order was the plan's
+  return db.select().from(events).where(eq(events.childId, childId)).orderBy(asc(events.at), asc(events.recordedAt), asc(events.seq));
+}
+
+/** allEventsOfChild for many children in one statement, each child's events in the same order. */
+export async function allEventsOfChildren(db: Db, childIds: readonly string[]): Promise<Map<string, EventRow[]>> {
+  const found = new Map<string, EventRow[]>(childIds.map((id) => [id, []]));
+  if (!found.size) return found;
+  const rows = await db
+    .select()
+    .from(events)
+    .where(inArray(events.childId, [...found.keys()]))
+    .orderBy(asc(events.childId), asc(events.at), asc(events.recordedAt), asc(events.seq));
+  for (const row of rows) found.get(row.childId)!.push(row);
+  return found;
 }
 
 /** The child's events of these types, oldest first: for a summary that needs a few kinds of a long chronology. */
@@ -282,7 +297,7 @@ export async function activeAgenciesOf(db: Db, childIds: readonly string[]): Pro
  * parameters a row cost more than the insert.
  */
 export async function insertEvents(db: Db, rows: readonly (NewEventRow & { id: string })[]): Promise<EventRow[]> {
-  const stored = new Map<string, { details: Record<string, unknown>; links: unknown[] | null; languageFlags: string[] | null; recordedMs: number }>();
+  const stored = new Map<string, { details: Record<string, unknown>; links: unknown[] | null; languageFlags: string[] | null; recordedMs: number; seq: number }>();
   for (let i = 0; i < rows.length; i += 2_000) {
     const part = rows.slice(i, i + 2_000).map((r) => ({
       id: r.id, child_id: r.childId, type: r.type, at: r.at.toISOString(), at_text: r.atText, agency: r.agency, ref: r.ref ?? null,
@@ -294,10 +309,10 @@ export async function insertEvents(db: Db, rows: readonly (NewEventRow & { id: s
       select id, child_id, type, at, at_text, agency, ref, summary, details, nullif(links, 'null'::jsonb), sensitivity, nullif(language_flags, 'null'::jsonb), recorded_by, recorded_via
       from jsonb_to_recordset(${JSON.stringify(part)}::jsonb) as r(id uuid, child_id uuid, type text, at timestamptz, at_text text, agency text, ref text,
         summary text, details jsonb, links jsonb, sensitivity text, language_flags jsonb, recorded_by uuid, recorded_via text)
-      returning id, details, links, language_flags, (extract(epoch from recorded_at) * 1000)::float8 as recorded_ms`);
-    for (const r of (result as unknown as { rows: { id: string; details: unknown; links: unknown; language_flags: unknown; recorded_ms: number | string }[] }).rows) {
+      returning id, details, links, language_flags, (extract(epoch from recorded_at) * 1000)::float8 as recorded_ms, seq`);
+    for (const r of (result as unknown as { rows: { id: string; details: unknown; links: unknown; language_flags: unknown; recorded_ms: number | string; seq: number | string }[] }).rows) {
       const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
-      stored.set(r.id, { details: json(r.details), links: json(r.links), languageFlags: json(r.language_flags), recordedMs: Number(r.recorded_ms) });
+      stored.set(r.id, { details: json(r.details), links: json(r.links), languageFlags: json(r.language_flags), recordedMs: Number(r.recorded_ms), seq: Number(r.seq) });
     }
   }
   return rows.map((r) => {
@@ -305,7 +320,7 @@ export async function insertEvents(db: Db, rows: readonly (NewEventRow & { id: s
     return {
       id: r.id, childId: r.childId, type: r.type, at: r.at, atText: r.atText, agency: r.agency, ref: r.ref ?? null, summary: r.summary ?? null,
       details: s.details, links: s.links, sensitivity: r.sensitivity ?? 'standard', languageFlags: s.languageFlags,
-      recordedBy: r.recordedBy ?? null, recordedVia: r.recordedVia, recordedAt: new Date(s.recordedMs),
+      recordedBy: r.recordedBy ?? null, recordedVia: r.recordedVia, recordedAt: new Date(s.recordedMs), seq: s.seq,
     };
   });
 }

@@ -1,8 +1,11 @@
 // SQL for agency feeds: import runs, the quarantine, person links, the match review queue and
 // child merges.
 import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { contextKey, DEFAULT_CONFIDENCE } from '../domain/context.ts';
+import type { EventLink } from '../domain/event.ts';
+import type { EventRow } from './chronology-repository.ts';
 import type { Db } from './database.ts';
-import { childMerges, children, contextLinks, events, importIssues, importRuns, involvements, matchReviews, personLinks } from './schema.ts';
+import { childMerges, children, contextEntities, contextLinks, events, importIssues, importRunChildren, importRuns, involvements, matchReviews, personLinks } from './schema.ts';
 
 export type ImportRunRow = typeof importRuns.$inferSelect;
 export type ImportIssueRow = typeof importIssues.$inferSelect;
@@ -285,4 +288,102 @@ export async function findPersonLinks(tx: Db, keys: readonly { agency: string; k
 /** Many person links at once; a link already kept stays as it is (as linkPerson). */
 export async function linkPersons(tx: Db, rows: readonly (typeof personLinks.$inferInsert)[]): Promise<void> {
   for (let i = 0; i < rows.length; i += 1_000) await tx.insert(personLinks).values(rows.slice(i, i + 1_000)).onConflictDoNothing();
+}
+
+// ——— the children a run has recorded on, until the rules have read them (issue 10) ———
+
+/** Notes children a chunk recorded on (in the chunk's transaction), once each. */
+export async function holdChildrenForRules(tx: Db, runId: string, childIds: readonly string[]): Promise<void> {
+  if (!childIds.length) return;
+  await tx.execute(sql`
+    insert into ${importRunChildren} (run_id, child_id)
+    select ${runId}::uuid, c::uuid from jsonb_array_elements_text(${JSON.stringify([...new Set(childIds)])}::jsonb) as c
+    on conflict do nothing`);
+}
+
+/** Up to `limit` children of the run still waiting for the rules. */
+export async function childrenAwaitingRules(tx: Db, runId: string, limit: number): Promise<string[]> {
+  const rows = await tx
+    .select({ childId: importRunChildren.childId })
+    .from(importRunChildren)
+    .where(eq(importRunChildren.runId, runId))
+    .orderBy(asc(importRunChildren.childId))
+    .limit(limit);
+  return rows.map((r) => r.childId);
+}
+
+/** Strikes children off the run's list, in the transaction that stored their alerts. */
+export async function childrenRuled(tx: Db, runId: string, childIds: readonly string[]): Promise<void> {
+  if (!childIds.length) return;
+  await tx.execute(sql`
+    delete from ${importRunChildren}
+    where run_id = ${runId}::uuid and child_id in (select c::uuid from jsonb_array_elements_text(${JSON.stringify([...childIds])}::jsonb) as c)`);
+}
+
+// ——— a chunk's context links at once (issue 10) ———
+
+/**
+ * What indexEventLinks (context-repository) does for each of these events, for all of them in a few
+ * statements: each context named is created on first sight (the first event naming it gives its
+ * label and agency, as one at a time), each link points at the context kept after merges, and a link
+ * already indexed stays as it is. One event at a time it was three or four statements a link.
+ */
+export async function indexLinksOf(tx: Db, rows: readonly EventRow[]): Promise<void> {
+  const links = rows.flatMap((row) => ((row.links ?? []) as EventLink[]).map((link) => ({ row, link, key: contextKey(link.kind, link.ref) })));
+  if (!links.length) return;
+  const named = new Map<string, { kind: string; key: string; label: string; created_by_agency: string }>();
+  for (const { row, link, key } of links) {
+    const k = `${link.kind}\u0000${key}`;
+    if (!named.has(k)) named.set(k, { kind: link.kind, key, label: link.label?.trim() || (link.kind === 'phone' || link.kind === 'vehicle' ? key : link.ref.trim()), created_by_agency: row.agency });
+  }
+  const wanted = JSON.stringify([...named.values()]);
+  await tx.execute(sql`
+    insert into ${contextEntities} (kind, key, label, created_by_agency)
+    select kind, key, label, created_by_agency from jsonb_to_recordset(${wanted}::jsonb) as r(kind text, key text, label text, created_by_agency text)
+    on conflict do nothing`);
+  const found = await tx.execute(sql`
+    select e.id, e.kind, e.key, e.merged_into from ${contextEntities} e
+    join jsonb_to_recordset(${wanted}::jsonb) as r(kind text, key text) on e.kind = r.kind and e.key = r.key`);
+  const entities = new Map<string, { id: string; mergedInto: string | null }>();
+  for (const e of (found as unknown as { rows: { id: string; kind: string; key: string; merged_into: string | null }[] }).rows) {
+    entities.set(`${e.kind}\u0000${e.key}`, { id: e.id, mergedInto: e.merged_into });
+  }
+  // the context kept after merges, following a chain of merges as canonicalId does (at most 20 hops)
+  const kept = new Map<string, string>();
+  let chains = [...entities.values()].filter((e) => e.mergedInto).map((e) => ({ from: e.id, at: e.id, next: e.mergedInto! }));
+  for (let hops = 0; chains.length && hops < 20; hops++) {
+    const next = await tx.select({ id: contextEntities.id, mergedInto: contextEntities.mergedInto }).from(contextEntities).where(inArray(contextEntities.id, [...new Set(chains.map((c) => c.next))]));
+    const mergedInto = new Map(next.map((n) => [n.id, n.mergedInto]));
+    const going: typeof chains = [];
+    for (const c of chains) {
+      if (!mergedInto.has(c.next)) kept.set(c.from, c.at);
+      else if (!mergedInto.get(c.next)) kept.set(c.from, c.next);
+      else going.push({ from: c.from, at: c.next, next: mergedInto.get(c.next)! });
+    }
+    chains = going;
+  }
+  for (const c of chains) kept.set(c.from, c.at);
+  const linkRows = links.map(({ row, link, key }) => {
+    const entity = entities.get(`${link.kind}\u0000${key}`)!;
+    return {
+      entity_id: kept.get(entity.id) ?? entity.id, recorded_entity_id: entity.id, child_id: row.childId, event_id: row.id, role: link.role ?? null,
+      confidence: link.confidence ?? DEFAULT_CONFIDENCE, agency: row.agency, sensitivity: row.sensitivity, label: link.label ?? null, linked_at: row.at.toISOString(),
+    };
+  });
+  await tx.execute(sql`
+    insert into ${contextLinks} (entity_id, recorded_entity_id, child_id, event_id, role, confidence, agency, sensitivity, label, linked_at)
+    select entity_id, recorded_entity_id, child_id, event_id, role, confidence, agency, sensitivity, label, linked_at
+    from jsonb_to_recordset(${JSON.stringify(linkRows)}::jsonb) as r(entity_id uuid, recorded_entity_id uuid, child_id uuid, event_id uuid, role text,
+      confidence text, agency text, sensitivity text, label text, linked_at timestamptz)
+    on conflict do nothing`);
+}
+
+/** endInvolvement (chronology-repository) for many children and agencies at once: each ends every involvement it has open. */
+export async function endStoredInvolvements(tx: Db, ends: readonly { childId: string; agency: string; endedAt: string }[]): Promise<void> {
+  if (!ends.length) return;
+  await tx.execute(sql`
+    update ${involvements} i set ended_at = r.ended_at
+    from jsonb_to_recordset(${JSON.stringify(ends.map((e) => ({ child_id: e.childId, agency: e.agency, ended_at: e.endedAt })))}::jsonb)
+      as r(child_id uuid, agency text, ended_at timestamptz)
+    where i.child_id = r.child_id and i.agency = r.agency and i.ended_at is null`);
 }

@@ -13,6 +13,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -110,6 +111,9 @@ export const events = pgTable(
     recordedBy: uuid('recorded_by').references(() => users.id),
     recordedVia: text('recorded_via').notNull(),
     recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull().defaultNow(),
+    // the order rows were written in: the rules read events at one instant recorded in one
+    // transaction in this order, so an agency feed's chunk size cannot change the alerts (issue 10)
+    seq: bigserial('seq', { mode: 'number' }).notNull(),
   },
   (t) => [
     index('events_child_at_idx').on(t.childId, t.at),
@@ -538,6 +542,18 @@ export const importIssues = pgTable(
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('import_issues_line_key').on(t.runId, t.line, t.kind), index('import_issues_open_idx').on(t.status, t.kind, t.createdAt)],
+);
+
+// The children an unfinished import run has recorded on whose alerts are not yet brought up to date:
+// a feed evaluates each child once, after its last line (issue 10), and a run killed before then
+// finds here, when resumed, the children its earlier part recorded on.
+export const importRunChildren = pgTable(
+  'import_run_children',
+  {
+    runId: uuid('run_id').notNull().references(() => importRuns.id),
+    childId: uuid('child_id').notNull().references(() => children.id),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.childId] })],
 );
 
 // How an agency's own id for a person reaches a child: kept once matched, so the next file's row

@@ -76,14 +76,6 @@ export async function breakGlass(db: Db, actor: Actor, input: BreakGlassInput, o
   });
 }
 
-/** Emergency access in force on a child's record: shown to everyone who reads the record. */
-export async function grantsOnChild(db: Db, actor: Actor, childId: string, now = Date.now()) {
-  return db.transaction(async (tx) => {
-    const child = await visibleChild(tx, actor, childId);
-    return (await repo.activeGrantsOnChild(tx, child.id, new Date(now))).map((g) => ({ ...g.grant, name: g.name, agency: g.agency }));
-  });
-}
-
 /** The review queue: the DPO sees every grant; a manager those of their agency's people. */
 export async function breakGlassQueue(db: Db, actor: Actor) {
   requireCapability(actor, 'review_break_glass');

@@ -9,6 +9,7 @@ import { trajectory } from '../domain/trajectory.ts';
 import type { Db } from '../store/database.ts';
 import * as repo from '../store/chronology-repository.ts';
 import * as contextRepo from '../store/context-repository.ts';
+import { readChildRecord } from '../store/child-record-repository.ts';
 import type { involvements as involvementsTable } from '../store/schema.ts';
 import { mayReadCases, scopeOf, type Actor } from './actor.ts';
 import { audit } from './audit-service.ts';
@@ -123,12 +124,10 @@ export interface ChildSummary {
   parents: repo.EventRow[];
 }
 
-const SUMMARY_EVENT_TYPES = ['harm.serious', 'child.voice', 'parent.view', 'parent.report', 'education.on_roll', 'education.left_roll'] as const;
+export const SUMMARY_EVENT_TYPES = ['harm.serious', 'child.voice', 'parent.view', 'parent.report', 'education.on_roll', 'education.left_roll'] as const;
 
-async function summarise(tx: Db, actor: Actor, child: repo.ChildRow): Promise<ChildSummary> {
-  const involvements = await repo.activeInvolvements(tx, child.id);
-  // only the kinds the summary shows: a long chronology is read a page at a time, not whole here
-  const all = await repo.eventsOfChildOfTypes(tx, child.id, SUMMARY_EVENT_TYPES);
+/** The summary from the child's active involvements and their events of SUMMARY_EVENT_TYPES, oldest first. */
+export function summaryOf(actor: Actor, child: repo.ChildRow, involvements: repo.InvolvementRow[], all: repo.EventRow[]): ChildSummary {
   let education: EducationStatus | null = null;
   let diedAt: Date | null = null;
   const voice: repo.EventRow[] = [];
@@ -162,13 +161,18 @@ async function summarise(tx: Db, actor: Actor, child: repo.ChildRow): Promise<Ch
 }
 
 export async function viewChild(db: Db, actor: Actor, childId: string): Promise<ChildSummary> {
-  const summary = await db.transaction(async (tx) => summarise(tx, actor, await visibleChild(tx, actor, childId)));
+  requireCaseAccess(actor);
+  // the access check, its basis and the summary in one statement (store/child-record-repository.ts);
+  // only the kinds the summary shows: a long chronology is read a page at a time, not whole here
+  const record = await readChildRecord(db, scopeOf(actor), childId, { summaryTypes: SUMMARY_EVENT_TYPES });
+  if (!record) throw notFound();
   // A view is audited after its read, in a statement of its own: the audit chain's head is locked
   // for that statement alone. Inside the read's transaction it stayed locked until the commit's
   // round trip, and under load every view in the partnership queued behind it (bench/latency.ts).
-  // A change, unlike a view, is audited inside its transaction, to commit with it.
-  await audit(db, actor, 'child.viewed', summary.child.id);
-  return summary;
+  // A change, unlike a view, is audited inside its transaction, to commit with it. The basis comes
+  // with the read, so the audit does not ask for it again.
+  await audit(db, actor, 'child.viewed', record.child.id, { basis: record.basis });
+  return summaryOf(actor, record.child, record.involvements, record.summaryEvents);
 }
 
 /** A chronology entry as this reader may see it. */
@@ -186,21 +190,22 @@ export function redactFor(actor: Actor, entry: repo.ChronologyEntry): VisibleEnt
 
 export const PAGE_SIZE = 25;
 
-export async function readChronology(
-  db: Db,
-  actor: Actor,
-  childId: string,
-  filter: repo.EventFilter,
-  page: number,
-): Promise<{ child: repo.ChildRow; entries: VisibleEntry[]; total: number; page: number; pages: number }> {
-  // a page past the end is empty; ?page=1e308 must not reach PostgreSQL as an OFFSET it cannot read
-  const pageNo = Math.min(Math.max(1, Math.floor(page) || 1), 1_000_000);
-  const { child, entries, total } = await db.transaction(async (tx) => {
-    const child = await visibleChild(tx, actor, childId);
-    return { child, ...(await repo.listEvents(tx, child.id, filter, { offset: (pageNo - 1) * PAGE_SIZE, limit: PAGE_SIZE })) };
-  });
-  // audited after the read, on its own (see viewChild)
-  await audit(db, actor, 'chronology.viewed', child.id, { filter, page: pageNo, shown: entries.map((e) => e.id) });
+export interface ChronologyPage {
+  child: repo.ChildRow;
+  entries: VisibleEntry[];
+  total: number;
+  page: number;
+  pages: number;
+}
+
+/** A page number from a request: a page past the end is empty; ?page=1e308 must not reach PostgreSQL as an OFFSET it cannot read. */
+export const chronologyPageNumber = (page: number) => Math.min(Math.max(1, Math.floor(page) || 1), 1_000_000);
+
+/** The read of a chronology page (ChildRecordParts.chronology). */
+export const chronologyPart = (filter: repo.EventFilter, pageNo: number) => ({ filter, offset: (pageNo - 1) * PAGE_SIZE, limit: PAGE_SIZE });
+
+/** A page read as the reader may see it. */
+export function chronologyPageOf(actor: Actor, child: repo.ChildRow, entries: repo.ChronologyEntry[], total: number, pageNo: number): ChronologyPage {
   return {
     child,
     entries: entries.map((e) => redactFor(actor, e)),
@@ -208,6 +213,17 @@ export async function readChronology(
     page: pageNo,
     pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
   };
+}
+
+export async function readChronology(db: Db, actor: Actor, childId: string, filter: repo.EventFilter, page: number): Promise<ChronologyPage> {
+  requireCaseAccess(actor);
+  const pageNo = chronologyPageNumber(page);
+  // the access check, its basis, the page and its count in one statement (the API's hot path)
+  const record = await readChildRecord(db, scopeOf(actor), childId, { chronology: chronologyPart(filter, pageNo) });
+  if (!record) throw notFound();
+  // audited after the read, on its own (see viewChild)
+  await audit(db, actor, 'chronology.viewed', record.child.id, { filter, page: pageNo, shown: record.entries.map((e) => e.id), basis: record.basis });
+  return chronologyPageOf(actor, record.child, record.entries, record.total, pageNo);
 }
 
 export interface RecordResult {

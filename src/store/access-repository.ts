@@ -1,6 +1,6 @@
 // SQL for the access that is not a standing relationship: break-glass grants, requests to read
 // another agency's restricted entry, panel membership, and the access log of a child.
-import { and, asc, desc, eq, gt, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from './database.ts';
 import { accessGrants, accessRequests, auditLog, children, contextLinks, events, panelMembers, users } from './schema.ts';
 
@@ -14,16 +14,6 @@ const isUuid = (id: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}
 export async function insertGrant(tx: Db, row: typeof accessGrants.$inferInsert): Promise<AccessGrantRow> {
   const [created] = await tx.insert(accessGrants).values(row).returning();
   return created;
-}
-
-/** Grants in force on a child, with who holds them: shown on the record. */
-export async function activeGrantsOnChild(tx: Db, childId: string, now: Date) {
-  return tx
-    .select({ grant: accessGrants, name: users.name, agency: users.agency })
-    .from(accessGrants)
-    .innerJoin(users, eq(users.id, accessGrants.userId))
-    .where(and(eq(accessGrants.childId, childId), gt(accessGrants.expiresAt, now)))
-    .orderBy(desc(accessGrants.grantedAt));
 }
 
 /** Grants waiting for review: all (the DPO), or those of one agency's people (its managers). */

@@ -33,20 +33,31 @@ export function childVisibleTo(scope: AccessScope): SQL {
 
 export type AccessBasis = 'involvement' | 'created' | 'panel' | 'break_glass';
 
-/** Why the scope may see the child now (the strongest relationship), or null: recorded in the audit. */
-export async function accessBasis(db: Db, scope: AccessScope, childId: string): Promise<AccessBasis | null> {
+/**
+ * The relationships of childVisibleTo, one boolean column each (`involvement`, `created`, `panel`,
+ * `grant`), for a select list over `children`: a read that checks access and names its basis at once.
+ */
+export function accessFlagsSql(scope: AccessScope): SQL {
   const personal = scope.userId
     ? sql`, (${panelSql(scope.userId)}) as panel, (${grantSql(scope.userId)}) as grant`
     : sql`, false as panel, false as grant`;
-  const result = await db.execute(sql`select (${involvedSql(scope)}) as involvement, (${createdSql(scope)}) as created ${personal}
-    from ${children} where ${children.id} = ${childId}`);
-  const row = (result as unknown as { rows: Record<string, boolean>[] }).rows[0];
-  if (!row) return null;
-  if (row.involvement) return 'involvement';
-  if (row.created) return 'created';
-  if (row.panel) return 'panel';
-  if (row.grant) return 'break_glass';
+  return sql`(${involvedSql(scope)}) as involvement, (${createdSql(scope)}) as created ${personal}`;
+}
+
+/** The strongest relationship the flags of accessFlagsSql show, or null: none, the child is not visible. */
+export function basisOf(flags: Record<string, unknown>): AccessBasis | null {
+  if (flags.involvement) return 'involvement';
+  if (flags.created) return 'created';
+  if (flags.panel) return 'panel';
+  if (flags.grant) return 'break_glass';
   return null;
+}
+
+/** Why the scope may see the child now (the strongest relationship), or null: recorded in the audit. */
+export async function accessBasis(db: Db, scope: AccessScope, childId: string): Promise<AccessBasis | null> {
+  const result = await db.execute(sql`select ${accessFlagsSql(scope)} from ${children} where ${children.id} = ${childId}`);
+  const row = (result as unknown as { rows: Record<string, boolean>[] }).rows[0];
+  return row ? basisOf(row) : null;
 }
 
 export async function findVisibleChild(db: Db, scope: AccessScope, childId: string): Promise<ChildRow | undefined> {
@@ -127,7 +138,7 @@ export interface EventFilter {
   types?: string[];
 }
 
-function eventConditions(childId: string, filter: EventFilter): SQL {
+export function eventConditions(childId: string, filter: EventFilter): SQL {
   const conditions: SQL[] = [eq(events.childId, childId)];
   if (filter.agencies?.length) conditions.push(inArray(events.agency, filter.agencies));
   if (filter.types?.length) conditions.push(inArray(events.type, filter.types));
@@ -187,15 +198,6 @@ export async function allEventsOfChildren(db: Db, childIds: readonly string[]): 
     .orderBy(asc(events.childId), asc(events.at), asc(events.recordedAt), asc(events.seq));
   for (const row of rows) found.get(row.childId)!.push(row);
   return found;
-}
-
-/** The child's events of these types, oldest first: for a summary that needs a few kinds of a long chronology. */
-export async function eventsOfChildOfTypes(db: Db, childId: string, types: readonly string[]): Promise<EventRow[]> {
-  return db
-    .select()
-    .from(events)
-    .where(and(eq(events.childId, childId), inArray(events.type, [...types])))
-    .orderBy(asc(events.at), asc(events.recordedAt));
 }
 
 export async function deathRecorded(db: Db, childId: string): Promise<boolean> {

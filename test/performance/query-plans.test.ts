@@ -20,6 +20,7 @@ import type { Actor } from '../../src/services/actor.ts';
 import { scopeOf } from '../../src/services/actor.ts';
 import { childAlerts, myWork } from '../../src/services/alert-service.ts';
 import { readChronology } from '../../src/services/chronology-service.ts';
+import { viewChildPage } from '../../src/services/child-page-service.ts';
 import { alertsOfChild, alertsWithNames, openWorkCounts, openWorkPage, type WorkFilter } from '../../src/store/alert-repository.ts';
 import { findVisibleChild, listEvents } from '../../src/store/chronology-repository.ts';
 import type { Database, Db } from '../../src/store/database.ts';
@@ -175,8 +176,14 @@ describe('query plans of the hot paths (EXPLAIN, no sequential scan of events or
     assert.deepEqual(found, []);
   });
 
-  test('the child page through its service (readChronology): every SELECT it sends', async () => {
-    const { found } = await scansIn(database, ['events'], (db) => readChronology(db, police, CHILD_ID, {}, 1));
+  test('the child page through its service (viewChildPage: one statement for the summary, the chronology page, its count and the alerts) and the chronology API (readChronology): every SELECT they send', async () => {
+    const { explained, found } = await scansIn(database, ['events', 'alerts'], async (db) => {
+      await viewChildPage(db, police, CHILD_ID, {}, 1);
+      await viewChildPage(db, police, CHILD_ID, {}, 2);
+      await viewChildPage(db, police, CHILD_ID, { agencies: ['police'], types: ['police.arrested', 'missing.started'] }, 1);
+      await readChronology(db, police, CHILD_ID, {}, 1);
+    });
+    assert.ok(explained >= 4, `${explained} statements explained`);
     assert.deepEqual(found, []);
   });
 

@@ -2,14 +2,13 @@
 import type { FastifyInstance } from 'fastify';
 import { AGENCIES, AGENCY_NAMES, EVENT_TYPES, EVENT_TYPE_NAMES } from '../../domain/event.ts';
 import { formatNhsNumber } from '../../domain/identifiers.ts';
-import { createChild, readChronology, searchChildren, validateChildInput, viewChild, viewEvent, type ChildInput } from '../../services/chronology-service.ts';
-import { childAlerts } from '../../services/alert-service.ts';
+import { createChild, searchChildren, validateChildInput, viewEvent, type ChildInput } from '../../services/chronology-service.ts';
+import { viewChildPage } from '../../services/child-page-service.ts';
 import { childTrajectory } from '../../services/chronology-service.ts';
 import { trajectorySvg } from '../trajectory-chart.ts';
 import { ServiceError } from '../../services/errors.ts';
 import { mergeChildren, mergesOfChild, unmergeChildren } from '../../services/child-merge-service.ts';
 import { can } from '../../services/access.ts';
-import { grantsOnChild } from '../../services/access-service.ts';
 import { asArray, asString, dateFromParts, dateParts, formErrors } from '../forms.ts';
 import { requireSignedIn, signedIn } from '../sessions.ts';
 import { requireCaseReader } from '../guards.ts';
@@ -88,14 +87,11 @@ export async function childRoutes(app: FastifyInstance): Promise<void> {
     const agencies = asArray(request.query.agency).filter((a) => (AGENCIES as readonly string[]).includes(a));
     const types = asArray(request.query.type).filter((t) => (EVENT_TYPES as string[]).includes(t));
     const page = Number(asString(request.query.page) || 1);
-    const summary = await viewChild(db, actor, request.params.id);
+    const now = Date.now();
+    const { summary, grants, chronology, alerts } = await viewChildPage(db, actor, request.params.id, { agencies, types }, page, now);
     // a record merged into another: the child is read where the records now are
     if (summary.child.mergedInto) return reply.redirect(`/children/${summary.child.mergedInto}`);
     const merges = can(actor, 'merge_children') ? await mergesOfChild(db, actor, request.params.id) : [];
-    const grants = await grantsOnChild(db, actor, request.params.id);
-    const chronology = await readChronology(db, actor, request.params.id, { agencies, types }, page);
-    const alerts = await childAlerts(db, actor, request.params.id);
-    const now = Date.now();
     const shownAlerts = alerts.map((a) => ({ ...a, overdueNow: a.status === 'open' && a.dueBy !== null && a.dueBy.getTime() < now }));
     const filterQuery = new URLSearchParams([...agencies.map((a) => ['agency', a]), ...types.map((t) => ['type', t])]).toString();
     return reply.page('children/child.njk', {

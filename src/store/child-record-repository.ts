@@ -1,0 +1,132 @@
+// A child's record as one page shows it, read in ONE statement: the access check and its basis, the
+// summary's involvements and events, emergency access in force, a page of the chronology with its
+// count, and the alerts. Under load the child page was CPU-bound in the server, and most of that CPU
+// was per statement (building it, the driver, a system call each way): 23 statements in 4
+// transactions became this one and the audit's (docs/performance.md, "Page and API latency").
+// One statement also reads one snapshot, which the separate transactions did not.
+import { and, desc, eq, gt, getTableColumns, inArray, isNull, sql, type SQL } from 'drizzle-orm';
+import type { PgTable } from 'drizzle-orm/pg-core';
+import type { Db } from './database.ts';
+import { accessGrants, alerts, children, events, involvements, users } from './schema.ts';
+import {
+  accessFlagsSql,
+  basisOf,
+  eventConditions,
+  type AccessBasis,
+  type AccessScope,
+  type ChildRow,
+  type ChronologyEntry,
+  type EventFilter,
+  type EventRow,
+  type InvolvementRow,
+} from './chronology-repository.ts';
+
+type AlertRow = typeof alerts.$inferSelect;
+export type GrantRow = typeof accessGrants.$inferSelect;
+
+export interface ChildRecordParts {
+  /** the summary: active involvements and the child's events of these types, oldest first */
+  summaryTypes?: readonly string[];
+  /** emergency access in force at this instant, newest first */
+  grantsAt?: Date;
+  /** a page of the chronology, newest first, with the author's name, and the filter's count */
+  chronology?: { filter: EventFilter; offset: number; limit: number };
+  /** every alert of the child, newest first */
+  alerts?: boolean;
+}
+
+export interface ChildRecord {
+  child: ChildRow;
+  basis: AccessBasis;
+  involvements: InvolvementRow[];
+  summaryEvents: EventRow[];
+  grants: { grant: GrantRow; name: string; agency: string }[];
+  entries: ChronologyEntry[];
+  total: number;
+  alerts: AlertRow[];
+}
+
+/**
+ * Rows that arrive as JSON (`row_to_json`: column names, timestamps as ISO text) mapped as drizzle
+ * maps a select of the table: property names, Dates, parsed jsonb. Built once per table.
+ */
+function jsonRowMapper<T>(table: PgTable, extra: Record<string, string> = {}): (row: Record<string, unknown>) => T {
+  const columns = Object.entries(getTableColumns(table)).map(([key, column]) => ({ key, name: column.name, column }));
+  return (row) => {
+    const out: Record<string, unknown> = {};
+    for (const { key, name, column } of columns) {
+      const value = row[name];
+      out[key] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
+    }
+    for (const [key, name] of Object.entries(extra)) out[key] = row[name] ?? null;
+    return out as T;
+  };
+}
+
+const childOf = jsonRowMapper<ChildRow>(children);
+const involvementOf = jsonRowMapper<InvolvementRow>(involvements);
+const eventOf = jsonRowMapper<EventRow>(events);
+const entryOf = jsonRowMapper<ChronologyEntry>(events, { recordedByName: 'recorded_by_name' });
+const alertOf = jsonRowMapper<AlertRow>(alerts);
+const grantOf = jsonRowMapper<GrantRow>(accessGrants);
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** JSON from the driver: PGlite and node-postgres parse json columns, a text cast would not be. */
+const parsed = <T>(value: unknown): T => (typeof value === 'string' ? JSON.parse(value) : value) as T;
+
+/**
+ * The child with the parts asked for, if the scope may see the child (childVisibleTo: the same
+ * relationships, read as flags so the audit can name the basis without asking again); otherwise
+ * undefined, and nothing of the child is read.
+ */
+export async function readChildRecord(db: Db, scope: AccessScope, childId: string, parts: ChildRecordParts): Promise<ChildRecord | undefined> {
+  if (!UUID.test(childId)) return undefined;
+  const columns: SQL[] = [sql`row_to_json(${children}) as child`, sql`${children}.involvement, ${children}.created, ${children}.panel, ${children}.grant`];
+  if (parts.summaryTypes) {
+    columns.push(sql`(select coalesce(json_agg(i order by i.started_at), '[]'::json) from (select * from ${involvements}
+        where ${and(eq(involvements.childId, childId), isNull(involvements.endedAt))}) i) as involvements`);
+    columns.push(sql`(select coalesce(json_agg(e order by e.at, e.recorded_at), '[]'::json) from (select * from ${events}
+        where ${and(eq(events.childId, childId), inArray(events.type, [...parts.summaryTypes]))}) e) as summary_events`);
+  }
+  if (parts.grantsAt) {
+    columns.push(sql`(select coalesce(json_agg(json_build_object('grant', row_to_json(${accessGrants}), 'name', ${users.name}, 'agency', ${users.agency})
+        order by ${accessGrants.grantedAt} desc), '[]'::json)
+        from ${accessGrants} join ${users} on ${eq(users.id, accessGrants.userId)}
+        where ${and(eq(accessGrants.childId, childId), gt(accessGrants.expiresAt, parts.grantsAt))}) as grants`);
+  }
+  if (parts.chronology) {
+    const { filter, offset, limit } = parts.chronology;
+    const where = eventConditions(childId, filter);
+    columns.push(sql`(select coalesce(json_agg(p order by p.at desc, p.recorded_at desc), '[]'::json) from (
+        select ${events}.*, ${users.name} as recorded_by_name from ${events} left join ${users} on ${eq(users.id, events.recordedBy)}
+         where ${where} order by ${desc(events.at)}, ${desc(events.recordedAt)} offset ${offset} limit ${limit}) p) as entries`);
+    columns.push(sql`(select count(*)::int from ${events} where ${where}) as total`);
+  }
+  if (parts.alerts) {
+    columns.push(sql`(select coalesce(json_agg(a order by a.raised_at desc, a.id), '[]'::json) from (select * from ${alerts}
+        where ${eq(alerts.childId, childId)}) a) as alerts`);
+  }
+  // the flags computed once, in the subquery (`offset 0` keeps the planner from pulling it up and
+  // copying the checks into the filter and each output: a third of the planning time); the parts
+  // only for a child the scope may see
+  const result = await db.execute(sql`select ${sql.join(columns, sql`, `)}
+    from (select ${children}.*, ${accessFlagsSql(scope)} from ${children} where ${eq(children.id, childId)} offset 0) ${children}
+    where ${children}.involvement or ${children}.created or ${children}.panel or ${children}.grant`);
+  const row = (result as unknown as { rows: Record<string, unknown>[] }).rows[0];
+  if (!row) return undefined;
+  const basis = basisOf(row);
+  if (!basis) return undefined;
+  const list = (name: string) => parsed<Record<string, unknown>[]>(row[name] ?? '[]');
+  const { involvement: _i, created: _c, panel: _p, grant: _g, ...child } = parsed<Record<string, unknown>>(row.child);
+  return {
+    child: childOf(child),
+    basis,
+    involvements: list('involvements').map(involvementOf),
+    summaryEvents: list('summary_events').map(eventOf),
+    grants: list('grants').map((g) => ({ grant: grantOf(g.grant as Record<string, unknown>), name: String(g.name), agency: String(g.agency) })),
+    entries: list('entries').map(entryOf),
+    total: Number(row.total ?? 0),
+    alerts: list('alerts').map(alertOf),
+  };
+}

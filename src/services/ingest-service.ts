@@ -308,7 +308,7 @@ class ChunkBatch {
       for (const e of r.row.events) if (e.ref) refs.push({ agency: e.agency, ref: e.ref });
     }
     const ask = refs.filter((r) => !this.refsAsked.has(key(r.agency, r.ref)));
-    const recorded = await chronologyRepo.childrenOfAgencyRefs(this.tx, ask);
+    const recorded = await repo.recordedRefs(this.tx, ask);
     for (const r of ask) {
       const k = key(r.agency, r.ref);
       this.refsAsked.add(k);

@@ -260,26 +260,6 @@ export async function findChildren(db: Db, ids: readonly string[]): Promise<Chil
   return db.select().from(children).where(inArray(children.id, wanted));
 }
 
-/** The child each of these `(agency, ref)` is recorded on, keyed `agency\u0000ref`. */
-export async function childrenOfAgencyRefs(db: Db, pairs: readonly { agency: string; ref: string }[]): Promise<Map<string, string>> {
-  const found = new Map<string, string>();
-  if (!pairs.length) return found;
-  const wanted = new Set(pairs.map((p) => `${p.agency}\u0000${p.ref}`));
-  const refs = [...new Set(pairs.map((p) => p.ref))];
-  const agencies = [...new Set(pairs.map((p) => p.agency))];
-  for (let i = 0; i < refs.length; i += 1_000) {
-    const rows = await db
-      .select({ agency: events.agency, ref: events.ref, childId: events.childId })
-      .from(events)
-      .where(and(inArray(events.agency, agencies), inArray(events.ref, refs.slice(i, i + 1_000))));
-    for (const r of rows) {
-      const key = `${r.agency}\u0000${r.ref}`;
-      if (wanted.has(key)) found.set(key, r.childId);
-    }
-  }
-  return found;
-}
-
 /** The agencies actively involved with each of these children. */
 export async function activeAgenciesOf(db: Db, childIds: readonly string[]): Promise<Map<string, Set<string>>> {
   const found = new Map<string, Set<string>>(childIds.map((id) => [id, new Set<string>()]));

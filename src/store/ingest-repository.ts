@@ -264,24 +264,42 @@ export async function agencyIdsOf(tx: Db, agency: string, kind: string, childIds
 
 // ——— a chunk of a feed at a time (issue 10) ———
 
-/** The person links for these keys, keyed `agency\u0000kind\u0000value`. */
+/**
+ * The person links for these keys, keyed `agency\u0000kind\u0000value`: the keys travel as one jsonb
+ * parameter and each is looked up on the unique index (lists of agencies, kinds and values let the
+ * planner scan the table, which grows with every person a partnership knows).
+ */
 export async function findPersonLinks(tx: Db, keys: readonly { agency: string; kind: string; value: string }[]): Promise<Map<string, PersonLinkRow>> {
   const found = new Map<string, PersonLinkRow>();
   if (!keys.length) return found;
-  const wanted = new Set(keys.map((k) => `${k.agency}\u0000${k.kind}\u0000${k.value}`));
-  const values = [...new Set(keys.map((k) => k.value))];
-  const agencies = [...new Set(keys.map((k) => k.agency))];
-  const kinds = [...new Set(keys.map((k) => k.kind))];
-  for (let i = 0; i < values.length; i += 1_000) {
-    const rows = await tx
-      .select()
-      .from(personLinks)
-      .where(and(inArray(personLinks.agency, agencies), inArray(personLinks.kind, kinds), inArray(personLinks.value, values.slice(i, i + 1_000))));
-    for (const r of rows) {
-      const key = `${r.agency}\u0000${r.kind}\u0000${r.value}`;
-      if (wanted.has(key)) found.set(key, r);
-    }
+  const result = await tx.execute(sql`
+    select p.id, p.agency, p.kind, p.value, p.child_id, p.method, p.score, p.created_at
+    from jsonb_to_recordset(${JSON.stringify(keys)}::jsonb) as k(agency text, kind text, value text)
+    join ${personLinks} p on p.agency = k.agency and p.kind = k.kind and p.value = k.value`);
+  type Row = { id: string; agency: string; kind: string; value: string; child_id: string; method: string; score: number | string | null; created_at: string | Date };
+  for (const r of (result as unknown as { rows: Row[] }).rows) {
+    found.set(`${r.agency}\u0000${r.kind}\u0000${r.value}`, {
+      id: r.id, agency: r.agency, kind: r.kind, value: r.value, childId: r.child_id, method: r.method,
+      score: r.score === null ? null : Number(r.score), createdAt: new Date(r.created_at),
+    });
   }
+  return found;
+}
+
+/**
+ * The child each of these `(agency, ref)` is recorded on, keyed `agency\u0000ref`: as
+ * one statement a chunk, each pair probed on the unique index. Asked as lists of agencies and refs,
+ * the planner read every event of those agencies from the index once a chunk (at 94,000 events,
+ * 93,640 index entries and 112 ms for 1,000 refs; 23 ms probed) — quadratic over a county's feed.
+ */
+export async function recordedRefs(tx: Db, pairs: readonly { agency: string; ref: string }[]): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  if (!pairs.length) return found;
+  const result = await tx.execute(sql`
+    select e.agency, e.ref, e.child_id
+    from jsonb_to_recordset(${JSON.stringify(pairs)}::jsonb) as k(agency text, ref text)
+    join ${events} e on e.agency = k.agency and e.ref = k.ref and e.ref is not null`);
+  for (const r of (result as unknown as { rows: { agency: string; ref: string; child_id: string }[] }).rows) found.set(`${r.agency}\u0000${r.ref}`, r.child_id);
   return found;
 }
 

@@ -51,6 +51,8 @@ export interface Config {
    * kept for up to twice this. 0: every view is computed as it is asked for (the tests' default)
    */
   dashboardRefreshSeconds: number;
+  /** on PostgreSQL, `events` is partitioned by year at the start that finds it this big; 0: never */
+  eventsPartitionRows: number;
 }
 
 export class ConfigError extends Error {}
@@ -140,6 +142,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!(auditCheckpointMinutes > 0)) throw new ConfigError(`AUDIT_CHECKPOINT_MINUTES: expected a positive number, got "${env.AUDIT_CHECKPOINT_MINUTES}"`);
   const dashboardRefreshSeconds = Number(env.DASHBOARD_REFRESH_SECONDS ?? (mode === 'test' ? 0 : 300));
   if (!(dashboardRefreshSeconds >= 0)) throw new ConfigError(`DASHBOARD_REFRESH_SECONDS: expected 0 or a positive number of seconds, got "${env.DASHBOARD_REFRESH_SECONDS}"`);
+  const eventsPartitionRows = Number(env.EVENTS_PARTITION_ROWS ?? 5_000_000);
+  if (!(Number.isInteger(eventsPartitionRows) && eventsPartitionRows >= 0)) throw new ConfigError(`EVENTS_PARTITION_ROWS: expected 0 or a whole number of events, got "${env.EVENTS_PARTITION_ROWS}"`);
   return {
     env: mode,
     port,
@@ -164,6 +168,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auditSigningKey,
     auditCheckpointMinutes,
     dashboardRefreshSeconds,
+    eventsPartitionRows,
   };
 }
 

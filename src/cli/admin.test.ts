@@ -52,3 +52,23 @@ test('audit verify passes on an intact chain and names the first altered entry',
   assert.equal(broken.status, 1);
   assert.match(broken.stderr, /AUDIT CHAIN BROKEN at entry 2/);
 });
+
+// Last: it turns the scratch database's chronology into a partitioned one.
+test('events partitions says how the chronology is held; events partition partitions it by year on PostgreSQL only', async () => {
+  const status = reachable('events', 'partitions');
+  if (!process.env.DATABASE_URL) {
+    assert.equal(status.status, 2);
+    assert.match(status.stderr, /Partitioning is for a PostgreSQL server/);
+    return;
+  }
+  assert.equal(status.status, 0, status.stderr);
+  assert.match(status.stdout, /The chronology is one table of [\d,]+ events/);
+  const run = reachable('events', 'partition');
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout, /Moved [\d,]+ events into \d+ partitions/);
+  assert.match(run.stdout, /The chronology is partitioned by year: [\d,]+ events in \d+ partitions/);
+  assert.match(run.stdout, /events_default\s+0\s+DEFAULT/);
+  const again = reachable('events', 'partition');
+  assert.match(again.stdout, /The chronology is already partitioned/);
+  assert.equal(reachable('events', 'shuffle').status, 2);
+});

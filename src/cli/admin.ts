@@ -11,6 +11,7 @@ import { loadSigningKey, type SigningKey } from '../services/audit-signing.ts';
 import { ServiceError } from '../services/errors.ts';
 import { ROLES, type Role } from '../services/actor.ts';
 import { openDatabase, type Db } from '../store/database.ts';
+import { eventPartitioning, partitionEvents } from '../store/event-partitions.ts';
 import type { Io } from './main.ts';
 
 async function withDatabase(io: Io, run: (db: Db, config: Config) => Promise<number>): Promise<number> {
@@ -161,4 +162,38 @@ export async function auditCommand(args: string[], io: Io): Promise<number> {
   }
   io.err(`usage: ${AUDIT_USAGE}\n`);
   return 2;
+}
+
+const EVENTS_USAGE = 'reachable events partitions | partition';
+
+/**
+ * `events partitions`: whether the chronology is partitioned by time, and each partition's rows;
+ * `events partition`: partition it now (PostgreSQL; the table is locked while its rows move).
+ */
+export async function eventsCommand(args: string[], io: Io): Promise<number> {
+  const [sub, ...rest] = args;
+  if (rest.length || (sub !== 'partitions' && sub !== 'partition')) {
+    io.err(`usage: ${EVENTS_USAGE}\n`);
+    return 2;
+  }
+  return withDatabase(io, async (db, config) => {
+    if (!config.databaseUrl) {
+      io.err('Partitioning is for a PostgreSQL server (DATABASE_URL): the embedded database keeps the chronology in one table.\n');
+      return 2;
+    }
+    if (sub === 'partition') {
+      io.out('Partitioning the chronology by year; the table is locked while its rows move…\n');
+      const started = Date.now();
+      const done = await partitionEvents(db);
+      io.out(done ? `Moved ${done.moved.toLocaleString('en-GB')} events into ${done.partitions.length} partitions in ${((Date.now() - started) / 1000).toFixed(1)} s.\n` : 'The chronology is already partitioned.\n');
+    }
+    const state = await eventPartitioning(db, { count: true });
+    if (!state.partitioned) {
+      io.out(`The chronology is one table of ${state.rows.toLocaleString('en-GB')} events (about); it is partitioned by year at the start that finds EVENTS_PARTITION_ROWS (${config.eventsPartitionRows.toLocaleString('en-GB')}) or more, or now with: reachable events partition\n`);
+      return 0;
+    }
+    io.out(`The chronology is partitioned by year: ${state.rows.toLocaleString('en-GB')} events in ${state.partitions.length} partitions.\n`);
+    for (const p of state.partitions) io.out(`  ${p.name.padEnd(16)} ${String(p.rows.toLocaleString('en-GB')).padStart(12)}  ${p.bounds}\n`);
+    return 0;
+  });
 }

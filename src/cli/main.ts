@@ -29,6 +29,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'audit verify [--checkpoints FILE] | checkpoint | export [--out FILE]   check the audit log against its signed checkpoints; sign one now; export them to keep elsewhere',
     load: async () => (await import('./admin.ts')).auditCommand,
   },
+  events: {
+    summary: 'events partitions | partition          the chronology partitioned by year on PostgreSQL: its partitions; partition it now',
+    load: async () => (await import('./admin.ts')).eventsCommand,
+  },
   import: {
     summary: 'import --format F FILE… [--json]    import an agency feed (ssda903-missing, exclusions, police-incidents, …)',
     load: async () => (await import('./import.ts')).importCommand,

@@ -11,6 +11,7 @@ import { createAlertService, startSweeper } from '../services/alert-service.ts';
 import { createNoticeService } from '../services/notice-service.ts';
 import { startAuditCheckpoints } from '../services/audit-checkpoint.ts';
 import { startDashboardRefresher } from '../services/dashboard-refresher.ts';
+import { keepEventsPartitioned, startPartitionKeeper } from '../services/event-partition-service.ts';
 import { AGENCIES } from '../domain/event.ts';
 
 const demoDutyInboxes = () => ({ ...Object.fromEntries(AGENCIES.map((a) => [a, `duty.${a}@demo.reachable.test`])), dpo: 'dpo@demo.reachable.test' });
@@ -33,6 +34,8 @@ export async function startCommand(_args: string[], io: Io): Promise<number> {
       ? 'Database: PostgreSQL server (DATABASE_URL)\n'
       : `Database: embedded PGlite in ${config.dataDir} (for trying Reachable and demos: it does not fsync; use PostgreSQL for real records)\n`,
   );
+  await keepEventsPartitioned(database, config.eventsPartitionRows, io.out);
+  const partitions = database.kind === 'postgres' ? startPartitionKeeper(database, (message) => io.err(message)) : undefined;
   // links recorded before contexts were indexed (an older database) join the network once
   await indexUnindexedLinks(database.db);
   const dutyInboxes = config.demo && !Object.keys(config.dutyInboxes).length ? demoDutyInboxes() : config.dutyInboxes;
@@ -53,6 +56,7 @@ export async function startCommand(_args: string[], io: Io): Promise<number> {
   const stop = async () => {
     sweeper.stop();
     dashboards?.stop();
+    partitions?.stop();
     await checkpoints.stop();
     await app.close();
     await notices.stop();

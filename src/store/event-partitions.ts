@@ -14,6 +14,11 @@
 // are checked by triggers instead: an id that is not in the chronology is refused on their insert
 // or update, and an event they name cannot be deleted.
 //
+// For the next migration: a partitioned database has no foreign key to events. A new table that
+// names an event must be checked the same way (a trigger calling reachable_event_exists('column')
+// on it, and the table and column added to events_still_named's arguments) — a migration that
+// adds `references events(id)` fails there.
+//
 // A default partition takes any event outside the years made (a record of 1990, a date mistyped
 // into next century), so no record is ever refused for its date; `ensureEventPartitions` makes
 // next year's partition before it is needed, moving any rows the default already holds for it.

@@ -7,6 +7,8 @@ import { desc, eq } from 'drizzle-orm';
 import { openTestDatabase } from '../../test/support/database.ts';
 import { makePartnership, makeUser, type TestPartnership } from '../../test/support/partnership.ts';
 import type { Database } from '../store/database.ts';
+import type { EventFilter } from '../store/chronology-repository.ts';
+import type { Actor } from './actor.ts';
 import { accessGrants, auditLog } from '../store/schema.ts';
 import { childAlerts, createAlertService } from './alert-service.ts';
 import { viewChildPage } from './child-page-service.ts';
@@ -37,11 +39,12 @@ const lastAudit = async (n: number) => database.db.select().from(auditLog).order
 
 test('the page shows what the services that read it one part at a time show, with dates and details as stored', async () => {
   const { db } = database;
-  for (const [actor, filter, page] of [
+  const views: [Actor, EventFilter, number][] = [
     [p.socialWorker, {}, 1],
     [p.socialWorker, {}, 2],
     [p.police, { agencies: ['police'], types: ['police.intelligence', 'missing.started'] }, 1],
-  ] as const) {
+  ];
+  for (const [actor, filter, page] of views) {
     const shown = await viewChildPage(db, actor, p.childId, filter, page);
     assert.deepEqual(shown.summary, await viewChild(db, actor, p.childId));
     assert.deepEqual(shown.chronology, await readChronology(db, actor, p.childId, filter, page));

@@ -1,5 +1,5 @@
 // SQL for children, their chronology events and the agencies involved with them.
-import { and, asc, count, desc, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNull, or, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import type { Db } from './database.ts';
 import { children, events, involvements, users } from './schema.ts';
 
@@ -15,15 +15,21 @@ export interface AccessScope {
   userId: string | null;
 }
 
-const involvedSql = (scope: AccessScope) => sql`exists (select 1 from ${involvements} where ${involvements.childId} = ${children.id}
+/** A scope whose values may be a prepared statement's placeholders (store/child-record-repository.ts). */
+export interface AccessScopeParams {
+  agency: string | Placeholder;
+  userId: string | Placeholder | null;
+}
+
+const involvedSql = (scope: AccessScopeParams) => sql`exists (select 1 from ${involvements} where ${involvements.childId} = ${children.id}
         and ${involvements.agency} = ${scope.agency} and ${involvements.endedAt} is null)`;
-const createdSql = (scope: AccessScope) => (scope.userId
+const createdSql = (scope: AccessScopeParams) => (scope.userId
   ? eq(children.createdByUser, scope.userId)
   : and(isNull(children.createdByUser), eq(children.createdByAgency, scope.agency)))!;
-const panelSql = (userId: string) => sql`exists (select 1 from panel_items i join panel_meetings m on m.id = i.meeting_id
+const panelSql = (userId: string | Placeholder) => sql`exists (select 1 from panel_items i join panel_meetings m on m.id = i.meeting_id
         join panel_members pm on pm.panel_type = m.panel_type
         where i.child_id = ${children.id} and pm.user_id = ${userId} and m.status <> 'minuted')`;
-const grantSql = (userId: string) => sql`exists (select 1 from access_grants g where g.child_id = ${children.id}
+const grantSql = (userId: string | Placeholder) => sql`exists (select 1 from access_grants g where g.child_id = ${children.id}
         and g.user_id = ${userId} and g.expires_at > now())`;
 
 export function childVisibleTo(scope: AccessScope): SQL {
@@ -37,7 +43,7 @@ export type AccessBasis = 'involvement' | 'created' | 'panel' | 'break_glass';
  * The relationships of childVisibleTo, one boolean column each (`involvement`, `created`, `panel`,
  * `grant`), for a select list over `children`: a read that checks access and names its basis at once.
  */
-export function accessFlagsSql(scope: AccessScope): SQL {
+export function accessFlagsSql(scope: AccessScopeParams): SQL {
   const personal = scope.userId
     ? sql`, (${panelSql(scope.userId)}) as panel, (${grantSql(scope.userId)}) as grant`
     : sql`, false as panel, false as grant`;
@@ -138,7 +144,7 @@ export interface EventFilter {
   types?: string[];
 }
 
-export function eventConditions(childId: string, filter: EventFilter): SQL {
+function eventConditions(childId: string, filter: EventFilter): SQL {
   const conditions: SQL[] = [eq(events.childId, childId)];
   if (filter.agencies?.length) conditions.push(inArray(events.agency, filter.agencies));
   if (filter.types?.length) conditions.push(inArray(events.type, filter.types));

@@ -1,6 +1,7 @@
 // Ingest (issue 10): contract-1 events from a synthetic county through the real import path — a
 // `jsonl` feed through runImport, each line validated, matched to its child, appended with its
-// provenance, and the rules run with the alerts stored in the same transaction as the rows — against
+// provenance, and the rules run over each child it recorded on with the alerts stored (once, after the
+// last line; the children waiting for them kept with the run, so a kill loses none) — against
 // a raw multi-row INSERT of the same rows into the events table (the floor: what the database alone
 // costs; COPY-like, 1,000 rows a statement), each into its own empty database in the same run.
 // PostgreSQL when DATABASE_URL is set (two scratch databases, created and dropped here, so no real

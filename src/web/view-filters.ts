@@ -1,6 +1,6 @@
 // Nunjucks filters: how dates, agencies and event types read on a page.
 import { AGENCY_NAMES, EVENT_TYPE_NAMES, type Agency, type EventType } from '../domain/event.ts';
-import { formatInstant } from '../domain/time.ts';
+import { formatInstant, londonOffsetMinutes } from '../domain/time.ts';
 import { ruleName } from './rule-names.ts';
 import { ROLE_CATALOGUE } from '../services/access.ts';
 import type { Role } from '../services/actor.ts';
@@ -9,6 +9,34 @@ const dateFormat = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London',
 const timeFormat = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: 'numeric', minute: '2-digit', hourCycle: 'h12' });
 
 const toDate = (value: unknown) => (value instanceof Date ? value : new Date(String(value)));
+
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const FROM_1900 = Date.UTC(1900, 0, 1);
+
+/**
+ * The London wall clock of an instant as a Date read in UTC, from the offset domain/time.ts keeps
+ * memoised by hour: what the formats above print, without Intl's formatting, which was a quarter of
+ * the child page's rendering (a page prints a date or two for each alert and entry). Null before
+ * 1900 (London kept local mean time, and Intl prints era years) and for an invalid date: Intl then.
+ */
+function londonWallClock(date: Date): Date | null {
+  const ms = date.getTime();
+  return ms >= FROM_1900 ? new Date(ms + londonOffsetMinutes(ms) * 60_000) : null;
+}
+
+/** 2 March 2018 */
+function govukDate(date: Date): string {
+  const wall = londonWallClock(date);
+  return wall ? `${wall.getUTCDate()} ${MONTHS[wall.getUTCMonth()]} ${wall.getUTCFullYear()}` : dateFormat.format(date);
+}
+
+/** 9:00am, 12:30pm */
+function govukTime(date: Date): string {
+  const wall = londonWallClock(date);
+  if (!wall) return timeFormat.format(date).replace(' ', '');
+  const hour = wall.getUTCHours();
+  return `${hour % 12 || 12}:${String(wall.getUTCMinutes()).padStart(2, '0')}${hour < 12 ? 'am' : 'pm'}`;
+}
 
 const words = (value: unknown) =>
   String(value ?? '')
@@ -39,10 +67,9 @@ export const viewFilters = {
   /** a context's reference without its kind prefix: `person:dex` → `dex` */
   contextRef: (ref: unknown) => String(ref ?? '').replace(/^[a-z]+:/, ''),
   /** 2 March 2018 */
-  govukDate: (value: unknown) => (value ? dateFormat.format(toDate(value)) : ''),
+  govukDate: (value: unknown) => (value ? govukDate(toDate(value)) : ''),
   /** 2 March 2018 at 9:00am */
-  govukDateTime: (value: unknown) =>
-    value ? `${dateFormat.format(toDate(value))} at ${timeFormat.format(toDate(value)).replace(' ', '')}` : '',
+  govukDateTime: (value: unknown) => (value ? `${govukDate(toDate(value))} at ${govukTime(toDate(value))}` : ''),
   /** machine-readable, for <time datetime> */
   isoInstant: (value: unknown) => (value ? formatInstant(toDate(value).getTime()) : ''),
   agencyName: (value: unknown) => AGENCY_NAMES[value as Agency] ?? String(value),

@@ -1,6 +1,7 @@
 // SQL for users, their sessions and agencies' API tokens.
 import { and, asc, desc, eq, gt, isNull, lt, sql } from 'drizzle-orm';
 import type { Db } from './database.ts';
+import { preparedOnce } from './prepared.ts';
 import { apiTokens, sessions, users } from './schema.ts';
 
 export type UserRow = typeof users.$inferSelect;
@@ -65,13 +66,17 @@ export async function insertSession(db: Db, row: typeof sessions.$inferInsert): 
   await db.insert(sessions).values(row);
 }
 
+/** Every signed-in page asks this first: a prepared statement (store/prepared.ts). */
 export async function findLiveSession(db: Db, id: string, now: Date) {
-  const [row] = await db
-    .select({ session: sessions, user: users })
-    .from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
-    .where(and(eq(sessions.id, id), gt(sessions.expiresAt, now), eq(users.active, true)))
-    .limit(1);
+  const statement = preparedOnce(db, 'live_session', (name) =>
+    db
+      .select({ session: sessions, user: users })
+      .from(sessions)
+      .innerJoin(users, eq(users.id, sessions.userId))
+      .where(and(eq(sessions.id, sql.placeholder('id')), sql`${sessions.expiresAt} > ${sql.placeholder('now')}::timestamptz`, eq(users.active, true)))
+      .limit(1)
+      .prepare(name));
+  const [row] = await statement.execute({ id, now: now.toISOString() });
   return row;
 }
 

@@ -7,6 +7,7 @@
 import { and, desc, eq, getTableColumns, isNull, sql, type SQL } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import type { Db } from './database.ts';
+import { preparedOnce } from './prepared.ts';
 import { accessGrants, alerts, children, events, involvements, users } from './schema.ts';
 import {
   accessFlagsSql,
@@ -86,13 +87,12 @@ interface Shape {
 const p = (name: string) => sql.placeholder(name);
 
 /**
- * The statement for one shape, with placeholders for every value. Prepared once per database handle
- * and shape: building it was a third of drizzle's time on the page, and on PostgreSQL a named
- * statement is parsed and planned once per connection instead of on every request (about half the
- * statement's time in the server: planning alone measured 1.4 ms against 1.4 ms executing).
+ * The statement for one shape, with placeholders for every value, prepared once per database handle
+ * and shape (store/prepared.ts): building it was a third of drizzle's time on the page, and planning
+ * it as long as running it (1.4 ms each).
  * Filters are arrays (empty: no filter) so one text serves every filter.
  */
-function statementOf(db: Db, shape: Shape) {
+function statementOf(db: Db, shape: Shape, name: string) {
   const childId = () => p('childId');
   const scope = { agency: p('agency'), userId: shape.personal ? p('userId') : null };
   const fields: Record<string, SQL> = {
@@ -134,11 +134,8 @@ function statementOf(db: Db, shape: Shape) {
     .select(fields)
     .from(sql`(select ${children}.*, ${accessFlagsSql(scope)} from ${children} where ${eq(children.id, childId())} offset 0) ${children}`)
     .where(sql`${children}.involvement or ${children}.created or ${children}.panel or ${children}.grant`)
-    .prepare(`child_record_${Object.values(shape).map(Number).join('')}`);
+    .prepare(name);
 }
-
-type Statement = ReturnType<typeof statementOf>;
-const statements = new WeakMap<Db, Map<string, Statement>>();
 
 /**
  * The child with the parts asked for, if the scope may see the child (childVisibleTo: the same
@@ -148,11 +145,7 @@ const statements = new WeakMap<Db, Map<string, Statement>>();
 export async function readChildRecord(db: Db, scope: AccessScope, childId: string, parts: ChildRecordParts): Promise<ChildRecord | undefined> {
   if (!UUID.test(childId)) return undefined;
   const shape: Shape = { summary: !!parts.summaryTypes, grants: !!parts.grantsAt, chronology: !!parts.chronology, alerts: !!parts.alerts, personal: !!scope.userId };
-  const key = Object.values(shape).map(Number).join('');
-  let prepared = statements.get(db);
-  if (!prepared) statements.set(db, (prepared = new Map()));
-  let statement = prepared.get(key);
-  if (!statement) prepared.set(key, (statement = statementOf(db, shape)));
+  const statement = preparedOnce(db, `child_record_${Object.values(shape).map(Number).join('')}`, (name) => statementOf(db, shape, name));
   const [row] = (await statement.execute({
     childId,
     agency: scope.agency,

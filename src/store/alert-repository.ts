@@ -38,8 +38,8 @@ const DERIVED = [
   'severity', 'raisedAt', 'dueBy', 'status', 'resolvedAt', 'resolvedBy', 'evidence', 'details',
   'owner', 'message', 'actions', 'configVersion', 'subject',
 ] as const;
-// An alert the evaluation left as it was is not written again (a feed's every chunk re-evaluates its
-// children, and rewriting each of their unchanged alerts was most of a chunk's database time).
+// An alert the evaluation left as it was is not written again (the sweep re-evaluates every child
+// each round, and rewriting each of their unchanged alerts was most of its database time).
 const DERIVED_CHANGED = sql.raw(
   `(${DERIVED.map((key) => `"alerts"."${alerts[key].name}"`).join(', ')}) is distinct from (${DERIVED.map((key) => `excluded."${alerts[key].name}"`).join(', ')})`,
 );

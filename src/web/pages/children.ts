@@ -20,6 +20,25 @@ export async function childRoutes(app: FastifyInstance): Promise<void> {
   const { db } = app.deps;
   app.addHook('preHandler', requireSignedIn);
 
+  // The chronology's filter controls (the agencies' checkboxes, the select of every entry type)
+  // depend only on which filters are chosen, never on the child or the reader: rendered once per
+  // choice and kept, they were a fifth of the child page's rendering. Choices are subsets of fixed
+  // lists; the few in use stay, and the cache starts again if a crawler walks through them.
+  const filterControls = new Map<string, string>();
+  const filterControlsFor = async (agencies: string[], types: string[]): Promise<string> => {
+    const key = `${[...new Set(agencies)].sort().join(',')}|${[...new Set(types)].sort().join(',')}`;
+    let html = filterControls.get(key);
+    if (html === undefined) {
+      html = await app.view('children/chronology-filters.njk', {
+        agencyOptions: AGENCIES.map((a) => ({ value: a, text: AGENCY_NAMES[a], checked: agencies.includes(a) })),
+        typeOptions: EVENT_TYPES.map((t) => ({ value: t, text: EVENT_TYPE_NAMES[t], selected: types.includes(t) })),
+      });
+      if (filterControls.size >= 500) filterControls.clear();
+      filterControls.set(key, html);
+    }
+    return html;
+  };
+
   app.get<{ Querystring: Body }>('/children', { preHandler: requireCaseReader }, async (request, reply) => {
     const actor = signedIn(request);
     const q = request.query;
@@ -107,8 +126,7 @@ export async function childRoutes(app: FastifyInstance): Promise<void> {
       chronology,
       filter: { agencies, types },
       filterQuery,
-      agencyOptions: AGENCIES.map((a) => ({ value: a, text: AGENCY_NAMES[a], checked: agencies.includes(a) })),
-      typeOptions: EVENT_TYPES.map((t) => ({ value: t, text: EVENT_TYPE_NAMES[t], selected: types.includes(t) })),
+      filterControls: await filterControlsFor(agencies, types),
       pagination: paginationFor(
         chronology.page,
         chronology.pages,

@@ -161,3 +161,18 @@ test('the child’s voice, trusted adults and parents’ view show on the summar
   await school.signIn(emailOf('Sue School'));
   assert.equal((await school.get(`/children/${p.childId}/trajectory`)).statusCode, 404);
 });
+
+test("the chronology's filter controls show the filters chosen, whichever page rendered them first", async () => {
+  const v = new Visitor(t.app);
+  await v.signIn(emailOf('Sam Social'));
+  const checked = (body: string, value: string) => new RegExp(`value="${value}"[^>]*checked`).test(body);
+  const selected = (body: string, value: string) => new RegExp(`<option value="${value.replace('.', '\\.')}" selected>`).test(body);
+  const filtered = (await v.get(`/children/${p.childId}?agency=police&type=police.incident&agency=police`)).body;
+  assert.ok(checked(filtered, 'police') && !checked(filtered, 'social_care'));
+  assert.ok(selected(filtered, 'police.incident'));
+  const plain = (await v.get(`/children/${p.childId}`)).body;
+  assert.ok(!checked(plain, 'police') && !selected(plain, 'police.incident'));
+  const again = (await v.get(`/children/${p.childId}?type=police.incident&agency=police`)).body;
+  assert.ok(checked(again, 'police') && selected(again, 'police.incident'));
+  assert.match(again, /href="\/children\/[\w-]+#chronology">Clear filters/);
+});

@@ -113,3 +113,17 @@ test('OpenID Connect: all of it or none of it, https in production, the claim ma
   writeFileSync(map, JSON.stringify({ claim: 'groups', rules: [{ value: 'g1', agency: 'police', role: 'wizard' }] }));
   assert.throws(() => readConfig({ ...oidc }), /OIDC_CLAIM_MAP: rules\[0\]\.role/);
 });
+
+test('the dashboard kept views and the chronology partitions: defaults, empty as unset, nonsense refused', () => {
+  assert.equal(readConfig({}).dashboardRefreshSeconds, 300);
+  assert.equal(readConfig({ NODE_ENV: 'test' }).dashboardRefreshSeconds, 0);
+  assert.equal(readConfig({ DASHBOARD_REFRESH_SECONDS: ' ' }).dashboardRefreshSeconds, 300);
+  assert.equal(readConfig({ DASHBOARD_REFRESH_SECONDS: '0' }).dashboardRefreshSeconds, 0);
+  for (const bad of ['10', '0.5', '86401', '3000000', 'Infinity', 'often']) {
+    assert.throws(() => readConfig({ DASHBOARD_REFRESH_SECONDS: bad }), /DASHBOARD_REFRESH_SECONDS: expected 0 .* from 30 to 86400/, bad);
+  }
+  assert.equal(readConfig({}).eventsPartitionRows, 5_000_000);
+  assert.equal(readConfig({ EVENTS_PARTITION_ROWS: '' }).eventsPartitionRows, 5_000_000);
+  assert.equal(readConfig({ EVENTS_PARTITION_ROWS: '0' }).eventsPartitionRows, 0);
+  assert.throws(() => readConfig({ EVENTS_PARTITION_ROWS: '-1' }), /EVENTS_PARTITION_ROWS/);
+});

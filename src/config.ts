@@ -140,9 +140,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (auditSigningKey) checkSigningKey(auditSigningKey);
   const auditCheckpointMinutes = Number(env.AUDIT_CHECKPOINT_MINUTES ?? 60);
   if (!(auditCheckpointMinutes > 0)) throw new ConfigError(`AUDIT_CHECKPOINT_MINUTES: expected a positive number, got "${env.AUDIT_CHECKPOINT_MINUTES}"`);
-  const dashboardRefreshSeconds = Number(env.DASHBOARD_REFRESH_SECONDS ?? (mode === 'test' ? 0 : 300));
-  if (!(dashboardRefreshSeconds >= 0)) throw new ConfigError(`DASHBOARD_REFRESH_SECONDS: expected 0 or a positive number of seconds, got "${env.DASHBOARD_REFRESH_SECONDS}"`);
-  const eventsPartitionRows = Number(env.EVENTS_PARTITION_ROWS ?? 5_000_000);
+  // an empty value is unset; past 24 days Node's timers overflow (and fire at once)
+  const dashboardRefreshSeconds = Number(env.DASHBOARD_REFRESH_SECONDS?.trim() || (mode === 'test' ? 0 : 300));
+  if (!(Number.isInteger(dashboardRefreshSeconds) && (dashboardRefreshSeconds === 0 || (dashboardRefreshSeconds >= 30 && dashboardRefreshSeconds <= 86_400)))) {
+    throw new ConfigError(`DASHBOARD_REFRESH_SECONDS: expected 0 (work out every view as asked) or whole seconds from 30 to 86400, got "${env.DASHBOARD_REFRESH_SECONDS}"`);
+  }
+  const eventsPartitionRows = Number(env.EVENTS_PARTITION_ROWS?.trim() || 5_000_000);
   if (!(Number.isInteger(eventsPartitionRows) && eventsPartitionRows >= 0)) throw new ConfigError(`EVENTS_PARTITION_ROWS: expected 0 or a whole number of events, got "${env.EVENTS_PARTITION_ROWS}"`);
   return {
     env: mode,

@@ -39,6 +39,8 @@ before(async () => {
   await record('2024-05-03T21:00:00+01:00', { ref: 'POL-2024-1' });
   linked = (await record('2025-01-10T10:00:00+00:00', { links: [{ kind: 'location', ref: 'the-arches', label: 'The arches' }] })).created[0].id;
   await record('2026-03-01T09:00:00+00:00');
+  // a year mistyped into the distant past: it must not make a partition for every year since
+  await record('1900-03-01T09:00:00+00:00');
   before_ = await everyEvent();
   chronologyBefore = await listEvents(database.db, p.childId, {}, { offset: 0, limit: 100 });
 });
@@ -66,6 +68,8 @@ test('partitioned by year: every row moved, the chronology reads as before, the 
   assert.ok(done);
   assert.equal(done.moved, before_.length);
   assert.deepEqual(done.partitions, ['events_y2024', 'events_y2025', 'events_y2026', 'events_y2027', 'events_default']);
+  const [mistyped] = await rows<{ part: string }>(sql`select tableoid::regclass::text as part from events where at < '1901-01-01'`);
+  assert.equal(mistyped.part, 'events_default');
   const state = await eventPartitioning(database.db, { count: true });
   assert.equal(state.partitioned, true);
   assert.equal(state.rows, before_.length);
@@ -94,7 +98,11 @@ test('a year made later takes what the default partition held for it', async () 
     insert into events (child_id, type, at, at_text, agency, details, recorded_via)
     values (${p.childId}, 'police.incident', '2028-02-01 10:00:00+00', '2028-02-01T10:00:00+00:00', 'police', '{}', 'web') returning id`);
   assert.equal(await partitionOf(row.id), 'events_default');
+  // named by another table, as an involvement names the event that started it: moved all the same
+  await database.db.execute(sql`update involvements set started_by_event = ${row.id} where child_id = ${p.childId} and agency = 'housing'`);
   assert.deepEqual(await ensureEventPartitions(database.db, { now: new Date('2027-06-01T00:00:00Z') }), ['events_y2028']);
+  const [{ named }] = await rows<{ named: number }>(sql`select count(*)::int as named from involvements where started_by_event = ${row.id}`);
+  assert.equal(named, 1);
   assert.equal(await partitionOf(row.id), 'events_y2028');
   assert.deepEqual(await ensureEventPartitions(database.db, { now: new Date('2027-06-01T00:00:00Z') }), []);
 });

@@ -34,7 +34,7 @@ export async function startCommand(_args: string[], io: Io): Promise<number> {
       ? 'Database: PostgreSQL server (DATABASE_URL)\n'
       : `Database: embedded PGlite in ${config.dataDir} (for trying Reachable and demos: it does not fsync; use PostgreSQL for real records)\n`,
   );
-  await keepEventsPartitioned(database, config.eventsPartitionRows, io.out);
+  await keepEventsPartitioned(database, config.eventsPartitionRows, io.out, io.err);
   const partitions = database.kind === 'postgres' ? startPartitionKeeper(database, (message) => io.err(message)) : undefined;
   // links recorded before contexts were indexed (an older database) join the network once
   await indexUnindexedLinks(database.db);
@@ -55,7 +55,7 @@ export async function startCommand(_args: string[], io: Io): Promise<number> {
   const app = await buildApp({ config, db: database.db, reads: database.reads, alerts });
   const stop = async () => {
     sweeper.stop();
-    dashboards?.stop();
+    await dashboards?.stop();
     partitions?.stop();
     await checkpoints.stop();
     await app.close();

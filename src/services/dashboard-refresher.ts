@@ -5,45 +5,59 @@
 // as people keep looking at it; the default view (the last 12 months, every area and agency) is
 // always kept current. A view nobody has looked at for a day is forgotten.
 import { randomUUID } from 'node:crypto';
-import type { RulesConfig } from '../rules/config.ts';
+import { DEFAULT_RULES_CONFIG, type RulesConfig } from '../rules/config.ts';
 import type { Db } from '../store/database.ts';
 import { forgetViews, keepView, viewsToRefresh } from '../store/dashboard-repository.ts';
 import { releaseLease, takeLease } from '../store/alert-repository.ts';
 import { computeDashboard, DEFAULT_VIEW, stillCurrent, viewKey, type AskedView } from './dashboard-service.ts';
 
-/** A view not looked at for this long is not recomputed, and is forgotten. */
+/** A view not looked at for this long is forgotten. */
 export const KEEP_VIEWED_FOR_MS = 24 * 3600_000;
+/**
+ * Views worked out again in one round at most, the most recently looked at first: each takes
+ * seconds on a county, and a round must end well inside its lease.
+ */
+export const MOST_VIEWS_A_ROUND = 20;
 
 export interface RefreshOptions {
   /** where the figures are read: the streaming replica when there is one */
   reads?: Db;
   config?: RulesConfig;
   now?: () => number;
-  /** a view computed longer ago than this is recomputed */
+  /** a view computed longer ago than this is recomputed, if someone looked at it in the last two of these */
   everyMs: number;
+  warn?: (message: string) => void;
 }
 
-/** One round: every view looked at in the last day whose figures are older than `everyMs`, oldest first. */
-export async function refreshDashboards(db: Db, options: RefreshOptions): Promise<{ refreshed: string[] }> {
+/**
+ * One round: the default view, and each view someone looked at in the last two intervals (still
+ * being looked at), whose figures are older than `everyMs` — at most MOST_VIEWS_A_ROUND. A view
+ * that fails is said on `warn` and left for the next round; the others go on.
+ */
+export async function refreshDashboards(db: Db, options: RefreshOptions): Promise<{ refreshed: string[]; failed: string[] }> {
   const now = options.now ?? Date.now;
-  const since = new Date(now() - KEEP_VIEWED_FOR_MS);
-  const defaultKey = viewKey(DEFAULT_VIEW);
-  await forgetViews(db, since, defaultKey);
-  const views = await viewsToRefresh(db, since, defaultKey);
+  const config = options.config ?? DEFAULT_RULES_CONFIG;
+  const defaultKey = viewKey(DEFAULT_VIEW, config);
+  await forgetViews(db, new Date(now() - KEEP_VIEWED_FOR_MS), defaultKey);
+  const views = await viewsToRefresh(db, new Date(now() - 2 * options.everyMs), defaultKey, MOST_VIEWS_A_ROUND);
   if (!views.some((v) => v.key === defaultKey)) views.unshift({ key: defaultKey, query: DEFAULT_VIEW, computedAt: new Date(0) });
   const refreshed: string[] = [];
-  for (const view of views) {
+  const failed: string[] = [];
+  for (const view of views.slice(0, MOST_VIEWS_A_ROUND)) {
     const nowMs = now();
     // a little early rather than a round late: rounds come every `everyMs` too
     if (stillCurrent(view.computedAt.getTime(), nowMs, options.everyMs * 0.9)) continue;
     const started = performance.now();
-    // a kept query was valid when it was asked; a period that has since rolled out of range
-    // (more than 36 months back) is still computed as asked — it was looked at within the day
-    const dashboard = await computeDashboard(options.reads ?? db, view.query as AskedView, nowMs, options.config);
-    await keepView(db, { key: view.key, query: view.query, dashboard, computedAt: new Date(nowMs), tookMs: Math.round(performance.now() - started) }, false);
-    refreshed.push(view.key);
+    try {
+      const dashboard = await computeDashboard(options.reads ?? db, view.query as AskedView, nowMs, config);
+      await keepView(db, { key: view.key, query: view.query, dashboard, computedAt: new Date(nowMs), tookMs: Math.round(performance.now() - started) }, false);
+      refreshed.push(view.key);
+    } catch (error) {
+      failed.push(view.key);
+      options.warn?.(`dashboard refresh of ${view.key}: ${(error as Error).message}\n`);
+    }
   }
-  return { refreshed };
+  return { refreshed, failed };
 }
 
 /**
@@ -61,7 +75,7 @@ export function startDashboardRefresher(db: Db, options: Omit<RefreshOptions, 'e
       // held long enough for a round of slow views; released as soon as the round ends
       if (await takeLease(db, 'dashboard-refresh', holder, Math.max(options.seconds, 600))) {
         try {
-          await refreshDashboards(db, { ...options, everyMs });
+          await refreshDashboards(db, { ...options, everyMs, warn });
         } finally {
           await releaseLease(db, 'dashboard-refresh', holder);
         }
@@ -72,8 +86,16 @@ export function startDashboardRefresher(db: Db, options: Omit<RefreshOptions, 'e
       running = false;
     }
   };
-  const timer = setInterval(round, everyMs);
+  let current: Promise<void> = Promise.resolve();
+  const timer = setInterval(() => (current = round()), everyMs);
   timer.unref();
-  const first = round();
-  return { stop: () => clearInterval(timer), first };
+  current = round();
+  return {
+    first: current,
+    /** no new round; the one under way finishes (and gives up its lease) before the database closes */
+    stop: async () => {
+      clearInterval(timer);
+      await current;
+    },
+  };
 }

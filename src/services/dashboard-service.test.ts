@@ -490,9 +490,18 @@ describe('views kept between requests', () => {
     assert.deepEqual(row.query, { from: '2024-03', to: '2024-05', area: null, agency: null });
 
     // every view audited, the kept ones with the moment their figures describe
-    const audited = await database.db.select().from(auditLog).where(eq(auditLog.action, 'report.viewed'));
+    const audited = await database.db.select().from(auditLog).where(eq(auditLog.action, 'report.viewed')).orderBy(auditLog.seq);
     // (the kept view describes NOW; the view without keeping and the other filter's, five minutes on)
     assert.deepEqual(audited.slice(-5).map((r) => (r.detail as { asOf: string }).asOf), [NOW, NOW, NOW + 5 * MINUTE, NOW + 5 * MINUTE, NOW + 11 * MINUTE].map(iso));
+  });
+
+  test('a view kept under another rules configuration, or by another version of the dashboard, is not shown', async () => {
+    const longer = { ...TERM_CONFIG, version: 'partnership-rules/2', missing: { ...TERM_CONFIG.missing, returnInterviewHours: 120 } };
+    const at72 = await partnershipDashboard(database.db, analyst, PERIOD, keptFor(NOW + 20 * MINUTE));
+    const at120 = await partnershipDashboard(database.db, analyst, PERIOD, { ...keptFor(NOW + 21 * MINUTE), config: longer });
+    assert.equal(at120.asOf, iso(NOW + 21 * MINUTE));
+    assert.notEqual(at120.missing.columns[2].label, at72.missing.columns[2].label);
+    assert.notEqual(viewKey(DEFAULT_VIEW, longer), viewKey(DEFAULT_VIEW, TERM_CONFIG));
   });
 
   test('a view kept last month is not shown this month: its months have moved on', async () => {

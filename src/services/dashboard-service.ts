@@ -520,10 +520,19 @@ export interface AskedView {
 }
 
 /**
- * A view's key in dashboard_views: the period as asked — none is "the last 12 months", whichever
- * month it is — and the filters.
+ * What a kept view was worked out by: raised whenever the Dashboard's shape or a figure's meaning
+ * changes, so that figures kept by the code before (or by an older instance during a rolling
+ * deploy) are never shown as this code's.
  */
-export const viewKey = (v: AskedView) => JSON.stringify([v.from ?? '', v.to ?? '', v.area ?? '', v.agency ?? '']);
+export const DASHBOARD_VERSION = 1;
+
+/**
+ * A view's key in dashboard_views: the period as asked — none is "the last 12 months", whichever
+ * month it is — the filters, and what worked it out (DASHBOARD_VERSION and the rules configuration's
+ * version: a change of interview hours or term dates is a change of figures).
+ */
+export const viewKey = (v: AskedView, config: RulesConfig = DEFAULT_RULES_CONFIG) =>
+  JSON.stringify([v.from ?? '', v.to ?? '', v.area ?? '', v.agency ?? '', DASHBOARD_VERSION, config.version]);
 export const DEFAULT_VIEW: AskedView = { from: null, to: null, area: null, agency: null };
 
 /** Reads a query, or throws validation_error naming each field that cannot be read. */
@@ -590,7 +599,7 @@ export async function partnershipDashboard(db: Db, actor: Actor, query: Dashboar
   const config = options.config ?? DEFAULT_RULES_CONFIG;
   const nowMs = (options.now ?? Date.now)();
   const view = askedView(query, nowMs);
-  const key = viewKey(view);
+  const key = viewKey(view, config);
   const keptForMs = options.keptForMs ?? 0;
   const kept = keptForMs > 0 ? await keptView(db, key) : undefined;
   let dashboard: Dashboard;

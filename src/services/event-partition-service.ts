@@ -5,17 +5,26 @@
 import type { Database } from '../store/database.ts';
 import { ensureEventPartitions, eventPartitioning, partitionEvents } from '../store/event-partitions.ts';
 
-export async function keepEventsPartitioned(database: Database, thresholdRows: number, log: (line: string) => void): Promise<void> {
+/**
+ * Never stops a start: a conversion or a partition that cannot be made now (its lock not had within
+ * the timeout, another instance converting) is said on `warn`, the server starts on the table as it
+ * is, and the next start (or day) tries again.
+ */
+export async function keepEventsPartitioned(database: Database, thresholdRows: number, log: (line: string) => void, warn: (line: string) => void = log): Promise<void> {
   if (database.kind !== 'postgres') return;
-  const state = await eventPartitioning(database.db);
-  if (!state.partitioned && thresholdRows > 0 && state.rows >= thresholdRows) {
-    log(`The chronology holds about ${Math.round(state.rows).toLocaleString('en-GB')} events (EVENTS_PARTITION_ROWS is ${thresholdRows.toLocaleString('en-GB')}): partitioning it by year; the table is locked while its rows move…\n`);
-    const started = Date.now();
-    const done = await partitionEvents(database.db);
-    if (done) log(`Moved ${done.moved.toLocaleString('en-GB')} events into ${done.partitions.length} partitions in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`);
+  try {
+    const state = await eventPartitioning(database.db);
+    if (!state.partitioned && thresholdRows > 0 && state.rows >= thresholdRows) {
+      log(`The chronology holds about ${Math.round(state.rows).toLocaleString('en-GB')} events (EVENTS_PARTITION_ROWS is ${thresholdRows.toLocaleString('en-GB')}): partitioning it by year; the table is locked while its rows move…\n`);
+      const started = Date.now();
+      const done = await partitionEvents(database.db);
+      if (done) log(`Moved ${done.moved.toLocaleString('en-GB')} events into ${done.partitions.length} partitions in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`);
+    }
+    const made = await ensureEventPartitions(database.db);
+    if (made.length) log(`Made the chronology's partitions ${made.join(', ')}.\n`);
+  } catch (error) {
+    warn(`The chronology's partitions: not now (${(error as Error).message}); starting on the table as it is, and trying again at the next start.\n`);
   }
-  const made = await ensureEventPartitions(database.db);
-  if (made.length) log(`Made the chronology's partitions ${made.join(', ')}.\n`);
 }
 
 /** Next year's partition made in good time: once at start (by the caller), then daily. */

@@ -20,7 +20,7 @@
 // Counting under a second would need the figures kept as the months happen — per month, rule and
 // owner for the counts, the durations kept for the quantiles, each child's state (area, band, CME,
 // escalation) — with the time-dependent parts (overdue, waiting, open now) read live.
-import { and, asc, eq, gt, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gt, lt, or, sql, type SQL } from 'drizzle-orm';
 import { ESCALATION_EVENT_TYPES } from '../domain/workflows/escalation.ts';
 import { CME_EVENT_TYPES } from './cme-repository.ts';
 import type { Db } from './database.ts';
@@ -403,7 +403,8 @@ export async function keepView(
   view: { key: string; query: KeptView['query']; dashboard: unknown; computedAt: Date; tookMs: number },
   viewed: boolean,
 ): Promise<void> {
-  const row = { ...view, lastViewedAt: view.computedAt };
+  // kept by the refresher, a view is not thereby looked at (the default view, kept for everyone)
+  const row = { ...view, lastViewedAt: viewed ? view.computedAt : new Date(0) };
   await db
     .insert(dashboardViews)
     .values(row)
@@ -424,13 +425,14 @@ export async function markViewed(db: Db, key: string, at: Date): Promise<void> {
   await db.update(dashboardViews).set({ lastViewedAt: at }).where(and(eq(dashboardViews.key, key), lt(dashboardViews.lastViewedAt, at)));
 }
 
-/** The kept views someone looked at since `viewedSince` (and `always`), oldest figures first. */
-export async function viewsToRefresh(db: Db, viewedSince: Date, always: string): Promise<Pick<KeptView, 'key' | 'query' | 'computedAt'>[]> {
+/** The kept views someone looked at since `viewedSince` (and `always`), the most recently looked at first. */
+export async function viewsToRefresh(db: Db, viewedSince: Date, always: string, limit: number): Promise<Pick<KeptView, 'key' | 'query' | 'computedAt'>[]> {
   return db
     .select({ key: dashboardViews.key, query: dashboardViews.query, computedAt: dashboardViews.computedAt })
     .from(dashboardViews)
     .where(or(gt(dashboardViews.lastViewedAt, viewedSince), eq(dashboardViews.key, always)))
-    .orderBy(asc(dashboardViews.computedAt));
+    .orderBy(sql`${dashboardViews.key} = ${always} desc`, desc(dashboardViews.lastViewedAt))
+    .limit(limit);
 }
 
 /** Views nobody has looked at since `before` are not worth keeping. */

@@ -16,8 +16,10 @@
 //
 // For the next migration: a partitioned database has no foreign key to events. A new table that
 // names an event must be checked the same way (a trigger calling reachable_event_exists('column')
-// on it, and the table and column added to events_still_named's arguments) — a migration that
-// adds `references events(id)` fails there.
+// on it, and events_still_named dropped and made again with the table and column added to its
+// arguments — a trigger's arguments cannot be altered) — a migration that adds `references
+// events(id)`, or touches the five foreign keys or events_agency_ref_key, fails there; run the suite
+// with REACHABLE_TEST_PARTITIONED=1 before such a migration lands.
 //
 // A default partition takes any event outside the years made (a record of 1990, a date mistyped
 // into next century), so no record is ever refused for its date; `ensureEventPartitions` makes
@@ -28,6 +30,8 @@ import type { Db } from './database.ts';
 const TABLE = 'events';
 const BUILDING = 'events_by_time';
 const DEFAULT_PARTITION = 'events_default';
+/** Years of partitions made at most before the present one; older events go to the default partition. */
+export const MAX_YEARS_BACK = 30;
 
 export interface EventPartition {
   name: string;
@@ -93,7 +97,12 @@ const INTEGRITY_FUNCTIONS = [
 declare
   named uuid := (to_jsonb(new) ->> tg_argv[0])::uuid;
 begin
-  if named is not null and not exists (select 1 from events where id = named) then
+  if named is null then
+    return null;
+  end if;
+  -- as a foreign key does: the named event locked against removal until this transaction ends
+  perform 1 from events where id = named for key share;
+  if not found then
     raise foreign_key_violation using message = format('%s.%s names event %s, which is not in the chronology', tg_table_name, tg_argv[0], named);
   end if;
   return null;
@@ -103,8 +112,8 @@ declare
   i int := 0;
   named boolean;
 begin
-  -- rows moving from the default partition into a new year's (ensureEventPartitions) stay in the chronology
-  if current_setting('reachable.moving_events', true) = 'on' then
+  -- checked at commit: an event moved between partitions (ensureEventPartitions) is still there
+  if exists (select 1 from events where id = old.id) then
     return null;
   end if;
   while i < tg_nargs loop
@@ -127,6 +136,9 @@ end $fn$`),
 export async function partitionEvents(db: Db, options: { now?: Date } = {}): Promise<{ moved: number; partitions: string[] } | null> {
   const now = options.now ?? new Date();
   return db.transaction(async (tx) => {
+    // a start that cannot have the table within a minute gives up (and says so) rather than
+    // queue every instance's reads behind its lock
+    await tx.execute(sql`set local lock_timeout = '60s'`);
     await tx.execute(sql`lock table events in access exclusive mode`);
     if ((await eventPartitioning(tx)).partitioned) return null;
 
@@ -144,14 +156,20 @@ export async function partitionEvents(db: Db, options: { now?: Date } = {}): Pro
        where c.confrelid = 'events'::regclass and c.contype = 'f' order by 2, 3`);
     const triggers = await rows<{ definition: string }>(tx, sql`
       select pg_get_triggerdef(oid) as definition from pg_trigger where tgrelid = 'events'::regclass and not tgisinternal`);
-    const [span] = await rows<{ first: number | null; last: number | null }>(tx, sql`
-      select extract(year from min(at) at time zone 'UTC')::int as first, extract(year from max(at) at time zone 'UTC')::int as last from events`);
+    // the years that hold at least 0.1% of the chronology, at most MAX_YEARS_BACK before this one:
+    // one record dated 1900 or 9999 (a mistyped year) must not make a partition for every year
+    // between — each is an index probe on every child's page — but waits in the default partition
+    const thisYear = now.getUTCFullYear();
+    const [span] = await rows<{ first: number | null }>(tx, sql`
+      select min(year)::int as first from (
+        select extract(year from at at time zone 'UTC') as year, count(*) as n, sum(count(*)) over () as total
+          from events group by 1) y
+       where n >= total * 0.001 and year between ${thisYear - MAX_YEARS_BACK} and ${thisYear + 1}`);
 
     // the new table: the same columns, defaults and checks, partitioned by the time of the event
     await tx.execute(sql.raw(`create table ${BUILDING} (like events including defaults including constraints including generated including identity including storage including comments) partition by range (at)`));
-    const thisYear = now.getUTCFullYear();
     const first = Math.min(span.first ?? thisYear, thisYear);
-    const last = Math.max(span.last ?? thisYear, thisYear + 1);
+    const last = thisYear + 1;
     const partitions: string[] = [];
     for (let year = first; year <= last; year++) {
       await tx.execute(sql.raw(`create table ${partitionName(year)} partition of ${BUILDING} for values from ('${yearStart(year)}') to ('${yearStart(year + 1)}')`));
@@ -186,7 +204,7 @@ export async function partitionEvents(db: Db, options: { now?: Date } = {}): Pro
     for (const t of triggers) await tx.execute(sql.raw(t.definition));
     if (incoming.length) {
       const args = incoming.map((r) => `'${r.table}', '${r.column}'`).join(', ');
-      await tx.execute(sql.raw(`create trigger events_still_named after delete on events for each row execute function reachable_event_unreferenced(${args})`));
+      await tx.execute(sql.raw(`create constraint trigger events_still_named after delete on events deferrable initially deferred for each row execute function reachable_event_unreferenced(${args})`));
     }
     await tx.execute(sql.raw(`analyze events`));
     return { moved: Number(moved.rowCount ?? moved.affectedRows ?? 0), partitions };
@@ -203,6 +221,8 @@ export async function ensureEventPartitions(db: Db, options: { now?: Date } = {}
   const year = (options.now ?? new Date()).getUTCFullYear();
   const made: string[] = [];
   await db.transaction(async (tx) => {
+    // queued behind a long read, give up and try again tomorrow rather than hold up every query behind it
+    await tx.execute(sql`set local lock_timeout = '10s'`);
     const [{ locked }] = await rows<{ locked: boolean }>(tx, sql`select pg_try_advisory_xact_lock(7201905) as locked`);
     if (!locked) return;
     const existing = new Set((await eventPartitioning(tx)).partitions.map((p) => p.name));
@@ -213,7 +233,8 @@ export async function ensureEventPartitions(db: Db, options: { now?: Date } = {}
       const to = `'${yearStart(y + 1)}'`;
       // a table of the partition's shape, filled from the default partition, then attached
       await tx.execute(sql.raw(`create table ${name} (like events including defaults including constraints)`));
-      await tx.execute(sql`select set_config('reachable.moving_events', 'on', true)`);
+      // no row for the year may reach the default partition between the move and the attach
+      await tx.execute(sql.raw(`lock table ${DEFAULT_PARTITION} in exclusive mode`));
       await tx.execute(sql.raw(`with moved as (delete from ${DEFAULT_PARTITION} where at >= ${from} and at < ${to} returning *) insert into ${name} select * from moved`));
       await tx.execute(sql.raw(`alter table events attach partition ${name} for values from (${from}) to (${to})`));
       made.push(name);

@@ -734,8 +734,9 @@ export const auditCheckpoints = pgTable('audit_checkpoints', {
 
 // The partnership dashboard's views as last computed (issue 9): a county's figures take seconds to
 // compute from the chronology and the alerts, so each view asked for is kept here and recomputed
-// in the background (src/services/dashboard-refresher.ts) while people keep looking at it. Only
-// pseudonymised, suppressed aggregates are kept — nothing here names or identifies a child.
+// in the background (src/services/dashboard-refresher.ts) while people keep looking at it. What the
+// page shows is kept: suppressed aggregates, the filters asked for and the areas named in household
+// moves (the page's area list) — no child's name or identifier; forgotten a day after the last look.
 export const dashboardViews = pgTable('dashboard_views', {
   /** the period as asked ('last 12 months' rolls with the calendar) and the filters */
   key: text('key').primaryKey(),

@@ -324,6 +324,14 @@ function sectionsOf(d: Dashboard) {
   ];
 }
 
+/** "every 5 minutes", "every minute", "every 45 seconds"; null when views are not kept. */
+export function refreshText(seconds: number): string | null {
+  if (seconds <= 0) return null;
+  if (seconds < 90) return seconds === 60 ? 'every minute' : `every ${seconds} seconds`;
+  const minutes = Math.round(seconds / 60);
+  return minutes < 120 ? `every ${minutes} minutes` : `every ${Math.round(minutes / 60)} hours`;
+}
+
 const ANCHORS: Record<string, string> = { from: 'from-month', to: 'to-month', agency: 'agency', area: 'area' };
 
 export default async function dashboardRoutes(app: FastifyInstance): Promise<void> {
@@ -359,7 +367,7 @@ export default async function dashboardRoutes(app: FastifyInstance): Promise<voi
       periodText: `${monthLabel(dashboard.period.from)} to ${monthLabel(dashboard.period.to)}`,
       currentIncluded: dashboard.period.to === dashboard.period.currentMonth,
       smallNumber: SMALL_NUMBER,
-      refreshMinutes: config.dashboardRefreshSeconds > 0 ? Math.max(1, Math.round(config.dashboardRefreshSeconds / 60)) : null,
+      refreshEvery: refreshText(config.dashboardRefreshSeconds),
       form: {
         from: { month: asString(q['from-month']) || (problems.length ? '' : String(Number(dashboard.period.from.slice(5)))), year: asString(q['from-year']) || (problems.length ? '' : dashboard.period.from.slice(0, 4)) },
         to: { month: asString(q['to-month']) || (problems.length ? '' : String(Number(dashboard.period.to.slice(5)))), year: asString(q['to-year']) || (problems.length ? '' : dashboard.period.to.slice(0, 4)) },

@@ -1,9 +1,9 @@
 // Keeps the partnership dashboard's views current (issue 9). A county's figures take seconds to
 // compute from the chronology and the alerts (src/store/dashboard-repository.ts), too long to make
 // an analyst wait on every view. So each view someone asks for is kept (dashboard_views), shown as
-// it was computed with the time it describes, and recomputed here every few minutes for as long
-// as people keep looking at it; the default view (the last 12 months, every area and agency) is
-// always kept current. A view nobody has looked at for a day is forgotten.
+// it was computed with the time it describes, and recomputed here every few minutes while people
+// are still looking at it; the default view (the last 12 months, every area and agency) is always
+// kept current. A view nobody has looked at for a day is forgotten.
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_RULES_CONFIG, type RulesConfig } from '../rules/config.ts';
 import type { Db } from '../store/database.ts';

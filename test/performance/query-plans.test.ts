@@ -115,8 +115,11 @@ async function explain(database: Database, statement: Statement): Promise<PlanNo
   return nodesOf(plan[0].Plan);
 }
 
+/** The table a scanned relation belongs to: itself, or for a partition of the chronology (events_y2024, events_default) its parent. */
+const tableOf = (relation: string, tables: readonly string[]) => tables.find((t) => relation === t || new RegExp(`^${t}_(y\\d{4}|default)$`).test(relation));
+
 const seqScansOn = (nodes: PlanNode[], tables: readonly string[]) =>
-  nodes.filter((n) => n['Node Type'] === 'Seq Scan' && tables.includes(n['Relation Name'] ?? ''));
+  nodes.filter((n) => n['Node Type'] === 'Seq Scan' && tableOf(n['Relation Name'] ?? '', tables) !== undefined);
 
 /** Every SELECT `work` sends that reads one of `tables`, explained: those with a sequential scan of one. */
 async function scansIn(database: Database, tables: readonly string[], work: (db: Db) => Promise<unknown>) {
@@ -127,7 +130,7 @@ async function scansIn(database: Database, tables: readonly string[], work: (db:
   const found: { sql: string; scans: string[] }[] = [];
   for (const statement of selects) {
     const scans = seqScansOn(await explain(database, statement), tables);
-    if (scans.length) found.push({ sql: statement.sql, scans: scans.map((n) => `Seq Scan on ${n['Relation Name']}`) });
+    if (scans.length) found.push({ sql: statement.sql, scans: [...new Set(scans.map((n) => `Seq Scan on ${tableOf(n['Relation Name'] ?? '', tables)}`))] });
   }
   return { explained: selects.length, found };
 }

@@ -54,7 +54,7 @@ export async function startCommand(_args: string[], io: Io): Promise<number> {
 
   const app = await buildApp({ config, db: database.db, reads: database.reads, alerts });
   const stop = async () => {
-    sweeper.stop();
+    await sweeper.stop();
     await dashboards?.stop();
     partitions?.stop();
     await checkpoints.stop();

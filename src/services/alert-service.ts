@@ -5,7 +5,6 @@ import type { Alert, Severity } from '../domain/alert.ts';
 import { isResponse } from '../domain/event.ts';
 import { evaluateChild, evaluateContext, type EngineEvent } from '../rules/engine.ts';
 import { DEFAULT_RULES_CONFIG, type RulesConfig } from '../rules/config.ts';
-import { randomUUID } from 'node:crypto';
 import type { Db } from '../store/database.ts';
 import * as alertsRepo from '../store/alert-repository.ts';
 import * as chronologyRepo from '../store/chronology-repository.ts';
@@ -14,6 +13,7 @@ import { contextId } from '../domain/context.ts';
 import { pseudonym } from './pseudonym.ts';
 import { scopeOf, type Actor } from './actor.ts';
 import { audit } from './audit-service.ts';
+import { startLeasedRounds } from './leased-rounds.ts';
 import { visibleChild } from './chronology-service.ts';
 import { forbidden, notFound, ServiceError, validationFailed } from './errors.ts';
 
@@ -202,29 +202,7 @@ export function createAlertService(options: AlertServiceOptions = {}) {
  * instance sweeps at a time (a lease); the others skip that round — the result would be the same.
  */
 export function startSweeper(db: Db, alerts: AlertService, minutes: number, warn: (message: string) => void) {
-  const holder = randomUUID();
-  let running = false;
-  const round = async () => {
-    if (running) return;
-    running = true;
-    try {
-      if (await alertsRepo.takeLease(db, 'rules-sweep', holder, minutes * 60)) {
-        try {
-          await alerts.sweep(db);
-        } finally {
-          await alertsRepo.releaseLease(db, 'rules-sweep', holder);
-        }
-      }
-    } catch (error) {
-      warn(`rules sweep: ${(error as Error).message}\n`);
-    } finally {
-      running = false;
-    }
-  };
-  const timer = setInterval(round, minutes * 60_000);
-  timer.unref();
-  const first = round();
-  return { stop: () => clearInterval(timer), first };
+  return startLeasedRounds(db, { lease: 'rules-sweep', leaseSeconds: minutes * 60, everyMs: minutes * 60_000, warn, work: () => alerts.sweep(db) });
 }
 
 // ——— reading and acting on alerts, as a person ———

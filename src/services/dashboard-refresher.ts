@@ -4,11 +4,10 @@
 // it was computed with the time it describes, and recomputed here every few minutes while people
 // are still looking at it; the default view (the last 12 months, every area and agency) is always
 // kept current. A view nobody has looked at for a day is forgotten.
-import { randomUUID } from 'node:crypto';
 import { DEFAULT_RULES_CONFIG, type RulesConfig } from '../rules/config.ts';
 import type { Db } from '../store/database.ts';
 import { forgetViews, keepView, viewsToRefresh } from '../store/dashboard-repository.ts';
-import { releaseLease, takeLease } from '../store/alert-repository.ts';
+import { startLeasedRounds } from './leased-rounds.ts';
 import { computeDashboard, DEFAULT_VIEW, stillCurrent, viewKey, type AskedView } from './dashboard-service.ts';
 
 /** A view not looked at for this long is forgotten. */
@@ -65,37 +64,7 @@ export async function refreshDashboards(db: Db, options: RefreshOptions): Promis
  * others skip the round — the figures would be the same.
  */
 export function startDashboardRefresher(db: Db, options: Omit<RefreshOptions, 'everyMs'> & { seconds: number }, warn: (message: string) => void) {
-  const holder = randomUUID();
   const everyMs = options.seconds * 1000;
-  let running = false;
-  const round = async () => {
-    if (running) return;
-    running = true;
-    try {
-      // held long enough for a round of slow views; released as soon as the round ends
-      if (await takeLease(db, 'dashboard-refresh', holder, Math.max(options.seconds, 600))) {
-        try {
-          await refreshDashboards(db, { ...options, everyMs, warn });
-        } finally {
-          await releaseLease(db, 'dashboard-refresh', holder);
-        }
-      }
-    } catch (error) {
-      warn(`dashboard refresh: ${(error as Error).message}\n`);
-    } finally {
-      running = false;
-    }
-  };
-  let current: Promise<void> = Promise.resolve();
-  const timer = setInterval(() => (current = round()), everyMs);
-  timer.unref();
-  current = round();
-  return {
-    first: current,
-    /** no new round; the one under way finishes (and gives up its lease) before the database closes */
-    stop: async () => {
-      clearInterval(timer);
-      await current;
-    },
-  };
+  // held long enough for a round of slow views; released as soon as the round ends
+  return startLeasedRounds(db, { lease: 'dashboard-refresh', leaseSeconds: Math.max(options.seconds, 600), everyMs, warn, work: () => refreshDashboards(db, { ...options, everyMs, warn }) });
 }

@@ -1,0 +1,44 @@
+// Background work that one instance of a deployment does at a time — the rules sweep, the
+// dashboard's kept views: a round every `everyMs` and one at start, under a named lease (the
+// others skip that round: the result would be the same), a round never overlapping the last, and
+// a failed round said on `warn` without stopping the next.
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../store/database.ts';
+import { releaseLease, takeLease } from '../store/alert-repository.ts';
+
+export interface LeasedRounds {
+  /** the round started at start */
+  first: Promise<void>;
+  /** no new round; the one under way finishes (and gives up its lease) before the database closes */
+  stop(): Promise<void>;
+}
+
+export function startLeasedRounds(
+  db: Db,
+  job: { lease: string; leaseSeconds: number; everyMs: number; work: () => Promise<unknown>; warn: (message: string) => void },
+): LeasedRounds {
+  const holder = randomUUID();
+  let inFlight: Promise<void> | null = null;
+  const run = async () => {
+    try {
+      if (!(await takeLease(db, job.lease, holder, job.leaseSeconds))) return;
+      try {
+        await job.work();
+      } finally {
+        await releaseLease(db, job.lease, holder);
+      }
+    } catch (error) {
+      job.warn(`${job.lease}: ${(error as Error).message}\n`);
+    }
+  };
+  const round = () => (inFlight ??= run().finally(() => (inFlight = null)));
+  const timer = setInterval(round, job.everyMs);
+  timer.unref();
+  return {
+    first: round(),
+    stop: async () => {
+      clearInterval(timer);
+      await inFlight;
+    },
+  };
+}

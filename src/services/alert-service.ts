@@ -155,10 +155,11 @@ export function createAlertService(options: AlertServiceOptions = {}) {
       });
       const inserted = await alertsRepo.replaceAlerts(tx, alertsRepo.childrenAlertScope(present, CONTEXT_RULES), evaluations.flatMap((e) => e.alerts), config.version);
       for (const evaluation of evaluations) await queueNotices(tx, inserted, evaluation.alerts);
-      for (const [k, id] of present.entries()) {
+      const wanted = present.map((id, k) => {
         const concern = evaluations[k].concern;
-        if (await alertsRepo.writeConcern(tx, id, concerns.get(id) ?? null, concern ? new Date(concern.sinceMs) : null)) changed.add(id);
-      }
+        return { childId: id, current: concerns.get(id) ?? null, since: concern ? new Date(concern.sinceMs) : null };
+      });
+      for (const id of await alertsRepo.writeConcerns(tx, wanted)) changed.add(id);
     }
     return changed;
   }

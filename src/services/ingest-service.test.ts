@@ -538,7 +538,7 @@ describe('a feed in time order (issue 10): the rules once, after the last line',
   const county = syntheticCounty({ children: 8, eventsPerChild: 30, seed: 2019 });
 
   /** A county's children loaded, its events imported as one jsonl feed in `chunkSize` lines a transaction. */
-  async function imported(chunkSize: number) {
+  async function imported(chunkSize: number, rulesGroup?: number) {
     const database = await openTestDatabase();
     const parsed = parseScenario({ format: 'reachable-scenario/1', children: county.children, events: [] });
     assert.ok(parsed.ok);
@@ -547,7 +547,7 @@ describe('a feed in time order (issue 10): the rules once, after the last line',
       .sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || a.index! - b.index!)
       .map((e) => JSON.stringify({ type: e.type, at: e.at, agency: e.agency, child: ids.get(e.child), ref: e.ref, details: e.details, ...(e.links ? { links: e.links } : {}) }));
     const bytes = new TextEncoder().encode(`${lines.join('\n')}\n`);
-    const summary = await runImport(database.db, { format: 'jsonl', fileName: 'county.jsonl', bytes }, { actor: null, via: 'cli', alerts, chunkSize });
+    const summary = await runImport(database.db, { format: 'jsonl', fileName: 'county.jsonl', bytes }, { actor: null, via: 'cli', alerts, chunkSize, rulesGroup });
     return { database, ids, summary };
   }
 
@@ -564,9 +564,9 @@ describe('a feed in time order (issue 10): the rules once, after the last line',
     };
   }
 
-  test('the stored alerts are what bringing every child up to date gives, and a chunk of 7 lines stores what one of 1,000 does', async () => {
+  test('the stored alerts are what bringing every child up to date gives, and a chunk of 7 lines (rules 3 children a transaction, two at once) stores what one of 1,000 does', async () => {
     const whole = await imported(1_000);
-    const small = await imported(7);
+    const small = await imported(7, 3);
     try {
       assert.equal(whole.summary.rejected, 0);
       assert.deepEqual(counts(small.summary), counts(whole.summary));
@@ -579,6 +579,42 @@ describe('a feed in time order (issue 10): the rules once, after the last line',
     } finally {
       await whole.database.close();
       await small.database.close();
+    }
+  });
+
+  test('the rules failing for one group of children leave the run unfinished with that group still waiting; the resumed run stores what an unbroken one does', async () => {
+    const whole = await imported(1_000);
+    const database = await openTestDatabase();
+    try {
+      const db = database.db;
+      const parsed = parseScenario({ format: 'reachable-scenario/1', children: county.children, events: [] });
+      assert.ok(parsed.ok);
+      const ids = (await loadScenario(db, parsed.value, { via: 'import', createdByAgency: 'social_care' })).children;
+      const lines = [...county.events]
+        .sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || a.index! - b.index!)
+        .map((e) => JSON.stringify({ type: e.type, at: e.at, agency: e.agency, child: ids.get(e.child), ref: e.ref, details: e.details, ...(e.links ? { links: e.links } : {}) }));
+      const request = { format: 'jsonl', fileName: 'county.jsonl', bytes: new TextEncoder().encode(`${lines.join('\n')}\n`) };
+      // the database refuses the alerts of the fourth child in id order: the second group of three
+      const doomed = [...ids.values()].sort()[3];
+      await db.execute(sql.raw(`create function refuse_alerts() returns trigger language plpgsql as $$
+        begin if new.child_id = '${doomed}' then raise exception 'the rules died here'; end if; return new; end $$`));
+      await db.execute(sql`create trigger refuse_alerts before insert on alerts for each row execute function refuse_alerts()`);
+      await assert.rejects(runImport(db, request, { actor: null, via: 'cli', alerts, rulesGroup: 3 }), (error: Error) => /the rules died here/.test(`${error.message} ${(error.cause as Error | undefined)?.message}`));
+      const [run] = await db.select().from(importRuns).where(eq(importRuns.fileName, 'county.jsonl'));
+      assert.equal(run.status, 'running');
+      const waiting = (await db.select().from(importRunChildren)).map((r) => r.childId);
+      assert.ok(waiting.includes(doomed), 'the failed group is still waiting for the rules');
+      assert.equal((await db.select().from(alertsTable).where(eq(alertsTable.childId, doomed))).length, 0);
+
+      await db.execute(sql`drop trigger refuse_alerts on alerts`);
+      const resumed = await runImport(db, request, { actor: null, via: 'cli', alerts, rulesGroup: 3 });
+      assert.equal(resumed.runId, run.id);
+      assert.equal(resumed.status, 'done');
+      assert.equal((await db.select().from(importRunChildren)).length, 0);
+      assert.deepEqual(await stored(db, ids), await stored(whole.database.db, whole.ids));
+    } finally {
+      await whole.database.close();
+      await database.close();
     }
   });
 

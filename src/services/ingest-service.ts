@@ -35,6 +35,8 @@ export interface ImportOptions {
   /** lines per transaction (default 1,000; the alerts do not depend on it: the rules run after the last line and read ties in the order written) */
   chunkSize?: number;
   onProgress?: (linesDone: number, linesTotal: number) => void;
+  /** children a transaction of the rules after the last line (default 200; two are under way at once) */
+  rulesGroup?: number;
   /** for tests of a kill mid-import: stop after this many chunks, leaving the run unfinished */
   stopAfterChunks?: number;
 }
@@ -156,7 +158,7 @@ export async function runImport(db: Db, request: ImportRequest, options: ImportO
     options.onProgress?.(lines.length - pending.length + Math.min(i + chunkSize, pending.length), lines.length);
   }
   const done = chunks * chunkSize >= pending.length;
-  if (done && options.alerts) await applyRules(db, run.id, options.alerts, context);
+  if (done && options.alerts) await applyRules(db, run.id, options.alerts, context, options.rulesGroup ?? 200);
   const final = await db.transaction(async (tx) => {
     const row = done ? await repo.finishRun(tx, run.id) : (await repo.findRun(tx, run.id))!;
     if (done) await audit(tx, options.actor, 'import.completed', null, { run: run.id, accepted: row.accepted, updated: row.updated, unchanged: row.unchanged, rejected: row.rejected, review: row.review });
@@ -169,22 +171,35 @@ export async function runImport(db: Db, request: ImportRequest, options: ImportO
  * The rules over what a run recorded (issue 10): each child once, over its whole chronology, after
  * the last line. Run after every chunk, they re-read each child's history as often as the feed had
  * chunks for them — quadratic over a feed in time order — for alerts the next chunk replaced. The
- * children come off the run's list a group at a time, each group's alerts stored and the group struck
- * off in one transaction, so a run killed here carries on from the group it stopped at. Then the
+ * children are taken a group at a time, each group's alerts stored and the group struck off the run's
+ * list in one transaction, so a run killed here carries on with the groups it had not finished. Two
+ * groups are under way at once, each on its own connection: while the database writes one group's
+ * alerts, this process reads and evaluates the other's (one at a time, each waited on the other).
+ * The groups are disjoint children, so their transactions touch no row in common. Then the
  * partnership-wide rules once, if the run touched a context or changed who is of concern.
  */
-async function applyRules(db: Db, runId: string, alerts: AlertService, context: boolean): Promise<void> {
-  const GROUP = 500;
-  for (;;) {
-    const group = await db.transaction(async (tx) => {
-      const ids = await repo.childrenAwaitingRules(tx, runId, GROUP);
-      if (!ids.length) return ids;
-      if ((await alerts.refreshChildren(tx, ids)).size) context = true;
-      await repo.childrenRuled(tx, runId, ids);
-      return ids;
-    });
-    if (group.length < GROUP) break;
-  }
+async function applyRules(db: Db, runId: string, alerts: AlertService, context: boolean, groupSize: number): Promise<void> {
+  const ids = await repo.childrenAwaitingRules(db, runId);
+  const groups: string[][] = [];
+  for (let i = 0; i < ids.length; i += groupSize) groups.push(ids.slice(i, i + groupSize));
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    while (!failed && next < groups.length) {
+      const group = groups[next++];
+      try {
+        await db.transaction(async (tx) => {
+          if ((await alerts.refreshChildren(tx, group)).size) context = true;
+          await repo.childrenRuled(tx, runId, group);
+        });
+      } catch (error) {
+        failed = true; // the other worker starts no new group; the run stays unfinished, to resume
+        throw error;
+      }
+    }
+  };
+  const outcomes = await Promise.allSettled([worker(), worker()]);
+  for (const o of outcomes) if (o.status === 'rejected') throw o.reason;
   if (context) await db.transaction((tx) => alerts.refreshContext(tx));
 }
 

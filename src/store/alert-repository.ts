@@ -398,13 +398,21 @@ export async function concernsOf(tx: Db, childIds: readonly string[]): Promise<M
   return found;
 }
 
-/** setConcern, the current value already read: writes only a change, and says whether there was one. */
-export async function writeConcern(tx: Db, childId: string, current: Date | null, since: Date | null): Promise<boolean> {
-  if ((current?.getTime() ?? null) === (since?.getTime() ?? null)) return false;
-  if (since) {
-    await tx.insert(childConcern).values({ childId, since }).onConflictDoUpdate({ target: childConcern.childId, set: { since } });
-  } else {
-    await tx.delete(childConcern).where(eq(childConcern.childId, childId));
+/**
+ * setConcern for a group of children, the current values already read: writes only the changes, in
+ * at most two statements (one a child was most of a feed's concern writes), and returns the
+ * children whose concern changed.
+ */
+export async function writeConcerns(tx: Db, wanted: readonly { childId: string; current: Date | null; since: Date | null }[]): Promise<string[]> {
+  const changed = wanted.filter((w) => (w.current?.getTime() ?? null) !== (w.since?.getTime() ?? null));
+  const set = changed.filter((w) => w.since).map((w) => ({ child_id: w.childId, since: w.since!.toISOString() }));
+  const cleared = changed.filter((w) => !w.since).map((w) => w.childId);
+  if (set.length) {
+    await tx.execute(sql`
+      insert into ${childConcern} (child_id, since)
+      select child_id, since from jsonb_to_recordset(${JSON.stringify(set)}::jsonb) as r(child_id uuid, since timestamptz)
+      on conflict (child_id) do update set since = excluded.since`);
   }
-  return true;
+  if (cleared.length) await tx.delete(childConcern).where(inArray(childConcern.childId, cleared));
+  return changed.map((w) => w.childId);
 }

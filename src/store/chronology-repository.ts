@@ -236,8 +236,23 @@ export async function startInvolvement(db: Db, row: typeof involvements.$inferIn
 }
 
 /** Many involvements started, in one statement (in the order given). */
+/**
+ * Involvements started, in one statement a few thousand (a feed's chunk starts hundreds): the rows
+ * travel as one jsonb parameter, since drizzle building seven parameters a row cost more than the
+ * insert.
+ */
 export async function startInvolvements(db: Db, rows: readonly (typeof involvements.$inferInsert)[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += 1_000) await db.insert(involvements).values(rows.slice(i, i + 1_000));
+  for (let i = 0; i < rows.length; i += 2_000) {
+    const part = rows.slice(i, i + 2_000).map((r) => ({
+      child_id: r.childId, agency: r.agency, role: r.role ?? null, professional: r.professional ?? null,
+      started_at: r.startedAt.toISOString(), ended_at: r.endedAt?.toISOString() ?? null, started_by_event: r.startedBy,
+    }));
+    await db.execute(sql`
+      insert into ${involvements} (child_id, agency, role, professional, started_at, ended_at, started_by_event)
+      select child_id, agency, role, professional, started_at, ended_at, started_by_event
+      from jsonb_to_recordset(${JSON.stringify(part)}::jsonb)
+        as r(child_id uuid, agency text, role text, professional text, started_at timestamptz, ended_at timestamptz, started_by_event uuid)`);
+  }
 }
 
 export async function endInvolvement(db: Db, childId: string, agency: string, endedAt: Date): Promise<void> {
@@ -285,7 +300,7 @@ export async function activeAgenciesOf(db: Db, childIds: readonly string[]): Pro
  * parameters a row cost more than the insert.
  */
 export async function insertEvents(db: Db, rows: readonly (NewEventRow & { id: string })[]): Promise<EventRow[]> {
-  const stored = new Map<string, { details: Record<string, unknown>; links: unknown[] | null; languageFlags: string[] | null; recordedMs: number; seq: number }>();
+  const stored = new Map<string, { recordedMs: number; seq: number }>();
   for (let i = 0; i < rows.length; i += 2_000) {
     const part = rows.slice(i, i + 2_000).map((r) => ({
       id: r.id, child_id: r.childId, type: r.type, at: r.at.toISOString(), at_text: r.atText, agency: r.agency, ref: r.ref ?? null,
@@ -297,17 +312,18 @@ export async function insertEvents(db: Db, rows: readonly (NewEventRow & { id: s
       select id, child_id, type, at, at_text, agency, ref, summary, details, nullif(links, 'null'::jsonb), sensitivity, nullif(language_flags, 'null'::jsonb), recorded_by, recorded_via
       from jsonb_to_recordset(${JSON.stringify(part)}::jsonb) as r(id uuid, child_id uuid, type text, at timestamptz, at_text text, agency text, ref text,
         summary text, details jsonb, links jsonb, sensitivity text, language_flags jsonb, recorded_by uuid, recorded_via text)
-      returning id, details, links, language_flags, (extract(epoch from recorded_at) * 1000)::float8 as recorded_ms, seq`);
-    for (const r of (result as unknown as { rows: { id: string; details: unknown; links: unknown; language_flags: unknown; recorded_ms: number | string; seq: number | string }[] }).rows) {
-      const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
-      stored.set(r.id, { details: json(r.details), links: json(r.links), languageFlags: json(r.language_flags), recordedMs: Number(r.recorded_ms), seq: Number(r.seq) });
+      returning id, (extract(epoch from recorded_at) * 1000)::float8 as recorded_ms, seq`);
+    for (const r of (result as unknown as { rows: { id: string; recorded_ms: number | string; seq: number | string }[] }).rows) {
+      stored.set(r.id, { recordedMs: Number(r.recorded_ms), seq: Number(r.seq) });
     }
   }
+  // only what the database assigned comes back: the details and links are the ones sent (read back
+  // as jsonb they were parsed again for every row, for the same values)
   return rows.map((r) => {
     const s = stored.get(r.id)!;
     return {
       id: r.id, childId: r.childId, type: r.type, at: r.at, atText: r.atText, agency: r.agency, ref: r.ref ?? null, summary: r.summary ?? null,
-      details: s.details, links: s.links, sensitivity: r.sensitivity ?? 'standard', languageFlags: s.languageFlags,
+      details: r.details, links: r.links ?? null, sensitivity: r.sensitivity ?? 'standard', languageFlags: r.languageFlags ?? null,
       recordedBy: r.recordedBy ?? null, recordedVia: r.recordedVia, recordedAt: new Date(s.recordedMs), seq: s.seq,
     };
   });

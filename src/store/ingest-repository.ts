@@ -304,8 +304,16 @@ export async function recordedRefs(tx: Db, pairs: readonly { agency: string; ref
 }
 
 /** Many person links at once; a link already kept stays as it is (as linkPerson). */
+/** Person links, a few thousand a statement as one jsonb parameter (drizzle building a parameter a field cost more than the insert). */
 export async function linkPersons(tx: Db, rows: readonly (typeof personLinks.$inferInsert)[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += 1_000) await tx.insert(personLinks).values(rows.slice(i, i + 1_000)).onConflictDoNothing();
+  for (let i = 0; i < rows.length; i += 2_000) {
+    const part = rows.slice(i, i + 2_000).map((r) => ({ agency: r.agency, kind: r.kind, value: r.value, child_id: r.childId, method: r.method, score: r.score ?? null }));
+    await tx.execute(sql`
+      insert into ${personLinks} (agency, kind, value, child_id, method, score)
+      select agency, kind, value, child_id, method, score
+      from jsonb_to_recordset(${JSON.stringify(part)}::jsonb) as r(agency text, kind text, value text, child_id uuid, method text, score float8)
+      on conflict do nothing`);
+  }
 }
 
 // ——— the children a run has recorded on, until the rules have read them (issue 10) ———
@@ -319,14 +327,13 @@ export async function holdChildrenForRules(tx: Db, runId: string, childIds: read
     on conflict do nothing`);
 }
 
-/** Up to `limit` children of the run still waiting for the rules. */
-export async function childrenAwaitingRules(tx: Db, runId: string, limit: number): Promise<string[]> {
+/** The children of the run still waiting for the rules. */
+export async function childrenAwaitingRules(tx: Db, runId: string): Promise<string[]> {
   const rows = await tx
     .select({ childId: importRunChildren.childId })
     .from(importRunChildren)
     .where(eq(importRunChildren.runId, runId))
-    .orderBy(asc(importRunChildren.childId))
-    .limit(limit);
+    .orderBy(asc(importRunChildren.childId));
   return rows.map((r) => r.childId);
 }
 

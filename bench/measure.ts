@@ -36,7 +36,7 @@ export async function scratchDatabase(serverUrl: string, name: string): Promise<
 }
 
 /** A benchmark's database: a scratch database on DATABASE_URL's server when it is set, else in-memory PGlite; `drop` removes it after `close`. */
-export async function benchDatabase(name: string): Promise<{ database: Database; drop(): Promise<void> }> {
+export async function benchDatabase(name: string): Promise<{ database: Database; drop(): Promise<void>; url?: string }> {
   const url = process.env.DATABASE_URL;
   if (!url) return { database: await openDatabase({ memory: true }), drop: async () => {} };
   const scratch = await scratchDatabase(url, name);
@@ -44,7 +44,7 @@ export async function benchDatabase(name: string): Promise<{ database: Database;
     await scratch.drop();
     throw error;
   });
-  return { database, drop: scratch.drop };
+  return { database, drop: scratch.drop, url: scratch.url };
 }
 
 /** A positive whole number from the environment (a benchmark's size), else the fallback. */

@@ -51,6 +51,22 @@ export function engineEventOf(row: chronologyRepo.EventRow): EngineEvent {
   };
 }
 
+/** engineEventOf, from the rules' own read of a chronology. */
+function ruleEventOf(row: chronologyRepo.RuleEventRow): EngineEvent {
+  return {
+    type: row.type,
+    at: row.atText,
+    atMs: row.atMs,
+    agency: row.agency as EngineEvent['agency'],
+    child: row.childId,
+    ref: row.id,
+    details: row.details,
+    links: (row.links as EngineEvent['links']) ?? undefined,
+    sensitivity: row.sensitivity as EngineEvent['sensitivity'],
+    summary: row.summary ?? undefined,
+  };
+}
+
 /** A person a human merged is, to the rules, the person kept (the event itself keeps what was sent). */
 function withMergedLinks(e: EngineEvent, merges: ReadonlyMap<string, string>): EngineEvent {
   if (!merges.size || !e.links?.length) return e;
@@ -142,13 +158,13 @@ export function createAlertService(options: AlertServiceOptions = {}) {
       if (!present.length) continue;
       // the group's chronologies in one statement, in the one-child read's order (ties at an instant
       // in the order written), which the rules depend on
-      const chronologies = await chronologyRepo.allEventsOfChildren(tx, present);
+      const chronologies = await chronologyRepo.ruleEventsOfChildren(tx, present);
       const concerns = await alertsRepo.concernsOf(tx, present);
       const evaluations = present.map((id) => {
         const child = found.get(id)!;
         return evaluateChild({
           child: { ref: child.id, name: child.name, dateOfBirth: child.dateOfBirth ?? undefined },
-          events: chronologies.get(id)!.map(engineEventOf),
+          events: chronologies.get(id)!.map(ruleEventOf),
           asOf: clock(),
           config,
         });

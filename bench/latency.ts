@@ -10,6 +10,26 @@
 // _CONNECTIONS override.
 // The server's resident memory is read from /proc once it listens and after each run: the issue's
 // memory goals (embedded under 600 MB; no growth under load) read from the same rows.
+// Two ways of loading, each route in both, each against /health loaded the same way in the same run:
+// - 50 users with no think time: every connection sends its next request as soon as the last is
+//   answered (a closed loop at saturation). On two cores that is queueing — the capacity figure.
+// - 50 users at a practitioner's pace (BENCH_LATENCY_PACED=0 leaves them out): the same connections,
+//   routes and choice of child, each connection sending at most one request every
+//   BENCH_LATENCY_PACE_MS (1000: 50 requests a second in all), through autocannon's `connectionRate`.
+//   That option counts requests in a one-second window of each connection (a timer started with the
+//   connection; requests beyond the rate wait for the next tick), so it can only say whole requests a
+//   second: the pace must divide 1000 ms, and below 1000 ms a connection's requests of one second go
+//   back to back. The connections of one autocannon instance all start their windows together, which
+//   would send the 50 requests as one burst at the start of every second; so each user is an
+//   instance of one connection of its own, started at its own moment in the first pace (seeded, the
+//   same every run), as practitioners click independently. Each user's first request is not counted
+//   (it opens the connection while the bench process is still starting the other users), then each
+//   sends `seconds` × rate more (maxConnectionRequests), with two seconds' grace: a response slower
+//   than the pace delays that user's next request, so the requests a run reports, against
+//   connections × seconds × rate, show whether the pace was kept. A paced /health run, not counted,
+//   comes first (the bench process's first paced run was its slowest). Latencies are the raw
+//   response times (autocannon's own histogram "corrects" paced runs for coordinated omission with
+//   an expected interval of ceil(1 / rate) ms — 1 ms — which is not the pace).
 // BENCH_LATENCY_SOAK_SECONDS (off unless set: 600 for the issue's ten minutes) adds a soak after the
 // runs: the same users on the child page, the chronology API, My work and /health in turn, the
 // server's resident memory and heap sampled every BENCH_LATENCY_SAMPLE_SECONDS (5).
@@ -54,6 +74,9 @@ export interface Soak {
 export interface LatencyRun {
   name: string;
   requests: number;
+  /** paced runs: the requests the pace allows in the run (connections × seconds × rate), and the fewest and most one connection sent */
+  expected?: number;
+  perConnection?: [number, number];
   non2xx: number;
   errors: number;
   p50: number;
@@ -73,7 +96,10 @@ export interface LatencyBench {
   seconds: number;
   /** the server's resident memory once it listens, before any request, MB */
   rssLoadedMb: number;
+  /** 50 users with no think time */
   runs: LatencyRun[];
+  /** the same users at a practitioner's pace: at most one request every `paceMs` each */
+  paced?: { paceMs: number; runs: LatencyRun[] };
   soak?: Soak;
 }
 
@@ -133,6 +159,66 @@ async function load(base: string, name: string, paths: () => string, headers: Re
     non2xx: result.non2xx,
     // autocannon counts a timeout (10 s unanswered) among its errors
     errors: result.errors,
+    p50: percentile(times, 0.5),
+    p95: percentile(times, 0.95),
+    p99: percentile(times, 0.99),
+    rssMb: rssMb(pid),
+  };
+}
+
+/** A seeded generator (mulberry32): the paced users' moments are the same every run. */
+const seeded = (seed: number) => () => {
+  seed = (seed + 0x6d2b79f5) | 0;
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+};
+
+/**
+ * `connections` users at a practitioner's pace: each an autocannon instance of one connection with
+ * `connectionRate` = 1000 / paceMs, started at its own moment in the first pace (see the top of the file).
+ */
+async function paced(base: string, name: string, paths: () => string, headers: Record<string, string>, connections: number, seconds: number, paceMs: number, pid: number): Promise<LatencyRun> {
+  const rate = 1000 / paceMs;
+  // one request first, alone: it waits behind whatever the last run left queued, and warms the route
+  await (await fetch(`${base}${paths()}`, { headers })).arrayBuffer();
+  const times: number[] = [];
+  const random = seeded(10);
+  const results = await Promise.all(
+    Array.from({ length: connections }, async () => {
+      await new Promise((resolve) => setTimeout(resolve, random() * paceMs));
+      let sent = 0;
+      const result = await new Promise<autocannon.Result>((resolve, reject) => {
+        const instance = autocannon(
+          {
+            url: base,
+            connections: 1,
+            connectionRate: rate,
+            // each user's first request, which opens its connection while the others' instances start,
+            // is not counted; then `seconds` of the pace, and two seconds' grace for a user who fell behind
+            maxConnectionRequests: 1 + seconds * rate,
+            duration: seconds + 2,
+            headers,
+            requests: [{ method: 'GET', setupRequest: (request) => ({ ...request, path: paths() }) }],
+          },
+          (error, done) => (error ? reject(error) : resolve(done)),
+        );
+        instance.on('response', (_client, _status, _bytes, responseTime) => {
+          if (sent++ > 0) times.push(responseTime);
+        });
+      });
+      return { result, sent: sent - 1 };
+    }),
+  );
+  times.sort((a, b) => a - b);
+  const counts = results.map((r) => r.sent);
+  return {
+    name,
+    requests: times.length,
+    expected: connections * seconds * rate,
+    perConnection: [Math.min(...counts), Math.max(...counts)],
+    non2xx: results.reduce((a, r) => a + r.result.non2xx, 0),
+    errors: results.reduce((a, r) => a + r.result.errors, 0),
     p50: percentile(times, 0.5),
     p95: percentile(times, 0.95),
     p99: percentile(times, 0.99),
@@ -238,6 +324,10 @@ export async function benchLatency(): Promise<LatencyBench> {
   const seconds = envInt('BENCH_LATENCY_SECONDS', 10);
   const connections = envInt('BENCH_LATENCY_CONNECTIONS', 50);
   const soakSeconds = envInt('BENCH_LATENCY_SOAK_SECONDS', 0);
+  const pacing = process.env.BENCH_LATENCY_PACED !== '0';
+  const paceMs = envInt('BENCH_LATENCY_PACE_MS', 1000);
+  // autocannon's connectionRate is whole requests in a one-second window (see the top of the file)
+  if (pacing && (paceMs < 1 || paceMs > 1000 || 1000 % paceMs !== 0)) throw new Error(`latency bench: BENCH_LATENCY_PACE_MS must divide 1000 (autocannon paces whole requests a second), not ${paceMs}`);
   const scratch = url ? await scratchDatabase(url, `reachable_bench_latency_${process.pid}`) : null;
   const dataDir = url ? null : mkdtempSync(join(tmpdir(), 'reachable-bench-latency-'));
   const where = scratch ? { LATENCY_DATABASE_URL: scratch.url } : { LATENCY_DATA_DIR: dataDir! };
@@ -251,7 +341,7 @@ export async function benchLatency(): Promise<LatencyBench> {
     const { port } = await serve.line;
     const pid = server.pid!;
     const rssLoadedMb = rssMb(pid);
-    process.stderr.write(`latency county (${kind}): ${children.toLocaleString('en-GB')} children, ${loaded.events.toLocaleString('en-GB')} events, loaded in ${(loaded.loadMs / 1000).toFixed(1)} s; server ${rssLoadedMb} MB resident; ${connections} users, ${seconds} s a route${soakSeconds ? `, then a ${soakSeconds} s soak` : ''}…\n`);
+    process.stderr.write(`latency county (${kind}): ${children.toLocaleString('en-GB')} children, ${loaded.events.toLocaleString('en-GB')} events, loaded in ${(loaded.loadMs / 1000).toFixed(1)} s; server ${rssLoadedMb} MB resident; ${connections} users, ${seconds} s a route${pacing ? `, with no think time and then at one request every ${paceMs} ms each` : ''}${soakSeconds ? `, then a ${soakSeconds} s soak` : ''}…\n`);
     const base = `http://127.0.0.1:${port}`;
     const cookie = await signIn(base);
     let next = 0;
@@ -269,10 +359,27 @@ export async function benchLatency(): Promise<LatencyBench> {
     runs.push(await load(base, 'chronology API', routes.chronology.path, routes.chronology.headers, connections, seconds, pid));
     runs.push(await load(base, 'My work', routes.myWork.path, routes.myWork.headers, connections, seconds, pid));
     runs.push(await load(base, 'trivial route (/health), again', routes.trivial.path, routes.trivial.headers, connections, seconds, pid));
+    // the same users at a practitioner's pace, in the same order
+    const pacedRuns: LatencyRun[] = [];
+    if (pacing) {
+      // a paced run of /health, not counted: the bench process's first paced run was its slowest (autocannon's rate code cold)
+      await paced(base, 'warm-up', routes.trivial.path, routes.trivial.headers, connections, 2, paceMs, pid);
+      for (const [name, route] of [
+        ['trivial route (/health)', routes.trivial],
+        ['child page', routes.childPage],
+        ['chronology API', routes.chronology],
+        ['My work', routes.myWork],
+        ['trivial route (/health), again', routes.trivial],
+      ] as const) {
+        const run = await paced(base, name, route.path, route.headers, connections, seconds, paceMs, pid);
+        if (run.requests < run.expected! * 0.95) process.stderr.write(`latency bench: ${name} at the pace answered ${run.requests} of the ${run.expected} requests the pace allows: the pace was not kept\n`);
+        pacedRuns.push(run);
+      }
+    }
     const soaked = soakSeconds
       ? await soak(base, [routes.childPage, routes.chronology, routes.myWork, routes.trivial], connections, soakSeconds, envInt('BENCH_LATENCY_SAMPLE_SECONDS', 5), server)
       : undefined;
-    return { database: kind, children, events: loaded.events, alerts: loaded.alerts, loadMs: loaded.loadMs, connections, seconds, rssLoadedMb, runs, soak: soaked };
+    return { database: kind, children, events: loaded.events, alerts: loaded.alerts, loadMs: loaded.loadMs, connections, seconds, rssLoadedMb, runs, paced: pacing ? { paceMs, runs: pacedRuns } : undefined, soak: soaked };
   } finally {
     if (server) {
       server.kill('SIGTERM');
@@ -286,16 +393,24 @@ export async function benchLatency(): Promise<LatencyBench> {
 /** Rows for bench/run.ts's table: figure, value, unit, baseline, ratio. */
 export function latencyRows(f: LatencyBench): string[][] {
   const where = `${f.database === 'postgres' ? 'PostgreSQL' : 'PGlite'}, ${(f.events / 1_000_000).toLocaleString('en-GB', { maximumFractionDigits: 2 })}M events, ${f.connections} users`;
-  const trivial = f.runs[0];
   const ms = (x: number) => x.toFixed(1);
+  const whole = (x: number) => x.toLocaleString('en-GB');
   const rows: string[][] = [[`latency county load (${where})`, (f.loadMs / 1000).toFixed(1), 's', `${f.children.toLocaleString('en-GB')} children, ${f.alerts.toLocaleString('en-GB')} alerts`, '-']];
-  for (const run of f.runs) {
-    const failed = run.non2xx + run.errors ? `, ${run.non2xx} non-2xx, ${run.errors} errors` : '';
-    rows.push([`${run.name}, p50 / p99 (${where})`, `${ms(run.p50)} / ${ms(run.p99)}`, 'ms', `${run.requests.toLocaleString('en-GB')} requests in ${f.seconds} s${failed}`, '-']);
-    rows.push([`${run.name}, p95 (${where})`, ms(run.p95), 'ms', `${ms(trivial.p95)} ms (trivial route p95)`, (run.p95 / trivial.p95).toFixed(2)]);
-    if (run !== trivial && !run.name.startsWith('trivial')) rows.push([`${run.name}, p95 against the goal (${where})`, ms(run.p95), 'ms', `${GOAL_P95_MS} ms (goal)`, (run.p95 / GOAL_P95_MS).toFixed(2)]);
+  const pace = f.paced && (f.paced.paceMs === 1000 ? 'one request a second each' : `one request every ${f.paced.paceMs} ms each`);
+  // each mode's routes against its own /health: the trivial route loaded the same way in the same run
+  for (const [mode, runs] of [['no think time', f.runs], ...(f.paced ? [[pace!, f.paced.runs] as const] : [])] as const) {
+    const trivial = runs[0];
+    const label = `${where}, ${mode}`;
+    for (const run of runs) {
+      const failed = run.non2xx + run.errors ? `, ${run.non2xx} non-2xx, ${run.errors} errors` : '';
+      const [few, most] = run.perConnection ?? [0, 0];
+      const kept = run.expected === undefined ? '' : ` (the pace allows ${whole(run.expected)}; ${few === most ? few : `${few}–${most}`} a user)`;
+      rows.push([`${run.name}, p50 / p99 (${label})`, `${ms(run.p50)} / ${ms(run.p99)}`, 'ms', `${whole(run.requests)} requests in ${f.seconds} s${kept}${failed}`, '-']);
+      rows.push([`${run.name}, p95 (${label})`, ms(run.p95), 'ms', `${ms(trivial.p95)} ms (trivial route p95)`, (run.p95 / trivial.p95).toFixed(2)]);
+      if (run !== trivial && !run.name.startsWith('trivial')) rows.push([`${run.name}, p95 against the goal (${label})`, ms(run.p95), 'ms', `${GOAL_P95_MS} ms (goal)`, (run.p95 / GOAL_P95_MS).toFixed(2)]);
+    }
   }
-  const last = f.runs.at(-1)!;
+  const last = (f.paced?.runs ?? f.runs).at(-1)!;
   rows.push([`server resident memory after the load (${where})`, String(last.rssMb), 'MB', `${f.rssLoadedMb} MB once loaded`, (last.rssMb / f.rssLoadedMb).toFixed(2)]);
   if (f.soak) {
     const { samples, warmUpSeconds } = f.soak;
@@ -307,7 +422,7 @@ export function latencyRows(f: LatencyBench): string[][] {
     rows.push([`soak: JavaScript heap used at the end (${where})`, String(end.heapUsedMb), 'MB', `${warm.heapUsedMb} MB after the warm-up (start ${samples[0].heapUsedMb}, max ${Math.max(...samples.map((m) => m.heapUsedMb))})`, (end.heapUsedMb / warm.heapUsedMb).toFixed(2)]);
     rows.push([`soak: slope of each minute's lowest heap used after the warm-up (${where})`, floorSlopePerMinute(f.soak, (m) => m.heapUsedMb).toFixed(2), 'MB/min', `${samples.length} samples`, '-']);
   }
-  const peak = Math.max(f.rssLoadedMb, ...f.runs.map((r) => r.rssMb), ...(f.soak?.samples.map((m) => m.rssMb) ?? []));
+  const peak = Math.max(f.rssLoadedMb, ...f.runs.map((r) => r.rssMb), ...(f.paced?.runs.map((r) => r.rssMb) ?? []), ...(f.soak?.samples.map((m) => m.rssMb) ?? []));
   if (f.database === 'pglite') rows.push([`embedded server resident memory against the goal, highest sample (${where})`, String(peak), 'MB', '600 MB (goal)', (peak / 600).toFixed(2)]);
   return rows;
 }

@@ -59,7 +59,9 @@ if (process.env.BENCH_SWEEP !== '0') {
   rows.push(...sweepRows(await benchSweep()));
 }
 // Issue 10: the child page, the chronology API and My work at 50 users against /health of the same
-// server, and the server's resident memory (BENCH_LATENCY=0 leaves it out; BENCH_LATENCY_CHILDREN sizes it).
+// server — with no think time (the capacity figure), then at one request a second each
+// (BENCH_LATENCY_PACE_MS sets the pace; BENCH_LATENCY_PACED=0 leaves these out) — and the server's
+// resident memory (BENCH_LATENCY=0 leaves it out; BENCH_LATENCY_CHILDREN sizes it).
 if (process.env.BENCH_LATENCY !== '0') {
   const { benchLatency, latencyRows } = await import('./latency.ts');
   rows.push(...latencyRows(await benchLatency()));

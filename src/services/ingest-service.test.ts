@@ -9,7 +9,7 @@ import { openTestDatabase } from '../../test/support/database.ts';
 import { makePartnership, makeUser, type TestPartnership } from '../../test/support/partnership.ts';
 import { rejection } from '../../test/support/service-errors.ts';
 import type { Database, Db } from '../store/database.ts';
-import { alerts as alertsTable, auditLog, childMerges, children, contextEntities, contextLinks, events, importIssues, importRunChildren, importRuns, matchReviews, personLinks } from '../store/schema.ts';
+import { alerts as alertsTable, auditLog, involvements as involvementsTable, childMerges, children, contextEntities, contextLinks, events, importIssues, importRunChildren, importRuns, matchReviews, personLinks } from '../store/schema.ts';
 import { parseScenario } from '../domain/scenario.ts';
 import { syntheticCounty } from '../synth/county.ts';
 import { loadScenario } from './scenario-loader.ts';
@@ -614,6 +614,30 @@ describe('a feed in time order (issue 10): the rules once, after the last line',
       assert.deepEqual(await stored(db, ids), await stored(whole.database.db, whole.ids));
     } finally {
       await whole.database.close();
+      await database.close();
+    }
+  });
+
+  test('a chunk decided while the one before is written sees what that one wrote: an agency new to a child is involved once, and a re-sent line is unchanged', async () => {
+    const database = await openTestDatabase();
+    try {
+      const db = database.db;
+      const child = county.children[0];
+      const parsed = parseScenario({ format: 'reachable-scenario/1', children: [child], events: [] });
+      assert.ok(parsed.ok);
+      const id = (await loadScenario(db, parsed.value, { via: 'import', createdByAgency: 'social_care' })).children.get(child.ref)!;
+      const incident = (ref: string, at: string) => JSON.stringify({ type: 'police.incident', at, agency: 'police', child: id, ref, details: { role: 'victim', category: 'drug_supply' } });
+      // one line a chunk: the second is decided while the first (and the police involvement it
+      // starts) is being written, the third while the second is
+      const feedLines = [incident('inc-1', '2024-03-01T21:00:00Z'), incident('inc-2', '2024-03-02T21:00:00Z'), incident('inc-2', '2024-03-02T21:00:00Z')];
+      const summary = await runImport(db, { format: 'jsonl', fileName: 'ahead.jsonl', bytes: new TextEncoder().encode(`${feedLines.join('\n')}\n`) }, { actor: null, via: 'cli', alerts, chunkSize: 1 });
+      assert.deepEqual(counts(summary), { status: 'done', rows: 3, accepted: 2, updated: 0, unchanged: 1, rejected: 0, review: 0, warnings: 0 });
+      const stored = await db.select().from(events).where(eq(events.childId, id));
+      assert.deepEqual(stored.map((e) => e.type).sort(), ['involvement.started', 'police.incident', 'police.incident']);
+      const police = await db.select().from(involvementsTable).where(and(eq(involvementsTable.childId, id), eq(involvementsTable.agency, 'police')));
+      assert.equal(police.length, 1);
+      assert.equal(police[0].endedAt, null);
+    } finally {
       await database.close();
     }
   });

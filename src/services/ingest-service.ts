@@ -141,13 +141,22 @@ export async function runImport(db: Db, request: ImportRequest, options: ImportO
   // whether the partnership-wide rules must run at the end: a resumed run cannot know what its
   // earlier part recorded, so it runs them
   let context = !!resumed;
+  // the next chunk's lines, decided while this one's are written (see decideAhead)
+  let ahead: Promise<Ahead | undefined> | undefined;
   for (let i = 0; i < pending.length; i += chunkSize) {
     if (options.stopAfterChunks !== undefined && chunks >= options.stopAfterChunks) break;
     const chunk = pending.slice(i, i + chunkSize);
+    const next = pending.slice(i + chunkSize, i + 2 * chunkSize);
+    const last = options.stopAfterChunks !== undefined && chunks + 1 >= options.stopAfterChunks;
+    const decided = await ahead;
+    ahead = undefined;
     await db.transaction(async (tx) => {
-      const counts = emptyCounts();
-      const touched = new Map<string, chronologyRepo.EventRow[]>();
-      await importChunk(tx, format, run, chunk, options, counts, touched);
+      const counts = decided?.counts ?? emptyCounts();
+      const touched = decided?.touched ?? new Map<string, chronologyRepo.EventRow[]>();
+      await importChunk(tx, format, run, chunk, options, counts, touched, decided, (batch) => {
+        // a speculation that fails is dropped: the chunk then goes the usual way, and meets the failure itself if it is real
+        if (next.length && !last && batch.mayCarry()) ahead = decideAhead(db, format, next, batch).catch(() => undefined);
+      });
       if (options.alerts && touched.size) {
         await repo.holdChildrenForRules(tx, run.id, [...touched.keys()]);
         for (const created of touched.values()) context ||= created.some(touchesContext);
@@ -231,10 +240,20 @@ function prepareLine(format: ImportFormat, line: SourceLine): PreparedLine {
  * held has been written, and what the chunk had read is read again. The rows, outcomes, refusals and
  * touched children are those of the line-by-line import.
  */
-async function importChunk(tx: Db, format: ImportFormat, run: repo.ImportRunRow, chunk: SourceLine[], options: ImportOptions, counts: repo.RunCounts, touched: Map<string, chronologyRepo.EventRow[]>): Promise<void> {
-  const prepared = chunk.map((line) => prepareLine(format, line));
-  const batch = new ChunkBatch(tx, format, prepared, touched);
-  for (const [i, p] of prepared.entries()) {
+async function importChunk(
+  tx: Db, format: ImportFormat, run: repo.ImportRunRow, chunk: SourceLine[], options: ImportOptions, counts: repo.RunCounts,
+  touched: Map<string, chronologyRepo.EventRow[]>, ahead?: Ahead, decidedAll?: (batch: ChunkBatch) => void,
+): Promise<void> {
+  const prepared = ahead?.prepared ?? chunk.map((line) => prepareLine(format, line));
+  const batch = ahead?.batch ?? new ChunkBatch(tx, format, prepared, touched);
+  batch.writeIn(tx);
+  const start = ahead?.decided ?? 0;
+  for (let i = 0; i < start; i++) {
+    const p = prepared[i];
+    await noteWarnings(tx, format, run, p.line, p.rows!, counts);
+  }
+  for (let i = start; i < prepared.length; i++) {
+    const p = prepared[i];
     if (!p.problems && await batch.tryLine(i, counts)) {
       counts.rows++;
       await noteWarnings(tx, format, run, p.line, p.rows, counts);
@@ -244,11 +263,47 @@ async function importChunk(tx: Db, format: ImportFormat, run: repo.ImportRunRow,
     await importLine(tx, format, run, p, options, counts, touched);
     if (!p.problems) batch.forget();
   }
+  decidedAll?.(batch);
   await batch.flush();
+}
+
+/** A chunk's lines decided before its transaction (decideAhead): the first `decided` of them held in `batch`. */
+interface Ahead {
+  prepared: PreparedLine[];
+  batch: ChunkBatch;
+  counts: repo.RunCounts;
+  touched: Map<string, chronologyRepo.EventRow[]>;
+  decided: number;
+}
+
+/**
+ * The next chunk's common lines decided while the chunk before is written: its reads on another
+ * connection, its validation and matching in this process, both overlapping the database's writes
+ * (which, one chunk after another, left each side idle half the time). Its reads cannot see the
+ * writes of the chunk before, not yet committed, so it starts from what that chunk read and decided
+ * (its links, refs, children and involvements: everything of it a read here could miss) — and only
+ * when no line of that chunk went the long way, whose writes are not among them. It stops at the
+ * first line that must go the long way; the chunk's transaction writes what was decided and carries
+ * on from there as usual.
+ */
+async function decideAhead(db: Db, format: ImportFormat, lines: SourceLine[], before: ChunkBatch): Promise<Ahead> {
+  const prepared = lines.map((line) => prepareLine(format, line));
+  const touched = new Map<string, chronologyRepo.EventRow[]>();
+  const counts = emptyCounts();
+  const batch = new ChunkBatch(db, format, prepared, touched, before);
+  let decided = 0;
+  while (decided < prepared.length && !prepared[decided].problems && await batch.tryLine(decided, counts)) {
+    counts.rows++;
+    decided++;
+  }
+  return { prepared, batch, counts, touched, decided };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const key = (...parts: string[]) => parts.join('\u0000');
+
+/** What a chunk carries to the next one decided ahead, at most: beyond it the next starts afresh. */
+const CARRIED_KEYS = 200_000;
 
 class ChunkBatch {
   /** person link key → the child it links (the database's, and those held) */
@@ -264,13 +319,41 @@ class ChunkBatch {
   private window: number;
   private held: { row: chronologyRepo.NewEventRow & { id: string } }[] = [];
   private heldLinks: { agency: string; kind: string; value: string; childId: string; method: string; score: null }[] = [];
+  /** whether a line went the long way (its writes are in no cache) */
+  private wentLongWay = false;
+  /** where the held writes go: the chunk's transaction, once it has one */
+  private tx: Db | undefined;
 
-  constructor(private tx: Db, private format: ImportFormat, private prepared: PreparedLine[], private touched: Map<string, chronologyRepo.EventRow[]>) {
+  /**
+   * `reader`: where what the lines need is read (the chunk's transaction, or — decided ahead — the
+   * database); `before`: the chunk before, whose reads and decisions this one starts from.
+   */
+  constructor(private reader: Db, private format: ImportFormat, private prepared: PreparedLine[], private touched: Map<string, chronologyRepo.EventRow[]>, before?: ChunkBatch) {
     this.window = prepared.length;
+    if (before) {
+      // shared, not copied: the chunk before decides nothing more
+      this.links = before.links;
+      this.children = before.children;
+      this.refs = before.refs;
+      this.refsAsked = before.refsAsked;
+      this.agencies = before.agencies;
+    }
+  }
+
+  /** From now on reads and writes go to the chunk's transaction. */
+  writeIn(tx: Db): void {
+    this.tx = tx;
+    this.reader = tx;
+  }
+
+  /** Whether the next chunk may be decided ahead from what this one knows. */
+  mayCarry(): boolean {
+    return !this.wentLongWay && this.links.size + this.refsAsked.size + this.children.size < CARRIED_KEYS;
   }
 
   /** A line that went the long way may have changed anything read: read again from the next line. */
   forget(): void {
+    this.wentLongWay = true;
     this.links.clear();
     this.children.clear();
     this.refs.clear();
@@ -307,12 +390,12 @@ class ChunkBatch {
       return agency && row.person.sourceId && row.person.sourceKind ? [{ agency, row, person: row.person as Required<Pick<IncomingPerson, 'sourceId' | 'sourceKind'>> }] : [];
     });
     const keys = rows.map((r) => ({ agency: r.agency, kind: r.person.sourceKind, value: r.person.sourceId })).filter((k) => !this.links.has(key(k.agency, k.kind, k.value)));
-    for (const [k, link] of await repo.findPersonLinks(this.tx, keys)) if (!this.links.has(k)) this.links.set(k, link.childId);
+    for (const [k, link] of await repo.findPersonLinks(this.reader, keys)) if (!this.links.has(k)) this.links.set(k, link.childId);
     const childIds = rows.flatMap((r) => {
       const linked = this.links.get(key(r.agency, r.person.sourceKind, r.person.sourceId));
       return linked !== undefined ? [linked] : r.person.sourceKind === 'ref' ? [r.person.sourceId] : [];
     }).filter((id) => !this.children.has(id));
-    for (const child of await chronologyRepo.findChildren(this.tx, childIds)) this.children.set(child.id, child);
+    for (const child of await chronologyRepo.findChildren(this.reader, childIds)) this.children.set(child.id, child);
     const refs: { agency: string; ref: string }[] = [];
     const involved: string[] = [];
     for (const r of rows) {
@@ -323,14 +406,14 @@ class ChunkBatch {
       for (const e of r.row.events) if (e.ref) refs.push({ agency: e.agency, ref: e.ref });
     }
     const ask = refs.filter((r) => !this.refsAsked.has(key(r.agency, r.ref)));
-    const recorded = await repo.recordedRefs(this.tx, ask);
+    const recorded = await repo.recordedRefs(this.reader, ask);
     for (const r of ask) {
       const k = key(r.agency, r.ref);
       this.refsAsked.add(k);
       const childId = recorded.get(k);
       if (childId !== undefined && !this.refs.has(k)) this.refs.set(k, childId);
     }
-    for (const [childId, agencies] of await chronologyRepo.activeAgenciesOf(this.tx, [...new Set(involved)])) {
+    for (const [childId, agencies] of await chronologyRepo.activeAgenciesOf(this.reader, [...new Set(involved)])) {
       if (!this.agencies.has(childId)) this.agencies.set(childId, agencies);
     }
     this.coveredUntil = end;
@@ -390,6 +473,8 @@ class ChunkBatch {
 
   /** Writes what is held: the events in a few statements, then the person links. */
   async flush(): Promise<void> {
+    if (!this.held.length && !this.heldLinks.length) return;
+    if (!this.tx) throw new Error('a chunk is written only in its transaction');
     if (this.held.length) {
       const created = await writeEvents(this.tx, this.held.map((h) => h.row));
       this.held = [];

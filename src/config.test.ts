@@ -127,3 +127,13 @@ test('the dashboard kept views and the chronology partitions: defaults, empty as
   assert.equal(readConfig({ EVENTS_PARTITION_ROWS: '0' }).eventsPartitionRows, 0);
   assert.throws(() => readConfig({ EVENTS_PARTITION_ROWS: '-1' }), /EVENTS_PARTITION_ROWS/);
 });
+
+test('web processes: one by default, more only on PostgreSQL, nonsense refused', () => {
+  assert.equal(readConfig({}).webProcesses, 1);
+  assert.equal(readConfig({ WEB_PROCESSES: ' ' }).webProcesses, 1);
+  assert.equal(readConfig({ WEB_PROCESSES: '4', DATABASE_URL: 'postgres://u@h/d' }).webProcesses, 4);
+  assert.throws(() => readConfig({ WEB_PROCESSES: '2' }), /WEB_PROCESSES: more than one needs PostgreSQL/);
+  for (const bad of ['0', '1.5', '65', '-2', 'many']) {
+    assert.throws(() => readConfig({ WEB_PROCESSES: bad, DATABASE_URL: 'postgres://u@h/d' }), /WEB_PROCESSES: expected a whole number of processes from 1 to 64/, bad);
+  }
+});

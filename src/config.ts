@@ -53,6 +53,11 @@ export interface Config {
   dashboardRefreshSeconds: number;
   /** on PostgreSQL, `events` is partitioned by year at the start that finds it this big; 0: never */
   eventsPartitionRows: number;
+  /**
+   * processes answering web requests (WEB_PROCESSES): 1, or on PostgreSQL more — one core each,
+   * sharing the port, the first process keeping the background work (the sweep, the refresher, notices)
+   */
+  webProcesses: number;
 }
 
 export class ConfigError extends Error {}
@@ -147,6 +152,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const eventsPartitionRows = Number(env.EVENTS_PARTITION_ROWS?.trim() || 5_000_000);
   if (!(Number.isInteger(eventsPartitionRows) && eventsPartitionRows >= 0)) throw new ConfigError(`EVENTS_PARTITION_ROWS: expected 0 or a whole number of events, got "${env.EVENTS_PARTITION_ROWS}"`);
+  const webProcesses = Number(env.WEB_PROCESSES?.trim() || 1);
+  if (!(Number.isInteger(webProcesses) && webProcesses >= 1 && webProcesses <= 64)) throw new ConfigError(`WEB_PROCESSES: expected a whole number of processes from 1 to 64, got "${env.WEB_PROCESSES}"`);
+  if (webProcesses > 1 && !databaseUrl) throw new ConfigError('WEB_PROCESSES: more than one needs PostgreSQL (DATABASE_URL): the embedded database belongs to one process');
   return {
     env: mode,
     port,
@@ -172,6 +180,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auditCheckpointMinutes,
     dashboardRefreshSeconds,
     eventsPartitionRows,
+    webProcesses,
   };
 }
 

@@ -1,6 +1,7 @@
 // `reachable start`: the web server on the configured database, seeding the demo partnership on
 // first start of the embedded database.
-import { ConfigError, readConfig } from '../config.ts';
+import cluster from 'node:cluster';
+import { ConfigError, readConfig, type Config } from '../config.ts';
 import { openDatabase } from '../store/database.ts';
 import { seedDemoIfEmpty } from '../demo/seed.ts';
 import { indexUnindexedLinks } from '../store/context-repository.ts';
@@ -28,6 +29,7 @@ export async function startCommand(_args: string[], io: Io): Promise<number> {
     }
     throw error;
   }
+  if (cluster.isWorker) return serveWebRequests(config, io);
   const database = await openDatabase({ databaseUrl: config.databaseUrl, replicaUrl: config.databaseReplicaUrl, dataDir: config.dataDir });
   io.out(
     config.databaseUrl
@@ -52,23 +54,31 @@ export async function startCommand(_args: string[], io: Io): Promise<number> {
     ? startDashboardRefresher(database.db, { reads: database.reads, config: config.rules, seconds: config.dashboardRefreshSeconds }, (message) => io.err(message))
     : undefined;
 
-  const app = await buildApp({ config, db: database.db, reads: database.reads, alerts });
+  // one process: it answers the web requests too; more (WEB_PROCESSES, PostgreSQL): they do, and this one keeps the rest
+  const app = config.webProcesses === 1 ? await buildApp({ config, db: database.db, reads: database.reads, alerts }) : undefined;
+  const web = app ? undefined : startWebProcesses(config.webProcesses, io);
   const stop = async () => {
+    await web?.stop();
     await sweeper.stop();
     await dashboards?.stop();
     partitions?.stop();
     await checkpoints.stop();
-    await app.close();
+    await app?.close();
     await notices.stop();
     await database.close();
     process.exit(0);
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  await app.listen({ port: config.port, host: config.host });
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  io.out(`\nReachable is running at http://localhost:${port}\n`);
+  let port = config.port;
+  if (app) {
+    await app.listen({ port: config.port, host: config.host });
+    const address = app.server.address();
+    port = typeof address === 'object' && address ? address.port : config.port;
+  } else {
+    port = await web!.listening;
+  }
+  io.out(`\nReachable is running at http://localhost:${port}${web ? ` (${config.webProcesses} web processes)` : ''}\n`);
   if (config.demo) {
     io.out(`\nDEMO DATA — every child and record is invented. Sign in with any of these (password: ${DEMO_PASSWORD}):\n`);
     for (const u of DEMO_USERS) io.out(`  ${u.email.padEnd(28)} ${u.agencyName} (${ROLE_CATALOGUE[u.role].name.toLowerCase()})\n`);
@@ -76,5 +86,65 @@ export async function startCommand(_args: string[], io: Io): Promise<number> {
     io.out('Create the first administrator with: npx reachable users add --email … --name … --agency … --role admin\n');
   }
   io.out('\nPress Ctrl+C to stop.\n');
+  return new Promise<number>(() => undefined);
+}
+
+/**
+ * WEB_PROCESSES web processes (node:cluster), sharing the port: each is this command again, which
+ * finds itself a worker and only answers requests (serveWebRequests). One that dies is started again,
+ * at most once a second. Resolves `listening` with the port once every one listens.
+ */
+function startWebProcesses(count: number, io: Io) {
+  let stopping = false;
+  let lastRestart = 0;
+  const ports: number[] = [];
+  let ready: (port: number) => void;
+  const listening = new Promise<number>((resolve) => { ready = resolve; });
+  const fork = () => {
+    const worker = cluster.fork();
+    worker.once('listening', (address) => {
+      ports.push(address.port);
+      if (ports.length === count) ready(address.port);
+    });
+    worker.once('exit', (code, signal) => {
+      if (stopping) return;
+      io.err(`A web process (${worker.process.pid}) stopped (${signal ?? `exit code ${code}`}); starting another.\n`);
+      const wait = Math.max(0, lastRestart + 1_000 - Date.now());
+      lastRestart = Date.now() + wait;
+      setTimeout(fork, wait);
+    });
+  };
+  for (let i = 0; i < count; i++) fork();
+  return {
+    listening,
+    async stop() {
+      stopping = true;
+      const workers = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
+      await Promise.all(workers.map((w) => new Promise<void>((resolve) => {
+        w.once('exit', () => resolve());
+        w.process.kill('SIGTERM');
+      })));
+    },
+  };
+}
+
+/** A web process of WEB_PROCESSES: the app on the shared port, no background work (the first process keeps it). */
+async function serveWebRequests(config: Config, io: Io): Promise<number> {
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, replicaUrl: config.databaseReplicaUrl, dataDir: config.dataDir });
+  const dutyInboxes = config.demo && !Object.keys(config.dutyInboxes).length ? demoDutyInboxes() : config.dutyInboxes;
+  const alerts = createAlertService({ config: config.rules, baseUrl: config.baseUrl, dutyInboxes });
+  const app = await buildApp({ config, db: database.db, reads: database.reads, alerts });
+  const stop = async () => {
+    await app.close();
+    await database.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', stop);
+  // the first process stops the web processes (SIGTERM) after Ctrl+C, which reaches them too; and
+  // one left without it (killed) stops
+  process.on('SIGINT', () => undefined);
+  process.once('disconnect', stop);
+  await app.listen({ port: config.port, host: config.host });
+  io.out(`Web process ${process.pid} is answering requests.\n`);
   return new Promise<number>(() => undefined);
 }

@@ -7,7 +7,8 @@
 // (DATABASE_URL set; a scratch database created and dropped here) 100,000 children, about 5.3 million
 // events; on PGlite, in a temporary data directory opened as `npm start` opens ./data, 5,000 children
 // (PGlite would take most of an hour to generate the county). BENCH_LATENCY_CHILDREN, _SECONDS and
-// _CONNECTIONS override.
+// _CONNECTIONS override. BENCH_LATENCY_WEB_PROCESSES (PostgreSQL) serves it as WEB_PROCESSES does:
+// that many web processes on one port, their memory added to the server's.
 // The server's resident memory is read from /proc once it listens and after each run: the issue's
 // memory goals (embedded under 600 MB; no growth under load) read from the same rows.
 // Two ways of loading, each route in both, each against /health loaded the same way in the same run:
@@ -93,6 +94,8 @@ export interface LatencyBench {
   alerts: number;
   loadMs: number;
   connections: number;
+  /** the server's web processes (BENCH_LATENCY_WEB_PROCESSES, as WEB_PROCESSES) */
+  webProcesses: number;
   seconds: number;
   /** the server's resident memory once it listens, before any request, MB */
   rssLoadedMb: number;
@@ -103,9 +106,12 @@ export interface LatencyBench {
   soak?: Soak;
 }
 
+/** the web processes of a server served by several (BENCH_LATENCY_WEB_PROCESSES): their memory is the server's too */
+const workersOf = new Map<number, number[]>();
+
 const rssMb = (pid: number): number => {
-  const line = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return line ? Math.round(Number(line[1]) / 1024) : NaN;
+  const kB = (p: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? NaN);
+  return Math.round([pid, ...(workersOf.get(pid) ?? [])].reduce((a, p) => a + kB(p), 0) / 1024);
 };
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
@@ -323,6 +329,9 @@ export async function benchLatency(): Promise<LatencyBench> {
   const children = envInt('BENCH_LATENCY_CHILDREN', kind === 'postgres' ? 100_000 : 5_000);
   const seconds = envInt('BENCH_LATENCY_SECONDS', 10);
   const connections = envInt('BENCH_LATENCY_CONNECTIONS', 50);
+  // the server's web processes (WEB_PROCESSES): more than one only on PostgreSQL, as the server allows
+  const webProcesses = envInt('BENCH_LATENCY_WEB_PROCESSES', 1);
+  if (webProcesses > 1 && kind !== 'postgres') throw new Error('latency bench: BENCH_LATENCY_WEB_PROCESSES above 1 needs PostgreSQL (DATABASE_URL), as WEB_PROCESSES does');
   const soakSeconds = envInt('BENCH_LATENCY_SOAK_SECONDS', 0);
   const pacing = process.env.BENCH_LATENCY_PACED !== '0';
   const paceMs = envInt('BENCH_LATENCY_PACE_MS', 1000);
@@ -336,10 +345,11 @@ export async function benchLatency(): Promise<LatencyBench> {
     const loader = serverProcess<Loaded>('load', { ...where, LATENCY_CHILDREN: String(children) });
     const loaded = await loader.line;
     await exited(loader.process);
-    const serve = serverProcess<{ port: number }>('serve', where);
+    const serve = serverProcess<{ port: number; workers?: number[] }>('serve', { ...where, LATENCY_WEB_PROCESSES: String(webProcesses) });
     server = serve.process;
-    const { port } = await serve.line;
+    const { port, workers } = await serve.line;
     const pid = server.pid!;
+    if (workers) workersOf.set(pid, workers);
     const rssLoadedMb = rssMb(pid);
     process.stderr.write(`latency county (${kind}): ${children.toLocaleString('en-GB')} children, ${loaded.events.toLocaleString('en-GB')} events, loaded in ${(loaded.loadMs / 1000).toFixed(1)} s; server ${rssLoadedMb} MB resident; ${connections} users, ${seconds} s a route${pacing ? `, with no think time and then at one request every ${paceMs} ms each` : ''}${soakSeconds ? `, then a ${soakSeconds} s soak` : ''}…\n`);
     const base = `http://127.0.0.1:${port}`;
@@ -379,7 +389,7 @@ export async function benchLatency(): Promise<LatencyBench> {
     const soaked = soakSeconds
       ? await soak(base, [routes.childPage, routes.chronology, routes.myWork, routes.trivial], connections, soakSeconds, envInt('BENCH_LATENCY_SAMPLE_SECONDS', 5), server)
       : undefined;
-    return { database: kind, children, events: loaded.events, alerts: loaded.alerts, loadMs: loaded.loadMs, connections, seconds, rssLoadedMb, runs, paced: pacing ? { paceMs, runs: pacedRuns } : undefined, soak: soaked };
+    return { database: kind, children, events: loaded.events, alerts: loaded.alerts, loadMs: loaded.loadMs, connections, webProcesses, seconds, rssLoadedMb, runs, paced: pacing ? { paceMs, runs: pacedRuns } : undefined, soak: soaked };
   } finally {
     if (server) {
       server.kill('SIGTERM');
@@ -392,7 +402,7 @@ export async function benchLatency(): Promise<LatencyBench> {
 
 /** Rows for bench/run.ts's table: figure, value, unit, baseline, ratio. */
 export function latencyRows(f: LatencyBench): string[][] {
-  const where = `${f.database === 'postgres' ? 'PostgreSQL' : 'PGlite'}, ${(f.events / 1_000_000).toLocaleString('en-GB', { maximumFractionDigits: 2 })}M events, ${f.connections} users`;
+  const where = `${f.database === 'postgres' ? 'PostgreSQL' : 'PGlite'}, ${(f.events / 1_000_000).toLocaleString('en-GB', { maximumFractionDigits: 2 })}M events, ${f.connections} users${f.webProcesses > 1 ? `, ${f.webProcesses} web processes` : ''}`;
   const ms = (x: number) => x.toFixed(1);
   const whole = (x: number) => x.toLocaleString('en-GB');
   const rows: string[][] = [[`latency county load (${where})`, (f.loadMs / 1000).toFixed(1), 's', `${f.children.toLocaleString('en-GB')} children, ${f.alerts.toLocaleString('en-GB')} alerts`, '-']];

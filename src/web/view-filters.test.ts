@@ -44,3 +44,17 @@ test('the inputs pages pass: Dates, ISO text, a bare date of birth; nothing prin
   assert.equal(viewFilters.govukDateTime(undefined), '');
   assert.throws(() => viewFilters.govukDate('not a date'), RangeError);
 });
+
+test("trim: what nunjucks's own trim gives, markup kept as markup", async () => {
+  const nunjucks = (await import('nunjucks')).default;
+  // nunjucks's built-in filter, as the engine would call it
+  const ownTrim = (await import('nunjucks/src/filters.js' as string)).default.trim as (value: unknown) => unknown;
+  const indented = Array.from({ length: 50 }, (_, i) => `\n        <li><a href="/alerts/${i}">Alert ${i}</a></li>`).join('');
+  for (const text of ['', '   ', ' a ', '\t\n\u00a0\u2028x y\u3000\ufeff', indented + '\n      ', 'no space']) {
+    assert.equal(viewFilters.trim(text), ownTrim(text));
+    const safe = viewFilters.trim(new nunjucks.runtime.SafeString(text));
+    assert.ok(safe instanceof nunjucks.runtime.SafeString);
+    assert.equal(String(safe), String(ownTrim(new nunjucks.runtime.SafeString(text))));
+  }
+  assert.throws(() => viewFilters.trim(undefined));
+});

@@ -36,27 +36,12 @@ export function touchesContext(e: chronologyRepo.EventRow): boolean {
   return (Array.isArray(e.links) && e.links.length > 0) || e.type.startsWith('involvement.') || isResponse(e.type, e.details);
 }
 
-export function engineEventOf(row: chronologyRepo.EventRow): EngineEvent {
+/** A stored event as the rules read it: from a whole row, or from the rules' own chronology read (atMs). */
+export function engineEventOf(row: chronologyRepo.EventRow | chronologyRepo.RuleEventRow): EngineEvent {
   return {
     type: row.type,
     at: row.atText,
-    atMs: row.at.getTime(),
-    agency: row.agency as EngineEvent['agency'],
-    child: row.childId,
-    ref: row.id,
-    details: row.details,
-    links: (row.links as EngineEvent['links']) ?? undefined,
-    sensitivity: row.sensitivity as EngineEvent['sensitivity'],
-    summary: row.summary ?? undefined,
-  };
-}
-
-/** engineEventOf, from the rules' own read of a chronology. */
-function ruleEventOf(row: chronologyRepo.RuleEventRow): EngineEvent {
-  return {
-    type: row.type,
-    at: row.atText,
-    atMs: row.atMs,
+    atMs: 'atMs' in row ? row.atMs : row.at.getTime(),
     agency: row.agency as EngineEvent['agency'],
     child: row.childId,
     ref: row.id,
@@ -164,7 +149,7 @@ export function createAlertService(options: AlertServiceOptions = {}) {
         const child = found.get(id)!;
         return evaluateChild({
           child: { ref: child.id, name: child.name, dateOfBirth: child.dateOfBirth ?? undefined },
-          events: chronologies.get(id)!.map(ruleEventOf),
+          events: chronologies.get(id)!.map(engineEventOf),
           asOf: clock(),
           config,
         });

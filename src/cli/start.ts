@@ -15,7 +15,10 @@ import { startDashboardRefresher } from '../services/dashboard-refresher.ts';
 import { keepEventsPartitioned, startPartitionKeeper } from '../services/event-partition-service.ts';
 import { AGENCIES } from '../domain/event.ts';
 
-const demoDutyInboxes = () => ({ ...Object.fromEntries(AGENCIES.map((a) => [a, `duty.${a}@demo.reachable.test`])), dpo: 'dpo@demo.reachable.test' });
+/** The duty inboxes configured, or in a demo without any, the demo partnership's. */
+const dutyInboxesOf = (config: Config) => (config.demo && !Object.keys(config.dutyInboxes).length
+  ? { ...Object.fromEntries(AGENCIES.map((a) => [a, `duty.${a}@demo.reachable.test`])), dpo: 'dpo@demo.reachable.test' }
+  : config.dutyInboxes);
 import type { Io } from './main.ts';
 
 export async function startCommand(_args: string[], io: Io): Promise<number> {
@@ -40,8 +43,7 @@ export async function startCommand(_args: string[], io: Io): Promise<number> {
   const partitions = database.kind === 'postgres' ? startPartitionKeeper(database, (message) => io.err(message)) : undefined;
   // links recorded before contexts were indexed (an older database) join the network once
   await indexUnindexedLinks(database.db);
-  const dutyInboxes = config.demo && !Object.keys(config.dutyInboxes).length ? demoDutyInboxes() : config.dutyInboxes;
-  const alerts = createAlertService({ config: config.rules, baseUrl: config.baseUrl, dutyInboxes, notify: false });
+  const alerts = createAlertService({ config: config.rules, baseUrl: config.baseUrl, dutyInboxes: dutyInboxesOf(config), notify: false });
   // the demo's stories are history: seeding them must not fill the duty inboxes
   if (config.demo && (await seedDemoIfEmpty(database.db, alerts.afterRecord))) io.out('Seeded the demo partnership.\n');
   alerts.setNotify(true);
@@ -131,8 +133,7 @@ function startWebProcesses(count: number, io: Io) {
 /** A web process of WEB_PROCESSES: the app on the shared port, no background work (the first process keeps it). */
 async function serveWebRequests(config: Config, io: Io): Promise<number> {
   const database = await openDatabase({ databaseUrl: config.databaseUrl, replicaUrl: config.databaseReplicaUrl, dataDir: config.dataDir });
-  const dutyInboxes = config.demo && !Object.keys(config.dutyInboxes).length ? demoDutyInboxes() : config.dutyInboxes;
-  const alerts = createAlertService({ config: config.rules, baseUrl: config.baseUrl, dutyInboxes });
+  const alerts = createAlertService({ config: config.rules, baseUrl: config.baseUrl, dutyInboxes: dutyInboxesOf(config) });
   const app = await buildApp({ config, db: database.db, reads: database.reads, alerts });
   const stop = async () => {
     await app.close();

@@ -287,6 +287,9 @@ interface Ahead {
  * on from there as usual.
  */
 async function decideAhead(db: Db, format: ImportFormat, lines: SourceLine[], before: ChunkBatch): Promise<Ahead> {
+  // started just before the chunk before sends its writes: let them go first, so that validating
+  // these lines overlaps them rather than delaying them
+  await new Promise((resolve) => setImmediate(resolve));
   const prepared = lines.map((line) => prepareLine(format, line));
   const touched = new Map<string, chronologyRepo.EventRow[]>();
   const counts = emptyCounts();

@@ -6,7 +6,7 @@
 // One statement also reads one snapshot, which the separate transactions did not.
 import { and, desc, eq, getTableColumns, isNull, sql, type SQL } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
-import type { Db } from './database.ts';
+import { jsonFromDriver, type Db } from './database.ts';
 import { preparedOnce } from './prepared.ts';
 import { accessGrants, alerts, children, events, involvements, users } from './schema.ts';
 import {
@@ -72,8 +72,7 @@ const grantOf = jsonRowMapper<GrantRow>(accessGrants);
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** JSON from the driver: PGlite and node-postgres parse json columns, a text cast would not be. */
-const parsed = <T>(value: unknown): T => (typeof value === 'string' ? JSON.parse(value) : value) as T;
+const parsed = jsonFromDriver;
 
 /** Which parts a statement reads, and whether the scope is a person's (panels, emergency access). */
 interface Shape {

@@ -1,6 +1,6 @@
 // SQL for children, their chronology events and the agencies involved with them.
 import { and, asc, count, desc, eq, inArray, isNull, or, sql, type Placeholder, type SQL } from 'drizzle-orm';
-import type { Db } from './database.ts';
+import { jsonFromDriver, type Db } from './database.ts';
 import { children, events, involvements, users } from './schema.ts';
 
 export type ChildRow = typeof children.$inferSelect;
@@ -193,7 +193,6 @@ export async function allEventsOfChild(db: Db, childId: string): Promise<EventRo
   return db.select().from(events).where(eq(events.childId, childId)).orderBy(asc(events.at), asc(events.recordedAt), asc(events.seq));
 }
 
-/** allEventsOfChild for many children in one statement, each child's events in the same order. */
 /** What the rules read of an event: a chronology read for the rules, without the columns they do not. */
 export interface RuleEventRow {
   id: string;
@@ -221,12 +220,11 @@ export async function ruleEventsOfChildren(db: Db, childIds: readonly string[]):
     from ${events}
     where child_id = any(${`{${[...found.keys()].join(',')}}`}::uuid[])
     order by child_id, at, recorded_at, seq`);
-  const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
   type Row = { id: string; child_id: string; type: string; at_text: string; at_ms: number | string; agency: string; details: unknown; links: unknown; sensitivity: string; summary: string | null };
   for (const r of (result as unknown as { rows: Row[] }).rows) {
     found.get(r.child_id)!.push({
       id: r.id, childId: r.child_id, type: r.type, atText: r.at_text, atMs: Number(r.at_ms), agency: r.agency,
-      details: json(r.details), links: json(r.links), sensitivity: r.sensitivity, summary: r.summary,
+      details: jsonFromDriver(r.details), links: jsonFromDriver(r.links), sensitivity: r.sensitivity, summary: r.summary,
     });
   }
   return found;
@@ -261,7 +259,6 @@ export async function startInvolvement(db: Db, row: typeof involvements.$inferIn
   await db.insert(involvements).values(row);
 }
 
-/** Many involvements started, in one statement (in the order given). */
 /**
  * Involvements started, in one statement a few thousand (a feed's chunk starts hundreds): the rows
  * travel as one jsonb parameter, since drizzle building seven parameters a row cost more than the

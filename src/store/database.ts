@@ -38,6 +38,9 @@ const MIGRATION_LOCK = 7_201_904;
 
 export class DataDirectoryLocked extends Error {}
 
+/** A json or jsonb value from a raw statement: node-postgres and PGlite parse them, a text cast is not. */
+export const jsonFromDriver = <T>(value: unknown): T => (typeof value === 'string' ? JSON.parse(value) : value) as T;
+
 /**
  * PGlite is a single-process database: two processes writing one directory corrupt it. The lock
  * file holds the owner's pid; a lock left by a process that no longer runs is taken over.

@@ -232,6 +232,22 @@ export const childConcern = pgTable('child_concern', {
   since: timestamp('since', { withTimezone: true }).notNull(),
 });
 
+// When each child's alerts can next change with no new event: the earliest deadline a rule is
+// waiting on, or an open alert's due time passing (it becomes overdue). The rules sweep evaluates
+// only the children whose moment has come, or whose alerts were worked out under another rules
+// configuration (issue 10: "bring every child's alerts up to date after the clock advances a day").
+// Written with the alerts, in the same transaction; no row: not evaluated since this table began.
+export const childRulesDue = pgTable(
+  'child_rules_due',
+  {
+    childId: uuid('child_id').primaryKey().references(() => children.id),
+    /** null: nothing the rules wait on; only a new event can change the child's alerts */
+    dueAt: timestamp('due_at', { withTimezone: true }),
+    configVersion: text('config_version').notNull(),
+  },
+  (t) => [index('child_rules_due_due_at_idx').on(t.dueAt)],
+);
+
 // The outbox of contentless notifications: a row per new high or critical alert, written in the
 // transaction that raised it (so none is lost or sent twice), sent by the job queue.
 export const notifications = pgTable(

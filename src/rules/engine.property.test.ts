@@ -1,12 +1,14 @@
 // Property tests over generated chronologies: the engine never throws on valid input, its output
 // does not depend on the file order of events at different times, and the past does not change
-// when the clock moves on (an evaluation at any earlier asOf is the later one cut at that instant).
+// when the clock moves on (an evaluation at any earlier asOf is the later one cut at that instant),
+// and a child's alerts stay as they are until the instant the engine says they can next change.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { AGENCIES, OBSERVED_INDICATORS, parseEvent } from '../domain/event.ts';
 import { formatInstant } from '../domain/time.ts';
-import { evaluate } from './engine.ts';
+import { evaluate, evaluateChild } from './engine.ts';
 import type { ChildRecord, EngineEvent } from './rule.ts';
 
 const CHILDREN: ChildRecord[] = [
@@ -117,4 +119,38 @@ test('the past does not change as time passes', () => {
       });
     assert.deepEqual(before.map((x) => ({ id: x.id, raisedAt: x.raisedAt, status: x.status, resolvedBy: x.resolvedBy })), after);
   }), { numRuns: 200 });
+});
+
+test('a child\'s alerts do not change before the engine\'s next change, and mostly do at it', () => {
+  let finite = 0;
+  let changedAtNext = 0;
+  fc.assert(fc.property(chronology, asOf, fc.double({ min: 0, max: 1, noNaN: true }), (events, clock, where) => {
+    const child = CHILDREN[0];
+    const at = (ms: number) => evaluateChild({ child, events, asOf: ms });
+    const now = Date.parse(clock);
+    const first = at(now);
+    const next = first.nextChangeMs;
+    assert.ok(next > now, 'the next change is after the clock');
+    // a clock with no next change is probed up to ten years on
+    const last = Number.isFinite(next) ? next - 1 : now + 10 * 365 * 86_400_000;
+    for (const probe of [now + 1, Math.floor(now + (last - now) * where), last]) {
+      if (probe <= now) continue;
+      const later = at(probe);
+      assert.deepEqual(later.alerts, first.alerts, `alerts changed at ${probe}, before the next change at ${next}`);
+      assert.deepEqual(later.concern, first.concern);
+    }
+    // how near the bound is, when only the clock moves (no event dated after it), a minute after one of the child's events
+    const own = events.filter((e) => e.child === child.ref);
+    if (!own.length) return;
+    const then = Date.parse(own[Math.floor(where * (own.length - 1))].at) + 60_000;
+    const past = own.filter((e) => Date.parse(e.at) <= then);
+    const settled = evaluateChild({ child, events: past, asOf: then });
+    if (Number.isFinite(settled.nextChangeMs)) {
+      finite++;
+      if (!isDeepStrictEqual(evaluateChild({ child, events: past, asOf: settled.nextChangeMs }).alerts, settled.alerts)) changedAtNext++;
+    }
+  }), { numRuns: 300 });
+  // the bound is useful only if it is near: at the instant itself the alerts should mostly differ
+  assert.ok(finite > 20, `only ${finite} runs had a next change`);
+  assert.ok(changedAtNext >= finite * 0.8, `${changedAtNext} of ${finite} changed at the next change`);
 });

@@ -47,6 +47,13 @@ export interface ChildEvaluation {
   alerts: Alert[];
   /** When the child became "of exploitation concern"; the server keeps it for `evaluateContext`. */
   concern: ChildConcern | null;
+  /**
+   * The earliest instant (epoch ms) after `asOf` at which evaluating the same chronology could give
+   * other alerts: a deadline a rule waits on, or an open alert's due time passing (it becomes
+   * overdue), or an event dated after `asOf` coming due. Infinity: only a new event can change them. The server's sweep evaluates a child again
+   * only once the clock reaches it.
+   */
+  nextChangeMs: number;
 }
 
 export interface ContextInput {
@@ -130,6 +137,20 @@ class ChildReplay implements ChildRun {
 
   finish(asOfMs: number): void {
     for (const family of this.families) if (family.nextDeadline <= asOfMs) family.fireDue(asOfMs);
+  }
+
+  /**
+   * After `finish(asOfMs)`: when the alerts can next differ with no new event. A family changes only
+   * through `fireDue`, which runs once its deadline is reached; an alert changes only as its due
+   * time passes (`toAlert`: overdue once the clock is past `dueMs`).
+   */
+  nextChange(asOfMs: number): number {
+    let next = Infinity;
+    for (const family of this.families) if (family.nextDeadline < next) next = family.nextDeadline;
+    for (const record of this.alerts) {
+      if (record.open && record.dueMs >= asOfMs && record.dueMs + 1 < next) next = record.dueMs + 1;
+    }
+    return next;
   }
 }
 
@@ -222,12 +243,19 @@ export function evaluateChild(input: { child: ChildRecord; events: readonly Engi
   const events = input.events.filter((e) => e.child === child.ref);
   const timeline = timelineOf(events);
   const order: number[] = [];
-  for (let i = 0; i < events.length; i++) if (timeline.times[i] <= asOfMs) order.push(i);
+  // an event dated after the clock (a feed's future-dated entry) counts once the clock reaches it
+  let nextEventMs = Infinity;
+  for (let i = 0; i < events.length; i++) {
+    const t = timeline.times[i];
+    if (t <= asOfMs) order.push(i);
+    else if (t < nextEventMs) nextEventMs = t;
+  }
   const run = replayChild(child, events, timeline, order, asOfMs, config);
   return {
     child: child.ref,
     alerts: collect(run.alerts, asOfMs, config),
     concern: run.concernRef === null ? null : { since: formatLondon(run.concernSinceMs), sinceMs: run.concernSinceMs, ref: run.concernRef },
+    nextChangeMs: Math.min(run.nextChange(asOfMs), nextEventMs),
   };
 }
 

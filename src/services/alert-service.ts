@@ -3,12 +3,13 @@
 // here edits an alert's derived fields by hand: a response is an event, and the rules resolve.
 import type { Alert, Severity } from '../domain/alert.ts';
 import { isResponse } from '../domain/event.ts';
-import { evaluateChild, evaluateContext, type EngineEvent } from '../rules/engine.ts';
+import { evaluateChild, evaluateContext, type ChildEvaluation, type EngineEvent } from '../rules/engine.ts';
 import { DEFAULT_RULES_CONFIG, type RulesConfig } from '../rules/config.ts';
 import type { Db } from '../store/database.ts';
 import * as alertsRepo from '../store/alert-repository.ts';
 import * as chronologyRepo from '../store/chronology-repository.ts';
 import * as contextRepo from '../store/context-repository.ts';
+import * as rulesDueRepo from '../store/rules-due-repository.ts';
 import { contextId } from '../domain/context.ts';
 import { pseudonym } from './pseudonym.ts';
 import { scopeOf, type Actor } from './actor.ts';
@@ -50,6 +51,11 @@ export function engineEventOf(row: chronologyRepo.EventRow | chronologyRepo.Rule
     sensitivity: row.sensitivity as EngineEvent['sensitivity'],
     summary: row.summary ?? undefined,
   };
+}
+
+/** When a child's evaluation says its alerts can next change, as child_rules_due keeps it. */
+function rulesDueOf(childId: string, evaluation: ChildEvaluation): rulesDueRepo.RulesDue {
+  return { childId, dueAt: Number.isFinite(evaluation.nextChangeMs) ? new Date(evaluation.nextChangeMs) : null };
 }
 
 /** A person a human merged is, to the rules, the person kept (the event itself keeps what was sent). */
@@ -115,6 +121,7 @@ export function createAlertService(options: AlertServiceOptions = {}) {
     });
     const inserted = await alertsRepo.replaceAlerts(tx, alertsRepo.childAlertScope(childId, CONTEXT_RULES), evaluation.alerts, config.version);
     await queueNotices(tx, inserted, evaluation.alerts);
+    await rulesDueRepo.writeRulesDue(tx, [rulesDueOf(childId, evaluation)], config.version);
     const concernChanged = await alertsRepo.setConcern(tx, childId, evaluation.concern ? new Date(evaluation.concern.sinceMs) : null);
     return { concernChanged };
   }
@@ -156,6 +163,7 @@ export function createAlertService(options: AlertServiceOptions = {}) {
       });
       const inserted = await alertsRepo.replaceAlerts(tx, alertsRepo.childrenAlertScope(present, CONTEXT_RULES), evaluations.flatMap((e) => e.alerts), config.version);
       for (const evaluation of evaluations) await queueNotices(tx, inserted, evaluation.alerts);
+      await rulesDueRepo.writeRulesDue(tx, present.map((id, k) => rulesDueOf(id, evaluations[k])), config.version);
       const wanted = present.map((id, k) => {
         const concern = evaluations[k].concern;
         return { childId: id, current: concerns.get(id) ?? null, since: concern ? new Date(concern.sinceMs) : null };
@@ -167,19 +175,28 @@ export function createAlertService(options: AlertServiceOptions = {}) {
 
   /**
    * The scheduled sweep: deadline rules fire when the clock passes them, not when the next event
-   * arrives. A page of children at a time in one transaction, refreshed together (their records,
-   * concerns and alerts read and written in a few statements, not several a child), then the context
-   * rules once.
+   * arrives. The children whose alerts can have changed since they were last evaluated (their next
+   * change has come: `childIdsDue`), or with `every` each child of the partnership, a page at a time
+   * in one transaction, refreshed together (their records, concerns and alerts read and written in a
+   * few statements, not several a child); then the context rules once, which read the whole
+   * partnership's links and change with the clock too (a place's last 180 days).
    */
-  async function sweep(db: Db, batch = 200): Promise<{ children: number }> {
-    let after: string | null = null;
+  async function sweep(db: Db, { every = false, batch = 200 }: { every?: boolean; batch?: number } = {}): Promise<{ children: number }> {
     let count = 0;
-    for (;;) {
-      const ids: string[] = await alertsRepo.childIdsPage(db, after, batch);
-      if (!ids.length) break;
+    const refreshPage = async (ids: readonly string[]) => {
       await db.transaction((tx) => refreshChildren(tx, ids));
       count += ids.length;
-      after = ids[ids.length - 1];
+    };
+    if (every) {
+      for (let after: string | null = null; ;) {
+        const ids: string[] = await alertsRepo.childIdsPage(db, after, batch);
+        if (!ids.length) break;
+        await refreshPage(ids);
+        after = ids[ids.length - 1];
+      }
+    } else {
+      const due = await rulesDueRepo.childIdsDue(db, new Date(clock()), config.version);
+      for (let i = 0; i < due.length; i += batch) await refreshPage(due.slice(i, i + batch));
     }
     await db.transaction((tx) => refreshContext(tx));
     return { children: count };
@@ -202,9 +219,17 @@ export function createAlertService(options: AlertServiceOptions = {}) {
 /**
  * Runs the sweep every few minutes, and once at start so deadlines passed while stopped fire. One
  * instance sweeps at a time (a lease); the others skip that round — the result would be the same.
+ * An instance's first sweep evaluates every child: a deploy may have brought rules that decide
+ * otherwise, or other deadlines, than those the kept next changes were worked out by. After it,
+ * only the children whose next change has come.
  */
 export function startSweeper(db: Db, alerts: AlertService, minutes: number, warn: (message: string) => void) {
-  return startLeasedRounds(db, { lease: 'rules-sweep', leaseSeconds: minutes * 60, everyMs: minutes * 60_000, warn, work: () => alerts.sweep(db) });
+  let everyoneSwept = false;
+  const work = async () => {
+    await alerts.sweep(db, { every: !everyoneSwept });
+    everyoneSwept = true;
+  };
+  return startLeasedRounds(db, { lease: 'rules-sweep', leaseSeconds: minutes * 60, everyMs: minutes * 60_000, warn, work });
 }
 
 // ——— reading and acting on alerts, as a person ———

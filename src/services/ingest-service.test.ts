@@ -286,7 +286,7 @@ describe('a kill or a crash mid-import leaves whole rows only, and the same file
     assert.equal((await db.select().from(importRunChildren)).length, 0, 'no child left waiting for the rules');
     const stored = await alertRows(db);
     assert.ok(stored.some((a) => a.childId === one.id), 'the first chunk\'s child has its alerts');
-    await alerts.sweep(db);
+    await alerts.sweep(db, { every: true });
     assert.deepEqual(await alertRows(db), stored);
   });
 
@@ -574,7 +574,7 @@ describe('a feed in time order (issue 10): the rules once, after the last line',
       assert.ok(first.alerts.length > 50, `${first.alerts.length} alerts`);
       assert.deepEqual(await stored(small.database.db, small.ids), first);
       assert.equal((await whole.database.db.select().from(importRunChildren)).length, 0);
-      await alerts.sweep(whole.database.db);
+      await alerts.sweep(whole.database.db, { every: true });
       assert.deepEqual(await stored(whole.database.db, whole.ids), first);
     } finally {
       await whole.database.close();

@@ -10,7 +10,7 @@ import { makePartnership, type TestPartnership } from '../../test/support/partne
 import { SEVERITY_RANK, type Severity } from '../domain/alert.ts';
 import type { Database } from '../store/database.ts';
 import { alerts, auditLog } from '../store/schema.ts';
-import { myWork, WORK_PAGE_SIZE, type AlertGroup } from './alert-service.ts';
+import { myWork, WORK_PAGE_SIZE, type AlertGroup } from './my-work-service.ts';
 import { createChild } from './chronology-service.ts';
 import { ServiceError } from './errors.ts';
 

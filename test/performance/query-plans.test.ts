@@ -18,10 +18,11 @@ import { openTestDatabase } from '../support/database.ts';
 import { makeUser } from '../support/partnership.ts';
 import type { Actor } from '../../src/services/actor.ts';
 import { scopeOf } from '../../src/services/actor.ts';
-import { childAlerts, myWork } from '../../src/services/alert-service.ts';
+import { childAlerts } from '../../src/services/alert-service.ts';
+import { myWork } from '../../src/services/my-work-service.ts';
 import { readChronology } from '../../src/services/chronology-service.ts';
 import { viewChildPage } from '../../src/services/child-page-service.ts';
-import { alertsOfChild, alertsWithNames, openWorkCounts, openWorkPage, type WorkFilter } from '../../src/store/alert-repository.ts';
+import { alertsOfChild, openWorkCounts, readWork, type WorkFilter } from '../../src/store/alert-repository.ts';
 import { findVisibleChild, listEvents } from '../../src/store/chronology-repository.ts';
 import type { Database, Db } from '../../src/store/database.ts';
 import * as schema from '../../src/store/schema.ts';
@@ -201,13 +202,15 @@ describe('query plans of the hot paths (EXPLAIN, no sequential scan of events or
   // Found by this test: My work's check for a child whose death is recorded (a not-exists on events
   // of type 'harm.serious', kind 'death') read every event into a hash anti-join until the partial
   // index events_death_idx (migration 0009) made it a probe per alert.
-  // My work is its counts (on the replica when there is one), one page of groups and the page's
-  // alerts by id: each statement, and myWork as the page calls it, on the first page and a later one.
+  // My work is one statement, its counts and a page of groups with their alerts (with a replica,
+  // the counts there and the page given the replica's count): each, and myWork as the page calls
+  // it, on the first page and a later one.
   const NOW = new Date('2024-07-01T00:00:00Z');
   const pageOf = async (db: Db, actor: Actor, filter: WorkFilter, offset: number) => {
-    await openWorkCounts(db, scopeOf(actor), filter, NOW);
-    const groups = await openWorkPage(db, scopeOf(actor), filter, { now: NOW, offset, limit: 25 });
-    await alertsWithNames(db, groups.flatMap((g) => g.alertIds));
+    const counts = await openWorkCounts(db, scopeOf(actor), filter, NOW);
+    const requested = offset / 25 + 1;
+    await readWork(db, scopeOf(actor), filter, { now: NOW, requested, size: 25, knownGroups: null });
+    await readWork(db, scopeOf(actor), filter, { now: NOW, requested, size: 25, knownGroups: counts.groups });
   };
   const workOf = (actor: Actor) => async (db: Db) => {
     await pageOf(db, actor, {}, 0);

@@ -2,7 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import { EVENT_TYPE_NAMES } from '../../domain/event.ts';
 import { RULE_CATALOGUE } from '../../rules/catalogue.ts';
-import { assignAlert, dismissAlert, myWork, noteAlert, viewAlert } from '../../services/alert-service.ts';
+import { assignAlert, dismissAlert, noteAlert, viewAlert } from '../../services/alert-service.ts';
+import { myWork } from '../../services/my-work-service.ts';
 import { ServiceError } from '../../services/errors.ts';
 import { outboxFor } from '../../services/notice-service.ts';
 import { createPanelService } from '../../services/panel-service.ts';
@@ -21,6 +22,24 @@ export async function alertRoutes(app: FastifyInstance): Promise<void> {
   // the complex child panel referral offered on RISK_NOT_REDUCING (the form posts to pages/panels.ts)
   const panels = createPanelService(db, { types: app.deps.config.panelTypes });
   app.addHook('preHandler', requireSignedIn);
+
+  // My work's filter controls other than the child's select (the page's children) depend only on
+  // the rule and the due date asked for: rendered once per choice and kept, as the chronology's
+  // filters are (pages/children.ts) — each GOV.UK macro call includes its template and imports its
+  // macros again, and the rule's select, the date and the button were two-fifths of the page's
+  // rendering. The rules are a fixed list and dates are typed in: the few in use stay, and the
+  // cache starts again if a crawler walks through them.
+  const filterFragments = new Map<string, string>();
+  const filterFragment = async (template: string, key: string, context: () => Record<string, unknown>): Promise<string> => {
+    const cacheKey = `${template}|${key}`;
+    let html = filterFragments.get(cacheKey);
+    if (html === undefined) {
+      html = await app.view(template, context());
+      if (filterFragments.size >= 500) filterFragments.clear();
+      filterFragments.set(cacheKey, html);
+    }
+    return html;
+  };
 
   app.get<{ Querystring: Record<string, string> }>('/my-work', { preHandler: requireCaseReader }, async (request, reply) => {
     const actor = signedIn(request);
@@ -50,6 +69,8 @@ export async function alertRoutes(app: FastifyInstance): Promise<void> {
       ...(asked === null ? [{ path: 'page', message: 'Page number must be a whole number, like 2' }] : []),
     ];
     if (asked === null) reply.code(400);
+    const errors = formErrors(problems, { due: 'due-day', page: 'work-list' });
+    const dueAsked = { day: request.query['due-day'], month: request.query['due-month'], year: request.query['due-year'] };
     return reply.page('alerts/my-work.njk', {
       title: pages > 1 ? `My work (page ${page} of ${pages})` : 'My work',
       groups: groups.map((g) => ({ ...g, rule: RULES_BY_CODE.get(g.rule), code: g.rule })),
@@ -62,10 +83,15 @@ export async function alertRoutes(app: FastifyInstance): Promise<void> {
       last: (page - 1) * pageSize + groups.length,
       pastTheEnd: asked !== null && asked > page ? asked : null,
       pagination: paginationFor(page, pages, (n) => `/my-work?${new URLSearchParams([...filters, ['page', String(n)]])}`, 'My work pages'),
-      ruleItems: [{ value: '', text: 'All rules' }, ...RULE_CATALOGUE.map((r) => ({ value: r.code, text: `${ruleName(r.code)} (${r.code})`, selected: r.code === rule }))],
+      ruleFilter: await filterFragment('alerts/my-work-rule-filter.njk', rule ?? '', () => ({
+        ruleItems: [{ value: '', text: 'All rules' }, ...RULE_CATALOGUE.map((r) => ({ value: r.code, text: `${ruleName(r.code)} (${r.code})`, selected: r.code === rule }))],
+      })),
       childItems: [{ value: '', text: 'All children' }, ...[...children].map(([id, name]) => ({ value: id, text: name, selected: id === childId }))],
-      due: { day: request.query['due-day'], month: request.query['due-month'], year: request.query['due-year'] },
-      ...formErrors(problems, { due: 'due-day', page: 'work-list' }),
+      dueFilter: await filterFragment('alerts/my-work-due-filter.njk', JSON.stringify([dueAsked.day, dueAsked.month, dueAsked.year, errors.errorFor.due]), () => ({
+        due: dueAsked,
+        errorFor: errors.errorFor,
+      })),
+      ...errors,
     });
   });
 

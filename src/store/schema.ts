@@ -248,6 +248,17 @@ export const childRulesDue = pgTable(
   (t) => [index('child_rules_due_due_at_idx').on(t.dueAt)],
 );
 
+// The same for the partnership-wide context rules (NETWORK_LINK, ADULT_OF_CONCERN, HOTSPOT), one
+// row: they read the clock only through which linked and response events have happened, so they
+// can next change when an event dated after the clock comes due (or when data or a child's concern
+// changes, which re-evaluates them there and then). Locked by each context evaluation, so the row
+// always describes the latest one.
+export const rulesContextDue = pgTable('rules_context_due', {
+  scope: text('scope').primaryKey(),
+  dueAt: timestamp('due_at', { withTimezone: true }),
+  configVersion: text('config_version').notNull(),
+});
+
 // The outbox of contentless notifications: a row per new high or critical alert, written in the
 // transaction that raised it (so none is lost or sent twice), sent by the job queue.
 export const notifications = pgTable(

@@ -273,6 +273,21 @@ export function evaluateContext({ children, events, asOf, config = DEFAULT_RULES
   return collect(contextAlerts({ children: context, events, times: timelineOf(events).times, asOfMs, config }), asOfMs, config);
 }
 
+/**
+ * When the partnership-wide rules can next give other alerts for the same data: they read the
+ * clock only through which events have happened (a child's concern is always in its past), so at
+ * the earliest of `events` dated after `asOf`; Infinity when none is.
+ */
+export function contextNextChangeMs(events: readonly EngineEvent[], asOf: Clock): number {
+  const asOfMs = parseAsOf(asOf);
+  let next = Infinity;
+  for (const e of events) {
+    const t = instantOf(e);
+    if (t > asOfMs && t < next) next = t;
+  }
+  return next;
+}
+
 /** A stored concern instant: epoch ms or the printed `since` (a date-time). */
 function parseAsOfInstant(value: Clock): number {
   return typeof value === 'number' ? value : parseInstant(value);

@@ -3,7 +3,7 @@
 // here edits an alert's derived fields by hand: a response is an event, and the rules resolve.
 import type { Alert, Severity } from '../domain/alert.ts';
 import { isResponse } from '../domain/event.ts';
-import { evaluateChild, evaluateContext, type ChildEvaluation, type EngineEvent } from '../rules/engine.ts';
+import { contextNextChangeMs, evaluateChild, evaluateContext, type ChildEvaluation, type EngineEvent } from '../rules/engine.ts';
 import { DEFAULT_RULES_CONFIG, type RulesConfig } from '../rules/config.ts';
 import type { Db } from '../store/database.ts';
 import * as alertsRepo from '../store/alert-repository.ts';
@@ -95,17 +95,22 @@ export function createAlertService(options: AlertServiceOptions = {}) {
 
   /** Re-evaluates the partnership-wide rules (links between children, adults, places). */
   async function refreshContext(tx: Db): Promise<void> {
+    await rulesDueRepo.lockContextDue(tx);
     const everyone = await alertsRepo.allChildrenWithConcern(tx);
     const linked = await alertsRepo.contextEvents(tx);
     const merges = await contextRepo.mergeMap(tx);
+    const now = clock();
+    const events = linked.map((row) => withMergedLinks(engineEventOf(row), merges));
     const fresh = evaluateContext({
       children: everyone.map((c) => ({ ref: c.id, name: c.name, dateOfBirth: c.dateOfBirth ?? undefined, concernSince: c.since?.getTime() ?? null })),
-      events: linked.map((row) => withMergedLinks(engineEventOf(row), merges)),
-      asOf: clock(),
+      events,
+      asOf: now,
       config,
     });
     const inserted = await alertsRepo.replaceAlerts(tx, alertsRepo.contextAlertScope(CONTEXT_RULES), fresh, config.version);
     await queueNotices(tx, inserted, fresh);
+    const next = contextNextChangeMs(events, now);
+    await rulesDueRepo.writeContextDue(tx, Number.isFinite(next) ? new Date(next) : null, config.version);
   }
 
   /** Brings one child's stored alerts up to date with their chronology and the clock. */
@@ -178,13 +183,14 @@ export function createAlertService(options: AlertServiceOptions = {}) {
    * arrives. The children whose alerts can have changed since they were last evaluated (their next
    * change has come: `childIdsDue`), or with `every` each child of the partnership, a page at a time
    * in one transaction, refreshed together (their records, concerns and alerts read and written in a
-   * few statements, not several a child); then the context rules once, which read the whole
-   * partnership's links and change with the clock too (a place's last 180 days).
+   * few statements, not several a child); then the context rules, which read the whole partnership's
+   * links, when a child's concern changed, their own next change has come, or with `every`.
    */
-  async function sweep(db: Db, { every = false, batch = 200 }: { every?: boolean; batch?: number } = {}): Promise<{ children: number }> {
+  async function sweep(db: Db, { every = false, batch = 200 }: { every?: boolean; batch?: number } = {}): Promise<{ children: number; context: boolean }> {
     let count = 0;
+    let concernChanged = false;
     const refreshPage = async (ids: readonly string[]) => {
-      await db.transaction((tx) => refreshChildren(tx, ids));
+      if ((await db.transaction((tx) => refreshChildren(tx, ids))).size) concernChanged = true;
       count += ids.length;
     };
     if (every) {
@@ -198,8 +204,9 @@ export function createAlertService(options: AlertServiceOptions = {}) {
       const due = await rulesDueRepo.childIdsDue(db, new Date(clock()), config.version);
       for (let i = 0; i < due.length; i += batch) await refreshPage(due.slice(i, i + batch));
     }
-    await db.transaction((tx) => refreshContext(tx));
-    return { children: count };
+    const context = every || concernChanged || (await rulesDueRepo.contextDue(db, new Date(clock()), config.version));
+    if (context) await db.transaction((tx) => refreshContext(tx));
+    return { children: count, context };
   }
 
   return {

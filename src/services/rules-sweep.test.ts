@@ -1,5 +1,5 @@
 // The rules sweep evaluates only the children whose alerts can have changed since they were last
-// evaluated (issue 10), and stores exactly what evaluating every child gives, as the clock moves on
+// evaluated (issue 10), and the context rules only when they can have changed, and stores exactly what evaluating every child gives, as the clock moves on
 // by an hour, a day, a week or a month, over a synthetic county's chronologies — events dated after
 // the clock among them, which count once it reaches them.
 import { after, before, test } from 'node:test';
@@ -59,6 +59,7 @@ test('a sweep of the children whose next change has come stores what evaluating 
   const first = await alerts.sweep(database.db, { every: true });
   assert.equal(first.children, county.children.length);
   let evaluated = 0;
+  let contextRuns = 0;
   let steps = 0;
   for (const step of [HOUR, DAY, DAY, 7 * DAY, 3 * DAY, 30 * DAY, DAY, 14 * DAY, 90 * DAY, 2 * HOUR, 60 * DAY, 365 * DAY]) {
     now += step;
@@ -68,12 +69,14 @@ test('a sweep of the children whose next change has come stores what evaluating 
     assert.equal(every.children, county.children.length);
     assert.deepEqual({ alerts: await storedAlerts(), concerns: await concerns() }, afterDue, `after ${(now - start) / HOUR} hours the sweep of the due children left alerts that evaluating every child changes`);
     evaluated += due.children;
+    if (due.context) contextRuns++;
     steps++;
   }
   assert.ok((await storedAlerts()).length > 100, 'the county raises alerts');
   // the point of it: most rounds evaluate a few children, not the county
   assert.ok(evaluated < steps * county.children.length * 0.6, `${evaluated} children evaluated in ${steps} sweeps of ${county.children.length}`);
   assert.ok(evaluated > 0, 'the clock moving on brought some children due');
+  assert.ok(contextRuns > 0 && contextRuns < steps, `the context rules ran in ${contextRuns} of ${steps} sweeps`);
 });
 
 test('the children due: never evaluated, next change come, another rules configuration, waiting in an unfinished import', async () => {
@@ -95,6 +98,7 @@ test('the children due: never evaluated, next change come, another rules configu
 
   const swept = await alerts.sweep(database.db);
   assert.equal(swept.children, 4);
+  assert.equal(swept.context, false, 'no concern changed and no linked event came due: the context rules are as they were');
   const kept = new Map((await database.db.select().from(childRulesDue)).map((r) => [r.childId, r]));
   for (const id of [a, b, c]) {
     const row = kept.get(id);

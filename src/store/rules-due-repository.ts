@@ -3,7 +3,7 @@
 // round (issue 10: a day's sweep of 20,000 children took four minutes and changed nothing).
 import { sql } from 'drizzle-orm';
 import type { Db } from './database.ts';
-import { childRulesDue, children, importRunChildren } from './schema.ts';
+import { childRulesDue, children, importRunChildren, rulesContextDue } from './schema.ts';
 
 export interface RulesDue {
   childId: string;
@@ -39,4 +39,31 @@ export async function childIdsDue(tx: Db, now: Date, configVersion: string): Pro
         or exists (select 1 from ${importRunChildren} r where r.child_id = c.id)
      order by c.id`);
   return (result as unknown as { rows: { id: string }[] }).rows.map((r) => r.id);
+}
+
+const PARTNERSHIP = 'partnership';
+
+/**
+ * Locks the context rules' row for the rest of the transaction, before their events are read: two
+ * context evaluations at once then run one after the other, each reading what the other committed,
+ * so the row is written by the one that saw the most.
+ */
+export async function lockContextDue(tx: Db): Promise<void> {
+  await tx.execute(sql`select 1 from ${rulesContextDue} where scope = ${PARTNERSHIP} for update`);
+}
+
+export async function writeContextDue(tx: Db, dueAt: Date | null, configVersion: string): Promise<void> {
+  await tx.execute(sql`
+    insert into ${rulesContextDue} (scope, due_at, config_version) values (${PARTNERSHIP}, ${dueAt?.toISOString() ?? null}, ${configVersion})
+    on conflict (scope) do update set due_at = excluded.due_at, config_version = excluded.config_version`);
+}
+
+/** Whether the context rules must be evaluated at `now`: their next change has come, or another configuration worked them out. */
+export async function contextDue(tx: Db, now: Date, configVersion: string): Promise<boolean> {
+  const result = await tx.execute(sql`
+    select not exists (
+      select 1 from ${rulesContextDue}
+       where scope = ${PARTNERSHIP} and config_version = ${configVersion} and (due_at is null or due_at > ${now.toISOString()})
+    ) as due`);
+  return Boolean((result as unknown as { rows: { due: boolean }[] }).rows[0].due);
 }

@@ -11,7 +11,8 @@ import type { Database } from '../store/database.ts';
 import { openDatabase } from '../store/database.ts';
 import { alerts, events, notifications } from '../store/schema.ts';
 import { allEventsOfChild } from '../store/chronology-repository.ts';
-import { createAlertService, engineEventOf, myWork, dismissAlert, noteAlert, viewAlert, assignAlert } from './alert-service.ts';
+import { createAlertService, engineEventOf, dismissAlert, noteAlert, viewAlert, assignAlert } from './alert-service.ts';
+import { myWork } from './my-work-service.ts';
 import { createChild, recordEvents } from './chronology-service.ts';
 import { ServiceError } from './errors.ts';
 

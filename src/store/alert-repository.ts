@@ -210,7 +210,12 @@ const groupsSql = (now: Date) => sql`
              count(*)::int as alerts, (count(*) filter (where due_by < ${now.toISOString()}))::int as overdue
         from work group by key, child_id, rule`;
 
-/** A group's place in My work's order, over `grouped g` joined to the child `c` (openWorkPage's comment). */
+/**
+ * A group's place in My work's order, over `grouped g` joined to the child `c`, most urgent first:
+ * the highest severity in the group, then the earliest due (a group with no due date last), then
+ * the child's name and the key — compared as JavaScript's localeCompare compares them (ICU's root
+ * collation), the order My work has always had.
+ */
 const GROUP_POSITION = sql`row_number() over (order by g.rank desc, g.earliest_due asc nulls last, coalesce(c.name, '') collate "und-x-icu", g.key collate "und-x-icu")`;
 
 export interface WorkGroupRow {
@@ -226,46 +231,6 @@ export interface WorkGroupRow {
   alertIds: string[];
 }
 
-/**
- * One page of My work's groups, most urgent first: the highest severity in the group, then the
- * earliest due (a group with no due date last), then the child's name and the key — compared as
- * JavaScript's localeCompare compares them (ICU's root collation), the order My work has always had.
- */
-export async function openWorkPage(
-  tx: Db,
-  scope: AccessScope,
-  filter: WorkFilter,
-  page: { now: Date; offset: number; limit: number },
-): Promise<WorkGroupRow[]> {
-  await withoutJit(tx);
-  const result = await tx.execute(sql`
-    with work as materialized (${workSql(scope, filter)}),
-    grouped as (${groupsSql(page.now)}),
-    page as (
-      select g.*, c.name as child_name, ${GROUP_POSITION} as position
-        from grouped g left join ${children} c on c.id = g.child_id
-       order by position
-       limit ${page.limit} offset ${page.offset}
-    )
-    select p.key, p.child_id, p.child_name, p.rule, p.severity, p.earliest_due, p.alerts, p.overdue,
-           array_agg(w.id order by w.due_by, w.id) as alert_ids
-      from page p join work w on w.key = p.key
-     group by p.key, p.child_id, p.child_name, p.rule, p.severity, p.earliest_due, p.alerts, p.overdue, p.position
-     order by p.position`);
-  const rows = (result as unknown as { rows: Record<string, unknown>[] }).rows;
-  return rows.map((r) => ({
-    key: r.key as string,
-    childId: r.child_id as string | null,
-    childName: r.child_name as string | null,
-    rule: r.rule as string,
-    severity: r.severity as string,
-    earliestDue: r.earliest_due === null ? null : new Date(r.earliest_due as string | Date),
-    alerts: Number(r.alerts),
-    overdue: Number(r.overdue),
-    alertIds: r.alert_ids as string[],
-  }));
-}
-
 /** My work's size: its groups, alerts and those overdue at `now`. In a transaction (see withoutJit). */
 export async function openWorkCounts(tx: Db, scope: AccessScope, filter: WorkFilter, now: Date) {
   await withoutJit(tx);
@@ -278,7 +243,7 @@ export async function openWorkCounts(tx: Db, scope: AccessScope, filter: WorkFil
 
 /**
  * readWork's statement. The work set is read once for the counts and the page: as two statements
- * (openWorkCounts, openWorkPage) each read every open alert of the agency and checked each one's
+ * (the counts, then the page) each read every open alert of the agency and checked each one's
  * child. Not a prepared statement: its generic plan, costed for an average agency, hashed every
  * alert and every child (police on a 10,000-child county: 205 ms, against 2.6 ms planned for the
  * agency's own values), and PostgreSQL may choose it after five executions.
@@ -324,7 +289,7 @@ function workStatement(tx: Db, scope: AccessScope, filter: WorkFilter, page: { n
     .from(sql`(${listed}) work_page`)
     .innerJoin(alerts, sql`${alerts.id} = work_page.alert_id`)
     .leftJoin(users, eq(users.id, alerts.assignedTo))
-    // a group's alerts earliest due first (no due date last), as openWorkPage's alertIds
+    // a group's alerts earliest due first (no due date last), as the page has always listed them
     .orderBy(sql`work_page.position`, asc(alerts.dueBy), asc(alerts.id));
 }
 
@@ -338,7 +303,7 @@ export interface WorkRead {
 
 /**
  * My work in one statement: the whole list's counts and one page of its groups, most urgent first
- * (openWorkPage's order), with their alerts and the assignees' names. `knownGroups`, when the
+ * (GROUP_POSITION's order), with their alerts and the assignees' names. `knownGroups`, when the
  * counts were read elsewhere (a replica), decides the last page instead of this read's count. In
  * a transaction (see withoutJit).
  */
@@ -366,19 +331,6 @@ export async function readWork(
     group.rows.push({ alert: r.alert, childName: r.childName, assigneeName: r.assigneeName });
   }
   return { counts: { groups: first.listGroups, alerts: first.listAlerts, overdue: first.listOverdue }, page: first.page, groups };
-}
-
-/** Alerts by id, with the child's and the assignee's names. */
-export async function alertsWithNames(tx: Db, ids: readonly string[]) {
-  if (!ids.length) return [];
-  // the ids travel as one jsonb parameter (a page's groups can hold hundreds of alerts), made an
-  // array first: 'in (select …)' of a set the planner cannot size read every alert in a hash join
-  return tx
-    .select({ alert: alerts, childName: children.name, assigneeName: users.name })
-    .from(alerts)
-    .leftJoin(children, eq(children.id, alerts.childId))
-    .leftJoin(users, eq(users.id, alerts.assignedTo))
-    .where(sql`${alerts.id} = any(array(select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)))`);
 }
 
 export async function setAssignee(tx: Db, id: string, userId: string | null): Promise<void> {

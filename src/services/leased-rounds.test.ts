@@ -40,3 +40,22 @@ test('two instances on one lease: one works the round; stop waits for it; a fail
   await again.stop();
   assert.equal(works, 2, 'the failed round gave up its lease');
 });
+
+test('a round that outlasts its lease keeps it: another instance does not start the same work beside it', async () => {
+  let running = 0;
+  let most = 0;
+  const work = async () => {
+    running++;
+    most = Math.max(most, running);
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    running--;
+  };
+  const job = { lease: 'test-long-round', leaseSeconds: 1, everyMs: 3_600_000, warn: () => undefined, work };
+  const one = startLeasedRounds(database.db, job);
+  // past the first lease's term, while the first round is still under way
+  await new Promise((resolve) => setTimeout(resolve, 1_600));
+  const two = startLeasedRounds(database.db, job);
+  await Promise.all([one.first, two.first]);
+  await Promise.all([one.stop(), two.stop()]);
+  assert.equal(most, 1, 'two rounds of the same work ran at once');
+});

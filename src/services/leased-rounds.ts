@@ -1,10 +1,10 @@
 // Background work that one instance of a deployment does at a time — the rules sweep, the
 // dashboard's kept views: a round every `everyMs` and one at start, under a named lease (the
-// others skip that round: the result would be the same), a round never overlapping the last, and
-// a failed round said on `warn` without stopping the next.
+// others skip that round: the result would be the same) kept while the round lasts, a round never
+// overlapping the last, and a failed round said on `warn` without stopping the next.
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../store/database.ts';
-import { releaseLease, takeLease } from '../store/alert-repository.ts';
+import { releaseLease, renewLease, takeLease } from '../store/alert-repository.ts';
 
 export interface LeasedRounds {
   /** the round started at start */
@@ -22,9 +22,17 @@ export function startLeasedRounds(
   const run = async () => {
     try {
       if (!(await takeLease(db, job.lease, holder, job.leaseSeconds))) return;
+      // a round may outlast its lease (an instance's first sweep evaluates every child of a
+      // county): renewed a third of the way through each term, so no other instance starts the
+      // same work beside it
+      const renewal = setInterval(() => {
+        renewLease(db, job.lease, holder, job.leaseSeconds).catch((error: Error) => job.warn(`${job.lease}: lease not renewed: ${error.message}\n`));
+      }, (job.leaseSeconds * 1000) / 3);
+      renewal.unref();
       try {
         await job.work();
       } finally {
+        clearInterval(renewal);
         await releaseLease(db, job.lease, holder);
       }
     } catch (error) {

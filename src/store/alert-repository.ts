@@ -420,6 +420,16 @@ export async function takeLease(db: Db, name: string, holder: string, seconds: n
   return rows.length > 0 && rows[0].holder === holder;
 }
 
+/** Extends a lease its holder still has; false if it had lapsed and another instance took it. */
+export async function renewLease(db: Db, name: string, holder: string, seconds: number): Promise<boolean> {
+  const rows = await db
+    .update(leases)
+    .set({ until: new Date(Date.now() + seconds * 1000) })
+    .where(and(eq(leases.name, name), eq(leases.holder, holder)))
+    .returning({ holder: leases.holder });
+  return rows.length > 0;
+}
+
 export async function releaseLease(db: Db, name: string, holder: string): Promise<void> {
   await db.delete(leases).where(and(eq(leases.name, name), eq(leases.holder, holder)));
 }

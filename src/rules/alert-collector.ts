@@ -72,12 +72,14 @@ export class AlertCollector {
 const RADIX_BITS = 14;
 const RADIX = 1 << RADIX_BITS;
 
-/**
- * Indices of `instants` (epoch ms, whole numbers) in time order, equal instants in their given order:
- * a least-significant-digit radix sort, three passes of 14 bits (instants up to 139 years apart).
- */
+/** Up to this many instants are ordered by comparison (see instantOrder). */
 const SMALL = 512;
 
+/**
+ * Indices of `instants` (epoch ms, whole numbers) in time order, equal instants in their given order:
+ * a least-significant-digit radix sort, three passes of 14 bits (instants up to 139 years apart),
+ * or a comparison sort for a few hundred.
+ */
 export function instantOrder(instants: ArrayLike<number>): Int32Array {
   const n = instants.length;
   let order = new Int32Array(n);

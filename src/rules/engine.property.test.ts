@@ -149,8 +149,8 @@ test('a child\'s alerts do not change before the engine\'s next change, and most
       finite++;
       if (!isDeepStrictEqual(evaluateChild({ child, events: past, asOf: settled.nextChangeMs }).alerts, settled.alerts)) changedAtNext++;
     }
-  }), { numRuns: 300 });
-  // the bound is useful only if it is near: at the instant itself the alerts should mostly differ
+  }), { numRuns: 300, seed: 20261124 });
+  // the bound is useful only if it is near (a fixed seed: a share measured over random runs must not fail by chance): at the instant itself the alerts should mostly differ
   assert.ok(finite > 20, `only ${finite} runs had a next change`);
   assert.ok(changedAtNext >= finite * 0.8, `${changedAtNext} of ${finite} changed at the next change`);
 });

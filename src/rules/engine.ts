@@ -50,8 +50,8 @@ export interface ChildEvaluation {
   /**
    * The earliest instant (epoch ms) after `asOf` at which evaluating the same chronology could give
    * other alerts: a deadline a rule waits on, or an open alert's due time passing (it becomes
-   * overdue), or an event dated after `asOf` coming due. Infinity: only a new event can change them. The server's sweep evaluates a child again
-   * only once the clock reaches it.
+   * overdue), or an event dated after `asOf` coming due. Infinity: only a new event can change
+   * them. The server's sweep evaluates a child again only once the clock reaches it.
    */
   nextChangeMs: number;
 }

@@ -115,6 +115,7 @@ export function createAlertService(options: AlertServiceOptions = {}) {
 
   /** Brings one child's stored alerts up to date with their chronology and the clock. */
   async function refreshChild(tx: Db, childId: string): Promise<{ concernChanged: boolean }> {
+    await rulesDueRepo.lockRulesDue(tx, [childId]);
     const child = await chronologyRepo.findChild(tx, childId);
     if (!child) return { concernChanged: false };
     const rows = await chronologyRepo.allEventsOfChild(tx, childId);
@@ -128,6 +129,9 @@ export function createAlertService(options: AlertServiceOptions = {}) {
     await queueNotices(tx, inserted, evaluation.alerts);
     await rulesDueRepo.writeRulesDue(tx, [rulesDueOf(childId, evaluation)], config.version);
     const concernChanged = await alertsRepo.setConcern(tx, childId, evaluation.concern ? new Date(evaluation.concern.sinceMs) : null);
+    // who is of concern is what the context rules read: due until they are evaluated, whatever
+    // becomes of this transaction's caller (the context evaluation overwrites the mark)
+    if (concernChanged) await rulesDueRepo.markContextDue(tx);
     return { concernChanged };
   }
 
@@ -150,6 +154,7 @@ export function createAlertService(options: AlertServiceOptions = {}) {
     const GROUP = 200;
     for (let i = 0; i < ids.length; i += GROUP) {
       const group = ids.slice(i, i + GROUP);
+      await rulesDueRepo.lockRulesDue(tx, group);
       const found = new Map((await chronologyRepo.findChildren(tx, group)).map((c) => [c.id, c]));
       const present = group.filter((id) => found.has(id));
       if (!present.length) continue;
@@ -173,7 +178,9 @@ export function createAlertService(options: AlertServiceOptions = {}) {
         const concern = evaluations[k].concern;
         return { childId: id, current: concerns.get(id) ?? null, since: concern ? new Date(concern.sinceMs) : null };
       });
-      for (const id of await alertsRepo.writeConcerns(tx, wanted)) changed.add(id);
+      const concernsChanged = await alertsRepo.writeConcerns(tx, wanted);
+      for (const id of concernsChanged) changed.add(id);
+      if (concernsChanged.length) await rulesDueRepo.markContextDue(tx);
     }
     return changed;
   }
@@ -184,13 +191,13 @@ export function createAlertService(options: AlertServiceOptions = {}) {
    * change has come: `childIdsDue`), or with `every` each child of the partnership, a page at a time
    * in one transaction, refreshed together (their records, concerns and alerts read and written in a
    * few statements, not several a child); then the context rules, which read the whole partnership's
-   * links, when a child's concern changed, their own next change has come, or with `every`.
+   * links, when they are due (their own next change has come, a child's concern changed — in this
+   * sweep or in a transaction that did not evaluate them — or a write they read) or with `every`.
    */
   async function sweep(db: Db, { every = false, batch = 200 }: { every?: boolean; batch?: number } = {}): Promise<{ children: number; context: boolean }> {
     let count = 0;
-    let concernChanged = false;
     const refreshPage = async (ids: readonly string[]) => {
-      if ((await db.transaction((tx) => refreshChildren(tx, ids))).size) concernChanged = true;
+      await db.transaction((tx) => refreshChildren(tx, ids));
       count += ids.length;
     };
     if (every) {
@@ -204,7 +211,7 @@ export function createAlertService(options: AlertServiceOptions = {}) {
       const due = await rulesDueRepo.childIdsDue(db, new Date(clock()), config.version);
       for (let i = 0; i < due.length; i += batch) await refreshPage(due.slice(i, i + batch));
     }
-    const context = every || concernChanged || (await rulesDueRepo.contextDue(db, new Date(clock()), config.version));
+    const context = every || (await rulesDueRepo.contextDue(db, new Date(clock()), config.version));
     if (context) await db.transaction((tx) => refreshContext(tx));
     return { children: count, context };
   }

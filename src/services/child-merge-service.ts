@@ -10,13 +10,14 @@ import { visibleChild } from './chronology-service.ts';
 import { forbidden, notFound, validationFailed } from './errors.ts';
 import { can } from './access.ts';
 
-export type RulesRefresh = Pick<AlertService, 'refreshChild' | 'refreshContext'>;
+export type RulesRefresh = Pick<AlertService, 'refreshChildren' | 'refreshContext'>;
 
 /** A merge moves events and links between records: both chronologies and the network change. */
 async function refreshBoth(tx: Db, alerts: RulesRefresh | undefined, a: string, b: string): Promise<void> {
   if (!alerts) return;
-  await alerts.refreshChild(tx, a);
-  await alerts.refreshChild(tx, b);
+  // together: their rows locked in one order, as the sweep locks a page's (a then b one at a time
+  // could wait on a sweep holding b while it waits on a)
+  await alerts.refreshChildren(tx, [a, b]);
   await alerts.refreshContext(tx);
 }
 

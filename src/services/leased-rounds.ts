@@ -26,7 +26,10 @@ export function startLeasedRounds(
       // county): renewed a third of the way through each term, so no other instance starts the
       // same work beside it
       const renewal = setInterval(() => {
-        renewLease(db, job.lease, holder, job.leaseSeconds).catch((error: Error) => job.warn(`${job.lease}: lease not renewed: ${error.message}\n`));
+        renewLease(db, job.lease, holder, job.leaseSeconds).then(
+          (held) => held || job.warn(`${job.lease}: the lease lapsed before this round could renew it; another instance may be doing the same work\n`),
+          (error: Error) => job.warn(`${job.lease}: lease not renewed: ${error.message}\n`),
+        );
       }, (job.leaseSeconds * 1000) / 3);
       renewal.unref();
       try {

@@ -61,7 +61,9 @@ export async function myWork(db: Db, actor: Actor, filter: alertsRepo.WorkFilter
   // My work shows children's names and alert messages: a view of their records, so it is audited
   // below, naming the children of the page shown
   const { counts, page, groups } = await db.transaction(async (tx) => {
-    const read = await alertsRepo.readWork(tx, scope, filter, { now, requested, size: pageSize, knownGroups: replicaCounts?.groups ?? null });
+    // a page past the end shows the last, however far past: the statement counts pages in 32 bits
+    const asked = Math.min(requested, 2 ** 31 - 1);
+    const read = await alertsRepo.readWork(tx, scope, filter, { now, requested: asked, size: pageSize, knownGroups: replicaCounts?.groups ?? null });
     const messages = await withNeedToKnow(tx, actor, read.groups.flatMap((g) => g.rows.map((r) => r.alert)));
     let next = 0;
     const shown = read.groups.map((g): AlertGroup => ({

@@ -38,8 +38,9 @@ const DERIVED = [
   'severity', 'raisedAt', 'dueBy', 'status', 'resolvedAt', 'resolvedBy', 'evidence', 'details',
   'owner', 'message', 'actions', 'configVersion', 'subject',
 ] as const;
-// An alert the evaluation left as it was is not written again (the sweep re-evaluates every child
-// each round, and rewriting each of their unchanged alerts was most of its database time).
+// An alert the evaluation left as it was is not written again (most of an evaluation's alerts are
+// unchanged — a child's whole history is evaluated again — and rewriting them was most of the
+// sweep's database time when it evaluated every child each round).
 const DERIVED_CHANGED = sql.raw(
   `(${DERIVED.map((key) => `"alerts"."${alerts[key].name}"`).join(', ')}) is distinct from (${DERIVED.map((key) => `excluded."${alerts[key].name}"`).join(', ')})`,
 );
@@ -120,7 +121,9 @@ export async function allChildrenWithConcern(tx: Db) {
 }
 
 // Contract 1 "Responses": a NETWORK_LINK is resolved by the child's next multi-agency response.
-const RESPONSE_TYPES = ['care.strategy_discussion', 'plan.reviewed', 'panel.reviewed', 'screening.completed', 'contact.direct_work'];
+// drizzle/0016's reachable_reads_context lists them again, to mark the context rules due on write
+// (src/services/rules-sweep.test.ts checks the two agree).
+export const RESPONSE_TYPES = ['care.strategy_discussion', 'plan.reviewed', 'panel.reviewed', 'screening.completed', 'contact.direct_work'];
 
 /** Events that carry links, and the response events the network rules read. */
 export async function contextEvents(tx: Db) {

@@ -12,6 +12,27 @@ export interface RulesDue {
 }
 
 /**
+ * Locks the children's rows before their chronologies are read, in id order (the order the write
+ * triggers mark them in, drizzle/0016): a write for one of them in another transaction — which
+ * marks the child due — then either waits for this evaluation to commit and marks it due again
+ * after it, or has committed before the chronology is read here. Without it an evaluation that read
+ * the chronology before another transaction's event committed could store its older answer over
+ * that transaction's mark, and no sweep would look at the child again.
+ */
+export async function lockRulesDue(tx: Db, childIds: readonly string[]): Promise<void> {
+  if (!childIds.length) return;
+  const ids = JSON.stringify([...new Set(childIds)].sort());
+  await tx.execute(sql`
+    insert into ${childRulesDue} (child_id, due_at, config_version)
+    select c::uuid, '-infinity'::timestamptz, '' from jsonb_array_elements_text(${ids}::jsonb) as c order by 1
+    on conflict (child_id) do nothing`);
+  await tx.execute(sql`
+    select child_id from ${childRulesDue}
+     where child_id in (select c::uuid from jsonb_array_elements_text(${ids}::jsonb) as c)
+     order by child_id for update`);
+}
+
+/**
  * Keeps, in the transaction that stored the children's alerts, when each can next change and the
  * rules configuration that worked it out. One statement; a row already saying so is not rewritten.
  */
@@ -26,9 +47,10 @@ export async function writeRulesDue(tx: Db, due: readonly RulesDue[], configVers
 }
 
 /**
- * The children the sweep must evaluate at `now`, in id order: those whose next change has come,
- * those worked out under another rules configuration, those never evaluated since the table
- * began, and those an unfinished import recorded on (their alerts wait for the import's end; a run
+ * The children the sweep must evaluate at `now`, in id order: those whose next change has come
+ * (or whose records a write marked due: drizzle/0016's triggers), those worked out under another
+ * rules configuration, those never evaluated since the table began, and those an unfinished import
+ * recorded on (their alerts wait for the import's end; a run
  * abandoned part-way would otherwise leave them as they were before it).
  */
 export async function childIdsDue(tx: Db, now: Date, configVersion: string): Promise<string[]> {
@@ -50,6 +72,11 @@ const PARTNERSHIP = 'partnership';
  */
 export async function lockContextDue(tx: Db): Promise<void> {
   await tx.execute(sql`select 1 from ${rulesContextDue} where scope = ${PARTNERSHIP} for update`);
+}
+
+/** Marks the context rules due (a child's concern changed and they are not evaluated in this transaction). */
+export async function markContextDue(tx: Db): Promise<void> {
+  await tx.execute(sql`update ${rulesContextDue} set due_at = '-infinity' where scope = ${PARTNERSHIP}`);
 }
 
 export async function writeContextDue(tx: Db, dueAt: Date | null, configVersion: string): Promise<void> {

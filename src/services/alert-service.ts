@@ -53,6 +53,10 @@ export function engineEventOf(row: chronologyRepo.EventRow | chronologyRepo.Rule
   };
 }
 
+/** How long a sweep's transaction waits for a lock another transaction holds before giving way. */
+const SWEEP_LOCK_WAIT_MS = 500;
+const GAVE_WAY = Symbol('gave way');
+
 /** When a child's evaluation says its alerts can next change, as child_rules_due keeps it. */
 function rulesDueOf(childId: string, evaluation: ChildEvaluation): rulesDueRepo.RulesDue {
   return { childId, dueAt: Number.isFinite(evaluation.nextChangeMs) ? new Date(evaluation.nextChangeMs) : null };
@@ -194,11 +198,27 @@ export function createAlertService(options: AlertServiceOptions = {}) {
    * links, when they are due (their own next change has come, a child's concern changed — in this
    * sweep or in a transaction that did not evaluate them — or a write they read) or with `every`.
    */
-  async function sweep(db: Db, { every = false, batch = 200 }: { every?: boolean; batch?: number } = {}): Promise<{ children: number; context: boolean }> {
+  async function sweep(db: Db, { every = false, batch = 200 }: { every?: boolean; batch?: number } = {}): Promise<{ children: number; context: boolean; deferred: number }> {
     let count = 0;
+    let deferred = 0;
+    // The sweep gives way: a page whose children (or the context rules' row) another transaction
+    // is writing — a practitioner's record, a feed's chunk — waits a moment, then is left for the
+    // next round (its children stay due). Waiting longer could close a circle of locks with that
+    // writer, and PostgreSQL would then end one of the two, perhaps the practitioner's.
+    const givingWay = async <T>(work: (tx: Db) => Promise<T>): Promise<T | typeof GAVE_WAY> => {
+      try {
+        return await db.transaction(async (tx) => {
+          await rulesDueRepo.waitForLocksAtMost(tx, SWEEP_LOCK_WAIT_MS);
+          return work(tx);
+        });
+      } catch (error) {
+        if (rulesDueRepo.isLockWaitTimeout(error)) return GAVE_WAY;
+        throw error;
+      }
+    };
     const refreshPage = async (ids: readonly string[]) => {
-      await db.transaction((tx) => refreshChildren(tx, ids));
-      count += ids.length;
+      if ((await givingWay((tx) => refreshChildren(tx, ids))) === GAVE_WAY) deferred += ids.length;
+      else count += ids.length;
     };
     if (every) {
       for (let after: string | null = null; ;) {
@@ -211,9 +231,9 @@ export function createAlertService(options: AlertServiceOptions = {}) {
       const due = await rulesDueRepo.childIdsDue(db, new Date(clock()), config.version);
       for (let i = 0; i < due.length; i += batch) await refreshPage(due.slice(i, i + batch));
     }
-    const context = every || (await rulesDueRepo.contextDue(db, new Date(clock()), config.version));
-    if (context) await db.transaction((tx) => refreshContext(tx));
-    return { children: count, context };
+    let context = every || (await rulesDueRepo.contextDue(db, new Date(clock()), config.version));
+    if (context && (await givingWay((tx) => refreshContext(tx))) === GAVE_WAY) context = false;
+    return { children: count, context, deferred };
   }
 
   return {

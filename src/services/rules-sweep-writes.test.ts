@@ -137,3 +137,24 @@ test('a practitioner\'s event committed while the sweep evaluates the same child
   await sweeping;
   await assertSweepOfTheDueIsWhole('the sweep and a new event at once');
 });
+
+test('the sweep gives way to a practitioner\'s transaction that holds a child for long, and leaves the child due', { skip: !process.env.DATABASE_URL && 'needs PostgreSQL (DATABASE_URL): two connections' }, async () => {
+  await alerts.sweep(database.db, { every: true });
+  now += 3 * 86_400_000;
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let recorded!: () => void;
+  const inserted = new Promise<void>((resolve) => (recorded = resolve));
+  const practitioner = database.db.transaction(async (tx) => {
+    const result = await appendEvents(tx, Y, [{ type: 'child.disclosure', at: instant(now - 60_000), agency: 'social_care', details: { concern: 'owes money to older boys' } } as never], null, 'web');
+    await alerts.afterRecord(tx, Y, result.created);
+    recorded();
+    await gate;
+  });
+  await inserted;
+  const swept = await alerts.sweep(database.db);
+  assert.ok(swept.deferred >= 1, `the page holding the practitioner's child waited and gave way (${JSON.stringify(swept)})`);
+  release();
+  await practitioner;
+  await assertSweepOfTheDueIsWhole('after giving way');
+});

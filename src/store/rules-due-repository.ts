@@ -94,3 +94,14 @@ export async function contextDue(tx: Db, now: Date, configVersion: string): Prom
     ) as due`);
   return Boolean((result as unknown as { rows: { due: boolean }[] }).rows[0].due);
 }
+
+/** For the rest of the transaction, a statement waiting longer than `ms` for a lock fails (lock_timeout). */
+export async function waitForLocksAtMost(tx: Db, ms: number): Promise<void> {
+  await tx.execute(sql.raw(`set local lock_timeout = ${Math.max(1, Math.floor(ms))}`));
+}
+
+/** Whether an error is PostgreSQL's lock_timeout (SQLSTATE 55P03), whichever driver or wrapper carried it. */
+export function isLockWaitTimeout(error: unknown): boolean {
+  for (let e = error as { code?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) if (e.code === '55P03') return true;
+  return false;
+}

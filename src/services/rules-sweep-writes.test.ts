@@ -158,3 +158,10 @@ test('the sweep gives way to a practitioner\'s transaction that holds a child fo
   await practitioner;
   await assertSweepOfTheDueIsWhole('after giving way');
 });
+
+test('evaluating a child that is not (or no longer) recorded does nothing, and does not fail', async () => {
+  const unknown = '00000009-0000-4000-8000-000000000009';
+  assert.deepEqual(await database.db.transaction((tx) => alerts.refreshChild(tx, unknown)), { concernChanged: false });
+  await database.db.transaction((tx) => alerts.refreshChildren(tx, [unknown, X]));
+  assert.equal((await database.executeSql('select 1 from child_rules_due where child_id = $1', [unknown])).rows.length, 0);
+});

@@ -24,7 +24,8 @@ export async function lockRulesDue(tx: Db, childIds: readonly string[]): Promise
   const ids = JSON.stringify([...new Set(childIds)].sort());
   await tx.execute(sql`
     insert into ${childRulesDue} (child_id, due_at, config_version)
-    select c::uuid, '-infinity'::timestamptz, '' from jsonb_array_elements_text(${ids}::jsonb) as c order by 1
+    select c.id, '-infinity'::timestamptz, '' from ${children} c
+     where c.id in (select x::uuid from jsonb_array_elements_text(${ids}::jsonb) as x) order by 1
     on conflict (child_id) do nothing`);
   await tx.execute(sql`
     select child_id from ${childRulesDue}

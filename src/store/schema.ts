@@ -236,7 +236,9 @@ export const childConcern = pgTable('child_concern', {
 // waiting on, or an open alert's due time passing (it becomes overdue). The rules sweep evaluates
 // only the children whose moment has come, or whose alerts were worked out under another rules
 // configuration (issue 10: "bring every child's alerts up to date after the clock advances a day").
-// Written with the alerts, in the same transaction; no row: not evaluated since this table began.
+// Written with the alerts, in the same transaction; set to -infinity (due now) by the triggers of
+// migration 0016 when anything writes the child's chronology, name or date of birth; no row: not
+// evaluated since this table began.
 export const childRulesDue = pgTable(
   'child_rules_due',
   {

@@ -1,5 +1,6 @@
 // My work, an alert and what can be done with it, and the agency's outbox of notices.
 import type { FastifyInstance } from 'fastify';
+import { keptFragments } from '../kept-fragments.ts';
 import { EVENT_TYPE_NAMES } from '../../domain/event.ts';
 import { RULE_CATALOGUE } from '../../rules/catalogue.ts';
 import { assignAlert, dismissAlert, noteAlert, viewAlert } from '../../services/alert-service.ts';
@@ -24,22 +25,8 @@ export async function alertRoutes(app: FastifyInstance): Promise<void> {
   app.addHook('preHandler', requireSignedIn);
 
   // My work's filter controls other than the child's select (the page's children) depend only on
-  // the rule and the due date asked for: rendered once per choice and kept, as the chronology's
-  // filters are (pages/children.ts) — each GOV.UK macro call includes its template and imports its
-  // macros again, and the rule's select, the date and the button were two-fifths of the page's
-  // rendering. The rules are a fixed list and dates are typed in: the few in use stay, and the
-  // cache starts again if a crawler walks through them.
-  const filterFragments = new Map<string, string>();
-  const filterFragment = async (template: string, key: string, context: () => Record<string, unknown>): Promise<string> => {
-    const cacheKey = `${template}|${key}`;
-    let html = filterFragments.get(cacheKey);
-    if (html === undefined) {
-      html = await app.view(template, context());
-      if (filterFragments.size >= 500) filterFragments.clear();
-      filterFragments.set(cacheKey, html);
-    }
-    return html;
-  };
+  // the rule and the due date asked for (kept-fragments.ts); they were two-fifths of its rendering.
+  const filterFragment = keptFragments(app);
 
   app.get<{ Querystring: Record<string, string> }>('/my-work', { preHandler: requireCaseReader }, async (request, reply) => {
     const actor = signedIn(request);

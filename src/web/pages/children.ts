@@ -1,5 +1,6 @@
 // Find a child, add a child, and the child's page: summary and the multi-agency chronology.
 import type { FastifyInstance } from 'fastify';
+import { keptFragments } from '../kept-fragments.ts';
 import { AGENCIES, AGENCY_NAMES, EVENT_TYPES, EVENT_TYPE_NAMES } from '../../domain/event.ts';
 import { formatNhsNumber } from '../../domain/identifiers.ts';
 import { createChild, searchChildren, validateChildInput, viewEvent, type ChildInput } from '../../services/chronology-service.ts';
@@ -21,23 +22,13 @@ export async function childRoutes(app: FastifyInstance): Promise<void> {
   app.addHook('preHandler', requireSignedIn);
 
   // The chronology's filter controls (the agencies' checkboxes, the select of every entry type)
-  // depend only on which filters are chosen, never on the child or the reader: rendered once per
-  // choice and kept, they were a fifth of the child page's rendering. Choices are subsets of fixed
-  // lists; the few in use stay, and the cache starts again if a crawler walks through them.
-  const filterControls = new Map<string, string>();
-  const filterControlsFor = async (agencies: string[], types: string[]): Promise<string> => {
-    const key = `${[...new Set(agencies)].sort().join(',')}|${[...new Set(types)].sort().join(',')}`;
-    let html = filterControls.get(key);
-    if (html === undefined) {
-      html = await app.view('children/chronology-filters.njk', {
-        agencyOptions: AGENCIES.map((a) => ({ value: a, text: AGENCY_NAMES[a], checked: agencies.includes(a) })),
-        typeOptions: EVENT_TYPES.map((t) => ({ value: t, text: EVENT_TYPE_NAMES[t], selected: types.includes(t) })),
-      });
-      if (filterControls.size >= 500) filterControls.clear();
-      filterControls.set(key, html);
-    }
-    return html;
-  };
+  // depend only on which filters are chosen, never on the child or the reader (kept-fragments.ts).
+  const kept = keptFragments(app);
+  const filterControlsFor = (agencies: string[], types: string[]): Promise<string> =>
+    kept('children/chronology-filters.njk', `${[...new Set(agencies)].sort().join(',')}|${[...new Set(types)].sort().join(',')}`, () => ({
+      agencyOptions: AGENCIES.map((a) => ({ value: a, text: AGENCY_NAMES[a], checked: agencies.includes(a) })),
+      typeOptions: EVENT_TYPES.map((t) => ({ value: t, text: EVENT_TYPE_NAMES[t], selected: types.includes(t) })),
+    }));
 
   app.get<{ Querystring: Body }>('/children', { preHandler: requireCaseReader }, async (request, reply) => {
     const actor = signedIn(request);

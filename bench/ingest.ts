@@ -8,6 +8,8 @@
 // multi-row INSERT (1,000 rows a statement) measured too for comparison with earlier figures; on
 // in-memory PGlite, which has no COPY from a client stream, the multi-row INSERT.
 // Goal on PostgreSQL: ≥ 20,000 events/s and ≥ 30% of raw COPY.
+// Where the time goes: the CPU of this process and, when the server runs on this machine, of
+// PostgreSQL's processes, around the import and around the baseline.
 import { parseScenario } from '../src/domain/scenario.ts';
 import { createAlertService } from '../src/services/alert-service.ts';
 import { runImport } from '../src/services/ingest-service.ts';
@@ -19,6 +21,9 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { benchDatabase, envInt } from './measure.ts';
 
 export interface IngestFigures {
@@ -35,11 +40,82 @@ export interface IngestFigures {
   recorded: number;
   alerts: number;
   rejected: number;
+  /** CPU used during the import: this process (with PGlite, the database too), and the PostgreSQL server's processes when they run on this machine */
+  importCpuMs: CpuMs;
+  /** the same during the baseline (rawMs) */
+  rawCpuMs: CpuMs;
+}
+
+export interface CpuMs {
+  node: number;
+  /** undefined on PGlite (in this process) or when the server's processes cannot be read in /proc */
+  postgres?: number;
 }
 
 const GOAL_EVENTS_PER_SECOND = 20_000;
 const GOAL_SHARE_OF_RAW = 0.3;
 const RAW_ROWS_PER_STATEMENT = 1_000;
+
+/** Clock ticks a second, the unit of /proc/PID/stat's times (100 on Linux unless getconf says otherwise). */
+const clockTicks = (): number => {
+  try {
+    const ticks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+    return ticks > 0 ? ticks : 100;
+  } catch {
+    return 100;
+  }
+};
+
+/** Whether the server at `url` runs on this machine (a loopback host or a unix socket), so its processes are in our /proc. */
+function serverIsLocal(url: string): boolean {
+  const parsed = new URL(url);
+  const host = parsed.searchParams.get('host') ?? decodeURIComponent(parsed.hostname);
+  return host === '' || host.startsWith('/') || ['127.0.0.1', 'localhost', '[::1]', '::1'].includes(host);
+}
+
+/** CPU ticks used so far by every process named postgres, or undefined when /proc shows none. */
+function postgresTicks(): number | undefined {
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return undefined;
+  }
+  let ticks = 0;
+  let found = false;
+  for (const pid of pids) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue; // ended between the listing and the read
+    }
+    // comm is field 2, in parentheses, and may itself hold spaces: the fields after the last ')' start at 3.
+    const close = stat.lastIndexOf(')');
+    if (stat.slice(stat.indexOf('(') + 1, close) !== 'postgres') continue;
+    const fields = stat.slice(close + 2).split(' ');
+    // utime and stime (fields 14, 15), plus cutime and cstime (16, 17): a backend that ends within the
+    // window (the COPY's own connection, a pooled one closed when idle) is then counted in the postmaster's.
+    ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+    found = true;
+  }
+  return found ? ticks : undefined;
+}
+
+/** A CPU stopwatch: this process's, and PostgreSQL's when `postgres` (its server on this machine). */
+function cpuStopwatch(postgres: boolean, ticksPerSecond: number): () => CpuMs {
+  // The /proc scan is read outside this process's window, so its own cost is not counted as the import's.
+  const postgresBefore = postgres ? postgresTicks() : undefined;
+  const nodeBefore = process.cpuUsage();
+  return () => {
+    const node = process.cpuUsage(nodeBefore);
+    const postgresAfter = postgresBefore !== undefined ? postgresTicks() : undefined;
+    return {
+      node: (node.user + node.system) / 1000,
+      postgres: postgresBefore !== undefined && postgresAfter !== undefined ? ((postgresAfter - postgresBefore) * 1000) / ticksPerSecond : undefined,
+    };
+  };
+}
 
 
 /** The county's children, created before the feed arrives (a feed names children the partnership knows). */
@@ -100,19 +176,24 @@ export async function benchIngest(): Promise<IngestFigures> {
   const children = envInt('BENCH_INGEST_CHILDREN', kind === 'pglite' ? 20 : 40);
   const county = syntheticCounty({ children, eventsPerChild: envInt('BENCH_INGEST_EVENTS_PER_CHILD', 50), seed: 2019 });
   const events = county.events;
+  const measurePostgres = url !== undefined && serverIsLocal(url);
+  const ticksPerSecond = measurePostgres ? clockTicks() : 100;
 
   const imported = await benchDatabase(`reachable_bench_ingest_import_${process.pid}`);
   let importMs: number;
   let recorded: number;
   let alerts: number;
   let rejected: number;
+  let importCpuMs: CpuMs;
   try {
     const ids = await createChildren(imported.database, county);
     const bytes = new TextEncoder().encode(`${feedOf(events, ids).join('\n')}\n`);
     const alertService = createAlertService({ notify: false });
+    const cpu = cpuStopwatch(measurePostgres, ticksPerSecond);
     const started = process.hrtime.bigint();
     const summary = await runImport(imported.database.db, { format: 'jsonl', fileName: 'county.jsonl', bytes }, { actor: null, via: 'cli', alerts: alertService });
     importMs = Number(process.hrtime.bigint() - started) / 1e6;
+    importCpuMs = cpu();
     rejected = summary.rejected;
     recorded = await count(imported.database, 'events');
     alerts = await count(imported.database, 'alerts');
@@ -122,25 +203,31 @@ export async function benchIngest(): Promise<IngestFigures> {
   }
 
   /** the rows written raw into an empty database of their own, the children created first */
-  const timedRaw = async (name: string, write: (database: Database, url: string | undefined, ids: Map<string, string>) => Promise<void>): Promise<number> => {
+  const timedRaw = async (name: string, write: (database: Database, url: string | undefined, ids: Map<string, string>) => Promise<void>): Promise<{ ms: number; cpuMs: CpuMs }> => {
     const raw = await benchDatabase(`reachable_bench_ingest_${name}_${process.pid}`);
     try {
       const ids = await createChildren(raw.database, county);
+      const cpu = cpuStopwatch(measurePostgres, ticksPerSecond);
       const started = process.hrtime.bigint();
       await write(raw.database, raw.url, ids);
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const cpuMs = cpu();
       if ((await count(raw.database, 'events')) !== events.length) throw new Error(`the raw ${name} did not store every event`);
-      return ms;
+      return { ms, cpuMs };
     } finally {
       await raw.database.close();
       await raw.drop();
     }
   };
-  const insertMs = await timedRaw('insert', (database, _url, ids) => rawInsert(database, events, ids));
-  const copyMs = kind === 'postgres' ? await timedRaw('copy', (_database, url, ids) => rawCopy(url!, events, ids)) : undefined;
-  const rawMs = copyMs ?? insertMs;
-  process.stderr.write(`ingest (${kind}): ${children.toLocaleString('en-GB')} children, ${events.length.toLocaleString('en-GB')} events imported in ${(importMs / 1000).toFixed(1)} s, raw insert ${(insertMs / 1000).toFixed(1)} s${copyMs !== undefined ? `, raw COPY ${(copyMs / 1000).toFixed(1)} s` : ''}\n`);
-  return { database: kind, children, events: events.length, importMs, rawMs, rawKind: copyMs !== undefined ? 'COPY' : 'multi-row insert', insertMs: copyMs !== undefined ? insertMs : undefined, recorded, alerts, rejected };
+  const insert = await timedRaw('insert', (database, _url, ids) => rawInsert(database, events, ids));
+  const copy = kind === 'postgres' ? await timedRaw('copy', (_database, url, ids) => rawCopy(url!, events, ids)) : undefined;
+  const insertMs = insert.ms;
+  const copyMs = copy?.ms;
+  const raw = copy ?? insert;
+  const seconds = (ms: number) => (ms / 1000).toFixed(1);
+  const cpuText = (cpu: CpuMs) => `${seconds(cpu.node)} s${cpu.postgres !== undefined ? ` + PostgreSQL ${seconds(cpu.postgres)} s` : ''}`;
+  process.stderr.write(`ingest (${kind}): ${children.toLocaleString('en-GB')} children, ${events.length.toLocaleString('en-GB')} events imported in ${seconds(importMs)} s (CPU ${cpuText(importCpuMs)}), raw insert ${seconds(insertMs)} s${copyMs !== undefined ? `, raw COPY ${seconds(copyMs)} s` : ''} (CPU ${cpuText(raw.cpuMs)})\n`);
+  return { database: kind, children, events: events.length, importMs, rawMs: raw.ms, rawKind: copyMs !== undefined ? 'COPY' : 'multi-row insert', insertMs: copyMs !== undefined ? insertMs : undefined, recorded, alerts, rejected, importCpuMs, rawCpuMs: raw.cpuMs };
 }
 
 /** Rows for bench/run.ts's table: figure, value, unit, baseline, ratio. */
@@ -157,6 +244,17 @@ export function ingestRows(f: IngestFigures): string[][] {
     [`ingest share of raw ${f.rawKind} against the goal (${where})`, (imported / raw).toFixed(2), 'of raw', `${GOAL_SHARE_OF_RAW.toFixed(2)} (goal, PostgreSQL: of raw COPY)`, (imported / raw / GOAL_SHARE_OF_RAW).toFixed(2)],
     [`ingest, rows and alerts stored (${where})`, whole(f.recorded), 'events', `${whole(f.alerts)} alerts, ${whole(f.rejected)} rejected`, '-'],
   ];
+  // Where the time goes: CPU per event on each side of the connection, and how much of the machine was busy.
+  const perEvent = (ms: number) => (ms * 1000) / f.events;
+  const cpuRow = (who: string, importMs: number, rawMs: number) => [`ingest CPU per event, ${who} (${where})`, perEvent(importMs).toFixed(1), 'µs/event', `${perEvent(rawMs).toFixed(1)} µs/event (raw ${f.rawKind})`, (importMs / rawMs).toFixed(2)];
+  rows.push(cpuRow(f.database === 'pglite' ? 'this process with PGlite in it' : 'this process', f.importCpuMs.node, f.rawCpuMs.node));
+  if (f.importCpuMs.postgres !== undefined && f.rawCpuMs.postgres !== undefined) rows.push(cpuRow('PostgreSQL server', f.importCpuMs.postgres, f.rawCpuMs.postgres));
+  // Only when every CPU involved was measured (PGlite's is this process's): else the share reads low.
+  if (f.database === 'pglite' || (f.importCpuMs.postgres !== undefined && f.rawCpuMs.postgres !== undefined)) {
+    const cpus = availableParallelism();
+    const busy = (cpu: CpuMs, ms: number) => ((cpu.node + (cpu.postgres ?? 0)) / (ms * cpus)).toFixed(2);
+    rows.push([`ingest, share of the ${cpus} CPUs busy during the import (${where})`, busy(f.importCpuMs, f.importMs), 'of the CPUs', `${busy(f.rawCpuMs, f.rawMs)} (raw ${f.rawKind})`, '-']);
+  }
   return rows;
 }
 

@@ -4,6 +4,7 @@
 import { AGENCY_NAMES, parseEvent, type Agency, type EventInput, type Problem } from '../domain/event.ts';
 import { validateNhsNumber, validateUpn } from '../domain/identifiers.ts';
 import { ageOn, parseAt } from '../domain/time.ts';
+import { parseInstant } from '../rules/calendar/london-clock.ts';
 import { checkLanguage } from '../domain/language.ts';
 import { trajectory } from '../domain/trajectory.ts';
 import type { Db } from '../store/database.ts';
@@ -317,7 +318,8 @@ export function newEventRow(childId: string, e: EventInput, recordedBy: string |
   return {
     childId,
     type: e.type,
-    at: new Date(parseAt(e.at)),
+    // parseAt's value, by arithmetic: a feed's chunk makes tens of thousands of rows (issue 10)
+    at: new Date(parseInstant(e.at)),
     atText: e.at,
     agency: e.agency,
     ref: e.ref ?? null,

@@ -435,13 +435,14 @@ class ChunkBatch {
     const agencies = this.agencies.get(child.id);
     if (!agencies) return false;
     // as record() does: the row's events, with the agency's involvement first if it has none
-    const events = row.events.map(({ child: _child, ...e }) => e as EventInput);
-    if (!agencies.has(agency) && events.length) {
-      events.unshift({ type: 'involvement.started', at: earliest(events), agency, ref: `import:involvement:${agency}:${child.id}`, details: { agency } });
-    }
+    // (the events' own `child` is not read: newEventRow takes the child decided here)
+    const events: readonly EventInput[] = !agencies.has(agency) && row.events.length
+      ? [{ type: 'involvement.started', at: earliest(row.events), agency, ref: `import:involvement:${agency}:${child.id}`, details: { agency } }, ...row.events]
+      : row.events;
     // as appendEvents does: a ref recorded already changes nothing (on another child: the long way refuses it)
     const seen = new Set<string>();
     const fresh: (chronologyRepo.NewEventRow & { id: string })[] = [];
+    const refKeys: string[] = [];
     for (const e of events) {
       if (e.ref) {
         const k = key(e.agency, e.ref);
@@ -450,13 +451,16 @@ class ChunkBatch {
         if (owner !== undefined && owner !== child.id) return false;
         if (owner !== undefined || seen.has(k)) continue;
         seen.add(k);
+        refKeys.push(k);
       }
       if ((e.type === 'involvement.started' || e.type === 'involvement.ended') && typeof e.details?.agency !== 'string') return false;
-      fresh.push({ id: randomUUID(), ...newEventRow(child.id, e, null, 'import') });
+      const r = newEventRow(child.id, e, null, 'import') as chronologyRepo.NewEventRow & { id: string };
+      r.id = randomUUID();
+      fresh.push(r);
     }
     // decided: hold its writes, and remember what they change for the lines after it
+    for (const k of refKeys) this.refs.set(k, child.id);
     for (const r of fresh) {
-      if (r.ref) this.refs.set(key(r.agency, r.ref), child.id);
       const involvedAgency = r.details.agency as string;
       if (r.type === 'involvement.started') agencies.add(involvedAgency);
       else if (r.type === 'involvement.ended') agencies.delete(involvedAgency);

@@ -100,6 +100,7 @@ export function createAlertService(options: AlertServiceOptions = {}) {
   /** Re-evaluates the partnership-wide rules (links between children, adults, places). */
   async function refreshContext(tx: Db): Promise<void> {
     await rulesDueRepo.lockContextDue(tx);
+    await rulesDueRepo.takeContextMarks(tx);
     const everyone = await alertsRepo.allChildrenWithConcern(tx);
     const linked = await alertsRepo.contextEvents(tx);
     const merges = await contextRepo.mergeMap(tx);

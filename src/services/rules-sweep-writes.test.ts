@@ -6,6 +6,7 @@
 // entry widened, an import stopped after a chunk of linked events, a sweep dying after a page, and
 // a practitioner's event committed while the sweep evaluated the same child.
 import { after, before, test } from 'node:test';
+import { sql } from 'drizzle-orm';
 import assert from 'node:assert/strict';
 import { openTestDatabase } from '../../test/support/database.ts';
 import { EVENT_TYPES } from '../domain/event.ts';
@@ -157,6 +158,30 @@ test('the sweep gives way to a practitioner\'s transaction that holds a child fo
   release();
   await practitioner;
   await assertSweepOfTheDueIsWhole('after giving way');
+});
+
+test('a feed\'s chunk and a practitioner recording a linked event on one of its children do not wait on each other', { skip: !process.env.DATABASE_URL && 'needs PostgreSQL (DATABASE_URL): two connections' }, async () => {
+  // The chunk writes a linked event on Zac, then (a later statement, a later line) one on Vic; the
+  // practitioner records a linked event on Vic in between, and the context rules with it. Were the
+  // context rules marked due by locking their one row, the chunk would hold that row and wait for
+  // Vic, the practitioner hold Vic and wait for the row: PostgreSQL would end one of the two.
+  const at = instant(now - 60_000);
+  const links = JSON.stringify([{ kind: 'phone', ref: '07700900999' }]);
+  const insert = (child: string, ref: string) => sql`insert into events (child_id, type, at, at_text, agency, ref, details, links, recorded_via)
+    values (${child}, 'police.intelligence', ${new Date(now - 60_000).toISOString()}, ${at}, 'police', ${ref}, '{}'::jsonb, ${links}::jsonb, 'import')`;
+  let practitioner: Promise<unknown> | undefined;
+  await database.db.transaction(async (feed) => {
+    await feed.execute(insert(Z, 'chunk-z'));
+    practitioner = database.db.transaction(async (tx) => {
+      const result = await appendEvents(tx, V, [{ type: 'police.intelligence', at, agency: 'police', details: {}, links: [{ kind: 'phone', ref: '07700900999' }] } as never], null, 'web');
+      await alerts.afterRecord(tx, V, result.created);
+    }).then(() => 'committed', (error: Error) => error.cause ?? error);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await feed.execute(insert(V, 'chunk-v'));
+  });
+  assert.equal(await practitioner, 'committed', 'the practitioner\'s record was kept');
+  now += 60_000;
+  await assertSweepOfTheDueIsWhole('a chunk and a practitioner at once');
 });
 
 test('evaluating a child that is not (or no longer) recorded does nothing, and does not fail', async () => {

@@ -3,7 +3,7 @@
 // round (issue 10: a day's sweep of 20,000 children took four minutes and changed nothing).
 import { sql } from 'drizzle-orm';
 import type { Db } from './database.ts';
-import { childRulesDue, children, importRunChildren, rulesContextDue } from './schema.ts';
+import { childRulesDue, children, importRunChildren, rulesContextDue, rulesContextMarks } from './schema.ts';
 
 export interface RulesDue {
   childId: string;
@@ -75,9 +75,21 @@ export async function lockContextDue(tx: Db): Promise<void> {
   await tx.execute(sql`select 1 from ${rulesContextDue} where scope = ${PARTNERSHIP} for update`);
 }
 
-/** Marks the context rules due (a child's concern changed and they are not evaluated in this transaction). */
+/**
+ * Takes the marks (rules_context_marks) this evaluation answers, before it reads anything: each was
+ * committed with its writes, which the reads after this statement then see. A mark committed
+ * later (its writes perhaps unread here) is not seen by the delete, and stays for the next sweep.
+ */
+export async function takeContextMarks(tx: Db): Promise<void> {
+  await tx.execute(sql`delete from ${rulesContextMarks}`);
+}
+
+/**
+ * Marks the context rules due (a child's concern changed and they are not evaluated in this
+ * transaction). A row of its own: an insert waits on no other transaction's mark or evaluation.
+ */
 export async function markContextDue(tx: Db): Promise<void> {
-  await tx.execute(sql`update ${rulesContextDue} set due_at = '-infinity' where scope = ${PARTNERSHIP}`);
+  await tx.execute(sql`insert into ${rulesContextMarks} default values`);
 }
 
 export async function writeContextDue(tx: Db, dueAt: Date | null, configVersion: string): Promise<void> {
@@ -86,10 +98,13 @@ export async function writeContextDue(tx: Db, dueAt: Date | null, configVersion:
     on conflict (scope) do update set due_at = excluded.due_at, config_version = excluded.config_version`);
 }
 
-/** Whether the context rules must be evaluated at `now`: their next change has come, or another configuration worked them out. */
+/**
+ * Whether the context rules must be evaluated at `now`: a write marked them due, their next change
+ * has come, or another configuration worked them out.
+ */
 export async function contextDue(tx: Db, now: Date, configVersion: string): Promise<boolean> {
   const result = await tx.execute(sql`
-    select not exists (
+    select exists (select 1 from ${rulesContextMarks}) or not exists (
       select 1 from ${rulesContextDue}
        where scope = ${PARTNERSHIP} and config_version = ${configVersion} and (due_at is null or due_at > ${now.toISOString()})
     ) as due`);

@@ -261,6 +261,16 @@ export const rulesContextDue = pgTable('rules_context_due', {
   configVersion: text('config_version').notNull(),
 });
 
+// Writes the context rules read mark them due here, a row each (drizzle/0017): an insert waits on
+// nothing, where updating the one row above made a feed's chunk (holding it from an early
+// statement) and a practitioner (holding a child the chunk wrote to later) wait on each other. A
+// context evaluation deletes the marks it can see before it reads, so a mark committed after that
+// stays for the next sweep.
+export const rulesContextMarks = pgTable('rules_context_marks', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  markedAt: timestamp('marked_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
 // The outbox of contentless notifications: a row per new high or critical alert, written in the
 // transaction that raised it (so none is lost or sent twice), sent by the job queue.
 export const notifications = pgTable(

@@ -73,8 +73,27 @@ function serverIsLocal(url: string): boolean {
   return host === '' || host.startsWith('/') || ['127.0.0.1', 'localhost', '[::1]', '::1'].includes(host);
 }
 
-/** CPU ticks used so far by every process named postgres, or undefined when /proc shows none. */
-function postgresTicks(): number | undefined {
+/** The postmaster of the server at `url`: the parent of a backend serving a connection to it. */
+async function postmasterOf(url: string): Promise<number | undefined> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ pid: number }>('select pg_backend_pid() as pid');
+    const stat = readFileSync(`/proc/${rows[0].pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return undefined; // no /proc here, or the server is in another namespace
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * CPU ticks used so far by the server whose postmaster is `postmaster`: it and the processes it
+ * started (another cluster on this machine is left out; another session of this server is not).
+ * Undefined when /proc cannot be read.
+ */
+function postgresTicks(postmaster: number): number | undefined {
   let pids: string[];
   try {
     pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
@@ -91,9 +110,8 @@ function postgresTicks(): number | undefined {
       continue; // ended between the listing and the read
     }
     // comm is field 2, in parentheses, and may itself hold spaces: the fields after the last ')' start at 3.
-    const close = stat.lastIndexOf(')');
-    if (stat.slice(stat.indexOf('(') + 1, close) !== 'postgres') continue;
-    const fields = stat.slice(close + 2).split(' ');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(pid) !== postmaster && Number(fields[1]) !== postmaster) continue;
     // utime and stime (fields 14, 15), plus cutime and cstime (16, 17): a backend that ends within the
     // window (the COPY's own connection, a pooled one closed when idle) is then counted in the postmaster's.
     ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
@@ -103,13 +121,13 @@ function postgresTicks(): number | undefined {
 }
 
 /** A CPU stopwatch: this process's, and PostgreSQL's when `postgres` (its server on this machine). */
-function cpuStopwatch(postgres: boolean, ticksPerSecond: number): () => CpuMs {
+function cpuStopwatch(postmaster: number | undefined, ticksPerSecond: number): () => CpuMs {
   // The /proc scan is read outside this process's window, so its own cost is not counted as the import's.
-  const postgresBefore = postgres ? postgresTicks() : undefined;
+  const postgresBefore = postmaster !== undefined ? postgresTicks(postmaster) : undefined;
   const nodeBefore = process.cpuUsage();
   return () => {
     const node = process.cpuUsage(nodeBefore);
-    const postgresAfter = postgresBefore !== undefined ? postgresTicks() : undefined;
+    const postgresAfter = postgresBefore !== undefined ? postgresTicks(postmaster!) : undefined;
     return {
       node: (node.user + node.system) / 1000,
       postgres: postgresBefore !== undefined && postgresAfter !== undefined ? ((postgresAfter - postgresBefore) * 1000) / ticksPerSecond : undefined,
@@ -176,8 +194,8 @@ export async function benchIngest(): Promise<IngestFigures> {
   const children = envInt('BENCH_INGEST_CHILDREN', kind === 'pglite' ? 20 : 40);
   const county = syntheticCounty({ children, eventsPerChild: envInt('BENCH_INGEST_EVENTS_PER_CHILD', 50), seed: 2019 });
   const events = county.events;
-  const measurePostgres = url !== undefined && serverIsLocal(url);
-  const ticksPerSecond = measurePostgres ? clockTicks() : 100;
+  const postmaster = url !== undefined && serverIsLocal(url) ? await postmasterOf(url) : undefined;
+  const ticksPerSecond = postmaster !== undefined ? clockTicks() : 100;
 
   const imported = await benchDatabase(`reachable_bench_ingest_import_${process.pid}`);
   let importMs: number;
@@ -189,7 +207,7 @@ export async function benchIngest(): Promise<IngestFigures> {
     const ids = await createChildren(imported.database, county);
     const bytes = new TextEncoder().encode(`${feedOf(events, ids).join('\n')}\n`);
     const alertService = createAlertService({ notify: false });
-    const cpu = cpuStopwatch(measurePostgres, ticksPerSecond);
+    const cpu = cpuStopwatch(postmaster, ticksPerSecond);
     const started = process.hrtime.bigint();
     const summary = await runImport(imported.database.db, { format: 'jsonl', fileName: 'county.jsonl', bytes }, { actor: null, via: 'cli', alerts: alertService });
     importMs = Number(process.hrtime.bigint() - started) / 1e6;
@@ -207,7 +225,7 @@ export async function benchIngest(): Promise<IngestFigures> {
     const raw = await benchDatabase(`reachable_bench_ingest_${name}_${process.pid}`);
     try {
       const ids = await createChildren(raw.database, county);
-      const cpu = cpuStopwatch(measurePostgres, ticksPerSecond);
+      const cpu = cpuStopwatch(postmaster, ticksPerSecond);
       const started = process.hrtime.bigint();
       await write(raw.database, raw.url, ids);
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
@@ -246,7 +264,7 @@ export function ingestRows(f: IngestFigures): string[][] {
   ];
   // Where the time goes: CPU per event on each side of the connection, and how much of the machine was busy.
   const perEvent = (ms: number) => (ms * 1000) / f.events;
-  const cpuRow = (who: string, importMs: number, rawMs: number) => [`ingest CPU per event, ${who} (${where})`, perEvent(importMs).toFixed(1), 'µs/event', `${perEvent(rawMs).toFixed(1)} µs/event (raw ${f.rawKind})`, (importMs / rawMs).toFixed(2)];
+  const cpuRow = (who: string, importMs: number, rawMs: number) => [`ingest CPU per event, ${who} (${where})`, perEvent(importMs).toFixed(1), 'µs/event', `${perEvent(rawMs).toFixed(1)} µs/event (raw ${f.rawKind})`, (rawMs > 0 ? (importMs / rawMs).toFixed(2) : '-')];
   rows.push(cpuRow(f.database === 'pglite' ? 'this process with PGlite in it' : 'this process', f.importCpuMs.node, f.rawCpuMs.node));
   if (f.importCpuMs.postgres !== undefined && f.rawCpuMs.postgres !== undefined) rows.push(cpuRow('PostgreSQL server', f.importCpuMs.postgres, f.rawCpuMs.postgres));
   // Only when every CPU involved was measured (PGlite's is this process's): else the share reads low.

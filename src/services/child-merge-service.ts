@@ -43,9 +43,10 @@ export async function mergeChildRecords(tx: Db, request: MergeRequest): Promise<
   await repo.setMergedInto(tx, merged.id, kept.id);
   const row = await repo.insertMerge(tx, { keptChildId: kept.id, mergedChildId: merged.id, moved, reason, mergedBy: actor?.kind === 'user' ? actor.userId : null });
   const detail = { merge: row.id, kept: kept.id, merged: merged.id, reason, events: moved.events.length };
+  // the rules before the audit entries: the audit chain's head is taken last (chronology-service's recordEvents)
+  await refreshBoth(tx, request.alerts, kept.id, merged.id);
   await audit(tx, actor, 'child.merged', kept.id, detail);
   await audit(tx, actor, 'child.merged', merged.id, detail);
-  await refreshBoth(tx, request.alerts, kept.id, merged.id);
   return row;
 }
 
@@ -88,9 +89,9 @@ export async function unmergeChildren(db: Db, actor: Actor, mergeId: string, ale
     }
     if (Object.keys(cleared).length) await chronologyRepo.updateChild(tx, kept.id, cleared);
     const detail = { merge: merge.id, kept: merge.keptChildId, merged: merge.mergedChildId, idsReturned: Object.keys(cleared) };
+    await refreshBoth(tx, alerts, merge.keptChildId, merge.mergedChildId);
     await audit(tx, actor, 'child.unmerged', merge.keptChildId, detail);
     await audit(tx, actor, 'child.unmerged', merge.mergedChildId, detail);
-    await refreshBoth(tx, alerts, merge.keptChildId, merge.mergedChildId);
   });
 }
 

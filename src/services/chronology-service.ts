@@ -266,11 +266,14 @@ export async function recordEvents(
     const child = await visibleChild(tx, actor, childId);
     const result = await appendEvents(tx, child.id, parsed, actor.kind === 'user' ? actor.userId : null, via, batch);
     if (result.created.length) {
+      // the rules before the audit entry: the audit chain's head, which every audited action takes
+      // in turn, is held from there to the commit, so it is taken last (and a transaction waiting
+      // for the context rules' evaluation then holds no one else's audit up)
+      await afterRecord?.(tx, child.id, result.created);
       await audit(tx, actor, 'event.recorded', child.id, {
         events: result.created.map((r) => ({ id: r.id, type: r.type, ref: r.ref })),
         via,
       });
-      await afterRecord?.(tx, child.id, result.created);
     }
     if (result.unchanged.length) {
       await audit(tx, actor, 'event.resent', child.id, { events: result.unchanged.map((r) => r.id), via });

@@ -246,8 +246,9 @@ export async function mergeContexts(db: Db, actor: Actor, mergedId: string, kept
     }
     await repo.mergeEntity(tx, merged.id, kept.id);
     await repo.recordMatchDecision(tx, merged.id, kept.id, 'same', actor.kind === 'user' ? actor.userId : null);
-    await audit(tx, actor, 'context.merged', null, { merged: merged.id, kept: kept.id });
+    // the rules before the audit entry: the audit chain's head is taken last (chronology-service's recordEvents)
     await alerts?.refreshContext(tx);
+    await audit(tx, actor, 'context.merged', null, { merged: merged.id, kept: kept.id });
   });
 }
 
@@ -259,8 +260,8 @@ export async function unmergeContext(db: Db, actor: Actor, entityId: string, ale
     const keptId = entity.mergedInto;
     await repo.unmergeEntity(tx, entity.id);
     await repo.recordMatchDecision(tx, entity.id, keptId, 'different', actor.kind === 'user' ? actor.userId : null);
-    await audit(tx, actor, 'context.unmerged', null, { context: entity.id, from: keptId });
     await alerts?.refreshContext(tx);
+    await audit(tx, actor, 'context.unmerged', null, { context: entity.id, from: keptId });
   });
 }
 

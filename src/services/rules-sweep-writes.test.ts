@@ -7,6 +7,8 @@
 // a practitioner's event committed while the sweep evaluated the same child.
 import { after, before, test } from 'node:test';
 import { sql } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/node-postgres';
+import pg from 'pg';
 import assert from 'node:assert/strict';
 import { openTestDatabase } from '../../test/support/database.ts';
 import { EVENT_TYPES } from '../domain/event.ts';
@@ -14,8 +16,13 @@ import type { Database } from '../store/database.ts';
 import * as accessRepo from '../store/access-repository.ts';
 import { RESPONSE_TYPES } from '../store/alert-repository.ts';
 import * as chronologyRepo from '../store/chronology-repository.ts';
+import * as rulesDueRepo from '../store/rules-due-repository.ts';
+import * as schema from '../store/schema.ts';
+import type { Db } from '../store/database.ts';
 import { createAlertService } from './alert-service.ts';
-import { appendEvents } from './chronology-service.ts';
+import { appendEvents, recordEvents } from './chronology-service.ts';
+import { audit } from './audit-service.ts';
+import type { Actor } from './actor.ts';
 import { runImport } from './ingest-service.ts';
 
 let database: Database;
@@ -182,6 +189,57 @@ test('a feed\'s chunk and a practitioner recording a linked event on one of its 
   assert.equal(await practitioner, 'committed', 'the practitioner\'s record was kept');
   now += 60_000;
   await assertSweepOfTheDueIsWhole('a chunk and a practitioner at once');
+});
+
+test('a reviewer\'s reprocessed row and a practitioner\'s linked event, both evaluating the context rules, do not wait on each other', { skip: !process.env.DATABASE_URL && 'needs PostgreSQL (DATABASE_URL): two connections' }, async () => {
+  // The reviewer's transaction runs the rules, then writes its audit entry (ingest-service's
+  // reprocessIssue); the practitioner's (recordEvents) must take the two in the same order: the
+  // context rules' row, then the audit chain's head. Taken the other way round, each held what
+  // the other waited for.
+  const at = instant(now - 60_000);
+  const linked = (ref: string, phone: string) => [{ type: 'police.intelligence', at, agency: 'police', ref, details: {}, links: [{ kind: 'phone', ref: phone }] } as never];
+  const api: Actor = { kind: 'api', tokenId: 'test', name: 'Police feed', agency: 'police', ip: null };
+  await database.executeSql(`update children set created_by_agency = 'police' where id = $1`, [W]);
+  let practitioner: Promise<unknown> | undefined;
+  const reviewer = database.db.transaction(async (tx) => {
+    const result = await appendEvents(tx, Z, linked('reprocessed-z', '07700900555'), null, 'import', true);
+    await alerts.afterRecord(tx, Z, result.created);
+    practitioner = recordEvents(database.db, api, W, linked('recorded-w', '07700900666'), 'api', alerts.afterRecord)
+      .then(() => 'committed', (error: Error) => error.cause ?? error);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await audit(tx, null, 'import_issue.reprocessed', null, {});
+  }).then(() => 'committed', (error: Error) => error.cause ?? error);
+  assert.equal(await reviewer, 'committed', 'the reviewer\'s row was kept');
+  assert.equal(await practitioner, 'committed', 'the practitioner\'s record was kept');
+});
+
+test('a mark committed while the context rules are evaluated stays for the next sweep', { skip: !process.env.DATABASE_URL && 'needs PostgreSQL (DATABASE_URL): two connections' }, async () => {
+  // The evaluation runs on a connection of its own that, just before it reads the linked events,
+  // lets a practitioner record one and commit (its mark with it): the evaluation may or may not
+  // read it, so its mark must outlive the evaluation.
+  await alerts.sweep(database.db, { every: true });
+  const client = new pg.Client({ connectionString: database.url });
+  await client.connect();
+  const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+  let interleaved = false;
+  (client as unknown as { query: (...args: unknown[]) => Promise<unknown> }).query = async (...args: unknown[]) => {
+    const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string }).text ?? '';
+    if (!interleaved && text.includes('jsonb_array_length')) {
+      interleaved = true;
+      await database.db.transaction((tx) => appendEvents(tx, X, [{ type: 'police.intelligence', at: instant(now - 30_000), agency: 'police', ref: 'during-evaluation', details: {}, links: [{ kind: 'phone', ref: '07700900444' }] } as never], null, 'web'));
+    }
+    return query(...args);
+  };
+  try {
+    const db = drizzle(client, { schema }) as unknown as Db;
+    await db.transaction((tx) => alerts.refreshContext(tx));
+  } finally {
+    await client.end();
+  }
+  assert.ok(interleaved, 'the practitioner recorded during the evaluation');
+  assert.equal(await rulesDueRepo.contextDue(database.db, new Date(now), alerts.config.version), true, 'the context rules are still due');
+  now += 60_000;
+  await assertSweepOfTheDueIsWhole('a mark made during an evaluation');
 });
 
 test('evaluating a child that is not (or no longer) recorded does nothing, and does not fail', async () => {

@@ -42,8 +42,8 @@ export async function loadScenario(
       const events = ordered.filter((e) => e.child === ref).map(({ index: _index, ...e }) => ({ ...e, child: undefined }));
       const result = await appendEvents(tx, childId, events, null, options.via, true);
       count += result.created.length;
-      await audit(tx, null, 'event.recorded', childId, { via: options.via, scenario: scenario.title ?? null, events: result.created.length });
       await options.afterRecord?.(tx, childId, result.created);
+      await audit(tx, null, 'event.recorded', childId, { via: options.via, scenario: scenario.title ?? null, events: result.created.length });
     }
     return { children, events: count };
   });

@@ -141,7 +141,7 @@ export function parseInstant(text: string): number {
   else if (len === i + 6 && text.charCodeAt(i + 3) === 58 && (text.charCodeAt(i) === 43 || text.charCodeAt(i) === 45)) {
     const oh = digits(text, i + 1, 2);
     const om = digits(text, i + 4, 2);
-    if (oh < 0 || om < 0) return parseAt(text);
+    if (oh < 0 || om < 0 || oh > 23 || om > 59) return parseAt(text);
     offset = (text.charCodeAt(i) === 45 ? -1 : 1) * (oh * 60 + om) * 60_000;
   } else return parseAt(text);
   const ms = day * DAY + h * HOUR + mi * 60_000 + s * 1000 + fraction - offset;

@@ -49,11 +49,13 @@ export async function breakGlass(db: Db, actor: Actor, input: BreakGlassInput, o
   if (input.reason.trim().length < 20) problems.push({ path: 'reason', message: 'Say why you need the record now, in an emergency (at least 20 characters)' });
   if (problems.length) throw validationFailed(problems);
   const now = options.clock?.() ?? Date.now();
-  return db.transaction(async (tx) => {
+  // a refusal is kept: its audit entry is all the transaction writes, and the error is thrown after
+  // the commit (thrown inside, it rolled the entry back with everything else)
+  const outcome = await db.transaction(async (tx) => {
     const found = await repo.childrenByExactIdentity(tx, input);
     if (found.length !== 1) {
       await audit(tx, actor, 'access.break_glass_refused', null, { reason: input.reason.trim(), matches: found.length });
-      throw validationFailed([{ path: 'identifier', message: found.length ? 'More than one record matches: use an identifier instead' : 'No record matches exactly: check the identifier, or the full name and date of birth' }]);
+      return { refused: found.length };
     }
     const child = found[0];
     if (await chronologyRepo.findVisibleChild(tx, scopeOf(actor), child.id)) return { childId: child.id, grant: null };
@@ -61,7 +63,6 @@ export async function breakGlass(db: Db, actor: Actor, input: BreakGlassInput, o
       userId: user.userId, childId: child.id, reason: input.reason.trim(),
       grantedAt: new Date(now), expiresAt: new Date(now + (options.breakGlassHours ?? 4) * 3_600_000),
     });
-    await audit(tx, actor, 'access.break_glass', child.id, { grant: grant.id, reason: grant.reason, expiresAt: grant.expiresAt.toISOString(), basis: 'break_glass' });
     // contentless, like every notice: who broke the glass is for the review page, not an inbox
     for (const [agency, key] of [[user.agency, 'manager'], ['dpo', 'dpo']] as const) {
       await alertsRepo.queueNotification(tx, {
@@ -72,8 +73,14 @@ export async function breakGlass(db: Db, actor: Actor, input: BreakGlassInput, o
         body: `Someone in ${AGENCY_NAMES[user.agency as Agency] ?? user.agency} opened a child’s record in an emergency. Review it in Reachable: /access/break-glass`,
       });
     }
+    // last: the audit chain's head is held from here to the commit
+    await audit(tx, actor, 'access.break_glass', child.id, { grant: grant.id, reason: grant.reason, expiresAt: grant.expiresAt.toISOString(), basis: 'break_glass' });
     return { childId: child.id, grant };
   });
+  if ('refused' in outcome) {
+    throw validationFailed([{ path: 'identifier', message: outcome.refused ? 'More than one record matches: use an identifier instead' : 'No record matches exactly: check the identifier, or the full name and date of birth' }]);
+  }
+  return outcome;
 }
 
 /** The review queue: the DPO sees every grant; a manager those of their agency's people. */

@@ -308,7 +308,6 @@ export async function childAlerts(db: Db, actor: Actor, childId: string): Promis
 export async function viewAlert(db: Db, actor: Actor, alertId: string) {
   return db.transaction(async (tx) => {
     const alert = await visibleAlert(tx, actor, alertId);
-    await audit(tx, actor, 'alert.viewed', alert.childId, { alert: alert.id });
     const notes = await alertsRepo.notesOf(tx, alert.id);
     const colleagues = actor.kind === 'user' ? await alertsRepo.colleaguesOf(tx, actor.agency) : [];
     const child = alert.childId ? await visibleChild(tx, actor, alert.childId) : null;
@@ -316,7 +315,10 @@ export async function viewAlert(db: Db, actor: Actor, alertId: string) {
     const childDied = child ? await chronologyRepo.deathRecorded(tx, child.id) : false;
     const subject = alert.subject ? await contextRepo.findEntityByKey(tx, alert.subject.kind, alert.subject.ref) : undefined;
     const context = subject ? { id: subject.id, label: subject.label } : null;
-    return { alert: (await withNeedToKnow(tx, actor, [alert]))[0], context, notes, colleagues, childName: child?.name ?? null, mayManage, childDied };
+    const shown = (await withNeedToKnow(tx, actor, [alert]))[0];
+    // after the reads: the audit chain's head is held from the entry to the commit
+    await audit(tx, actor, 'alert.viewed', alert.childId, { alert: alert.id });
+    return { alert: shown, context, notes, colleagues, childName: child?.name ?? null, mayManage, childDied };
   });
 }
 

@@ -29,7 +29,16 @@ export interface MergeRequest {
   actor: Actor | null;
   /** re-runs the rules for both records and the partnership's links */
   alerts?: RulesRefresh;
+  /**
+   * Where the merge's audit entries go when the caller has more to do in its transaction (an
+   * import's chunk): it writes them last, as the audit chain's head is held from the first entry
+   * to the commit. Without it they are written here.
+   */
+  auditLater?: DeferredAudit[];
 }
+
+/** An audit entry a caller writes itself, last in its transaction: audit()'s arguments after the transaction. */
+export type DeferredAudit = Parameters<typeof audit> extends [Db, ...infer Rest] ? Rest : never;
 
 /** Inside the caller's transaction: moves the merged record's events, involvements and links. */
 export async function mergeChildRecords(tx: Db, request: MergeRequest): Promise<repo.ChildMergeRow> {
@@ -45,8 +54,9 @@ export async function mergeChildRecords(tx: Db, request: MergeRequest): Promise<
   const detail = { merge: row.id, kept: kept.id, merged: merged.id, reason, events: moved.events.length };
   // the rules before the audit entries: the audit chain's head is taken last (chronology-service's recordEvents)
   await refreshBoth(tx, request.alerts, kept.id, merged.id);
-  await audit(tx, actor, 'child.merged', kept.id, detail);
-  await audit(tx, actor, 'child.merged', merged.id, detail);
+  const entries: DeferredAudit[] = [[actor, 'child.merged', kept.id, detail], [actor, 'child.merged', merged.id, detail]];
+  if (request.auditLater) request.auditLater.push(...entries);
+  else for (const entry of entries) await audit(tx, ...entry);
   return row;
 }
 

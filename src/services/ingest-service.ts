@@ -15,7 +15,7 @@ import { type Actor } from './actor.ts';
 import { touchesContext, type AlertService } from './alert-service.ts';
 import { audit } from './audit-service.ts';
 import { appendEvents, newEventRow } from './chronology-service.ts';
-import { mergeChildRecords } from './child-merge-service.ts';
+import { mergeChildRecords, type DeferredAudit } from './child-merge-service.ts';
 import { forbidden, notFound, ServiceError, validationFailed } from './errors.ts';
 import { createIncomingChild, currentChild, matchPerson, missingIdentifiers, rememberPerson, type MatcherSettings } from './matching-service.ts';
 import { can } from './access.ts';
@@ -153,7 +153,8 @@ export async function runImport(db: Db, request: ImportRequest, options: ImportO
     await db.transaction(async (tx) => {
       const counts = decided?.counts ?? emptyCounts();
       const touched = decided?.touched ?? new Map<string, chronologyRepo.EventRow[]>();
-      await importChunk(tx, format, run, chunk, options, counts, touched, decided, (batch) => {
+      const audits: DeferredAudit[] = [];
+      await importChunk(tx, format, run, chunk, options, counts, touched, audits, decided, (batch) => {
         // a speculation that fails is dropped: the chunk then goes the usual way, and meets the failure itself if it is real
         if (next.length && !last && batch.mayCarry()) ahead = decideAhead(db, format, next, batch).catch(() => undefined);
       });
@@ -162,6 +163,8 @@ export async function runImport(db: Db, request: ImportRequest, options: ImportO
         for (const created of touched.values()) context ||= created.some(touchesContext);
       }
       await repo.advanceRun(tx, run.id, chunk[chunk.length - 1].line, counts);
+      // last: the audit chain's head, which every audited action takes in turn, is held to the commit
+      for (const entry of audits) await audit(tx, ...entry);
     });
     chunks++;
     options.onProgress?.(lines.length - pending.length + Math.min(i + chunkSize, pending.length), lines.length);
@@ -242,7 +245,7 @@ function prepareLine(format: ImportFormat, line: SourceLine): PreparedLine {
  */
 async function importChunk(
   tx: Db, format: ImportFormat, run: repo.ImportRunRow, chunk: SourceLine[], options: ImportOptions, counts: repo.RunCounts,
-  touched: Map<string, chronologyRepo.EventRow[]>, ahead?: Ahead, decidedAll?: (batch: ChunkBatch) => void,
+  touched: Map<string, chronologyRepo.EventRow[]>, audits: DeferredAudit[], ahead?: Ahead, decidedAll?: (batch: ChunkBatch) => void,
 ): Promise<void> {
   const prepared = ahead?.prepared ?? chunk.map((line) => prepareLine(format, line));
   const batch = ahead?.batch ?? new ChunkBatch(tx, format, prepared, touched);
@@ -260,7 +263,7 @@ async function importChunk(
       continue;
     }
     await batch.flush();
-    await importLine(tx, format, run, p, options, counts, touched);
+    await importLine(tx, format, run, p, options, counts, touched, audits);
     if (!p.problems) batch.forget();
   }
   decidedAll?.(batch);
@@ -547,7 +550,10 @@ async function noteWarnings(tx: Db, format: ImportFormat, run: repo.ImportRunRow
 }
 
 /** One source line, all or nothing (a savepoint): its rows recorded, or the line quarantined. */
-async function importLine(tx: Db, format: ImportFormat, run: repo.ImportRunRow, prepared: PreparedLine, options: ImportOptions, counts: repo.RunCounts, touched: Map<string, chronologyRepo.EventRow[]>): Promise<void> {
+async function importLine(
+  tx: Db, format: ImportFormat, run: repo.ImportRunRow, prepared: PreparedLine, options: ImportOptions, counts: repo.RunCounts,
+  touched: Map<string, chronologyRepo.EventRow[]>, audits: DeferredAudit[],
+): Promise<void> {
   const line = prepared.line;
   counts.rows++;
   const quarantine = async (problems: Problem[]) => {
@@ -567,13 +573,16 @@ async function importLine(tx: Db, format: ImportFormat, run: repo.ImportRunRow, 
   if (prepared.problems) return quarantine(prepared.problems);
   const mapped = { rows: prepared.rows };
   const local = new Map<string, chronologyRepo.EventRow[]>();
+  // the line's audit entries, kept for the chunk's end only if the line is (its savepoint may roll back)
+  const lineAudits: DeferredAudit[] = [];
   try {
     let outcome: Outcome = 'unchanged';
     await tx.transaction(async (sp) => {
-      for (const row of mapped.rows) outcome = strongest(outcome, await importRow(sp, format, run, row, options, local));
+      for (const row of mapped.rows) outcome = strongest(outcome, await importRow(sp, format, run, row, options, local, lineAudits));
     });
     counts[outcome]++;
     for (const [childId, created] of local) touched.set(childId, [...(touched.get(childId) ?? []), ...created]);
+    audits.push(...lineAudits);
   } catch (error) {
     if (!(error instanceof ServiceError)) throw error;
     return quarantine(error.details.length ? error.details : [{ path: 'line', message: error.message }]);
@@ -591,7 +600,10 @@ function agencyOf(format: ImportFormat, row: MappedRow): Agency {
   return agency;
 }
 
-async function importRow(tx: Db, format: ImportFormat, run: repo.ImportRunRow, row: MappedRow, options: ImportOptions, touched: Map<string, chronologyRepo.EventRow[]>): Promise<Outcome> {
+/** One mapped row of a line; a merge it makes leaves its audit entries in `audits`, for the caller to write last. */
+async function importRow(
+  tx: Db, format: ImportFormat, run: repo.ImportRunRow, row: MappedRow, options: ImportOptions, touched: Map<string, chronologyRepo.EventRow[]>, audits: DeferredAudit[],
+): Promise<Outcome> {
   const agency = agencyOf(format, row);
   const decision = await matchPerson(tx, agency, row.person, options.matcher);
   switch (decision.kind) {
@@ -620,7 +632,7 @@ async function importRow(tx: Db, format: ImportFormat, run: repo.ImportRunRow, r
       await rememberPerson(tx, agency, row.person, incoming.id, 'probabilistic', decision.probability);
       await record(tx, incoming.id, agency, row.events, touched);
       await mergeChildRecords(tx, {
-        keptId: decision.candidateChildId, mergedId: incoming.id, actor: null,
+        keptId: decision.candidateChildId, mergedId: incoming.id, actor: null, auditLater: audits,
         reason: `Matched automatically (probability ${decision.probability.toFixed(3)}): ${decision.reasons.join('; ')}`,
       });
       const moved = touched.get(incoming.id) ?? [];
@@ -716,10 +728,13 @@ export async function reprocessIssue(db: Db, actor: Actor, issueId: string, valu
   return db.transaction(async (tx) => {
     const run = (await repo.findRun(tx, issue.runId))!;
     const touched = new Map<string, chronologyRepo.EventRow[]>();
+    const audits: DeferredAudit[] = [];
     let outcome: Outcome = 'unchanged';
-    for (const row of mapped.rows) outcome = strongest(outcome, await importRow(tx, format, run, row, { actor, via: 'web', ...options }, touched));
+    for (const row of mapped.rows) outcome = strongest(outcome, await importRow(tx, format, run, row, { actor, via: 'web', ...options }, touched, audits));
     for (const [childId, created] of touched) await options.alerts?.afterRecord(tx, childId, created);
     await repo.updateIssue(tx, issue.id, { values: corrected, status: 'reprocessed', resolvedBy: actor.kind === 'user' ? actor.userId : null, resolvedAt: new Date(), resolution: outcome });
+    // last, after the rules (the audit chain's head is held from the first entry to the commit)
+    for (const entry of audits) await audit(tx, ...entry);
     await audit(tx, actor, 'import_issue.reprocessed', null, { issue: issue.id, run: issue.runId, line: issue.line, outcome });
     return outcome;
   });

@@ -522,7 +522,6 @@ export function createPanelService(db: Db, options: PanelServiceOptions = {}) {
         const why = reason.trim() || alert.message;
         if (why.length > 2000) throw validationFailed([problem('reason', 'The reason must be 2,000 characters or fewer')]);
         const at = formatInstant(now());
-        await recordEvents(tx, who, child.id, [{ type: 'panel.referred', at, agency: who.agency, details: { panel: type.panel, reason: why, alert: alert.id } }], 'web', afterRecord);
         const meeting = await repo.nextOpenMeeting(tx, type.key, londonDate(now()));
         let onAgenda = false;
         if (meeting && meetingTransition(meeting.status as MeetingStatus, 'edit_agenda').ok) {
@@ -531,6 +530,9 @@ export function createPanelService(db: Db, options: PanelServiceOptions = {}) {
           else await repo.appendItems(tx, meeting.id, [{ childId: child.id, reasons: ['RISK_NOT_REDUCING', 'REFERRED'], reasonNote: `Referral: ${why}` }]);
           onAgenda = true;
         }
+        // the event (its rules, then its audit entry) after the agenda: the audit chain's head is
+        // held from the first entry to the commit, and a chair editing the agenda takes the items first
+        await recordEvents(tx, who, child.id, [{ type: 'panel.referred', at, agency: who.agency, details: { panel: type.panel, reason: why, alert: alert.id } }], 'web', afterRecord);
         await audit(tx, actor, 'panel.referred', child.id, { alert: alert.id, panel: type.panel, meeting: meeting?.id ?? null });
         return { child, type, meeting: meeting ?? null, onAgenda };
       });

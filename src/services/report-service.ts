@@ -20,8 +20,10 @@ export async function languageReport(db: Db, actor: Actor, months = 12, now = ne
   requireReportReader(actor);
   const since = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - (months - 1), 1));
   const counts = await db.transaction(async (tx) => {
+    const counts = await languageFlagCounts(tx, since);
+    // after the read: the audit chain's head is held from the entry to the commit
     await audit(tx, actor, 'report.viewed', null, { report: 'language', months });
-    return languageFlagCounts(tx, since);
+    return counts;
   });
   const monthList: string[] = [];
   for (let i = months - 1; i >= 0; i--) {

@@ -38,6 +38,9 @@ test('break-glass: refused without a reason or an exact match; granted, shown on
   const noMatch = await school.post('/break-glass', { identifier: '9999999999', reason: 'Jordan is at the school gate with an adult we do not know and will not go home.' });
   assert.equal(noMatch.statusCode, 400);
   assert.match(noMatch.body, /No record matches exactly/);
+  // the refusal is kept in the audit log (it was rolled back with the request's transaction)
+  const refusals = await rows(sql`select detail->>'matches' as matches from audit_log where action = 'access.break_glass_refused' and actor like 'Sue School%'`);
+  assert.deepEqual(refusals.map((r) => String(r.matches)), ['0']);
   const granted = await school.post('/break-glass', { identifier: '943 476 5919', reason: 'Jordan is at the school gate with an adult we do not know and will not go home.' });
   assert.equal(granted.statusCode, 302);
   assert.equal(String(granted.headers.location).split('?')[0], `/children/${p.childId}`);

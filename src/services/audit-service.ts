@@ -117,6 +117,18 @@ export async function audit(
   });
 }
 
+/**
+ * An entry a transaction writes after the rest of its work: audit()'s arguments after the
+ * transaction. The audit chain's head is held from a transaction's first entry to its commit, so a
+ * transaction that learns what to audit along the way keeps the entries and writes them last.
+ */
+export type DeferredAudit = Parameters<typeof audit> extends [Db, ...infer Rest] ? Rest : never;
+
+/** Writes entries kept for the end of the transaction, in order. */
+export async function auditAll(tx: Db, entries: readonly DeferredAudit[]): Promise<void> {
+  for (const entry of entries) await audit(tx, ...entry);
+}
+
 export type AuditVerdict = { ok: true; rows: number } | { ok: false; rows: number; seq: number; problem: string };
 
 /** Walks the whole chain in order; names the first row whose hash or link does not hold. */

@@ -4,7 +4,7 @@ import type { Db } from '../store/database.ts';
 import * as chronologyRepo from '../store/chronology-repository.ts';
 import * as repo from '../store/ingest-repository.ts';
 import { type Actor } from './actor.ts';
-import { audit } from './audit-service.ts';
+import { audit, auditAll, type DeferredAudit } from './audit-service.ts';
 import type { AlertService } from './alert-service.ts';
 import { visibleChild } from './chronology-service.ts';
 import { forbidden, notFound, validationFailed } from './errors.ts';
@@ -37,9 +37,6 @@ export interface MergeRequest {
   auditLater?: DeferredAudit[];
 }
 
-/** An audit entry a caller writes itself, last in its transaction: audit()'s arguments after the transaction. */
-export type DeferredAudit = Parameters<typeof audit> extends [Db, ...infer Rest] ? Rest : never;
-
 /** Inside the caller's transaction: moves the merged record's events, involvements and links. */
 export async function mergeChildRecords(tx: Db, request: MergeRequest): Promise<repo.ChildMergeRow> {
   const { keptId, mergedId, reason, actor } = request;
@@ -56,7 +53,7 @@ export async function mergeChildRecords(tx: Db, request: MergeRequest): Promise<
   await refreshBoth(tx, request.alerts, kept.id, merged.id);
   const entries: DeferredAudit[] = [[actor, 'child.merged', kept.id, detail], [actor, 'child.merged', merged.id, detail]];
   if (request.auditLater) request.auditLater.push(...entries);
-  else for (const entry of entries) await audit(tx, ...entry);
+  else await auditAll(tx, entries);
   return row;
 }
 

@@ -13,9 +13,9 @@ import * as chronologyRepo from '../store/chronology-repository.ts';
 import * as repo from '../store/ingest-repository.ts';
 import { type Actor } from './actor.ts';
 import { touchesContext, type AlertService } from './alert-service.ts';
-import { audit } from './audit-service.ts';
+import { audit, auditAll, type DeferredAudit } from './audit-service.ts';
 import { appendEvents, newEventRow } from './chronology-service.ts';
-import { mergeChildRecords, type DeferredAudit } from './child-merge-service.ts';
+import { mergeChildRecords } from './child-merge-service.ts';
 import { forbidden, notFound, ServiceError, validationFailed } from './errors.ts';
 import { createIncomingChild, currentChild, matchPerson, missingIdentifiers, rememberPerson, type MatcherSettings } from './matching-service.ts';
 import { can } from './access.ts';
@@ -164,7 +164,7 @@ export async function runImport(db: Db, request: ImportRequest, options: ImportO
       }
       await repo.advanceRun(tx, run.id, chunk[chunk.length - 1].line, counts);
       // last: the audit chain's head, which every audited action takes in turn, is held to the commit
-      for (const entry of audits) await audit(tx, ...entry);
+      await auditAll(tx, audits);
     });
     chunks++;
     options.onProgress?.(lines.length - pending.length + Math.min(i + chunkSize, pending.length), lines.length);
@@ -734,7 +734,7 @@ export async function reprocessIssue(db: Db, actor: Actor, issueId: string, valu
     for (const [childId, created] of touched) await options.alerts?.afterRecord(tx, childId, created);
     await repo.updateIssue(tx, issue.id, { values: corrected, status: 'reprocessed', resolvedBy: actor.kind === 'user' ? actor.userId : null, resolvedAt: new Date(), resolution: outcome });
     // last, after the rules (the audit chain's head is held from the first entry to the commit)
-    for (const entry of audits) await audit(tx, ...entry);
+    await auditAll(tx, audits);
     await audit(tx, actor, 'import_issue.reprocessed', null, { issue: issue.id, run: issue.runId, line: issue.line, outcome });
     return outcome;
   });

@@ -9,7 +9,7 @@ import type { Db } from '../store/database.ts';
 import * as repo from '../store/account-repository.ts';
 import { ROLES, type Role } from './actor.ts';
 import { actorFromUser, digest, startSession, type SignInResult } from './account-service.ts';
-import { audit } from './audit-service.ts';
+import { audit, auditAll, type DeferredAudit } from './audit-service.ts';
 
 const ruleSchema = z.object({
   claim: z.string().min(1).optional(),
@@ -220,26 +220,26 @@ export async function signInWithIdentity(
     // the audit entries are written last, after the session: the audit chain's head is held from
     // the first entry to the commit, and startSession clears expired sessions another sign-in may
     // be clearing too (taken in the other order, each would wait for the other)
-    const entries: Parameters<typeof audit>[] = [];
+    const entries: DeferredAudit[] = [];
     if (!user) {
       const local = email ? await repo.findUserByEmail(tx, email) : undefined;
       if (local) {
         user = await repo.updateUserIdentity(tx, local.id, { oidcSubject: subject });
-        entries.push([tx, null, 'user.oidc_linked', null, { user: user.id, email: user.email, subject }, ip]);
+        entries.push([null, 'user.oidc_linked', null, { user: user.id, email: user.email, subject }, ip]);
       } else {
         user = await repo.insertUser(tx, { email: email as string, name: nameOf(claims, email as string), agency: rule.agency, role: rule.role, passwordHash: null, oidcSubject: subject });
-        entries.push([tx, null, 'user.created', null, { user: user.id, email: user.email, agency: user.agency, role: user.role, via: 'oidc', claim: rule.claim, value: rule.value }, ip]);
+        entries.push([null, 'user.created', null, { user: user.id, email: user.email, agency: user.agency, role: user.role, via: 'oidc', claim: rule.claim, value: rule.value }, ip]);
       }
     } else if (user.agency !== rule.agency || user.role !== rule.role) {
       const from = { agency: user.agency, role: user.role };
       user = await repo.updateUserIdentity(tx, user.id, { agency: rule.agency, role: rule.role });
-      entries.push([tx, null, 'user.remapped', null, { user: user.id, from, to: { agency: user.agency, role: user.role }, claim: rule.claim, value: rule.value }, ip]);
+      entries.push([null, 'user.remapped', null, { user: user.id, from, to: { agency: user.agency, role: user.role }, claim: rule.claim, value: rule.value }, ip]);
     }
     const name = nameOf(claims, user.email);
     if (typeof claims.name === 'string' && name !== user.name) user = await repo.updateUserIdentity(tx, user.id, { name });
     if (options.replacing) await repo.deleteSession(tx, digest(options.replacing));
     const session = await startSession(tx, user, sessionHours, options.now);
-    for (const entry of entries) await audit(...entry);
+    await auditAll(tx, entries);
     await audit(tx, actorFromUser(user, ip), 'user.signed_in', null, { method: 'oidc', claim: rule.claim, value: rule.value });
     return { ok: true as const, ...session, user };
   });

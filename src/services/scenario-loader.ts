@@ -4,7 +4,7 @@ import type { Scenario } from '../domain/scenario.ts';
 import { parseAt } from '../domain/time.ts';
 import type { Db } from '../store/database.ts';
 import * as repo from '../store/chronology-repository.ts';
-import { audit } from './audit-service.ts';
+import { auditAll, type DeferredAudit } from './audit-service.ts';
 import { appendEvents, validateChildInput, type AfterRecord, type RecordedVia } from './chronology-service.ts';
 import { validationFailed } from './errors.ts';
 
@@ -38,17 +38,17 @@ export async function loadScenario(
     // Time order, so involvements start before they end; file order breaks ties (contract 3).
     const ordered = [...scenario.events].sort((a, b) => parseAt(a.at) - parseAt(b.at) || a.index - b.index);
     let count = 0;
-    const recorded: { childId: string; events: number }[] = [];
+    const recorded: DeferredAudit[] = [];
     for (const [ref, childId] of children) {
       const events = ordered.filter((e) => e.child === ref).map(({ index: _index, ...e }) => ({ ...e, child: undefined }));
       const result = await appendEvents(tx, childId, events, null, options.via, true);
       count += result.created.length;
       await options.afterRecord?.(tx, childId, result.created);
-      recorded.push({ childId, events: result.created.length });
+      recorded.push([null, 'event.recorded', childId, { via: options.via, scenario: scenario.title ?? null, events: result.created.length }]);
     }
     // the audit entries after every child's rules: the audit chain's head is held from the first
     // entry to the commit (chronology-service's recordEvents)
-    for (const r of recorded) await audit(tx, null, 'event.recorded', r.childId, { via: options.via, scenario: scenario.title ?? null, events: r.events });
+    await auditAll(tx, recorded);
     return { children, events: count };
   });
 }

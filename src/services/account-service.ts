@@ -123,13 +123,10 @@ export async function signIn(
       // the user's row before the audit chain's head, as a successful sign-in takes them (the head
       // is held to the commit, so every audited transaction takes it last)
       const failures = await repo.countFailedSignIn(tx, user.id);
-      if (failures < policy.lockoutAttempts) {
-        await audit(tx, null, 'user.sign_in_failed', null, { ...detail, user: user.id, reason: 'wrong_details' }, ip);
-        return { ok: false as const, reason: 'invalid' as const };
-      }
-      const until = new Date(now.getTime() + policy.lockoutMinutes * 60_000);
-      await repo.lockUser(tx, user.id, until);
+      const until = failures >= policy.lockoutAttempts ? new Date(now.getTime() + policy.lockoutMinutes * 60_000) : null;
+      if (until) await repo.lockUser(tx, user.id, until);
       await audit(tx, null, 'user.sign_in_failed', null, { ...detail, user: user.id, reason: 'wrong_details' }, ip);
+      if (!until) return { ok: false as const, reason: 'invalid' as const };
       await audit(tx, null, 'user.locked', null, { user: user.id, email: user.email, failures, until: until.toISOString() }, ip);
       return { ok: false as const, reason: 'locked' as const };
     });

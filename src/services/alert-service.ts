@@ -135,7 +135,7 @@ export function createAlertService(options: AlertServiceOptions = {}) {
     await rulesDueRepo.writeRulesDue(tx, [rulesDueOf(childId, evaluation)], config.version);
     const concernChanged = await alertsRepo.setConcern(tx, childId, evaluation.concern ? new Date(evaluation.concern.sinceMs) : null);
     // who is of concern is what the context rules read: due until they are evaluated, whatever
-    // becomes of this transaction's caller (the context evaluation overwrites the mark)
+    // becomes of this transaction's caller (the context evaluation takes the mark)
     if (concernChanged) await rulesDueRepo.markContextDue(tx);
     return { concernChanged };
   }
@@ -202,8 +202,8 @@ export function createAlertService(options: AlertServiceOptions = {}) {
   async function sweep(db: Db, { every = false, batch = 200 }: { every?: boolean; batch?: number } = {}): Promise<{ children: number; context: boolean; deferred: number }> {
     let count = 0;
     let deferred = 0;
-    // The sweep gives way: a page whose children (or the context rules' row) another transaction
-    // is writing — a practitioner's record, a feed's chunk — waits a moment, then is left for the
+    // The sweep gives way: a page whose children another transaction is writing — a practitioner's
+    // record, a feed's chunk — or the context rules another is evaluating waits a moment, then is left for the
     // next round (its children stay due). Waiting longer could close a circle of locks with that
     // writer, and PostgreSQL would then end one of the two, perhaps the practitioner's.
     const givingWay = async <T>(work: (tx: Db) => Promise<T>): Promise<T | typeof GAVE_WAY> => {

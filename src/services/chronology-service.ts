@@ -12,6 +12,7 @@ import * as repo from '../store/chronology-repository.ts';
 import * as contextRepo from '../store/context-repository.ts';
 import { readChildRecord } from '../store/child-record-repository.ts';
 import type { involvements as involvementsTable } from '../store/schema.ts';
+import { transactionRunAgain } from '../store/transactions.ts';
 import { mayReadCases, scopeOf, type Actor } from './actor.ts';
 import { audit } from './audit-service.ts';
 import { notFound, ServiceError, validationFailed } from './errors.ts';
@@ -262,7 +263,9 @@ export async function recordEvents(
   });
   if (problems.length) throw validationFailed(problems);
 
-  return db.transaction(async (tx) => {
+  // run again if PostgreSQL ends it to break a circle of locks (a feed's chunk writing this child
+  // and naming the same new phone, say): nothing here lives outside the transaction
+  return transactionRunAgain(db, async (tx) => {
     const child = await visibleChild(tx, actor, childId);
     const result = await appendEvents(tx, child.id, parsed, actor.kind === 'user' ? actor.userId : null, via, batch);
     if (result.created.length) {

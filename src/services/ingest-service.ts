@@ -11,6 +11,7 @@ import { formatNamed, IMPORT_FORMATS } from '../ingest/formats/index.ts';
 import type { Db } from '../store/database.ts';
 import * as chronologyRepo from '../store/chronology-repository.ts';
 import * as repo from '../store/ingest-repository.ts';
+import { transactionRunAgain } from '../store/transactions.ts';
 import { type Actor } from './actor.ts';
 import { touchesContext, type AlertService } from './alert-service.ts';
 import { audit, auditAll, type DeferredAudit } from './audit-service.ts';
@@ -148,9 +149,12 @@ export async function runImport(db: Db, request: ImportRequest, options: ImportO
     const chunk = pending.slice(i, i + chunkSize);
     const next = pending.slice(i + chunkSize, i + 2 * chunkSize);
     const last = options.stopAfterChunks !== undefined && chunks + 1 >= options.stopAfterChunks;
-    const decided = await ahead;
+    let decided = await ahead;
     ahead = undefined;
-    await db.transaction(async (tx) => {
+    // PostgreSQL may end the chunk to break a circle of locks with another writer (see
+    // store/transactions.ts): it is then decided and written again from what the database holds,
+    // the lines decided ahead (and the next chunk's, decided from them) forgotten
+    await transactionRunAgain(db, async (tx) => {
       const counts = decided?.counts ?? emptyCounts();
       const touched = decided?.touched ?? new Map<string, chronologyRepo.EventRow[]>();
       const audits: DeferredAudit[] = [];
@@ -165,6 +169,11 @@ export async function runImport(db: Db, request: ImportRequest, options: ImportO
       await repo.advanceRun(tx, run.id, chunk[chunk.length - 1].line, counts);
       // last: the audit chain's head, which every audited action takes in turn, is held to the commit
       await auditAll(tx, audits);
+    }, {
+      onRetry: () => {
+        decided = undefined;
+        ahead = undefined;
+      },
     });
     chunks++;
     options.onProgress?.(lines.length - pending.length + Math.min(i + chunkSize, pending.length), lines.length);

@@ -1,0 +1,44 @@
+// Transactions PostgreSQL may end so that another can go on. Two transactions that each hold a row
+// the other wants (a feed's chunk and a practitioner's save, both writing to the same children and
+// naming the same new phone, say) close a circle PostgreSQL breaks by ending one of them with
+// deadlock_detected; PostgreSQL's documentation asks the application to run such a transaction
+// again. Not every circle can be ruled out by taking locks in one order — a chunk's lines name
+// children and contexts in the feed's order — so the writes most likely to meet one are run again.
+import type { Db } from './database.ts';
+
+/** The SQLSTATE of a database error, whichever driver or wrapper (drizzle's query error) carried it. */
+export function sqlStateOf(error: unknown): string | undefined {
+  for (let e = error as { code?: unknown; cause?: unknown } | undefined; e && typeof e === 'object'; e = e.cause as typeof e) {
+    if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return e.code;
+  }
+  return undefined;
+}
+
+/** deadlock_detected and serialization_failure: the transaction was rolled back whole and may be run again as it was. */
+export const mayRunAgain = (error: unknown): boolean => ['40P01', '40001'].includes(sqlStateOf(error) ?? '');
+
+export interface RetryOptions {
+  /** how many times in all the transaction is tried (3) */
+  attempts?: number;
+  /** before each new attempt: the caller forgets what the ended one left in memory */
+  onRetry?: (attempt: number, error: unknown) => void;
+}
+
+/**
+ * `work` in a transaction, run again from the start (in a new transaction) when PostgreSQL ended it
+ * to break a circle of locks. `work` must leave nothing outside the transaction it would not redo
+ * (or must undo it in `onRetry`). The pause before a new attempt, a little longer each time and
+ * never the same for two processes, lets the transaction that went on finish first.
+ */
+export async function transactionRunAgain<T>(db: Db, work: (tx: Db) => Promise<T>, options: RetryOptions = {}): Promise<T> {
+  const attempts = options.attempts ?? 3;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction(work);
+    } catch (error) {
+      if (attempt >= attempts || !mayRunAgain(error)) throw error;
+      options.onRetry?.(attempt, error);
+      await new Promise((resolve) => setTimeout(resolve, attempt * (20 + Math.random() * 80)));
+    }
+  }
+}

@@ -22,7 +22,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { benchDatabase, envInt } from './measure.ts';
 
@@ -167,10 +167,16 @@ async function rawInsert(database: Database, events: readonly EngineEvent[], ids
 /** COPY's text format: a backslash, tab, newline or carriage return in a value escaped; null as \N. */
 const copyText = (value: string | null): string => (value === null ? '\\N' : value.replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c]!));
 
-/** The same rows as rawInsert, by COPY from a stream on a connection of its own. */
-async function rawCopy(url: string, events: readonly EngineEvent[], ids: Map<string, string>): Promise<void> {
+/** Waits (a second at most) until process `pid` is gone from /proc: ended and reaped. */
+async function ended(pid: number): Promise<void> {
+  for (let tries = 0; tries < 100 && existsSync(`/proc/${pid}`); tries++) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
+/** The same rows as rawInsert, by COPY from a stream on a connection of its own; returns the pid of that connection's backend. */
+async function rawCopy(url: string, events: readonly EngineEvent[], ids: Map<string, string>): Promise<number> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
+  const { rows } = await client.query<{ pid: number }>('select pg_backend_pid() as pid');
   try {
     function* lines() {
       for (const e of events) {
@@ -182,6 +188,7 @@ async function rawCopy(url: string, events: readonly EngineEvent[], ids: Map<str
   } finally {
     await client.end();
   }
+  return rows[0].pid;
 }
 
 const count = async (database: Database, table: string): Promise<number> =>
@@ -221,14 +228,17 @@ export async function benchIngest(): Promise<IngestFigures> {
   }
 
   /** the rows written raw into an empty database of their own, the children created first */
-  const timedRaw = async (name: string, write: (database: Database, url: string | undefined, ids: Map<string, string>) => Promise<void>): Promise<{ ms: number; cpuMs: CpuMs }> => {
+  const timedRaw = async (name: string, write: (database: Database, url: string | undefined, ids: Map<string, string>) => Promise<number | void>): Promise<{ ms: number; cpuMs: CpuMs }> => {
     const raw = await benchDatabase(`reachable_bench_ingest_${name}_${process.pid}`);
     try {
       const ids = await createChildren(raw.database, county);
       const cpu = cpuStopwatch(postmaster, ticksPerSecond);
       const started = process.hrtime.bigint();
-      await write(raw.database, raw.url, ids);
+      const backend = await write(raw.database, raw.url, ids);
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      // a connection closed at the end of the write: its backend's CPU is read once the postmaster
+      // has reaped it (then in the postmaster's own figures); read while it ended, it could be missed
+      if (postmaster !== undefined && typeof backend === 'number') await ended(backend);
       const cpuMs = cpu();
       if ((await count(raw.database, 'events')) !== events.length) throw new Error(`the raw ${name} did not store every event`);
       return { ms, cpuMs };

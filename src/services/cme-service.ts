@@ -9,6 +9,7 @@ import { defaultCalendar, PartnershipCalendar } from '../rules/calendar/partners
 import { DEFAULT_RULES_CONFIG, type RulesConfig } from '../rules/config.ts';
 import { endOfLondonDay, londonDayNumber } from '../rules/calendar/days.ts';
 import type { Db } from '../store/database.ts';
+import { transactionRunAgain } from '../store/transactions.ts';
 import * as repo from '../store/cme-repository.ts';
 import { mayReadCases, scopeOf, type Actor } from './actor.ts';
 import { audit } from './audit-service.ts';
@@ -111,7 +112,7 @@ export function createCmeService(db: Db, options: CmeServiceOptions = {}) {
       if ((input.reference?.trim().length ?? 0) > 100) problems.push({ path: 'reference', message: 'The reference must be 100 characters or fewer' });
       checkDate(input.requestedOn, problems, 'requestedOn', 'the date the direction was requested');
       if (problems.length) throw validationFailed(problems);
-      return db.transaction(async (tx) => {
+      return transactionRunAgain(db, async (tx) => {
         const { child, period } = await entryOf(tx, actor, childId);
         if (!period) throw validationFailed([{ path: 'school', message: `${child.name} has a full-time school place: directions are recorded while a child has none` }]);
         await recordEvents(tx, actor, child.id, [{
@@ -131,7 +132,7 @@ export function createCmeService(db: Db, options: CmeServiceOptions = {}) {
       if (!(DIRECTION_OUTCOMES as readonly string[]).includes(input.outcome)) problems.push({ path: 'outcome', message: 'Select the outcome' });
       checkDate(input.decidedOn, problems, 'decidedOn', 'the date of the outcome');
       if (problems.length) throw validationFailed(problems);
-      return db.transaction(async (tx) => {
+      return transactionRunAgain(db, async (tx) => {
         const { child, period } = await entryOf(tx, actor, childId);
         if (!period) throw validationFailed([{ path: 'outcomeSchool', message: `${child.name} has a full-time school place` }]);
         await recordEvents(tx, actor, child.id, [{

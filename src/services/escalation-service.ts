@@ -10,6 +10,7 @@ import { formatInstant } from '../domain/time.ts';
 import * as wf from '../domain/workflows/escalation.ts';
 import { DEFAULT_RULES_CONFIG, type RulesConfig } from '../rules/config.ts';
 import type { Db } from '../store/database.ts';
+import { transactionRunAgain } from '../store/transactions.ts';
 import * as repo from '../store/chronology-repository.ts';
 import { children, events } from '../store/schema.ts';
 import { mayReadCases, scopeOf, type Actor } from './actor.ts';
@@ -117,7 +118,7 @@ async function act(
   afterRecord: AfterRecord | undefined,
   options: EscalationOptions,
 ): Promise<{ escalationId: string; eventId: string }> {
-  return db.transaction(async (tx) => {
+  return transactionRunAgain(db, async (tx) => {
     const child = await visibleChild(tx, actor, childId);
     await tx.execute(sql`select ${children.id} from ${children} where ${children.id} = ${child.id} for update`);
     const involved = (await repo.activeInvolvements(tx, child.id)).map((i) => i.agency as Agency);

@@ -69,6 +69,13 @@ test('the errors run again are deadlock_detected and serialization_failure, as t
     throw Object.assign(new Error('duplicate key'), { code: '23505' });
   }), /duplicate/);
   assert.equal(runs, 1);
+  // inside a caller's transaction, once: the caller's locks stay held, so it is the caller's to run again
+  runs = 0;
+  await assert.rejects(database.db.transaction((outer) => transactionRunAgain(outer, async () => {
+    runs++;
+    throw Object.assign(new Error('deadlock detected'), { code: '40P01' });
+  })), /deadlock/);
+  assert.equal(runs, 1);
 });
 
 test('a practitioner naming a new phone a feed\'s chunk has just named, on a child the chunk writes next, has the save kept', needsPostgres, async () => {

@@ -9,6 +9,7 @@ import { londonDate, parseAt } from '../domain/time.ts';
 import * as wf from '../domain/workflows/nrm.ts';
 import { INDICATOR_LABELS, indicatorsOf, type IndicatorCode } from '../rules/indicators.ts';
 import type { Db } from '../store/database.ts';
+import { transactionRunAgain } from '../store/transactions.ts';
 import * as repo from '../store/chronology-repository.ts';
 import { children } from '../store/schema.ts';
 import type { Actor } from './actor.ts';
@@ -100,7 +101,7 @@ async function record(
   afterRecord: AfterRecord | undefined,
   options: NrmOptions,
 ) {
-  return db.transaction(async (tx) => {
+  return transactionRunAgain(db, async (tx) => {
     const child = await visibleChild(tx, actor, childId);
     await tx.execute(sql`select ${children.id} from ${children} where ${children.id} = ${child.id} for update`);
     const checked = wf.nrmTransition(wf.currentSnapshot(await casesIn(tx, actor, child.id, options)), command, timescalesOf(options));

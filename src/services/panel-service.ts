@@ -28,6 +28,7 @@ import {
 } from '../domain/workflows/panel.ts';
 import { dayNumberOfIsoDate, isoDateOfDayNumber } from '../rules/calendar/days.ts';
 import type { Db } from '../store/database.ts';
+import { transactionRunAgain } from '../store/transactions.ts';
 import * as alertsRepo from '../store/alert-repository.ts';
 import * as repo from '../store/panel-repository.ts';
 import * as contextRepo from '../store/context-repository.ts';
@@ -412,7 +413,7 @@ export function createPanelService(db: Db, options: PanelServiceOptions = {}) {
      * `panel.reviewed` (and a `plan.action` per action) to the child's chronology.
      */
     async recordItem(actor: Actor, id: string, itemId: string, input: DecisionInput, intent: 'discuss' | 'decide') {
-      return db.transaction(async (tx) => {
+      return transactionRunAgain(db, async (tx) => {
         const { chair, meeting } = await chairing(tx, actor, id, 'record_item');
         const item = await repo.findItem(tx, id, itemId);
         if (!item) throw notFound();
@@ -510,7 +511,7 @@ export function createPanelService(db: Db, options: PanelServiceOptions = {}) {
      */
     async referFromAlert(actor: Actor, alertId: string, reason: string) {
       const who = person(actor);
-      return db.transaction(async (tx) => {
+      return transactionRunAgain(db, async (tx) => {
         const alert = await alertsRepo.findAlert(tx, alertId);
         if (!alert || !alert.childId) throw notFound();
         const child = await visibleChild(tx, who, alert.childId);

@@ -4,6 +4,7 @@
 // deadlock_detected; PostgreSQL's documentation asks the application to run such a transaction
 // again. Not every circle can be ruled out by taking locks in one order — a chunk's lines name
 // children and contexts in the feed's order — so the writes most likely to meet one are run again.
+import { PgTransaction } from 'drizzle-orm/pg-core';
 import type { Db } from './database.ts';
 
 /** The SQLSTATE of a database error, whichever driver or wrapper (drizzle's query error) carried it. */
@@ -31,7 +32,10 @@ export interface RetryOptions {
  * never the same for two processes, lets the transaction that went on finish first.
  */
 export async function transactionRunAgain<T>(db: Db, work: (tx: Db) => Promise<T>, options: RetryOptions = {}): Promise<T> {
-  const attempts = options.attempts ?? 3;
+  // Inside a caller's transaction (a savepoint) nothing is run again: the ended statement's locks
+  // go with the savepoint but the caller's stay held, so the circle would close again. The caller's
+  // transaction, ended with the error, is the one to run again.
+  const attempts = db instanceof PgTransaction ? 1 : options.attempts ?? 3;
   for (let attempt = 1; ; attempt++) {
     try {
       return await db.transaction(work);

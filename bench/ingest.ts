@@ -170,14 +170,16 @@ const copyText = (value: string | null): string => (value === null ? '\\N' : val
 /** Waits (a second at most) until process `pid` is gone from /proc: ended and reaped. */
 async function ended(pid: number): Promise<void> {
   for (let tries = 0; tries < 100 && existsSync(`/proc/${pid}`); tries++) await new Promise((resolve) => setTimeout(resolve, 10));
+  if (existsSync(`/proc/${pid}`)) process.stderr.write(`ingest: the raw COPY's backend (${pid}) had not ended after a second; PostgreSQL's CPU for it may read short\n`);
 }
 
 /** The same rows as rawInsert, by COPY from a stream on a connection of its own; returns the pid of that connection's backend. */
 async function rawCopy(url: string, events: readonly EngineEvent[], ids: Map<string, string>): Promise<number> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
-  const { rows } = await client.query<{ pid: number }>('select pg_backend_pid() as pid');
+  let pid = 0;
   try {
+    pid = (await client.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0].pid;
     function* lines() {
       for (const e of events) {
         const at = e.at.length === 10 ? `${e.at}T09:00:00Z` : e.at;
@@ -188,7 +190,7 @@ async function rawCopy(url: string, events: readonly EngineEvent[], ids: Map<str
   } finally {
     await client.end();
   }
-  return rows[0].pid;
+  return pid;
 }
 
 const count = async (database: Database, table: string): Promise<number> =>

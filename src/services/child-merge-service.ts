@@ -1,6 +1,7 @@
 // Two records of one child become one (a match found by the matcher or by a person), and can be
 // taken apart again: everything the merge moved is remembered. Audited on both records.
 import type { Db } from '../store/database.ts';
+import { transactionRunAgain } from '../store/transactions.ts';
 import * as chronologyRepo from '../store/chronology-repository.ts';
 import * as repo from '../store/ingest-repository.ts';
 import { type Actor } from './actor.ts';
@@ -64,7 +65,7 @@ function requireManager(actor: Actor): void {
 
 export async function mergeChildren(db: Db, actor: Actor, keptId: string, mergedId: string, reason: string, alerts?: RulesRefresh) {
   requireManager(actor);
-  return db.transaction(async (tx) => {
+  return transactionRunAgain(db, async (tx) => {
     // access first: a refusal must not depend on whether the child exists
     await visibleChild(tx, actor, keptId);
     if (reason.trim().length < 10) throw validationFailed([{ path: 'reason', message: 'Say why these are the same child (at least 10 characters)' }]);
@@ -77,7 +78,7 @@ export async function mergeChildren(db: Db, actor: Actor, keptId: string, merged
 
 export async function unmergeChildren(db: Db, actor: Actor, mergeId: string, alerts?: RulesRefresh) {
   requireManager(actor);
-  return db.transaction(async (tx) => {
+  return transactionRunAgain(db, async (tx) => {
     const merge = await repo.findMerge(tx, mergeId);
     if (!merge || merge.unmergedAt) throw notFound();
     await visibleChild(tx, actor, merge.keptChildId);

@@ -8,6 +8,7 @@ import {
 import { AGENCIES, calendarDate, LINK_KINDS, PERSON_ROLES, type Problem } from '../domain/event.ts';
 import { isValidAt } from '../domain/time.ts';
 import type { Db } from '../store/database.ts';
+import { transactionRunAgain } from '../store/transactions.ts';
 import * as repo from '../store/context-repository.ts';
 import { mayReadCases, type Actor } from './actor.ts';
 import type { AlertService } from './alert-service.ts';
@@ -238,7 +239,7 @@ export async function completeContextAction(db: Db, actor: Actor, entityId: stri
  */
 export async function mergeContexts(db: Db, actor: Actor, mergedId: string, keptId: string, alerts?: AlertService) {
   if (!mayAnalyseNetwork(actor)) throw forbidden();
-  return db.transaction(async (tx) => {
+  return transactionRunAgain(db, async (tx) => {
     const merged = await visibleContext(tx, actor, mergedId);
     const kept = await visibleContext(tx, actor, keptId);
     if (merged.id === kept.id || merged.kind !== kept.kind || kept.mergedInto || merged.mergedInto) {
@@ -254,7 +255,7 @@ export async function mergeContexts(db: Db, actor: Actor, mergedId: string, kept
 
 export async function unmergeContext(db: Db, actor: Actor, entityId: string, alerts?: AlertService) {
   if (!mayAnalyseNetwork(actor)) throw forbidden();
-  return db.transaction(async (tx) => {
+  return transactionRunAgain(db, async (tx) => {
     const entity = await visibleContext(tx, actor, entityId);
     if (!entity.mergedInto) throw validationFailed([{ path: 'entityId', message: 'This record is not merged into another' }]);
     const keptId = entity.mergedInto;

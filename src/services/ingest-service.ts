@@ -150,31 +150,36 @@ export async function runImport(db: Db, request: ImportRequest, options: ImportO
     const next = pending.slice(i + chunkSize, i + 2 * chunkSize);
     const last = options.stopAfterChunks !== undefined && chunks + 1 >= options.stopAfterChunks;
     let decided = await ahead;
-    ahead = undefined;
     // PostgreSQL may end the chunk to break a circle of locks with another writer (see
     // store/transactions.ts): it is then decided and written again from what the database holds,
-    // the lines decided ahead (and the next chunk's, decided from them) forgotten
-    await transactionRunAgain(db, async (tx) => {
+    // the lines decided ahead forgotten (the ended attempt may have written them and let them go).
+    // What an attempt finds for later — the next chunk decided ahead from its decisions, whether it
+    // touched the network — is taken from the attempt that commits, never from one that was ended.
+    const written = await transactionRunAgain(db, async (tx) => {
       const counts = decided?.counts ?? emptyCounts();
       const touched = decided?.touched ?? new Map<string, chronologyRepo.EventRow[]>();
       const audits: DeferredAudit[] = [];
+      let following: Promise<Ahead | undefined> | undefined;
       await importChunk(tx, format, run, chunk, options, counts, touched, audits, decided, (batch) => {
         // a speculation that fails is dropped: the chunk then goes the usual way, and meets the failure itself if it is real
-        if (next.length && !last && batch.mayCarry()) ahead = decideAhead(db, format, next, batch).catch(() => undefined);
+        if (next.length && !last && batch.mayCarry()) following = decideAhead(db, format, next, batch).catch(() => undefined);
       });
+      let touchedContext = false;
       if (options.alerts && touched.size) {
         await repo.holdChildrenForRules(tx, run.id, [...touched.keys()]);
-        for (const created of touched.values()) context ||= created.some(touchesContext);
+        for (const created of touched.values()) touchedContext ||= created.some(touchesContext);
       }
       await repo.advanceRun(tx, run.id, chunk[chunk.length - 1].line, counts);
       // last: the audit chain's head, which every audited action takes in turn, is held to the commit
       await auditAll(tx, audits);
+      return { following, touchedContext };
     }, {
       onRetry: () => {
         decided = undefined;
-        ahead = undefined;
       },
     });
+    ahead = written.following;
+    context ||= written.touchedContext;
     chunks++;
     options.onProgress?.(lines.length - pending.length + Math.min(i + chunkSize, pending.length), lines.length);
   }
@@ -209,10 +214,13 @@ async function applyRules(db: Db, runId: string, alerts: AlertService, context: 
     while (!failed && next < groups.length) {
       const group = groups[next++];
       try {
-        await db.transaction(async (tx) => {
-          if ((await alerts.refreshChildren(tx, group)).size) context = true;
+        // run again if PostgreSQL ends it to break a circle with a practitioner's save on one of its children
+        const concernChanged = await transactionRunAgain(db, async (tx) => {
+          const changed = (await alerts.refreshChildren(tx, group)).size > 0;
           await repo.childrenRuled(tx, runId, group);
+          return changed;
         });
+        if (concernChanged) context = true;
       } catch (error) {
         failed = true; // the other worker starts no new group; the run stays unfinished, to resume
         throw error;
@@ -734,7 +742,7 @@ export async function reprocessIssue(db: Db, actor: Actor, issueId: string, valu
     await db.transaction((tx) => repo.updateIssue(tx, issue.id, { values: corrected, problems: mapped.problems }));
     throw validationFailed(mapped.problems);
   }
-  return db.transaction(async (tx) => {
+  return transactionRunAgain(db, async (tx) => {
     const run = (await repo.findRun(tx, issue.runId))!;
     const touched = new Map<string, chronologyRepo.EventRow[]>();
     const audits: DeferredAudit[] = [];
@@ -791,7 +799,7 @@ export async function viewReview(db: Db, actor: Actor, reviewId: string) {
 export async function decideReview(db: Db, actor: Actor, reviewId: string, decision: 'same' | 'different', alerts?: AlertService) {
   const reviewer = requireReviewer(actor);
   if (decision !== 'same' && decision !== 'different') throw validationFailed([{ path: 'decision', message: 'Choose whether these are the same child' }]);
-  return db.transaction(async (tx) => {
+  return transactionRunAgain(db, async (tx) => {
     const review = await repo.findReview(tx, reviewId);
     if (!review || review.agency !== reviewer.agency) throw notFound();
     if (review.status !== 'open') throw validationFailed([{ path: 'decision', message: 'This match has already been decided' }]);

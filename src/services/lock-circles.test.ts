@@ -1,13 +1,13 @@
 // Two writers that each hold a row the other wants: PostgreSQL ends one of them (deadlock_detected)
 // and the one ended is run again (store/transactions.ts), so neither the practitioner's save nor the
 // feed's chunk is lost. Each circle below is made on purpose, on two connections (PostgreSQL only):
-// the writer that started waiting first is the one PostgreSQL ends (its deadlock check runs first).
+// PostgreSQL ends the writer whose deadlock check runs first, which here is always the one under test.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'drizzle-orm';
 import { openTestDatabase } from '../../test/support/database.ts';
 import type { Database, Db } from '../store/database.ts';
-import { mayRunAgain, sqlStateOf, transactionRunAgain } from '../store/transactions.ts';
+import { mayRunAgain, sqlStatesOf, transactionRunAgain } from '../store/transactions.ts';
 import { createAlertService } from './alert-service.ts';
 import { appendEvents, recordEvents } from './chronology-service.ts';
 import type { Actor } from './actor.ts';
@@ -34,14 +34,22 @@ after(() => database.close());
 /** Resolves once `n` of this database's backends wait for a lock. */
 async function backendsWaiting(n: number): Promise<void> {
   for (let tries = 0; tries < 250; tries++) {
-    const { rows } = await database.executeSql(`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`);
+    const { rows } = await database.executeSql(`select count(*)::int as n from pg_stat_activity
+      where datname = current_database() and backend_type = 'client backend' and pid <> pg_backend_pid() and wait_event_type = 'Lock'`);
     if ((rows[0] as { n: number }).n >= n) return;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   throw new Error(`no ${n} backend(s) waiting for a lock`);
 }
 
-const settled = (p: Promise<unknown>) => p.then(() => 'committed', (error: Error) => sqlStateOf(error) ?? error.message);
+/**
+ * The test's own side of a circle checks for a deadlock only after 10 s, so that PostgreSQL ends
+ * the side under test (its check runs after the server's deadlock_timeout, 1 s by default) however
+ * slow the machine: each circle below is then broken the same way every run.
+ */
+const notTheOneEnded = (tx: Db) => tx.execute(sql`set local deadlock_timeout = '10s'`);
+
+const settled = (p: Promise<unknown>) => p.then(() => 'committed', (error: Error) => sqlStatesOf(error)[0] ?? error.message);
 const count = async (text: string, values: unknown[]) => ((await database.executeSql(text, values)).rows[0] as { n: number }).n;
 
 test('the errors run again are deadlock_detected and serialization_failure, as the driver or drizzle carries them', async () => {
@@ -49,6 +57,9 @@ test('the errors run again are deadlock_detected and serialization_failure, as t
   assert.equal(mayRunAgain(new Error('Failed query', { cause: Object.assign(new Error('could not serialize'), { code: '40001' }) })), true);
   assert.equal(mayRunAgain(Object.assign(new Error('duplicate key'), { code: '23505' })), false);
   assert.equal(mayRunAgain(new Error('plain')), false);
+  const looped: Error & { cause?: unknown } = new Error('a cause that loops back');
+  looped.cause = looped;
+  assert.equal(mayRunAgain(looped), false, 'a looping cause ends the search');
   // and a transaction is run again only for them, at most `attempts` times in all, forgetting what the ended one left
   let runs = 0;
   const forgotten: number[] = [];
@@ -85,6 +96,7 @@ test('a practitioner naming a new phone a feed\'s chunk has just named, on a chi
   // waited first; its save is run again once the chunk commits.
   let practitioner: Promise<string> | undefined;
   const feed = settled(database.db.transaction(async (tx) => {
+    await notTheOneEnded(tx);
     await appendEvents(tx, Z, [linked('chunk-z', '07700900111') as never], null, 'import', true);
     practitioner = settled(recordEvents(database.db, police, V, [linked('saved-v', '07700900111')], 'api', alerts.afterRecord));
     await backendsWaiting(1);
@@ -104,12 +116,13 @@ test('a feed\'s chunk ended to break a circle with another writer is decided and
   // transaction then records on Zac. PostgreSQL ends the chunk, which waited first, after its
   // events were written and let go from what it held: run again once the other transaction
   // commits, it is decided afresh from what the database then holds, or its events would be lost.
-  const lines = [[W, 'feed-w1'], [W, 'feed-w2'], [Z, 'feed-z'], [V, 'feed-v']]
+  const lines = [[W, 'feed-w1'], [W, 'feed-w2'], [Z, 'feed-z'], [V, 'feed-v'], [V, 'feed-v2']]
     .map(([child, ref]) => JSON.stringify({ ...linked(ref, '07700900222'), child }))
     .join('\n');
   let imported: Promise<string> | undefined;
   let summary: Awaited<ReturnType<typeof runImport>> | undefined;
   const other = settled(database.db.transaction(async (tx: Db) => {
+    await notTheOneEnded(tx);
     await tx.execute(sql`insert into person_links (agency, kind, value, child_id, method) values ('police', 'ref', ${Z}, ${Z}, 'source')`);
     imported = settled(runImport(database.db, { format: 'jsonl', fileName: 'circle.jsonl', bytes: new TextEncoder().encode(`${lines}\n`) }, { actor: null, via: 'cli', alerts, chunkSize: 2 })
       .then((s) => { summary = s; }));
@@ -119,8 +132,8 @@ test('a feed\'s chunk ended to break a circle with another writer is decided and
   assert.equal(await other, 'committed', 'the other writer was kept');
   assert.equal(await imported, 'committed', 'the import finished');
   assert.equal(summary?.status, 'done');
-  assert.equal(summary?.accepted, 4);
-  assert.equal(await count(`select count(*)::int as n from events where ref like 'feed-%'`, []), 4, 'each line recorded once');
+  assert.equal(summary?.accepted, 5);
+  assert.equal(await count(`select count(*)::int as n from events where ref like 'feed-%'`, []), 5, 'each line recorded once (the third chunk decided ahead from the attempt that committed)');
   assert.equal(await count(`select count(*)::int as n from events where ref = $1`, [`import:involvement:police:${Z}`]), 1, 'the police\'s involvement with Zac started once');
   assert.equal(await count(`select count(*)::int as n from person_links where agency = 'police' and value = $1`, [V]), 1, 'Vic\'s id linked');
 });

@@ -3,7 +3,7 @@
 // round (issue 10: a day's sweep of 20,000 children took four minutes and changed nothing).
 import { sql } from 'drizzle-orm';
 import type { Db } from './database.ts';
-import { sqlStateOf } from './transactions.ts';
+import { sqlStatesOf } from './transactions.ts';
 import { childRulesDue, children, importRunChildren, rulesContextDue, rulesContextMarks } from './schema.ts';
 
 export interface RulesDue {
@@ -118,4 +118,4 @@ export async function waitForLocksAtMost(tx: Db, ms: number): Promise<void> {
 }
 
 /** Whether an error is PostgreSQL's lock_timeout (SQLSTATE 55P03), whichever driver or wrapper carried it. */
-export const isLockWaitTimeout = (error: unknown): boolean => sqlStateOf(error) === '55P03';
+export const isLockWaitTimeout = (error: unknown): boolean => sqlStatesOf(error).includes('55P03');

@@ -7,16 +7,21 @@
 import { PgTransaction } from 'drizzle-orm/pg-core';
 import type { Db } from './database.ts';
 
-/** The SQLSTATE of a database error, whichever driver or wrapper (drizzle's query error) carried it. */
-export function sqlStateOf(error: unknown): string | undefined {
-  for (let e = error as { code?: unknown; cause?: unknown } | undefined; e && typeof e === 'object'; e = e.cause as typeof e) {
-    if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return e.code;
+/**
+ * The SQLSTATEs an error carries, itself and down its causes (drizzle's query error wraps the
+ * driver's): a few levels at most, so a cause that loops back cannot hold us.
+ */
+export function sqlStatesOf(error: unknown): string[] {
+  const states: string[] = [];
+  let e = error as { code?: unknown; cause?: unknown } | undefined;
+  for (let depth = 0; e && typeof e === 'object' && depth < 8; depth++, e = e.cause as typeof e) {
+    if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) states.push(e.code);
   }
-  return undefined;
+  return states;
 }
 
 /** deadlock_detected and serialization_failure: the transaction was rolled back whole and may be run again as it was. */
-export const mayRunAgain = (error: unknown): boolean => ['40P01', '40001'].includes(sqlStateOf(error) ?? '');
+export const mayRunAgain = (error: unknown): boolean => sqlStatesOf(error).some((state) => state === '40P01' || state === '40001');
 
 export interface RetryOptions {
   /** how many times in all the transaction is tried (3) */

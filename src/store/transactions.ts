@@ -46,6 +46,8 @@ export async function transactionRunAgain<T>(db: Db, work: (tx: Db) => Promise<T
       return await db.transaction(work);
     } catch (error) {
       if (attempt >= attempts || !mayRunAgain(error)) throw error;
+      // PostgreSQL's log has the deadlock's detail; this says it was met and the work run again
+      process.emitWarning(`a transaction ended by PostgreSQL (${sqlStatesOf(error).join(', ')}) is run again (attempt ${attempt + 1} of ${attempts})`, { code: 'REACHABLE_RUN_AGAIN' });
       options.onRetry?.(attempt, error);
       await new Promise((resolve) => setTimeout(resolve, attempt * (20 + Math.random() * 80)));
     }

@@ -1,6 +1,6 @@
 // The audit of every view and change of a child's record, and the walk that proves it is intact.
 import type { Db } from '../store/database.ts';
-import { appendAudit, auditHash, auditRowsAfter, GENESIS_HASH } from '../store/audit-repository.ts';
+import { appendAudit, auditHash, auditRowsAfter, GENESIS_HASH, type AuditEntry } from '../store/audit-repository.ts';
 import { actorLabel, scopeOf, type Actor } from './actor.ts';
 import { accessBasis } from '../store/chronology-repository.ts';
 
@@ -103,18 +103,22 @@ export async function audit(
   detail: Record<string, unknown> = {},
   ip: string | null = actor?.ip ?? null,
 ): Promise<void> {
+  await appendAudit(tx, await entryOf(tx, actor, action, childId, detail, ip));
+}
+
+/** An entry as it is appended: with the basis on which the actor reached the child, read now. */
+async function entryOf(tx: Db, ...[actor, action, childId, detail = {}, ip = actor?.ip ?? null]: DeferredAudit): Promise<AuditEntry> {
   // the access log says under which relationship a person saw or changed a child's record
   const basis = childId && actor && !('basis' in detail) ? await accessBasis(tx, scopeOf(actor), childId) : undefined;
-  if (basis !== undefined) detail = { ...detail, basis };
-  await appendAudit(tx, {
+  return {
     actorUser: actor?.kind === 'user' ? actor.userId : null,
     actor: actor ? actorLabel(actor) : 'system',
     agency: actor?.agency ?? null,
     action,
     childId,
-    detail,
+    detail: basis !== undefined ? { ...detail, basis } : detail,
     ip,
-  });
+  };
 }
 
 /**
@@ -122,11 +126,13 @@ export async function audit(
  * transaction. The audit chain's head is held from a transaction's first entry to its commit, so a
  * transaction that learns what to audit along the way keeps the entries and writes them last.
  */
-export type DeferredAudit = Parameters<typeof audit> extends [Db, ...infer Rest] ? Rest : never;
+export type DeferredAudit = [actor: Actor | null, action: AuditAction, childId: string | null, detail?: Record<string, unknown>, ip?: string | null];
 
-/** Writes entries kept for the end of the transaction, in order. */
+/** Writes entries kept for the end of the transaction, in order: what they read first, then the appends, one after another. */
 export async function auditAll(tx: Db, entries: readonly DeferredAudit[]): Promise<void> {
-  for (const entry of entries) await audit(tx, ...entry);
+  const ready: AuditEntry[] = [];
+  for (const entry of entries) ready.push(await entryOf(tx, ...entry));
+  for (const entry of ready) await appendAudit(tx, entry);
 }
 
 export type AuditVerdict = { ok: true; rows: number } | { ok: false; rows: number; seq: number; problem: string };

@@ -5,7 +5,7 @@ import { transactionRunAgain } from '../store/transactions.ts';
 import * as chronologyRepo from '../store/chronology-repository.ts';
 import * as repo from '../store/ingest-repository.ts';
 import { type Actor } from './actor.ts';
-import { audit, auditAll, type DeferredAudit } from './audit-service.ts';
+import { auditAll, type DeferredAudit } from './audit-service.ts';
 import type { AlertService } from './alert-service.ts';
 import { visibleChild } from './chronology-service.ts';
 import { forbidden, notFound, validationFailed } from './errors.ts';
@@ -98,8 +98,7 @@ export async function unmergeChildren(db: Db, actor: Actor, mergeId: string, ale
     if (Object.keys(cleared).length) await chronologyRepo.updateChild(tx, kept.id, cleared);
     const detail = { merge: merge.id, kept: merge.keptChildId, merged: merge.mergedChildId, idsReturned: Object.keys(cleared) };
     await refreshBoth(tx, alerts, merge.keptChildId, merge.mergedChildId);
-    await audit(tx, actor, 'child.unmerged', merge.keptChildId, detail);
-    await audit(tx, actor, 'child.unmerged', merge.mergedChildId, detail);
+    await auditAll(tx, [[actor, 'child.unmerged', merge.keptChildId, detail], [actor, 'child.unmerged', merge.mergedChildId, detail]]);
   });
 }
 

@@ -14,7 +14,7 @@ import { readChildRecord } from '../store/child-record-repository.ts';
 import type { involvements as involvementsTable } from '../store/schema.ts';
 import { transactionRunAgain } from '../store/transactions.ts';
 import { mayReadCases, scopeOf, type Actor } from './actor.ts';
-import { audit } from './audit-service.ts';
+import { audit, auditAll, type DeferredAudit } from './audit-service.ts';
 import { notFound, ServiceError, validationFailed } from './errors.ts';
 
 export type RecordedVia = 'web' | 'api' | 'import' | 'demo';
@@ -245,6 +245,8 @@ export async function recordEvents(
   inputs: unknown[],
   via: RecordedVia,
   afterRecord?: AfterRecord,
+  /** inside a caller's transaction that writes more after this: its audit entries, for the caller to write last */
+  auditLater?: DeferredAudit[],
 ): Promise<RecordResult> {
   requireCaseAccess(actor);
   const batch = inputs.length !== 1;
@@ -268,19 +270,17 @@ export async function recordEvents(
   return transactionRunAgain(db, async (tx) => {
     const child = await visibleChild(tx, actor, childId);
     const result = await appendEvents(tx, child.id, parsed, actor.kind === 'user' ? actor.userId : null, via, batch);
+    const entries: DeferredAudit[] = [];
     if (result.created.length) {
       // the rules before the audit entry: the audit chain's head, which every audited action takes
       // in turn, is held from there to the commit, so it is taken last (and a transaction waiting
       // for the context rules' evaluation then holds no one else's audit up)
       await afterRecord?.(tx, child.id, result.created);
-      await audit(tx, actor, 'event.recorded', child.id, {
-        events: result.created.map((r) => ({ id: r.id, type: r.type, ref: r.ref })),
-        via,
-      });
+      entries.push([actor, 'event.recorded', child.id, { events: result.created.map((r) => ({ id: r.id, type: r.type, ref: r.ref })), via }]);
     }
-    if (result.unchanged.length) {
-      await audit(tx, actor, 'event.resent', child.id, { events: result.unchanged.map((r) => r.id), via });
-    }
+    if (result.unchanged.length) entries.push([actor, 'event.resent', child.id, { events: result.unchanged.map((r) => r.id), via }]);
+    if (auditLater) auditLater.push(...entries);
+    else await auditAll(tx, entries);
     return result;
   });
 }

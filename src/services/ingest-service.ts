@@ -751,8 +751,7 @@ export async function reprocessIssue(db: Db, actor: Actor, issueId: string, valu
     for (const [childId, created] of touched) await options.alerts?.afterRecord(tx, childId, created);
     await repo.updateIssue(tx, issue.id, { values: corrected, status: 'reprocessed', resolvedBy: actor.kind === 'user' ? actor.userId : null, resolvedAt: new Date(), resolution: outcome });
     // last, after the rules (the audit chain's head is held from the first entry to the commit)
-    await auditAll(tx, audits);
-    await audit(tx, actor, 'import_issue.reprocessed', null, { issue: issue.id, run: issue.runId, line: issue.line, outcome });
+    await auditAll(tx, [...audits, [actor, 'import_issue.reprocessed', null, { issue: issue.id, run: issue.runId, line: issue.line, outcome }]]);
     return outcome;
   });
 }
@@ -810,15 +809,17 @@ export async function decideReview(db: Db, actor: Actor, reviewId: string, decis
     const touched = new Map<string, chronologyRepo.EventRow[]>();
     await record(tx, incoming.id, agency, review.pendingEvents as unknown as EventInput[], touched);
     let result = incoming.id;
+    // the merge's audit entries wait for the review's own write: entries come last
+    const entries: DeferredAudit[] = [];
     if (decision === 'same') {
       const candidate = (await currentChild(tx, review.candidateChildId))!;
-      await mergeChildRecords(tx, { keptId: candidate.id, mergedId: incoming.id, actor, reason: `Same child, decided in the review queue (probability ${review.score.toFixed(3)}): ${review.reasons.join('; ')}`, alerts });
+      await mergeChildRecords(tx, { keptId: candidate.id, mergedId: incoming.id, actor, reason: `Same child, decided in the review queue (probability ${review.score.toFixed(3)}): ${review.reasons.join('; ')}`, alerts, auditLater: entries });
       result = candidate.id;
     } else {
       for (const [childId, created] of touched) await alerts?.afterRecord(tx, childId, created);
     }
     await repo.updateReview(tx, review.id, { status: decision, decidedBy: reviewer.userId, decidedAt: new Date(), resultChildId: result });
-    await audit(tx, actor, 'match.decided', result, { review: review.id, decision, score: review.score });
+    await auditAll(tx, [...entries, [actor, 'match.decided', result, { review: review.id, decision, score: review.score }]]);
     return { childId: result };
   });
 }

@@ -183,18 +183,11 @@ export async function viewContext(db: Db, actor: Actor, entityId: string) {
       .map((a) => ({ id: a.id, rule: a.rule, status: a.status, raisedAt: a.raisedAt, mine: a.owner === actor.agency, owner: a.owner }));
     const merged = await repo.mergedInto(tx, entity.id);
     const kept = entity.mergedInto ? await repo.findEntity(tx, entity.mergedInto) : undefined;
+    const assessments = await repo.assessmentsOf(tx, entity.id);
+    const actions = await repo.contextActionsOf(tx, entity.id);
+    // last, after every read: the audit chain's head is held from the entry to the commit
     await audit(tx, actor, 'context.viewed', null, { context: entity.id, kind: entity.kind });
-    return {
-      entity,
-      kept: kept ?? null,
-      merged,
-      children,
-      disruptions: measured,
-      assessments: await repo.assessmentsOf(tx, entity.id),
-      actions: await repo.contextActionsOf(tx, entity.id),
-      alerts,
-      mayAnalyse: mayAnalyseNetwork(actor),
-    };
+    return { entity, kept: kept ?? null, merged, children, disruptions: measured, assessments, actions, alerts, mayAnalyse: mayAnalyseNetwork(actor) };
   });
 }
 

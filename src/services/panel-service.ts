@@ -34,7 +34,7 @@ import * as repo from '../store/panel-repository.ts';
 import * as contextRepo from '../store/context-repository.ts';
 import { mayReadCases, scopeOf, type Actor } from './actor.ts';
 import { withNeedToKnow } from './alert-service.ts';
-import { audit } from './audit-service.ts';
+import { audit, auditAll, type DeferredAudit } from './audit-service.ts';
 import { recordEvents, visibleChild, type AfterRecord } from './chronology-service.ts';
 import { forbidden, notFound, ServiceError, validationFailed } from './errors.ts';
 import { can } from './access.ts';
@@ -442,6 +442,8 @@ export function createPanelService(db: Db, options: PanelServiceOptions = {}) {
         }));
         let reviewEventId: string | null = null;
         const eventOfAction = new Map<string, string>();
+        // the events' audit entries wait for the panel's own writes: entries come last
+        const entries: DeferredAudit[] = [];
         if (item.childId) {
           const recorded = await recordEvents(tx, chair, item.childId, [
             {
@@ -466,7 +468,7 @@ export function createPanelService(db: Db, options: PanelServiceOptions = {}) {
               ref: `panel-action:${a.actionId}`,
               details: { actionId: a.actionId, action: a.action, ownerAgency: a.ownerAgency, ...(a.ownerPerson ? { ownerPerson: a.ownerPerson } : {}), dueBy: a.dueBy, panel: type.panel },
             })),
-          ], 'web', afterRecord);
+          ], 'web', afterRecord, entries);
           for (const row of [...recorded.created, ...recorded.unchanged]) {
             if (row.type === 'panel.reviewed') reviewEventId = row.id;
             else if (typeof row.details.actionId === 'string') eventOfAction.set(row.details.actionId, row.id);
@@ -483,7 +485,7 @@ export function createPanelService(db: Db, options: PanelServiceOptions = {}) {
           decidedBy: chair.userId,
           decidedAt: new Date(now()),
         });
-        await audit(tx, actor, 'panel.decision_recorded', item.childId, { meeting: id, item: item.id, outcome, actions: actions.map((a) => a.actionId) });
+        await auditAll(tx, [...entries, [actor, 'panel.decision_recorded', item.childId, { meeting: id, item: item.id, outcome, actions: actions.map((a) => a.actionId) }]]);
       });
     },
 
@@ -533,8 +535,9 @@ export function createPanelService(db: Db, options: PanelServiceOptions = {}) {
         }
         // the event (its rules, then its audit entry) after the agenda: the audit chain's head is
         // held from the first entry to the commit, and a chair editing the agenda takes the items first
-        await recordEvents(tx, who, child.id, [{ type: 'panel.referred', at, agency: who.agency, details: { panel: type.panel, reason: why, alert: alert.id } }], 'web', afterRecord);
-        await audit(tx, actor, 'panel.referred', child.id, { alert: alert.id, panel: type.panel, meeting: meeting?.id ?? null });
+        const entries: DeferredAudit[] = [];
+        await recordEvents(tx, who, child.id, [{ type: 'panel.referred', at, agency: who.agency, details: { panel: type.panel, reason: why, alert: alert.id } }], 'web', afterRecord, entries);
+        await auditAll(tx, [...entries, [actor, 'panel.referred', child.id, { alert: alert.id, panel: type.panel, meeting: meeting?.id ?? null }]]);
         return { child, type, meeting: meeting ?? null, onAgenda };
       });
     },

@@ -98,17 +98,25 @@ async function initialiseDataDir(dir: string): Promise<void> {
   });
 }
 
-function poolFor(url: string): pg.Pool {
+function poolFor(url: string, onConnect?: (client: pg.PoolClient) => void): pg.Pool {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
+  if (onConnect) pool.on('connect', onConnect);
   // An idle connection the server ends (a restart, a failover, an administrator) is reported by the
   // pool as an 'error' event; unheard, that event would end the whole process. The pool replaces it.
   pool.on('error', (error) => process.stderr.write(`database: an idle connection was closed: ${error.message}\n`));
   return pool;
 }
 
-export async function openDatabase(options: { databaseUrl?: string; replicaUrl?: string; dataDir?: string; memory?: boolean }): Promise<Database> {
+export async function openDatabase(options: {
+  databaseUrl?: string;
+  replicaUrl?: string;
+  dataDir?: string;
+  memory?: boolean;
+  /** each new connection to the primary, before first use (the tests' check that audit entries come last) */
+  onConnect?: (client: pg.PoolClient) => void;
+}): Promise<Database> {
   if (options.databaseUrl) {
-    const pool = poolFor(options.databaseUrl);
+    const pool = poolFor(options.databaseUrl, options.onConnect);
     const db = drizzlePg(pool, { schema }) as unknown as Db;
     const client = await pool.connect();
     try {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { openDatabase, type Database } from '../../src/store/database.ts';
 import { partitionEvents } from '../../src/store/event-partitions.ts';
+import { auditLastGuard } from './audit-last.ts';
 
 async function adminQuery(url: string, text: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
@@ -42,7 +43,7 @@ async function openUnpartitioned(): Promise<Database> {
   const url = process.env.DATABASE_URL;
   if (!url) return openDatabase({ memory: true });
   const scratch = await scratchDatabase(url);
-  const database = await openDatabase({ databaseUrl: scratch.url });
+  const database = await openDatabase({ databaseUrl: scratch.url, onConnect: auditLastGuard });
   return {
     ...database,
     close: async () => {

@@ -22,6 +22,14 @@ test('a statement after a transaction\'s audit entry fails; more entries and the
     }),
     (error: Error) => /after the transaction's audit entry/.test(`${error.message} ${(error.cause as Error | undefined)?.message ?? ''}`),
   );
+  // a refusal the code catches and ignores still fails the commit
+  await assert.rejects(
+    database.db.transaction(async (tx) => {
+      await audit(tx, null, 'audit.viewed', null, {});
+      await tx.execute(sql`select 1`).catch(() => undefined);
+    }),
+    (error: Error) => /after the transaction's audit entry/.test(`${error.message} ${(error.cause as Error | undefined)?.message ?? ''}`),
+  );
   await database.db.transaction(async (tx) => {
     await tx.execute(sql`select 1`);
     await auditAll(tx, [[null, 'audit.viewed', null, {}], [null, 'audit.verified', null, {}]]);

@@ -95,15 +95,8 @@ export type AuditAction =
   | 'case_review.exported'
   | 'return.exported';
 
-export async function audit(
-  tx: Db,
-  actor: Actor | null,
-  action: AuditAction,
-  childId: string | null,
-  detail: Record<string, unknown> = {},
-  ip: string | null = actor?.ip ?? null,
-): Promise<void> {
-  await appendAudit(tx, await entryOf(tx, actor, action, childId, detail, ip));
+export async function audit(tx: Db, ...entry: DeferredAudit): Promise<void> {
+  await appendAudit(tx, await entryOf(tx, ...entry));
 }
 
 /** An entry as it is appended: with the basis on which the actor reached the child, read now. */

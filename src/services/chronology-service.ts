@@ -7,6 +7,7 @@ import { ageOn, parseAt } from '../domain/time.ts';
 import { parseInstant } from '../rules/calendar/london-clock.ts';
 import { checkLanguage } from '../domain/language.ts';
 import { trajectory } from '../domain/trajectory.ts';
+import { PgTransaction } from 'drizzle-orm/pg-core';
 import type { Db } from '../store/database.ts';
 import * as repo from '../store/chronology-repository.ts';
 import * as contextRepo from '../store/context-repository.ts';
@@ -249,6 +250,8 @@ export async function recordEvents(
   auditLater?: DeferredAudit[],
 ): Promise<RecordResult> {
   requireCaseAccess(actor);
+  // entries left to a caller must be written in the caller's transaction, with these events
+  if (auditLater && !(db instanceof PgTransaction)) throw new Error('recordEvents leaves its audit entries only to a caller\'s transaction');
   const batch = inputs.length !== 1;
   const problems: Problem[] = [];
   const parsed: EventInput[] = [];

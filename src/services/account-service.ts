@@ -7,7 +7,7 @@ import { agencySchema, problemsOf, type Agency } from '../domain/event.ts';
 import type { Db } from '../store/database.ts';
 import * as repo from '../store/account-repository.ts';
 import { ROLES, type Actor, type Role } from './actor.ts';
-import { audit } from './audit-service.ts';
+import { audit, auditAll, type DeferredAudit } from './audit-service.ts';
 import { ServiceError, validationFailed } from './errors.ts';
 
 export const digest = (token: string) => createHash('sha256').update(token).digest('hex');
@@ -125,10 +125,11 @@ export async function signIn(
       const failures = await repo.countFailedSignIn(tx, user.id);
       const until = failures >= policy.lockoutAttempts ? new Date(now.getTime() + policy.lockoutMinutes * 60_000) : null;
       if (until) await repo.lockUser(tx, user.id, until);
-      await audit(tx, null, 'user.sign_in_failed', null, { ...detail, user: user.id, reason: 'wrong_details' }, ip);
-      if (!until) return { ok: false as const, reason: 'invalid' as const };
-      await audit(tx, null, 'user.locked', null, { user: user.id, email: user.email, failures, until: until.toISOString() }, ip);
-      return { ok: false as const, reason: 'locked' as const };
+      await auditAll(tx, [
+        [null, 'user.sign_in_failed', null, { ...detail, user: user.id, reason: 'wrong_details' }, ip],
+        ...(until ? [[null, 'user.locked', null, { user: user.id, email: user.email, failures, until: until.toISOString() }, ip] as DeferredAudit] : []),
+      ]);
+      return { ok: false as const, reason: until ? ('locked' as const) : ('invalid' as const) };
     });
   }
   return db.transaction(async (tx) => {

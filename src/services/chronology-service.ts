@@ -7,13 +7,12 @@ import { ageOn, parseAt } from '../domain/time.ts';
 import { parseInstant } from '../rules/calendar/london-clock.ts';
 import { checkLanguage } from '../domain/language.ts';
 import { trajectory } from '../domain/trajectory.ts';
-import { PgTransaction } from 'drizzle-orm/pg-core';
 import type { Db } from '../store/database.ts';
 import * as repo from '../store/chronology-repository.ts';
 import * as contextRepo from '../store/context-repository.ts';
 import { readChildRecord } from '../store/child-record-repository.ts';
 import type { involvements as involvementsTable } from '../store/schema.ts';
-import { transactionRunAgain } from '../store/transactions.ts';
+import { inTransaction, transactionRunAgain } from '../store/transactions.ts';
 import { mayReadCases, scopeOf, type Actor } from './actor.ts';
 import { audit, auditAll, type DeferredAudit } from './audit-service.ts';
 import { notFound, ServiceError, validationFailed } from './errors.ts';
@@ -251,7 +250,7 @@ export async function recordEvents(
 ): Promise<RecordResult> {
   requireCaseAccess(actor);
   // entries left to a caller must be written in the caller's transaction, with these events
-  if (auditLater && !(db instanceof PgTransaction)) throw new Error('recordEvents leaves its audit entries only to a caller\'s transaction');
+  if (auditLater && !inTransaction(db)) throw new Error('recordEvents leaves its audit entries only to a caller\'s transaction');
   const batch = inputs.length !== 1;
   const problems: Problem[] = [];
   const parsed: EventInput[] = [];

@@ -239,8 +239,7 @@ export async function signInWithIdentity(
     if (typeof claims.name === 'string' && name !== user.name) user = await repo.updateUserIdentity(tx, user.id, { name });
     if (options.replacing) await repo.deleteSession(tx, digest(options.replacing));
     const session = await startSession(tx, user, sessionHours, options.now);
-    await auditAll(tx, entries);
-    await audit(tx, actorFromUser(user, ip), 'user.signed_in', null, { method: 'oidc', claim: rule.claim, value: rule.value });
+    await auditAll(tx, [...entries, [actorFromUser(user, ip), 'user.signed_in', null, { method: 'oidc', claim: rule.claim, value: rule.value }]]);
     return { ok: true as const, ...session, user };
   });
 }

@@ -23,6 +23,9 @@ export function sqlStatesOf(error: unknown): string[] {
 /** deadlock_detected and serialization_failure: the transaction was rolled back whole and may be run again as it was. */
 export const mayRunAgain = (error: unknown): boolean => sqlStatesOf(error).some((state) => state === '40P01' || state === '40001');
 
+/** Whether `db` is a transaction already (a caller's), not the pool or the embedded database. */
+export const inTransaction = (db: Db): boolean => db instanceof PgTransaction;
+
 export interface RetryOptions {
   /** how many times in all the transaction is tried (3) */
   attempts?: number;
@@ -40,7 +43,7 @@ export async function transactionRunAgain<T>(db: Db, work: (tx: Db) => Promise<T
   // Inside a caller's transaction (a savepoint) nothing is run again: the ended statement's locks
   // go with the savepoint but the caller's stay held, so the circle would close again. The caller's
   // transaction, ended with the error, is the one to run again.
-  const attempts = db instanceof PgTransaction ? 1 : options.attempts ?? 3;
+  const attempts = inTransaction(db) ? 1 : options.attempts ?? 3;
   for (let attempt = 1; ; attempt++) {
     try {
       return await db.transaction(work);

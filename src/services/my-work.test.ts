@@ -118,6 +118,9 @@ describe('My work in pages', () => {
     rows.push(alertOf(visible[2].id, 'RM_EXCLUSION', { owner: 'education' }));
     rows.push(alertOf(hiddenChild, 'RM_ARREST', {}));
     rows.push(alertOf(null, 'HOTSPOT', { subject: { kind: 'place', ref: 'Station' }, owner: 'social_care' }));
+    // another agency's context alert of the same rule and subject as one of the police's, even assigned
+    // to the police practitioner: a context alert is its owner agency's alone, so not in their group
+    rows.push(alertOf(null, 'HOTSPOT', { subject: { kind: 'place', ref: 'Marlow Court' }, owner: 'social_care', assignedTo: policeUser(), dueBy: null }));
     await database.db.insert(alerts).values(rows);
 
     const names = new Map(visible.map((c) => [c.id, c.name]));

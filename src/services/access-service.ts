@@ -12,6 +12,7 @@ import { audit } from './audit-service.ts';
 import { visibleChild } from './chronology-service.ts';
 import { agreementsOf } from './sharing-agreement-service.ts';
 import { forbidden, notFound, validationFailed } from './errors.ts';
+import { transactionRunAgain } from '../store/transactions.ts';
 
 export interface AccessOptions {
   /** how long emergency access lasts (default 4 hours) */
@@ -51,7 +52,7 @@ export async function breakGlass(db: Db, actor: Actor, input: BreakGlassInput, o
   const now = options.clock?.() ?? Date.now();
   // a refusal is kept: its audit entry is all the transaction writes, and the error is thrown after
   // the commit (thrown inside, it rolled the entry back with everything else)
-  const outcome = await db.transaction(async (tx) => {
+  const outcome = await transactionRunAgain(db, async (tx) => {
     const found = await repo.childrenByExactIdentity(tx, input);
     if (found.length !== 1) {
       await audit(tx, actor, 'access.break_glass_refused', null, { reason: input.reason.trim(), matches: found.length });
@@ -99,7 +100,7 @@ export async function reviewBreakGlass(db: Db, actor: Actor, grantId: string, de
   const user = person(actor);
   if (decision !== 'accepted' && decision !== 'challenged') throw validationFailed([{ path: 'decision', message: 'Choose whether the emergency access was justified' }]);
   if (decision === 'challenged' && note.trim().length < 10) throw validationFailed([{ path: 'note', message: 'Say what is being challenged and what happens next' }]);
-  return db.transaction(async (tx) => {
+  return transactionRunAgain(db, async (tx) => {
     const found = await repo.findGrant(tx, grantId);
     if (!found || (user.role !== 'dpo' && found.agency !== user.agency)) throw notFound();
     if (found.grant.userId === user.userId) throw forbidden();
@@ -115,7 +116,7 @@ export async function reviewBreakGlass(db: Db, actor: Actor, grantId: string, de
 export async function requestRestricted(db: Db, actor: Actor, childId: string, eventId: string, reason: string) {
   const user = person(actor);
   if (reason.trim().length < 10) throw validationFailed([{ path: 'reason', message: 'Say why you need to read this entry (at least 10 characters)' }]);
-  return db.transaction(async (tx) => {
+  return transactionRunAgain(db, async (tx) => {
     const child = await visibleChild(tx, actor, childId);
     const entry = await chronologyRepo.findEventOfChild(tx, child.id, eventId);
     if (!entry || entry.sensitivity !== 'restricted' || entry.agency === user.agency) throw notFound();
@@ -151,7 +152,7 @@ export async function decideRestricted(db: Db, actor: Actor, requestId: string, 
   const user = person(actor);
   if (decision !== 'widened' && decision !== 'declined') throw validationFailed([{ path: 'decision', message: 'Choose whether to widen the entry' }]);
   if (decision === 'declined' && note.trim().length < 10) throw validationFailed([{ path: 'note', message: 'Say why the entry stays restricted' }]);
-  return db.transaction(async (tx) => {
+  return transactionRunAgain(db, async (tx) => {
     const request = await repo.findRequest(tx, requestId);
     if (!request || request.ownerAgency !== user.agency) throw notFound();
     await visibleChild(tx, actor, request.childId);

@@ -17,6 +17,7 @@ import { audit } from './audit-service.ts';
 import { startLeasedRounds } from './leased-rounds.ts';
 import { visibleChild } from './chronology-service.ts';
 import { forbidden, notFound, ServiceError, validationFailed } from './errors.ts';
+import { transactionRunAgain } from '../store/transactions.ts';
 
 /** Partnership-wide rules: evaluated over every child's links, not one chronology. */
 export const CONTEXT_RULES = ['NETWORK_LINK', 'ADULT_OF_CONCERN', 'HOTSPOT'] as const;
@@ -336,7 +337,7 @@ function requireOwner(actor: Extract<Actor, { kind: 'user' }>, alert: alertsRepo
 
 export async function assignAlert(db: Db, actor: Actor, alertId: string, assigneeId: string | null): Promise<void> {
   const person = requirePerson(actor);
-  await db.transaction(async (tx) => {
+  await transactionRunAgain(db, async (tx) => {
     const alert = await visibleAlert(tx, actor, alertId);
     requireOwner(person, alert);
     const colleagues = await alertsRepo.colleaguesOf(tx, person.agency);
@@ -353,7 +354,7 @@ export async function noteAlert(db: Db, actor: Actor, alertId: string, text: str
   const note = text.trim();
   if (!note) throw validationFailed([{ path: 'note', message: 'Enter a note' }]);
   if (note.length > 5000) throw validationFailed([{ path: 'note', message: 'Note must be 5,000 characters or fewer' }]);
-  await db.transaction(async (tx) => {
+  await transactionRunAgain(db, async (tx) => {
     const alert = await visibleAlert(tx, actor, alertId);
     await alertsRepo.insertNote(tx, { alertId: alert.id, userId: person.userId, kind: 'note', text: note });
     await audit(tx, actor, 'alert.noted', alert.childId, { alert: alert.id });
@@ -365,7 +366,7 @@ export async function dismissAlert(db: Db, actor: Actor, alertId: string, reason
   const person = requirePerson(actor);
   const text = reason.trim();
   if (text.length < 10) throw validationFailed([{ path: 'reason', message: 'Give the reason for dismissing this alert (at least 10 characters)' }]);
-  await db.transaction(async (tx) => {
+  await transactionRunAgain(db, async (tx) => {
     const alert = await visibleAlert(tx, actor, alertId);
     requireOwner(person, alert);
     await alertsRepo.setDismissed(tx, alert.id, person.userId, text);

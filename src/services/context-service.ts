@@ -115,7 +115,7 @@ export async function createContext(db: Db, actor: Actor, kind: string, ref: str
   const parsed = contextDetailsSchema.safeParse(details);
   if (!parsed.success) problems.push(...problemsOf(parsed.error));
   if (problems.length || !parsed.success) throw validationFailed(problems);
-  return db.transaction(async (tx) => {
+  return transactionRunAgain(db, async (tx) => {
     // the same identifier from any agency is one context: never overwrite what another recorded
     const existing = await repo.findEntityByKey(tx, kind, ref);
     if (existing) return { entity: existing, existed: true };
@@ -128,7 +128,7 @@ export async function createContext(db: Db, actor: Actor, kind: string, ref: str
 
 export async function updateContext(db: Db, actor: Actor, entityId: string, details: ContextDetailsInput) {
   const v = parse(contextDetailsSchema, details);
-  return db.transaction(async (tx) => {
+  return transactionRunAgain(db, async (tx) => {
     const entity = await visibleContext(tx, actor, entityId);
     const changes = detailsChanges(v, entity.kind);
     await repo.updateEntity(tx, entity.id, changes);
@@ -153,7 +153,7 @@ const DISRUPTABLE: readonly ContextKind[] = ['person', 'location', 'group', 'veh
 
 export async function recordDisruption(db: Db, actor: Actor, entityId: string, input: DisruptionInput) {
   const v = parse(disruptionInputSchema, input);
-  return db.transaction(async (tx) => {
+  return transactionRunAgain(db, async (tx) => {
     const entity = await visibleContext(tx, actor, entityId);
     if (!DISRUPTABLE.includes(entity.kind as ContextKind)) throw notFound();
     const row = await repo.insertDisruption(tx, {
@@ -174,7 +174,7 @@ export const disruptionUpdateSchema = z.object({
 
 export async function updateDisruption(db: Db, actor: Actor, entityId: string, disruptionId: string, input: z.input<typeof disruptionUpdateSchema>) {
   const v = parse(disruptionUpdateSchema, input);
-  return db.transaction(async (tx) => {
+  return transactionRunAgain(db, async (tx) => {
     const entity = await visibleContext(tx, actor, entityId);
     if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(disruptionId)) throw notFound();
     const changed = await repo.updateDisruption(tx, disruptionId, entity.id, { endedOn: v.endedOn ?? null, outcome: v.outcome, ...(v.notes ? { notes: v.notes } : {}) });
@@ -194,7 +194,7 @@ export const assessmentInputSchema = z.object({
 
 export async function recordAssessment(db: Db, actor: Actor, entityId: string, input: z.input<typeof assessmentInputSchema>) {
   const v = parse(assessmentInputSchema, input);
-  return db.transaction(async (tx) => {
+  return transactionRunAgain(db, async (tx) => {
     const entity = await visibleContext(tx, actor, entityId);
     if (entity.kind !== 'location' && entity.kind !== 'group') throw notFound();
     const row = await repo.insertAssessment(tx, { entityId: entity.id, ...v, agency: actor.agency, recordedBy: actor.kind === 'user' ? actor.userId : null });
@@ -211,7 +211,7 @@ export const contextActionSchema = z.object({
 
 export async function addContextAction(db: Db, actor: Actor, entityId: string, input: z.input<typeof contextActionSchema>) {
   const v = parse(contextActionSchema, input);
-  return db.transaction(async (tx) => {
+  return transactionRunAgain(db, async (tx) => {
     const entity = await visibleContext(tx, actor, entityId);
     const row = await repo.insertContextAction(tx, { entityId: entity.id, ...v, recordedBy: actor.kind === 'user' ? actor.userId : null });
     await audit(tx, actor, 'context_action.added', null, { context: entity.id, action: row.id });
@@ -221,7 +221,7 @@ export async function addContextAction(db: Db, actor: Actor, entityId: string, i
 
 export async function completeContextAction(db: Db, actor: Actor, entityId: string, actionId: string, doneOn: string) {
   if (!isValidAt(doneOn) || !/^\d{4}-\d{2}-\d{2}$/.test(doneOn)) throw validationFailed([{ path: 'doneOn', message: 'Enter a real date' }]);
-  return db.transaction(async (tx) => {
+  return transactionRunAgain(db, async (tx) => {
     const entity = await visibleContext(tx, actor, entityId);
     if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(actionId) || !(await repo.completeContextAction(tx, actionId, entity.id, doneOn))) {
       throw validationFailed([{ path: 'actionId', message: 'That action is not open in the plan for this place' }]);
@@ -268,7 +268,7 @@ export async function unmergeContext(db: Db, actor: Actor, entityId: string, ale
 
 export async function rejectMatch(db: Db, actor: Actor, entityId: string, otherId: string) {
   if (!mayAnalyseNetwork(actor)) throw forbidden();
-  return db.transaction(async (tx) => {
+  return transactionRunAgain(db, async (tx) => {
     const a = await visibleContext(tx, actor, entityId);
     const b = await visibleContext(tx, actor, otherId);
     await repo.recordMatchDecision(tx, a.id, b.id, 'different', actor.kind === 'user' ? actor.userId : null);

@@ -8,7 +8,9 @@ import { sql } from 'drizzle-orm';
 import { openTestDatabase } from '../../test/support/database.ts';
 import type { Database, Db } from '../store/database.ts';
 import { mayRunAgain, sqlStatesOf, transactionRunAgain } from '../store/transactions.ts';
-import { createAlertService } from './alert-service.ts';
+import { createAlertService, dismissAlert } from './alert-service.ts';
+import { makePartnership } from '../../test/support/partnership.ts';
+import { alerts as alertsTable } from '../store/schema.ts';
 import { appendEvents, recordEvents } from './chronology-service.ts';
 import type { Actor } from './actor.ts';
 import { runImport } from './ingest-service.ts';
@@ -136,4 +138,28 @@ test('a feed\'s chunk ended to break a circle with another writer is decided and
   assert.equal(await count(`select count(*)::int as n from events where ref like 'feed-%'`, []), 5, 'each line recorded once (the third chunk decided ahead from the attempt that committed)');
   assert.equal(await count(`select count(*)::int as n from events where ref = $1`, [`import:involvement:police:${Z}`]), 1, 'the police\'s involvement with Zac started once');
   assert.equal(await count(`select count(*)::int as n from person_links where agency = 'police' and value = $1`, [V]), 1, 'Vic\'s id linked');
+});
+
+test('a practitioner\'s single save met by another writer is run again too: dismissing an alert the other then wants, while it holds the audit chain\'s head', needsPostgres, async () => {
+  // The dismissal takes the alert's row, then waits for the audit chain's head, which the other
+  // transaction holds; the other then wants the alert's row. PostgreSQL ends the dismissal, which
+  // waited first; it is run again once the other commits.
+  const p = await makePartnership(database.db);
+  const id = 'RM_RETURN:lock-circle';
+  await database.db.insert(alertsTable).values({
+    id, rule: 'RM_RETURN', childId: p.childId, severity: 'high', raisedAt: new Date(now), status: 'open', evidence: [], details: {},
+    owner: 'social_care', message: 'Jordan came back from a missing episode.', actions: [], configVersion: 'test',
+  });
+  let dismissed: Promise<string> | undefined;
+  const other = settled(database.db.transaction(async (tx) => {
+    await notTheOneEnded(tx);
+    await tx.execute(sql`select 1 from audit_head for update`);
+    dismissed = settled(dismissAlert(database.db, p.socialWorker, id, 'Seen at the strategy meeting and recorded there.'));
+    await backendsWaiting(1);
+    await tx.execute(sql`update alerts set message = message where id = ${id}`);
+  }));
+  assert.equal(await other, 'committed', 'the other writer was kept');
+  assert.equal(await dismissed, 'committed', 'the dismissal was kept');
+  assert.equal(await count(`select count(*)::int as n from alerts where id = $1 and dismissed_at is not null`, [id]), 1);
+  assert.equal(await count(`select count(*)::int as n from alert_notes where alert_id = $1 and kind = 'dismissed'`, [id]), 1, 'noted once');
 });

@@ -58,3 +58,12 @@ test("trim: what nunjucks's own trim gives, markup kept as markup", async () => 
   }
   assert.throws(() => viewFilters.trim(undefined));
 });
+
+test('count: numbers over 999 with commas, as GOV.UK writes them; anything else as it is', () => {
+  assert.equal(viewFilters.count(227480), '227,480');
+  assert.equal(viewFilters.count(4715), '4,715');
+  assert.equal(viewFilters.count(999), '999');
+  assert.equal(viewFilters.count(0), '0');
+  assert.equal(viewFilters.count(undefined), '');
+  assert.equal(viewFilters.count('12'), '12');
+});

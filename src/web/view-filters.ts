@@ -74,6 +74,8 @@ export const viewFilters = {
     return value instanceof nunjucks.runtime.SafeString ? new nunjucks.runtime.SafeString(trimmed) : trimmed;
   },
   ruleName: (code: unknown) => ruleName(String(code)),
+  /** A count as GOV.UK writes numbers over 999: with commas (227,480). */
+  count: (value: unknown) => (typeof value === 'number' ? value.toLocaleString('en-GB') : String(value ?? '')),
   /** `2022-02` → "February 2022" */
   monthName: (month: unknown) => new Intl.DateTimeFormat('en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${String(month)}-15T00:00:00Z`)),
   /** a context's reference without its kind prefix: `person:dex` → `dex` */

@@ -15,6 +15,7 @@ import { ruleName } from '../rule-names.ts';
 import { checkLanguage } from '../../domain/language.ts';
 import { requireCaseReader } from '../guards.ts';
 import { paginationFor } from '../pagination.ts';
+import { viewFilters } from '../view-filters.ts';
 
 export const RULES_BY_CODE = new Map(RULE_CATALOGUE.map((r) => [r.code, r]));
 
@@ -59,7 +60,7 @@ export async function alertRoutes(app: FastifyInstance): Promise<void> {
     const errors = formErrors(problems, { due: 'due-day', page: 'work-list' });
     const dueAsked = { day: request.query['due-day'], month: request.query['due-month'], year: request.query['due-year'] };
     return reply.page('alerts/my-work.njk', {
-      title: pages > 1 ? `My work (page ${page} of ${pages})` : 'My work',
+      title: pages > 1 ? `My work (page ${viewFilters.count(page)} of ${viewFilters.count(pages)})` : 'My work',
       groups: groups.map((g) => ({ ...g, rule: RULES_BY_CODE.get(g.rule), code: g.rule })),
       total: counts.alerts,
       overdue: counts.overdue,

@@ -10,6 +10,7 @@ import type * as repo from '../store/chronology-repository.ts';
 import type { Actor } from './actor.ts';
 import { audit } from './audit-service.ts';
 import { redactFor, visibleChild, type VisibleEntry } from './chronology-service.ts';
+import type { PlanAction } from './plan-service.ts';
 import {
   alertsOf, allEntries, exportEntry, latestRecorded, producer, type ChronologyExport, type ExportAlert, type ExportOptions,
 } from './export-service.ts';
@@ -60,16 +61,8 @@ export interface PlanReviewSummary {
   summary: string | null;
 }
 
-export interface PlanActionSummary {
-  actionId: string;
-  action: string;
-  ownerAgency: Agency;
-  ownerPerson: string | null;
-  dueBy: string;
-  setAt: Date;
-  done: { at: Date; outcome: string | null } | null;
-  overdue: boolean;
-}
+/** The plan's actions as the risk plan shows them (plan-service), in the pack. */
+export type PlanActionSummary = PlanAction;
 
 export interface CaseReviewPack extends ChronologyExport {
   alerts: ExportAlert[];

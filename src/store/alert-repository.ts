@@ -203,7 +203,7 @@ const SEVERITY_OF_RANK = sql.raw(`case max(rank) ${Object.entries(SEVERITY_RANK)
  * larger `work_mem` there, so that grouping a social care team's open alerts (227,480 alerts in
  * 117,856 groups on a 20,000-child county) is done in memory rather than spilled to disk in batches.
  */
-const withoutJit = (tx: Db) => tx.execute(sql`select set_config('jit', 'off', true), set_config('work_mem', '32MB', true)`);
+const settingsForWork = (tx: Db) => tx.execute(sql`select set_config('jit', 'off', true), set_config('work_mem', '32MB', true)`);
 
 /** The alerts of My work, one row each, as the groups below read them. */
 const workSql = (scope: AccessScope, filter: WorkFilter) => sql`
@@ -215,8 +215,8 @@ const workSql = (scope: AccessScope, filter: WorkFilter) => sql`
 /**
  * My work's groups: one child's (or, for a context alert, one subject's) alerts of one rule, with
  * their size and those overdue at `now`. The key is the group's identity and the last tie-break of
- * the order. Grouped by child (or subject) and rule, the key made once a group: grouping by the key's text, made for every alert,
- * sorted a social care team's 227,480 open alerts by a long string.
+ * the order. Grouped by child (or subject) and rule, the key made once a group: grouping by the
+ * key's text, made for every alert, sorted a social care team's 227,480 open alerts by a long string.
  */
 const groupsSql = (scope: AccessScope, filter: WorkFilter, now: Date) => sql`
       select coalesce(child_id::text, subject_key, 'null') || '|' || rule as key, child_id, subject_key, rule, max(rank) as rank,
@@ -248,9 +248,9 @@ export interface WorkGroupRow {
   alertIds: string[];
 }
 
-/** My work's size: its groups, alerts and those overdue at `now`. In a transaction (see withoutJit). */
+/** My work's size: its groups, alerts and those overdue at `now`. In a transaction (see settingsForWork). */
 export async function openWorkCounts(tx: Db, scope: AccessScope, filter: WorkFilter, now: Date) {
-  await withoutJit(tx);
+  await settingsForWork(tx);
   const result = await tx.execute(sql`
     select count(*)::int as groups, coalesce(sum(alerts), 0)::int as alerts, coalesce(sum(overdue), 0)::int as overdue
       from (${groupsSql(scope, filter, now)}) grouped`);
@@ -263,7 +263,7 @@ export async function openWorkCounts(tx: Db, scope: AccessScope, filter: WorkFil
  * statements (the counts, then the page) each read every open alert of the agency and checked each
  * one's child. The page's groups are the first of the order after those of the pages before (a
  * bounded sort: the first page of 117,856 groups keeps 25, not all of them numbered), and their
- * alerts are then looked up by child, each checked again against the work set's conditions — where
+ * alerts are then looked up by child and rule, each checked against the alert's own conditions — where
  * joining the page back to the whole work set had sorted all of it by group, and the planner,
  * unable to tell how few rows the page is, read every alert to join them (1.4 s on a 20,000-child
  * county's social care, in EXPLAIN ANALYZE). Not a prepared statement: its generic plan, costed for
@@ -339,7 +339,7 @@ export interface WorkRead {
  * My work in one statement: the whole list's counts and one page of its groups, most urgent first
  * (groupOrder's), with their alerts and the assignees' names. `knownGroups`, when the
  * counts were read elsewhere (a replica), decides the last page instead of this read's count. In
- * a transaction (see withoutJit).
+ * a transaction (see settingsForWork).
  */
 export async function readWork(
   tx: Db,
@@ -347,7 +347,7 @@ export async function readWork(
   filter: WorkFilter,
   page: { now: Date; requested: number; size: number; knownGroups: number | null },
 ): Promise<WorkRead> {
-  await withoutJit(tx);
+  await settingsForWork(tx);
   const rows = await workStatement(tx, scope, filter, page);
   // no rows: the list is empty (a list with groups always has some on its last page)
   const first = rows[0];

@@ -150,6 +150,12 @@ test('a practitioner\'s single save met by another writer is run again too: dism
     id, rule: 'RM_RETURN', childId: p.childId, severity: 'high', raisedAt: new Date(now), status: 'open', evidence: [], details: {},
     owner: 'social_care', message: 'Jordan came back from a missing episode.', actions: [], configVersion: 'test',
   });
+  // the circle is made, not assumed: the dismissal is seen run again
+  const runAgain: string[] = [];
+  const onWarning = (warning: Error & { code?: string }) => {
+    if (warning.code === 'REACHABLE_RUN_AGAIN') runAgain.push(warning.message);
+  };
+  process.on('warning', onWarning);
   let dismissed: Promise<string> | undefined;
   const other = settled(database.db.transaction(async (tx) => {
     await notTheOneEnded(tx);
@@ -160,6 +166,9 @@ test('a practitioner\'s single save met by another writer is run again too: dism
   }));
   assert.equal(await other, 'committed', 'the other writer was kept');
   assert.equal(await dismissed, 'committed', 'the dismissal was kept');
+  await new Promise((resolve) => setImmediate(resolve));
+  process.off('warning', onWarning);
+  assert.equal(runAgain.length, 1, 'ended once by PostgreSQL and run again');
   assert.equal(await count(`select count(*)::int as n from alerts where id = $1 and dismissed_at is not null`, [id]), 1);
   assert.equal(await count(`select count(*)::int as n from alert_notes where alert_id = $1 and kind = 'dismissed'`, [id]), 1, 'noted once');
 });

@@ -208,7 +208,7 @@ const settingsForWork = (tx: Db) => tx.execute(sql`select set_config('jit', 'off
 /** The alerts of My work, one row each, as the groups below read them. */
 const workSql = (scope: AccessScope, filter: WorkFilter) => sql`
   select ${alerts.id} as id, ${alerts.childId} as child_id, ${alerts.rule} as rule, ${alerts.dueBy} as due_by,
-         ${SEVERITY_RANK_SQL} as rank, case when ${alerts.childId} is null then ${alerts.subject}::text end as subject_key
+         ${SEVERITY_RANK_SQL} as rank, case when ${alerts.childId} is null then coalesce(${alerts.subject}::text, 'null') end as subject_key
     from ${alerts}
    where ${workConditions(scope, filter)}`;
 
@@ -219,7 +219,7 @@ const workSql = (scope: AccessScope, filter: WorkFilter) => sql`
  * key's text, made for every alert, sorted a social care team's 227,480 open alerts by a long string.
  */
 const groupsSql = (scope: AccessScope, filter: WorkFilter, now: Date) => sql`
-      select coalesce(child_id::text, subject_key, 'null') || '|' || rule as key, child_id, subject_key, rule, max(rank) as rank,
+      select coalesce(child_id::text, subject_key) || '|' || rule as key, child_id, subject_key, rule, max(rank) as rank,
              ${SEVERITY_OF_RANK} as severity, min(due_by) as earliest_due,
              count(*)::int as alerts, (count(*) filter (where due_by < ${now.toISOString()}))::int as overdue
         from (${workSql(scope, filter)}) work group by child_id, subject_key, rule`;
@@ -300,7 +300,7 @@ function workStatement(tx: Db, scope: AccessScope, filter: WorkFilter, page: { n
         select ${alerts.id} as id from ${alerts}
          where ${alerts.rule} = o.rule and ${alertConditions(scope, filter)}
            and (${alerts.childId} = o.child_id
-             or (o.child_id is null and ${alerts.childId} is null and ${alerts.owner} = ${scope.agency} and ${alerts.subject}::text is not distinct from o.subject_key))
+             or (o.child_id is null and ${alerts.childId} is null and ${alerts.owner} = ${scope.agency} and coalesce(${alerts.subject}::text, 'null') = o.subject_key))
       ) w`;
   const column = <T>(name: string) => sql<T>`work_page.${sql.identifier(name)}`;
   return tx

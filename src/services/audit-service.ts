@@ -128,6 +128,15 @@ export async function auditAll(tx: Db, entries: readonly DeferredAudit[]): Promi
   for (const entry of ready) await appendAudit(tx, entry);
 }
 
+/**
+ * A step's entries inside a caller's transaction: left in `later` for the caller, which writes them
+ * with its own after the rest of its work; with nothing waiting for them, written now.
+ */
+export async function auditAllOrLeave(tx: Db, entries: readonly DeferredAudit[], later?: DeferredAudit[]): Promise<void> {
+  if (later) later.push(...entries);
+  else await auditAll(tx, entries);
+}
+
 export type AuditVerdict = { ok: true; rows: number } | { ok: false; rows: number; seq: number; problem: string };
 
 /** Walks the whole chain in order; names the first row whose hash or link does not hold. */

@@ -61,14 +61,11 @@ export interface PlanReviewSummary {
   summary: string | null;
 }
 
-/** The plan's actions as the risk plan shows them (plan-service), in the pack. */
-export type PlanActionSummary = PlanAction;
-
 export interface CaseReviewPack extends ChronologyExport {
   alerts: ExportAlert[];
   panel: PanelDecision[];
   escalations: EscalationSummary[];
-  plan: { reviews: PlanReviewSummary[]; actions: PlanActionSummary[] };
+  plan: { reviews: PlanReviewSummary[]; actions: PlanAction[] };
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v.trim() ? v : null);
@@ -133,7 +130,7 @@ const endOfDay = (isoDate: string) => Date.parse(`${isoDate}T23:59:59Z`);
 /** The risk plan's reviews (oldest first) and its actions, from the entries this reader may read (as panelDecisions). */
 function planOf(entries: VisibleEntry[], now: number): CaseReviewPack['plan'] {
   const reviews: PlanReviewSummary[] = [];
-  const actions = new Map<string, PlanActionSummary>();
+  const actions = new Map<string, PlanAction>();
   for (const e of entries) {
     if (e.redacted) continue;
     const d = e.details;

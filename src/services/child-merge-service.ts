@@ -5,7 +5,7 @@ import { transactionRunAgain } from '../store/transactions.ts';
 import * as chronologyRepo from '../store/chronology-repository.ts';
 import * as repo from '../store/ingest-repository.ts';
 import { type Actor } from './actor.ts';
-import { auditAll, type DeferredAudit } from './audit-service.ts';
+import { auditAll, auditAllOrLeave, type DeferredAudit } from './audit-service.ts';
 import type { AlertService } from './alert-service.ts';
 import { visibleChild } from './chronology-service.ts';
 import { forbidden, notFound, validationFailed } from './errors.ts';
@@ -52,9 +52,7 @@ export async function mergeChildRecords(tx: Db, request: MergeRequest): Promise<
   const detail = { merge: row.id, kept: kept.id, merged: merged.id, reason, events: moved.events.length };
   // the rules before the audit entries: the audit chain's head is taken last (chronology-service's recordEvents)
   await refreshBoth(tx, request.alerts, kept.id, merged.id);
-  const entries: DeferredAudit[] = [[actor, 'child.merged', kept.id, detail], [actor, 'child.merged', merged.id, detail]];
-  if (request.auditLater) request.auditLater.push(...entries);
-  else await auditAll(tx, entries);
+  await auditAllOrLeave(tx, [[actor, 'child.merged', kept.id, detail], [actor, 'child.merged', merged.id, detail]], request.auditLater);
   return row;
 }
 

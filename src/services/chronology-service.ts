@@ -14,7 +14,7 @@ import { readChildRecord } from '../store/child-record-repository.ts';
 import type { involvements as involvementsTable } from '../store/schema.ts';
 import { inTransaction, transactionRunAgain } from '../store/transactions.ts';
 import { mayReadCases, scopeOf, type Actor } from './actor.ts';
-import { audit, auditAll, type DeferredAudit } from './audit-service.ts';
+import { audit, auditAllOrLeave, type DeferredAudit } from './audit-service.ts';
 import { notFound, ServiceError, validationFailed } from './errors.ts';
 
 export type RecordedVia = 'web' | 'api' | 'import' | 'demo';
@@ -281,8 +281,7 @@ export async function recordEvents(
       entries.push([actor, 'event.recorded', child.id, { events: result.created.map((r) => ({ id: r.id, type: r.type, ref: r.ref })), via }]);
     }
     if (result.unchanged.length) entries.push([actor, 'event.resent', child.id, { events: result.unchanged.map((r) => r.id), via }]);
-    if (auditLater) auditLater.push(...entries);
-    else await auditAll(tx, entries);
+    await auditAllOrLeave(tx, entries, auditLater);
     return result;
   });
 }

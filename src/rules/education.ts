@@ -2,7 +2,7 @@
 // a school place for 22 months, refused by 4 schools, and no direction to admit was ever sought from
 // the Secretary of State: "systemic and enduring drift and delay across the education sector".
 // Education Act 1996 s436A; schools tell the local authority after 10 school days; a direction to
-// admit (LA for maintained schools, the Secretary of State via the ESFA for academies) is the lever.
+// admit (LA for maintained schools, the Secretary of State through the Department for Education for academies) is the lever.
 // A period runs from `education.left_roll` until `education.on_roll` with `fullTime: true`.
 import { londonDayNumber } from './calendar/days.ts';
 import { spokenDate, type AlertRecord, type ChildRuleFamily, type ChildRun, type EngineEvent, type RuleDefinition } from './rule.ts';
@@ -26,7 +26,7 @@ export const CME_DIRECTION: RuleDefinition = {
   code: 'CME_DIRECTION', family: 'education', severity: 'high', owner: 'education',
   finding: `${FINDING} In Jacob's case a direction to admit was never used.`,
   description: `A school refuses a place while the child is not on a roll, or 30 school days pass: seek a direction to admit. ${RESOLVED_BY}`,
-  actions: ['Maintained school: the local authority consults the school (7 days), then directs it to admit', 'Academy: ask the Secretary of State (through the ESFA) to direct the academy to admit', 'Escalate through the professional disagreement procedure'],
+  actions: ['Maintained school: the local authority consults the school (7 days), then directs it to admit', 'Academy: ask the Secretary of State (through the Department for Education) to direct the academy to admit', 'Escalate through the professional disagreement procedure'],
 };
 export const CME_TERM: RuleDefinition = {
   code: 'CME_TERM', family: 'education', severity: 'critical', owner: 'education',
@@ -118,7 +118,7 @@ export class ChildrenMissingEducation implements ChildRuleFamily {
     const school = String(e.details.school);
     const schoolDays = calendar.schoolDaysBetween(londonDayNumber(period.startMs), londonDayNumber(t));
     const lever = academy
-      ? `ask the Secretary of State (through the ESFA) to direct the academy to admit ${name}`
+      ? `ask the Secretary of State (through the Department for Education) to direct the academy to admit ${name}`
       : `the local authority can direct the school to admit ${name}`;
     direction.alert = this.run.raise(CME_DIRECTION, period.ref, t, {
       evidence: [period.ref, e.ref],
@@ -135,7 +135,7 @@ export class ChildrenMissingEducation implements ChildRuleFamily {
     const next: Record<string, string> = {
       CME_10: `The local authority's children-missing-education officer must know, and a place must be found.`,
       CME_20: 'Escalate to the education manager and use the fair access protocol.',
-      CME_DIRECTION: `Seek a direction to admit: from the local authority for a maintained school, from the Secretary of State (through the ESFA) for an academy.`,
+      CME_DIRECTION: `Seek a direction to admit: from the local authority for a maintained school, from the Secretary of State (through the Department for Education) for an academy.`,
       CME_TERM: `That is a term of school lost: escalate to the director of education and the safeguarding partnership.`,
     };
     return this.run.raise(threshold.rule, period.ref, threshold.deadline, {

@@ -6,7 +6,7 @@ const SERIES = [
   { key: 'missing', label: 'Missing episodes', colour: '#1d70b8' },
   { key: 'policeIncidents', label: 'Police incidents and arrests', colour: '#d4351c' },
   { key: 'exclusions', label: 'Exclusions', colour: '#f47738' },
-  { key: 'edAttendances', label: 'ED attendances', colour: '#4c2c92' },
+  { key: 'edAttendances', label: 'Emergency department attendances', colour: '#4c2c92' },
 ] as const;
 const LEVELS = ['none', 'low', 'moderate', 'significant'];
 

@@ -2,6 +2,7 @@
 import nunjucks from 'nunjucks';
 import { AGENCY_NAMES, EVENT_TYPE_NAMES, type Agency, type EventType } from '../domain/event.ts';
 import { formatInstant, londonOffsetMinutes } from '../domain/time.ts';
+import { hasOptionLabel, optionLabel } from '../domain/option-labels.ts';
 import { ruleName } from './rule-names.ts';
 import { ROLE_CATALOGUE } from '../services/access.ts';
 import type { Role } from '../services/actor.ts';
@@ -49,8 +50,8 @@ function detailText(value: unknown): string {
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
   if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) return dateFormat.format(new Date(`${value}T12:00:00Z`));
   if (typeof value === 'string') {
-    // enum values (snake_case codes) read as words; free text stays as written
-    return AGENCY_NAMES[value as Agency] ?? (/^[a-z][a-z0-9_]*$/.test(value) ? words(value) : value);
+    // coded values (contract 1's enums) read as words; free text stays as written
+    return /^[a-z][a-z0-9_]*$/.test(value) || hasOptionLabel(value) ? optionLabel(value) : value;
   }
   // structured lists (a screening's scored indicators) have their own page: here, just how many
   if (Array.isArray(value) && value.some((v) => v && typeof v === 'object')) return `${value.length} recorded`;

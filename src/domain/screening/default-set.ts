@@ -87,7 +87,7 @@ export const DEFAULT_SCREENING_SET_INPUT: IndicatorSetInput = {
     },
     { id: 'phone_social_media', section: 'risk', label: 'Worrying phone or social media use' },
     {
-      id: 'peer_associations', section: 'risk', label: 'Peer associations of concern',
+      id: 'peer_associations', section: 'risk', label: 'Peers who may be exploiting or harming the child',
       evidence: [{ link: { kind: 'group' } }],
     },
     { id: 'unknown_adults_calling', section: 'risk', label: 'Unknown adults calling' },
@@ -116,7 +116,7 @@ export const DEFAULT_SCREENING_SET_INPUT: IndicatorSetInput = {
       evidence: [{ indicator: ['missing'] }],
     },
     {
-      id: 'controlling_adult', section: 'significant', label: 'Relationship with a controlling older person or group',
+      id: 'controlling_adult', section: 'significant', label: 'Controlled by an older person or group',
       hint: 'Describe who controls the child, not a relationship the child chose.',
       evidence: [{ indicator: ['adult_of_concern', 'older_associates', 'gang_association'] }],
     },
@@ -132,7 +132,7 @@ export const DEFAULT_SCREENING_SET_INPUT: IndicatorSetInput = {
       ],
     },
     { id: 'drug_debt', section: 'significant', label: 'Drug debt', evidence: [{ indicator: ['drug_debt'] }] },
-    { id: 'exploitation_places', section: 'significant', label: 'Frequenting places known for exploitation' },
+    { id: 'exploitation_places', section: 'significant', label: 'Seen at places known for exploitation' },
     {
       id: 'found_out_of_area', section: 'significant', label: 'Found in another area (county lines)',
       evidence: [{ indicator: ['arrested_out_of_area', 'travel_out_of_area'] }],

@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { AGENCIES, AGENCY_NAMES, EVENT_TYPES, EVENT_TYPE_NAMES, type EventType, type Problem } from '../../domain/event.ts';
 import { checkLanguage } from '../../domain/language.ts';
+import { optionText } from '../../domain/option-labels.ts';
 import { recordEvents, viewChild } from '../../services/chronology-service.ts';
 import { ServiceError } from '../../services/errors.ts';
 import type { Actor } from '../../services/actor.ts';
@@ -119,9 +120,6 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
 }
 
 const ANCHORS = { at: 'at-day' };
-
-const optionText = (o: string) =>
-  AGENCY_NAMES[o as keyof typeof AGENCY_NAMES] ?? (o.length > 2 ? (o[0].toUpperCase() + o.slice(1)).replace(/_/g, ' ') : o);
 
 /** Radio and checkbox items for a field, with what was sent ticked again after an error. */
 function choicesFor(field: DetailField, sent: unknown) {

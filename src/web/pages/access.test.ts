@@ -87,6 +87,12 @@ test('a restricted entry: others see who and when with a way to ask; the recordi
   assert.ok(link, 'the restricted entry offers a request');
   await social.get(link);
   assert.equal((await social.post(link, { reason: 'short' })).statusCode, 400);
+  // the reason describes the child: checked against the language guide, nothing sent until changed or kept
+  const flagged = await social.post(link, { reason: 'He keeps going missing and is putting himself at risk.' });
+  assert.equal(flagged.statusCode, 200);
+  assert.match(flagged.body, /instead of “keeps going missing”/);
+  assert.match(flagged.body, /instead of “putting himself at risk”/);
+  assert.doesNotMatch((await visitor('pat.police@test.reachable').then((v) => v.get('/access/requests'))).body, /putting himself at risk/, 'no request sent');
   assert.equal((await social.post(link, { reason: 'Planning a strategy discussion tomorrow; we need to know who Jordan is with.' })).statusCode, 302);
   const police = await visitor('pat.police@test.reachable');
   const requests = await police.get('/access/requests');

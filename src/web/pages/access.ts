@@ -8,6 +8,7 @@ import {
 import { viewEvent } from '../../services/chronology-service.ts';
 import { ServiceError } from '../../services/errors.ts';
 import { asString, dateFromParts, formErrors } from '../forms.ts';
+import { wordingToCheck } from '../language-check.ts';
 import { requireSignedIn, signedIn } from '../sessions.ts';
 import { requireCaseReader } from '../guards.ts';
 
@@ -87,6 +88,9 @@ export default async function accessRoutes(app: FastifyInstance): Promise<void> 
   app.get<{ Params: { id: string; eventId: string } }>('/children/:id/events/:eventId/request-access', (request, reply) => renderRequestForm(request, reply));
 
   app.post<{ Params: { id: string; eventId: string }; Body: Body }>('/children/:id/events/:eventId/request-access', async (request, reply) => {
+    // the reason is read by the recording agency and kept with the request: it describes the child
+    const languageFindings = wordingToCheck(request.body, { reason: asString(request.body.reason) });
+    if (languageFindings.length) return renderRequestForm(request, reply, { values: request.body, languageFindings });
     try {
       await requestRestricted(db, signedIn(request), request.params.id, request.params.eventId, asString(request.body.reason));
     } catch (error) {

@@ -10,9 +10,9 @@ import { outboxFor } from '../../services/notice-service.ts';
 import { createPanelService } from '../../services/panel-service.ts';
 import { responsesFor } from '../alert-responses.ts';
 import { asString, dateFromParts, formErrors } from '../forms.ts';
+import { wordingToCheck } from '../language-check.ts';
 import { requireSignedIn, signedIn } from '../sessions.ts';
 import { ruleName } from '../rule-names.ts';
-import { checkLanguage } from '../../domain/language.ts';
 import { requireCaseReader } from '../guards.ts';
 import { paginationFor } from '../pagination.ts';
 import { viewFilters } from '../view-filters.ts';
@@ -122,8 +122,8 @@ export async function alertRoutes(app: FastifyInstance): Promise<void> {
   for (const name of Object.keys(actions) as (keyof typeof actions)[]) {
     app.post<{ Params: { id: string }; Body: Record<string, unknown> }>(`/alerts/:id/${name}`, async (request, reply) => {
       const field = name === 'assign' ? null : freeText[name];
-      const findings = field ? checkLanguage(asString(request.body[field])) : [];
-      if (field && findings.length && asString(request.body.keepWording) !== 'yes') {
+      const findings = field ? wordingToCheck(request.body, { [field]: asString(request.body[field]) }) : [];
+      if (field && findings.length) {
         return reply.page('alerts/alert.njk', await renderAlert(request.params.id, request, { values: request.body, languageFindings: findings, languageField: field }));
       }
       try {

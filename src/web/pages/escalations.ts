@@ -3,7 +3,6 @@
 // chronology event the rules read — and a partnership view for managers and administrators.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AGENCY_NAMES, type Agency } from '../../domain/event.ts';
-import { checkLanguage } from '../../domain/language.ts';
 import { CHAIR_STAGE, STAGE_NAMES, STAGES, type Stage } from '../../domain/workflows/escalation.ts';
 import {
   childEscalations,
@@ -17,6 +16,7 @@ import {
 } from '../../services/escalation-service.ts';
 import { ServiceError } from '../../services/errors.ts';
 import { asString, formErrors } from '../forms.ts';
+import { wordingToCheck } from '../language-check.ts';
 import { requireSignedIn, signedIn } from '../sessions.ts';
 
 type Body = Record<string, unknown>;
@@ -25,10 +25,6 @@ type EscalationRequest = FastifyRequest<{ Params: { id: string; escalationId: st
 
 /** Where each form's refusals point: its first field. */
 const FIRST_FIELD: Record<string, string> = { raise: 'toAgency', respond: 'response', resolve: 'outcome', escalate: 'stage' };
-
-function languageFindings(fields: Record<string, string>) {
-  return Object.entries(fields).flatMap(([field, text]) => checkLanguage(text).map((f) => ({ ...f, field })));
-}
 
 /** Instants in milliseconds as dates, for the date filters. */
 const ms = (value: number | null) => (value === null ? null : new Date(value));
@@ -79,8 +75,8 @@ export default async function escalationRoutes(app: FastifyInstance): Promise<vo
     const body = request.body;
     const fields = { issue: asString(body.issue), wanted: asString(body.wanted), immediateReason: asString(body.immediateReason) };
     const immediate = asString(body.immediate) === 'yes';
-    const findings = languageFindings(immediate ? fields : { issue: fields.issue, wanted: fields.wanted });
-    if (findings.length && asString(body.keepWording) !== 'yes') return renderNew(request, reply, { values: body, languageFindings: findings });
+    const findings = wordingToCheck(body, immediate ? fields : { issue: fields.issue, wanted: fields.wanted });
+    if (findings.length) return renderNew(request, reply, { values: body, languageFindings: findings });
     try {
       const { escalationId } = await raiseEscalation(db, signedIn(request), request.params.id, {
         toAgency: asString(body.toAgency),
@@ -137,10 +133,8 @@ export default async function escalationRoutes(app: FastifyInstance): Promise<vo
   app.get<{ Params: { id: string; escalationId: string }; Body: Body }>('/children/:id/escalations/:escalationId', (request, reply) => renderOne(request, reply));
 
   async function attempt(request: EscalationRequest, reply: FastifyReply, form: string, fields: Record<string, string>, act: () => Promise<unknown>, done: string) {
-    const findings = languageFindings(fields);
-    if (findings.length && asString(request.body.keepWording) !== 'yes') {
-      return renderOne(request, reply, { values: request.body, form, languageFindings: findings });
-    }
+    const findings = wordingToCheck(request.body, fields);
+    if (findings.length) return renderOne(request, reply, { values: request.body, form, languageFindings: findings });
     try {
       await act();
     } catch (error) {

@@ -76,6 +76,14 @@ test('the language guide checks what is written about a link', async () => {
   });
   assert.equal(flagged.statusCode, 200);
   assert.match(flagged.body, /Check the language/);
+  // the description and where it came from too, each named in the banner
+  const described = await v.post(`/children/${p.childId}/network/link`, {
+    kind: 'person', ref: 'Tyler', role: 'peer', confidence: 'confirmed', label: 'Older male he hangs around with', source: 'Mum says he keeps going missing to see him',
+    'at-day': '3', 'at-month': '4', 'at-year': '2024',
+  });
+  assert.match(described.body, /Description: instead of “hangs around with”/);
+  assert.match(described.body, /Where the information came from: instead of “keeps going missing”/);
+  assert.doesNotMatch((await v.get(`/children/${p.childId}/network`)).body, /Older male he hangs around with/, 'nothing recorded');
 });
 
 test('an agency with no relationship to the child gets 404 for the network and the link form', async () => {

@@ -3,12 +3,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CONFIDENCE_NAMES, CONFIDENCES, CONTEXT_KIND_NAMES, PERSON_ROLE_NAMES, type ContextKind } from '../../domain/context.ts';
 import { LINK_KINDS, PERSON_ROLES } from '../../domain/event.ts';
-import { checkLanguage } from '../../domain/language.ts';
 import { formatInstant } from '../../domain/time.ts';
 import { linkChild } from '../../services/context-service.ts';
 import { ServiceError } from '../../services/errors.ts';
 import { childNetwork, exportNetwork, partnershipNetwork, viewContext, type PartnershipFilter } from '../../services/network-service.ts';
 import { asArray, asString, dateFromParts, dateParts, formErrors } from '../forms.ts';
+import { wordingToCheck } from '../language-check.ts';
 import { requireSignedIn, signedIn } from '../sessions.ts';
 
 type Body = Record<string, unknown>;
@@ -70,11 +70,10 @@ export default async function networkRoutes(app: FastifyInstance): Promise<void>
     const body = request.body;
     const at = dateFromParts(body, 'at', 'the date of the link', true);
     const summary = asString(body.summary);
-    const findings = checkLanguage(summary);
+    // the description names the person or place for every agency; where it came from may describe the child
+    const findings = wordingToCheck(body, { label: asString(body.label), source: asString(body.source), summary });
     const formValues = { ...body, at: { day: body['at-day'], month: body['at-month'], year: body['at-year'] } };
-    if (findings.length && asString(body.keepWording) !== 'yes') {
-      return renderLinkForm(request, reply, { values: formValues, languageFindings: findings });
-    }
+    if (findings.length) return renderLinkForm(request, reply, { values: formValues, languageFindings: findings });
     try {
       if (at.problem) throw new ServiceError('validation_error', 400, 'invalid', [{ ...at.problem, path: 'at' }]);
       await linkChild(db, signedIn(request), request.params.id, {

@@ -27,6 +27,25 @@ const social = async () => {
   return v;
 };
 
+test("a referral's notes, which go into the s45 pack for court, are checked against the language guide first; nothing is recorded until the practitioner changes or keeps their words", async () => {
+  const v = await social();
+  const form = { 'date-day': '4', 'date-month': '2', 'date-year': '2025', firstResponder: 'Wiltshire Police', decisionMaker: 'home_office', summary: 'He chose to go to Swindon; involved in county lines.' };
+  const flagged = await v.post(`/children/${p.childId}/nrm/referral`, form);
+  assert.equal(flagged.statusCode, 200);
+  assert.match(flagged.body, /Check the language/);
+  assert.match(flagged.body, /instead of “chose to”, say: describe the constraints/);
+  assert.match(flagged.body, /instead of “involved in county lines”, say: is a victim of criminal exploitation/);
+  assert.match(flagged.body, /name="keepWording"/);
+  assert.match(flagged.body, /He chose to go to Swindon/, 'the words are kept in the form');
+  // kept, but the date is incomplete: the form comes back for the date, with "Keep my wording" still ticked
+  const kept = await v.post(`/children/${p.childId}/nrm/referral`, { ...form, 'date-year': '', keepWording: 'yes' });
+  assert.equal(kept.statusCode, 400);
+  assert.doesNotMatch(kept.body, /Check the language/);
+  assert.match(kept.body, /<input class="govuk-checkboxes__input" id="keepWording" name="keepWording" type="checkbox" value="yes" checked>/);
+  const page = await v.get(`/children/${p.childId}/nrm`);
+  assert.match(page.body, /has not been referred to the National Referral Mechanism/, 'nothing recorded');
+});
+
 test('the referral and the decisions, with their clocks; the recovery period refuses an early conclusive grounds decision', async () => {
   const v = await social();
   const start = await v.get(`/children/${p.childId}/nrm`);

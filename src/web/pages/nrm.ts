@@ -8,6 +8,7 @@ import { DECISION_MAKERS, STATE_NAMES } from '../../domain/workflows/nrm.ts';
 import { checkS45Filter, nrmCase, recordNrmDecision, referToNrm, s45Csv, s45Pack } from '../../services/nrm-service.ts';
 import { ServiceError } from '../../services/errors.ts';
 import { asString, dateFromParts, formErrors } from '../forms.ts';
+import { wordingToCheck } from '../language-check.ts';
 import { requireSignedIn, signedIn } from '../sessions.ts';
 
 type Body = Record<string, unknown>;
@@ -62,6 +63,9 @@ export default async function nrmRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Params: { id: string }; Body: Body; Querystring: Body }>('/children/:id/nrm', (request, reply) => render(request, reply));
 
   async function attempt(request: ChildRequest, reply: FastifyReply, dateLabel: string, act: (date: string | undefined) => Promise<unknown>, done: string) {
+    // the notes go into the s45 defence pack for court: checked against the language guide first
+    const languageFindings = wordingToCheck(request.body, { summary: asString(request.body.summary) });
+    if (languageFindings.length) return render(request, reply, { values: request.body, languageFindings });
     // an incomplete or unreal date reaches the service as no date; its problem is then the form's own
     const date = dateFromParts(request.body, 'date', dateLabel, true);
     try {

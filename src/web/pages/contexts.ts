@@ -7,7 +7,6 @@ import {
   LOCATION_TYPE_NAMES, LOCATION_TYPES, PERSON_ROLE_NAMES, type ContextKind,
 } from '../../domain/context.ts';
 import { AGENCIES, AGENCY_NAMES, LINK_KINDS, type Problem } from '../../domain/event.ts';
-import { checkLanguage } from '../../domain/language.ts';
 import { formatInstant } from '../../domain/time.ts';
 import {
   addContextAction, completeContextAction, createContext, mergeContexts, recordAssessment, recordDisruption, rejectMatch, unmergeContext,
@@ -16,6 +15,7 @@ import {
 import { ServiceError } from '../../services/errors.ts';
 import { personSuggestions, viewContext } from '../../services/network-service.ts';
 import { asString, dateFromParts, dateParts, formErrors } from '../forms.ts';
+import { wordingToCheck } from '../language-check.ts';
 import { requireSignedIn, signedIn } from '../sessions.ts';
 import { ageOf } from './network.ts';
 import { requireCaseReader } from '../guards.ts';
@@ -75,6 +75,15 @@ export default async function contextRoutes(app: FastifyInstance): Promise<void>
     try {
       if (problems.length) throw invalid(problems);
       const { entity, existed } = await createContext(db, signedIn(request), asString(body.kind), asString(body.ref), input);
+      // a context the caller may not open, new or another agency's, is never named or linked to:
+      // the same page either way, so it does not say whether it was already recorded
+      if (!entity) {
+        return reply.page('network/context-new.njk', {
+          title: 'Record a person, place, phone, vehicle or group',
+          done: 'Recorded. Its page opens to you once a child you work with is linked to it.',
+          values: {}, errorFor: {}, ...formLists({}, ''),
+        });
+      }
       return reply.redirect(`/contexts/${entity.id}?done=${encodeURIComponent(existed ? 'This is already recorded: here it is' : 'Recorded')}`);
     } catch (error) {
       if (!(error instanceof ServiceError) || error.id !== 'validation_error') throw error;
@@ -113,13 +122,13 @@ export default async function contextRoutes(app: FastifyInstance): Promise<void>
   app.get<{ Params: { contextId: string }; Querystring: Body }>('/contexts/:contextId', (request, reply) => render(request as ContextRequest, reply));
 
   /** Runs a change; a refusal re-renders the page with the form open and its errors. */
-  async function attempt(request: ContextRequest, reply: FastifyReply, form: string, act: () => Promise<unknown>, done: string, anchor = '') {
+  async function attempt(request: ContextRequest, reply: FastifyReply, form: string, act: () => Promise<unknown>, done: string, anchor = '', refused: { anchors?: Record<string, string>; extra?: Record<string, unknown> } = {}) {
     try {
       await act();
     } catch (error) {
       if (!(error instanceof ServiceError) || error.id !== 'validation_error') throw error;
       reply.code(400);
-      return render(request, reply, { values: request.body, form, ...formErrors(error.details, ANCHORS) });
+      return render(request, reply, { values: request.body, form, ...refused.extra, ...formErrors(error.details, refused.anchors ?? ANCHORS) });
     }
     return reply.redirect(`/contexts/${request.params.contextId}?done=${encodeURIComponent(done)}${anchor}`);
   }
@@ -152,8 +161,8 @@ export default async function contextRoutes(app: FastifyInstance): Promise<void>
     const started = dateFromParts(body, 'startedOn', 'the start date', true);
     const ended = dateFromParts(body, 'endedOn', 'the end date', false);
     const notes = asString(body.notes);
-    const findings = checkLanguage(notes);
-    if (findings.length && asString(body.keepWording) !== 'yes') return render(request, reply, { values: body, form: 'disruption', languageFindings: findings });
+    const findings = wordingToCheck(body, { notes });
+    if (findings.length) return render(request, reply, { values: body, form: 'disruption', languageFindings: findings });
     return attempt(request, reply, 'disruption', async () => {
       const problems = [started.problem && { ...started.problem, path: 'startedOn' }, ended.problem && { ...ended.problem, path: 'endedOn' }].filter((p): p is Problem => !!p);
       if (problems.length) throw invalid(problems);
@@ -167,18 +176,19 @@ export default async function contextRoutes(app: FastifyInstance): Promise<void>
   app.post<{ Params: { contextId: string; disruptionId: string }; Body: Body; Querystring: Body }>('/contexts/:contextId/disruptions/:disruptionId', async (request, reply) => {
     const body = request.body;
     const ended = dateFromParts(body, 'endedOn', 'the end date', false);
+    const { disruptionId } = request.params;
     return attempt(request as never, reply, 'outcome', async () => {
       if (ended.problem) throw invalid([{ ...ended.problem, path: 'endedOn' }]);
-      await updateDisruption(db, signedIn(request), request.params.contextId, request.params.disruptionId, { outcome: asString(body.outcome) as never, endedOn: ended.value, notes: asString(body.notes) });
-    }, 'Disruption updated', '#disruption');
+      await updateDisruption(db, signedIn(request), request.params.contextId, disruptionId, { outcome: asString(body.outcome) as never, endedOn: ended.value, notes: asString(body.notes) });
+    }, 'Disruption updated', '#disruption', { anchors: { ...ANCHORS, endedOn: `endedOn-${disruptionId}-day` }, extra: { disruption: disruptionId } });
   });
 
   app.post<{ Params: { contextId: string }; Body: Body; Querystring: Body }>('/contexts/:contextId/assessments', async (request, reply) => {
     const body = request.body;
     const assessed = dateFromParts(body, 'assessedOn', 'the date of the assessment', true);
     const fields = { unsafeBecause: asString(body.unsafeBecause), responsible: asString(body.responsible), plan: asString(body.plan) };
-    const findings = Object.values(fields).flatMap((text) => checkLanguage(text));
-    if (findings.length && asString(body.keepWording) !== 'yes') return render(request, reply, { values: body, form: 'assessment', languageFindings: findings });
+    const findings = wordingToCheck(body, fields);
+    if (findings.length) return render(request, reply, { values: body, form: 'assessment', languageFindings: findings });
     return attempt(request, reply, 'assessment', async () => {
       if (assessed.problem) throw invalid([{ ...assessed.problem, path: 'assessedOn' }]);
       await recordAssessment(db, signedIn(request), request.params.contextId, { assessedOn: assessed.value!, ...fields });
@@ -191,11 +201,11 @@ export default async function contextRoutes(app: FastifyInstance): Promise<void>
     return attempt(request, reply, 'action', async () => {
       if (due.problem) throw invalid([{ ...due.problem, path: 'dueBy' }]);
       await addContextAction(db, signedIn(request), request.params.contextId, { action: asString(body.action), ownerAgency: asString(body.ownerAgency) as never, dueBy: due.value! });
-    }, 'Action added to the plan for the place', '#plan');
+    }, 'Action added to the plan for the place', '#actions');
   });
 
   app.post<{ Params: { contextId: string; actionId: string }; Body: Body; Querystring: Body }>('/contexts/:contextId/actions/:actionId/done', async (request, reply) =>
-    attempt(request as never, reply, 'done', () => completeContextAction(db, signedIn(request), request.params.contextId, request.params.actionId, today()), 'Action recorded as done', '#plan'),
+    attempt(request as never, reply, 'done', () => completeContextAction(db, signedIn(request), request.params.contextId, request.params.actionId, today()), 'Action recorded as done', '#actions'),
   );
 
   app.post<{ Params: { contextId: string }; Body: Body; Querystring: Body }>('/contexts/:contextId/merge', async (request, reply) =>

@@ -70,8 +70,9 @@ export default async function networkRoutes(app: FastifyInstance): Promise<void>
     const body = request.body;
     const at = dateFromParts(body, 'at', 'the date of the link', true);
     const summary = asString(body.summary);
-    // the description names the person or place for every agency; where it came from may describe the child
-    const findings = wordingToCheck(body, { label: asString(body.label), source: asString(body.source), summary });
+    // what is known and where it came from describe the child; the description names the person or
+    // place, often an adult of concern, whom the guide (about children) does not cover
+    const findings = wordingToCheck(body, { source: asString(body.source), summary });
     const formValues = { ...body, at: { day: body['at-day'], month: body['at-month'], year: body['at-year'] } };
     if (findings.length) return renderLinkForm(request, reply, { values: formValues, languageFindings: findings });
     try {

@@ -118,6 +118,10 @@ test('an admin adds a user; a practitioner cannot reach the admin pages', async 
   assert.match(bad.body, /govuk-error-summary/);
   const ok = await admin.post('/admin/users', { name: 'New Person', email: 'new.person@test.reachable', agency: 'housing', role: 'practitioner', password: 'a-long-enough-password' });
   assert.equal(ok.statusCode, 302);
+  // each person's role by its name, not its code
+  const list = await admin.get('/admin/users');
+  assert.match(list.body, /<td class="govuk-table__cell">Housing<\/td><td class="govuk-table__cell">Practitioner<\/td>/);
+  assert.doesNotMatch(list.body, /<td class="govuk-table__cell">(practitioner|dsl|dpo|admin|manager)<\/td>/);
   assert.equal((await new Visitor(t.app).signIn('new.person@test.reachable', 'a-long-enough-password')).statusCode, 302);
   const practitioner = new Visitor(t.app);
   await practitioner.signIn(emailOf('Sam Social'));

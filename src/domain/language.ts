@@ -2,6 +2,9 @@
 // "Victim-blaming language implies that a victim is responsible for the abuse they experienced.
 // Children can never consent to their own abuse." Practitioners' free text is checked against it
 // and the alternative offered; the practitioner may keep their words (it is their record).
+// A rare false positive costs the practitioner a glance (they can keep their words); a miss lets
+// victim-blaming language into the record. So the patterns lean towards flagging, but everyday
+// phrases that are plainly not about the child (a car dealer, Mum working for Tesco) are left out.
 
 export interface LanguageTerm {
   /** what to look for (whole words, case-insensitive) */
@@ -12,7 +15,24 @@ export interface LanguageTerm {
   alternatives: string[];
 }
 
-const w = (source: string) => new RegExp(`\\b(?:${source})\\b`, 'i');
+// A space in a pattern matches any run of whitespace, so a phrase split by a line break or a
+// double space ("putting\nhimself at risk", "sexually  active") is still found.
+const w = (source: string) => new RegExp(`\\b(?:${source.replace(/ /g, '\\s+')})\\b`, 'i');
+
+// The child, as the subject of a sentence, in words we can recognise reliably. Names are left out:
+// adults in a child's record are named too, and "Smith is an offender" may well be about an adult.
+const CHILD = `(?:he|she|they|the child|the young person|the young people|the children|child|young person)`;
+// Who exploits: a line or gang (possibly named and quoted, "the “Northgate line”"), dealers, older
+// people. Kept narrow so that "working for Tesco", "a car dealer", "the front line", "older
+// people's services" or "adult social care" are not taken for exploiters.
+const EXPLOITERS =
+  '(?:(?:the |a |an )?["“‘]?(?:[\\w-]+ ){0,2}(?<!\\b(?:front|production|assembly|help|phone|telephone|bus|railway|finish|service)\\s+)(?:lines?|gangs?|olders|elders)' +
+  '|(?:the |a |an )?(?:drug |local )?dealers?' +
+  '|older (?:males|men|boys|girls|lads|youths|teenagers|people|peers|associates|friends|females|women)(?![\'’]s)' +
+  '|adults(?![\'’]s)|an adult(?! (?:social|services?|care|education|learning|team))(?![\'’]s))';
+// Relatives and carers: time spent with them is not the association the guide means.
+const FAMILY =
+  `(?:(?:his|her|their|the) )?(?:mum|mother|dad|father|parents?|family|grand\\w*|nan|siblings?|brothers?|sisters?|carers?|foster \\w+|aunt\\w*|uncle|cousins?)\\b`;
 
 export const LANGUAGE_GUIDE: LanguageTerm[] = [
   {
@@ -21,59 +41,105 @@ export const LANGUAGE_GUIDE: LanguageTerm[] = [
     alternatives: ['the child may have been groomed', 'is being forced', "a perpetrator may exploit the child's vulnerability"],
   },
   {
-    pattern: w('involved in (?:cce|cse|crime|county lines|gangs?|drug dealing|criminal activity)|became involved'),
+    pattern: w(
+      // involved in / involvement in (or with) exploitation, crime, gangs, drugs, older people
+      '(?:involved|involvement) (?:in|with) (?:the )?(?:cce|cse|(?:child )?(?:criminal|sexual) exploitation|exploitation|crime|criminality|criminal activity|county lines?|gangs?|a gang|(?:drug|drugs) (?:dealing|supply|supplying|running|market)|drugs|dealing|offending|older [\\w-]+|adults)' +
+        // became / got involved, however it goes on; but not a service becoming involved, which is
+        // everyday chronology ("Social care became involved in March").
+        '|(?<!\\b(?:police|services?|care|team|agency|agencies|school|camhs|yot|yjs|yos|worker|officer|professionals?|gp|health|mum|mother|dad|father|parents?|carers?|we|i)\\s+(?:(?:has|have|had)\\s+)?)(?:became|become|becomes|becoming|got|gets|getting) involved',
+    ),
     avoid: 'involved in CCE / CSE; became involved in crime',
     alternatives: ['is a victim of criminal exploitation', 'is a victim of sexual exploitation', 'has been groomed'],
   },
   {
-    pattern: w('recruited|working for|runner|runners|running lines'),
+    pattern: w(
+      // "recruited" only of someone being recruited ("was recruited", "recruited him", "recruited
+      // into"), not "We recruited a new youth worker".
+      '(?:is|are|was|were|been|being|be|get|gets|got|getting) recruited|recruited (?:him|her|them|by|into|to|as)' +
+        // "working for" only for a line, gang, dealers or older people: "Mum is working for Tesco"
+        // is not flagged, nor "the plan works for him" (it suits him).
+        `|work(?:s|ed|ing)? for ${EXPLOITERS}` +
+        // runner, but not "runner-up" or "front-runner"
+        '|(?<!-)runners?(?!-)' +
+        // running lines / drugs, running for a line or gang (not "running for the bus")
+        `|(?:run|runs|ran|running) (?:county lines|lines|drugs)|(?:run|runs|ran|running) for ${EXPLOITERS}`,
+    ),
     avoid: 'recruited; working for; runner',
     alternatives: ['criminally exploited'],
   },
   {
-    pattern: w('associat(?:ing|es|ed) with|in a relationship with|spending time with|hangs? (?:out|around) with'),
+    pattern: w(
+      // associating / associates with, but not the passive "associated with" ("the risks associated
+      // with missing episodes", "Dad is associated with the address")
+      'associat(?:ing|es|e) with|in a relationship with' +
+        // spending time / hanging out with, except with family ("spent time with her grandmother")
+        `|(?:sp(?:ending|ends?|ent) time|hang(?:s|ing)? (?:out|around)|hung (?:out|around)) with(?! ${FAMILY})`,
+    ),
     avoid: 'associating with / in a relationship with / spending time with',
     alternatives: ['is being exploited by', 'is being controlled by', 'describe the context, not a relationship'],
   },
   {
-    pattern: w('keeps? going missing|abscond(?:s|ed|ing)?|absconder'),
+    pattern: w('(?:keeps?|kept|keeping) (?:on )?going missing|abscond(?:s|ed|ing)?|absconder'),
     avoid: 'keeps going missing; absconding',
     alternatives: ['has been trafficked', 'is being controlled', 'is missing'],
   },
   {
-    pattern: w('goes back to (?:his|her|their) exploiters|went back to (?:his|her|their) exploiters'),
+    pattern: w('(?:(?:go|goes|going|gone|went|returns?|returned|returning) back|returns?|returned|returning) to (?:his|her|their|the) exploiters'),
     avoid: 'goes back to their exploiters',
     alternatives: ['is being controlled'],
   },
   {
-    pattern: w('lifestyle choices?|making (?:bad |poor |their own )?choices|chooses? to|chose to'),
+    pattern: w(
+      'lifestyle choices?' +
+        // choosing and making choices, but not of a parent, carer, school or worker ("Mum chooses to
+        // home educate"): only the child's choices are the guide's concern.
+        '|(?<!\\b(?:mum|mother|dad|father|parents?|carers?|family|grandm\\w*|grandf\\w*|nan|school|we|i|worker|officer)\\s+(?:(?:has|have|had|then)\\s+)?)' +
+        '(?:(?:mak(?:e|es|ing)|made) (?:(?:a|an|the|bad|poor|wrong|unwise|risky|negative|good|better|positive|their own|his own|her own|own) )*choices?|ch(?:oose|ooses|ose|oosing|osen) to)',
+    ),
     avoid: 'lifestyle choice; making choices; chooses to',
     alternatives: ["describe the constraints on the child's choice"],
   },
+  // The guide's row "streetwise; promiscuous; sexually active (under 13)" is split so that "a child
+  // under 13 cannot consent" is offered only for "sexually active", where it is the point.
   {
-    pattern: w('streetwise|street wise|promiscuous|sexually active'),
-    avoid: 'streetwise; promiscuous; sexually active',
+    pattern: w('street(?:-|\\s+)?wise|promiscuous|promiscuity'),
+    avoid: 'streetwise; promiscuous',
+    alternatives: ['describe the abuse'],
+  },
+  {
+    pattern: w('sexually active'),
+    avoid: 'sexually active (under 13)',
     alternatives: ['describe the abuse', 'a child under 13 cannot consent'],
   },
   {
-    pattern: w('child prostitutes?|child prostitution|prostitut(?:e|es|ion)'),
+    pattern: w('child prostitutes?|child prostitution|prostitut(?:e|es|ed|ion|ing)'),
     avoid: 'child prostitute / prostitution',
     alternatives: ['child sexual exploitation'],
   },
-  { pattern: w('money mules?'), avoid: 'money mule', alternatives: ['child financially exploited'] },
+  { pattern: w('money(?:-|\\s+)?mul(?:es?|ing)|muling'), avoid: 'money mule', alternatives: ['child financially exploited'] },
   {
-    pattern: w('plugging'),
+    // plugging / plugged, but not "plugging the gap", "plugged in the charger", "plug-in"
+    pattern: w('plugg(?:ing|ed)(?!\\s+(?:(?:the|a|an|this|that|any|some)\\s+)?(?:gaps?|holes?|leaks?|shortfall)\\b|\\s+(?:in|into|away)\\b|-)'),
     avoid: 'plugging',
     alternatives: ['child forced or coerced to carry drugs internally'],
   },
   {
-    pattern: w('disengaged|hard to reach|refus(?:es|ed|ing) to engage|won.?t engage|non.?engag(?:ement|ing)'),
+    pattern: w('disengag(?:e|ed|es|ing|ement)|hard(?:-|\\s+)to(?:-|\\s+)reach|refus(?:e|es|ed|ing|al) to engage|won.?t engage|non.?engag(?:ement|ing|ed)'),
     avoid: 'disengaged; hard to reach; refuses to engage',
     alternatives: ['services have struggled to engage the child'],
   },
   {
-    pattern: w('drug dealer|dealer|dealing drugs'),
-    avoid: 'drug dealer',
+    pattern: w(
+      // drug dealer and dealing drugs; a bare "dealer" only when it is said of the child ("he is a
+      // dealer"), not "a car dealer on Station Road"; not the bare verb ("a flat used to deal class
+      // A drugs" is about the flat)
+      'drug(?:-|\\s+)?dealers?|(?:deals|dealing|dealt) (?:drugs|cannabis|weed|crack|heroin|cocaine|class a)' +
+        `|${CHILD} (?:is|was|are|were|has been|had been|have been) dealing(?! with)` +
+        // perpetrator / offender only of the child ("he is a perpetrator"): "a perpetrator may exploit
+        // the child" is about an adult and is not flagged
+        `|${CHILD} (?:is|was|are|were|has been|had been|have been) (?:(?:a|an|the|seen as|viewed as|treated as|known|a known) )*(?:(?:drug|street|local|young|prolific|cannabis) )?(?:dealers?|perpetrators?|offenders?)`,
+    ),
+    avoid: 'drug dealer; perpetrator (of the child)',
     alternatives: ['a child exploited to supply drugs'],
   },
 ];
@@ -86,14 +152,38 @@ export interface LanguageFinding {
   index: number;
 }
 
-/** Every phrase in the text that the guide asks us to avoid, in order of appearance. */
-export function checkLanguage(text: string | null | undefined): LanguageFinding[] {
+/**
+ * The stretches of the text inside quotation marks, as [start, end) between the marks: straight
+ * "…" (paired in order), curly “…”, and curly single ‘…’ when it is clearly a quote (the ‘ opens a
+ * word and the closing ’ ends one, so the apostrophe in "child’s" does not close it). A mark with
+ * no partner quotes nothing: a missing closing quote must not hide the rest of the text.
+ */
+export function quotedSpans(text: string): [number, number][] {
+  const spans: [number, number][] = [];
+  for (const quote of [/"([^"]*)"/g, /“([^“”]*)”/g, /(?<![\p{L}\p{N}])‘([^‘’]*(?:’[\p{L}\p{N}][^‘’]*)*)’(?![\p{L}\p{N}])/gu]) {
+    for (const m of text.matchAll(quote)) spans.push([(m.index ?? 0) + 1, (m.index ?? 0) + m[0].length - 1]);
+  }
+  return spans;
+}
+
+/**
+ * Every phrase in the text that the guide asks us to avoid, in order of appearance. A form shows
+ * them all, quoted ones too: the practitioner says whether the words are a quotation and keeps
+ * them (a quotation mark is no proof: scare quotes are the practitioner's own). `quotations:
+ * 'leave'` leaves out words wholly inside quotation marks — someone else's words, recorded as said
+ * — for the partnership's language report, which counts the practitioners' own words.
+ */
+export function checkLanguage(text: string | null | undefined, options: { quotations?: 'check' | 'leave' } = {}): LanguageFinding[] {
   if (!text) return [];
+  const quoted = options.quotations === 'leave' ? quotedSpans(text) : [];
+  const inQuotes = (start: number, end: number) => quoted.some(([from, to]) => start >= from && end <= to);
   const findings: LanguageFinding[] = [];
   for (const term of LANGUAGE_GUIDE) {
-    const global = new RegExp(term.pattern.source, 'gi');
+    const global = new RegExp(term.pattern.source, term.pattern.flags.includes('g') ? term.pattern.flags : `${term.pattern.flags}g`);
     for (const match of text.matchAll(global)) {
-      findings.push({ found: match[0], avoid: term.avoid, alternatives: term.alternatives, index: match.index ?? 0 });
+      const index = match.index ?? 0;
+      if (inQuotes(index, index + match[0].length)) continue;
+      findings.push({ found: match[0], avoid: term.avoid, alternatives: term.alternatives, index });
     }
   }
   return findings.sort((a, b) => a.index - b.index);

@@ -388,8 +388,9 @@ function freeTextOf(summary: string | undefined, details: unknown): string[] {
   return texts;
 }
 
+/** The guide's phrases in an entry, for the language report: a practitioner's own words, not those they quote. */
 function languageFlagsOf(summary: string | undefined, details: unknown): string[] | null {
-  const findings = freeTextOf(summary, details).flatMap((text) => checkLanguage(text));
+  const findings = freeTextOf(summary, details).flatMap((text) => checkLanguage(text, { quotations: 'leave' }));
   return findings.length ? [...new Set(findings.map((f) => f.avoid))] : null;
 }
 

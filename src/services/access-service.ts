@@ -11,7 +11,7 @@ import { mayReadCases, scopeOf, type Actor } from './actor.ts';
 import { audit } from './audit-service.ts';
 import { visibleChild } from './chronology-service.ts';
 import { agreementsOf } from './sharing-agreement-service.ts';
-import { forbidden, notFound, validationFailed } from './errors.ts';
+import { forbidden, notFound, ServiceError, validationFailed } from './errors.ts';
 import { transactionRunAgain } from '../store/transactions.ts';
 
 export interface AccessOptions {
@@ -174,16 +174,44 @@ export async function panelMembers(db: Db, actor: Actor, panelType: string) {
   return db.transaction(async (tx) => ({ members: await repo.panelMembersOf(tx, panelType), candidates: await repo.panelCandidates(tx) }));
 }
 
-export async function setPanelMember(db: Db, actor: Actor, panelType: string, userId: string, role: 'member' | 'chair' | null) {
+/**
+ * Changes who sits on a panel type. Membership opens every child on the panel's agendas (panelSql in
+ * the chronology repository), so it is given by the panel's own chairs (`chair` members of that
+ * type), never by oneself, and only for a panel type the partnership configured. A type with no
+ * chair yet gets its first from anyone who may chair panels, naming someone else: after that its
+ * chairs decide. A refusal is audited like a refused break-glass: someone tried to widen access.
+ */
+export async function setPanelMember(
+  db: Db,
+  actor: Actor,
+  panelTypes: readonly { key: string }[],
+  panelType: string,
+  userId: string,
+  role: 'member' | 'chair' | null,
+) {
   requireCapability(actor, 'chair_panels');
   const user = person(actor);
-  return db.transaction(async (tx) => {
+  if (!panelTypes.some((t) => t.key === panelType)) throw validationFailed([{ path: 'panel', message: 'Select a panel' }]);
+  const outcome = await transactionRunAgain(db, async (tx) => {
     const [target] = await repo.usersByIds(tx, [userId]);
     if (!target) throw validationFailed([{ path: 'userId', message: 'Select a person' }]);
+    const chairs = await repo.panelChairsOf(tx, panelType);
+    const refusal = userId === user.userId ? 'own membership'
+      : chairs.length ? (chairs.includes(user.userId) ? null : 'not a chair of the panel')
+      : role === 'chair' ? null : 'the panel has no chair yet: appoint one first';
+    if (refusal) {
+      // the entry is all the transaction writes; the error is thrown after the commit (see breakGlass)
+      await audit(tx, actor, 'panel.member_refused', null, { panelType, user: userId, role, refusal });
+      return { refusal };
+    }
     if (role) await repo.addPanelMember(tx, { panelType, userId, role, addedBy: user.userId });
     else if (!(await repo.removePanelMember(tx, panelType, userId))) throw notFound();
     await audit(tx, actor, role ? 'panel.member_added' : 'panel.member_removed', null, { panelType, user: userId, role });
+    return { refusal: null };
   });
+  if (outcome.refusal === 'own membership') throw new ServiceError('forbidden', 403, 'Another chair of the panel changes your own membership');
+  if (outcome.refusal === 'not a chair of the panel') throw new ServiceError('forbidden', 403, 'Only a chair of this panel changes who sits on it');
+  if (outcome.refusal) throw new ServiceError('forbidden', 403, 'This panel has no chair yet: appoint its chair first');
 }
 
 // ——— who has seen this child ———

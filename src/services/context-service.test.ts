@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { and, eq, gt, max } from 'drizzle-orm';
 import { openTestDatabase } from '../../test/support/database.ts';
-import { makePartnership, type TestPartnership } from '../../test/support/partnership.ts';
+import { makePartnership, makeUser, type TestPartnership } from '../../test/support/partnership.ts';
 import { rejection } from '../../test/support/service-errors.ts';
 import type { Database } from '../store/database.ts';
 import { alerts, auditLog, contextEntities, contextLinks, contextMatchDecisions } from '../store/schema.ts';
@@ -54,21 +54,22 @@ async function entityOf(kind: string, key: string) {
 }
 
 test('a place in its own right: created with its details, changed, audited; refusals name the field', async () => {
+  const manager = await makeUser(database.db, 'social_care', 'manager', 'Context Manager');
   const mark = await auditMark();
   const created = await createContext(database.db, p.police, 'location', 'Flat 3, Eastgate House', {
     label: 'Flat 3, Eastgate House', postcode: 'ng13ab', locationType: 'trap_house', latitude: 52.95, longitude: -1.15, aliases: ['the flat'],
   });
   assert.equal(created.existed, false);
-  const place = created.entity;
+  const place = created.entity!;
   const [row] = await database.db.select().from(contextEntities).where(eq(contextEntities.id, place.id));
   assert.deepEqual(
     [row.kind, row.key, row.label, row.postcode, row.district, row.locationType, row.latitude, row.aliases, row.dateOfBirth],
     ['location', 'flat 3, eastgate house', 'Flat 3, Eastgate House', 'NG1 3AB', 'NG1', 'trap_house', 52.95, ['the flat'], null],
   );
 
-  // a second referral of the same place, by another agency, names the same context and changes nothing
-  const again = await createContext(database.db, p.socialWorker, 'location', '  FLAT 3,  Eastgate House ', { label: 'Flat 3', postcode: 'SW1A 1AA' });
-  assert.deepEqual([again.existed, again.entity.id], [true, place.id]);
+  // a second referral of the same place, by someone who may open it, names the same context and changes nothing
+  const again = await createContext(database.db, manager, 'location', '  FLAT 3,  Eastgate House ', { label: 'Flat 3', postcode: 'SW1A 1AA' });
+  assert.deepEqual([again.existed, again.entity?.id], [true, place.id]);
   const [unchanged] = await database.db.select().from(contextEntities).where(eq(contextEntities.id, place.id));
   assert.deepEqual([unchanged.label, unchanged.postcode], ['Flat 3, Eastgate House', 'NG1 3AB']);
 
@@ -92,6 +93,35 @@ test('a place in its own right: created with its details, changed, audited; refu
   // a practitioner with no link to the place may not open or change it
   assert.equal((await rejection(updateContext(database.db, p.school, place.id, { label: 'Mine now' }))).id, 'not_found');
   assert.equal((await auditedActions(mark)).length, 2, 'a refused change writes no audit row');
+});
+
+test('recording a context someone may not open neither confirms it exists nor changes it; the attempt is audited', async () => {
+  // police intelligence: a restricted link of their child to an adult, and a place referred with no child
+  const child = await policeChild('Gabe Hidden');
+  await link(p.police, child, { kind: 'person', ref: 'police:NOM-HIDDEN', label: 'Hidden Adult', role: 'adult_of_concern', at: '2024-03-02', restricted: true }, false);
+  const adult = await entityOf('person', 'police:nom-hidden');
+  assert.equal((await rejection(viewContext(database.db, p.socialWorker, adult.id))).id, 'not_found');
+  const mark = await auditMark();
+
+  // social care names the same adult: told only "recorded", with no context, exactly as for one nobody held
+  const probe = await createContext(database.db, p.socialWorker, 'person', 'POLICE:nom-hidden', { label: 'A guess', description: 'overwritten?' });
+  assert.deepEqual(probe, { entity: null, existed: false });
+  const fresh = await createContext(database.db, p.socialWorker, 'person', 'sc:never-seen-before', { label: 'Someone new' });
+  assert.deepEqual(fresh, { entity: null, existed: false });
+  const [unchanged] = await database.db.select().from(contextEntities).where(eq(contextEntities.id, adult.id));
+  assert.deepEqual([unchanged.label, unchanged.description], ['Hidden Adult', null]);
+  assert.equal((await rejection(viewContext(database.db, p.socialWorker, adult.id))).id, 'not_found');
+
+  // the attempt on the hidden context is audited with the context it named, for the DPO
+  const fresher = await entityOf('person', 'sc:never-seen-before');
+  assert.deepEqual((await auditedActions(mark)).map((a) => [a.action, a.agency, a.detail.context]), [
+    ['context.withheld', 'social_care', adult.id],
+    ['context.created', 'social_care', fresher.id],
+  ]);
+
+  // police may open it: told it is already recorded, and which it is
+  const police = await createContext(database.db, p.police, 'person', 'police:NOM-HIDDEN', { label: 'Hidden Adult' });
+  assert.deepEqual([police.existed, police.entity?.id], [true, adult.id]);
 });
 
 test('disruption: validated, audited, and measured by the linked children’s missing episodes and incidents before and after', async () => {

@@ -15,7 +15,7 @@ import type { AlertService } from './alert-service.ts';
 import { audit } from './audit-service.ts';
 import { recordEvents, type AfterRecord } from './chronology-service.ts';
 import { forbidden, notFound, validationFailed } from './errors.ts';
-import { mayAnalyseNetwork, visibleContext } from './network-service.ts';
+import { mayAnalyseNetwork, mayViewContext, visibleContext } from './network-service.ts';
 
 const optionalText = (max: number) => z.string().trim().max(max).optional().transform((v) => v || undefined);
 const isoDate = calendarDate('Enter a real date');
@@ -106,8 +106,18 @@ function detailsChanges(v: z.infer<typeof contextDetailsSchema>, kind: string): 
   };
 }
 
+/**
+ * What recording a context in its own right tells the caller: the context when they may open it,
+ * new or already recorded; otherwise only that it is recorded. Another agency's context the caller
+ * may not open is never confirmed to exist (visibleContext), so "already recorded, but not yours to
+ * see" and "recorded, but not yours to open until a child you work with is linked" read the same.
+ */
+export type RecordedContext =
+  | { entity: repo.ContextEntityRow; existed: boolean }
+  | { entity: null; existed: false };
+
 /** A context in its own right: a place or a group can be referred before any child is linked. */
-export async function createContext(db: Db, actor: Actor, kind: string, ref: string, details: ContextDetailsInput) {
+export async function createContext(db: Db, actor: Actor, kind: string, ref: string, details: ContextDetailsInput): Promise<RecordedContext> {
   if (!mayReadCases(actor)) throw forbidden();
   const problems: Problem[] = [];
   if (!(LINK_KINDS as readonly string[]).includes(kind)) problems.push({ path: 'kind', message: 'Select a person, place, phone, vehicle or group' });
@@ -115,14 +125,21 @@ export async function createContext(db: Db, actor: Actor, kind: string, ref: str
   const parsed = contextDetailsSchema.safeParse(details);
   if (!parsed.success) problems.push(...problemsOf(parsed.error));
   if (problems.length || !parsed.success) throw validationFailed(problems);
-  return transactionRunAgain(db, async (tx) => {
+  return transactionRunAgain(db, async (tx): Promise<RecordedContext> => {
     // the same identifier from any agency is one context: never overwrite what another recorded
     const existing = await repo.findEntityByKey(tx, kind, ref);
-    if (existing) return { entity: existing, existed: true };
+    if (existing) {
+      if (await mayViewContext(tx, actor, existing.id)) return { entity: existing, existed: true };
+      // the attempt is kept for the audit (someone outside the context's agencies named it), but
+      // the caller hears what they would of a new record they may not open: nothing is changed
+      await audit(tx, actor, 'context.withheld', null, { context: existing.id, kind });
+      return { entity: null, existed: false };
+    }
     const entity = await repo.ensureEntity(tx, kind, ref, parsed.data.label, actor.agency);
     await repo.updateEntity(tx, entity.id, detailsChanges(parsed.data, kind));
+    const mayOpen = await mayViewContext(tx, actor, entity.id);
     await audit(tx, actor, 'context.created', null, { context: entity.id, kind });
-    return { entity, existed: false };
+    return mayOpen ? { entity, existed: false } : { entity: null, existed: false };
   });
 }
 

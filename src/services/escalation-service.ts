@@ -329,7 +329,9 @@ export async function partnershipEscalations(db: Db, actor: Actor, options: Esca
       pairs.set(key, pair);
     }
     const learning = all.filter((e) => e.state === 'resolved' && e.learning).sort((a, b) => b.resolvedAtMs! - a.resolvedAtMs!);
-    await audit(tx, actor, 'report.viewed', null, { report: 'escalations', open: open.length, resolved: all.length - open.length });
+    // the list names children (their escalations, their learning): each child's access log shows it
+    const named = [...new Set([...open, ...learning].flatMap((e) => (e.childId ? [e.childId] : [])))];
+    await audit(tx, actor, 'report.viewed', null, { report: 'escalations', open: open.length, resolved: all.length - open.length, children: named });
     return {
       byStage: wf.STAGES.map((stage) => ({
         stage,

@@ -110,8 +110,10 @@ export async function childNetwork(db: Db, actor: Actor, childId: string): Promi
     contexts.sort((a, b) => ofConcern(b) - ofConcern(a) || b.sharedReadable - a.sharedReadable || b.lastLinked.getTime() - a.lastLinked.getTime());
     return { child: { id: child.id, name: child.name }, contexts, restricted, graph: graphOf(child, contexts) };
   });
-  // audited after the read, in a statement of its own (see chronology-service viewChild)
-  await audit(db, actor, 'network.viewed', network.child.id, { contexts: network.contexts.length });
+  // audited after the read, in a statement of its own (see chronology-service viewChild); the other
+  // children it names are listed too, so their access logs show it
+  const others = [...new Set(network.contexts.flatMap((c) => c.sharedWith.flatMap((s) => (s.childId ? [s.childId] : []))))];
+  await audit(db, actor, 'network.viewed', network.child.id, { contexts: network.contexts.length, children: others });
   return network;
 }
 
@@ -146,7 +148,7 @@ export interface LinkedChildView {
  * May the actor open this context? Its page names no child they may not see, but the context
  * itself (a police intelligence subject) is for those with a readable link, police, and chairs.
  */
-async function mayViewContext(tx: Db, actor: Actor, entityId: string): Promise<boolean> {
+export async function mayViewContext(tx: Db, actor: Actor, entityId: string): Promise<boolean> {
   if (!mayReadCases(actor)) return false;
   if (mayAnalyseNetwork(actor)) return true;
   return repo.readableLinkExists(tx, entityId, scopeOf(actor));
@@ -186,7 +188,7 @@ export async function viewContext(db: Db, actor: Actor, entityId: string) {
     const assessments = await repo.assessmentsOf(tx, entity.id);
     const actions = await repo.contextActionsOf(tx, entity.id);
     // last, after every read: the audit chain's head is held from the entry to the commit
-    await audit(tx, actor, 'context.viewed', null, { context: entity.id, kind: entity.kind });
+    await audit(tx, actor, 'context.viewed', null, { context: entity.id, kind: entity.kind, children: children.flatMap((c) => (c.childId ? [c.childId] : [])) });
     return { entity, kept: kept ?? null, merged, children, disruptions: measured, assessments, actions, alerts, mayAnalyse: mayAnalyseNetwork(actor) };
   });
 }
@@ -240,7 +242,8 @@ export async function partnershipNetwork(db: Db, actor: Actor, filter: Partnersh
       clusters,
     };
   });
-  await audit(db, actor, 'network.partnership_viewed', null, { filter: describeFilter(filter) });
+  const named = [...new Set(view.clusters.flatMap((c) => c.children.flatMap((k) => (k.childId ? [k.childId] : []))))];
+  await audit(db, actor, 'network.partnership_viewed', null, { filter: describeFilter(filter), children: named });
   return view;
 }
 
@@ -305,7 +308,10 @@ export async function exportNetwork(db: Db, actor: Actor, filter: PartnershipFil
     const named = new Map((await repo.childrenByIds(tx, [...new Set(edges.map((e) => e.childId))], scopeOf(actor))).map((c) => [c.id, c]));
     const childLabel = (id: string) => (named.get(id)?.visible ? named.get(id)!.name : pseudonym(id));
     const childKey = (id: string) => (named.get(id)?.visible ? id : pseudonym(id).replace(' ', '-'));
-    await audit(tx, actor, 'network.exported', null, { format, filter: describeFilter(filter), contexts: entities.length, links: edges.length });
+    // the links and the graph name the children the reader may see (the rest are pseudonyms): each
+    // named child's access log shows the export; the contexts file names none
+    const children = format === 'entities' ? [] : [...new Set(edges.map((e) => e.childId))].filter((id) => named.get(id)?.visible);
+    await audit(tx, actor, 'network.exported', null, { format, filter: describeFilter(filter), contexts: entities.length, links: edges.length, children });
     if (format === 'entities') {
       let out = csvLine(['context_id', 'kind', 'label', 'aliases', 'date_of_birth', 'postcode', 'district', 'location_type', 'latitude', 'longitude', 'children']);
       const counts = new Map<string, number>();

@@ -230,13 +230,16 @@ test('minutes show each reader only the children they may see', async () => {
   const redacted = forPolice.items[0];
   assert.equal(redacted.discussion, null);
   assert.deepEqual(redacted.actions, []);
+  // the school has no link to Dex it may read (its children are not the school's): the item is not
+  // shared either, as Dex's page is not, and names nobody
   const forSchool = await panels.minutes(p.school, first);
-  assert.deepEqual(forSchool.items.map((i) => i.redacted), [true, true, false]);
+  assert.deepEqual(forSchool.items.map((i) => [i.redacted, i.redactedContext]), [[true, false], [true, false], [true, true]]);
+  assert.deepEqual([forSchool.items[2].subject, forSchool.items[2].context, forSchool.items[2].actions], [null, null, []]);
   const forChair = await panels.minutes(chair, first);
   assert.ok(forChair.items.every((i) => !i.redacted));
   await rejection(panels.minutes(p.admin, first), 404);
   const [audited] = await database.db.select().from(auditLog).where(and(eq(auditLog.action, 'panel.minutes_viewed'), eq(auditLog.actor, 'Pat Police <pat.police@test.reachable>')));
-  assert.deepEqual(audited.detail.shown, [child.a]);
+  assert.deepEqual(audited.detail.children, [child.a]);
 });
 
 test('minutes exist only once a meeting is held', async () => {
@@ -312,5 +315,23 @@ test('admins do not read panels; views are audited with the children shown', asy
   await rejection(panels.list(p.admin), 404);
   const rows = await database.db.select().from(auditLog).where(eq(auditLog.action, 'panel.viewed'));
   assert.ok(rows.length > 0);
-  assert.ok(rows.every((r) => Array.isArray(r.detail.shown) || r.detail.item));
+  assert.ok(rows.every((r) => Array.isArray(r.detail.children) || r.detail.item));
+});
+
+test('a context on the agenda is shown only to readers who may open it: others get it redacted, no item page, no return', async () => {
+  const meeting = await panels.schedule(chair, { panelType: 'missing_exploited', meetsOn: '2024-07-01', chairUserId: '' });
+  await panels.buildAgenda(chair, meeting.id);
+  await panels.circulateReturns(chair, meeting.id);
+  const dex = (await panels.view(chair, meeting.id)).items.find((i) => i.subject)!;
+  assert.equal(dex.subject?.ref, 'dex');
+  // the school has no link to Dex it may read: Dex's page is 404 to it, and so is the item
+  const forSchool = (await panels.view(p.school, meeting.id)).items.find((i) => i.id === dex.id)!;
+  assert.deepEqual([forSchool.redacted, forSchool.redactedContext, forSchool.subject, forSchool.context, forSchool.reasons], [true, true, null, null, []]);
+  await rejection(panels.viewItem(p.school, meeting.id, dex.id), 404);
+  await rejection(panels.submitReturn(p.school, meeting.id, dex.id, 'What we know of Dex'), 404);
+  // police hold the intelligence picture: they read the item and send their return
+  const forPolice = await panels.viewItem(p.police, meeting.id, dex.id);
+  assert.equal(forPolice.item.context?.label, 'dex');
+  await panels.submitReturn(p.police, meeting.id, dex.id, 'Dex is known to us');
+  assert.equal((await panels.view(p.police, meeting.id)).items.find((i) => i.id === dex.id)!.returns.length, 1);
 });

@@ -38,6 +38,7 @@ import { audit, auditAll, type DeferredAudit } from './audit-service.ts';
 import { recordEvents, visibleChild, type AfterRecord } from './chronology-service.ts';
 import { forbidden, notFound, ServiceError, validationFailed } from './errors.ts';
 import { can } from './access.ts';
+import { mayViewContext } from './network-service.ts';
 
 export const CONTEXT_AGENDA_RULES = ['ADULT_OF_CONCERN', 'HOTSPOT'];
 
@@ -56,6 +57,11 @@ export interface ItemView {
   status: ItemStatus;
   /** a child this reader may not see: shown only as "a child — not shared with your agency" */
   redacted: boolean;
+  /**
+   * redacted, and a context (an adult of concern, a place) this reader may not open: shown only as
+   * "a person, place or group — not shared with your agency", never its name
+   */
+  redactedContext: boolean;
   childId: string | null;
   childName: string | null;
   subject: { kind: string; ref: string } | null;
@@ -116,6 +122,13 @@ export function createPanelService(db: Db, options: PanelServiceOptions = {}) {
     return { chair, meeting, to: (t as { to: MeetingStatus }).to };
   }
 
+  /** A context item's context, when the actor may open it; else 404, as for a child they may not see. */
+  async function visibleAgendaContext(tx: Db, actor: Actor, item: repo.ItemRow) {
+    const entity = item.subject ? await contextRepo.findEntityByKey(tx, item.subject.kind, item.subject.ref) : undefined;
+    if (!entity || !(await mayViewContext(tx, actor, entity.id))) throw notFound();
+    return entity;
+  }
+
   function itemStep(item: repo.ItemRow | ItemStatus, action: ItemAction): ItemStatus {
     const t = itemTransition(typeof item === 'string' ? item : (item.status as ItemStatus), action);
     refuse(t, 'item');
@@ -127,16 +140,19 @@ export function createPanelService(db: Db, options: PanelServiceOptions = {}) {
     const visible = await repo.visibleChildIds(tx, scopeOf(actor), items.flatMap((i) => (i.childId ? [i.childId] : [])));
     const actions = await repo.actionsOf(tx, meetingId);
     const returns = await repo.returnsOf(tx, meetingId);
-    // a context on the agenda (an adult of concern, a place) opens its own page, by its name
+    // a context on the agenda (an adult of concern, a place) opens its own page, by its name — for
+    // a reader who may open that page (visibleContext: never confirm a context exists to others);
+    // every other reader sees the item only as not shared, like a child they may not see
     const contexts = new Map<string, { id: string; label: string }>();
     for (const i of items) {
       if (!i.subject) continue;
       const entity = await contextRepo.findEntityByKey(tx, i.subject.kind, i.subject.ref);
-      if (entity) contexts.set(i.id, { id: entity.id, label: entity.label });
+      if (entity && (await mayViewContext(tx, actor, entity.id))) contexts.set(i.id, { id: entity.id, label: entity.label });
     }
     return items.map((i) => {
-      const redacted = i.childId !== null && !visible.has(i.childId);
-      const base = { id: i.id, position: i.position, status: i.status as ItemStatus, redacted };
+      const redactedContext = i.childId === null && !contexts.has(i.id);
+      const redacted = redactedContext || (i.childId !== null && !visible.has(i.childId));
+      const base = { id: i.id, position: i.position, status: i.status as ItemStatus, redacted, redactedContext };
       if (redacted) {
         return {
           ...base, childId: null, childName: null, subject: null, context: null, reasons: [], reasonNote: null, discussion: null, decision: null,
@@ -181,7 +197,8 @@ export function createPanelService(db: Db, options: PanelServiceOptions = {}) {
     };
   }
 
-  const shownChildren = (items: ItemView[]) => items.flatMap((i) => (i.childId ? [i.childId] : []));
+  /** The children a meeting's view names, for its audit entry's `children` (each child's access log shows it). */
+  const shownChildren = (items: ItemView[]) => [...new Set(items.flatMap((i) => (i.childId ? [i.childId] : [])))];
 
   return {
     types,
@@ -227,7 +244,7 @@ export function createPanelService(db: Db, options: PanelServiceOptions = {}) {
       reader(actor);
       return db.transaction(async (tx) => {
         const view = await meetingView(tx, actor, id);
-        await audit(tx, actor, 'panel.viewed', null, { meeting: id, shown: shownChildren(view.items) });
+        await audit(tx, actor, 'panel.viewed', null, { meeting: id, children: shownChildren(view.items) });
         return view;
       });
     },
@@ -237,7 +254,7 @@ export function createPanelService(db: Db, options: PanelServiceOptions = {}) {
       return db.transaction(async (tx) => {
         const view = await meetingView(tx, actor, id);
         if (view.meeting.status !== 'held' && view.meeting.status !== 'minuted') throw notFound();
-        await audit(tx, actor, 'panel.minutes_viewed', null, { meeting: id, shown: shownChildren(view.items) });
+        await audit(tx, actor, 'panel.minutes_viewed', null, { meeting: id, children: shownChildren(view.items) });
         return view;
       });
     },
@@ -253,8 +270,10 @@ export function createPanelService(db: Db, options: PanelServiceOptions = {}) {
           ? (await alertsRepo.alertsOfChild(tx, item.childId)).filter((a) => a.status === 'open' && !a.dismissedAt && item.reasons.includes(a.rule))
           // a context alert names the children linked: only its owner agency reads it (as on the alert page)
           : (await repo.openContextAlerts(tx, CONTEXT_AGENDA_RULES)).filter((a) => a.subject?.ref === item.subject?.ref && a.owner === actor.agency);
+        const shown = (await withNeedToKnow(tx, actor, alerts)).map((a) => ({ id: a.id, rule: a.rule, message: a.message }));
+        // last, after every read: the audit chain's head is held from the entry to the commit
         await audit(tx, actor, 'panel.viewed', item.childId, { meeting: id, item: itemId });
-        return { ...view, item, alerts: (await withNeedToKnow(tx, actor, alerts)).map((a) => ({ id: a.id, rule: a.rule, message: a.message })) };
+        return { ...view, item, alerts: shown };
       });
     },
 
@@ -373,6 +392,7 @@ export function createPanelService(db: Db, options: PanelServiceOptions = {}) {
         const item = await repo.findItem(tx, id, itemId);
         if (!item) throw notFound();
         if (item.childId) await visibleChild(tx, who, item.childId);
+        else await visibleAgendaContext(tx, who, item);
         itemStep(item, 'submit_return');
         await repo.upsertReturn(tx, { itemId: item.id, agency: who.agency, text: body, submittedBy: who.userId });
         await audit(tx, actor, 'panel.return_submitted', item.childId, { meeting: id, item: item.id });

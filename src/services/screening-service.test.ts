@@ -12,7 +12,7 @@ import { alerts, auditLog, events } from '../store/schema.ts';
 import { createAlertService } from './alert-service.ts';
 import { recordEvents } from './chronology-service.ts';
 import { ServiceError } from './errors.ts';
-import { prefillFor, resolveAsOf, saveScreening } from './screening-service.ts';
+import { prefillFor, resolveAsOf, saveScreening, scoreFor } from './screening-service.ts';
 
 let database: Database;
 let p: TestPartnership;
@@ -57,6 +57,33 @@ test('the pre-fill ticks what the recorded events evidence, linked to them, and 
   const [entry] = (await database.db.select().from(auditLog).where(eq(auditLog.childId, p.childId)))
     .filter((a) => a.action === 'chronology.viewed' && a.detail.purpose === 'screening' && a.actor.includes('Sam Social'));
   assert.deepEqual(entry.detail, { purpose: 'screening', asOf: '2024-06-20', setVersion: 'reachable-screening/1', shown: [ids.m1, ids.m2, ids.f1], basis: 'involvement' });
+});
+
+/** The screening views of Jordan's chronology by a social worker, in order. */
+const screeningViews = async () =>
+  (await database.db.select().from(auditLog).where(and(eq(auditLog.childId, p.childId), eq(auditLog.action, 'chronology.viewed'))).orderBy(auditLog.seq))
+    .filter((a) => a.detail.purpose === 'screening' && a.actor.includes('Sam Social'));
+
+test('a score shown, or a save sent back for its wording, is audited as the pre-fill is; a save is audited as its event', async () => {
+  const before = (await screeningViews()).length;
+  const scored = await scoreFor(database.db, p.socialWorker, p.childId, { asOf: '2024-06-20', answers: [{ id: 'going_missing', timing: 'recent' }] }, options);
+  assert.equal(scored.read.child.id, p.childId);
+  const views = await screeningViews();
+  assert.equal(views.length, before + 1);
+  const { shown, ...entry } = views.at(-1)!.detail as { shown: string[] };
+  assert.deepEqual(entry, { purpose: 'screening', asOf: '2024-06-20', setVersion: 'reachable-screening/1', basis: 'involvement' });
+  // social care may not read police's restricted intelligence, so it is not among what was shown
+  assert.deepEqual([...shown].sort(), [ids.m1, ids.m2, ids.f1].sort());
+
+  const worded = await saveScreening(database.db, p.socialWorker, p.childId, { asOf: '2024-06-20', answers: [{ id: 'going_missing', timing: 'recent' }], notes: 'He keeps going missing.' }, service.afterRecord, options);
+  assert.equal(worded.saved, false);
+  assert.equal((await screeningViews()).length, before + 2);
+  // refused before it is shown: the page shows it with scoreFor, which audits it then
+  await rejection(saveScreening(database.db, p.socialWorker, p.childId, { asOf: '2024-06-20', answers: [{ id: 'offending' }], judgement: { level: 'significant', rationale: '' } }, service.afterRecord, options));
+  assert.equal((await screeningViews()).length, before + 2);
+  // a child the actor may not see is not found, as for the pre-fill
+  const denied = await rejection(scoreFor(database.db, p.school, p.childId, { answers: [] }, options));
+  assert.equal(denied.status, 404);
 });
 
 test('an agency not involved with the child gets 404, for the pre-fill and for saving', async () => {

@@ -78,6 +78,17 @@ async function readPrefill(tx: Db, actor: Actor, childId: string, asOfMs: number
   return { child, prefill, set, restrictedEntries };
 }
 
+/**
+ * The view's audit entry: the form names the child and shows the events behind each ticked item, so
+ * every showing of it (the blank form, a scored one, one sent back for its wording) is a
+ * `chronology.viewed` with what it showed, in the transaction that read it.
+ */
+async function auditScreeningView(tx: Db, actor: Actor, read: ScreeningPrefill, asOf: string): Promise<void> {
+  const { prefill } = read;
+  const shown = [...new Set(prefill.items.flatMap((i) => i.evidence.map((r) => r.eventId)).concat(prefill.unmatched.map((u) => u.eventId)))];
+  await audit(tx, actor, 'chronology.viewed', read.child.id, { purpose: 'screening', asOf, setVersion: read.set.version, shown });
+}
+
 /** The screening form as the chronology pre-fills it, for a child the actor may see (else 404). */
 export async function prefillFor(db: Db, actor: Actor, childId: string, asOf?: string, options: ScreeningOptions = {}): Promise<ScreeningPrefill> {
   const set = options.set ?? DEFAULT_SCREENING_SET;
@@ -87,8 +98,7 @@ export async function prefillFor(db: Db, actor: Actor, childId: string, asOf?: s
     await visibleChild(tx, actor, childId);
     if (when.problems.length) throw validationFailed(when.problems);
     const result = await readPrefill(tx, actor, childId, when.ms, set);
-    const shown = [...new Set(result.prefill.items.flatMap((i) => i.evidence.map((r) => r.eventId)).concat(result.prefill.unmatched.map((u) => u.eventId)))];
-    await audit(tx, actor, 'chronology.viewed', result.child.id, { purpose: 'screening', asOf: when.date, setVersion: set.version, shown });
+    await auditScreeningView(tx, actor, result, when.date);
     return result;
   });
 }
@@ -109,7 +119,7 @@ export interface ScreeningLanguage {
 }
 
 export type SaveScreeningResult =
-  | { saved: false; reason: 'check_language'; score: ScreeningScore; language: ScreeningLanguage; prefill: Prefill }
+  | { saved: false; reason: 'check_language'; score: ScreeningScore; language: ScreeningLanguage; prefill: Prefill; read: ScreeningPrefill }
   | { saved: true; eventId: string; score: ScreeningScore; language: ScreeningLanguage; prefill: Prefill };
 
 /** The practitioner's answers with their evidence: pre-filled items keep the events behind them. */
@@ -127,25 +137,52 @@ export function withEvidence(answers: readonly { id: string; timing?: ScreeningA
   });
 }
 
-/** What the practitioner would record: the score of these answers on this chronology. */
-export async function scoreFor(db: Db, actor: Actor, childId: string, input: ScreeningInput, options: ScreeningOptions = {}) {
+interface Scored {
+  input: z.output<typeof screeningInputSchema>;
+  when: ReturnType<typeof resolveAsOf>;
+  now: number;
+  read: ScreeningPrefill;
+  score: ScreeningScore;
+  language: ScreeningLanguage;
+}
+
+/**
+ * The score of these answers on this chronology, read, scored and checked in one transaction;
+ * `shows` says whether the caller will show the result, and so whether the read is audited with it.
+ */
+async function scoreAnswers(db: Db, actor: Actor, childId: string, input: ScreeningInput, options: ScreeningOptions, shows: (scored: Scored) => boolean): Promise<Scored> {
   const parsed = screeningInputSchema.safeParse(input);
   if (!parsed.success) throw validationFailed(parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message })));
+  const data = parsed.data;
   const set = options.set ?? DEFAULT_SCREENING_SET;
   const now = (options.now ?? Date.now)();
-  const when = resolveAsOf(parsed.data.asOf, now);
-  const read = await db.transaction(async (tx) => {
+  const when = resolveAsOf(data.asOf, now);
+  return db.transaction(async (tx) => {
     await visibleChild(tx, actor, childId);
     if (when.problems.length) throw validationFailed(when.problems);
-    return readPrefill(tx, actor, childId, when.ms, set);
+    const read = await readPrefill(tx, actor, childId, when.ms, set);
+    const score = scoreScreening(withEvidence(data.answers, read.prefill), read.prefill.age, set, data.judgement ?? {});
+    const language: ScreeningLanguage = {
+      notes: checkLanguage(data.notes),
+      rationale: checkLanguage(data.judgement?.rationale),
+    };
+    const scored: Scored = { input: data, when, now, read, score, language };
+    if (shows(scored)) await auditScreeningView(tx, actor, read, when.date);
+    return scored;
   });
-  const score = scoreScreening(withEvidence(parsed.data.answers, read.prefill), read.prefill.age, set, parsed.data.judgement ?? {});
-  const language: ScreeningLanguage = {
-    notes: checkLanguage(parsed.data.notes),
-    rationale: checkLanguage(parsed.data.judgement?.rationale),
-  };
-  return { input: parsed.data, when, now, read, score, language };
 }
+
+/**
+ * What the practitioner would record: the score of these answers on this chronology. The page shows
+ * it with the child's name and the chronology's findings, so it is audited as the pre-fill is.
+ */
+export async function scoreFor(db: Db, actor: Actor, childId: string, input: ScreeningInput, options: ScreeningOptions = {}) {
+  return scoreAnswers(db, actor, childId, input, options, () => true);
+}
+
+/** A save sent back for its wording: the caller shows the form again, scored, as scoreFor would. */
+const sentBackForWording = ({ input, score, language }: Scored) =>
+  !score.problems.length && !!(language.notes.length || language.rationale.length) && !input.keepWording;
 
 /**
  * Validates and records a screening. A change of band needs written reasons; the notes and the
@@ -160,12 +197,13 @@ export async function saveScreening(
   afterRecord?: AfterRecord,
   options: ScreeningOptions = {},
 ): Promise<SaveScreeningResult> {
-  const { input: data, when, now, read, score, language } = await scoreFor(db, actor, childId, input, options);
+  // a screening that is recorded is audited as the event it records; one sent back for its wording
+  // is shown again, so its read is audited as a view
+  const scored = await scoreAnswers(db, actor, childId, input, options, sentBackForWording);
+  const { input: data, when, now, read, score, language } = scored;
   if (score.problems.length) throw validationFailed(score.problems);
   const { prefill } = read;
-  if ((language.notes.length || language.rationale.length) && !data.keepWording) {
-    return { saved: false, reason: 'check_language', score, language, prefill };
-  }
+  if (sentBackForWording(scored)) return { saved: false, reason: 'check_language', score, language, prefill, read };
   const ticked = new Set(score.rows.map((r) => r.id));
   const setAside = prefill.items
     .filter((i) => i.timing && !ticked.has(i.id))

@@ -1,6 +1,6 @@
 // SQL for the access that is not a standing relationship: break-glass grants, requests to read
 // another agency's restricted entry, panel membership, and the access log of a child.
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, or, sql } from 'drizzle-orm';
 import type { Db } from './database.ts';
 import { accessGrants, accessRequests, auditLog, children, contextLinks, events, panelMembers, users } from './schema.ts';
 
@@ -137,6 +137,12 @@ export async function panelMembersOf(tx: Db, panelType: string) {
     .orderBy(asc(users.name));
 }
 
+/** The people who chair a panel type (its members with the role `chair`). */
+export async function panelChairsOf(tx: Db, panelType: string): Promise<string[]> {
+  const rows = await tx.select({ userId: panelMembers.userId }).from(panelMembers).where(and(eq(panelMembers.panelType, panelType), eq(panelMembers.role, 'chair')));
+  return rows.map((r) => r.userId);
+}
+
 export async function addPanelMember(tx: Db, row: typeof panelMembers.$inferInsert): Promise<void> {
   await tx.insert(panelMembers).values(row).onConflictDoUpdate({ target: [panelMembers.panelType, panelMembers.userId], set: { role: row.role } });
 }
@@ -152,12 +158,17 @@ export async function usersByIds(tx: Db, ids: readonly string[]) {
 
 // ——— the access log ———
 
-/** Who saw or changed this child's record, newest first: from the audit (never edited). */
+/**
+ * Who saw or changed this child's record, newest first: from the audit (never edited). An entry is
+ * the child's when it names the child (child_id) or lists the child among several a view named
+ * (detail.children: a panel's agenda, the escalations list, a network export). Each test is its own
+ * index's (audit_child_idx; audit_children_idx, a GIN index answering the containment).
+ */
 export async function accessLogOf(tx: Db, childId: string, limit = 500) {
   return tx
     .select({ seq: auditLog.seq, at: auditLog.at, actor: auditLog.actor, agency: auditLog.agency, action: auditLog.action, detail: auditLog.detail })
     .from(auditLog)
-    .where(eq(auditLog.childId, childId))
+    .where(or(eq(auditLog.childId, childId), sql`${auditLog.detail} -> 'children' @> ${JSON.stringify([childId])}::jsonb`))
     .orderBy(desc(auditLog.seq))
     .limit(limit);
 }

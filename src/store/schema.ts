@@ -158,7 +158,13 @@ export const auditLog = pgTable(
     prevHash: text('prev_hash').notNull(),
     hash: text('hash').notNull(),
   },
-  (t) => [index('audit_child_idx').on(t.childId, t.seq)],
+  (t) => [
+    index('audit_child_idx').on(t.childId, t.seq),
+    // a view that names several children (a panel's agenda, the escalations list, a network export)
+    // lists them in detail.children: the child's access log finds those entries by containment
+    // (detail->'children' @> '["<id>"]'), which this index answers without reading the whole log
+    index('audit_children_idx').using('gin', sql`(${t.detail} -> 'children') jsonb_path_ops`),
+  ],
 );
 
 // The audit chain's head: one row holding the last entry's hash. An append moves the head and

@@ -132,12 +132,16 @@ test('a panel member sees the children on the panel’s agenda until the minutes
   const member = await makeUser(t.database.db, 'housing', 'panel_member', 'Hal Housing');
   const hal = await visitor('hal.housing@test.reachable');
   assert.equal((await hal.get(`/children/${p.childId}`)).statusCode, 404);
+  // the panel's first chair is appointed by someone else; then its chair decides who sits on it
+  const mo = await visitor('mo.manager@test.reachable');
+  await mo.get('/panels/members?panel=missing_exploited');
+  assert.equal((await mo.post('/panels/members', { panel: 'missing_exploited', userId: chair.kind === 'user' ? chair.userId : '', role: 'chair' })).statusCode, 302);
   const cara = await visitor('cara.chair@test.reachable');
-  const members = await cara.get('/panels/members?panel=mace');
+  const members = await cara.get('/panels/members?panel=missing_exploited');
   assert.equal(members.statusCode, 200);
-  assert.equal((await cara.post('/panels/members', { panel: 'mace', userId: member.kind === 'user' ? member.userId : '', role: 'member' })).statusCode, 302);
+  assert.equal((await cara.post('/panels/members', { panel: 'missing_exploited', userId: member.kind === 'user' ? member.userId : '', role: 'member' })).statusCode, 302);
   const meeting = await panels.insertMeeting(t.database.db, {
-    panelType: 'mace', meetsOn: '2030-01-10', chairUser: chair.kind === 'user' ? chair.userId : '', expectedAgencies: ['police'], createdBy: chair.kind === 'user' ? chair.userId : '',
+    panelType: 'missing_exploited', meetsOn: '2030-01-10', chairUser: chair.kind === 'user' ? chair.userId : '', expectedAgencies: ['police'], createdBy: chair.kind === 'user' ? chair.userId : '',
   });
   await panels.appendItems(t.database.db, meeting.id, [{ childId: p.childId, reasons: ['CHAIR'] }]);
   assert.equal((await hal.get(`/children/${p.childId}`)).statusCode, 200);

@@ -149,7 +149,7 @@ export default async function accessRoutes(app: FastifyInstance): Promise<void> 
     const body = request.body;
     const panel = asString(body.panel);
     const role = asString(body.role);
-    await setPanelMember(db, signedIn(request), panel, asString(body.userId), role === 'remove' ? null : role === 'chair' ? 'chair' : 'member');
+    await setPanelMember(db, signedIn(request), config.panelTypes, panel, asString(body.userId), role === 'remove' ? null : role === 'chair' ? 'chair' : 'member');
     return reply.redirect(`/panels/members?panel=${encodeURIComponent(panel)}&done=${encodeURIComponent('Membership changed')}`);
   });
 

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { keptFragments } from '../kept-fragments.ts';
 import { AGENCIES, AGENCY_NAMES, EVENT_TYPES, EVENT_TYPE_NAMES } from '../../domain/event.ts';
 import { formatNhsNumber } from '../../domain/identifiers.ts';
-import { createChild, searchChildren, validateChildInput, viewEvent, type ChildInput } from '../../services/chronology-service.ts';
+import { createChild, searchChildren, validateChildInput, viewEvent, visibleChild, type ChildInput } from '../../services/chronology-service.ts';
 import { viewChildPage } from '../../services/child-page-service.ts';
 import { childTrajectory } from '../../services/chronology-service.ts';
 import { trajectorySvg } from '../trajectory-chart.ts';
@@ -99,8 +99,13 @@ export async function childRoutes(app: FastifyInstance): Promise<void> {
     const page = Number(asString(request.query.page) || 1);
     const now = Date.now();
     const { summary, grants, chronology, alerts } = await viewChildPage(db, actor, request.params.id, { agencies, types }, page, now);
-    // a record merged into another: the child is read where the records now are
-    if (summary.child.mergedInto) return reply.redirect(`/children/${summary.child.mergedInto}`);
+    // a record merged into another: the child is read where the records now are — by a reader who
+    // may see that record; to anyone else its id would confirm a record they may not see (404)
+    if (summary.child.mergedInto) {
+      const kept = summary.child.mergedInto;
+      await db.transaction((tx) => visibleChild(tx, actor, kept));
+      return reply.redirect(`/children/${kept}`);
+    }
     const merges = can(actor, 'merge_children') ? await mergesOfChild(db, actor, request.params.id) : [];
     const shownAlerts = alerts.map((a) => ({ ...a, overdueNow: a.status === 'open' && a.dueBy !== null && a.dueBy.getTime() < now }));
     const filterQuery = new URLSearchParams([...agencies.map((a) => ['agency', a]), ...types.map((t) => ['type', t])]).toString();

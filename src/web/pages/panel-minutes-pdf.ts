@@ -28,6 +28,11 @@ export default async function panelMinutesPdfRoutes(app: FastifyInstance): Promi
       { kind: 'heading', text: 'Items' },
     ];
     view.items.forEach((i, n) => {
+      if (i.redactedContext) {
+        blocks.push({ kind: 'heading', level: 3, text: `${n + 1}. A person, place or group discussed — not shared with your agency` });
+        blocks.push({ kind: 'paragraph', muted: true, text: 'Your agency holds no link to it that you may read, so the discussion is not shown.' });
+        return;
+      }
       if (i.redacted) {
         blocks.push({ kind: 'heading', level: 3, text: `${n + 1}. A child discussed — not shared with your agency` });
         blocks.push({ kind: 'paragraph', muted: true, text: "Your agency is not in this child's network, so the discussion is not shown." });

@@ -148,7 +148,8 @@ export default async function panelRoutes(app: FastifyInstance): Promise<void> {
       statusTag: tag(status),
       agendaRuleText: view.type ? ruleList(view.type.agendaRules) : '',
       items: itemsForPage(view.items),
-      hidden: view.items.filter((i) => i.redacted).length,
+      // the sentence under the agenda is about children: a hidden context is not one of them
+      hidden: view.items.filter((i) => i.redacted && !i.redactedContext).length,
       editable,
       mayOpen: view.meeting.meetsOn <= view.today,
       openCount: view.items.filter((i) => i.status !== 'decided').length,

@@ -7,7 +7,7 @@ import { and, eq } from 'drizzle-orm';
 import { openTestApp, Visitor } from '../../../test/support/app.ts';
 import { makePartnership, type TestPartnership } from '../../../test/support/partnership.ts';
 import { recordEvents } from '../../services/chronology-service.ts';
-import { events } from '../../store/schema.ts';
+import { auditLog, events } from '../../store/schema.ts';
 
 let t: Awaited<ReturnType<typeof openTestApp>>;
 let p: TestPartnership;
@@ -143,6 +143,35 @@ test('saving records the screening and returns to the child with a success banne
   assert.equal(saved.details.level, 'significant');
   assert.deepEqual(saved.details.override, { from: 'moderate', to: 'significant', rationale: 'Found with drugs three weeks after two missing episodes: he is being criminally exploited.' });
   assert.equal(saved.summary, 'Screened with police.');
+});
+
+/** Sam's screening views of Jordan's chronology, in order. */
+const screeningViews = async () =>
+  (await t.database.db.select().from(auditLog).where(and(eq(auditLog.childId, p.childId), eq(auditLog.action, 'chronology.viewed'))).orderBy(auditLog.seq))
+    .filter((a) => a.detail.purpose === 'screening' && a.actor.includes('Sam Social'));
+
+test('every showing of the form is audited: the score, a save sent back for its wording, and one refused', async () => {
+  const v = await signedIn();
+  await v.get(`${url()}?asOf=2024-06-20`);
+  const before = (await screeningViews()).length;
+  // the scored form names the child and shows the chronology's findings: a view like the pre-fill
+  const checked = await v.post(url(), { asOf: '2024-06-20', items: ['going_missing'], 'when-going_missing': 'recent', action: 'check' });
+  assert.equal(checked.statusCode, 200);
+  assert.match(checked.body, /From the chronology/);
+  let views = await screeningViews();
+  assert.equal(views.length, before + 1);
+  const { shown, ...entry } = views.at(-1)!.detail as { shown: string[] };
+  assert.deepEqual(entry, { purpose: 'screening', asOf: '2024-06-20', setVersion: 'reachable-screening/1', basis: 'involvement' });
+  assert.deepEqual([...shown].sort(), [ids.m1, ids.m2, ids.f1, ids.a1].sort());
+  // sent back for its wording: one entry for the one showing
+  const worded = await v.post(url(), { asOf: '2024-06-20', items: ['going_missing'], 'when-going_missing': 'recent', notes: 'He keeps going missing.', action: 'save' });
+  assert.match(worded.body, /Keep my wording as it is/);
+  views = await screeningViews();
+  assert.equal(views.length, before + 2);
+  // refused (a change of band without reasons) and shown again with the error
+  const refused = await v.post(url(), { asOf: '2024-06-20', items: ['offending'], judgement: 'significant', rationale: '', action: 'save' });
+  assert.equal(refused.statusCode, 400);
+  assert.equal((await screeningViews()).length, before + 3);
 });
 
 test('an agency not involved with the child gets "page not found"', async () => {

@@ -214,6 +214,9 @@ export default async function screeningRoutes(app: FastifyInstance, options: Scr
     const keepWording = asString(body.keepWording) === 'yes';
     const saving = asString(body.action) === 'save';
 
+    // whatever the form shows again (scored, or sent back for its wording) comes from a call that
+    // audits it as a view of the chronology: one entry per showing
+    let scored;
     if (saving && !problems.length) {
       try {
         const result = await saveScreening(db, actor, request.params.id, inputOf(state, keepWording), afterRecord, { set });
@@ -221,12 +224,13 @@ export default async function screeningRoutes(app: FastifyInstance, options: Scr
           const note = `Exploitation screening saved: ${result.score.label.toLowerCase()} (${result.score.score} ${result.score.score === 1 ? 'point' : 'points'})`;
           return reply.redirect(`/children/${request.params.id}?recorded=${encodeURIComponent(note)}#chronology`);
         }
+        scored = result;
       } catch (error) {
         if (!(error instanceof ServiceError) || error.id !== 'validation_error') throw error;
         problems.push(...error.details);
       }
     }
-    const scored = await scoreFor(db, actor, request.params.id, inputOf(state, keepWording), { set });
+    scored ??= await scoreFor(db, actor, request.params.id, inputOf(state, keepWording), { set });
     for (const p of scored.score.problems) if (!problems.some((q) => q.path === p.path)) problems.push(p);
     if (problems.length) reply.code(400);
     return reply.page(

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EVENT_TYPES, isResponse, parseEvent } from './event.ts';
+import { EVENT_TYPES, isResponse, parseEvent, storableText } from './event.ts';
 
 test('every contract-1 type is known (and our extension parent.view), and details-free types need no details', () => {
   assert.equal(EVENT_TYPES.length, 46);
@@ -36,4 +36,24 @@ test('what counts as a multi-agency response (contract 1)', () => {
   assert.equal(isResponse('panel.reviewed', { outcome: 'actions_agreed' }), true);
   assert.equal(isResponse('panel.reviewed', { outcome: 'deferred' }), false);
   assert.equal(isResponse('care.referral', {}), false);
+});
+
+test('text PostgreSQL cannot store is refused in every string of an event, by its path', () => {
+  const result = parseEvent({
+    type: 'care.referral', at: '2024-03-01', agency: 'social_care', summary: 'a\u0000b',
+    details: { note: '\ud800', nested: { list: ['ok', 'x\udfff'] } }, links: [{ kind: 'person', ref: 'p\ud800' }],
+  });
+  assert.equal(result.ok, false);
+  if (result.ok) return;
+  assert.deepEqual(result.problems.map((p) => p.path).sort(), ['details.nested.list[1]', 'details.note', 'links[0].ref', 'summary']);
+  assert.match(result.problems.find((p) => p.path === 'summary')!.message, /NUL character/);
+  assert.match(result.problems.find((p) => p.path === 'details.note')!.message, /lone surrogate/);
+  // a pair is a character: kept
+  assert.equal(parseEvent({ type: 'care.referral', at: '2024-03-01', agency: 'social_care', summary: 'seen 😀' }).ok, true);
+  assert.equal(storableText('a\u0000b\ud800c😀'), 'a\ufffdb\ufffdc😀');
+});
+
+test('an `at` before 1900 is refused as such, not stored 1900 years later', () => {
+  const result = parseEvent({ type: 'care.referral', at: '0024-03-01', agency: 'social_care' }, 'events[2]');
+  assert.deepEqual(result.ok ? [] : result.problems, [{ path: 'events[2].at', message: 'the year must be 1900 or later' }]);
 });

@@ -2,7 +2,7 @@
 // validates the API, imports, scenarios and the web forms, and generates the OpenAPI description.
 // Unknown `details` keys are kept (z.looseObject): the contract says they must be stored and returned.
 import { z } from 'zod';
-import { isValidAt } from './time.ts';
+import { beforeEarliestYear, EARLIEST_YEAR, isValidAt } from './time.ts';
 
 export const AGENCIES = [
   'police',
@@ -52,9 +52,11 @@ export const LINK_KINDS = ['person', 'location', 'phone', 'vehicle', 'group'] as
 export const PERSON_ROLES = ['peer', 'adult_of_concern', 'family', 'professional'] as const;
 
 const text = (max = 500) => z.string().trim().min(1).max(max);
+/** A date or date-time naming a year before 1900: said as such, not as "not a real date" (which 0024-03-01 is). */
+const earliestYear = { message: `the year must be ${EARLIEST_YEAR} or later`, abort: true } as const;
 /** A calendar date (YYYY-MM-DD) that exists: 2024-13-01 and 2018-02-31 are refused here, not by the database. */
 export const calendarDate = (message = 'expected a date as YYYY-MM-DD') =>
-  z.string().regex(/^\d{4}-\d{2}-\d{2}$/, message).refine(isValidAt, 'not a real date');
+  z.string().regex(/^\d{4}-\d{2}-\d{2}$/, message).refine((t) => !beforeEarliestYear(t), earliestYear).refine(isValidAt, 'not a real date');
 const isoDate = calendarDate();
 const loose = <T extends z.core.$ZodLooseShape>(shape: T) => z.looseObject(shape);
 const none = loose({});
@@ -204,6 +206,7 @@ export type EventLink = z.infer<typeof linkSchema>;
 
 const atSchema = z
   .string()
+  .refine((t) => !beforeEarliestYear(t), earliestYear)
   .refine(isValidAt, 'expected an ISO-8601 date (YYYY-MM-DD) or date-time with offset');
 
 const commonShape = {
@@ -264,8 +267,87 @@ export function problemsOf(error: z.ZodError, prefix = ''): Problem[] {
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; problems: Problem[] };
 
+// half of a UTF-16 surrogate pair without its other half
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const UNSTORABLE_ANY = /\u0000|[\ud800-\udfff]/;
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * Why PostgreSQL cannot store this text, or undefined. U+0000 is refused in text and jsonb alike; a
+ * lone surrogate (`\ud800` in JSON: half of a UTF-16 pair, no character at all) is refused in jsonb
+ * and turned into U+FFFD in text. Refused where the input is validated, the one event, request or
+ * feed line that holds it is refused with its field named; let through, the write fails in the
+ * database, taking its transaction (a whole chunk of a feed) with it.
+ */
+export function unstorableText(text: string): string | undefined {
+  if (text.includes('\u0000')) return 'must not contain the NUL character (U+0000)';
+  if (LONE_SURROGATE.test(text)) return 'must not contain a lone surrogate (such as \\ud800): half of a UTF-16 pair is not a character';
+  return undefined;
+}
+
+/** The text with what PostgreSQL cannot store replaced by U+FFFD: for keeping what was refused (a feed's line) as it came, near enough. */
+export function storableText(text: string): string {
+  return text.replace(UNSTORABLE, '\ufffd');
+}
+
+/**
+ * Every string and key of a JSON value that PostgreSQL cannot store, by path (at most `limit`): the
+ * refinement every string of an event shares, whatever its field (unknown `details` keys and the
+ * links included). Iterative: a deeply nested value cannot overflow the stack.
+ */
+export function unstorableIn(value: unknown, prefix = '', limit = 20): Problem[] {
+  // the usual answer is none: found without making a path for every value (a feed's events pass here)
+  if (!holdsUnstorable(value)) return [];
+  const problems: Problem[] = [];
+  const seen = new WeakSet<object>();
+  const stack: [PropertyKey[], unknown][] = [[[], value]];
+  while (stack.length && problems.length < limit) {
+    const [path, v] = stack.pop()!;
+    if (typeof v === 'string') {
+      const message = unstorableText(v);
+      if (message) problems.push({ path: formatPath(prefix, path) || '(root)', message });
+      continue;
+    }
+    if (!v || typeof v !== 'object' || seen.has(v)) continue;
+    seen.add(v);
+    const entries = Array.isArray(v) ? v.map((item, i) => [i, item] as const) : Object.entries(v);
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [key, child] = entries[i];
+      const message = typeof key === 'string' ? unstorableText(key) : undefined;
+      if (message) problems.push({ path: formatPath(prefix, [...path, key]), message: `its name ${message}` });
+      else stack.push([[...path, key], child]);
+    }
+  }
+  return problems;
+}
+
+/** Whether any string or key within `value` has a character unstorableText names. */
+function holdsUnstorable(value: unknown): boolean {
+  const seen = new Set<object>();
+  const stack: unknown[] = [value];
+  while (stack.length) {
+    const v = stack.pop();
+    if (typeof v === 'string') {
+      if (UNSTORABLE_ANY.test(v)) return true;
+    } else if (v && typeof v === 'object' && !seen.has(v)) {
+      seen.add(v);
+      if (Array.isArray(v)) {
+        for (const item of v) stack.push(item);
+      } else {
+        for (const key in v) {
+          if (!Object.hasOwn(v, key)) continue;
+          if (UNSTORABLE_ANY.test(key)) return true;
+          stack.push((v as Record<string, unknown>)[key]);
+        }
+      }
+    }
+  }
+  return false;
+}
+
 /** Validates one event; every problem names its field, prefixed by `prefix` (e.g. `events[3]`). */
 export function parseEvent(input: unknown, prefix = ''): Parsed<EventInput> {
+  const unstorable = unstorableIn(input, prefix);
   if (input && typeof input === 'object' && 'type' in input) {
     const type = (input as { type: unknown }).type;
     if (typeof type !== 'string' || !(type in DETAILS)) {
@@ -276,7 +358,12 @@ export function parseEvent(input: unknown, prefix = ''): Parsed<EventInput> {
     }
   }
   const result = eventInputSchema.safeParse(input);
-  if (!result.success) return { ok: false, problems: problemsOf(result.error, prefix) };
+  if (!result.success || unstorable.length) {
+    // a field with text that cannot be stored is named once, for that
+    const named = new Set(unstorable.map((p) => p.path));
+    const others = result.success ? [] : problemsOf(result.error, prefix).filter((p) => !named.has(p.path));
+    return { ok: false, problems: [...unstorable, ...others] };
+  }
   return { ok: true, value: result.data as EventInput };
 }
 

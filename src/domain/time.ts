@@ -19,6 +19,15 @@ const londonParts = new Intl.DateTimeFormat('en-GB', {
   second: '2-digit',
 });
 
+/** Date.UTC for any year: Date.UTC itself reads years 0–99 as 1900–1999, so an instant would not match its text. */
+function utc(year: number, monthIndex: number, day: number, hour = 0, minute = 0, second = 0): number {
+  if (year < 0 || year > 99) return Date.UTC(year, monthIndex, day, hour, minute, second);
+  const d = new Date(0);
+  d.setUTCFullYear(year, monthIndex, day);
+  d.setUTCHours(hour, minute, second, 0);
+  return d.getTime();
+}
+
 // The UK offset changes only twice a year, so memoise by hour: the rules engine formats and parses
 // instants on its hot path (contract 2 asks for ≥ 200,000 events/s).
 const offsetCache = new Map<number, number>();
@@ -30,16 +39,29 @@ export function londonOffsetMinutes(ms: number): number {
   if (cached !== undefined) return cached;
   const p: Record<string, string> = {};
   for (const part of londonParts.formatToParts(new Date(hourKey * HOUR))) p[part.type] = part.value;
-  const asUtc = Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute, +p.second);
+  const asUtc = utc(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute, +p.second);
   const offset = Math.round((asUtc - hourKey * HOUR) / 60_000);
   if (offsetCache.size > 500_000) offsetCache.clear();
   offsetCache.set(hourKey, offset);
   return offset;
 }
 
+/**
+ * The earliest year a date Reachable is given may name. Nothing it records about a child (an event,
+ * a date of birth, a review date) is older, and years 0000–0099 are what a slip of the keyboard or a
+ * two-digit year padded with zeros gives: `0024` meant 2024, not the year 24.
+ */
+export const EARLIEST_YEAR = 1900;
+
+/** Whether an ISO date or date-time (`YYYY-…`) names a year before EARLIEST_YEAR. */
+export function beforeEarliestYear(text: string): boolean {
+  const m = /^(\d{4})-/.exec(text);
+  return !!m && +m[1] < EARLIEST_YEAR;
+}
+
 /** The instant at which the London wall-clock reads the given local time. */
 export function londonWallClock(year: number, month: number, day: number, hour = 0, minute = 0, second = 0): number {
-  const naive = Date.UTC(year, month - 1, day, hour, minute, second);
+  const naive = utc(year, month - 1, day, hour, minute, second);
   // Try the offset at the naive instant, then correct once: exact except inside the skipped hour.
   const first = naive - londonOffsetMinutes(naive) * 60_000;
   return naive - londonOffsetMinutes(first) * 60_000;
@@ -47,20 +69,23 @@ export function londonWallClock(year: number, month: number, day: number, hour =
 
 function validDate(y: number, m: number, d: number): boolean {
   if (m < 1 || m > 12 || d < 1) return false;
-  return d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
+  return d <= new Date(utc(y, m, 0)).getUTCDate();
 }
 
-/** Parses contract-1 `at`. Returns NaN when the text is not a valid date or date-time. */
+/**
+ * Parses contract-1 `at`. Returns NaN when the text is not a valid date or date-time, or names a
+ * year before EARLIEST_YEAR (beforeEarliestYear tells the caller which, for its message).
+ */
 export function parseAt(text: string): number {
   let m = DATE_ONLY.exec(text);
   if (m) {
     const [y, mo, d] = [+m[1], +m[2], +m[3]];
-    return validDate(y, mo, d) ? londonWallClock(y, mo, d, 9) : NaN;
+    return y >= EARLIEST_YEAR && validDate(y, mo, d) ? londonWallClock(y, mo, d, 9) : NaN;
   }
   m = DATE_TIME.exec(text);
   if (m) {
     const [y, mo, d, h, mi, s] = [+m[1], +m[2], +m[3], +m[4], +m[5], +(m[6] ?? 0)];
-    if (!validDate(y, mo, d) || h > 23 || mi > 59 || s > 59) return NaN;
+    if (y < EARLIEST_YEAR || !validDate(y, mo, d) || h > 23 || mi > 59 || s > 59) return NaN;
     const ms = Date.parse(text);
     return Number.isFinite(ms) ? ms : NaN;
   }

@@ -3,7 +3,7 @@
 // transaction (design.md: services check access before acting).
 import { AGENCY_NAMES, parseEvent, type Agency, type EventInput, type Problem } from '../domain/event.ts';
 import { validateNhsNumber, validateUpn } from '../domain/identifiers.ts';
-import { ageOn, parseAt } from '../domain/time.ts';
+import { ageOn, beforeEarliestYear, EARLIEST_YEAR, parseAt } from '../domain/time.ts';
 import { parseInstant } from '../rules/calendar/london-clock.ts';
 import { checkLanguage } from '../domain/language.ts';
 import { trajectory } from '../domain/trajectory.ts';
@@ -42,7 +42,9 @@ export function validateChildInput(input: ChildInput): { value: ChildInput; prob
   else if (value.name.length > 200) problems.push({ path: 'name', message: 'Name must be 200 characters or fewer' });
   if (input.dateOfBirth) {
     const ms = parseAt(input.dateOfBirth);
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(input.dateOfBirth) || Number.isNaN(ms)) {
+    if (/^\d{4}-\d{2}-\d{2}$/.test(input.dateOfBirth) && beforeEarliestYear(input.dateOfBirth)) {
+      problems.push({ path: 'dateOfBirth', message: `Date of birth must be the same as or after 1 January ${EARLIEST_YEAR}` });
+    } else if (!/^\d{4}-\d{2}-\d{2}$/.test(input.dateOfBirth) || Number.isNaN(ms)) {
       problems.push({ path: 'dateOfBirth', message: 'Date of birth must be a real date' });
     } else if (ms > Date.now()) {
       problems.push({ path: 'dateOfBirth', message: 'Date of birth must be in the past' });
@@ -269,7 +271,7 @@ export async function recordEvents(
 
   // run again if PostgreSQL ends it to break a circle of locks (a feed's chunk writing this child
   // and naming the same new phone, say): nothing here lives outside the transaction
-  return transactionRunAgain(db, async (tx) => {
+  const write = () => transactionRunAgain(db, async (tx) => {
     const child = await visibleChild(tx, actor, childId);
     const result = await appendEvents(tx, child.id, parsed, actor.kind === 'user' ? actor.userId : null, via, batch);
     const entries: DeferredAudit[] = [];
@@ -284,6 +286,25 @@ export async function recordEvents(
     await auditAllOrLeave(tx, entries, auditLater);
     return result;
   });
+  // Two requests re-sending one (agency, ref) at once (a retry while the first is still on its way)
+  // both find it unrecorded and both insert it: the unique index lets the first through and ends
+  // the other with unique_violation once the first commits. Written again, the other finds the
+  // event the first recorded and answers as any re-send does: unchanged, with its id.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      if (attempt >= 3 || !refRecordedMeanwhile(error)) throw error;
+    }
+  }
+}
+
+/** unique_violation on `(agency, ref)` (`(agency, ref, at)` on a chronology partitioned by time). */
+function refRecordedMeanwhile(error: unknown): boolean {
+  for (let e = error as { code?: unknown; detail?: unknown; cause?: unknown } | undefined, depth = 0; e && typeof e === 'object' && depth < 8; e = e.cause as typeof e, depth++) {
+    if (e.code === '23505' && typeof e.detail === 'string' && /^Key \(agency, ref\b/.test(e.detail)) return true;
+  }
+  return false;
 }
 
 /**

@@ -4,14 +4,14 @@
 // committed in chunks with the line reached, so a crash or kill leaves no half-imported row and the
 // next run of the same file carries on from there.
 import { createHash, randomUUID } from 'node:crypto';
-import { AGENCIES, AGENCY_NAMES, type Agency, type EventInput, type Problem } from '../domain/event.ts';
+import { AGENCIES, AGENCY_NAMES, storableText, unstorableIn, type Agency, type EventInput, type Problem } from '../domain/event.ts';
 import { columnKey, decodeCsvBytes, readCsv } from '../ingest/csv.ts';
 import type { ImportFormat, IncomingPerson, MappedRow, SourceRecord } from '../ingest/format.ts';
 import { formatNamed, IMPORT_FORMATS } from '../ingest/formats/index.ts';
 import type { Db } from '../store/database.ts';
 import * as chronologyRepo from '../store/chronology-repository.ts';
 import * as repo from '../store/ingest-repository.ts';
-import { transactionRunAgain } from '../store/transactions.ts';
+import { sqlStatesOf, transactionRunAgain } from '../store/transactions.ts';
 import { type Actor } from './actor.ts';
 import { touchesContext, type AlertService } from './alert-service.ts';
 import { audit, auditAll, type DeferredAudit } from './audit-service.ts';
@@ -248,8 +248,32 @@ type PreparedLine = { line: SourceLine; rows: MappedRow[]; problems?: undefined 
 function prepareLine(format: ImportFormat, line: SourceLine): PreparedLine {
   if (line.error || !line.record) return { line, problems: [{ path: 'line', message: line.error ?? 'the line could not be read' }] };
   const mapped = format.map(line.record);
-  return mapped.ok ? { line, rows: mapped.rows } : { line, problems: mapped.problems };
+  if (!mapped.ok) return { line, problems: mapped.problems };
+  // JSON lines are checked by parseEvent; a CSV format's own checks of each value are the first
+  // line of defence, this the last: a NUL that reached the chunk's writes would end the whole chunk
+  const unstorable = mapped.rows.flatMap((row) => [...unstorableIn(row.person, 'person', 5), ...unstorableIn(row.events, 'events', 5)]);
+  return unstorable.length ? { line, problems: unstorable } : { line, rows: mapped.rows };
 }
+
+/**
+ * A refused line as the quarantine keeps it: as it came, but for what PostgreSQL cannot store (a
+ * NUL, a lone surrogate — most likely the very reason it was refused, and quoted in its problems),
+ * which becomes U+FFFD. Cut to 100,000 characters first, so that the cut cannot leave half a pair.
+ */
+function storableLine(line: SourceLine, problems: Problem[]) {
+  return {
+    raw: storableText(line.raw.slice(0, 100_000)),
+    values: Object.fromEntries(Object.entries(line.values).map(([k, v]) => [storableText(k), storableText(v)])),
+    problems: problems.map((p) => ({ path: storableText(p.path), message: storableText(p.message) })),
+  };
+}
+
+/**
+ * PostgreSQL's data exceptions (SQLSTATE class 22: a value it cannot store or read, such as a byte
+ * sequence that is not UTF-8): a fault of the line's values, not of the import, should one get past
+ * the validation to the line's own savepoint.
+ */
+const isDataException = (error: unknown) => sqlStatesOf(error).some((state) => state.startsWith('22'));
 
 /**
  * A chunk's lines in order, in the chunk's transaction. The common line — one row, a person the
@@ -562,7 +586,7 @@ async function noteWarnings(tx: Db, format: ImportFormat, run: repo.ImportRunRow
   counts.warnings++;
   await repo.insertIssue(tx, {
     runId: run.id, format: format.name, agency: run.agency, fileName: run.fileName, line: line.line, kind: 'warning',
-    raw: line.raw.slice(0, 100_000), values: line.values, problems: warnings, status: 'noted',
+    ...storableLine(line, warnings), status: 'noted',
   });
 }
 
@@ -574,17 +598,18 @@ async function importLine(
   const line = prepared.line;
   counts.rows++;
   const quarantine = async (problems: Problem[]) => {
+    const kept = storableLine(line, problems);
     // The same refused line from an earlier import of this feed is in the quarantine already (open,
     // or corrected or set aside there): nothing new, as for an accepted row imported twice. A second
     // issue would put the row before a person twice, and reopen one already dealt with.
-    if (await repo.refusedBefore(tx, format.name, run.agency, line.raw.slice(0, 100_000))) {
+    if (await repo.refusedBefore(tx, format.name, run.agency, kept.raw)) {
       counts.unchanged++;
       return;
     }
     counts.rejected++;
     return repo.insertIssue(tx, {
       runId: run.id, format: format.name, agency: run.agency, fileName: run.fileName, line: line.line, kind: 'rejected',
-      raw: line.raw.slice(0, 100_000), values: line.values, problems, status: 'open',
+      ...kept, status: 'open',
     });
   };
   if (prepared.problems) return quarantine(prepared.problems);
@@ -601,6 +626,8 @@ async function importLine(
     for (const [childId, created] of local) touched.set(childId, [...(touched.get(childId) ?? []), ...created]);
     audits.push(...lineAudits);
   } catch (error) {
+    // the line's savepoint is rolled back: the chunk goes on without it
+    if (isDataException(error)) return quarantine([{ path: 'line', message: `the database could not store a value of this line (${(error as { cause?: Error }).cause?.message ?? (error as Error).message})` }]);
     if (!(error instanceof ServiceError)) throw error;
     return quarantine(error.details.length ? error.details : [{ path: 'line', message: error.message }]);
   }

@@ -3,7 +3,7 @@
 // date; each SMART action is a `plan.action` event and its completion `plan.action_done`. So the
 // plan is exported, audited and replayed like everything else, and the rules see its dates.
 import { randomUUID } from 'node:crypto';
-import { RISK_LEVELS, type Agency, type Problem, type RiskLevel } from '../domain/event.ts';
+import { AGENCIES, RISK_LEVELS, type Agency, type Problem, type RiskLevel } from '../domain/event.ts';
 import { checkLanguage, type LanguageFinding } from '../domain/language.ts';
 import type { Db } from '../store/database.ts';
 import * as repo from '../store/chronology-repository.ts';
@@ -43,6 +43,8 @@ export interface RiskPlan {
   reviews: PlanReview[];
   actions: PlanAction[];
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const endOfDay = (isoDate: string) => Date.parse(`${isoDate}T23:59:59Z`);
 
@@ -104,6 +106,8 @@ export interface ReviewInput {
   risks: Partial<Record<PlanContext, string>>;
   contingency?: string;
   summary?: string;
+  /** the form's one-time submission id (a UUID): the review's `ref`, so a double click records one review */
+  submission?: string;
 }
 
 /** Every free-text field checked against the appropriate-language guide, by field. */
@@ -117,13 +121,17 @@ export async function reviewPlan(db: Db, actor: Actor, childId: string, input: R
   if (!input.nextReviewBy) problems.push({ path: 'nextReviewBy', message: 'Enter the date of the next review' });
   if (!PLAN_CONTEXTS.some((c) => input.risks[c]?.trim())) problems.push({ path: 'risks.home', message: 'Describe the risks in at least one of the child’s contexts' });
   if (!input.contingency?.trim()) problems.push({ path: 'contingency', message: 'Write the contingency plan: what every agency does if things get worse' });
+  // the contract's limit (plan.reviewed's summary), said in plain words here rather than by the schema
+  if ((input.summary?.trim().length ?? 0) > 10_000) problems.push({ path: 'summary', message: 'What changed must be 10,000 characters or fewer' });
   if (problems.length) throw validationFailed(problems);
   const { plan } = await riskPlan(db, actor, childId);
   const risks = Object.fromEntries(PLAN_CONTEXTS.filter((c) => input.risks[c]?.trim()).map((c) => [c, input.risks[c]!.trim()]));
+  const submission = input.submission && UUID.test(input.submission) ? input.submission.toLowerCase() : undefined;
   return recordEvents(db, actor, childId, [{
     type: 'plan.reviewed',
     at,
     agency: actor.agency,
+    ...(submission ? { ref: `web:${submission}` } : {}),
     summary: input.summary?.trim() || undefined,
     details: {
       riskLevel: input.riskLevel,
@@ -140,19 +148,31 @@ export interface ActionInput {
   ownerAgency: string;
   ownerPerson?: string;
   dueBy?: string;
+  /**
+   * The form's one-time submission id (a UUID): the action's id and its event's `ref` come from it,
+   * so the same submission sent twice (a double click) sets one action. Absent: a new id.
+   */
+  submission?: string;
 }
 
 export async function addPlanAction(db: Db, actor: Actor, childId: string, input: ActionInput, at: string, afterRecord?: AfterRecord) {
+  // each field's problem in plain words, by the form's field, before the contract's schema (plan.action) sees it
   const problems: Problem[] = [];
   if (!input.action.trim()) problems.push({ path: 'action', message: 'Describe the action: what will be done, by whom' });
+  else if (input.action.trim().length > 1000) problems.push({ path: 'action', message: 'The action must be 1,000 characters or fewer' });
+  if (!(AGENCIES as readonly string[]).includes(input.ownerAgency)) problems.push({ path: 'ownerAgency', message: 'Select the agency that owns the action' });
+  if ((input.ownerPerson?.trim().length ?? 0) > 200) problems.push({ path: 'ownerPerson', message: 'The owner’s name must be 200 characters or fewer' });
   if (!input.dueBy) problems.push({ path: 'dueBy', message: 'Enter the date the action is due by' });
   if (problems.length) throw validationFailed(problems);
+  const submission = input.submission && UUID.test(input.submission) ? input.submission.toLowerCase() : undefined;
   return recordEvents(db, actor, childId, [{
     type: 'plan.action',
     at,
     agency: actor.agency,
+    // unique by (agency, ref): recorded once however often the submission is sent
+    ...(submission ? { ref: `web:${submission}` } : {}),
     details: {
-      actionId: randomUUID().slice(0, 8),
+      actionId: (submission ?? randomUUID()).slice(0, 8),
       action: input.action.trim(),
       ownerAgency: input.ownerAgency,
       ...(input.ownerPerson?.trim() ? { ownerPerson: input.ownerPerson.trim() } : {}),
@@ -165,6 +185,7 @@ export async function completePlanAction(db: Db, actor: Actor, childId: string, 
   const { plan } = await riskPlan(db, actor, childId);
   const action = plan.actions.find((a) => a.actionId === actionId);
   if (!action || action.done) throw validationFailed([{ path: 'actionId', message: 'That action is not open in this plan' }]);
+  if (outcome.trim().length > 2000) throw validationFailed([{ path: 'outcome', message: 'The outcome must be 2,000 characters or fewer' }]);
   return recordEvents(db, actor, childId, [{
     type: 'plan.action_done',
     at,

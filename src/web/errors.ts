@@ -1,23 +1,25 @@
 // One error handler: the API answers `{ "error": id, "details": [...] }` with stable ids; pages show
 // the GOV.UK "page not found" or "sorry, there is a problem" patterns.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Problem } from '../domain/event.ts';
+import { unstorableText, type Problem } from '../domain/event.ts';
 import { ServiceError, validationFailed } from '../services/errors.ts';
 
 /**
- * The first string (or key) holding a NUL character in a request's params, query or body, by path.
- * PostgreSQL cannot store U+0000 in text or jsonb: without this check the write fails in the
+ * The first string (or key) in a request's params, query or body that PostgreSQL cannot store, by
+ * path: a NUL character (U+0000, refused in text and jsonb) or a lone surrogate (`\ud800` in JSON,
+ * refused in jsonb: an event's details or links). Without this check the write fails in the
  * database as a server error. Iterative (a deeply nested body cannot overflow the stack), only
  * through plain objects and arrays (not files or streams), each once (multipart parts refer back to
  * the whole body).
  */
-function nulIn(roots: [string, unknown][]): Problem | undefined {
+function unstorableIn(roots: [string, unknown][]): Problem | undefined {
   const seen = new WeakSet<object>();
   const stack: [string, unknown][] = [...roots].reverse();
   while (stack.length) {
     const [path, value] = stack.pop()!;
     if (typeof value === 'string') {
-      if (value.includes('\u0000')) return { path: path || '(root)', message: 'must not contain the NUL character (U+0000)' };
+      const message = unstorableText(value);
+      if (message) return { path: path || '(root)', message };
       continue;
     }
     if (!value || typeof value !== 'object' || seen.has(value)) continue;
@@ -29,7 +31,8 @@ function nulIn(roots: [string, unknown][]): Problem | undefined {
     for (let i = entries.length - 1; i >= 0; i--) {
       const [key, child] = entries[i];
       const at = Array.isArray(value) ? `${path}[${key}]` : path ? `${path}.${key}` : key;
-      if (key.includes('\u0000')) return { path: at, message: 'must not contain the NUL character (U+0000)' };
+      const message = unstorableText(key);
+      if (message) return { path: at, message: `its name ${message}` };
       stack.push([at, child]);
     }
   }
@@ -58,7 +61,7 @@ export function routerRefusal(error: FastifyError, request: FastifyRequest, repl
 
 export function setUpErrors(app: FastifyInstance): void {
   app.addHook('preValidation', async (request) => {
-    const problem = nulIn([['', request.params], ['', request.query], ['', request.body]]);
+    const problem = unstorableIn([['', request.params], ['', request.query], ['', request.body]]);
     if (problem) throw validationFailed([problem]);
   });
 

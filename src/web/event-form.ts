@@ -118,9 +118,13 @@ export function detailsFromForm(type: EventType, body: Record<string, unknown>):
   return { details, problems };
 }
 
-/** The `at` of a form: a GOV.UK date, and an optional 24-hour time read as London time. */
-export function atFromForm(body: Record<string, unknown>): { at?: string; problems: Problem[] } {
-  const date = dateFromParts(body, 'at', 'the date it happened', true);
+/**
+ * The `at` of a form: a GOV.UK date, and an optional 24-hour time read as London time. The
+ * practitioner says when something happened, so not a date after today. (The API and the feeds
+ * take a future `at` on purpose: the rules count such an entry once its time comes, rules/engine.ts.)
+ */
+export function atFromForm(body: Record<string, unknown>, now = Date.now()): { at?: string; problems: Problem[] } {
+  const date = dateFromParts(body, 'at', 'the date it happened', true, { notFuture: true, now });
   if (date.problem) return { problems: [date.problem] };
   const time = asString(body.atTime).trim();
   if (!time) return { at: date.value, problems: [] };

@@ -4,13 +4,17 @@
 // follows SSDA903, M = missing, A = away from placement without authorisation). CHILD is the local
 // authority's id for the child: the person link that lets a later file reach the same child.
 import { RowCheck, sourceSex, type ImportFormat, type MappedRow } from '../format.ts';
+import { quoted } from './source-values.ts';
 
 const MISSING_KIND = { M: 'missing', A: 'away' } as const;
 
 /** CHILD, bounded as local authority ids are (it becomes part of each event's ref and episode). */
 function laChildId(row: RowCheck): string {
   const child = row.required('CHILD');
-  if (child.length > 50) row.fail('CHILD', `CHILD "${child.slice(0, 20)}…" is ${child.length} characters: a local authority id has at most 50`);
+  // as sourceId's: a NUL in it would reach the events' refs, which PostgreSQL cannot store
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(child)) row.fail('CHILD', `CHILD ${quoted(child)} must be on one line, without tabs or other control characters`);
+  else if (child.length > 50) row.fail('CHILD', `CHILD "${child.slice(0, 20)}…" is ${child.length} characters: a local authority id has at most 50`);
   return child;
 }
 

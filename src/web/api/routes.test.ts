@@ -133,3 +133,46 @@ test('the API returns the language guide’s notes on what it recorded, keeping 
   assert.equal(notes[0].found, 'runner');
   assert.ok(notes[0].alternatives.includes('criminally exploited'));
 });
+
+test('a lone surrogate or a NUL anywhere in an event: 400 naming its path, nothing written (not a 500)', async () => {
+  const url = `/api/children/${p.childId}/events`;
+  const before = (await call('GET', url, policeToken)).json().total;
+  const raw = (json: string) => t.app.inject({ method: 'POST', url, payload: json, headers: { authorization: `Bearer ${policeToken}`, 'content-type': 'application/json' } });
+  for (const [json, path] of [
+    ['{"type":"police.intelligence","at":"2024-03-01","agency":"police","details":{"note":"\\ud800"}}', 'details.note'],
+    ['{"type":"police.intelligence","at":"2024-03-01","agency":"police","links":[{"kind":"person","ref":"x\\ud800"}]}', 'links[0].ref'],
+    ['{"type":"police.intelligence","at":"2024-03-01","agency":"police","summary":"\\udfff x"}', 'summary'],
+    ['{"type":"police.intelligence","at":"2024-03-01","agency":"police","details":{"note":"a\\u0000b"}}', 'details.note'],
+  ]) {
+    const response = await raw(json);
+    assert.equal(response.statusCode, 400, json);
+    assert.equal(response.json().error, 'validation_error');
+    assert.deepEqual(response.json().details.map((d: { path: string }) => d.path), [path], json);
+  }
+  assert.equal((await call('GET', url, policeToken)).json().total, before);
+});
+
+test('a year before 1900 is refused naming the field; a future `at` is still taken (the rules wait for it)', async () => {
+  const ancient = await call('POST', `/api/children/${p.childId}/events`, policeToken, { type: 'police.intelligence', at: '0001-01-01', agency: 'police', ref: 'ANC-1' });
+  assert.equal(ancient.statusCode, 400);
+  assert.deepEqual(ancient.json().details, [{ path: 'at', message: 'the year must be 1900 or later' }]);
+  const child = await call('POST', '/api/children', policeToken, { name: 'Old Date', dateOfBirth: '0010-01-01' });
+  assert.equal(child.statusCode, 400);
+  assert.deepEqual(child.json().details.map((d: { path: string }) => d.path), ['dateOfBirth']);
+  const future = await call('POST', `/api/children/${p.childId}/events`, policeToken, { type: 'police.intelligence', at: '2099-01-01', agency: 'police', ref: 'FUT-1' });
+  assert.equal(future.statusCode, 201);
+});
+
+test('the same (agency, ref) sent several times at once: one created, every other answer unchanged with its id', async () => {
+  // on PostgreSQL the requests run side by side: each finds the ref unrecorded and inserts it, and
+  // the unique index ends all but one (this used to answer 500)
+  for (let round = 0; round < 4; round++) {
+    const event = { type: 'police.intelligence', at: '2024-03-01', agency: 'police', ref: `RACE-${round}` };
+    const answers = await Promise.all([0, 1, 2, 3].map(() => call('POST', `/api/children/${p.childId}/events`, policeToken, event)));
+    assert.deepEqual(answers.map((a) => a.statusCode).sort(), [200, 200, 200, 201], answers.map((a) => a.body).join('\n'));
+    const id = answers.find((a) => a.statusCode === 201)!.json().created[0];
+    for (const a of answers.filter((x) => x.statusCode === 200)) assert.deepEqual(a.json().unchanged, [id]);
+    const read = await call('GET', `/api/children/${p.childId}/events?type=police.intelligence`, policeToken);
+    assert.equal(read.json().events.filter((e: { ref?: string }) => e.ref === event.ref).length, 1);
+  }
+});

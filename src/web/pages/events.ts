@@ -7,7 +7,7 @@ import { recordEvents, viewChild } from '../../services/chronology-service.ts';
 import { ServiceError } from '../../services/errors.ts';
 import type { Actor } from '../../services/actor.ts';
 import { atFromForm, detailFields, detailsFromForm, type DetailField } from '../event-form.ts';
-import { asArray, asString, formErrors } from '../forms.ts';
+import { asArray, asString, formErrors, submissionId, submissionRef } from '../forms.ts';
 import { requireSignedIn, signedIn } from '../sessions.ts';
 
 type Body = Record<string, unknown>;
@@ -63,7 +63,9 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
       type,
       at: at.at ?? '',
       agency: actor.agency,
-      ref: asString(body.ref).trim() || undefined,
+      // the practitioner's own system's reference, or the form's one-time submission: sent twice,
+      // the entry is recorded once and the second answer is the first's (recordEvents: unchanged)
+      ref: asString(body.ref).trim() || submissionRef(body),
       summary: text || undefined,
       // which alert this answers: kept with the event (contract 1 keeps unknown details keys)
       details: alertId ? { ...details, respondsTo: alertId } : details,
@@ -105,6 +107,7 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
         type: `involvement.${change}`,
         at: at.at,
         agency: actor.agency,
+        ref: submissionRef(body),
         details: { agency, ...(role ? { role } : {}), ...(professional ? { professional } : {}) },
       });
     } catch (error) {
@@ -164,6 +167,7 @@ function renderEventForm(
     fields,
     agencyName: AGENCY_NAMES[actor.agency],
     values: body,
+    submission: submissionId(body),
     languageFindings,
     ...formErrors(problems, anchors),
   });
@@ -174,6 +178,7 @@ function renderInvolvementForm(reply: FastifyReply, child: { id: string; name: s
     title: "Record an agency's involvement",
     child,
     values: body,
+    submission: submissionId(body),
     agencyItems: [{ value: '', text: 'Select an agency' }, ...AGENCIES.map((a) => ({ value: a, text: AGENCY_NAMES[a], selected: body.agency === a }))],
     ...formErrors(problems, ANCHORS),
   });

@@ -2,6 +2,7 @@
 // and dates, the overdue action raising PLAN_ACTION_OVERDUE to its owner, the language check.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { sql } from 'drizzle-orm';
 import { openTestApp, Visitor } from '../../../test/support/app.ts';
 import { makePartnership, type TestPartnership } from '../../../test/support/partnership.ts';
 
@@ -86,4 +87,70 @@ test('an agency not involved cannot see or change the plan', async () => {
   const school = new Visitor(t.app);
   await school.signIn('sue.school@test.reachable');
   assert.equal((await school.get(`/children/${p.childId}/plan`)).statusCode, 404);
+});
+
+const hidden = (body: string, name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(body)?.[1] ?? '';
+/** The error summary's links, each to an id the page has, with its text (as the browser shows it). */
+function summaryLinks(body: string): [string, string][] {
+  const list = /govuk-error-summary__list">([\s\S]*?)<\/ul>/.exec(body)?.[1] ?? '';
+  return [...list.matchAll(/<a href="#([^"]+)">([^<]*)<\/a>/g)].map((m) => {
+    assert.ok(body.includes(`id="${m[1]}"`), `the page has an element #${m[1]}`);
+    return [m[1], m[2].trim()];
+  });
+}
+
+test('an action sent twice (a double click) is set once, and both answers go back to the plan', async () => {
+  const v = await social();
+  const page = await v.get(`/children/${p.childId}/plan`);
+  const submission = hidden(page.body.slice(page.body.indexOf('/plan/actions"')), 'submission');
+  assert.match(submission, /^[0-9a-f-]{36}$/);
+  assert.match(page.body, /data-prevent-double-click="true"/);
+  const sent = { action: 'Youth worker to meet him weekly at school (double)', ownerAgency: 'voluntary_sector', 'dueBy-day': '1', 'dueBy-month': '9', 'dueBy-year': '2030', submission };
+  const first = await v.post(`/children/${p.childId}/plan/actions`, sent);
+  const second = await v.post(`/children/${p.childId}/plan/actions`, sent);
+  assert.equal(first.statusCode, 302);
+  assert.equal(second.headers.location, first.headers.location);
+  const plan = await v.get(`/children/${p.childId}/plan`);
+  assert.equal(plan.body.split('Youth worker to meet him weekly at school (double)').length - 1, 2, 'one row: its text, and its "Mark as done" label');
+});
+
+test('a plan form’s errors are in plain English, beside the field and in the summary, linking to the field', async () => {
+  const v = await social();
+  const action = { action: 'Meet weekly', ownerAgency: 'social_care', 'dueBy-day': '1', 'dueBy-month': '9', 'dueBy-year': '2030' };
+  const cases: [string, Record<string, string>, [string, string][]][] = [
+    ['/plan/actions', { ...action, action: 'a'.repeat(1001) }, [['action', 'The action must be 1,000 characters or fewer']]],
+    ['/plan/actions', { ...action, ownerAgency: 'bogus' }, [['ownerAgency', 'Select the agency that owns the action']]],
+    ['/plan/actions', { ...action, ownerPerson: 'p'.repeat(201) }, [['ownerPerson', 'The owner’s name must be 200 characters or fewer']]],
+    ['/plan/actions', { ...action, ownerAgency: 'bogus', 'dueBy-year': '' }, [['ownerAgency', 'Select the agency that owns the action'], ['dueBy-day', 'The date the action is due by must include a year']]],
+    ['/plan/review', { riskLevel: 'moderate', 'risks.home': 'Older associates at the house', contingency: 'Strategy discussion the same day', 'nextReviewBy-day': '1', 'nextReviewBy-month': '1', 'nextReviewBy-year': '2030', summary: 's'.repeat(10_001) }, [['plan-summary', 'What changed must be 10,000 characters or fewer']]],
+  ];
+  for (const [path, form, expected] of cases) {
+    await v.get(`/children/${p.childId}/plan`);
+    const response = await v.post(`/children/${p.childId}${path}`, form);
+    assert.equal(response.statusCode, 400, path);
+    assert.deepEqual(summaryLinks(response.body), expected);
+    for (const [, message] of expected) assert.ok(response.body.split(message).length - 1 >= 2, `"${message}" beside the field too`);
+    assert.doesNotMatch(response.body, /Too big|Invalid option/);
+  }
+  // marking an action done, with an outcome too long
+  const id = /plan\/actions\/([^/]+)\/done/.exec((await v.get(`/children/${p.childId}/plan`)).body)![1];
+  const done = await v.post(`/children/${p.childId}/plan/actions/${id}/done`, { outcome: 'o'.repeat(2001) });
+  assert.equal(done.statusCode, 400);
+  assert.deepEqual(summaryLinks(done.body), [[`outcome-${id}`, 'The outcome must be 2,000 characters or fewer']]);
+  assert.match(done.body, new RegExp(`id="outcome-${id}-error"`));
+});
+
+test('a review sent twice records one review', async () => {
+  const v = await social();
+  const page = await v.get(`/children/${p.childId}/plan`);
+  const submission = hidden(page.body.slice(page.body.indexOf('/plan/review"')), 'submission');
+  const sent = {
+    riskLevel: 'low', 'risks.online': 'Contact from unknown adults online (double)', contingency: 'Strategy discussion the same day',
+    'nextReviewBy-day': '1', 'nextReviewBy-month': '10', 'nextReviewBy-year': '2030', submission,
+  };
+  const first = await v.post(`/children/${p.childId}/plan/review`, sent);
+  const second = await v.post(`/children/${p.childId}/plan/review`, sent);
+  assert.equal(second.headers.location, first.headers.location);
+  const reviews = await t.database.db.execute(sql`select count(*)::int as n from events where type = 'plan.reviewed' and details->'risks'->>'online' like '%(double)%'`);
+  assert.equal(((reviews as { rows?: { n: number }[] }).rows ?? (reviews as unknown as { n: number }[]))[0].n, 1);
 });

@@ -5,7 +5,7 @@ import { AGENCIES, AGENCY_NAMES, type Problem } from '../../domain/event.ts';
 import { formatInstant } from '../../domain/time.ts';
 import { addPlanAction, completePlanAction, languageOfPlan, PLAN_CONTEXTS, reviewPlan, riskPlan } from '../../services/plan-service.ts';
 import { ServiceError } from '../../services/errors.ts';
-import { asString, dateFromParts, formErrors } from '../forms.ts';
+import { asString, dateFromParts, formErrors, submissionId } from '../forms.ts';
 import { requireSignedIn, signedIn } from '../sessions.ts';
 
 type Body = Record<string, unknown>;
@@ -27,6 +27,8 @@ export default async function planRoutes(app: FastifyInstance): Promise<void> {
     const { child, plan } = await riskPlan(db, signedIn(request), request.params.id);
     const values = (extra.values as Body | undefined) ?? {};
     const current = plan.current;
+    // each form's one-time submission id: the one sent, for the form shown again; a new one for the others
+    const submissionOf = (form: string) => submissionId(extra.form === form ? values : {});
     return reply.page('plans/plan.njk', {
       title: `${child.name}: risk plan`,
       child,
@@ -50,19 +52,24 @@ export default async function planRoutes(app: FastifyInstance): Promise<void> {
       riskItems: (['none', 'low', 'moderate', 'significant'] as const).map((l) => ({ value: l, text: l[0].toUpperCase() + l.slice(1), checked: (values.riskLevel ?? current?.riskLevel) === l })),
       errorFor: {},
       done: asString((request.query as Body).done),
+      actionSubmission: submissionOf('action'),
+      reviewSubmission: submissionOf('review'),
       ...extra,
     });
   }
 
   app.get<{ Params: { id: string } }>('/children/:id/plan', (request, reply) => render(request, reply));
 
-  async function attempt(request: FastifyRequest<{ Params: { id: string }; Body: Body }>, reply: FastifyReply, form: string, act: () => Promise<unknown>, done: string) {
+  async function attempt(request: FastifyRequest<{ Params: { id: string }; Body: Body }>, reply: FastifyReply, form: string, act: () => Promise<unknown>, done: string, extra: Record<string, unknown> = {}) {
     try {
       await act();
     } catch (error) {
       if (!(error instanceof ServiceError) || error.id !== 'validation_error') throw error;
       reply.code(400);
-      return render(request, reply, { values: request.body, form, ...formErrors(error.details, ANCHORS) });
+      // the form's own field names: a problem the contract's schema found names the event's field (`details.action`)
+      const problems = error.details.map((d) => ({ ...d, path: d.path.replace(/^details\./, '') }));
+      const anchors = { ...ANCHORS, ...(extra.doneAction ? { outcome: `outcome-${extra.doneAction}` } : {}) };
+      return render(request, reply, { values: request.body, form, ...extra, ...formErrors(problems, anchors) });
     }
     return reply.redirect(`/children/${request.params.id}/plan?done=${encodeURIComponent(done)}`);
   }
@@ -80,7 +87,7 @@ export default async function planRoutes(app: FastifyInstance): Promise<void> {
     return attempt(request, reply, 'review', async () => {
       const problems: Problem[] = next.problem ? [{ ...next.problem, path: 'nextReviewBy' }] : [];
       try {
-        await reviewPlan(db, signedIn(request), request.params.id, { riskLevel: asString(body.riskLevel), nextReviewBy: next.value, risks, contingency, summary }, now(), afterRecord);
+        await reviewPlan(db, signedIn(request), request.params.id, { riskLevel: asString(body.riskLevel), nextReviewBy: next.value, risks, contingency, summary, submission: asString(body.submission) }, now(), afterRecord);
       } catch (error) {
         if (error instanceof ServiceError && problems.length) throw new ServiceError('validation_error', 400, 'invalid', [...error.details.filter((d) => d.path !== 'nextReviewBy'), ...problems]);
         throw error;
@@ -98,21 +105,33 @@ export default async function planRoutes(app: FastifyInstance): Promise<void> {
       return render(request, reply, { values: body, form: 'action', languageFindings: findings.map((f) => ({ ...f.finding, field: f.field })) });
     }
     return attempt(request, reply, 'action', async () => {
-      if (due.problem) throw new ServiceError('validation_error', 400, 'invalid', [...(action.trim() ? [] : [{ path: 'action', message: 'Describe the action: what will be done, by whom' }]), { ...due.problem, path: 'dueBy' }]);
-      await addPlanAction(db, signedIn(request), request.params.id, { action, ownerAgency: asString(body.ownerAgency), ownerPerson: asString(body.ownerPerson), dueBy: due.value }, now(), afterRecord);
+      // every field's problem at once: the date's own, with the service's about the others
+      const problems: Problem[] = due.problem ? [{ ...due.problem, path: 'dueBy' }] : [];
+      const input = { action, ownerAgency: asString(body.ownerAgency), ownerPerson: asString(body.ownerPerson), dueBy: due.value, submission: asString(body.submission) };
+      try {
+        await addPlanAction(db, signedIn(request), request.params.id, input, now(), afterRecord);
+      } catch (error) {
+        if (error instanceof ServiceError && problems.length) throw new ServiceError('validation_error', 400, 'invalid', [...error.details.filter((d) => d.path !== 'dueBy'), ...problems]);
+        throw error;
+      }
     }, 'Action added to the plan');
   });
 
   app.post<{ Params: { id: string; actionId: string }; Body: Body }>('/children/:id/plan/actions/:actionId/done', async (request, reply) =>
-    attempt(request as never, reply, 'done', () => completePlanAction(db, signedIn(request), request.params.id, request.params.actionId, asString(request.body.outcome), now(), afterRecord), 'Action recorded as done'),
+    attempt(request as never, reply, 'done', () => completePlanAction(db, signedIn(request), request.params.id, request.params.actionId, asString(request.body.outcome), now(), afterRecord), 'Action recorded as done', { doneAction: request.params.actionId }),
   );
 }
 
+// the id of each field's input (a radio group's first item, a date's day), for the error summary's links
 const ANCHORS: Record<string, string> = {
   nextReviewBy: 'nextReviewBy-day',
   dueBy: 'dueBy-day',
   riskLevel: 'riskLevel',
-  'risks.home': 'risks-home',
+  ...Object.fromEntries(PLAN_CONTEXTS.map((c) => [`risks.${c}`, `risks-${c}`])),
   contingency: 'contingency',
+  summary: 'plan-summary',
   action: 'action',
+  ownerAgency: 'ownerAgency',
+  ownerPerson: 'ownerPerson',
+  actionId: 'actions',
 };

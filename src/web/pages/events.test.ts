@@ -1,0 +1,96 @@
+// Recording on the chronology through the real server's forms: a form sent twice records once (its
+// one-time submission id is the event's ref), and the date a practitioner gives for when something
+// happened is a real, plausible date that is not in the future.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { and, eq, like } from 'drizzle-orm';
+import { openTestApp, Visitor } from '../../../test/support/app.ts';
+import { makePartnership, type TestPartnership } from '../../../test/support/partnership.ts';
+import { events } from '../../store/schema.ts';
+
+let t: Awaited<ReturnType<typeof openTestApp>>;
+let p: TestPartnership;
+before(async () => {
+  t = await openTestApp();
+  p = await makePartnership(t.database.db);
+});
+after(() => t.close());
+
+const social = async () => {
+  const v = new Visitor(t.app);
+  await v.signIn('sam.social@test.reachable');
+  return v;
+};
+const hidden = (body: string, name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(body)?.[1] ?? '';
+const summaryLinks = (body: string) =>
+  [...(/govuk-error-summary__list">([\s\S]*?)<\/ul>/.exec(body)?.[1] ?? '').matchAll(/<a href="#([^"]+)">([^<]*)<\/a>/g)].map((m) => [m[1], m[2].trim()]);
+
+test('the record-event form sent twice records one entry, and both answers go to the same place', async () => {
+  const v = await social();
+  const form = await v.get(`/children/${p.childId}/events/new?type=care.referral`);
+  const submission = hidden(form.body, 'submission');
+  assert.match(submission, /^[0-9a-f-]{36}$/);
+  // GOV.UK Frontend's button script (loaded by the layout) ignores a second click
+  assert.match(form.body, /data-prevent-double-click="true"/);
+  const sent = { type: 'care.referral', 'at-day': '1', 'at-month': '3', 'at-year': '2024', summary: 'Referral made by the school nurse (double)', submission };
+  const first = await v.post(`/children/${p.childId}/events/new`, sent);
+  const second = await v.post(`/children/${p.childId}/events/new`, sent);
+  assert.equal(first.statusCode, 302);
+  assert.equal(second.statusCode, 302);
+  assert.equal(second.headers.location, first.headers.location);
+  const rows = await t.database.db.select().from(events).where(like(events.summary, '%school nurse (double)%'));
+  assert.equal(rows.length, 1);
+  assert.equal(rows[0].ref, `web:${submission}`);
+  // a new form is a new submission
+  const again = await v.get(`/children/${p.childId}/events/new?type=care.referral`);
+  assert.notEqual(hidden(again.body, 'submission'), submission);
+});
+
+test('a form shown again with errors keeps its submission id', async () => {
+  const v = await social();
+  const form = await v.get(`/children/${p.childId}/events/new?type=care.referral`);
+  const submission = hidden(form.body, 'submission');
+  const refused = await v.post(`/children/${p.childId}/events/new`, { type: 'care.referral', submission });
+  assert.equal(refused.statusCode, 400);
+  assert.equal(hidden(refused.body, 'submission'), submission);
+});
+
+test('the involvement form sent twice records one involvement', async () => {
+  const v = await social();
+  const form = await v.get(`/children/${p.childId}/involvements/new`);
+  const submission = hidden(form.body, 'submission');
+  assert.match(form.body, /data-prevent-double-click="true"/);
+  const sent = { agency: 'housing', change: 'started', 'at-day': '2', 'at-month': '3', 'at-year': '2024', submission };
+  const first = await v.post(`/children/${p.childId}/involvements/new`, sent);
+  const second = await v.post(`/children/${p.childId}/involvements/new`, sent);
+  assert.equal(second.headers.location, first.headers.location);
+  const rows = await t.database.db.select().from(events).where(and(eq(events.childId, p.childId), eq(events.type, 'involvement.started'), like(events.ref, 'web:%')));
+  assert.equal(rows.length, 1);
+});
+
+test('when it happened: not in the future, not before 1900 (the record-event and involvement forms)', async () => {
+  const v = await social();
+  const cases = [
+    [{ 'at-day': '1', 'at-month': '1', 'at-year': '2099' }, 'The date it happened must be today or in the past'],
+    [{ 'at-day': '1', 'at-month': '3', 'at-year': '0024' }, 'The date it happened must be the same as or after 1 January 1900'],
+  ] as const;
+  for (const [date, message] of cases) {
+    await v.get(`/children/${p.childId}/events/new?type=care.referral`);
+    const event = await v.post(`/children/${p.childId}/events/new`, { type: 'care.referral', ...date, summary: 'dated wrongly' });
+    assert.equal(event.statusCode, 400);
+    assert.deepEqual(summaryLinks(event.body), [['at-day', message]]);
+    assert.match(event.body, /id="at-day"/);
+    await v.get(`/children/${p.childId}/involvements/new`);
+    const involvement = await v.post(`/children/${p.childId}/involvements/new`, { agency: 'housing', change: 'ended', ...date });
+    assert.equal(involvement.statusCode, 400);
+    assert.deepEqual(summaryLinks(involvement.body), [['at-day', message]]);
+  }
+  assert.equal((await t.database.db.select().from(events).where(eq(events.summary, 'dated wrongly'))).length, 0);
+  // today is fine
+  const today = new Date();
+  await v.get(`/children/${p.childId}/events/new?type=care.referral`);
+  const ok = await v.post(`/children/${p.childId}/events/new`, {
+    type: 'care.referral', 'at-day': String(today.getUTCDate()), 'at-month': String(today.getUTCMonth() + 1), 'at-year': String(today.getUTCFullYear()), summary: 'recorded today',
+  });
+  assert.equal(ok.statusCode, 302);
+});

@@ -127,7 +127,8 @@ describe('CSRF', () => {
         assert.equal(await countOf(t.database.db, w.table), n, `${w.url} wrote to ${w.table} without its token`);
       }
       const accepted = await w.who.post(w.url, w.form);
-      assert.ok([302, 303].includes(accepted.statusCode), `${w.url} with its token: ${accepted.statusCode} ${accepted.body.slice(0, 300)}`);
+      // a context the social worker may not open yet is recorded on a page that says so, not a redirect to it
+      assert.ok([302, 303].includes(accepted.statusCode) || (w.url === '/contexts/new' && accepted.statusCode === 200), `${w.url} with its token: ${accepted.statusCode} ${accepted.body.slice(0, 300)}`);
       assert.equal(await countOf(t.database.db, w.table), n + 1, `${w.url} with its token writes to ${w.table}`);
     }
   });

@@ -41,6 +41,10 @@ test('the record-event form sent twice records one entry, and both answers go to
   const rows = await t.database.db.select().from(events).where(like(events.summary, '%school nurse (double)%'));
   assert.equal(rows.length, 1);
   assert.equal(rows[0].ref, `web:${submission}`);
+  // the chronology shows an agency's own reference, not a form's one-time id
+  const page = await v.get(first.headers.location as string);
+  assert.match(page.body, /school nurse \(double\)/);
+  assert.doesNotMatch(page.body, /reference web:/);
   // a new form is a new submission
   const again = await v.get(`/children/${p.childId}/events/new?type=care.referral`);
   assert.notEqual(hidden(again.body, 'submission'), submission);

@@ -188,3 +188,18 @@ export function checkLanguage(text: string | null | undefined, options: { quotat
   }
   return findings.sort((a, b) => a.index - b.index);
 }
+
+/**
+ * An event's free text by path (`summary`, `details.concern`, `details.actions[0].note`): what the
+ * guide reads in an entry, whatever its type. A code or an identifier has no spaces; free text does.
+ */
+export function eventFreeText(summary: string | null | undefined, details: unknown): [path: string, text: string][] {
+  const out: [string, string][] = summary ? [['summary', summary]] : [];
+  const walk = (value: unknown, path: string) => {
+    if (typeof value === 'string' && /\s/.test(value)) out.push([path, value]);
+    else if (Array.isArray(value)) value.forEach((v, i) => walk(v, `${path}[${i}]`));
+    else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) walk(v, `${path}.${k}`);
+  };
+  walk(details, 'details');
+  return out;
+}

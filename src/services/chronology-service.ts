@@ -5,7 +5,7 @@ import { AGENCY_NAMES, parseEvent, type Agency, type EventInput, type Problem } 
 import { validateNhsNumber, validateUpn } from '../domain/identifiers.ts';
 import { ageOn, beforeEarliestYear, EARLIEST_YEAR, parseAt } from '../domain/time.ts';
 import { parseInstant } from '../rules/calendar/london-clock.ts';
-import { checkLanguage } from '../domain/language.ts';
+import { checkLanguage, eventFreeText } from '../domain/language.ts';
 import { trajectory } from '../domain/trajectory.ts';
 import type { Db } from '../store/database.ts';
 import * as repo from '../store/chronology-repository.ts';
@@ -398,20 +398,9 @@ function involvementOf(row: repo.EventRow): typeof involvementsTable.$inferInser
 }
 
 /** Free text anywhere in an event: the summary and every text value in its details. */
-function freeTextOf(summary: string | undefined, details: unknown): string[] {
-  const texts: string[] = summary ? [summary] : [];
-  const walk = (value: unknown) => {
-    if (typeof value === 'string' && /\s/.test(value)) texts.push(value);
-    else if (Array.isArray(value)) value.forEach(walk);
-    else if (value && typeof value === 'object') Object.values(value).forEach(walk);
-  };
-  walk(details);
-  return texts;
-}
-
 /** The guide's phrases in an entry, for the language report: a practitioner's own words, not those they quote. */
 function languageFlagsOf(summary: string | undefined, details: unknown): string[] | null {
-  const findings = freeTextOf(summary, details).flatMap((text) => checkLanguage(text, { quotations: 'leave' }));
+  const findings = eventFreeText(summary, details).flatMap(([, text]) => checkLanguage(text, { quotations: 'leave' }));
   return findings.length ? [...new Set(findings.map((f) => f.avoid))] : null;
 }
 

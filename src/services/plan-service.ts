@@ -4,7 +4,6 @@
 // plan is exported, audited and replayed like everything else, and the rules see its dates.
 import { randomUUID } from 'node:crypto';
 import { AGENCIES, RISK_LEVELS, type Agency, type Problem, type RiskLevel } from '../domain/event.ts';
-import { checkLanguage, type LanguageFinding } from '../domain/language.ts';
 import type { Db } from '../store/database.ts';
 import * as repo from '../store/chronology-repository.ts';
 import type { Actor } from './actor.ts';
@@ -108,11 +107,6 @@ export interface ReviewInput {
   summary?: string;
   /** the form's one-time submission id (a UUID): the review's `ref`, so a double click records one review */
   submission?: string;
-}
-
-/** Every free-text field checked against the appropriate-language guide, by field. */
-export function languageOfPlan(fields: Record<string, string | undefined>): { field: string; finding: LanguageFinding }[] {
-  return Object.entries(fields).flatMap(([field, text]) => checkLanguage(text).map((finding) => ({ field, finding })));
 }
 
 export async function reviewPlan(db: Db, actor: Actor, childId: string, input: ReviewInput, at: string, afterRecord?: AfterRecord) {

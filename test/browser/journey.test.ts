@@ -162,7 +162,7 @@ describe('the social worker in a browser', { skip: browserSkip }, () => {
     await page.locator('#language-check').waitFor();
 
     const check = await text(page, '#language-check');
-    assert.match(check, /Check the language in the summary/);
+    assert.match(check, /Check the language/);
     assert.match(check, /instead of “keeps going missing”, say: has been trafficked; is being controlled; is missing/);
     // nothing was saved; the wording and the date are still in the form
     assert.equal(await page.getByRole('textbox', { name: 'Summary' }).inputValue(), 'Mum says he keeps going missing at weekends.');

@@ -310,13 +310,13 @@ describe('risk: screening, trajectory, voice, the risk plan and language, in a b
     await sw.getByRole('button', { name: 'Save to chronology' }).click();
     await sw.locator('#language-check').waitFor();
     const check = await text(sw, '#language-check');
-    assert.match(check, /Check the language in the summary/);
+    assert.match(check, /Check the language/);
     assert.match(check, /instead of “putting himself at risk”, say: the child may have been groomed/);
     assert.equal(await sw.getByRole('textbox', { name: 'Summary' }).inputValue(), words);
     await checkAxe(sw);
     await shot(sw, '07-event-language-check');
 
-    await sw.getByLabel('Keep my wording as it is').check();
+    await sw.getByLabel('Keep my wording').check();
     await sw.getByRole('button', { name: 'Save to chronology' }).click();
     await sw.waitForURL(/recorded=/);
     assert.match(await text(sw, '.govuk-notification-banner--success'), /Direct work with the child recorded/);

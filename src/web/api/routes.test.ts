@@ -131,7 +131,14 @@ test('the API returns the language guide’s notes on what it recorded, keeping 
   assert.equal(response.statusCode, 201);
   const notes = response.json().languageNotes;
   assert.equal(notes[0].found, 'runner');
+  assert.equal(notes[0].field, 'summary');
   assert.ok(notes[0].alternatives.includes('criminally exploited'));
+  // a free-text detail too, named by its path
+  const disclosed = await call('POST', `/api/children/${p.childId}/events`, policeToken, {
+    type: 'child.disclosure', at: '2024-05-06', agency: 'police', details: { concern: 'He keeps going missing to pay off a debt' },
+  });
+  assert.equal(disclosed.statusCode, 201);
+  assert.deepEqual(disclosed.json().languageNotes.map((n: { field: string; found: string }) => [n.field, n.found]), [['details.concern', 'keeps going missing']]);
 });
 
 test('a lone surrogate or a NUL anywhere in an event: 400 naming its path, nothing written (not a 500)', async () => {

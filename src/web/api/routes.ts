@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { AGENCY_NAMES, problemsOf, type Agency } from '../../domain/event.ts';
 import { isValidAt, londonDate } from '../../domain/time.ts';
 import { parseScenario } from '../../domain/scenario.ts';
-import { checkLanguage } from '../../domain/language.ts';
+import { checkLanguage, eventFreeText } from '../../domain/language.ts';
 import { replayScenario } from '../../rules/replay.ts';
 import { actorFromApiToken } from '../../services/account-service.ts';
 import type { Actor } from '../../services/actor.ts';
@@ -150,9 +150,11 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
       return {
         created: result.created.map((e) => e.id),
         unchanged: result.unchanged.map((e) => e.id),
-        // the appropriate-language guide, as the form shows it: the words are kept as sent
+        // the appropriate-language guide, as the form shows it, for the summary and each free-text
+        // detail (`field` says which): the words are kept as sent
         languageNotes: result.created.flatMap((e) =>
-          checkLanguage(e.summary).map((f) => ({ event: e.id, found: f.found, avoid: f.avoid, alternatives: f.alternatives })),
+          eventFreeText(e.summary, e.details).flatMap(([field, text]) =>
+            checkLanguage(text).map((f) => ({ event: e.id, field, found: f.found, avoid: f.avoid, alternatives: f.alternatives }))),
         ),
       };
     });

@@ -98,3 +98,20 @@ test('when it happened: not in the future, not before 1900 (the record-event and
   });
   assert.equal(ok.statusCode, 302);
 });
+
+test("the language guide checks a type's own free-text details as well as the summary, naming the field", async () => {
+  const v = await social();
+  const form = await v.get(`/children/${p.childId}/events/new?type=child.disclosure`);
+  const sent = {
+    type: 'child.disclosure', 'at-day': '2', 'at-month': '3', 'at-year': '2024', submission: hidden(form.body, 'submission'),
+    'details.concern': 'He got involved with a gang and owes them money', summary: 'Told his teacher at lunchtime (detail check)',
+  };
+  const flagged = await v.post(`/children/${p.childId}/events/new`, sent);
+  assert.equal(flagged.statusCode, 200);
+  assert.match(flagged.body, /Check the language/);
+  assert.match(flagged.body, /Concern: instead of “got involved”/);
+  assert.equal((await t.database.db.select().from(events).where(like(events.summary, '%(detail check)%'))).length, 0, 'nothing recorded');
+  const kept = await v.post(`/children/${p.childId}/events/new`, { ...sent, keepWording: 'yes' });
+  assert.equal(kept.statusCode, 302);
+  assert.equal((await t.database.db.select().from(events).where(like(events.summary, '%(detail check)%'))).length, 1);
+});

@@ -1,13 +1,13 @@
 // Recording on a child's chronology: any contract-1 event, and an agency's involvement.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { AGENCIES, AGENCY_NAMES, EVENT_TYPES, EVENT_TYPE_NAMES, type EventType, type Problem } from '../../domain/event.ts';
-import { checkLanguage } from '../../domain/language.ts';
 import { optionText } from '../../domain/option-labels.ts';
 import { recordEvents, viewChild } from '../../services/chronology-service.ts';
 import { ServiceError } from '../../services/errors.ts';
 import type { Actor } from '../../services/actor.ts';
 import { atFromForm, detailFields, detailsFromForm, type DetailField } from '../event-form.ts';
 import { asArray, asString, formErrors, submissionId, submissionRef } from '../forms.ts';
+import { wordingToCheck, type FieldFinding } from '../language-check.ts';
 import { requireSignedIn, signedIn } from '../sessions.ts';
 
 type Body = Record<string, unknown>;
@@ -54,10 +54,10 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
     const { details, problems: detailProblems } = detailsFromForm(type, body);
     const problems: Problem[] = [...at.problems, ...detailProblems];
     const text = asString(body.summary).trim();
-    const findings = checkLanguage(text);
-    if (!problems.length && findings.length && asString(body.keepWording) !== 'yes') {
-      return renderEventForm(reply, actor, summary.child, type, body, [], findings);
-    }
+    // the summary and the type's own free-text details (a disclosure's concern, an escalation's issue, an arrest's offence…)
+    const freeText = Object.fromEntries(detailFields(type).filter((f) => f.kind === 'text').map((f) => [`details.${f.name}`, asString(body[`details.${f.name}`])]));
+    const findings = wordingToCheck(body, { summary: text, ...freeText });
+    if (!problems.length && findings.length) return renderEventForm(reply, actor, summary.child, type, body, [], findings);
     const alertId = asString(body.alert);
     const event = {
       type,
@@ -143,7 +143,7 @@ function renderEventForm(
   type: EventType,
   body: Body,
   problems: Problem[],
-  languageFindings: ReturnType<typeof checkLanguage> = [],
+  languageFindings: FieldFinding[] = [],
 ) {
   const fields = detailFields(type).map((f) => ({
     ...f,
@@ -169,6 +169,7 @@ function renderEventForm(
     values: body,
     submission: submissionId(body),
     languageFindings,
+    languageFieldNames: Object.fromEntries([['summary', 'Summary'], ...fields.map((f) => [f.inputName, f.label])]),
     ...formErrors(problems, anchors),
   });
 }

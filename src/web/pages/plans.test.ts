@@ -66,6 +66,13 @@ test('an action past its date is overdue and raises PLAN_ACTION_OVERDUE to its o
 
   const actionId = /\/plan\/actions\/([\w-]+)\/done/.exec(plan.body)?.[1];
   assert.ok(actionId);
+  // the outcome is free text about the child: checked against the language guide, the words kept in that action's form
+  const worded = await v.post(`/children/${p.childId}/plan/actions/${actionId}/done`, { outcome: 'Done, but he keeps going missing' });
+  assert.equal(worded.statusCode, 200);
+  assert.match(worded.body, /Outcome: instead of “keeps going missing”/);
+  assert.match(worded.body, new RegExp(`id="outcome-${actionId}" name="outcome" type="text" value="Done, but he keeps going missing"`));
+  assert.match(worded.body, new RegExp(`id="keepWording-${actionId}" name="keepWording"`));
+  assert.match((await v.get(`/children/${p.childId}/plan`)).body, /Overdue/, 'not done yet');
   const done = await v.post(`/children/${p.childId}/plan/actions/${actionId}/done`, { outcome: 'Patrols in place from 3 February' });
   assert.equal(done.statusCode, 302);
   assert.match((await v.get(`/children/${p.childId}/plan`)).body, /Patrols in place from 3 February/);

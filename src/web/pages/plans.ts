@@ -3,9 +3,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AGENCIES, AGENCY_NAMES, type Problem } from '../../domain/event.ts';
 import { formatInstant } from '../../domain/time.ts';
-import { addPlanAction, completePlanAction, languageOfPlan, PLAN_CONTEXTS, reviewPlan, riskPlan } from '../../services/plan-service.ts';
+import { addPlanAction, completePlanAction, PLAN_CONTEXTS, reviewPlan, riskPlan } from '../../services/plan-service.ts';
 import { ServiceError } from '../../services/errors.ts';
 import { asString, dateFromParts, formErrors, submissionId } from '../forms.ts';
+import { wordingToCheck } from '../language-check.ts';
 import { requireSignedIn, signedIn } from '../sessions.ts';
 
 type Body = Record<string, unknown>;
@@ -47,6 +48,7 @@ export default async function planRoutes(app: FastifyInstance): Promise<void> {
         contingency: 'Contingency plan',
         summary: 'What changed',
         action: 'Action',
+        outcome: 'Outcome',
       },
       agencyItems: AGENCIES.map((a) => ({ value: a, text: AGENCY_NAMES[a], selected: (values.ownerAgency ?? signedIn(request).agency) === a })),
       riskItems: (['none', 'low', 'moderate', 'significant'] as const).map((l) => ({ value: l, text: l[0].toUpperCase() + l.slice(1), checked: (values.riskLevel ?? current?.riskLevel) === l })),
@@ -80,10 +82,8 @@ export default async function planRoutes(app: FastifyInstance): Promise<void> {
     const risks = Object.fromEntries(PLAN_CONTEXTS.map((c) => [c, asString(body[`risks.${c}`])]));
     const contingency = asString(body.contingency);
     const summary = asString(body.summary);
-    const findings = languageOfPlan({ ...Object.fromEntries(PLAN_CONTEXTS.map((c) => [`risks.${c}`, risks[c]])), contingency, summary });
-    if (findings.length && asString(body.keepWording) !== 'yes') {
-      return render(request, reply, { values: body, form: 'review', languageFindings: findings.map((f) => ({ ...f.finding, field: f.field })) });
-    }
+    const findings = wordingToCheck(body, { ...Object.fromEntries(PLAN_CONTEXTS.map((c) => [`risks.${c}`, risks[c]])), contingency, summary });
+    if (findings.length) return render(request, reply, { values: body, form: 'review', languageFindings: findings });
     return attempt(request, reply, 'review', async () => {
       const problems: Problem[] = next.problem ? [{ ...next.problem, path: 'nextReviewBy' }] : [];
       try {
@@ -100,10 +100,8 @@ export default async function planRoutes(app: FastifyInstance): Promise<void> {
     const body = request.body;
     const due = dateFromParts(body, 'dueBy', 'the date the action is due by', true);
     const action = asString(body.action);
-    const findings = languageOfPlan({ action });
-    if (findings.length && asString(body.keepWording) !== 'yes') {
-      return render(request, reply, { values: body, form: 'action', languageFindings: findings.map((f) => ({ ...f.finding, field: f.field })) });
-    }
+    const findings = wordingToCheck(body, { action });
+    if (findings.length) return render(request, reply, { values: body, form: 'action', languageFindings: findings });
     return attempt(request, reply, 'action', async () => {
       // every field's problem at once: the date's own, with the service's about the others
       const problems: Problem[] = due.problem ? [{ ...due.problem, path: 'dueBy' }] : [];
@@ -117,9 +115,12 @@ export default async function planRoutes(app: FastifyInstance): Promise<void> {
     }, 'Action added to the plan');
   });
 
-  app.post<{ Params: { id: string; actionId: string }; Body: Body }>('/children/:id/plan/actions/:actionId/done', async (request, reply) =>
-    attempt(request as never, reply, 'done', () => completePlanAction(db, signedIn(request), request.params.id, request.params.actionId, asString(request.body.outcome), now(), afterRecord), 'Action recorded as done', { doneAction: request.params.actionId }),
-  );
+  app.post<{ Params: { id: string; actionId: string }; Body: Body }>('/children/:id/plan/actions/:actionId/done', async (request, reply) => {
+    const outcome = asString(request.body.outcome);
+    const languageFindings = wordingToCheck(request.body, { outcome });
+    if (languageFindings.length) return render(request as never, reply, { values: request.body, form: 'done', doneAction: request.params.actionId, languageFindings });
+    return attempt(request as never, reply, 'done', () => completePlanAction(db, signedIn(request), request.params.id, request.params.actionId, outcome, now(), afterRecord), 'Action recorded as done', { doneAction: request.params.actionId });
+  });
 }
 
 // the id of each field's input (a radio group's first item, a date's day), for the error summary's links

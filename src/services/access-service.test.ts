@@ -12,7 +12,7 @@ import { rejection } from '../../test/support/service-errors.ts';
 import { DEFAULT_PANEL_TYPES } from '../domain/workflows/panel.ts';
 import type { Database } from '../store/database.ts';
 import { auditLog, contextEntities, panelMembers } from '../store/schema.ts';
-import { accessLog, setPanelMember } from './access-service.ts';
+import { accessLog, accessRequests, requestRestricted, setPanelMember } from './access-service.ts';
 import type { Actor } from './actor.ts';
 import { verifyAuditChain } from './audit-service.ts';
 import { createChild, recordEvents, viewChild } from './chronology-service.ts';
@@ -146,4 +146,25 @@ test('the access log finds the entries that list a child by the index on detail.
     const text = (plan as unknown as { rows: Record<string, string>[] }).rows.map((r) => Object.values(r)[0]).join('\n');
     assert.match(text, /audit_children_idx/);
   });
+});
+
+test('the list of requests to read restricted entries names its children in the audit: each child’s access log shows it', async () => {
+  const db = database.db;
+  const { created: [entry] } = await recordEvents(db, p.police, p.childId, [
+    { type: 'police.intelligence', at: '2024-05-02', agency: 'police', summary: 'Seen at the access log car park.', sensitivity: 'restricted', details: {} },
+  ], 'web');
+  await requestRestricted(db, p.socialWorker, p.childId, entry.id, 'Planning a strategy discussion; we need to know where Jordan is.');
+  const mark = await auditMark();
+  const asked = await accessRequests(db, p.police);
+  assert.ok(asked.incoming.some((r) => r.request.childId === p.childId));
+  const mine = await accessRequests(db, p.socialWorker);
+  assert.ok(mine.mine.some((r) => r.request.childId === p.childId));
+  assert.deepEqual((await auditedAfter(mark)).map((w) => [w.action, w.detail.children]), [
+    ['access.requests_listed', [p.childId]],
+    ['access.requests_listed', [p.childId]],
+  ]);
+  const log = await accessLog(db, mo, p.childId);
+  assert.deepEqual(log.entries.filter((e) => e.seq > mark && e.action === 'access.requests_listed').length, 2);
+  const other = await accessLog(db, await makeUser(db, 'health', 'manager', 'Hana Requests Manager'), elsewhere);
+  assert.deepEqual(other.entries.filter((e) => e.seq > mark && e.action !== 'access.log_viewed').map((e) => e.action), []);
 });

@@ -140,10 +140,12 @@ export async function accessRequests(db: Db, actor: Actor) {
     // a request names the child: only those the reader may see
     const visible = new Set<string>();
     for (const r of incoming) if (await chronologyRepo.findVisibleChild(tx, scope, r.request.childId)) visible.add(r.request.childId);
-    return {
-      incoming: incoming.filter((r) => visible.has(r.request.childId)),
-      mine: await repo.requestsBy(tx, user.userId),
-    };
+    const shown = { incoming: incoming.filter((r) => visible.has(r.request.childId)), mine: await repo.requestsBy(tx, user.userId) };
+    // a view naming several children: each is in `children`, so the child's access log shows it
+    // (last, after every read: the audit chain's head is held from the entry to the commit)
+    const named = [...new Set([...shown.incoming, ...shown.mine].map((r) => r.request.childId))];
+    await audit(tx, actor, 'access.requests_listed', null, { children: named });
+    return shown;
   });
 }
 

@@ -70,6 +70,7 @@ export type AuditAction =
   | 'access.break_glass_reviewed'
   | 'access.restricted_requested'
   | 'access.restricted_declined'
+  | 'access.requests_listed'
   | 'access.log_viewed'
   | 'event.widened'
   | 'panel.member_added'

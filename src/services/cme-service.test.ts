@@ -9,6 +9,7 @@ import { makePartnership, makeUser, type TestPartnership } from '../../test/supp
 import type { Database } from '../store/database.ts';
 import { auditLog, events } from '../store/schema.ts';
 import type { Actor } from './actor.ts';
+import { accessLog } from './access-service.ts';
 import { createAlertService } from './alert-service.ts';
 import { createChild, recordEvents } from './chronology-service.ts';
 import { createCmeService, type CmeService } from './cme-service.ts';
@@ -77,7 +78,10 @@ test('the register lists the children the reader may see with no full-time place
   // education is involved with Jordan only; Pat is on a full-time roll
   assert.deepEqual((await cme.register(p.school)).map((e) => e.childName), ['Jordan Test']);
   const [audited] = await database.db.select().from(auditLog).where(and(eq(auditLog.action, 'cme.viewed'), eq(auditLog.actor, 'Sam Social <sam.social@test.reachable>')));
-  assert.deepEqual(audited.detail.shown, [p.childId, ids.arrived]);
+  assert.deepEqual(audited.detail.children, [p.childId, ids.arrived]);
+  // a view naming several children lists them as `children`: each child's access log shows it
+  const log = await accessLog(database.db, educationManager, p.childId);
+  assert.ok(log.entries.some((e) => e.action === 'cme.viewed' && e.actor === 'Sam Social <sam.social@test.reachable>'), 'the register view is in Jordan’s access log');
 });
 
 test('police and admins do not read the register', async () => {

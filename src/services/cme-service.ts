@@ -87,7 +87,7 @@ export function createCmeService(db: Db, options: CmeServiceOptions = {}) {
       reader(actor);
       return db.transaction(async (tx) => {
         const list = entries(actor, await repo.cmeEventsOfVisibleChildren(tx, scopeOf(actor)), endOfToday());
-        await audit(tx, actor, 'cme.viewed', null, { shown: list.map((e) => e.childId) });
+        await audit(tx, actor, 'cme.viewed', null, { children: list.map((e) => e.childId) });
         return list;
       });
     },

@@ -562,6 +562,19 @@ export function createPanelService(db: Db, options: PanelServiceOptions = {}) {
       });
     },
 
+    /**
+     * The child a RISK_NOT_REDUCING alert would refer, for the referral form when it comes back
+     * (the appropriate-language check): 404 as for the referral itself when the alert or its child
+     * is not the reader's to see. Nothing is written.
+     */
+    async referralOf(actor: Actor, alertId: string) {
+      const who = person(actor);
+      const alert = await alertsRepo.findAlert(db, alertId);
+      if (!alert || !alert.childId) throw notFound();
+      const child = await visibleChild(db, who, alert.childId);
+      return { alertId: alert.id, child: { id: child.id, name: child.name } };
+    },
+
     /** The child's referral to a panel still waiting for its review, if any (for the alert page). */
     async pendingReferral(actor: Actor, childId: string, panel = 'complex_child') {
       reader(actor);

@@ -130,26 +130,66 @@ export default async function accessRoutes(app: FastifyInstance): Promise<void> 
 
   // ——— panel membership ———
 
-  app.get<{ Querystring: Body }>('/panels/members', async (request, reply) => {
+  /**
+   * The membership page of one panel type. The add and remove controls are shown only when the
+   * signed-in person may change this type's membership (as setPanelMember decides): a chair of the
+   * type, or — for a type with no chair yet — anyone who may chair panels, appointing its first
+   * chair; never their own membership.
+   */
+  async function renderMembers(request: FastifyRequest, reply: FastifyReply, panelKey: string, extra: Record<string, unknown> = {}) {
     const actor = signedIn(request);
     const types = config.panelTypes;
-    const type = types.find((t) => t.key === asString(request.query.panel)) ?? types[0];
+    const type = types.find((t) => t.key === panelKey) ?? types[0];
     const { members, candidates: people } = await panelMembers(db, actor, type.key);
+    const selfId = actor.kind === 'user' ? actor.userId : '';
+    const chairs = members.filter((m) => m.member.role === 'chair').map((m) => m.member.userId);
+    const mayChange = chairs.length ? chairs.includes(selfId) : true;
+    const firstChair = !chairs.length;
+    const values = (extra.values as Body | undefined) ?? {};
+    const chosenRole = firstChair ? 'chair' : asString(values.role) === 'chair' ? 'chair' : 'member';
     return reply.page('access/panel-members.njk', {
       title: `Members of the ${type.name}`,
       type,
       typeItems: types.map((t) => ({ value: t.key, text: t.name, selected: t.key === type.key })),
-      members,
-      peopleItems: [{ value: '', text: 'Select a person' }, ...people.filter((p) => !members.some((m) => m.member.userId === p.id)).map((p) => ({ value: p.id, text: `${p.name} (${AGENCY_NAMES[p.agency as Agency] ?? p.agency})` }))],
-      done: asString(request.query.done),
+      members: members.map((m) => ({ ...m, removable: mayChange && !firstChair && m.member.userId !== selfId })),
+      mayChange,
+      firstChair,
+      peopleItems: [
+        { value: '', text: 'Select a person' },
+        ...people
+          .filter((p) => p.id !== selfId && !members.some((m) => m.member.userId === p.id))
+          .map((p) => ({ value: p.id, text: `${p.name} (${AGENCY_NAMES[p.agency as Agency] ?? p.agency})`, selected: asString(values.userId) === p.id })),
+      ],
+      roleItems: firstChair
+        ? [{ value: 'chair', text: 'Chair', checked: true }]
+        : [{ value: 'member', text: 'Member', checked: chosenRole === 'member' }, { value: 'chair', text: 'Chair', checked: chosenRole === 'chair' }],
+      errorFor: {},
+      done: asString((request.query as Body).done),
+      ...extra,
     });
-  });
+  }
+
+  app.get<{ Querystring: Body }>('/panels/members', (request, reply) => renderMembers(request, reply, asString(request.query.panel)));
+
+  const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
   app.post<{ Body: Body }>('/panels/members', async (request, reply) => {
     const body = request.body;
     const panel = asString(body.panel);
     const role = asString(body.role);
-    await setPanelMember(db, signedIn(request), config.panelTypes, panel, asString(body.userId), role === 'remove' ? null : role === 'chair' ? 'chair' : 'member');
+    const userId = asString(body.userId);
+    const problems: { path: string; message: string }[] = [];
+    if (!config.panelTypes.some((t) => t.key === panel)) problems.push({ path: 'panel', message: 'Select the panel' });
+    // no person chosen (or not one the page offered) is the form's problem, not the server's
+    if (!UUID.test(userId)) problems.push({ path: 'userId', message: role === 'remove' ? 'Select the person to remove' : 'Select the person to add' });
+    try {
+      if (problems.length) throw new ServiceError('validation_error', 400, 'invalid', problems);
+      await setPanelMember(db, signedIn(request), config.panelTypes, panel, userId, role === 'remove' ? null : role === 'chair' ? 'chair' : 'member');
+    } catch (error) {
+      const e = refusal(error);
+      reply.code(400);
+      return renderMembers(request, reply, panel, { values: body, ...formErrors(e.details, { panel: 'panel', userId: 'userId' }) });
+    }
     return reply.redirect(`/panels/members?panel=${encodeURIComponent(panel)}&done=${encodeURIComponent('Membership changed')}`);
   });
 

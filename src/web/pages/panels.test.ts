@@ -8,8 +8,10 @@ import { PDFParse } from 'pdf-parse';
 import { and, eq } from 'drizzle-orm';
 import { openTestApp, Visitor } from '../../../test/support/app.ts';
 import { makePartnership, makeUser, type TestPartnership } from '../../../test/support/partnership.ts';
-import { recordEvents } from '../../services/chronology-service.ts';
-import { alerts, events } from '../../store/schema.ts';
+import { createChild, recordEvents } from '../../services/chronology-service.ts';
+import { linkChild } from '../../services/context-service.ts';
+import * as panelRepo from '../../store/panel-repository.ts';
+import { alerts, events, panelItems, panelReturns } from '../../store/schema.ts';
 
 let t: Awaited<ReturnType<typeof openTestApp>>;
 let p: TestPartnership;
@@ -78,8 +80,12 @@ test('the rules build the agenda; only the chair may', async () => {
   await v.get(meetingUrl);
   const built = await v.post(`${meetingUrl}/agenda`, {});
   assert.equal(built.statusCode, 302);
+  // no '#agenda': the page opens at the top, where the success banner takes focus and is read out
+  assert.doesNotMatch(built.headers.location!, /#/);
   const page = await v.get(built.headers.location!);
   assert.match(page.body, /The rules added 1 item to the agenda/);
+  assert.match(page.body, /<div class="govuk-notification-banner govuk-notification-banner--success" role="alert"[^>]*data-module="govuk-notification-banner"/);
+  assert.doesNotMatch(page.body, /data-disable-auto-focus/);
   assert.match(page.body, /Jordan Test<\/a>/);
   assert.match(page.body, /Repeat missing episodes/);
   assert.match(page.body, /Ask agencies for their returns/);
@@ -93,6 +99,17 @@ test('an agency sends its pre-panel return on a child it may see', async () => {
   const url = itemUrl(meeting.body)!;
   const item = await police.get(url);
   assert.match(item.body, /Police&#39;s return/);
+  // the return describes the child: checked against the language guide; the form comes back with what was typed, nothing sent
+  const before = (await t.database.db.select().from(panelReturns)).length;
+  const flagged = await police.post(`${url}/return`, { return: 'He keeps going missing and is putting himself at risk.' });
+  assert.equal(flagged.statusCode, 200);
+  assert.match(flagged.body, /Check the language/);
+  assert.match(flagged.body, /Your agency’s return: instead of “keeps going missing”/);
+  assert.match(flagged.body, /<textarea class="govuk-textarea" id="return" name="return" rows="5"[^>]*>He keeps going missing and is putting himself at risk\.<\/textarea>/);
+  assert.match(flagged.body, /id="keepWording-return" name="keepWording"/);
+  assert.equal((await t.database.db.select().from(panelReturns)).length, before, 'nothing written');
+  const kept = await police.post(`${url}/return`, { return: 'He said: “I keep going missing because I want to.”', keepWording: 'yes' });
+  assert.equal(kept.statusCode, 302);
   const empty = await police.post(`${url}/return`, { return: '' });
   assert.equal(empty.statusCode, 400);
   assert.match(empty.body, /href="#return"/);
@@ -129,6 +146,27 @@ test('the chair opens the meeting, takes attendance and records a decision into 
   assert.match(missing.body, /<details class="govuk-details" open>/);
   assert.match(missing.body, /must be a real date/);
   assert.match(missing.body, /Disruption visit to the driver/, 'what was typed is kept');
+
+  // the chair's notes describe the child: checked, field by field, before anything is written
+  const itemId = url.split('/').pop()!;
+  const flaggedNotes = await v.post(`${url}/record`, { intent: 'discuss', discussion: 'Jordan is associating with older males at Marlow Court.' });
+  assert.equal(flaggedNotes.statusCode, 200);
+  assert.match(flaggedNotes.body, /Check the language/);
+  assert.match(flaggedNotes.body, /Discussion: instead of “associating with”/);
+  assert.match(flaggedNotes.body, />Jordan is associating with older males at Marlow Court\.<\/textarea>/);
+  assert.match(flaggedNotes.body, /id="keepWording-record" name="keepWording"/);
+  const flaggedDecision = await v.post(`${url}/record`, {
+    intent: 'decide', discussion: 'Three episodes since April.', decision: 'Stop him putting himself at risk.', rationale: 'He is involved in county lines.', outcome: 'actions_agreed',
+    'a1-action': 'Talk to Jordan about the runners', 'a1-ownerAgency': 'police', 'a1-dueBy-day': '14', 'a1-dueBy-month': '6', 'a1-dueBy-year': '2024',
+  });
+  assert.equal(flaggedDecision.statusCode, 200);
+  assert.match(flaggedDecision.body, /Decision: instead of “putting himself at risk”/);
+  assert.match(flaggedDecision.body, /Rationale: instead of “involved in county lines”/);
+  assert.match(flaggedDecision.body, /Action 1: instead of “runners”/);
+  assert.match(flaggedDecision.body, />Talk to Jordan about the runners<\/textarea>/);
+  const [untouched] = await t.database.db.select().from(panelItems).where(eq(panelItems.id, itemId));
+  assert.deepEqual([untouched.status, untouched.discussion, untouched.decision], ['proposed', null, null], 'nothing written');
+  assert.equal((await t.database.db.select().from(events).where(and(eq(events.childId, p.childId), eq(events.type, 'panel.reviewed')))).length, 0);
 
   const saved = await v.post(`${url}/record`, {
     intent: 'decide',
@@ -208,6 +246,20 @@ test('a RISK_NOT_REDUCING alert refers the child to the complex child panel in o
   const v = await as('sam.social@test.reachable');
   const page = await v.get(`/alerts/${encodeURIComponent(alert.id)}`);
   assert.match(page.body, /Refer to the complex child panel/);
+  // the reason describes the child: checked; the referral form comes back with the reason, nothing recorded
+  const flagged = await v.post(`/alerts/${encodeURIComponent(alert.id)}/refer-to-panel`, { reason: 'He keeps going missing and refuses to engage.' });
+  assert.equal(flagged.statusCode, 200);
+  assert.match(flagged.body, /Check the language/);
+  assert.match(flagged.body, /Why the panel is needed: instead of “keeps going missing”/);
+  assert.match(flagged.body, /Refer Jordan Test to the complex child panel/);
+  assert.match(flagged.body, />He keeps going missing and refuses to engage\.<\/textarea>/);
+  assert.match(flagged.body, /name="keepWording"/);
+  assert.match(flagged.body, new RegExp(`action="/alerts/${encodeURIComponent(alert.id)}/refer-to-panel"`));
+  assert.equal((await t.database.db.select().from(events).where(and(eq(events.childId, p.childId), eq(events.type, 'panel.referred')))).length, 0, 'nothing recorded');
+  // the referral check does not open a child the reader may not see
+  const school = await as('sue.school@test.reachable');
+  await school.get('/my-work');
+  assert.equal((await school.post(`/alerts/${encodeURIComponent(alert.id)}/refer-to-panel`, { reason: 'He keeps going missing.' })).statusCode, 404);
   const referred = await v.post(`/alerts/${encodeURIComponent(alert.id)}/refer-to-panel`, { reason: 'Two plans at significant; nothing has changed.' });
   assert.equal(referred.statusCode, 302);
   const after = await v.get(referred.headers.location!);
@@ -219,4 +271,86 @@ test('a RISK_NOT_REDUCING alert refers the child to the complex child panel in o
   assert.match(agenda.body, /Referral: Two plans at significant; nothing has changed\./);
   const [referral] = await t.database.db.select().from(events).where(and(eq(events.childId, p.childId), eq(events.type, 'panel.referred')));
   assert.equal(referral.details.panel, 'complex_child');
+});
+
+test('the agenda’s changes come back to the top of the meeting, where the success banner is announced', async () => {
+  const chair = await as(CHAIR);
+  await chair.get('/panels');
+  const scheduled = await chair.post('/panels', { panelType: 'missing_exploited', 'meetsOn-day': '2', 'meetsOn-month': '1', 'meetsOn-year': '2099' });
+  const url = scheduled.headers.location!.split('?')[0];
+  await chair.get(url);
+  const built = await chair.post(`${url}/agenda`, {});
+  assert.doesNotMatch(built.headers.location!, /#/);
+  const sky = await createChild(t.database.db, p.socialWorker, { name: 'Sky Agenda' });
+  await recordEvents(t.database.db, p.socialWorker, sky.id, [{ type: 'involvement.started', at: '2024-01-02', agency: 'social_care', details: { agency: 'social_care' } }], 'web');
+  const added = await chair.post(`${url}/items`, { child: sky.id });
+  assert.equal(added.statusCode, 302);
+  assert.doesNotMatch(added.headers.location!, /#/);
+  const page = await chair.get(added.headers.location!);
+  assert.match(page.body, /role="alert"[^>]*data-module="govuk-notification-banner"[\s\S]*Child added to the agenda/);
+  const [first] = [...page.body.matchAll(/action="(\/panels\/[\w-]+\/items\/[\w-]+)\/move"/g)].map((m) => m[1]);
+  const moved = await chair.post(`${first}/move`, { direction: 'down' });
+  assert.equal(moved.statusCode, 302);
+  assert.doesNotMatch(moved.headers.location!, /#/);
+  const withdrawn = await chair.post(`${first}/remove`, {});
+  assert.equal(withdrawn.statusCode, 302);
+  assert.doesNotMatch(withdrawn.headers.location!, /#/);
+  assert.match((await chair.get(withdrawn.headers.location!)).body, /Item withdrawn from the agenda/);
+});
+
+test('a context on the agenda (an adult, a place) is not checked against the guide about how children are described', async () => {
+  const db = t.database.db;
+  await linkChild(db, p.police, p.childId, { kind: 'location', ref: 'Marlow Court Car Park', confidence: 'confirmed', at: '2024-02-01' });
+  const chair = await as(CHAIR);
+  await chair.get('/panels');
+  const scheduled = await chair.post('/panels', { panelType: 'missing_exploited', 'meetsOn-day': '3', 'meetsOn-month': '1', 'meetsOn-year': '2099' });
+  const url = scheduled.headers.location!.split('?')[0];
+  await chair.get(url);
+  await chair.post(`${url}/agenda`, {});
+  await panelRepo.appendItems(db, url.split('/').pop()!, [{ childId: null, subject: { kind: 'location', ref: 'Marlow Court Car Park' }, reasons: ['CHAIR'] }]);
+  await chair.post(`${url}/circulate`, {});
+  const police = await as('pat.police@test.reachable');
+  const meeting = await police.get(url);
+  const contextUrl = [...meeting.body.matchAll(/href="(\/panels\/[\w-]+\/items\/[\w-]+)">Location:/g)].map((m) => m[1])[0];
+  assert.ok(contextUrl, 'the context item is on the agenda');
+  await police.get(contextUrl);
+  const sent = await police.post(`${contextUrl}/return`, { return: 'He is associating with several children at the car park.' });
+  assert.equal(sent.statusCode, 302, 'a return about an adult is not held back by the guide');
+});
+
+test('panel members: a person not chosen is a GOV.UK error, not a server error; the controls are shown only to who may change them', async () => {
+  const convenor = await makeUser(t.database.db, 'youth_justice', 'panel_chair', 'Carla Convenor');
+  const hugh = await makeUser(t.database.db, 'housing', 'practitioner', 'Hugh Housing');
+  const uid = (a: typeof convenor) => (a.kind === 'user' ? a.userId : '');
+  // no chair yet: a manager who may chair panels appoints the first (and only a chair), never themself
+  const tara = await as(CHAIR);
+  const first = await tara.get('/panels/members?panel=complex_child');
+  assert.equal(first.statusCode, 200);
+  assert.match(first.body, /Appoint the panel’s chair/);
+  assert.match(first.body, /value="chair" checked/);
+  assert.doesNotMatch(first.body, /value="member"/);
+  assert.doesNotMatch(first.body, />Tara Chair \(/, 'not offered their own membership');
+  const none = await tara.post('/panels/members', { panel: 'complex_child', userId: '', role: 'chair' });
+  assert.equal(none.statusCode, 400);
+  assert.match(none.body, /govuk-error-summary/);
+  assert.match(none.body, /<a href="#userId">Select the person to add<\/a>/);
+  assert.match(none.body, /<p id="userId-error" class="govuk-error-message">\s*<span class="govuk-visually-hidden">Error:<\/span> Select the person to add/);
+  const noPanel = await tara.post('/panels/members', { panel: '', userId: uid(convenor), role: 'chair' });
+  assert.equal(noPanel.statusCode, 400);
+  assert.match(noPanel.body, /<a href="#panel">Select the panel<\/a>/);
+  assert.equal((await tara.post('/panels/members', { panel: 'complex_child', userId: uid(convenor), role: 'chair' })).statusCode, 302);
+  // now the panel has its chair: Tara, who does not chair it, sees who sits on it but no controls
+  const notChair = await tara.get('/panels/members?panel=complex_child');
+  assert.match(notChair.body, /Carla Convenor/);
+  assert.doesNotMatch(notChair.body, /Add to the panel/);
+  assert.doesNotMatch(notChair.body, /name="role" type="hidden" value="remove"|value="remove"/);
+  assert.match(notChair.body, /Only a chair of this panel changes who sits on it/);
+  // the chair sees them, with no control over their own membership
+  const carla = await as('carla.convenor@test.reachable');
+  const chairPage = await carla.get('/panels/members?panel=complex_child');
+  assert.match(chairPage.body, /Add to the panel/);
+  assert.doesNotMatch(chairPage.body, /Remove<span class="govuk-visually-hidden"> Carla Convenor/);
+  assert.doesNotMatch(chairPage.body, /<option value="[\w-]+">Carla Convenor \(/);
+  assert.equal((await carla.post('/panels/members', { panel: 'complex_child', userId: uid(hugh), role: 'member' })).statusCode, 302);
+  assert.match((await carla.get('/panels/members?panel=complex_child')).body, /Remove<span class="govuk-visually-hidden"> Hugh Housing/);
 });

@@ -8,6 +8,7 @@ import { AGENDA_REASONS, OUTCOME_NAMES, OUTCOMES, type PanelType } from '../../d
 import { createPanelService, type ItemView } from '../../services/panel-service.ts';
 import { ServiceError } from '../../services/errors.ts';
 import { asArray, asString, dateFromParts, formErrors } from '../forms.ts';
+import { wordingToCheck } from '../language-check.ts';
 import { ruleName } from '../rule-names.ts';
 import { requireSignedIn, signedIn } from '../sessions.ts';
 import { can } from '../../services/access.ts';
@@ -64,6 +65,10 @@ for (let i = 0; i < ACTION_ROWS; i++) {
   ANCHORS[`actions.${i}.ownerAgency`] = `a${i + 1}-ownerAgency`;
   ANCHORS[`actions.${i}.dueBy`] = `a${i + 1}-dueBy-day`;
 }
+
+/** The item page's free-text fields, as the language banner names them. */
+const LANGUAGE_FIELD_NAMES: Record<string, string> = { return: 'Your agency’s return', discussion: 'Discussion', decision: 'Decision', rationale: 'Rationale' };
+for (let i = 0; i < ACTION_ROWS; i++) LANGUAGE_FIELD_NAMES[`a${i + 1}-action`] = `Action ${i + 1}`;
 
 export default async function panelRoutes(app: FastifyInstance): Promise<void> {
   const { db, afterRecord, config } = app.deps;
@@ -193,19 +198,19 @@ export default async function panelRoutes(app: FastifyInstance): Promise<void> {
     let added = 0;
     return step(request, reply, async () => {
       added = (await panels.buildAgenda(signedIn(request), request.params.id)).added;
-    }, () => (added ? `The rules added ${added} ${added === 1 ? 'item' : 'items'} to the agenda` : 'The agenda is up to date: the rules found nothing new'), '#agenda');
+    }, () => (added ? `The rules added ${added} ${added === 1 ? 'item' : 'items'} to the agenda` : 'The agenda is up to date: the rules found nothing new'));
   });
 
   app.post<{ Params: Params; Body: Body }>('/panels/:id/items', (request, reply) =>
-    step(request, reply, () => panels.addChild(signedIn(request), request.params.id, asString(request.body.child)), 'Child added to the agenda', '#agenda'),
+    step(request, reply, () => panels.addChild(signedIn(request), request.params.id, asString(request.body.child)), 'Child added to the agenda'),
   );
 
   app.post<{ Params: ItemParams; Body: Body }>('/panels/:id/items/:itemId/move', (request, reply) =>
-    step(request as never, reply, () => panels.moveItem(signedIn(request), request.params.id, request.params.itemId, asString(request.body.direction) === 'up' ? 'up' : 'down'), 'Agenda order changed', '#agenda'),
+    step(request as never, reply, () => panels.moveItem(signedIn(request), request.params.id, request.params.itemId, asString(request.body.direction) === 'up' ? 'up' : 'down'), 'Agenda order changed'),
   );
 
   app.post<{ Params: ItemParams; Body: Body }>('/panels/:id/items/:itemId/remove', (request, reply) =>
-    step(request as never, reply, () => panels.removeItem(signedIn(request), request.params.id, request.params.itemId), 'Item withdrawn from the agenda', '#agenda'),
+    step(request as never, reply, () => panels.removeItem(signedIn(request), request.params.id, request.params.itemId), 'Item withdrawn from the agenda'),
   );
 
   app.post<{ Params: Params; Body: Body }>('/panels/:id/circulate', (request, reply) =>
@@ -229,9 +234,9 @@ export default async function panelRoutes(app: FastifyInstance): Promise<void> {
 
   // ——— an item ———
 
-  async function renderItem(request: FastifyRequest<{ Params: ItemParams }>, reply: FastifyReply, extra: Record<string, unknown> = {}) {
+  async function renderItem(request: FastifyRequest<{ Params: ItemParams }>, reply: FastifyReply, extra: Record<string, unknown> = {}, read?: ItemPage) {
     const actor = signedIn(request);
-    const view = await panels.viewItem(actor, request.params.id, request.params.itemId);
+    const view = read ?? await panels.viewItem(actor, request.params.id, request.params.itemId);
     const values = (extra.values as Body | undefined) ?? {};
     const item = itemsForPage(view.items).find((i) => i.id === view.item.id)!;
     const own = view.item.returns.find((r) => r.agency === actor.agency);
@@ -264,6 +269,7 @@ export default async function panelRoutes(app: FastifyInstance): Promise<void> {
       }),
       // the second and third action rows open when they hold something, or a problem
       moreOpen: Array.from({ length: ACTION_ROWS - 1 }, (_, i) => `a${i + 2}`).some((p) => v(`${p}-action`) || v(`${p}-ownerAgency`)),
+      languageFieldNames: LANGUAGE_FIELD_NAMES,
       discussionValue: values.discussion !== undefined ? v('discussion') : (item.discussion ?? ''),
       values,
       errorFor: {},
@@ -274,22 +280,42 @@ export default async function panelRoutes(app: FastifyInstance): Promise<void> {
 
   app.get<{ Params: ItemParams }>('/panels/:id/items/:itemId', (request, reply) => renderItem(request, reply));
 
-  async function itemStep(request: FastifyRequest<{ Params: ItemParams; Body: Body }>, reply: FastifyReply, act: () => Promise<unknown>, done: string) {
+  type ItemPage = Awaited<ReturnType<typeof panels.viewItem>>;
+
+  /**
+   * The appropriate-language check of an item's free text: the form comes back with the guide's
+   * alternatives (and nothing written) when the words describe a child. A context item — an adult
+   * of concern, a place — is not checked: the guide is about how children are described, and the
+   * project does not check descriptions of adults or places (see the link description, network.ts).
+   */
+  async function languageCheckOfItem(request: FastifyRequest<{ Params: ItemParams; Body: Body }>, reply: FastifyReply, form: string, fields: Record<string, string>) {
+    const findings = wordingToCheck(request.body, fields);
+    if (!findings.length) return false;
+    const view = await panels.viewItem(signedIn(request), request.params.id, request.params.itemId);
+    if (!view.item.childId) return false;
+    // (a sent reply is thenable: awaiting it yields nothing, so the caller is told in a boolean)
+    await renderItem(request, reply, { values: request.body, form, languageFindings: findings }, view);
+    return true;
+  }
+
+  async function itemStep(request: FastifyRequest<{ Params: ItemParams; Body: Body }>, reply: FastifyReply, act: () => Promise<unknown>, done: string, form = '') {
     try {
       await act();
     } catch (error) {
       if (!(error instanceof ServiceError) || error.id !== 'validation_error') throw error;
       reply.code(400);
-      return renderItem(request, reply, { values: request.body, ...formErrors(error.details, ANCHORS) });
+      return renderItem(request, reply, { values: request.body, form, ...formErrors(error.details, ANCHORS) });
     }
     return reply.redirect(`/panels/${request.params.id}/items/${request.params.itemId}?done=${encodeURIComponent(done)}`);
   }
 
-  app.post<{ Params: ItemParams; Body: Body }>('/panels/:id/items/:itemId/return', (request, reply) =>
-    itemStep(request, reply, () => panels.submitReturn(signedIn(request), request.params.id, request.params.itemId, asString(request.body.return)), 'Your agency’s return is with the panel'),
-  );
+  app.post<{ Params: ItemParams; Body: Body }>('/panels/:id/items/:itemId/return', async (request, reply) => {
+    const text = asString(request.body.return);
+    if (await languageCheckOfItem(request, reply, 'return', { return: text })) return reply;
+    return itemStep(request, reply, () => panels.submitReturn(signedIn(request), request.params.id, request.params.itemId, text), 'Your agency’s return is with the panel', 'return');
+  });
 
-  app.post<{ Params: ItemParams; Body: Body }>('/panels/:id/items/:itemId/record', (request, reply) => {
+  app.post<{ Params: ItemParams; Body: Body }>('/panels/:id/items/:itemId/record', async (request, reply) => {
     const body = request.body;
     const dateProblems: Problem[] = [];
     const actions: { action: string; ownerAgency: string; ownerPerson?: string; dueBy?: string }[] = [];
@@ -307,6 +333,13 @@ export default async function panelRoutes(app: FastifyInstance): Promise<void> {
     const toRow = (path: string) => path.replace(/^actions\.(\d+)\./, (_, k: string) => `actions.${rowOf[Number(k)]}.`);
     const intent = asString(body.intent) === 'discuss' ? 'discuss' : 'decide';
     const input = { discussion: asString(body.discussion), decision: asString(body.decision), rationale: asString(body.rationale), outcome: asString(body.outcome), actions };
+    // saving the discussion only writes the discussion: only it is checked then
+    const fields: Record<string, string> = { discussion: input.discussion };
+    if (intent === 'decide') {
+      Object.assign(fields, { decision: input.decision, rationale: input.rationale });
+      for (let i = 0; i < ACTION_ROWS; i++) fields[`a${i + 1}-action`] = asString(body[`a${i + 1}-action`]);
+    }
+    if (await languageCheckOfItem(request, reply, 'record', fields)) return reply;
     return itemStep(request, reply, async () => {
       try {
         await panels.recordItem(signedIn(request), request.params.id, request.params.itemId, input, intent);
@@ -317,7 +350,7 @@ export default async function panelRoutes(app: FastifyInstance): Promise<void> {
         const details = [...error.details.map((d) => ({ ...d, path: toRow(d.path) })).filter((d) => !own.has(d.path)), ...dateProblems];
         throw new ServiceError(error.id, error.status, error.message, details);
       }
-    }, intent === 'discuss' ? 'Discussion notes saved' : 'Decision recorded and added to the chronology');
+    }, intent === 'discuss' ? 'Discussion notes saved' : 'Decision recorded and added to the chronology', 'record');
   });
 
   // ——— the minutes ———
@@ -336,7 +369,14 @@ export default async function panelRoutes(app: FastifyInstance): Promise<void> {
   // ——— the complex child panel referral, from the alert ———
 
   app.post<{ Params: Params; Body: Body }>('/alerts/:id/refer-to-panel', async (request, reply) => {
-    const result = await panels.referFromAlert(signedIn(request), request.params.id, asString(request.body.reason)).catch((error) => {
+    const reason = asString(request.body.reason);
+    // the reason describes the child, and goes into the chronology and on the agenda: checked first
+    const languageFindings = wordingToCheck(request.body, { reason });
+    if (languageFindings.length) {
+      const { alertId, child } = await panels.referralOf(signedIn(request), request.params.id);
+      return reply.page('panels/referral.njk', { title: `Refer ${child.name} to the complex child panel`, alertId, child, values: request.body, languageFindings });
+    }
+    const result = await panels.referFromAlert(signedIn(request), request.params.id, reason).catch((error) => {
       if (error instanceof ServiceError && error.id === 'validation_error') return { error };
       throw error;
     });

@@ -110,6 +110,8 @@ export const screeningInputSchema = z.object({
   notes: z.string().max(10_000).optional(),
   /** record the free text even though the language guide flags some of it */
   keepWording: z.boolean().optional(),
+  /** the recorded event's ref: a form's one-time submission (`web:…`), so a screening saved twice is recorded once */
+  ref: z.string().max(200).optional(),
 });
 export type ScreeningInput = z.input<typeof screeningInputSchema>;
 
@@ -231,11 +233,13 @@ export async function saveScreening(
       // a screening as of a past date sits on that date in the chronology; one as of today, now
       at: when.date < londonDate(now) ? when.date : formatInstant(now),
       agency: actor.agency,
+      ref: data.ref,
       summary: notes || undefined,
       details,
     }],
     options.via ?? 'web',
     afterRecord,
   );
-  return { saved: true, eventId: result.created[0].id, score, language, prefill };
+  // saved before (the same submission sent again): the screening recorded then
+  return { saved: true, eventId: (result.created[0] ?? result.unchanged[0]).id, score, language, prefill };
 }

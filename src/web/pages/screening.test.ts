@@ -145,6 +145,25 @@ test('saving records the screening and returns to the child with a success banne
   assert.equal(saved.summary, 'Screened with police.');
 });
 
+test('a screening saved twice (a double click, a re-post) is recorded once; both answers return to the child', async () => {
+  const v = await signedIn();
+  const form = await v.get(`${url()}?asOf=2024-06-14`);
+  const submission = /name="submission" value="([0-9a-f-]{36})"/.exec(form.body)?.[1];
+  assert.ok(submission, 'the form carries a one-time id');
+  const sent = { asOf: '2024-06-14', items: ['going_missing'], 'when-going_missing': 'recent', notes: 'Screened after the return interview (twice).', action: 'save', submission };
+  const first = await v.post(url(), sent);
+  const second = await v.post(url(), sent);
+  assert.equal(first.statusCode, 302);
+  assert.equal(second.statusCode, 302);
+  assert.equal(second.headers.location, first.headers.location);
+  const saved = (await t.database.db.select().from(events).where(and(eq(events.childId, p.childId), eq(events.type, 'screening.completed'))))
+    .filter((e) => e.summary === 'Screened after the return interview (twice).');
+  assert.equal(saved.length, 1);
+  assert.equal(saved[0].ref, `web:${submission}`);
+  // the next showing of the form is a new submission
+  assert.doesNotMatch((await v.get(`${url()}?asOf=2024-06-14`)).body, new RegExp(submission));
+});
+
 /** Sam's screening views of Jordan's chronology, in order. */
 const screeningViews = async () =>
   (await t.database.db.select().from(auditLog).where(and(eq(auditLog.childId, p.childId), eq(auditLog.action, 'chronology.viewed'))).orderBy(auditLog.seq))

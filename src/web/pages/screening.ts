@@ -17,7 +17,7 @@ import {
 import { prefillFor, saveScreening, scoreFor, type ScreeningInput, type ScreeningLanguage } from '../../services/screening-service.ts';
 import { ServiceError } from '../../services/errors.ts';
 import type { ChildRow } from '../../store/chronology-repository.ts';
-import { asArray, asString, dateFromParts, formErrors } from '../forms.ts';
+import { asArray, asString, dateFromParts, formErrors, submissionId, submissionRef } from '../forms.ts';
 import { requireSignedIn, signedIn } from '../sessions.ts';
 
 type Body = Record<string, unknown>;
@@ -36,6 +36,8 @@ interface FormState {
   judgement: RiskLevel | null;
   rationale: string;
   notes: string;
+  /** the form's one-time id (web/forms.ts): saved twice, the screening is recorded once */
+  submission: string;
 }
 
 const LEVEL_TAG: Record<RiskLevel, string> = {
@@ -81,6 +83,7 @@ function readForm(body: Body, set: IndicatorSet): { state: FormState; problems: 
       judgement: (RISK_LEVELS as readonly string[]).includes(judged) ? (judged as RiskLevel) : null,
       rationale: asString(body.rationale),
       notes: asString(body.notes),
+      submission: submissionId(body),
     },
     problems,
   };
@@ -92,6 +95,7 @@ const inputOf = (state: FormState, keepWording: boolean): ScreeningInput => ({
   judgement: { level: state.judgement, rationale: state.rationale },
   notes: state.notes,
   keepWording,
+  ref: submissionRef({ submission: state.submission }),
 });
 
 const evidenceText = (r: EvidenceRef) => `${EVENT_TYPE_NAMES[r.type as EventType] ?? r.type}, ${spokenDate(r.date)}`;
@@ -120,6 +124,7 @@ function viewModel(
   const findings = language ? [...language.notes, ...language.rationale] : [];
   return {
     title: 'Screen for exploitation',
+    submission: state.submission,
     child,
     set,
     asOf: prefill.asOfDate,
@@ -202,6 +207,7 @@ export default async function screeningRoutes(app: FastifyInstance, options: Scr
       judgement: null,
       rationale: '',
       notes: '',
+      submission: submissionId({}), // a form shown afresh is a new submission
     };
     if (problems.length) reply.code(400);
     return reply.page('screening/new.njk', viewModel(read.child, set, read.prefill, read.restrictedEntries, state, null, null, problems));

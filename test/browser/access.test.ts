@@ -100,7 +100,7 @@ describe('access in a browser', { skip: browserSkip }, () => {
     assert.match(await text(page, '.govuk-notification-banner--success'), /Account created for morgan\.ellis@demo\.reachable\.test/);
     assert.equal(await text(page, 'caption'), '12 accounts');
     const cells = await page.locator('tbody tr', { hasText: 'Morgan Ellis' }).locator('td').allTextContents();
-    assert.deepEqual(cells.map((c) => c.trim()), ['Morgan Ellis', 'morgan.ellis@demo.reachable.test', 'Youth justice', 'practitioner', 'Active']);
+    assert.deepEqual(cells.map((c) => c.trim()), ['Morgan Ellis', 'morgan.ellis@demo.reachable.test', 'Youth justice', 'Practitioner', 'Active']);
     await checkAxe(page);
     await screenshot(page, '24-admin-user-added');
     await page.context().close();

@@ -42,7 +42,8 @@ const flagged: [string, string[]][] = [
   ['Suspected of running county lines.', [RECRUITED]],
   // associating with; spending time with
   ['He spends time with older males in the town centre.', [ASSOCIATING]],
-  ['She spent time with the group at the flat.', [ASSOCIATING]],
+  ['She spent time with older boys at the flat.', [ASSOCIATING]],
+  ['He is associated with older males from the Northgate line.', [ASSOCIATING]],
   ['He has been hanging around with older boys.', [ASSOCIATING]],
   // going missing; absconding; going back
   ['He kept going missing from his placement.', [MISSING]],
@@ -153,6 +154,9 @@ const stillNotFlagged: string[] = [
   'She was running for the bus.',
   'Police have become involved since the stop.',
   'She spent time with her grandmother at the weekend.',
+  // direct work: the practitioner spent the time
+  'The worker spent time with him at school to explain the plan.',
+  'I spent time with Jacob and his mum after the meeting.',
   'He spends time with his dad on Saturdays.',
   "A perpetrator may exploit the child's vulnerability.",
   'The adult is a perpetrator of domestic abuse.',
@@ -216,7 +220,7 @@ for (const [text, expected, unquoted] of quoted) {
     assert.deepEqual(counted(text), expected);
     assert.deepEqual(counted(text.replace(/["“”‘]|’(?![a-z])/g, '')), unquoted, 'without the quotation marks');
     // the form shows every phrase, quoted or not: the practitioner keeps a quotation
-    assert.deepEqual(check(text), unquoted.length ? check(text.replace(/["“”‘]|’(?![a-z])/g, '')) : check(text));
+    assert.deepEqual(check(text), check(text.replace(/["“”‘]|’(?![a-z])/g, '')));
   });
 }
 
@@ -244,4 +248,16 @@ test('a finding gives the words as written and where they are', () => {
 
 test('each finding offers an alternative', () => {
   for (const f of checkLanguage('runner, absconding, plugging, drug dealer, muling, he is an offender')) assert.ok(f.alternatives.length > 0);
+});
+
+// A run of words that almost makes a phrase must fail quickly: "a known" read both as one choice and
+// as "a" then "known" once took exponential time (a 200-character summary held the server). No time
+// is asserted: with the old pattern this test does not finish, and the runner's timeout fails it.
+test('a long run of near-matches is checked without backtracking without end', { timeout: 20_000 }, () => {
+  for (const text of [
+    `he is ${'a known '.repeat(3_000)}x`,
+    `he was ${'seen as a '.repeat(3_000)}x`,
+    `worked for ${'the '.repeat(3_000)}x`,
+    `${'involved in '.repeat(3_000)}x`,
+  ]) assert.deepEqual(check(text), []);
 });

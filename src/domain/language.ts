@@ -69,11 +69,12 @@ export const LANGUAGE_GUIDE: LanguageTerm[] = [
   },
   {
     pattern: w(
-      // associating / associates with, but not the passive "associated with" ("the risks associated
-      // with missing episodes", "Dad is associated with the address")
-      'associat(?:ing|es|e) with|in a relationship with' +
-        // spending time / hanging out with, except with family ("spent time with her grandmother")
-        `|(?:sp(?:ending|ends?|ent) time|hang(?:s|ing)? (?:out|around)|hung (?:out|around)) with(?! ${FAMILY})`,
+      // associating / associates with; the passive "associated with" only with exploiters ("associated
+      // with older males"), not "the risks associated with missing episodes"
+      `associat(?:ing|es|e) with|associated with ${EXPLOITERS}|in a relationship with` +
+        // spending time / hanging out with, except with family ("spending time with her grandmother");
+        // "spent time with" only with exploiters: "the worker spent time with him" is direct work
+        `|(?:spending time|hang(?:s|ing)? (?:out|around)|hung (?:out|around)) with(?! ${FAMILY})|sp(?:ends?|ent) time with ${EXPLOITERS}`,
     ),
     avoid: 'associating with / in a relationship with / spending time with',
     alternatives: ['is being exploited by', 'is being controlled by', 'describe the context, not a relationship'],
@@ -136,8 +137,10 @@ export const LANGUAGE_GUIDE: LanguageTerm[] = [
       'drug(?:-|\\s+)?dealers?|(?:deals|dealing|dealt) (?:drugs|cannabis|weed|crack|heroin|cocaine|class a)' +
         `|${CHILD} (?:is|was|are|were|has been|had been|have been) dealing(?! with)` +
         // perpetrator / offender only of the child ("he is a perpetrator"): "a perpetrator may exploit
-        // the child" is about an adult and is not flagged
-        `|${CHILD} (?:is|was|are|were|has been|had been|have been) (?:(?:a|an|the|seen as|viewed as|treated as|known|a known) )*(?:(?:drug|street|local|young|prolific|cannabis) )?(?:dealers?|perpetrators?|offenders?)`,
+        // the child" is about an adult and is not flagged. The words before it are a bounded run of
+        // distinct words: "a known" as one choice and as "a" then "known" made a long run of them
+        // take exponential time to fail (a summary of 200 characters held the server)
+        `|${CHILD} (?:is|was|are|were|has been|had been|have been) (?:(?:a|an|the|seen as|viewed as|treated as|known) ){0,3}(?:(?:drug|street|local|young|prolific|cannabis) )?(?:dealers?|perpetrators?|offenders?)`,
     ),
     avoid: 'drug dealer; perpetrator (of the child)',
     alternatives: ['a child exploited to supply drugs'],

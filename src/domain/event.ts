@@ -431,3 +431,12 @@ export const EVENT_TYPE_NAMES: Record<EventType, string> = {
   'harm.serious': 'Serious harm',
   'context.linked': 'Linked to a person, place, phone, vehicle or group',
 };
+
+/**
+ * An entry's reference as a reader should see it: an agency's own (their system's id, so they can
+ * find it there), or nothing for a form's one-time id (`web:…`, web/forms.ts's submissionRef), which
+ * means nothing to anyone. The API keeps the ref as stored: it is the idempotency key.
+ */
+export function agencyRef(ref: string | null | undefined): string {
+  return ref && !ref.startsWith('web:') ? ref : '';
+}

@@ -6,7 +6,7 @@
 // Reading, access and the audit of the export share one transaction (design.md). The case review
 // pack (case-review-service) reads the same way.
 import { CONTEXT_KIND_NAMES, type ContextKind } from '../domain/context.ts';
-import { AGENCY_NAMES, EVENT_TYPE_NAMES, type Agency, type EventType } from '../domain/event.ts';
+import { AGENCY_NAMES, EVENT_TYPE_NAMES, agencyRef, type Agency, type EventType } from '../domain/event.ts';
 import { formatInstant, londonDate } from '../domain/time.ts';
 import type { Db } from '../store/database.ts';
 import * as alertsRepo from '../store/alert-repository.ts';
@@ -238,7 +238,7 @@ export function chronologyCsv(view: ChronologyExport, spokenDate: (ms: number) =
       ? csvLine(['chronology entry', occurred(e.at, true), agencyName(e.agency), '', '', e.typeName, restrictedText(e, spokenDate), '', '', 'restricted', '', e.id])
       : csvLine([
         'chronology entry', occurred(e.at, e.dateOnly), agencyName(e.agency), e.author, e.recordedAt ? formatInstant(e.recordedAt.getTime()) : '',
-        e.typeName, e.summary ?? '', e.detailsText, e.linksText, e.sensitivity, e.ref ?? '', e.id,
+        e.typeName, e.summary ?? '', e.detailsText, e.linksText, e.sensitivity, agencyRef(e.ref), e.id,
       ]);
   }
   for (const a of view.alerts ?? []) {

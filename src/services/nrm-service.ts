@@ -4,7 +4,7 @@
 // audited transaction; recording the referral or a decision is one event through recordEvents with
 // the rules' hook (the referral resolves NRM_PROMPT and VICTIM_LENS).
 import { sql } from 'drizzle-orm';
-import { AGENCY_NAMES, EVENT_TYPE_NAMES, type Agency, type EventType, type Problem } from '../domain/event.ts';
+import { AGENCY_NAMES, EVENT_TYPE_NAMES, agencyRef, type Agency, type EventType, type Problem } from '../domain/event.ts';
 import { londonDate, parseAt } from '../domain/time.ts';
 import * as wf from '../domain/workflows/nrm.ts';
 import { INDICATOR_LABELS, indicatorsOf, type IndicatorCode } from '../rules/indicators.ts';
@@ -323,7 +323,7 @@ export function s45Csv(pack: S45Pack): string {
       e.indicators.length ? 'exploitation indicator' : e.related ?? '',
       e.summary ?? '',
       detailsText(e.details),
-      e.ref ?? '',
+      agencyRef(e.ref),
       e.eventId,
     ]);
   }

@@ -93,6 +93,11 @@ async function sessions(app: FastifyInstance): Promise<void> {
       currentPath: request.url,
       navigation: navigationFor(request.actor, request.url),
     });
+    // A signed-in person's pages hold children's records: kept by no browser or proxy cache (a shared
+    // computer's history, the back button), and a form page is asked for afresh when they go back to
+    // it, so it comes with a new one-time submission id (web/forms.ts) rather than the one it was
+    // sent with, which would answer "recorded" for a different entry.
+    if (request.actor) this.header('cache-control', 'no-store');
     return this.type('text/html; charset=utf-8').send(html);
   });
 }

@@ -1,6 +1,6 @@
 // Nunjucks filters: how dates, agencies and event types read on a page.
 import nunjucks from 'nunjucks';
-import { AGENCY_NAMES, EVENT_TYPE_NAMES, type Agency, type EventType } from '../domain/event.ts';
+import { AGENCY_NAMES, EVENT_TYPE_NAMES, agencyRef, type Agency, type EventType } from '../domain/event.ts';
 import { formatInstant, londonOffsetMinutes } from '../domain/time.ts';
 import { hasOptionLabel, optionLabel } from '../domain/option-labels.ts';
 import { ruleName } from './rule-names.ts';
@@ -90,11 +90,8 @@ export const viewFilters = {
   agencyName: (value: unknown) => AGENCY_NAMES[value as Agency] ?? String(value),
   roleName: (value: unknown) => ROLE_CATALOGUE[value as Role]?.name.toLowerCase() ?? String(value),
   eventTypeName: (value: unknown) => EVENT_TYPE_NAMES[value as EventType] ?? String(value),
-  /**
-   * An entry's reference when it is an agency's own (their system's id, shown so they can find it
-   * there): a form's one-time id (`web:…`, web/forms.ts's submissionRef) means nothing to anyone.
-   */
-  agencyRef: (ref: unknown) => (typeof ref === 'string' && ref && !ref.startsWith('web:') ? ref : ''),
+  /** an entry's reference when it is an agency's own (domain/event's agencyRef) */
+  agencyRef: (ref: unknown) => agencyRef(typeof ref === 'string' ? ref : null),
   /** snake_case and camelCase values as words: "lead_professional" → "lead professional" */
   words,
   /** an event's details as label/text pairs for a definition list, any shape (unknown keys too) */

@@ -30,6 +30,8 @@ test('the record-event form sent twice records one entry, and both answers go to
   const form = await v.get(`/children/${p.childId}/events/new?type=care.referral`);
   const submission = hidden(form.body, 'submission');
   assert.match(submission, /^[0-9a-f-]{36}$/);
+  // kept by no cache: going back to the form asks for it afresh, with a new submission id
+  assert.equal(form.headers['cache-control'], 'no-store');
   // GOV.UK Frontend's button script (loaded by the layout) ignores a second click
   assert.match(form.body, /data-prevent-double-click="true"/);
   const sent = { type: 'care.referral', 'at-day': '1', 'at-month': '3', 'at-year': '2024', summary: 'Referral made by the school nurse (double)', submission };
@@ -45,6 +47,10 @@ test('the record-event form sent twice records one entry, and both answers go to
   const page = await v.get(first.headers.location as string);
   assert.match(page.body, /school nurse \(double\)/);
   assert.doesNotMatch(page.body, /reference web:/);
+  const csv = await v.get(`/children/${p.childId}/chronology.csv`);
+  assert.equal(csv.statusCode, 200);
+  assert.match(csv.body, /school nurse \(double\)/);
+  assert.doesNotMatch(csv.body, /web:/, 'nor the export');
   // a new form is a new submission
   const again = await v.get(`/children/${p.childId}/events/new?type=care.referral`);
   assert.notEqual(hidden(again.body, 'submission'), submission);

@@ -64,6 +64,8 @@ test('panel membership: only the panel’s chairs change it, never their own, on
   assert.deepEqual((await rejection(setPanelMember(database.db, cy, types, 'no_such_panel', uid(hal), 'member'))).details.map((d) => d.path), ['panel']);
   // a panel with no chair yet gets its chair first, from someone else who may chair panels
   assert.equal((await rejection(setPanelMember(database.db, ed, types, 'missing_exploited', uid(hal), 'member'))).status, 403);
+  // and its chair is someone who may chair panels: a practitioner named chair could change nothing, nor could anyone else
+  assert.deepEqual((await rejection(setPanelMember(database.db, ed, types, 'missing_exploited', uid(hal), 'chair'))).details.map((d) => d.path), ['userId']);
   await setPanelMember(database.db, ed, types, 'missing_exploited', uid(cy), 'chair');
   // then its chair decides: another manager may no longer add anyone, the chair may
   assert.equal((await rejection(setPanelMember(database.db, ed, types, 'missing_exploited', uid(mo), 'member'))).status, 403);

@@ -6,8 +6,8 @@ import type { Db } from '../store/database.ts';
 import * as alertsRepo from '../store/alert-repository.ts';
 import * as chronologyRepo from '../store/chronology-repository.ts';
 import * as repo from '../store/access-repository.ts';
-import { can, requireCapability } from './access.ts';
-import { mayReadCases, scopeOf, type Actor } from './actor.ts';
+import { can, requireCapability, roleCan } from './access.ts';
+import { mayReadCases, scopeOf, type Actor, type Role } from './actor.ts';
 import { audit } from './audit-service.ts';
 import { visibleChild } from './chronology-service.ts';
 import { agreementsOf } from './sharing-agreement-service.ts';
@@ -197,6 +197,11 @@ export async function setPanelMember(
   const outcome = await transactionRunAgain(db, async (tx) => {
     const [target] = await repo.usersByIds(tx, [userId]);
     if (!target) throw validationFailed([{ path: 'userId', message: 'Select a person' }]);
+    // a chair changes the membership from then on: someone who may chair panels, still active (a
+    // practitioner named chair could not, and the panel's membership would be fixed for good)
+    if (role === 'chair' && !(target.active && roleCan(target.role as Role, 'chair_panels'))) {
+      throw validationFailed([{ path: 'userId', message: 'Select someone who may chair panels (a manager or a panel chair) as its chair' }]);
+    }
     const chairs = await repo.panelChairsOf(tx, panelType);
     const refusal = userId === user.userId ? 'own membership'
       : chairs.length ? (chairs.includes(user.userId) ? null : 'not a chair of the panel')

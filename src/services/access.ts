@@ -67,7 +67,12 @@ export function can(actor: Actor | null, capability: Capability): boolean {
   if (!actor) return false;
   // an agency's system (API token) records and reads as its agency, nothing more
   if (actor.kind === 'api') return capability === 'read_cases';
-  return MATRIX[capability].includes(actor.role);
+  return roleCan(actor.role, capability);
+}
+
+/** Whether a role has the capability: for deciding about someone else (a panel's chair). */
+export function roleCan(role: Role, capability: Capability): boolean {
+  return MATRIX[capability].includes(role);
 }
 
 export function requireCapability(actor: Actor, capability: Capability): void {

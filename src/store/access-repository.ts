@@ -153,7 +153,7 @@ export async function removePanelMember(tx: Db, panelType: string, userId: strin
 }
 
 export async function usersByIds(tx: Db, ids: readonly string[]) {
-  return ids.length ? tx.select({ id: users.id, name: users.name, agency: users.agency, role: users.role }).from(users).where(inArray(users.id, [...ids])) : [];
+  return ids.length ? tx.select({ id: users.id, name: users.name, agency: users.agency, role: users.role, active: users.active }).from(users).where(inArray(users.id, [...ids])) : [];
 }
 
 // ——— the access log ———

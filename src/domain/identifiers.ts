@@ -28,6 +28,9 @@ import { seededRandom } from './seeded-random.ts';
 export type IdentifierResult = { ok: true; value: string } | { ok: false; message: string };
 
 /** The check letters of a UPN, in order of remainder (0 = A … 22 = Z). */
+/** A record's own id in Reachable (and a form's one-time submission id): a UUID, any version. */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export const UPN_CHECK_LETTERS = 'ABCDEFGHJKLMNPQRTUVWXYZ';
 
 /** Maximum length of a police or local authority identifier. */

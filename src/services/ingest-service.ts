@@ -20,6 +20,7 @@ import { mergeChildRecords } from './child-merge-service.ts';
 import { forbidden, notFound, ServiceError, validationFailed } from './errors.ts';
 import { createIncomingChild, currentChild, matchPerson, missingIdentifiers, rememberPerson, type MatcherSettings } from './matching-service.ts';
 import { can } from './access.ts';
+import { UUID } from '../domain/identifiers.ts';
 
 export interface ImportRequest {
   format: string;
@@ -346,7 +347,6 @@ async function decideAhead(db: Db, format: ImportFormat, lines: SourceLine[], be
   return { prepared, batch, counts, touched, decided };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const key = (...parts: string[]) => parts.join('\u0000');
 
 /** What a chunk carries to the next one decided ahead, at most: beyond it the next starts afresh. */

@@ -10,6 +10,7 @@ import { normaliseName } from '../linkage/strings.ts';
 import type { Db } from '../store/database.ts';
 import * as chronologyRepo from '../store/chronology-repository.ts';
 import * as repo from '../store/ingest-repository.ts';
+import { UUID } from '../domain/identifiers.ts';
 
 export type MatchDecision =
   | { kind: 'linked'; childId: string; method: 'source' | 'nhs' | 'upn'; updated: boolean }
@@ -20,7 +21,6 @@ export type MatchDecision =
 
 export interface MatcherSettings extends MatchOptions {}
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The child a record now is: a merged record answers with the child it was merged into. */
 export async function currentChild(tx: Db, childId: string): Promise<chronologyRepo.ChildRow | undefined> {

@@ -10,6 +10,7 @@ import type { Actor } from './actor.ts';
 import { audit } from './audit-service.ts';
 import { recordEvents, visibleChild, type AfterRecord } from './chronology-service.ts';
 import { validationFailed } from './errors.ts';
+import { UUID } from '../domain/identifiers.ts';
 
 /** Contextual safeguarding's contexts: where the risks to the child sit. */
 export const PLAN_CONTEXTS = ['home', 'school', 'peers', 'places', 'online'] as const;
@@ -43,7 +44,6 @@ export interface RiskPlan {
   actions: PlanAction[];
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const endOfDay = (isoDate: string) => Date.parse(`${isoDate}T23:59:59Z`);
 
@@ -143,8 +143,8 @@ export interface ActionInput {
   ownerPerson?: string;
   dueBy?: string;
   /**
-   * The form's one-time submission id (a UUID): the action's id and its event's `ref` come from it,
-   * so the same submission sent twice (a double click) sets one action. Absent: a new id.
+   * The form's one-time submission id (a UUID): its event's `ref` comes from it, so the same
+   * submission sent twice (a double click) sets one action.
    */
   submission?: string;
 }
@@ -166,7 +166,8 @@ export async function addPlanAction(db: Db, actor: Actor, childId: string, input
     // unique by (agency, ref): recorded once however often the submission is sent
     ...(submission ? { ref: `web:${submission}` } : {}),
     details: {
-      actionId: (submission ?? randomUUID()).slice(0, 8),
+      // not from the submission, which the browser sends: the ref already makes a re-send one action
+      actionId: randomUUID().slice(0, 8),
       action: input.action.trim(),
       ownerAgency: input.ownerAgency,
       ...(input.ownerPerson?.trim() ? { ownerPerson: input.ownerPerson.trim() } : {}),

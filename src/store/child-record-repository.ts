@@ -20,6 +20,7 @@ import {
   type EventRow,
   type InvolvementRow,
 } from './chronology-repository.ts';
+import { UUID } from '../domain/identifiers.ts';
 
 type AlertRow = typeof alerts.$inferSelect;
 export type GrantRow = typeof accessGrants.$inferSelect;
@@ -70,7 +71,6 @@ const entryOf = jsonRowMapper<ChronologyEntry>(events, { recordedByName: 'record
 const alertOf = jsonRowMapper<AlertRow>(alerts);
 const grantOf = jsonRowMapper<GrantRow>(accessGrants);
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const parsed = jsonFromDriver;
 

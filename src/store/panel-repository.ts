@@ -4,6 +4,7 @@ import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db } from './database.ts';
 import { childVisibleTo, type AccessScope } from './chronology-repository.ts';
 import { alerts, children, events, panelActions, panelAttendance, panelItems, panelMeetings, panelReturns, users } from './schema.ts';
+import { UUID } from '../domain/identifiers.ts';
 
 export type MeetingRow = typeof panelMeetings.$inferSelect;
 export type ItemRow = typeof panelItems.$inferSelect;
@@ -11,7 +12,6 @@ export type AttendanceRow = typeof panelAttendance.$inferSelect;
 export type ReturnRow = typeof panelReturns.$inferSelect;
 export type ActionRow = typeof panelActions.$inferSelect;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function insertMeeting(tx: Db, row: typeof panelMeetings.$inferInsert): Promise<MeetingRow> {
   const [created] = await tx.insert(panelMeetings).values(row).returning();

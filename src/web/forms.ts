@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Problem } from '../domain/event.ts';
 import { EARLIEST_YEAR, londonDate } from '../domain/time.ts';
+import { UUID } from '../domain/identifiers.ts';
 
 export interface ErrorSummaryItem {
   text: string;
@@ -66,7 +67,6 @@ export function dateFromParts(
   return { value: iso };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * A form's one-time submission id: made when the form is first shown (a hidden `submission` field),

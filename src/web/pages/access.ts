@@ -11,6 +11,7 @@ import { asString, dateFromParts, formErrors } from '../forms.ts';
 import { wordingToCheck } from '../language-check.ts';
 import { requireSignedIn, signedIn } from '../sessions.ts';
 import { requireCaseReader } from '../guards.ts';
+import { UUID } from '../../domain/identifiers.ts';
 
 type Body = Record<string, unknown>;
 
@@ -171,7 +172,6 @@ export default async function accessRoutes(app: FastifyInstance): Promise<void> 
 
   app.get<{ Querystring: Body }>('/panels/members', (request, reply) => renderMembers(request, reply, asString(request.query.panel)));
 
-  const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
   app.post<{ Body: Body }>('/panels/members', async (request, reply) => {
     const body = request.body;

@@ -43,7 +43,7 @@ const LABELS: Record<string, string> = {
   fromAgency: 'From agency',
   toAgency: 'To agency',
   riskLevel: 'Risk level',
-  reasons: 'Reasons (DfE codes)',
+  reasons: 'Reasons',
   episode: 'Missing episode reference',
 };
 

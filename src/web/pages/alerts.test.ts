@@ -44,6 +44,11 @@ test('a dismissal reason is checked the same way', async () => {
   const flagged = await v.post(`${alertUrl}/dismiss`, { reason: 'Lifestyle choice, nothing we can do about it.' });
   assert.equal(flagged.statusCode, 200);
   assert.match(flagged.body, /describe the constraints on the child/);
+  // kept, but too short: the form comes back for the length with "Keep my wording" still ticked
+  const short = await v.post(`${alertUrl}/dismiss`, { reason: 'Runner.', keepWording: 'yes' });
+  assert.equal(short.statusCode, 400);
+  assert.match(short.body, /at least 10 characters/);
+  assert.match(short.body, /id="keepWording-reason" name="keepWording" type="checkbox" value="yes" checked/);
 });
 
 test('My work in pages: 25 groups a page, GOV.UK pagination keeping the filters, a page past the end or not a number answered', async () => {

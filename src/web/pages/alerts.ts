@@ -131,7 +131,8 @@ export async function alertRoutes(app: FastifyInstance): Promise<void> {
       } catch (error) {
         if (!(error instanceof ServiceError) || error.id !== 'validation_error') throw error;
         reply.code(400);
-        return reply.page('alerts/alert.njk', await renderAlert(request.params.id, request, { values: request.body, ...formErrors(error.details) }));
+        // the form that came back keeps its "Keep my wording" ticked, if it was
+        return reply.page('alerts/alert.njk', await renderAlert(request.params.id, request, { values: request.body, languageField: field, ...formErrors(error.details) }));
       }
       return reply.redirect(`/alerts/${encodeURIComponent(request.params.id)}?done=${encodeURIComponent(done[name])}`);
     });

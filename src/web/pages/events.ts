@@ -56,7 +56,8 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
     const text = asString(body.summary).trim();
     // the summary and the type's own free-text details (a disclosure's concern, an escalation's issue, an arrest's offence…)
     const freeText = Object.fromEntries(detailFields(type).filter((f) => f.kind === 'text').map((f) => [`details.${f.name}`, asString(body[`details.${f.name}`])]));
-    const findings = wordingToCheck(body, { summary: text, ...freeText });
+    // in the form's order: the type's details, then the summary
+    const findings = wordingToCheck(body, { ...freeText, summary: text });
     if (!problems.length && findings.length) return renderEventForm(reply, actor, summary.child, type, body, [], findings);
     const alertId = asString(body.alert);
     const event = {

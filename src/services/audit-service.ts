@@ -140,6 +140,13 @@ export async function auditAllOrLeave(tx: Db, entries: readonly DeferredAudit[],
   else await auditAll(tx, entries);
 }
 
+/**
+ * The children a view names, once each, for its entry's `children`: a child's access log finds the
+ * entries that list them (access-repository's accessLogOf), as it finds those written about them.
+ */
+export const namedChildren = (rows: Iterable<{ childId?: string | null }>): string[] =>
+  [...new Set([...rows].flatMap((r) => (r.childId ? [r.childId] : [])))];
+
 export type AuditVerdict = { ok: true; rows: number } | { ok: false; rows: number; seq: number; problem: string };
 
 /** Walks the whole chain in order; names the first row whose hash or link does not hold. */

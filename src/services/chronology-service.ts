@@ -12,7 +12,7 @@ import * as repo from '../store/chronology-repository.ts';
 import * as contextRepo from '../store/context-repository.ts';
 import { readChildRecord } from '../store/child-record-repository.ts';
 import type { involvements as involvementsTable } from '../store/schema.ts';
-import { inTransaction, transactionRunAgain } from '../store/transactions.ts';
+import { causesOf, inTransaction, transactionRunAgain } from '../store/transactions.ts';
 import { mayReadCases, scopeOf, type Actor } from './actor.ts';
 import { audit, auditAllOrLeave, type DeferredAudit } from './audit-service.ts';
 import { notFound, ServiceError, validationFailed } from './errors.ts';
@@ -301,10 +301,7 @@ export async function recordEvents(
 
 /** unique_violation on `(agency, ref)` (`(agency, ref, at)` on a chronology partitioned by time). */
 function refRecordedMeanwhile(error: unknown): boolean {
-  for (let e = error as { code?: unknown; detail?: unknown; cause?: unknown } | undefined, depth = 0; e && typeof e === 'object' && depth < 8; e = e.cause as typeof e, depth++) {
-    if (e.code === '23505' && typeof e.detail === 'string' && /^Key \(agency, ref\b/.test(e.detail)) return true;
-  }
-  return false;
+  return causesOf(error).some((e) => e.code === '23505' && typeof e.detail === 'string' && /^Key \(agency, ref\b/.test(e.detail));
 }
 
 /**

@@ -14,7 +14,7 @@ import { transactionRunAgain } from '../store/transactions.ts';
 import * as repo from '../store/chronology-repository.ts';
 import { children, events } from '../store/schema.ts';
 import { mayReadCases, scopeOf, type Actor } from './actor.ts';
-import { audit } from './audit-service.ts';
+import { audit, namedChildren } from './audit-service.ts';
 import { recordEvents, visibleChild, type AfterRecord } from './chronology-service.ts';
 import { forbidden, notFound, validationFailed } from './errors.ts';
 import { can } from './access.ts';
@@ -330,7 +330,7 @@ export async function partnershipEscalations(db: Db, actor: Actor, options: Esca
     }
     const learning = all.filter((e) => e.state === 'resolved' && e.learning).sort((a, b) => b.resolvedAtMs! - a.resolvedAtMs!);
     // the list names children (their escalations, their learning): each child's access log shows it
-    const named = [...new Set([...open, ...learning].flatMap((e) => (e.childId ? [e.childId] : [])))];
+    const named = namedChildren([...open, ...learning]);
     await audit(tx, actor, 'report.viewed', null, { report: 'escalations', open: open.length, resolved: all.length - open.length, children: named });
     return {
       byStage: wf.STAGES.map((stage) => ({

@@ -9,7 +9,7 @@ import type { Db } from '../store/database.ts';
 import * as repo from '../store/context-repository.ts';
 import * as alertsRepo from '../store/alert-repository.ts';
 import { mayReadCases, scopeOf, type Actor } from './actor.ts';
-import { audit } from './audit-service.ts';
+import { audit, namedChildren } from './audit-service.ts';
 import { pseudonym } from './pseudonym.ts';
 import { visibleChild } from './chronology-service.ts';
 import { forbidden, notFound } from './errors.ts';
@@ -112,7 +112,7 @@ export async function childNetwork(db: Db, actor: Actor, childId: string): Promi
   });
   // audited after the read, in a statement of its own (see chronology-service viewChild); the other
   // children it names are listed too, so their access logs show it
-  const others = [...new Set(network.contexts.flatMap((c) => c.sharedWith.flatMap((s) => (s.childId ? [s.childId] : []))))];
+  const others = namedChildren(network.contexts.flatMap((c) => c.sharedWith));
   await audit(db, actor, 'network.viewed', network.child.id, { contexts: network.contexts.length, children: others });
   return network;
 }
@@ -188,7 +188,7 @@ export async function viewContext(db: Db, actor: Actor, entityId: string) {
     const assessments = await repo.assessmentsOf(tx, entity.id);
     const actions = await repo.contextActionsOf(tx, entity.id);
     // last, after every read: the audit chain's head is held from the entry to the commit
-    await audit(tx, actor, 'context.viewed', null, { context: entity.id, kind: entity.kind, children: children.flatMap((c) => (c.childId ? [c.childId] : [])) });
+    await audit(tx, actor, 'context.viewed', null, { context: entity.id, kind: entity.kind, children: namedChildren(children) });
     return { entity, kept: kept ?? null, merged, children, disruptions: measured, assessments, actions, alerts, mayAnalyse: mayAnalyseNetwork(actor) };
   });
 }
@@ -242,7 +242,7 @@ export async function partnershipNetwork(db: Db, actor: Actor, filter: Partnersh
       clusters,
     };
   });
-  const named = [...new Set(view.clusters.flatMap((c) => c.children.flatMap((k) => (k.childId ? [k.childId] : []))))];
+  const named = namedChildren(view.clusters.flatMap((c) => c.children));
   await audit(db, actor, 'network.partnership_viewed', null, { filter: describeFilter(filter), children: named });
   return view;
 }

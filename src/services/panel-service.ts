@@ -34,7 +34,7 @@ import * as repo from '../store/panel-repository.ts';
 import * as contextRepo from '../store/context-repository.ts';
 import { mayReadCases, scopeOf, type Actor } from './actor.ts';
 import { withNeedToKnow } from './alert-service.ts';
-import { audit, auditAll, type DeferredAudit } from './audit-service.ts';
+import { audit, auditAll, type DeferredAudit, namedChildren } from './audit-service.ts';
 import { recordEvents, visibleChild, type AfterRecord } from './chronology-service.ts';
 import { forbidden, notFound, ServiceError, validationFailed } from './errors.ts';
 import { can } from './access.ts';
@@ -198,7 +198,7 @@ export function createPanelService(db: Db, options: PanelServiceOptions = {}) {
   }
 
   /** The children a meeting's view names, for its audit entry's `children` (each child's access log shows it). */
-  const shownChildren = (items: ItemView[]) => [...new Set(items.flatMap((i) => (i.childId ? [i.childId] : [])))];
+  const shownChildren = (items: ItemView[]) => namedChildren(items);
 
   return {
     types,

@@ -12,12 +12,15 @@ import type { Db } from './database.ts';
  * driver's): a few levels at most, so a cause that loops back cannot hold us.
  */
 export function sqlStatesOf(error: unknown): string[] {
-  const states: string[] = [];
-  let e = error as { code?: unknown; cause?: unknown } | undefined;
-  for (let depth = 0; e && typeof e === 'object' && depth < 8; depth++, e = e.cause as typeof e) {
-    if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) states.push(e.code);
-  }
-  return states;
+  return causesOf(error).flatMap((e) => (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) ? [e.code] : []));
+}
+
+/** An error and its causes, outermost first: a few levels at most, so a cause that loops back cannot hold us. */
+export function causesOf(error: unknown): { code?: unknown; detail?: unknown; cause?: unknown }[] {
+  const chain: { code?: unknown; detail?: unknown; cause?: unknown }[] = [];
+  let e = error as { code?: unknown; detail?: unknown; cause?: unknown } | undefined;
+  for (let depth = 0; e && typeof e === 'object' && depth < 8; depth++, e = e.cause as typeof e) chain.push(e);
+  return chain;
 }
 
 /** deadlock_detected and serialization_failure: the transaction was rolled back whole and may be run again as it was. */

@@ -13,6 +13,7 @@ import type { Db } from '../store/database.ts';
 import { setUpSessions } from './sessions.ts';
 import { routerRefusal, setUpErrors } from './errors.ts';
 import { viewFilters } from './view-filters.ts';
+import { keptMacroCalls } from './kept-fragments.ts';
 import { signInRoutes } from './pages/sign-in.ts';
 import { childRoutes } from './pages/children.ts';
 import { eventRoutes } from './pages/events.ts';
@@ -104,6 +105,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     options: {
       onConfigure: (env: nunjucks.Environment) => {
         for (const [name, filter] of Object.entries(viewFilters)) env.addFilter(name, filter as never);
+        env.addGlobal('keptMacroCall', keptMacroCalls());
       },
     },
     defaultContext: { serviceName: 'Reachable', demo: deps.config.demo },

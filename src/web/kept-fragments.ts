@@ -19,3 +19,30 @@ export function keptFragments(app: Pick<FastifyInstance, 'view'>, limit = 500) {
     return html;
   };
 }
+
+/**
+ * A GOV.UK macro whose output depends only on its parameters, and whose parameters come from a small
+ * set — a tag's status, the header, a role's menu — kept once made, per macro name. Each call of such
+ * a macro otherwise includes the component's template, which imports its macros again: about 18 µs a
+ * tag, and a third of a millisecond for the layout's header, menu and banner on every page. For
+ * parameters that never name a child or a person only: what is kept stays in the process. Past
+ * `limit` calls kept for one macro, its store starts again.
+ */
+export function keptMacroCalls(limit = 500) {
+  const kept = new Map<string, Map<string, unknown>>();
+  return (name: string, macro: (...args: unknown[]) => unknown) => {
+    let calls = kept.get(name);
+    if (!calls) kept.set(name, (calls = new Map()));
+    const store = calls;
+    return (...args: unknown[]): unknown => {
+      const key = JSON.stringify(args);
+      let html = store.get(key);
+      if (html === undefined) {
+        html = macro(...args);
+        if (store.size >= limit) store.clear();
+        store.set(key, html);
+      }
+      return html;
+    };
+  };
+}

@@ -173,6 +173,7 @@ test('saving records a screening.completed event the rules see: SCREENING_DUE re
 test('kept wording is recorded as written', async () => {
   const result = await saveScreening(database.db, p.socialWorker, p.childId, {
     answers: [],
+    noneConfirmed: true,
     notes: 'Mum said: "he keeps going missing".',
     keepWording: true,
   }, service.afterRecord, options);
@@ -183,4 +184,34 @@ test('kept wording is recorded as written', async () => {
   assert.equal(today.summary, 'Mum said: "he keeps going missing".');
   assert.equal(today.at.getTime(), NOW, 'a screening as of today is recorded now');
   assert.equal(today.details.level, 'none');
+});
+
+test('a screening with no indicator is saved only when the practitioner confirms none is present', async () => {
+  const problem = [{ path: 'noneConfirmed', message: 'Select the indicators that are present, or confirm that none is' }];
+  const before = (await screeningsOf(p.childId)).length;
+  // nothing ticked, nothing confirmed: perhaps the button pressed by mistake
+  const blank = await rejection(saveScreening(database.db, p.socialWorker, p.childId, { asOf: '2024-06-20', answers: [] }, service.afterRecord, options));
+  assert.equal(blank.id, 'validation_error');
+  assert.deepEqual(blank.details, problem);
+  // with flagged wording too: refused, not sent back for the wording alone
+  const worded = await rejection(saveScreening(database.db, p.socialWorker, p.childId, { asOf: '2024-06-20', answers: [], notes: 'He keeps going missing.' }, service.afterRecord, options));
+  assert.deepEqual(worded.details, problem);
+  // a professional judgement with reasons is still no indicator
+  const judged = await rejection(saveScreening(database.db, p.socialWorker, p.childId, {
+    asOf: '2024-06-20', answers: [], judgement: { level: 'low', rationale: 'Worries raised by his youth worker.' },
+  }, service.afterRecord, options));
+  assert.deepEqual(judged.details, problem);
+  // an indicator ticked and "none is present" both: which is meant?
+  const both = await rejection(saveScreening(database.db, p.socialWorker, p.childId, { asOf: '2024-06-20', answers: [{ id: 'going_missing' }], noneConfirmed: true }, service.afterRecord, options));
+  assert.deepEqual(both.details, problem);
+  assert.equal((await screeningsOf(p.childId)).length, before, 'nothing recorded');
+
+  // confirmed: saved, the pre-filled items set aside and the confirmation kept with it
+  const result = await saveScreening(database.db, p.socialWorker, p.childId, { asOf: '2024-06-19', answers: [], noneConfirmed: true }, service.afterRecord, options);
+  assert.equal(result.saved, true);
+  assert.equal(result.score.score, 0);
+  const saved = (await screeningsOf(p.childId)).find((r) => r.id === (result.saved && result.eventId))!;
+  assert.equal(saved.details.level, 'none');
+  assert.equal(saved.details.noIndicatorsPresent, true);
+  assert.deepEqual((saved.details.setAside as { id: string }[]).map((x) => x.id).sort(), ['found_with_drugs_or_weapon', 'going_missing', 'unexplained_money_goods']);
 });

@@ -110,6 +110,12 @@ export const screeningInputSchema = z.object({
   notes: z.string().max(10_000).optional(),
   /** record the free text even though the language guide flags some of it */
   keepWording: z.boolean().optional(),
+  /**
+   * the practitioner confirms they considered every indicator and none is present: a screening with
+   * no indicator is saved only with it (nothing ticked may be a button pressed by mistake), and not
+   * with an indicator ticked (which answer is meant?)
+   */
+  noneConfirmed: z.boolean().optional(),
   /** the recorded event's ref: a form's one-time submission (`web:…`), so a screening saved twice is recorded once */
   ref: z.string().max(200).optional(),
 });
@@ -182,14 +188,26 @@ export async function scoreFor(db: Db, actor: Actor, childId: string, input: Scr
   return scoreAnswers(db, actor, childId, input, options, () => true);
 }
 
-/** A save sent back for its wording: the caller shows the form again, scored, as scoreFor would. */
-const sentBackForWording = ({ input, score, language }: Scored) =>
-  !score.problems.length && !!(language.notes.length || language.rationale.length) && !input.keepWording;
+const NONE_CONFIRMED_MESSAGE = 'Select the indicators that are present, or confirm that none is';
 
 /**
- * Validates and records a screening. A change of band needs written reasons; the notes and the
- * reasons are checked against the appropriate-language guide, and flagged wording is returned for
- * the practitioner to change or keep (`keepWording`) before anything is recorded.
+ * What stops a save: the score's problems, and a screening with no indicator that the practitioner
+ * has not confirmed has none (or one that has indicators and says it has none).
+ */
+function problemsOfSave({ input, score }: Scored): Problem[] {
+  const confirmed = score.rows.length === 0 ? !!input.noneConfirmed : !input.noneConfirmed;
+  return confirmed ? score.problems : [...score.problems, { path: 'noneConfirmed', message: NONE_CONFIRMED_MESSAGE }];
+}
+
+/** A save sent back for its wording: the caller shows the form again, scored, as scoreFor would. */
+const sentBackForWording = (scored: Scored) =>
+  !problemsOfSave(scored).length && !!(scored.language.notes.length || scored.language.rationale.length) && !scored.input.keepWording;
+
+/**
+ * Validates and records a screening. A change of band needs written reasons; a screening with no
+ * indicator needs `noneConfirmed`; the notes and the reasons are checked against the
+ * appropriate-language guide, and flagged wording is returned for the practitioner to change or keep
+ * (`keepWording`) before anything is recorded.
  */
 export async function saveScreening(
   db: Db,
@@ -203,7 +221,8 @@ export async function saveScreening(
   // is shown again, so its read is audited as a view
   const scored = await scoreAnswers(db, actor, childId, input, options, sentBackForWording);
   const { input: data, when, now, read, score, language } = scored;
-  if (score.problems.length) throw validationFailed(score.problems);
+  const problems = problemsOfSave(scored);
+  if (problems.length) throw validationFailed(problems);
   const { prefill } = read;
   if (sentBackForWording(scored)) return { saved: false, reason: 'check_language', score, language, prefill, read };
   const ticked = new Set(score.rows.map((r) => r.id));
@@ -222,6 +241,8 @@ export async function saveScreening(
     ...(professional ? { override: { from: professional.from, to: professional.to, rationale: professional.rationale } } : {}),
     // pre-filled by the chronology but not ticked: the practitioner decided, and that is kept too
     ...(setAside.length ? { setAside } : {}),
+    // no indicator: the practitioner confirmed they considered every one and none is present
+    ...(score.rows.length === 0 ? { noIndicatorsPresent: true } : {}),
   };
   const notes = data.notes?.trim();
   const result = await recordEvents(

@@ -120,8 +120,10 @@ export function detailsFromForm(type: EventType, body: Record<string, unknown>):
 
 /**
  * The `at` of a form: a GOV.UK date, and an optional 24-hour time read as London time. The
- * practitioner says when something happened, so not a date after today. (The API and the feeds
- * take a future `at` on purpose: the rules count such an entry once its time comes, rules/engine.ts.)
+ * practitioner says when something happened, so not a date after today, nor a time later today than
+ * now (the London wall clock: 23:59 today, typed at 10:00, is refused against the time field). (The
+ * API and the feeds take a future `at` on purpose: the rules count such an entry once its time comes,
+ * rules/engine.ts.)
  */
 export function atFromForm(body: Record<string, unknown>, now = Date.now()): { at?: string; problems: Problem[] } {
   const date = dateFromParts(body, 'at', 'the date it happened', true, { notFuture: true, now });
@@ -133,5 +135,7 @@ export function atFromForm(body: Record<string, unknown>, now = Date.now()): { a
     return { problems: [{ path: 'atTime', message: 'Time must be a real time in 24-hour format, like 14:30' }] };
   }
   const [y, mo, d] = date.value!.split('-').map(Number);
-  return { at: formatInstant(londonWallClock(y, mo, d, +m[1], +m[2])), problems: [] };
+  const instant = londonWallClock(y, mo, d, +m[1], +m[2]);
+  if (instant > now) return { problems: [{ path: 'atTime', message: 'The time must be now or in the past' }] };
+  return { at: formatInstant(instant), problems: [] };
 }

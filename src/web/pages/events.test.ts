@@ -7,6 +7,8 @@ import { and, eq, like } from 'drizzle-orm';
 import { openTestApp, Visitor } from '../../../test/support/app.ts';
 import { makePartnership, type TestPartnership } from '../../../test/support/partnership.ts';
 import { events } from '../../store/schema.ts';
+import { formatInstant } from '../../domain/time.ts';
+import { atFromForm } from '../event-form.ts';
 
 let t: Awaited<ReturnType<typeof openTestApp>>;
 let p: TestPartnership;
@@ -103,6 +105,47 @@ test('when it happened: not in the future, not before 1900 (the record-event and
     type: 'care.referral', 'at-day': String(today.getUTCDate()), 'at-month': String(today.getUTCMonth() + 1), 'at-year': String(today.getUTCFullYear()), summary: 'recorded today',
   });
   assert.equal(ok.statusCode, 302);
+});
+
+test('a time later today than now is refused against the time field; now and earlier are fine (London wall clock)', () => {
+  // 10:00 in London on a summer day (09:00 UTC)
+  const now = Date.parse('2024-06-10T09:00:00Z');
+  const today = { 'at-day': '10', 'at-month': '6', 'at-year': '2024' };
+  assert.deepEqual(atFromForm({ ...today, atTime: '23:59' }, now), { problems: [{ path: 'atTime', message: 'The time must be now or in the past' }] });
+  assert.deepEqual(atFromForm({ ...today, atTime: '10:01' }, now).problems.map((x) => x.path), ['atTime']);
+  assert.deepEqual(atFromForm({ ...today, atTime: '10:00' }, now), { at: '2024-06-10T10:00:00+01:00', problems: [] });
+  // 09:30 in London is 08:30 UTC: read as London time, not as UTC
+  assert.deepEqual(atFromForm({ ...today, atTime: '09:30' }, now), { at: '2024-06-10T09:30:00+01:00', problems: [] });
+  // an earlier day at any time, and today with no time, as before
+  assert.deepEqual(atFromForm({ 'at-day': '9', 'at-month': '6', 'at-year': '2024', atTime: '23:59' }, now).problems, []);
+  assert.deepEqual(atFromForm(today, now), { at: '2024-06-10', problems: [] });
+  // a later day is the date's error, as before
+  assert.deepEqual(atFromForm({ 'at-day': '11', 'at-month': '6', 'at-year': '2024', atTime: '00:01' }, now).problems.map((x) => x.path), ['at']);
+});
+
+test('the record-event form refuses today at a time still to come, linked to the time field, keeping what was typed', async (ctx) => {
+  // today in London at 23:59, unless it is 23:59 already (then there is no later time today)
+  const [date, clock] = formatInstant(Date.now()).split('T');
+  if (clock.startsWith('23:59')) return ctx.skip('no later minute today in London');
+  const [year, month, day] = date.split('-');
+  const v = await social();
+  const form = await v.get(`/children/${p.childId}/events/new?type=police.incident`);
+  const sent = {
+    type: 'police.incident', submission: hidden(form.body, 'submission'), 'at-day': day, 'at-month': month, 'at-year': year, atTime: '23:59',
+    summary: 'Stopped by officers at the station (later today)', ref: 'INC-LATER-1',
+  };
+  const refused = await v.post(`/children/${p.childId}/events/new`, sent);
+  assert.equal(refused.statusCode, 400);
+  assert.deepEqual(summaryLinks(refused.body), [['atTime', 'The time must be now or in the past']]);
+  assert.match(refused.body, /<title>Error: /);
+  assert.match(refused.body, /id="atTime-error"/);
+  assert.match(refused.body, /id="atTime" name="atTime" type="text" value="23:59"/);
+  // everything typed is kept
+  assert.match(refused.body, new RegExp(`name="at-day" type="text" value="${day}"`));
+  assert.match(refused.body, /Stopped by officers at the station \(later today\)<\/textarea>/);
+  assert.match(refused.body, /name="ref" type="text" spellcheck="false" value="INC-LATER-1"/);
+  assert.equal(hidden(refused.body, 'submission'), sent.submission);
+  assert.equal((await t.database.db.select().from(events).where(like(events.summary, '%(later today)%'))).length, 0);
 });
 
 test("the language guide checks a type's own free-text details as well as the summary, naming the field", async () => {

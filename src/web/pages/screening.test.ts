@@ -164,6 +164,68 @@ test('a screening saved twice (a double click, a re-post) is recorded once; both
   assert.doesNotMatch((await v.get(`${url()}?asOf=2024-06-14`)).body, new RegExp(submission));
 });
 
+const errorLinks = (body: string) =>
+  [...(/govuk-error-summary__list">([\s\S]*?)<\/ul>/.exec(body)?.[1] ?? '').matchAll(/<a href="#([^"]+)">([^<]*)<\/a>/g)].map((m) => [m[1], m[2].trim()]);
+const NONE_MESSAGE = 'Select the indicators that are present, or confirm that none is';
+// police, involved with Jordan: Sam's sign-ins are at the sign-in rate limit (10 a minute) already
+const POLICE = 'pat.police@test.reachable';
+
+test('a screening sent with nothing ticked is not saved unless the practitioner confirms none is present', async () => {
+  const v = await signedIn(POLICE);
+  const form = await v.get(url());
+  // the confirmation is in the form, unticked
+  assert.match(form.body, /<input class="govuk-checkboxes__input" id="noneConfirmed" name="noneConfirmed" type="checkbox" value="yes">/);
+  assert.match(form.body, /I have considered every indicator and none is present/);
+  const submission = /name="submission" value="([0-9a-f-]{36})"/.exec(form.body)![1];
+  const sent = { notes: 'Screened at the review meeting (blank).', judgement: '', rationale: '', action: 'save', submission };
+  const refused = await v.post(url(), sent);
+  assert.equal(refused.statusCode, 400);
+  assert.deepEqual(errorLinks(refused.body), [['noneConfirmed', NONE_MESSAGE]]);
+  assert.match(refused.body, /<title>Error: /);
+  assert.match(refused.body, /id="noneConfirmed-error"/);
+  // what was entered is kept
+  assert.match(refused.body, /Screened at the review meeting \(blank\)\.<\/textarea>/);
+  assert.match(refused.body, new RegExp(`name="submission" value="${submission}"`));
+  const blank = async () => (await t.database.db.select().from(events).where(and(eq(events.childId, p.childId), eq(events.type, 'screening.completed'))))
+    .filter((e) => e.summary === 'Screened at the review meeting (blank).');
+  assert.equal((await blank()).length, 0);
+
+  const saved = await v.post(url(), { ...sent, noneConfirmed: 'yes' });
+  assert.equal(saved.statusCode, 302);
+  assert.equal(decodeURIComponent((saved.headers.location as string).split('recorded=')[1].split('#')[0]), 'Exploitation screening saved: no current concern (0 points)');
+  const [row] = await blank();
+  assert.equal(row.details.level, 'none');
+  assert.equal(row.details.noIndicatorsPresent, true);
+});
+
+test('pre-filled items: left ticked with "none is present" is an error; unticked and confirmed, saved with them set aside', async () => {
+  const v = await signedIn(POLICE);
+  const form = await v.get(`${url()}?asOf=2024-06-19`);
+  const prefilled = ticked(form.body, 'items').sort();
+  assert.deepEqual(prefilled, ['found_with_drugs_or_weapon', 'going_missing', 'offending']);
+  assert.deepEqual(ticked(form.body, 'noneConfirmed'), []);
+  const both = await v.post(url(), {
+    asOf: '2024-06-19', items: prefilled, 'when-going_missing': 'recent', 'when-found_with_drugs_or_weapon': 'recent', noneConfirmed: 'yes', action: 'save',
+  });
+  assert.equal(both.statusCode, 400);
+  assert.deepEqual(errorLinks(both.body), [['noneConfirmed', NONE_MESSAGE]]);
+  // both answers are shown as sent, for the practitioner to choose
+  assert.deepEqual(ticked(both.body, 'items').sort(), prefilled);
+  assert.deepEqual(ticked(both.body, 'noneConfirmed'), ['yes']);
+  // the pre-fill ticked them, the practitioner unticked them all without confirming: not saved
+  const unticked = await v.post(url(), { asOf: '2024-06-19', action: 'save' });
+  assert.equal(unticked.statusCode, 400);
+  assert.deepEqual(errorLinks(unticked.body), [['noneConfirmed', NONE_MESSAGE]]);
+  const saved = await v.post(url(), { asOf: '2024-06-19', noneConfirmed: 'yes', action: 'save' });
+  assert.equal(saved.statusCode, 302);
+  const [row] = (await t.database.db.select().from(events).where(and(eq(events.childId, p.childId), eq(events.type, 'screening.completed'))))
+    .filter((e) => e.atText === '2024-06-19');
+  assert.equal(row.details.level, 'none');
+  assert.equal(row.details.noIndicatorsPresent, true);
+  // the chronology's suggestions the practitioner set aside are kept with it
+  assert.deepEqual((row.details.setAside as { id: string }[]).map((x) => x.id).sort(), prefilled);
+});
+
 /** Sam's screening views of Jordan's chronology, in order. */
 const screeningViews = async () =>
   (await t.database.db.select().from(auditLog).where(and(eq(auditLog.childId, p.childId), eq(auditLog.action, 'chronology.viewed'))).orderBy(auditLog.seq))

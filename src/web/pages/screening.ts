@@ -34,6 +34,8 @@ interface FormState {
   /** significant items ticked with no "when" (shown ticked, with the error) */
   undated: Set<string>;
   judgement: RiskLevel | null;
+  /** "I have considered every indicator and none is present": needed to save a screening with nothing ticked */
+  noneConfirmed: boolean;
   rationale: string;
   notes: string;
   /** the form's one-time id (web/forms.ts): saved twice, the screening is recorded once */
@@ -81,6 +83,7 @@ function readForm(body: Body, set: IndicatorSet): { state: FormState; problems: 
       ticked,
       undated,
       judgement: (RISK_LEVELS as readonly string[]).includes(judged) ? (judged as RiskLevel) : null,
+      noneConfirmed: asArray(body.noneConfirmed).includes('yes'),
       rationale: asString(body.rationale),
       notes: asString(body.notes),
       submission: submissionId(body),
@@ -94,6 +97,7 @@ const inputOf = (state: FormState, keepWording: boolean): ScreeningInput => ({
   answers: [...state.ticked].map(([id, timing]) => ({ id, timing })),
   judgement: { level: state.judgement, rationale: state.rationale },
   notes: state.notes,
+  noneConfirmed: state.noneConfirmed,
   keepWording,
   ref: submissionRef({ submission: state.submission }),
 });
@@ -112,7 +116,7 @@ function viewModel(
 ) {
   const byId = new Map(prefill.items.map((i) => [i.id, i]));
   const evidenceById = new Map(prefill.items.flatMap((i) => i.evidence.map((r) => [r.eventId, r] as const)));
-  const anchors: Record<string, string> = { asOf: 'as-of', rationale: 'rationale', judgement: 'judgement', notes: 'notes' };
+  const anchors: Record<string, string> = { asOf: 'as-of', rationale: 'rationale', judgement: 'judgement', notes: 'notes', noneConfirmed: 'noneConfirmed' };
   for (const item of set.items) anchors[`when-${item.id}`] = `when-${item.id}`;
   // problems the scoring names by answer index point at the item's box
   const answers = [...state.ticked.keys()];
@@ -174,7 +178,7 @@ function viewModel(
       { value: '', text: score ? `Use the band from the score (${score.label.toLowerCase()})` : 'Use the band from the score', checked: !state.judgement },
       ...RISK_LEVELS.map((level) => ({ value: level, text: levelLabel(set, level), checked: state.judgement === level })),
     ],
-    values: { rationale: state.rationale, notes: state.notes },
+    values: { rationale: state.rationale, notes: state.notes, noneConfirmed: state.noneConfirmed },
     languageFindings: findings,
     ...errors,
   };
@@ -205,6 +209,7 @@ export default async function screeningRoutes(app: FastifyInstance, options: Scr
       ticked: new Map(read.prefill.answers.map((a) => [a.id, a.timing ?? 'recent'])),
       undated: new Set(),
       judgement: null,
+      noneConfirmed: false,
       rationale: '',
       notes: '',
       submission: submissionId({}), // a form shown afresh is a new submission

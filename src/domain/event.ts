@@ -293,7 +293,9 @@ export function storableText(text: string): string {
 /**
  * Every string and key of a JSON value that PostgreSQL cannot store, by path (at most `limit`): the
  * refinement every string of an event shares, whatever its field (unknown `details` keys and the
- * links included). Iterative: a deeply nested value cannot overflow the stack.
+ * links included), and the check of every web request's params, query and body (web/errors.ts).
+ * Iterative (a deeply nested value cannot overflow the stack), only through plain objects and
+ * arrays (not a request's files or streams), each once (multipart parts refer back to the body).
  */
 export function unstorableIn(value: unknown, prefix = '', limit = 20): Problem[] {
   // the usual answer is none: found without making a path for every value (a feed's events pass here)
@@ -308,7 +310,7 @@ export function unstorableIn(value: unknown, prefix = '', limit = 20): Problem[]
       if (message) problems.push({ path: formatPath(prefix, path) || '(root)', message });
       continue;
     }
-    if (!v || typeof v !== 'object' || seen.has(v)) continue;
+    if (!isPlainContainer(v) || seen.has(v)) continue;
     seen.add(v);
     const entries = Array.isArray(v) ? v.map((item, i) => [i, item] as const) : Object.entries(v);
     for (let i = entries.length - 1; i >= 0; i--) {
@@ -321,6 +323,14 @@ export function unstorableIn(value: unknown, prefix = '', limit = 20): Problem[]
   return problems;
 }
 
+/** An array or a plain object: fastify's params, query and form bodies inherit from an empty null-prototype object. */
+function isPlainContainer(v: unknown): v is object {
+  if (!v || typeof v !== 'object') return false;
+  if (Array.isArray(v)) return true;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null || Object.getPrototypeOf(proto) === null;
+}
+
 /** Whether any string or key within `value` has a character unstorableText names. */
 function holdsUnstorable(value: unknown): boolean {
   const seen = new Set<object>();
@@ -329,7 +339,7 @@ function holdsUnstorable(value: unknown): boolean {
     const v = stack.pop();
     if (typeof v === 'string') {
       if (UNSTORABLE_ANY.test(v)) return true;
-    } else if (v && typeof v === 'object' && !seen.has(v)) {
+    } else if (isPlainContainer(v) && !seen.has(v)) {
       seen.add(v);
       if (Array.isArray(v)) {
         for (const item of v) stack.push(item);

@@ -1,43 +1,8 @@
 // One error handler: the API answers `{ "error": id, "details": [...] }` with stable ids; pages show
 // the GOV.UK "page not found" or "sorry, there is a problem" patterns.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { unstorableText, type Problem } from '../domain/event.ts';
+import { unstorableIn } from '../domain/event.ts';
 import { ServiceError, validationFailed } from '../services/errors.ts';
-
-/**
- * The first string (or key) in a request's params, query or body that PostgreSQL cannot store, by
- * path: a NUL character (U+0000, refused in text and jsonb) or a lone surrogate (`\ud800` in JSON,
- * refused in jsonb: an event's details or links). Without this check the write fails in the
- * database as a server error. Iterative (a deeply nested body cannot overflow the stack), only
- * through plain objects and arrays (not files or streams), each once (multipart parts refer back to
- * the whole body).
- */
-function unstorableIn(roots: [string, unknown][]): Problem | undefined {
-  const seen = new WeakSet<object>();
-  const stack: [string, unknown][] = [...roots].reverse();
-  while (stack.length) {
-    const [path, value] = stack.pop()!;
-    if (typeof value === 'string') {
-      const message = unstorableText(value);
-      if (message) return { path: path || '(root)', message };
-      continue;
-    }
-    if (!value || typeof value !== 'object' || seen.has(value)) continue;
-    // plain objects: fastify's params, query and form bodies inherit from an empty null-prototype object
-    const proto = Object.getPrototypeOf(value);
-    if (!Array.isArray(value) && proto !== Object.prototype && proto !== null && Object.getPrototypeOf(proto) !== null) continue;
-    seen.add(value);
-    const entries = Object.entries(value);
-    for (let i = entries.length - 1; i >= 0; i--) {
-      const [key, child] = entries[i];
-      const at = Array.isArray(value) ? `${path}[${key}]` : path ? `${path}.${key}` : key;
-      const message = unstorableText(key);
-      if (message) return { path: at, message: `its name ${message}` };
-      stack.push([at, child]);
-    }
-  }
-  return undefined;
-}
 
 /**
  * The router's own refusals (a broken %-escape in the path, a path segment longer than any id) come
@@ -60,9 +25,13 @@ export function routerRefusal(error: FastifyError, request: FastifyRequest, repl
 }
 
 export function setUpErrors(app: FastifyInstance): void {
+  // a NUL character or a lone surrogate anywhere in a request is refused naming its field: let
+  // through, the write fails in the database as a server error (domain/event.ts unstorableText)
   app.addHook('preValidation', async (request) => {
-    const problem = unstorableIn([['', request.params], ['', request.query], ['', request.body]]);
-    if (problem) throw validationFailed([problem]);
+    for (const part of [request.params, request.query, request.body]) {
+      const [problem] = unstorableIn(part, '', 1);
+      if (problem) throw validationFailed([problem]);
+    }
   });
 
   app.setNotFoundHandler(async (request, reply) => {

@@ -91,6 +91,63 @@ test('panel membership: only the panel’s chairs change it, never their own, on
   ]);
 });
 
+const needsPostgres = { skip: !process.env.DATABASE_URL && 'needs PostgreSQL (DATABASE_URL): two connections' };
+
+/** Resolves once `n` of this database's other backends wait for a lock (see lock-circles.test.ts). */
+async function backendsWaiting(n: number): Promise<void> {
+  for (let tries = 0; tries < 250; tries++) {
+    const { rows } = await database.executeSql(`select count(*)::int as n from pg_stat_activity
+      where datname = current_database() and backend_type = 'client backend' and pid <> pg_backend_pid() and wait_event_type = 'Lock'`);
+    if ((rows[0] as { n: number }).n >= n) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`no ${n} backend(s) waiting for a lock`);
+}
+
+test('two first chairs named at once to a panel with none: one is its chair, the other is refused as not its chair', needsPostgres, async () => {
+  const db = database.db;
+  const types = [{ key: 'contested_panel' }];
+  const ann = await makeUser(db, 'police', 'manager', 'Ann Appointer');
+  const bob = await makeUser(db, 'health', 'manager', 'Bob Appointer');
+  const cat = await makeUser(db, 'housing', 'panel_chair', 'Cat Contested');
+  const dan = await makeUser(db, 'education', 'panel_chair', 'Dan Contested');
+  const mark = await auditMark();
+  // A third connection holds the audit chain's head, which each appointment takes last (its entry):
+  // both then run up to their entry together, so each would have read the panel's chairs (none
+  // yet) before the other commits — unless the second waits for the first before reading them.
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let holding!: () => void;
+  const held = new Promise<void>((resolve) => (holding = resolve));
+  const holder = db.transaction(async (tx) => {
+    await tx.execute(sql`select 1 from audit_head for update`);
+    holding();
+    await released;
+  });
+  await held;
+  const settled = (p: Promise<unknown>) => p.then(() => 'appointed', (error: Error) => error.message);
+  const both = Promise.all([
+    settled(setPanelMember(db, ann, types, 'contested_panel', uid(cat), 'chair')),
+    settled(setPanelMember(db, bob, types, 'contested_panel', uid(dan), 'chair')),
+  ]);
+  await backendsWaiting(2);
+  release();
+  await holder;
+  const outcomes = await both;
+  assert.deepEqual([...outcomes].sort(), ['Only a chair of this panel changes who sits on it', 'appointed']);
+  const members = await membersOf('contested_panel');
+  assert.equal(members.length, 1, 'exactly one first chair');
+  assert.equal(members[0][1], 'chair');
+  const [winner, loser] = outcomes[0] === 'appointed' ? [ann, bob] : [bob, ann];
+  assert.deepEqual(members[0][0], winner === ann ? uid(cat) : uid(dan));
+  // the second was governed by the rule for a panel with a chair, and its refusal audited
+  const audited = await auditedAfter(mark);
+  assert.deepEqual(audited.map((a) => [a.action, a.actorUser, a.detail.refusal ?? null]), [
+    ['panel.member_added', uid(winner), null],
+    ['panel.member_refused', uid(loser), 'not a chair of the panel'],
+  ]);
+});
+
 test('a manager who adds themself to a panel does not come to read its children', async () => {
   const panels = createPanelService(database.db);
   const meeting = await panels.schedule(mo, { panelType: 'complex_child', meetsOn: '2030-06-03', chairUserId: uid(mo) });

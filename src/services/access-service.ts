@@ -6,6 +6,7 @@ import type { Db } from '../store/database.ts';
 import * as alertsRepo from '../store/alert-repository.ts';
 import * as chronologyRepo from '../store/chronology-repository.ts';
 import * as repo from '../store/access-repository.ts';
+import { lockPanelMembership } from '../store/panel-repository.ts';
 import { can, requireCapability, roleCan } from './access.ts';
 import { mayReadCases, scopeOf, type Actor, type Role } from './actor.ts';
 import { audit } from './audit-service.ts';
@@ -182,6 +183,8 @@ export async function panelMembers(db: Db, actor: Actor, panelType: string) {
  * type), never by oneself, and only for a panel type the partnership configured. A type with no
  * chair yet gets its first from anyone who may chair panels, naming someone else: after that its
  * chairs decide. A refusal is audited like a refused break-glass: someone tried to widen access.
+ * Changes to one panel type's membership take turns (lockPanelMembership): two first chairs named
+ * at once would each find no chair yet; the second now finds the first's, and its chairs decide.
  */
 export async function setPanelMember(
   db: Db,
@@ -195,6 +198,8 @@ export async function setPanelMember(
   const user = person(actor);
   if (!panelTypes.some((t) => t.key === panelType)) throw validationFailed([{ path: 'panel', message: 'Select a panel' }]);
   const outcome = await transactionRunAgain(db, async (tx) => {
+    // before anything is read: the chairs below are those of the change committed before this one
+    await lockPanelMembership(tx, panelType);
     const [target] = await repo.usersByIds(tx, [userId]);
     if (!target) throw validationFailed([{ path: 'userId', message: 'Select a person' }]);
     // a chair changes the membership from then on: someone who may chair panels, still active (a

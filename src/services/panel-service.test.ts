@@ -335,3 +335,21 @@ test('a context on the agenda is shown only to readers who may open it: others g
   await panels.submitReturn(p.police, meeting.id, dex.id, 'Dex is known to us');
   assert.equal((await panels.view(p.police, meeting.id)).items.find((i) => i.id === dex.id)!.returns.length, 1);
 });
+
+test('an item’s form sent back by the language check is one view of a child’s item; a context item’s is not sent back, and nothing is written', async () => {
+  const items = (await panels.view(p.police, first)).items;
+  const dex = items.find((i) => i.subject?.ref === 'dex')!;
+  const jordan = items.find((i) => i.childId === child.a)!;
+  const entries = async (since: number) =>
+    (await database.db.select().from(auditLog).orderBy(auditLog.seq)).filter((r) => r.seq > since).map((r) => [r.action, r.childId, r.detail.item]);
+  const mark = async () => Math.max(0, ...(await database.db.select({ seq: auditLog.seq }).from(auditLog)).map((r) => r.seq));
+  let since = await mark();
+  assert.equal(await panels.childItemFormBack(p.police, first, dex.id), null);
+  // as for the item page: a context the reader may not open is not found
+  await rejection(panels.childItemFormBack(p.school, first, dex.id), 404);
+  assert.deepEqual(await entries(since), []);
+  since = await mark();
+  const back = await panels.childItemFormBack(p.police, first, jordan.id);
+  assert.equal(back?.item.childName, 'Jordan Test');
+  assert.deepEqual(await entries(since), [['panel.viewed', child.a, jordan.id]]);
+});

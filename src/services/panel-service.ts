@@ -197,6 +197,26 @@ export function createPanelService(db: Db, options: PanelServiceOptions = {}) {
     };
   }
 
+  /** An item of the meeting as this reader sees it, with the meeting; 404 when it is not theirs to see. */
+  async function visibleItem(tx: Db, actor: Actor, id: string, itemId: string) {
+    const view = await meetingView(tx, actor, id);
+    const item = view.items.find((i) => i.id === itemId);
+    if (!item || item.redacted) throw notFound();
+    return { view, item };
+  }
+
+  /** The item's page, with why it is here (the alerts): a view of the item, audited. */
+  async function itemPage(tx: Db, actor: Actor, view: Awaited<ReturnType<typeof meetingView>>, item: ItemView) {
+    const alerts = item.childId
+      ? (await alertsRepo.alertsOfChild(tx, item.childId)).filter((a) => a.status === 'open' && !a.dismissedAt && item.reasons.includes(a.rule))
+      // a context alert names the children linked: only its owner agency reads it (as on the alert page)
+      : (await repo.openContextAlerts(tx, CONTEXT_AGENDA_RULES)).filter((a) => a.subject?.ref === item.subject?.ref && a.owner === actor.agency);
+    const shown = (await withNeedToKnow(tx, actor, alerts)).map((a) => ({ id: a.id, rule: a.rule, message: a.message }));
+    // last, after every read: the audit chain's head is held from the entry to the commit
+    await audit(tx, actor, 'panel.viewed', item.childId, { meeting: view.meeting.id, item: item.id });
+    return { ...view, item, alerts: shown };
+  }
+
   /** The children a meeting's view names, for its audit entry's `children` (each child's access log shows it). */
   const shownChildren = (items: ItemView[]) => namedChildren(items);
 
@@ -263,17 +283,24 @@ export function createPanelService(db: Db, options: PanelServiceOptions = {}) {
     async viewItem(actor: Actor, id: string, itemId: string) {
       reader(actor);
       return db.transaction(async (tx) => {
-        const view = await meetingView(tx, actor, id);
-        const item = view.items.find((i) => i.id === itemId);
-        if (!item || item.redacted) throw notFound();
-        const alerts = item.childId
-          ? (await alertsRepo.alertsOfChild(tx, item.childId)).filter((a) => a.status === 'open' && !a.dismissedAt && item.reasons.includes(a.rule))
-          // a context alert names the children linked: only its owner agency reads it (as on the alert page)
-          : (await repo.openContextAlerts(tx, CONTEXT_AGENDA_RULES)).filter((a) => a.subject?.ref === item.subject?.ref && a.owner === actor.agency);
-        const shown = (await withNeedToKnow(tx, actor, alerts)).map((a) => ({ id: a.id, rule: a.rule, message: a.message }));
-        // last, after every read: the audit chain's head is held from the entry to the commit
-        await audit(tx, actor, 'panel.viewed', item.childId, { meeting: id, item: itemId });
-        return { ...view, item, alerts: shown };
+        const { view, item } = await visibleItem(tx, actor, id, itemId);
+        return itemPage(tx, actor, view, item);
+      });
+    },
+
+    /**
+     * The item's page for its form sent back by the appropriate-language check, when the item is
+     * about a child: a view of the item, audited as one (viewItem's entry, once). A context item (an
+     * adult of concern, a place) is not checked — the guide is about how children are described — so
+     * its form is not sent back: null, and nothing is written, for nothing of the item is shown (the
+     * change that follows, or the page it comes back to, writes its own entry). 404 as for viewItem
+     * when the reader may not see the item.
+     */
+    async childItemFormBack(actor: Actor, id: string, itemId: string) {
+      reader(actor);
+      return db.transaction(async (tx) => {
+        const { view, item } = await visibleItem(tx, actor, id, itemId);
+        return item.childId ? itemPage(tx, actor, view, item) : null;
       });
     },
 

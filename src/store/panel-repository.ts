@@ -244,3 +244,19 @@ export async function findUser(tx: Db, id: string) {
   const [row] = await tx.select({ id: users.id, name: users.name, role: users.role, active: users.active }).from(users).where(eq(users.id, id)).limit(1);
   return row;
 }
+
+/** The advisory lock namespace of panel membership (the migrations' is 7201904, the partitions' 7201905). */
+const PANEL_MEMBERSHIP_LOCK = 7_201_906;
+
+/**
+ * Holds a panel type's membership to the end of the transaction: a change to who sits on the panel
+ * (panel_members) reads its chairs and then writes, and two such changes at once would each decide
+ * on the chairs as they were before either — two first chairs appointed at once to a panel with
+ * none, say. No row stands for a panel type (the types are configuration), so the lock is an
+ * advisory one, keyed on the type's name; taken first, before the chairs are read, so the one that
+ * waited reads what the other committed (each statement sees the latest commit: read committed).
+ * Two types whose names hash alike only take turns. PGlite has one connection: it serialises anyway.
+ */
+export async function lockPanelMembership(tx: Db, panelType: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(${PANEL_MEMBERSHIP_LOCK}::int, hashtext(${panelType}::text))`);
+}

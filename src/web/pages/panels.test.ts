@@ -5,13 +5,13 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PDFParse } from 'pdf-parse';
-import { and, eq } from 'drizzle-orm';
+import { and, asc, eq, gt, max } from 'drizzle-orm';
 import { openTestApp, Visitor } from '../../../test/support/app.ts';
 import { makePartnership, makeUser, type TestPartnership } from '../../../test/support/partnership.ts';
 import { createChild, recordEvents } from '../../services/chronology-service.ts';
 import { linkChild } from '../../services/context-service.ts';
 import * as panelRepo from '../../store/panel-repository.ts';
-import { alerts, events, panelItems, panelReturns } from '../../store/schema.ts';
+import { alerts, auditLog, events, panelItems, panelReturns } from '../../store/schema.ts';
 
 let t: Awaited<ReturnType<typeof openTestApp>>;
 let p: TestPartnership;
@@ -314,8 +314,62 @@ test('a context on the agenda (an adult, a place) is not checked against the gui
   const contextUrl = [...meeting.body.matchAll(/href="(\/panels\/[\w-]+\/items\/[\w-]+)">Location:/g)].map((m) => m[1])[0];
   assert.ok(contextUrl, 'the context item is on the agenda');
   await police.get(contextUrl);
+  const [{ seq: mark }] = await db.select({ seq: max(auditLog.seq) }).from(auditLog);
   const sent = await police.post(`${contextUrl}/return`, { return: 'He is associating with several children at the car park.' });
   assert.equal(sent.statusCode, 302, 'a return about an adult is not held back by the guide');
+  // what was done is audited, and only that: the check it skipped is no view of the item
+  const written = await db.select().from(auditLog).where(gt(auditLog.seq, mark ?? 0)).orderBy(asc(auditLog.seq));
+  assert.deepEqual(written.map((r) => r.action), ['panel.return_submitted']);
+});
+
+test('the chair’s record of a context item with words the guide would flag writes the entries of what was done: no view of the item for the check it skips', async () => {
+  const db = t.database.db;
+  await linkChild(db, p.police, p.childId, { kind: 'location', ref: 'Station Road Underpass', confidence: 'confirmed', at: '2024-02-01' });
+  const chair = await as(CHAIR);
+  await chair.get('/panels');
+  const scheduled = await chair.post('/panels', { panelType: 'missing_exploited', 'meetsOn-day': '1', 'meetsOn-month': '7', 'meetsOn-year': '2024' });
+  const url = scheduled.headers.location!.split('?')[0];
+  const meetingId = url.split('/').pop()!;
+  await chair.get(url);
+  await chair.post(`${url}/agenda`, {});
+  await panelRepo.appendItems(db, meetingId, [{ childId: null, subject: { kind: 'location', ref: 'Station Road Underpass' }, reasons: ['CHAIR'] }]);
+  await chair.post(`${url}/circulate`, {});
+  await chair.post(`${url}/open`, {});
+  await chair.post(`${url}/attendance`, { present: ['social_care', 'police'] });
+  const meeting = await chair.get(url);
+  const contextUrl = [...meeting.body.matchAll(/href="(\/panels\/[\w-]+\/items\/[\w-]+)">Location:/g)].map((m) => m[1])[0];
+  const childUrl = [...meeting.body.matchAll(/href="(\/panels\/[\w-]+\/items\/[\w-]+)">Jordan Test/g)].map((m) => m[1])[0];
+  assert.ok(contextUrl && childUrl, 'a context item and a child item are on the agenda');
+  assert.equal((await chair.get(contextUrl)).statusCode, 200);
+  const contextItem = contextUrl.split('/').pop()!;
+  const childItem = childUrl.split('/').pop()!;
+  const mark = async () => (await db.select({ seq: max(auditLog.seq) }).from(auditLog))[0].seq ?? 0;
+  const written = async (since: number) =>
+    (await db.select().from(auditLog).where(gt(auditLog.seq, since)).orderBy(asc(auditLog.seq))).map((r) => [r.action, r.childId, r.detail.item ?? null, r.detail.change ?? null]);
+
+  // the notes on a place, in words the guide would flag about a child: not checked, saved — one
+  // change, and the page it comes back to is one view
+  let since = await mark();
+  const saved = await chair.post(`${contextUrl}/record`, { intent: 'discuss', discussion: 'He is associating with older males at the underpass.' });
+  assert.equal(saved.statusCode, 302);
+  assert.deepEqual(await written(since), [['panel.changed', null, contextItem, 'discussion_saved']]);
+  since = await mark();
+  assert.match((await chair.get(saved.headers.location!)).body, /associating with older males at the underpass/);
+  assert.deepEqual(await written(since), [['panel.viewed', null, contextItem, null]]);
+
+  // a decision with problems on it: its form comes back once, with them — one view
+  since = await mark();
+  const problems = await chair.post(`${contextUrl}/record`, { intent: 'decide', discussion: 'He is associating with older males at the underpass.' });
+  assert.equal(problems.statusCode, 400);
+  assert.match(problems.body, /href="#decision"/);
+  assert.deepEqual(await written(since), [['panel.viewed', null, contextItem, null]]);
+
+  // a child's item whose notes the guide flags: the form sent back is one view of the child's item, nothing changed
+  since = await mark();
+  const flagged = await chair.post(`${childUrl}/record`, { intent: 'discuss', discussion: 'Jordan is associating with older males at the underpass.' });
+  assert.equal(flagged.statusCode, 200);
+  assert.match(flagged.body, /Check the language/);
+  assert.deepEqual(await written(since), [['panel.viewed', p.childId, childItem, null]]);
 });
 
 test('panel members: a person not chosen is a GOV.UK error, not a server error; the controls are shown only to who may change them', async () => {

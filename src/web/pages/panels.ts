@@ -291,8 +291,10 @@ export default async function panelRoutes(app: FastifyInstance): Promise<void> {
   async function languageCheckOfItem(request: FastifyRequest<{ Params: ItemParams; Body: Body }>, reply: FastifyReply, form: string, fields: Record<string, string>) {
     const findings = wordingToCheck(request.body, fields);
     if (!findings.length) return false;
-    const view = await panels.viewItem(signedIn(request), request.params.id, request.params.itemId);
-    if (!view.item.childId) return false;
+    // the form sent back is a view of the item, audited once; a context item's is not sent back, and
+    // nothing is audited for the look: the change (or its form with problems) writes its own entries
+    const view = await panels.childItemFormBack(signedIn(request), request.params.id, request.params.itemId);
+    if (!view) return false;
     // (a sent reply is thenable: awaiting it yields nothing, so the caller is told in a boolean)
     await renderItem(request, reply, { values: request.body, form, languageFindings: findings }, view);
     return true;

@@ -77,7 +77,7 @@ describe('contextual safeguarding: links, the shared child, the partnership view
     await police.waitForURL(/\/network$/);
     await checkAxe(police);
     await shot(police, '02-partnership');
-    const adults = squash(await police.locator('#adults ~ table').first().textContent());
+    const adults = squash(await police.locator('#adults + .reachable-table-scroll table').textContent());
     assert.match(adults, /Adult known as 'Dex'/);
     const clusters = squash(await police.locator('#peer-groups ~ table').first().textContent());
     assert.match(clusters, /Northgate line/);

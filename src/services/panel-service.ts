@@ -464,7 +464,11 @@ export function createPanelService(db: Db, options: PanelServiceOptions = {}) {
         const { chair, meeting } = await chairing(tx, actor, id, 'record_item');
         const item = await repo.findItem(tx, id, itemId);
         if (!item) throw notFound();
+        // a context as for a return on it: every role that chairs may analyse the network today
+        // (services/access), so this refuses no chair yet; it keeps a change of roles from letting a
+        // chair write on an adult or a place the agenda shows them redacted
         if (item.childId) await visibleChild(tx, chair, item.childId);
+        else await visibleAgendaContext(tx, chair, item);
         let status = itemStep(item, 'discuss');
         if (intent === 'discuss') {
           if (!input.discussion.trim()) throw validationFailed([problem('discussion', 'Summarise the discussion')]);

@@ -10,7 +10,7 @@ import { trajectory } from '../domain/trajectory.ts';
 import type { Db } from '../store/database.ts';
 import * as repo from '../store/chronology-repository.ts';
 import * as contextRepo from '../store/context-repository.ts';
-import { readChildRecord } from '../store/child-record-repository.ts';
+import { findChildCreatedWithRef, readChildRecord } from '../store/child-record-repository.ts';
 import type { involvements as involvementsTable } from '../store/schema.ts';
 import { causesOf, inTransaction, transactionRunAgain } from '../store/transactions.ts';
 import { mayReadCases, scopeOf, type Actor } from './actor.ts';
@@ -84,17 +84,73 @@ export async function searchChildren(db: Db, actor: Actor, q: repo.ChildSearch):
 }
 
 export async function createChild(db: Db, actor: Actor, input: ChildInput): Promise<repo.ChildRow> {
+  return (await createChildOnce(db, actor, input)).child;
+}
+
+/** A child created, or (`created` false) the one the same request created before. */
+export interface ChildCreated {
+  child: repo.ChildRow;
+  created: boolean;
+}
+
+/** A request's own reference as stored (children.creation_ref): as the API's `ref` is checked (schemas.ts). */
+const CREATION_REF_MAX = 200;
+
+/**
+ * Creates a child. With `ref` — the request's own reference: the add-a-child form's one-time
+ * submission id (`web:…`) or an agency system's `ref` — it is created once: the same reference sent
+ * again by the same creator (a double click, a browser re-sending, a retry after a timeout) answers
+ * with the child already created and writes nothing new, as an event's `(agency, ref)` does.
+ * The reference is the creator's own (the person; for an API system, its agency): sent by anyone
+ * else it finds nothing of another's and creates their own child, so it never tells them that a
+ * child exists (child-record-repository's findChildCreatedWithRef).
+ */
+export async function createChildOnce(db: Db, actor: Actor, input: ChildInput, ref?: string): Promise<ChildCreated> {
   requireCaseAccess(actor);
   const { value, problems } = validateChildInput(input);
+  if (ref !== undefined && (!ref.trim() || ref.trim() !== ref || ref.length > CREATION_REF_MAX)) {
+    problems.push({ path: 'ref', message: `Must be 1 to ${CREATION_REF_MAX} characters, with no space at either end` });
+  }
   if (problems.length) throw validationFailed(problems);
-  return db.transaction(async (tx) => {
+  const scope = scopeOf(actor);
+  const write = () => db.transaction(async (tx): Promise<ChildCreated> => {
+    if (ref) {
+      const existing = await findChildCreatedWithRef(tx, scope, ref);
+      if (existing) {
+        // the answer shows the child again (the API's body, the form's redirect): a view of it
+        await audit(tx, actor, 'child.viewed', existing.id, { resent: ref });
+        return { child: existing, created: false };
+      }
+    }
     const child = await repo.insertChild(tx, {
       ...value,
       createdByUser: actor.kind === 'user' ? actor.userId : null,
       createdByAgency: actor.agency,
+      creationRef: ref ?? null,
     });
-    await audit(tx, actor, 'child.created', child.id, { name: child.name });
-    return child;
+    await audit(tx, actor, 'child.created', child.id, { name: child.name, ...(ref ? { ref } : {}) });
+    return { child, created: true };
+  });
+  // The same reference sent twice at once (a retry while the first is still on its way): both find
+  // it unused and both insert; the unique index lets the first through and ends the other with
+  // unique_violation once the first commits. Written again, the other finds the child the first
+  // created and answers as any re-send does.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      if (attempt >= 3 || !creationRefUsedMeanwhile(error)) throw error;
+    }
+  }
+}
+
+/** unique_violation on a creator's creation reference (schema.ts: children_creation_ref_user_key, _agency_key). */
+function creationRefUsedMeanwhile(error: unknown): boolean {
+  return causesOf(error).some((e) => {
+    if (e.code !== '23505') return false;
+    const constraint = (e as { constraint?: unknown }).constraint;
+    if (typeof constraint === 'string') return /^children_creation_ref_(user|agency)_key$/.test(constraint);
+    return typeof e.detail === 'string' && /^Key \(created_by_(user|agency), creation_ref\)/.test(e.detail);
   });
 }
 

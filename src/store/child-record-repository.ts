@@ -172,3 +172,18 @@ export async function readChildRecord(db: Db, scope: AccessScope, childId: strin
     alerts: list('alerts').map(alertOf),
   };
 }
+
+/**
+ * The child this scope created with this creation reference (a form's one-time submission id, an
+ * agency system's `ref`: schema.ts, children.creation_ref), or undefined. Looked up only among the
+ * scope's own creations — the person's, or for an API system (no person) the agency's, as the
+ * `created` relationship of need-to-know reads them — so a reference sent by anyone else finds
+ * nothing, and cannot tell them that a child exists. The child found is one the scope may see.
+ */
+export async function findChildCreatedWithRef(db: Db, scope: AccessScope, ref: string): Promise<ChildRow | undefined> {
+  const creator = scope.userId
+    ? eq(children.createdByUser, scope.userId)
+    : and(isNull(children.createdByUser), eq(children.createdByAgency, scope.agency));
+  const [row] = await db.select().from(children).where(and(eq(children.creationRef, ref), creator)).limit(1);
+  return row;
+}

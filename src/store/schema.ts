@@ -79,8 +79,20 @@ export const children = pgTable(
     createdAt: createdAt(),
     // two records of one child, merged (issue 7): this one now answers with the one kept
     mergedInto: uuid('merged_into'),
+    // the request that created it, so that sent again it creates nothing: the add-a-child form's
+    // one-time submission id (`web:…`, web/forms.ts) or an agency system's `ref` (POST /api/children).
+    // Its creator's own: unique per person who created it, or per agency for an API system (the
+    // `created` relationship of childVisibleTo), and looked up only there — a reference sent by
+    // anyone else finds nothing, so it can never tell them the child exists.
+    creationRef: text('creation_ref'),
   },
   (t) => [
+    uniqueIndex('children_creation_ref_user_key')
+      .on(t.createdByUser, t.creationRef)
+      .where(sql`${t.creationRef} is not null and ${t.createdByUser} is not null`),
+    uniqueIndex('children_creation_ref_agency_key')
+      .on(t.createdByAgency, t.creationRef)
+      .where(sql`${t.creationRef} is not null and ${t.createdByUser} is null`),
     index('children_name_idx').on(sql`lower(${t.name})`),
     index('children_dob_idx').on(t.dateOfBirth),
     index('children_nhs_idx').on(t.nhsNumber),

@@ -36,7 +36,7 @@ export function openApiDocument(): Record<string, unknown> {
       description:
         'Agency systems record and read events on a child\'s multi-agency chronology. Events follow contract 1 (`reachable-event/1`). ' +
         'Authenticate with `Authorization: Bearer <token>`; an administrator issues a token per agency with `npx reachable tokens add --agency AGENCY --name SYSTEM`. ' +
-        'Re-sending an event with the same `(agency, ref)` changes nothing.',
+        'Re-sending an event with the same `(agency, ref)` changes nothing; so does re-sending a new child with the same `ref`, which answers 200 with the child already created.',
     },
     servers: [{ url: '/api' }],
     security: [{ bearer: [] }],
@@ -66,8 +66,15 @@ export function openApiDocument(): Record<string, unknown> {
         },
         post: {
           summary: 'Create a child',
+          description:
+            'Give `ref`, your own reference for the request, to make a retry safe: a request sent again with a `ref` your agency already used ' +
+            'creates nothing and answers 200 with the child the first request created (its body is not compared). Without `ref`, every request creates a child.',
           requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/ChildInput' } } } },
-          responses: { 201: { description: 'Created' }, ...errors },
+          responses: {
+            201: { description: 'Created: the new child' },
+            200: { description: 'Already created by an earlier request with the same `ref` from your agency: that child, nothing changed' },
+            ...errors,
+          },
         },
       },
       '/children/{id}': {

@@ -5,6 +5,9 @@ import assert from 'node:assert/strict';
 import { openTestApp } from '../../../test/support/app.ts';
 import { makePartnership, type TestPartnership } from '../../../test/support/partnership.ts';
 import { issueApiToken } from '../../services/account-service.ts';
+import { eq } from 'drizzle-orm';
+import { children } from '../../store/schema.ts';
+import { createChildOnce } from '../../services/chronology-service.ts';
 
 let t: Awaited<ReturnType<typeof openTestApp>>;
 let p: TestPartnership;
@@ -181,5 +184,97 @@ test('the same (agency, ref) sent several times at once: one created, every othe
     for (const a of answers.filter((x) => x.statusCode === 200)) assert.deepEqual(a.json().unchanged, [id]);
     const read = await call('GET', `/api/children/${p.childId}/events?type=police.intelligence`, policeToken);
     assert.equal(read.json().events.filter((e: { ref?: string }) => e.ref === event.ref).length, 1);
+  }
+});
+
+const childrenNamed = (name: string) => t.database.db.select().from(children).where(eq(children.name, name));
+
+test('a child created with a `ref` and sent again (a retry after a timeout): one child, 200 with the same id', async () => {
+  const body = { name: 'Casey Retry', dateOfBirth: '2011-03-04', ref: 'CPOMS-NEW-CHILD-7' };
+  const first = await call('POST', '/api/children', schoolToken, body);
+  assert.equal(first.statusCode, 201);
+  const again = await call('POST', '/api/children', schoolToken, body);
+  assert.equal(again.statusCode, 200, 'already created: nothing new');
+  assert.deepEqual(again.json(), first.json());
+  // the rest of a re-send is not compared (as an event's): the first request's child, unchanged
+  const changed = await call('POST', '/api/children', schoolToken, { ...body, name: 'Casey Changed' });
+  assert.equal(changed.statusCode, 200);
+  assert.equal(changed.json().id, first.json().id);
+  assert.equal(changed.json().name, 'Casey Retry');
+  assert.equal((await childrenNamed('Casey Retry')).length, 1);
+  assert.equal((await childrenNamed('Casey Changed')).length, 0);
+  // another system of the same agency: the agency's own reference (the agency sees the child it created)
+  const cpoms2 = (await issueApiToken(t.database.db, 'education', 'Second school system')).token;
+  const sameAgency = await call('POST', '/api/children', cpoms2, body);
+  assert.equal(sameAgency.statusCode, 200);
+  assert.equal(sameAgency.json().id, first.json().id);
+  // without a ref every request creates a child, as before
+  const plain = { name: 'Casey Plain' };
+  assert.equal((await call('POST', '/api/children', schoolToken, plain)).statusCode, 201);
+  assert.equal((await call('POST', '/api/children', schoolToken, plain)).statusCode, 201);
+  assert.equal((await childrenNamed('Casey Plain')).length, 2);
+});
+
+test("another agency sending the same `ref` creates its own child and learns nothing of the first", async () => {
+  const body = { name: 'Morgan Hidden', dateOfBirth: '2010-01-02', ref: 'SHARED-REF-1' };
+  const schools = await call('POST', '/api/children', schoolToken, body);
+  assert.equal(schools.statusCode, 201);
+  // police may not see the school's child
+  assert.equal((await call('GET', `/api/children/${schools.json().id}`, policeToken)).statusCode, 404);
+  const polices = await call('POST', '/api/children', policeToken, body);
+  assert.equal(polices.statusCode, 201, 'a new child of its own, not "already created"');
+  assert.notEqual(polices.json().id, schools.json().id);
+  assert.equal((await call('GET', `/api/children/${schools.json().id}`, policeToken)).statusCode, 404);
+  // police's own retry finds police's child
+  const retried = await call('POST', '/api/children', policeToken, body);
+  assert.equal(retried.statusCode, 200);
+  assert.equal(retried.json().id, polices.json().id);
+  assert.equal((await childrenNamed('Morgan Hidden')).length, 2);
+  // a person's form submission is the person's own: the agency's system sending the same text finds nothing of it
+  const persons = await createChildOnce(t.database.db, p.socialWorker, { name: 'Morgan Form' }, 'web:1b4e28ba-2fa1-4d3b-8c5e-000000000001');
+  const socialCareToken = (await issueApiToken(t.database.db, 'social_care', 'Case system')).token;
+  const bySystem = await call('POST', '/api/children', socialCareToken, { name: 'Morgan Form', ref: 'web:1b4e28ba-2fa1-4d3b-8c5e-000000000001' });
+  assert.equal(bySystem.statusCode, 201);
+  assert.notEqual(bySystem.json().id, persons.child.id);
+});
+
+test('a malformed `ref`: 400 naming the field, and nothing written; the same ref then still creates', async () => {
+  const name = 'Riley Malformed';
+  for (const ref of [42, '', '   ', 'x'.repeat(201), null, ['A'], { key: 'A' }]) {
+    const response = await call('POST', '/api/children', schoolToken, { name, ref });
+    assert.equal(response.statusCode, 400, JSON.stringify(ref));
+    assert.equal(response.json().error, 'validation_error');
+    assert.deepEqual(response.json().details.map((d: { path: string }) => d.path), ['ref'], JSON.stringify(ref));
+  }
+  // a request refused for its other fields uses up nothing: corrected, its ref creates the child
+  const refused = await call('POST', '/api/children', schoolToken, { name: '', nhsNumber: '1234567890', ref: 'MALFORMED-THEN-FIXED' });
+  assert.equal(refused.statusCode, 400);
+  assert.deepEqual(refused.json().details.map((d: { path: string }) => d.path), ['name', 'nhsNumber']);
+  assert.equal((await childrenNamed(name)).length, 0);
+  const fixed = await call('POST', '/api/children', schoolToken, { name, ref: 'MALFORMED-THEN-FIXED' });
+  assert.equal(fixed.statusCode, 201);
+  assert.equal((await call('POST', '/api/children', schoolToken, { name, ref: 'MALFORMED-THEN-FIXED' })).statusCode, 200);
+  assert.equal((await childrenNamed(name)).length, 1);
+});
+
+test('the OpenAPI description says how to retry a create safely', async () => {
+  const doc = (await call('GET', '/api/openapi.json', null)).json();
+  const ref = doc.components.schemas.ChildInput.properties.ref;
+  assert.equal(ref.type, 'string');
+  assert.equal(ref.maxLength, 200);
+  assert.match(ref.description, /idempotency key/);
+  const create = doc.paths['/children'].post;
+  assert.ok(create.responses[201] && create.responses[200] && create.responses[400]);
+  assert.match(create.description, /`ref`/);
+});
+
+test('the same `ref` sent several times at once: one child, every other answer 200 with its id', { skip: !process.env.DATABASE_URL && 'needs PostgreSQL (DATABASE_URL): requests side by side on several connections' }, async () => {
+  // each request finds the ref unused and inserts; the unique index lets one through (the others used to answer 500)
+  for (let round = 0; round < 4; round++) {
+    const body = { name: `Quinn Race ${round}`, ref: `CHILD-RACE-${round}` };
+    const answers = await Promise.all([0, 1, 2, 3].map(() => call('POST', '/api/children', schoolToken, body)));
+    assert.deepEqual(answers.map((a) => a.statusCode).sort(), [200, 200, 200, 201], answers.map((a) => a.body).join('\n'));
+    assert.equal(new Set(answers.map((a) => a.json().id)).size, 1);
+    assert.equal((await childrenNamed(body.name)).length, 1);
   }
 });

@@ -10,7 +10,7 @@ import { replayScenario } from '../../rules/replay.ts';
 import { actorFromApiToken } from '../../services/account-service.ts';
 import type { Actor } from '../../services/actor.ts';
 import {
-  createChild,
+  createChildOnce,
   readChronology,
   recordEvents,
   searchChildren,
@@ -112,9 +112,10 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
     });
 
     secured.post('/children', async (request, reply) => {
-      const input = parse(childInputSchema, request.body);
-      const child = await createChild(db, apiActor(request), input);
-      reply.code(201);
+      const { ref, ...input } = parse(childInputSchema, request.body);
+      // with a `ref` already used by this agency's systems: the child that request created, unchanged (200)
+      const { child, created } = await createChildOnce(db, apiActor(request), input, ref);
+      reply.code(created ? 201 : 200);
       return childJson(child);
     });
 

@@ -10,6 +10,18 @@ export const childInputSchema = z.object({
   upn: z.string().max(20).optional(),
   policeId: z.string().max(50).optional(),
   laId: z.string().max(50).optional(),
+  // the request's own reference, so a retry creates nothing (chronology-service's createChildOnce)
+  ref: z
+    .string()
+    .trim()
+    .min(1, 'expected 1 to 200 characters')
+    .max(200, 'expected 1 to 200 characters')
+    .optional()
+    .describe(
+      "Your system's own reference for this request (an idempotency key), 1 to 200 characters: sent again with the same `ref` " +
+        '(a retry after a timeout, say), the answer is 200 with the child the first request created, and nothing is created or changed; ' +
+        'the rest of the body is not compared. A `ref` is your agency\'s own: the same `ref` from another agency, or from a person\'s form, is another request.',
+    ),
 });
 
 export const childSearchSchema = z.object({

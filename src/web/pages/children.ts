@@ -3,14 +3,14 @@ import type { FastifyInstance } from 'fastify';
 import { keptFragments } from '../kept-fragments.ts';
 import { AGENCIES, AGENCY_NAMES, EVENT_TYPES, EVENT_TYPE_NAMES } from '../../domain/event.ts';
 import { formatNhsNumber } from '../../domain/identifiers.ts';
-import { createChild, searchChildren, validateChildInput, viewEvent, visibleChild, type ChildInput } from '../../services/chronology-service.ts';
+import { createChildOnce, searchChildren, validateChildInput, viewEvent, visibleChild, type ChildInput } from '../../services/chronology-service.ts';
 import { viewChildPage } from '../../services/child-page-service.ts';
 import { childTrajectory } from '../../services/chronology-service.ts';
 import { trajectorySvg } from '../trajectory-chart.ts';
 import { ServiceError } from '../../services/errors.ts';
 import { mergeChildren, mergesOfChild, unmergeChildren } from '../../services/child-merge-service.ts';
 import { can } from '../../services/access.ts';
-import { asArray, asString, dateFromParts, dateParts, formErrors } from '../forms.ts';
+import { asArray, asString, dateFromParts, dateParts, formErrors, submissionId, submissionRef } from '../forms.ts';
 import { requireSignedIn, signedIn } from '../sessions.ts';
 import { requireCaseReader } from '../guards.ts';
 import { paginationFor } from '../pagination.ts';
@@ -53,8 +53,9 @@ export async function childRoutes(app: FastifyInstance): Promise<void> {
     });
   });
 
+  // the form carries a one-time submission id (web/forms.ts): a new one each time it is shown afresh
   app.get('/children/new', { preHandler: requireCaseReader }, async (_request, reply) =>
-    reply.page('children/new.njk', { title: 'Add a child', values: {}, dob: {}, errorFor: {} }),
+    reply.page('children/new.njk', { title: 'Add a child', values: {}, dob: {}, errorFor: {}, submission: submissionId({}) }),
   );
 
   app.post<{ Body: Body }>('/children/new', { preHandler: requireCaseReader }, async (request, reply) => {
@@ -77,7 +78,10 @@ export async function childRoutes(app: FastifyInstance): Promise<void> {
         const [name, others] = [rest.filter((p) => p.path === 'name'), rest.filter((p) => p.path !== 'name')];
         throw new ServiceError('validation_error', 400, 'invalid', [...name, dob.problem, ...others]);
       }
-      const child = await createChild(db, actor, input);
+      // the submission is the child's creation reference: sent again by the same person (a double
+      // click, the browser re-sending after a slow answer) it answers with the child already created,
+      // creating nothing; anyone else's re-send of it creates their own (chronology-service's createChildOnce)
+      const { child } = await createChildOnce(db, actor, input, submissionRef(body));
       return reply.redirect(`/children/${child.id}`);
     } catch (error) {
       if (!(error instanceof ServiceError) || error.id !== 'validation_error') throw error;
@@ -87,6 +91,7 @@ export async function childRoutes(app: FastifyInstance): Promise<void> {
         title: 'Add a child',
         values: input,
         dob: { day: body['dateOfBirth-day'], month: body['dateOfBirth-month'], year: body['dateOfBirth-year'] },
+        submission: submissionId(body), // kept: corrected and sent, it is still the one submission
         ...formErrors(details, { dateOfBirth: 'dateOfBirth-day' }),
       });
     }

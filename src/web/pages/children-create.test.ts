@@ -1,0 +1,134 @@
+// "Add a child" through the real server's form: sent twice (a double click, the browser re-sending
+// after a slow answer) it creates one child, and both answers go to it. The form's one-time
+// submission id is the child's creation reference, the creating person's own: re-sent by anyone
+// else it creates their own child and never leads them to, or tells them of, the first one.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { asc, eq } from 'drizzle-orm';
+import { openTestApp, Visitor } from '../../../test/support/app.ts';
+import { makePartnership, makeUser, type TestPartnership } from '../../../test/support/partnership.ts';
+import { auditLog, children } from '../../store/schema.ts';
+
+let t: Awaited<ReturnType<typeof openTestApp>>;
+let p: TestPartnership;
+before(async () => {
+  t = await openTestApp();
+  p = await makePartnership(t.database.db);
+  // a colleague of Sam's in social care, who did not create the child
+  await makeUser(t.database.db, 'social_care', 'practitioner', 'Cal Colleague');
+});
+after(() => t.close());
+
+const signedIn = async (email: string) => {
+  const v = new Visitor(t.app);
+  await v.signIn(email);
+  return v;
+};
+const hidden = (body: string, name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(body)?.[1] ?? '';
+const childrenNamed = (name: string) => t.database.db.select().from(children).where(eq(children.name, name)).orderBy(asc(children.createdAt));
+const form = (name: string, submission: string) => ({ name, 'dateOfBirth-day': '4', 'dateOfBirth-month': '5', 'dateOfBirth-year': '2011', gender: '', nhsNumber: '', upn: '', policeId: '', laId: '', submission });
+
+test('the add-a-child form sent twice creates one child, and both answers go to it', async () => {
+  const v = await signedIn('sam.social@test.reachable');
+  const page = await v.get('/children/new');
+  assert.equal(page.statusCode, 200);
+  const submission = hidden(page.body, 'submission');
+  assert.match(submission, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+  // kept by no cache: going back to the form asks for it afresh, with a new submission id
+  assert.equal(page.headers['cache-control'], 'no-store');
+  // GOV.UK Frontend's button script (loaded by the layout) ignores a second click
+  assert.match(page.body, /data-prevent-double-click="true"/);
+
+  const first = await v.post('/children/new', form('Robin Twice', submission));
+  const second = await v.post('/children/new', form('Robin Twice', submission));
+  assert.equal(first.statusCode, 302);
+  assert.equal(second.statusCode, 302);
+  assert.match(String(first.headers.location), /^\/children\/[0-9a-f-]{36}$/);
+  assert.equal(second.headers.location, first.headers.location, 'the re-send answers with the child already created');
+  const rows = await childrenNamed('Robin Twice');
+  assert.equal(rows.length, 1, 'one child, not two');
+  assert.equal(`/children/${rows[0].id}`, first.headers.location);
+  assert.equal(rows[0].creationRef, `web:${submission}`);
+  // the re-send is audited as what it is: the child shown again, not created again
+  const audit = await t.database.db.select().from(auditLog).where(eq(auditLog.childId, rows[0].id)).orderBy(asc(auditLog.seq));
+  assert.deepEqual(audit.map((a) => a.action), ['child.created', 'child.viewed']);
+  assert.equal(audit[1].detail.resent, `web:${submission}`);
+  // the child's page opens as after the first answer
+  assert.equal((await v.get(String(second.headers.location))).statusCode, 200);
+  // a form shown afresh is a new submission, and creates a new child (a second child of that name is the practitioner's choice)
+  const again = await v.get('/children/new');
+  const next = hidden(again.body, 'submission');
+  assert.notEqual(next, submission);
+  const third = await v.post('/children/new', form('Robin Twice', next));
+  assert.notEqual(third.headers.location, first.headers.location);
+  assert.equal((await childrenNamed('Robin Twice')).length, 2);
+});
+
+test('a form shown again with errors keeps its submission id, and once corrected and sent twice creates one child', async () => {
+  const v = await signedIn('sam.social@test.reachable');
+  const submission = hidden((await v.get('/children/new')).body, 'submission');
+  const refused = await v.post('/children/new', { ...form('', submission), nhsNumber: '1234567890' });
+  assert.equal(refused.statusCode, 400);
+  assert.equal(hidden(refused.body, 'submission'), submission);
+  assert.match(refused.body, /data-prevent-double-click="true"/);
+  // the refused send wrote nothing, so the submission is still unused
+  const first = await v.post('/children/new', form('Alex Corrected', submission));
+  const second = await v.post('/children/new', form('Alex Corrected', submission));
+  assert.equal(first.statusCode, 302);
+  assert.equal(second.headers.location, first.headers.location);
+  assert.equal((await childrenNamed('Alex Corrected')).length, 1);
+});
+
+test("someone else re-sending a person's submission creates their own child and learns nothing of the first", async () => {
+  const sam = await signedIn('sam.social@test.reachable');
+  const submission = hidden((await sam.get('/children/new')).body, 'submission');
+  const created = await sam.post('/children/new', form('Kit Private', submission));
+  const samsChild = String(created.headers.location);
+  // a colleague in the same agency and a police officer: neither may see Sam's child (need-to-know:
+  // it was created by Sam, and no agency is involved yet)
+  for (const email of ['cal.colleague@test.reachable', 'pat.police@test.reachable']) {
+    const other = await signedIn(email);
+    await other.get('/children/new');
+    assert.equal((await other.get(samsChild)).statusCode, 404, `${email} may not see the child`);
+    const resent = await other.post('/children/new', form('Kit Private', submission));
+    assert.equal(resent.statusCode, 302);
+    // not led to Sam's child: their submission creates their own
+    assert.notEqual(resent.headers.location, samsChild, `${email} was sent to the child Sam created`);
+    assert.match(String(resent.headers.location), /^\/children\/[0-9a-f-]{36}$/);
+    assert.equal((await other.get(samsChild)).statusCode, 404, `${email} still may not see the child`);
+    // sent again, theirs too is created once
+    const twice = await other.post('/children/new', form('Kit Private', submission));
+    assert.equal(twice.headers.location, resent.headers.location);
+  }
+  const rows = await childrenNamed('Kit Private');
+  assert.equal(rows.length, 3, "Sam's, Cal's and Pat's");
+  assert.equal(new Set(rows.map((r) => r.createdByUser)).size, 3);
+  // and Sam's own re-send still finds Sam's
+  assert.equal((await sam.post('/children/new', form('Kit Private', submission))).headers.location, samsChild);
+});
+
+test('a form without a usable submission id (a page from before the field, or altered) still creates its child', async () => {
+  const v = await signedIn('sam.social@test.reachable');
+  await v.get('/children/new');
+  for (const submission of ['', 'not-a-uuid']) {
+    const sent = await v.post('/children/new', form(`Jo Plain ${submission || 'none'}`, submission));
+    assert.equal(sent.statusCode, 302);
+    const [row] = await childrenNamed(`Jo Plain ${submission || 'none'}`);
+    assert.equal(row.creationRef, null);
+  }
+});
+
+test('the same submission sent several times at once creates one child, and every answer goes to it', { skip: !process.env.DATABASE_URL && 'needs PostgreSQL (DATABASE_URL): requests side by side on several connections' }, async () => {
+  const v = await signedIn('sam.social@test.reachable');
+  for (let round = 0; round < 4; round++) {
+    const submission = hidden((await v.get('/children/new')).body, 'submission');
+    const name = `Sky Race ${round}`;
+    // each finds the submission unused and inserts; the unique index lets one through (the others used to answer 500)
+    const answers = await Promise.all([0, 1, 2, 3].map(() => v.post('/children/new', form(name, submission))));
+    assert.deepEqual(answers.map((a) => a.statusCode), [302, 302, 302, 302], answers.map((a) => a.body.slice(0, 300)).join('\n'));
+    assert.equal(new Set(answers.map((a) => a.headers.location)).size, 1);
+    const rows = await childrenNamed(name);
+    assert.equal(rows.length, 1);
+    assert.equal(answers[0].headers.location, `/children/${rows[0].id}`);
+  }
+});

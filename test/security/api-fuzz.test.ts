@@ -107,7 +107,7 @@ const eventBody = fc.oneof(
 );
 
 const childBody = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ name: mostly(anyText), dateOfBirth: mostly(isoish), gender: mostly(anyText), nhsNumber: mostly(fc.oneof(fc.stringMatching(/^\d{10}$/), anyText)), upn: mostly(anyText), policeId: mostly(anyText), laId: mostly(anyText) }, { requiredKeys: [] }) },
+  { weight: 4, arbitrary: fc.record({ name: mostly(anyText), dateOfBirth: mostly(isoish), gender: mostly(anyText), nhsNumber: mostly(fc.oneof(fc.stringMatching(/^\d{10}$/), anyText)), upn: mostly(anyText), policeId: mostly(anyText), laId: mostly(anyText), ref: mostly(fc.oneof(fc.constantFrom('retry-1', 'retry-2'), anyText)) }, { requiredKeys: [] }) },
   { weight: 1, arbitrary: anyJson },
 );
 

@@ -112,11 +112,15 @@ export async function insertApiToken(db: Db, row: typeof apiTokens.$inferInsert)
   return created;
 }
 
+/** Every API request asks this first: a prepared statement (store/prepared.ts), planned once, not at every request. */
 export async function findLiveApiToken(db: Db, tokenHash: string): Promise<ApiTokenRow | undefined> {
-  const [row] = await db
-    .select()
-    .from(apiTokens)
-    .where(and(eq(apiTokens.tokenHash, tokenHash), isNull(apiTokens.revokedAt)))
-    .limit(1);
+  const statement = preparedOnce(db, 'live_api_token', (name) =>
+    db
+      .select()
+      .from(apiTokens)
+      .where(and(eq(apiTokens.tokenHash, sql.placeholder('tokenHash')), isNull(apiTokens.revokedAt)))
+      .limit(1)
+      .prepare(name));
+  const [row] = await statement.execute({ tokenHash });
   return row;
 }

@@ -6,7 +6,7 @@ import { sql } from 'drizzle-orm';
 import type { Alert } from '../domain/alert.ts';
 import { openTestDatabase } from '../../test/support/database.ts';
 import type { Database } from './database.ts';
-import { contextAlertScope, replaceAlerts } from './alert-repository.ts';
+import { contextAlertScope, readWork, replaceAlerts } from './alert-repository.ts';
 
 let database: Database;
 before(async () => {
@@ -41,4 +41,13 @@ test('70,000 fresh alerts — more than a statement may have parameters — are 
   const [{ n, gone }] = (await database.db.execute(sql`select count(*)::int as n, bool_and(id <> 'HOTSPOT:place--1') as gone from alerts where rule = 'HOTSPOT'`) as unknown as { rows: { n: number; gone: boolean }[] }).rows;
   assert.equal(n, 70_000);
   assert.equal(gone, true);
+});
+
+test("My work's statement has the agency's name written in (one statement an agency): anything but an agency's name is refused, never written into SQL", async () => {
+  const page = { now: new Date('2024-07-01T00:00:00Z'), requested: 1, size: 25, knownGroups: null };
+  const read = await database.db.transaction((tx) => readWork(tx, { agency: 'youth_justice', userId: null }, {}, page));
+  assert.deepEqual(read.counts, { groups: 0, alerts: 0, overdue: 0 });
+  for (const agency of ["police' or true or '", 'Police', 'police;', '']) {
+    await assert.rejects(database.db.transaction((tx) => readWork(tx, { agency, userId: null }, {}, page)), /Not an agency's name/);
+  }
 });

@@ -15,9 +15,12 @@ export interface AccessScope {
   userId: string | null;
 }
 
-/** A scope whose values may be a prepared statement's placeholders (store/child-record-repository.ts). */
+/**
+ * A scope whose values may be a prepared statement's placeholders (store/child-record-repository.ts),
+ * or, for the agency, its name written into the statement (My work: alert-repository.ts).
+ */
 export interface AccessScopeParams {
-  agency: string | Placeholder;
+  agency: string | Placeholder | SQL;
   userId: string | Placeholder | null;
 }
 
@@ -32,7 +35,7 @@ const panelSql = (userId: string | Placeholder) => sql`exists (select 1 from pan
 const grantSql = (userId: string | Placeholder) => sql`exists (select 1 from access_grants g where g.child_id = ${children.id}
         and g.user_id = ${userId} and g.expires_at > now())`;
 
-export function childVisibleTo(scope: AccessScope): SQL {
+export function childVisibleTo(scope: AccessScopeParams): SQL {
   const personal = scope.userId ? [panelSql(scope.userId), grantSql(scope.userId)] : [];
   return or(involvedSql(scope), createdSql(scope), ...personal)!;
 }

@@ -201,6 +201,12 @@ test('a screening with no indicator is saved only when the practitioner confirms
     asOf: '2024-06-20', answers: [], judgement: { level: 'low', rationale: 'Worries raised by his youth worker.' },
   }, service.afterRecord, options));
   assert.deepEqual(judged.details, problem);
+  // with the band changed and no reasons as well: the problems in the form's order, the confirmation
+  // (beneath the indicators) before the reasons (beneath it), as the error summary lists them
+  const unexplained = await rejection(saveScreening(database.db, p.socialWorker, p.childId, {
+    asOf: '2024-06-20', answers: [], judgement: { level: 'low', rationale: '' },
+  }, service.afterRecord, options));
+  assert.deepEqual(unexplained.details.map((d) => d.path), ['noneConfirmed', 'rationale']);
   // an indicator ticked and "none is present" both: which is meant?
   const both = await rejection(saveScreening(database.db, p.socialWorker, p.childId, { asOf: '2024-06-20', answers: [{ id: 'going_missing' }], noneConfirmed: true }, service.afterRecord, options));
   assert.deepEqual(both.details, problem);

@@ -196,7 +196,12 @@ const NONE_CONFIRMED_MESSAGE = 'Select the indicators that are present, or confi
  */
 function problemsOfSave({ input, score }: Scored): Problem[] {
   const confirmed = score.rows.length === 0 ? !!input.noneConfirmed : !input.noneConfirmed;
-  return confirmed ? score.problems : [...score.problems, { path: 'noneConfirmed', message: NONE_CONFIRMED_MESSAGE }];
+  if (confirmed) return score.problems;
+  // in the form's order (the error summary lists them so): the indicators, then the confirmation
+  // beneath them, then the judgement and its reasons
+  const ofAnswers = score.problems.filter((p) => p.path.startsWith('answers'));
+  const others = score.problems.filter((p) => !p.path.startsWith('answers'));
+  return [...ofAnswers, { path: 'noneConfirmed', message: NONE_CONFIRMED_MESSAGE }, ...others];
 }
 
 /** A save sent back for its wording: the caller shows the form again, scored, as scoreFor would. */

@@ -4,6 +4,7 @@
 // fifth to two-fifths of its rendering. The choices in use are few and stay; past `limit` the
 // store starts again, so a crawler walking through every choice cannot grow it.
 import type { FastifyInstance } from 'fastify';
+import nunjucks from 'nunjucks';
 
 export function keptFragments(app: Pick<FastifyInstance, 'view'>, limit = 500) {
   const kept = new Map<string, string>();
@@ -35,6 +36,9 @@ export function keptMacroCalls(limit = 500) {
     if (!calls) kept.set(name, (calls = new Map()));
     const store = calls;
     return (...args: unknown[]): unknown => {
+      // kept only where the key says everything the output depends on (JSON would write a Date as
+      // its ISO text, NaN as null, and leave out a function such as a {% call %} body)
+      if (!args.every(isKeyable)) return macro(...args);
       const key = JSON.stringify(args);
       let html = store.get(key);
       if (html === undefined) {
@@ -45,4 +49,16 @@ export function keptMacroCalls(limit = 500) {
       return html;
     };
   };
+}
+
+/** A value JSON writes as itself: text, a finite number, true or false, null, nunjucks' safe text, or arrays and plain objects of these. */
+function isKeyable(value: unknown): boolean {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (value instanceof nunjucks.runtime.SafeString) return true;
+  if (Array.isArray(value)) return value.every(isKeyable);
+  if (typeof value !== 'object' || value === undefined) return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  return Object.values(value).every((v) => v === undefined || isKeyable(v));
 }

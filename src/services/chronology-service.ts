@@ -100,7 +100,9 @@ const CREATION_REF_MAX = 200;
  * Creates a child. With `ref` — the request's own reference: the add-a-child form's one-time
  * submission id (`web:…`) or an agency system's `ref` — it is created once: the same reference sent
  * again by the same creator (a double click, a browser re-sending, a retry after a timeout) answers
- * with the child already created and writes nothing new, as an event's `(agency, ref)` does.
+ * with the child already created and writes nothing new, as an event's `(agency, ref)` does; sent
+ * again with different details it is refused (409, sameChild), and a child merged since answers
+ * with the record kept (keptRecordOf).
  * The reference is the creator's own (the person; for an API system, its agency): sent by anyone
  * else it finds nothing of another's and creates their own child, so it never tells them that a
  * child exists (child-record-repository's findChildCreatedWithRef).
@@ -117,9 +119,19 @@ export async function createChildOnce(db: Db, actor: Actor, input: ChildInput, r
     if (ref) {
       const existing = await findChildCreatedWithRef(tx, scope, ref);
       if (existing) {
+        // A reference used again for another child (an agency system's counter started again after
+        // a restore) is refused, as an event's (agency, ref) on another child's chronology is
+        // (appendEvents): answered with the first child, the second child's events would go on the
+        // first one's chronology. Thrown inside the transaction, so nothing is written or audited.
+        if (!sameChild(value, existing)) {
+          throw new ServiceError('conflict', 409, 'That reference is already used', [
+            { path: 'ref', message: 'This reference was already used to add a different child' },
+          ]);
+        }
+        const child = await keptRecordOf(tx, actor, existing);
         // the answer shows the child again (the API's body, the form's redirect): a view of it
-        await audit(tx, actor, 'child.viewed', existing.id, { resent: ref });
-        return { child: existing, created: false };
+        await audit(tx, actor, 'child.viewed', child.id, { resent: ref, ...(child.id !== existing.id ? { mergedFrom: existing.id } : {}) });
+        return { child, created: false };
       }
     }
     const child = await repo.insertChild(tx, {
@@ -142,6 +154,39 @@ export async function createChildOnce(db: Db, actor: Actor, input: ChildInput, r
       if (attempt >= 3 || !creationRefUsedMeanwhile(error)) throw error;
     }
   }
+}
+
+/** The fields of a child as the request gives them and children stores them (insertChild writes validateChildInput's value). */
+const CHILD_FIELDS = ['name', 'dateOfBirth', 'gender', 'nhsNumber', 'upn', 'policeId', 'laId'] as const;
+
+/**
+ * Whether a re-sent request describes the child its reference created: every field it gives,
+ * validated and normalised as it was stored (NHS number without spaces, UPN in capitals, text
+ * trimmed), is the one stored. A field it does not give is not compared: an agency feed fills in
+ * what a child's record lacks (matching-service's missingIdentifiers), so the first request's
+ * own retry may find a date of birth or an identifier it never sent.
+ */
+function sameChild(value: ChildInput, stored: repo.ChildRow): boolean {
+  return CHILD_FIELDS.every((field) => value[field] === undefined || value[field] === stored[field]);
+}
+
+/**
+ * The record a child created with a reference is now: itself, or — merged since into another
+ * (issue 7) — the record kept, where its chronology now is, so that what is sent next goes there,
+ * not onto a record merged away. The creator may always see the child they created (need-to-know's
+ * `created`), but not necessarily the record kept: that may be another agency's, with nothing of
+ * the creator's on it. Then the answer is 404, as the child's page answers its creator once it is
+ * merged into a record they may not see (web/pages/children.ts): naming or showing the record kept
+ * would tell them of a record they may not see, and answering with the record merged away would
+ * have what they send next recorded where no one reads it.
+ */
+async function keptRecordOf(tx: Db, actor: Actor, created: repo.ChildRow): Promise<repo.ChildRow> {
+  if (!created.mergedInto) return created;
+  let child: repo.ChildRow | undefined = created;
+  for (let hops = 0; child?.mergedInto && hops < 20; hops++) child = await repo.findChild(tx, child.mergedInto);
+  const kept = child && !child.mergedInto ? await repo.findVisibleChild(tx, scopeOf(actor), child.id) : undefined;
+  if (!kept) throw notFound();
+  return kept;
 }
 
 /** unique_violation on a creator's creation reference (schema.ts: children_creation_ref_user_key, _agency_key). */

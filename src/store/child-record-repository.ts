@@ -195,7 +195,9 @@ export async function readChildRecord(db: Db, scope: AccessScope, childId: strin
  * agency system's `ref`: schema.ts, children.creation_ref), or undefined. Looked up only among the
  * scope's own creations — the person's, or for an API system (no person) the agency's, as the
  * `created` relationship of need-to-know reads them — so a reference sent by anyone else finds
- * nothing, and cannot tell them that a child exists. The child found is one the scope may see.
+ * nothing, and cannot tell them that a child exists. The child found is one the scope may see (it
+ * created it), as stored: it may since have been merged into another record, which the scope may not
+ * see (chronology-service's keptRecordOf decides what a re-send answers then).
  */
 export async function findChildCreatedWithRef(db: Db, scope: AccessScope, ref: string): Promise<ChildRow | undefined> {
   const creator = scope.userId

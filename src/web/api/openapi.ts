@@ -36,7 +36,8 @@ export function openApiDocument(): Record<string, unknown> {
       description:
         'Agency systems record and read events on a child\'s multi-agency chronology. Events follow contract 1 (`reachable-event/1`). ' +
         'Authenticate with `Authorization: Bearer <token>`; an administrator issues a token per agency with `npx reachable tokens add --agency AGENCY --name SYSTEM`. ' +
-        'Re-sending an event with the same `(agency, ref)` changes nothing; so does re-sending a new child with the same `ref`, which answers 200 with the child already created.',
+        'Re-sending an event with the same `(agency, ref)` changes nothing; so does re-sending a new child with the same `ref` and details, which answers 200 with the child already created ' +
+        '(with different details, the child\'s `ref` is refused with 409: it adds one child only).',
     },
     servers: [{ url: '/api' }],
     security: [{ bearer: [] }],
@@ -67,13 +68,15 @@ export function openApiDocument(): Record<string, unknown> {
         post: {
           summary: 'Create a child',
           description:
-            'Give `ref`, your own reference for the request, to make a retry safe: a request sent again with a `ref` your agency already used ' +
-            'creates nothing and answers 200 with the child the first request created (its body is not compared). Without `ref`, every request creates a child.',
+            'Give `ref`, your own reference for the request, to make a retry safe: a request sent again with a `ref` your agency already used, and the same details, ' +
+            'creates nothing and answers 200 with the child the first request created — or, if that record has since been merged into another, the record kept (404 if your agency may not see it). ' +
+            'Sent again with different details (a name, date of birth, gender or identifier other than the one stored; a field left out is not compared), it is refused with 409 and nothing is written. Without `ref`, every request creates a child.',
           requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/ChildInput' } } } },
           responses: {
             201: { description: 'Created: the new child' },
-            200: { description: 'Already created by an earlier request with the same `ref` from your agency: that child, nothing changed' },
+            200: { description: 'Already created by an earlier request with the same `ref` and details from your agency: that child, nothing changed' },
             ...errors,
+            409: { description: 'The `ref` was already used by your agency to add a different child: nothing was written', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
           },
         },
       },

@@ -5,9 +5,10 @@ import assert from 'node:assert/strict';
 import { openTestApp } from '../../../test/support/app.ts';
 import { makePartnership, type TestPartnership } from '../../../test/support/partnership.ts';
 import { issueApiToken } from '../../services/account-service.ts';
-import { eq } from 'drizzle-orm';
-import { children } from '../../store/schema.ts';
+import { desc, eq } from 'drizzle-orm';
+import { auditLog, children } from '../../store/schema.ts';
 import { createChildOnce } from '../../services/chronology-service.ts';
+import { mergeChildRecords } from '../../services/child-merge-service.ts';
 
 let t: Awaited<ReturnType<typeof openTestApp>>;
 let p: TestPartnership;
@@ -189,18 +190,18 @@ test('the same (agency, ref) sent several times at once: one created, every othe
 
 const childrenNamed = (name: string) => t.database.db.select().from(children).where(eq(children.name, name));
 
-test('a child created with a `ref` and sent again (a retry after a timeout): one child, 200 with the same id', async () => {
+test('a child created with a `ref` and sent again (a retry after a timeout): one child, 200 with the same id; with another name, 409 and nothing written', async () => {
   const body = { name: 'Casey Retry', dateOfBirth: '2011-03-04', ref: 'CPOMS-NEW-CHILD-7' };
   const first = await call('POST', '/api/children', schoolToken, body);
   assert.equal(first.statusCode, 201);
   const again = await call('POST', '/api/children', schoolToken, body);
   assert.equal(again.statusCode, 200, 'already created: nothing new');
   assert.deepEqual(again.json(), first.json());
-  // the rest of a re-send is not compared (as an event's): the first request's child, unchanged
+  // the same ref with another name is another child: refused (409), the first child unchanged and nothing new
   const changed = await call('POST', '/api/children', schoolToken, { ...body, name: 'Casey Changed' });
-  assert.equal(changed.statusCode, 200);
-  assert.equal(changed.json().id, first.json().id);
-  assert.equal(changed.json().name, 'Casey Retry');
+  assert.equal(changed.statusCode, 409);
+  assert.equal(changed.json().error, 'conflict');
+  assert.deepEqual(changed.json().details, [{ path: 'ref', message: 'This reference was already used to add a different child' }]);
   assert.equal((await childrenNamed('Casey Retry')).length, 1);
   assert.equal((await childrenNamed('Casey Changed')).length, 0);
   // another system of the same agency: the agency's own reference (the agency sees the child it created)
@@ -213,6 +214,80 @@ test('a child created with a `ref` and sent again (a retry after a timeout): one
   assert.equal((await call('POST', '/api/children', schoolToken, plain)).statusCode, 201);
   assert.equal((await call('POST', '/api/children', schoolToken, plain)).statusCode, 201);
   assert.equal((await childrenNamed('Casey Plain')).length, 2);
+});
+
+test('a `ref` used again for a different child (a counter started again after a restore): 409, nothing written; the same details still 200', async () => {
+  const first = { name: 'Avery First', dateOfBirth: '2012-06-07', gender: 'female', nhsNumber: '943 476 5870', upn: 'h801200001001', policeId: 'TV-AV-1', laId: 'LA-AV-1', ref: 'CPOMS-COUNTER-1' };
+  const created = await call('POST', '/api/children', schoolToken, first);
+  assert.equal(created.statusCode, 201);
+  const id = created.json().id;
+  const auditRows = async () => (await t.database.db.select().from(auditLog).where(eq(auditLog.childId, id))).length;
+  const audited = await auditRows();
+  const countAll = async () => (await t.database.db.select().from(children)).length;
+  const all = await countAll();
+  // each detail on its own, then a whole other child: refused, naming the ref
+  const others: Record<string, string>[] = [
+    { name: 'Avery Other' },
+    { dateOfBirth: '2012-06-08' },
+    { gender: 'male' },
+    { nhsNumber: '9434765919' },
+    { upn: 'X801200001002' },
+    { policeId: 'TV-AV-2' },
+    { laId: 'LA-AV-2' },
+    { name: 'Blake Second', dateOfBirth: '2013-01-01', nhsNumber: '9434765919' },
+  ];
+  for (const other of others) {
+    const sent = await call('POST', '/api/children', schoolToken, { ...first, ...other });
+    assert.equal(sent.statusCode, 409, JSON.stringify(other));
+    assert.equal(sent.json().error, 'conflict');
+    assert.deepEqual(sent.json().details, [{ path: 'ref', message: 'This reference was already used to add a different child' }]);
+    assert.equal(JSON.stringify(sent.json()).includes(id), false, 'the refusal does not give the first child\'s id');
+  }
+  assert.equal(await countAll(), all, 'no child created');
+  assert.equal(await auditRows(), audited, 'a refusal writes nothing, as an event\'s conflict writes nothing');
+  const [row] = await t.database.db.select().from(children).where(eq(children.id, id));
+  assert.equal(row.name, 'Avery First');
+  // the same details as typed another way (as they are stored: the NHS number without spaces, the UPN
+  // in capitals, text trimmed) are the same child; so is a re-send that leaves out fields it gave
+  for (const same of [first, { ...first, nhsNumber: '9434765870', upn: 'H801200001001', name: '  Avery First ' }, { name: 'Avery First', ref: first.ref }]) {
+    const again = await call('POST', '/api/children', schoolToken, same);
+    assert.equal(again.statusCode, 200, JSON.stringify(same));
+    assert.equal(again.json().id, id);
+  }
+});
+
+test('a `ref` re-sent after its child was merged into another record: the record kept, when the agency may see it; 404 when not', async () => {
+  // merged into a record the school may see (one it created): the retry answers with that one, where the chronology now is
+  const kept = await call('POST', '/api/children', schoolToken, { name: 'Drew Kept', dateOfBirth: '2011-02-03' });
+  const mergedAway = await call('POST', '/api/children', schoolToken, { name: 'Drew Merged', dateOfBirth: '2011-02-03', ref: 'CPOMS-MERGED-1' });
+  assert.equal(mergedAway.statusCode, 201);
+  await t.database.db.transaction((tx) => mergeChildRecords(tx, { keptId: kept.json().id, mergedId: mergedAway.json().id, reason: 'Same child, two records', actor: null }));
+  const retried = await call('POST', '/api/children', schoolToken, { name: 'Drew Merged', dateOfBirth: '2011-02-03', ref: 'CPOMS-MERGED-1' });
+  assert.equal(retried.statusCode, 200);
+  assert.equal(retried.json().id, kept.json().id, 'the record kept, not the one merged away');
+  assert.equal(retried.json().name, 'Drew Kept');
+  const [viewed] = await t.database.db.select().from(auditLog).where(eq(auditLog.childId, kept.json().id)).orderBy(desc(auditLog.seq)).limit(1);
+  assert.equal(viewed.action, 'child.viewed');
+  assert.equal(viewed.detail.resent, 'CPOMS-MERGED-1');
+  assert.equal(viewed.detail.mergedFrom, mergedAway.json().id);
+  // still compared with the child the ref added: other details are refused
+  assert.equal((await call('POST', '/api/children', schoolToken, { name: 'Drew Kept', ref: 'CPOMS-MERGED-1' })).statusCode, 409);
+
+  // merged into a record the school may not see (social care's and police's child): 404, as for a
+  // child it may not see — neither the record kept nor the one merged away is given
+  const hidden = await call('POST', '/api/children', schoolToken, { name: 'Jordan Test', dateOfBirth: '2010-05-04', ref: 'CPOMS-MERGED-2' });
+  assert.equal(hidden.statusCode, 201);
+  assert.equal((await call('GET', `/api/children/${p.childId}`, schoolToken)).statusCode, 404);
+  await t.database.db.transaction((tx) => mergeChildRecords(tx, { keptId: p.childId, mergedId: hidden.json().id, reason: 'Same child, two records', actor: null }));
+  const all = (await t.database.db.select().from(children)).length;
+  const audited = (await t.database.db.select().from(auditLog)).length;
+  const refused = await call('POST', '/api/children', schoolToken, { name: 'Jordan Test', dateOfBirth: '2010-05-04', ref: 'CPOMS-MERGED-2' });
+  assert.equal(refused.statusCode, 404);
+  assert.equal(refused.json().error, 'not_found');
+  assert.equal(refused.body.includes(p.childId), false);
+  assert.equal(refused.body.includes(hidden.json().id), false);
+  assert.equal((await t.database.db.select().from(children)).length, all, 'no child created in its place');
+  assert.equal((await t.database.db.select().from(auditLog)).length, audited, 'nothing written');
 });
 
 test("another agency sending the same `ref` creates its own child and learns nothing of the first", async () => {
@@ -264,8 +339,11 @@ test('the OpenAPI description says how to retry a create safely', async () => {
   assert.equal(ref.maxLength, 200);
   assert.match(ref.description, /idempotency key/);
   const create = doc.paths['/children'].post;
-  assert.ok(create.responses[201] && create.responses[200] && create.responses[400]);
+  assert.ok(create.responses[201] && create.responses[200] && create.responses[400] && create.responses[409]);
   assert.match(create.description, /`ref`/);
+  // a ref re-sent with different details is refused: said where an integrator reads it
+  assert.match(ref.description, /different details[^.]*409/);
+  assert.match(create.description, /different details[^.]*409/);
 });
 
 test('the same `ref` sent several times at once: one child, every other answer 200 with its id', { skip: !process.env.DATABASE_URL && 'needs PostgreSQL (DATABASE_URL): requests side by side on several connections' }, async () => {

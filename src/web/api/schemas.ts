@@ -19,8 +19,9 @@ export const childInputSchema = z.object({
     .optional()
     .describe(
       "Your system's own reference for this request (an idempotency key), 1 to 200 characters: sent again with the same `ref` " +
-        '(a retry after a timeout, say), the answer is 200 with the child the first request created, and nothing is created or changed; ' +
-        'the rest of the body is not compared. A `ref` is your agency\'s own: the same `ref` from another agency, or from a person\'s form, is another request.',
+        '(a retry after a timeout, say) and the same details, the answer is 200 with the child the first request created (or, merged since, the record kept), ' +
+        'and nothing is created or changed. Sent again with different details (another name, date of birth, gender or identifier), it is refused with 409 `conflict` ' +
+        'and nothing is written: a `ref` adds one child only. A `ref` is your agency\'s own: the same `ref` from another agency, or from a person\'s form, is another request.',
     ),
 });
 

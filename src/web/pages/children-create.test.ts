@@ -8,6 +8,8 @@ import { asc, eq } from 'drizzle-orm';
 import { openTestApp, Visitor } from '../../../test/support/app.ts';
 import { makePartnership, makeUser, type TestPartnership } from '../../../test/support/partnership.ts';
 import { auditLog, children } from '../../store/schema.ts';
+import { createChild } from '../../services/chronology-service.ts';
+import { mergeChildRecords } from '../../services/child-merge-service.ts';
 
 let t: Awaited<ReturnType<typeof openTestApp>>;
 let p: TestPartnership;
@@ -105,6 +107,58 @@ test("someone else re-sending a person's submission creates their own child and 
   assert.equal(new Set(rows.map((r) => r.createdByUser)).size, 3);
   // and Sam's own re-send still finds Sam's
   assert.equal((await sam.post('/children/new', form('Kit Private', submission))).headers.location, samsChild);
+});
+
+test('a submission re-sent with other details is not taken to the child it added: the form again, saying so, and nothing written', async () => {
+  const v = await signedIn('sam.social@test.reachable');
+  const submission = hidden((await v.get('/children/new')).body, 'submission');
+  const first = await v.post('/children/new', { ...form('Rowan First', submission), nhsNumber: '943 476 5870' });
+  assert.equal(first.statusCode, 302);
+  const [row] = await childrenNamed('Rowan First');
+  const audited = (await t.database.db.select().from(auditLog).where(eq(auditLog.childId, row.id))).length;
+  // changed while the first answer was slow (another name), then sent again with the same submission
+  const changed = await v.post('/children/new', { ...form('Rowan Changed', submission), nhsNumber: '943 476 5870' });
+  assert.equal(changed.statusCode, 400, 'not a redirect to the child the first send added');
+  assert.equal(changed.headers.location, undefined);
+  assert.match(changed.body, /govuk-error-summary/);
+  assert.match(changed.body, /This form was already sent with different details, and a child was added then/);
+  assert.match(changed.body, /href="#name"/);
+  assert.match(changed.body, /value="Rowan Changed"/, 'what was typed is kept');
+  assert.equal(changed.body.includes(row.id), false);
+  const next = hidden(changed.body, 'submission');
+  assert.match(next, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+  assert.notEqual(next, submission, 'a new submission: sent again, it adds this child');
+  assert.equal((await childrenNamed('Rowan Changed')).length, 0);
+  assert.equal((await t.database.db.select().from(auditLog).where(eq(auditLog.childId, row.id))).length, audited, 'nothing audited or written');
+  // the first details re-sent still find the first child; the form as shown again adds the other, once
+  assert.equal((await v.post('/children/new', { ...form('Rowan First', submission), nhsNumber: '9434765870' })).headers.location, `/children/${row.id}`);
+  const added = await v.post('/children/new', { ...form('Rowan Changed', next), nhsNumber: '943 476 5870' });
+  assert.equal(added.statusCode, 302);
+  assert.notEqual(added.headers.location, `/children/${row.id}`);
+  assert.equal((await childrenNamed('Rowan Changed')).length, 1);
+});
+
+test('a submission re-sent after its child was merged away goes to the record kept, or is not found when Sam may not see it', async () => {
+  const sam = await signedIn('sam.social@test.reachable');
+  // merged into a record Sam may see (social care is involved): straight to it
+  const s1 = hidden((await sam.get('/children/new')).body, 'submission');
+  const merged = await sam.post('/children/new', form('Ash Merged', s1));
+  const mergedId = String(merged.headers.location).split('/').pop()!;
+  await t.database.db.transaction((tx) => mergeChildRecords(tx, { keptId: p.childId, mergedId, reason: 'Same child, two records', actor: null }));
+  const resent = await sam.post('/children/new', form('Ash Merged', s1));
+  assert.equal(resent.statusCode, 302);
+  assert.equal(resent.headers.location, `/children/${p.childId}`);
+  // merged into a record Sam may not see (one a police officer created): not found, naming neither record
+  const s2 = hidden((await sam.get('/children/new')).body, 'submission');
+  const hiddenAway = await sam.post('/children/new', form('Ash Hidden', s2));
+  const hiddenId = String(hiddenAway.headers.location).split('/').pop()!;
+  const policeOnly = await createChild(t.database.db, p.police, { name: 'Ash Police' });
+  await t.database.db.transaction((tx) => mergeChildRecords(tx, { keptId: policeOnly.id, mergedId: hiddenId, reason: 'Same child, two records', actor: null }));
+  const refused = await sam.post('/children/new', form('Ash Hidden', s2));
+  assert.equal(refused.statusCode, 404);
+  assert.equal(refused.body.includes(policeOnly.id), false);
+  assert.equal(refused.body.includes(hiddenId), false);
+  assert.equal((await childrenNamed('Ash Hidden')).length, 1, 'no child created in its place');
 });
 
 test('a form without a usable submission id (a page from before the field, or altered) still creates its child', async () => {

@@ -84,15 +84,22 @@ export async function childRoutes(app: FastifyInstance): Promise<void> {
       const { child } = await createChildOnce(db, actor, input, submissionRef(body));
       return reply.redirect(`/children/${child.id}`);
     } catch (error) {
-      if (!(error instanceof ServiceError) || error.id !== 'validation_error') throw error;
-      const details = [...error.details];
+      if (!(error instanceof ServiceError) || !['validation_error', 'conflict'].includes(error.id)) throw error;
+      // conflict: this submission already added a child, and is sent again with other details (changed
+      // while the first answer was slow, say). Not taken to that child as if it were this one: the form
+      // again, saying so, with a new submission id — sent again, it adds this child as a new one.
+      const resentChanged = error.id === 'conflict';
+      const details = resentChanged
+        ? [{ path: 'submission', message: 'This form was already sent with different details, and a child was added then – if this is a different child, select Add child again' }]
+        : [...error.details];
       reply.code(400);
       return reply.page('children/new.njk', {
         title: 'Add a child',
         values: input,
         dob: { day: body['dateOfBirth-day'], month: body['dateOfBirth-month'], year: body['dateOfBirth-year'] },
-        submission: submissionId(body), // kept: corrected and sent, it is still the one submission
-        ...formErrors(details, { dateOfBirth: 'dateOfBirth-day' }),
+        // kept when refused for its fields: corrected and sent, it is still the one submission
+        submission: resentChanged ? submissionId({}) : submissionId(body),
+        ...formErrors(details, { dateOfBirth: 'dateOfBirth-day', submission: 'name' }),
       });
     }
   });

@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { and, eq, gt, max, sql } from 'drizzle-orm';
-import { openTestDatabase } from '../../test/support/database.ts';
+import { backendsWaiting, openTestDatabase } from '../../test/support/database.ts';
 import { makePartnership, makeUser, type TestPartnership } from '../../test/support/partnership.ts';
 import { rejection } from '../../test/support/service-errors.ts';
 import { DEFAULT_PANEL_TYPES } from '../domain/workflows/panel.ts';
@@ -93,16 +93,6 @@ test('panel membership: only the panel’s chairs change it, never their own, on
 
 const needsPostgres = { skip: !process.env.DATABASE_URL && 'needs PostgreSQL (DATABASE_URL): two connections' };
 
-/** Resolves once `n` of this database's other backends wait for a lock (see lock-circles.test.ts). */
-async function backendsWaiting(n: number): Promise<void> {
-  for (let tries = 0; tries < 250; tries++) {
-    const { rows } = await database.executeSql(`select count(*)::int as n from pg_stat_activity
-      where datname = current_database() and backend_type = 'client backend' and pid <> pg_backend_pid() and wait_event_type = 'Lock'`);
-    if ((rows[0] as { n: number }).n >= n) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`no ${n} backend(s) waiting for a lock`);
-}
 
 test('two first chairs named at once to a panel with none: one is its chair, the other is refused as not its chair', needsPostgres, async () => {
   const db = database.db;
@@ -130,7 +120,7 @@ test('two first chairs named at once to a panel with none: one is its chair, the
     settled(setPanelMember(db, ann, types, 'contested_panel', uid(cat), 'chair')),
     settled(setPanelMember(db, bob, types, 'contested_panel', uid(dan), 'chair')),
   ]);
-  await backendsWaiting(2);
+  await backendsWaiting(database, 2);
   release();
   await holder;
   const outcomes = await both;

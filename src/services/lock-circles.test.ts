@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'drizzle-orm';
-import { openTestDatabase } from '../../test/support/database.ts';
+import { backendsWaiting, openTestDatabase } from '../../test/support/database.ts';
 import type { Database, Db } from '../store/database.ts';
 import { mayRunAgain, sqlStatesOf, transactionRunAgain } from '../store/transactions.ts';
 import { createAlertService, dismissAlert } from './alert-service.ts';
@@ -33,16 +33,6 @@ before(async () => {
 });
 after(() => database.close());
 
-/** Resolves once `n` of this database's backends wait for a lock. */
-async function backendsWaiting(n: number): Promise<void> {
-  for (let tries = 0; tries < 250; tries++) {
-    const { rows } = await database.executeSql(`select count(*)::int as n from pg_stat_activity
-      where datname = current_database() and backend_type = 'client backend' and pid <> pg_backend_pid() and wait_event_type = 'Lock'`);
-    if ((rows[0] as { n: number }).n >= n) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`no ${n} backend(s) waiting for a lock`);
-}
 
 /**
  * The test's own side of a circle checks for a deadlock only after 10 s, so that PostgreSQL ends
@@ -101,7 +91,7 @@ test('a practitioner naming a new phone a feed\'s chunk has just named, on a chi
     await notTheOneEnded(tx);
     await appendEvents(tx, Z, [linked('chunk-z', '07700900111') as never], null, 'import', true);
     practitioner = settled(recordEvents(database.db, police, V, [linked('saved-v', '07700900111')], 'api', alerts.afterRecord));
-    await backendsWaiting(1);
+    await backendsWaiting(database, 1);
     await appendEvents(tx, V, [{ type: 'police.intelligence', at, agency: 'police', ref: 'chunk-v', details: {} } as never], null, 'import', true);
   }));
   assert.equal(await feed, 'committed', 'the chunk was kept');
@@ -128,7 +118,7 @@ test('a feed\'s chunk ended to break a circle with another writer is decided and
     await tx.execute(sql`insert into person_links (agency, kind, value, child_id, method) values ('police', 'ref', ${Z}, ${Z}, 'source')`);
     imported = settled(runImport(database.db, { format: 'jsonl', fileName: 'circle.jsonl', bytes: new TextEncoder().encode(`${lines}\n`) }, { actor: null, via: 'cli', alerts, chunkSize: 2 })
       .then((s) => { summary = s; }));
-    await backendsWaiting(1);
+    await backendsWaiting(database, 1);
     await appendEvents(tx, Z, [{ type: 'police.intelligence', at, agency: 'police', ref: 'other-z', details: {} } as never], null, 'web', true);
   }));
   assert.equal(await other, 'committed', 'the other writer was kept');
@@ -161,7 +151,7 @@ test('a practitioner\'s single save met by another writer is run again too: dism
     await notTheOneEnded(tx);
     await tx.execute(sql`select 1 from audit_head for update`);
     dismissed = settled(dismissAlert(database.db, p.socialWorker, id, 'Seen at the strategy meeting and recorded there.'));
-    await backendsWaiting(1);
+    await backendsWaiting(database, 1);
     await tx.execute(sql`update alerts set message = message where id = ${id}`);
   }));
   assert.equal(await other, 'committed', 'the other writer was kept');

@@ -70,3 +70,17 @@ export async function freshDatabaseEnv(): Promise<{ env: Record<string, string>;
   const scratch = await scratchDatabase(url);
   return { env: { DATABASE_URL: scratch.url }, open: () => openDatabase({ databaseUrl: scratch.url }), drop: scratch.drop };
 }
+
+/**
+ * Resolves once `n` of this database's other backends wait for a lock (PostgreSQL): a test that
+ * races two transactions holds one back until the other is waiting, so the race happens every run.
+ */
+export async function backendsWaiting(database: Database, n: number): Promise<void> {
+  for (let tries = 0; tries < 250; tries++) {
+    const { rows } = await database.executeSql(`select count(*)::int as n from pg_stat_activity
+      where datname = current_database() and backend_type = 'client backend' and pid <> pg_backend_pid() and wait_event_type = 'Lock'`);
+    if ((rows[0] as { n: number }).n >= n) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`no ${n} backend(s) waiting for a lock`);
+}

@@ -10,7 +10,7 @@ import { trajectory } from '../domain/trajectory.ts';
 import type { Db } from '../store/database.ts';
 import * as repo from '../store/chronology-repository.ts';
 import * as contextRepo from '../store/context-repository.ts';
-import { findChildCreatedWithRef, readChildRecord } from '../store/child-record-repository.ts';
+import { findChildCreatedWithRef, readChildRecord, type ChildRecord, type ChildRecordParts } from '../store/child-record-repository.ts';
 import type { involvements as involvementsTable } from '../store/schema.ts';
 import { causesOf, inTransaction, transactionRunAgain } from '../store/transactions.ts';
 import { mayReadCases, scopeOf, type Actor } from './actor.ts';
@@ -179,6 +179,9 @@ function sameChild(value: ChildInput, stored: repo.ChildRow): boolean {
  * merged into a record they may not see (web/pages/children.ts): naming or showing the record kept
  * would tell them of a record they may not see, and answering with the record merged away would
  * have what they send next recorded where no one reads it.
+ * The same for any record the actor may see and was handed (the API's child routes: readCurrentRecord,
+ * recordEvents with followMerges): the merges since are followed, intermediate records unread, and
+ * the record kept is given only when the actor may see it.
  */
 async function keptRecordOf(tx: Db, actor: Actor, created: repo.ChildRow): Promise<repo.ChildRow> {
   if (!created.mergedInto) return created;
@@ -199,6 +202,24 @@ function creationRefUsedMeanwhile(error: unknown): boolean {
   });
 }
 
+/**
+ * A child's record read as readChildRecord reads it, for the actor, where it now is: a record merged
+ * away (issue 7) is read as the record kept, named in `mergedFrom` — when the actor may see both the
+ * record it asked for and the one kept, as the child's page leads there (web/pages/children.ts);
+ * otherwise 404, naming neither. A record not merged costs nothing more than the one read.
+ */
+async function readCurrentRecord(db: Db, actor: Actor, childId: string, parts: ChildRecordParts): Promise<{ record: ChildRecord; mergedFrom?: string }> {
+  const scope = scopeOf(actor);
+  const asked = await readChildRecord(db, scope, childId, parts);
+  if (!asked) throw notFound();
+  if (!asked.child.mergedInto) return { record: asked };
+  const kept = await keptRecordOf(db, actor, asked.child);
+  const record = await readChildRecord(db, scope, kept.id, parts);
+  // merged again, or out of sight, between the two reads: as if not found
+  if (!record || record.child.mergedInto) throw notFound();
+  return { record, mergedFrom: asked.child.id };
+}
+
 /** Loads a child the actor may see, or 404. Does not audit: callers audit what they show. */
 export async function visibleChild(tx: Db, actor: Actor, childId: string): Promise<repo.ChildRow> {
   requireCaseAccess(actor);
@@ -216,6 +237,8 @@ export interface EducationStatus {
 
 export interface ChildSummary {
   child: repo.ChildRow;
+  /** the id asked for, when it was merged into `child` (issue 7): viewChild answers for the record kept */
+  mergedFrom?: string;
   age: number | null;
   involvements: repo.InvolvementRow[];
   leadProfessional: repo.InvolvementRow | null;
@@ -265,19 +288,24 @@ export function summaryOf(actor: Actor, child: repo.ChildRow, involvements: repo
   };
 }
 
+/**
+ * A child's summary. A record merged away is answered for the record kept (`mergedFrom` names the
+ * id asked for), or 404 (readCurrentRecord): the API's GET /children/:id and the web's forms for
+ * recording on a child, which then show and record on the record kept, as the child's page leads there.
+ */
 export async function viewChild(db: Db, actor: Actor, childId: string): Promise<ChildSummary> {
   requireCaseAccess(actor);
   // the access check, its basis and the summary in one statement (store/child-record-repository.ts);
   // only the kinds the summary shows: a long chronology is read a page at a time, not whole here
-  const record = await readChildRecord(db, scopeOf(actor), childId, { summaryTypes: SUMMARY_EVENT_TYPES });
-  if (!record) throw notFound();
+  const { record, mergedFrom } = await readCurrentRecord(db, actor, childId, { summaryTypes: SUMMARY_EVENT_TYPES });
   // A view is audited after its read, in a statement of its own: the audit chain's head is locked
   // for that statement alone. Inside the read's transaction it stayed locked until the commit's
   // round trip, and under load every view in the partnership queued behind it (bench/latency.ts).
   // A change, unlike a view, is audited inside its transaction, to commit with it. The basis comes
   // with the read, so the audit does not ask for it again.
-  await audit(db, actor, 'child.viewed', record.child.id, { basis: record.basis });
-  return summaryOf(actor, record.child, record.involvements, record.summaryEvents);
+  await audit(db, actor, 'child.viewed', record.child.id, { basis: record.basis, ...(mergedFrom ? { mergedFrom } : {}) });
+  const summary = summaryOf(actor, record.child, record.involvements, record.summaryEvents);
+  return mergedFrom ? { ...summary, mergedFrom } : summary;
 }
 
 /** A chronology entry as this reader may see it. */
@@ -297,6 +325,8 @@ export const PAGE_SIZE = 25;
 
 export interface ChronologyPage {
   child: repo.ChildRow;
+  /** the id asked for, when it was merged into `child` (issue 7): readChronology reads the record kept */
+  mergedFrom?: string;
   entries: VisibleEntry[];
   total: number;
   page: number;
@@ -320,15 +350,18 @@ export function chronologyPageOf(actor: Actor, child: repo.ChildRow, entries: re
   };
 }
 
+/** A page of a child's chronology; a record merged away is read as the record kept, or 404 (readCurrentRecord). */
 export async function readChronology(db: Db, actor: Actor, childId: string, filter: repo.EventFilter, page: number): Promise<ChronologyPage> {
   requireCaseAccess(actor);
   const pageNo = chronologyPageNumber(page);
   // the access check, its basis, the page and its count in one statement (the API's hot path)
-  const record = await readChildRecord(db, scopeOf(actor), childId, { chronology: chronologyPart(filter, pageNo) });
-  if (!record) throw notFound();
+  const { record, mergedFrom } = await readCurrentRecord(db, actor, childId, { chronology: chronologyPart(filter, pageNo) });
   // audited after the read, on its own (see viewChild)
-  await audit(db, actor, 'chronology.viewed', record.child.id, { filter, page: pageNo, shown: record.entries.map((e) => e.id), basis: record.basis });
-  return chronologyPageOf(actor, record.child, record.entries, record.total, pageNo);
+  await audit(db, actor, 'chronology.viewed', record.child.id, {
+    filter, page: pageNo, shown: record.entries.map((e) => e.id), basis: record.basis, ...(mergedFrom ? { mergedFrom } : {}),
+  });
+  const chronology = chronologyPageOf(actor, record.child, record.entries, record.total, pageNo);
+  return mergedFrom ? { ...chronology, mergedFrom } : chronology;
 }
 
 export interface RecordResult {
@@ -336,10 +369,29 @@ export interface RecordResult {
   unchanged: repo.EventRow[];
 }
 
+/** What recordEvents recorded, and on which record. */
+export interface RecordedEvents extends RecordResult {
+  /** the record the events are on */
+  child: repo.ChildRow;
+  /** the id given, when it was merged into `child` (only with followMerges) */
+  mergedFrom?: string;
+}
+
+export interface RecordOptions {
+  /**
+   * A record merged away (issue 7) records on the record kept, when the actor may see both (as
+   * readCurrentRecord reads), else 404 — the API's POST /children/:id/events, whose systems may hold
+   * an id from before a merge. Without it the events go on the record given, as the services that
+   * write rows of their own beside the event (a panel's item, a referral) expect.
+   */
+  followMerges?: boolean;
+}
+
 /**
  * Records events on one child's chronology, all or nothing. Each is validated (problems name the
  * field, prefixed `events[i]` for a batch); an `(agency, ref)` already recorded for this child
- * changes nothing (contract 1: idempotent re-sending).
+ * changes nothing (contract 1: idempotent re-sending) — with followMerges, one recorded on a record
+ * since merged into this one too, as the merge moved it here.
  */
 export async function recordEvents(
   db: Db,
@@ -350,7 +402,8 @@ export async function recordEvents(
   afterRecord?: AfterRecord,
   /** inside a caller's transaction that writes more after this: its audit entries, for the caller to write last */
   auditLater?: DeferredAudit[],
-): Promise<RecordResult> {
+  options: RecordOptions = {},
+): Promise<RecordedEvents> {
   requireCaseAccess(actor);
   // entries left to a caller must be written in the caller's transaction, with these events
   if (auditLater && !inTransaction(db)) throw new Error('recordEvents leaves its audit entries only to a caller\'s transaction');
@@ -373,7 +426,10 @@ export async function recordEvents(
   // run again if PostgreSQL ends it to break a circle of locks (a feed's chunk writing this child
   // and naming the same new phone, say): nothing here lives outside the transaction
   const write = () => transactionRunAgain(db, async (tx) => {
-    const child = await visibleChild(tx, actor, childId);
+    const given = await visibleChild(tx, actor, childId);
+    // in this transaction, so the record kept is the one written to (keptRecordOf: 404 when out of sight)
+    const child = options.followMerges && given.mergedInto ? await keptRecordOf(tx, actor, given) : given;
+    const mergedFrom = child.id !== given.id ? given.id : undefined;
     const result = await appendEvents(tx, child.id, parsed, actor.kind === 'user' ? actor.userId : null, via, batch);
     const entries: DeferredAudit[] = [];
     if (result.created.length) {
@@ -381,11 +437,11 @@ export async function recordEvents(
       // in turn, is held from there to the commit, so it is taken last (and a transaction waiting
       // for the context rules' evaluation then holds no one else's audit up)
       await afterRecord?.(tx, child.id, result.created);
-      entries.push([actor, 'event.recorded', child.id, { events: result.created.map((r) => ({ id: r.id, type: r.type, ref: r.ref })), via }]);
+      entries.push([actor, 'event.recorded', child.id, { events: result.created.map((r) => ({ id: r.id, type: r.type, ref: r.ref })), via, ...(mergedFrom ? { mergedFrom } : {}) }]);
     }
-    if (result.unchanged.length) entries.push([actor, 'event.resent', child.id, { events: result.unchanged.map((r) => r.id), via }]);
+    if (result.unchanged.length) entries.push([actor, 'event.resent', child.id, { events: result.unchanged.map((r) => r.id), via, ...(mergedFrom ? { mergedFrom } : {}) }]);
     await auditAllOrLeave(tx, entries, auditLater);
-    return result;
+    return { ...result, child, ...(mergedFrom ? { mergedFrom } : {}) };
   });
   // Two requests re-sending one (agency, ref) at once (a retry while the first is still on its way)
   // both find it unrecorded and both insert it: the unique index lets the first through and ends

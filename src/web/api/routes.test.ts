@@ -2,12 +2,12 @@
 // errors with stable ids and field paths, 404 for children the agency may not see.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openTestApp } from '../../../test/support/app.ts';
+import { openTestApp, Visitor } from '../../../test/support/app.ts';
 import { makePartnership, type TestPartnership } from '../../../test/support/partnership.ts';
 import { issueApiToken } from '../../services/account-service.ts';
 import { desc, eq } from 'drizzle-orm';
-import { auditLog, children } from '../../store/schema.ts';
-import { createChildOnce } from '../../services/chronology-service.ts';
+import { auditLog, children, events } from '../../store/schema.ts';
+import { createChild, createChildOnce, recordEvents } from '../../services/chronology-service.ts';
 import { mergeChildRecords } from '../../services/child-merge-service.ts';
 
 let t: Awaited<ReturnType<typeof openTestApp>>;
@@ -355,4 +355,167 @@ test('the same `ref` sent several times at once: one child, every other answer 2
     assert.equal(new Set(answers.map((a) => a.json().id)).size, 1);
     assert.equal((await childrenNamed(body.name)).length, 1);
   }
+});
+
+// Issue 7: two records of one child merged. An agency system holding the id of the record merged away
+// reads and records on the record kept (which the answer names), never on the record merged away; 404
+// when the agency may not see the record kept, naming neither record.
+const eventsOn = async (childId: string) => t.database.db.select().from(events).where(eq(events.childId, childId));
+const mergeInto = (keptId: string, mergedId: string) =>
+  t.database.db.transaction((tx) => mergeChildRecords(tx, { keptId, mergedId, reason: 'Same child, two records', actor: null }));
+const lastAudit = async (childId: string) => (await t.database.db.select().from(auditLog).where(eq(auditLog.childId, childId)).orderBy(desc(auditLog.seq)).limit(1))[0];
+
+test('events sent to a merged-away id are recorded on the record kept, which the answer names; a re-sent (agency, ref) is still unchanged', async () => {
+  // two records of one child, both the school's (its system created them); the merged one has an event
+  const kept = (await call('POST', '/api/children', schoolToken, { name: 'Ellis Kept', dateOfBirth: '2012-01-02' })).json().id;
+  const merged = (await call('POST', '/api/children', schoolToken, { name: 'Ellis Merged', dateOfBirth: '2012-01-02' })).json().id;
+  const before = { type: 'education.excluded', at: '2024-02-01', agency: 'education', ref: 'CPOMS-ELLIS-1', details: { kind: 'suspension', days: 2 } };
+  const first = await call('POST', `/api/children/${merged}/events`, schoolToken, before);
+  assert.equal(first.statusCode, 201);
+  assert.equal(first.json().child, merged, 'not merged yet: the record sent to, and no mergedFrom');
+  assert.equal(first.json().mergedFrom, undefined);
+  const [beforeId] = first.json().created;
+  await mergeInto(kept, merged);
+
+  // a new event sent to the old id: on the record kept, said so in the answer
+  const after = { type: 'education.place_refused', at: '2024-03-01', agency: 'education', ref: 'CPOMS-ELLIS-2', details: { school: 'Hill Academy' } };
+  const recorded = await call('POST', `/api/children/${merged}/events`, schoolToken, after);
+  assert.equal(recorded.statusCode, 201, recorded.body);
+  assert.equal(recorded.json().child, kept);
+  assert.equal(recorded.json().mergedFrom, merged);
+  const [afterId] = recorded.json().created;
+  assert.deepEqual((await eventsOn(kept)).map((e) => e.id).sort(), [beforeId, afterId].sort());
+  assert.deepEqual(await eventsOn(merged), [], 'nothing on the record merged away');
+  const audited = await lastAudit(kept);
+  assert.equal(audited.action, 'event.recorded');
+  assert.equal(audited.detail.mergedFrom, merged);
+
+  // re-sent after the merge, to either id: unchanged (200), the event it first recorded, not a 409 or a second entry
+  for (const [id, event, eventId] of [[merged, before, beforeId], [kept, before, beforeId], [merged, after, afterId], [kept, after, afterId]] as const) {
+    const again = await call('POST', `/api/children/${id}/events`, schoolToken, event);
+    assert.equal(again.statusCode, 200, `${id === kept ? 'kept' : 'merged'} ${event.ref}: ${again.body}`);
+    assert.deepEqual(again.json().unchanged, [eventId]);
+    assert.deepEqual(again.json().created, []);
+    assert.equal(again.json().child, kept);
+    assert.equal(again.json().mergedFrom, id === merged ? merged : undefined);
+  }
+  // a batch mixing a re-send and a new event: the new one created, on the record kept
+  const batch = await call('POST', `/api/children/${merged}/events`, schoolToken, { events: [before, { ...before, ref: 'CPOMS-ELLIS-3', at: '2024-04-01' }] });
+  assert.equal(batch.statusCode, 201);
+  assert.deepEqual(batch.json().unchanged, [beforeId]);
+  assert.equal(batch.json().created.length, 1);
+  assert.equal((await eventsOn(kept)).length, 3);
+  assert.deepEqual(await eventsOn(merged), []);
+  const withRef = await t.database.db.select().from(events).where(eq(events.ref, 'CPOMS-ELLIS-1'));
+  assert.equal(withRef.length, 1, 'one entry for the (agency, ref)');
+
+  // merged again (the record kept into a third): the oldest id still reaches the record kept last
+  const third = (await call('POST', '/api/children', schoolToken, { name: 'Ellis Third', dateOfBirth: '2012-01-02' })).json().id;
+  await mergeInto(third, kept);
+  const chained = await call('POST', `/api/children/${merged}/events`, schoolToken, { ...before, ref: 'CPOMS-ELLIS-4', at: '2024-05-01' });
+  assert.equal(chained.statusCode, 201);
+  assert.equal(chained.json().child, third);
+  assert.equal(chained.json().mergedFrom, merged);
+  assert.deepEqual((await call('POST', `/api/children/${merged}/events`, schoolToken, before)).json().unchanged, [beforeId]);
+  assert.deepEqual((await eventsOn(third)).length, 4);
+});
+
+test('a child and its chronology read through a merged-away id: the record kept, named, with the events of both records', async () => {
+  const kept = (await call('POST', '/api/children', schoolToken, { name: 'Frankie Kept', dateOfBirth: '2011-07-08', laId: 'LA-FRANKIE-1' })).json().id;
+  const merged = (await call('POST', '/api/children', schoolToken, { name: 'Frankie Merged', dateOfBirth: '2011-07-08' })).json().id;
+  await call('POST', `/api/children/${kept}/events`, schoolToken, { type: 'education.on_roll', at: '2023-09-01', agency: 'education', details: { school: 'Hill Academy', fullTime: true } });
+  await call('POST', `/api/children/${merged}/events`, schoolToken, { type: 'education.excluded', at: '2024-01-10', agency: 'education', details: { kind: 'suspension' } });
+  await mergeInto(kept, merged);
+
+  const child = await call('GET', `/api/children/${merged}`, schoolToken);
+  assert.equal(child.statusCode, 200);
+  assert.equal(child.json().id, kept, 'the record kept, not the one merged away');
+  assert.equal(child.json().mergedFrom, merged);
+  assert.equal(child.json().name, 'Frankie Kept');
+  assert.equal(child.json().identifiers.la, 'LA-FRANKIE-1');
+  assert.equal(child.json().education.school, 'Hill Academy');
+  const viewed = await lastAudit(kept);
+  assert.equal(viewed.action, 'child.viewed');
+  assert.equal(viewed.detail.mergedFrom, merged);
+  // the record kept read by its own id: as always, no mergedFrom
+  const direct = await call('GET', `/api/children/${kept}`, schoolToken);
+  assert.equal(direct.json().id, kept);
+  assert.equal(direct.json().mergedFrom, undefined);
+
+  const chronology = await call('GET', `/api/children/${merged}/events`, schoolToken);
+  assert.equal(chronology.statusCode, 200);
+  assert.equal(chronology.json().child, kept);
+  assert.equal(chronology.json().mergedFrom, merged);
+  assert.equal(chronology.json().total, 2, 'the events of both records');
+  assert.deepEqual(chronology.json().events.map((e: { type: string; child: string }) => [e.type, e.child]), [['education.excluded', kept], ['education.on_roll', kept]]);
+  const ofKept = await call('GET', `/api/children/${kept}/events`, schoolToken);
+  assert.deepEqual(ofKept.json().events, chronology.json().events);
+  assert.equal(ofKept.json().child, kept);
+  assert.equal(ofKept.json().mergedFrom, undefined);
+  // a filter applies to the record kept
+  const filtered = await call('GET', `/api/children/${merged}/events?type=education.on_roll`, schoolToken);
+  assert.equal(filtered.json().total, 1);
+  assert.equal((await lastAudit(kept)).detail.mergedFrom, merged);
+});
+
+test('a merged-away id whose record kept the agency may not see: 404 for every child route, naming neither record, and nothing written', async () => {
+  // the school's record merged into social care's child, which the school may not see
+  const merged = (await call('POST', '/api/children', schoolToken, { name: 'Jordan Test', dateOfBirth: '2010-05-04' })).json().id;
+  const sent = await call('POST', `/api/children/${merged}/events`, schoolToken, { type: 'education.left_roll', at: '2024-01-05', agency: 'education', ref: 'CPOMS-HIDDEN-1' });
+  assert.equal(sent.statusCode, 201);
+  await mergeInto(p.childId, merged);
+  const eventCount = async () => (await t.database.db.select().from(events)).length;
+  const auditCount = async () => (await t.database.db.select().from(auditLog)).length;
+  const [eventsBefore, auditBefore, onKept] = [await eventCount(), await auditCount(), (await eventsOn(p.childId)).length];
+  for (const [method, url, payload] of [
+    ['POST', `/api/children/${merged}/events`, { type: 'education.excluded', at: '2024-02-01', agency: 'education', ref: 'CPOMS-HIDDEN-2', details: { kind: 'permanent' } }],
+    ['POST', `/api/children/${merged}/events`, { type: 'education.left_roll', at: '2024-01-05', agency: 'education', ref: 'CPOMS-HIDDEN-1' }],
+    ['GET', `/api/children/${merged}`, undefined],
+    ['GET', `/api/children/${merged}/events`, undefined],
+  ] as const) {
+    const response = await call(method, url, schoolToken, payload);
+    assert.equal(response.statusCode, 404, `${method} ${url}: ${response.body}`);
+    assert.equal(response.json().error, 'not_found');
+    assert.equal(response.body.includes(p.childId), false, 'the record kept is not named');
+    assert.equal(response.body.includes('Jordan'), false);
+  }
+  assert.equal(await eventCount(), eventsBefore, 'no event written');
+  assert.equal((await eventsOn(p.childId)).length, onKept);
+  assert.deepEqual(await eventsOn(merged), []);
+  assert.equal(await auditCount(), auditBefore, 'nothing audited: nothing was shown or written');
+  // police may see the record kept but never could see the school's record merged away: its id is
+  // not followed for them (404), as the child's page answers a reader who may not see the record asked for
+  for (const url of [`/api/children/${merged}`, `/api/children/${merged}/events`]) {
+    assert.equal((await call('GET', url, policeToken)).statusCode, 404, url);
+  }
+});
+
+test('the web’s form for recording on a child, opened by a merged-away id, shows and records on the record kept (viewChild serves the API and the form)', async () => {
+  const kept = await createChild(t.database.db, p.school, { name: 'Gale Kept', dateOfBirth: '2012-03-04' });
+  const merged = await createChild(t.database.db, p.school, { name: 'Gale Merged', dateOfBirth: '2012-03-04' });
+  await recordEvents(t.database.db, p.school, merged.id, [{ type: 'education.on_roll', at: '2023-09-01', agency: 'education', details: { school: 'Hill Academy', fullTime: true } }], 'web');
+  await mergeInto(kept.id, merged.id);
+  const sue = new Visitor(t.app);
+  await sue.signIn('sue.school@test.reachable');
+  const form = await sue.get(`/children/${merged.id}/events/new?type=care.referral`);
+  assert.equal(form.statusCode, 200);
+  assert.match(form.body, /Gale Kept/);
+  assert.doesNotMatch(form.body, /Gale Merged/);
+  const posted = await sue.post(`/children/${merged.id}/events/new`, { type: 'care.referral', 'at-day': '1', 'at-month': '6', 'at-year': '2024', summary: 'Referred by the school (merged id)' });
+  assert.equal(posted.statusCode, 302);
+  assert.match(String(posted.headers.location), new RegExp(`^/children/${kept.id}\\?`));
+  assert.deepEqual((await eventsOn(kept.id)).map((e) => e.type).sort(), ['care.referral', 'education.on_roll']);
+  assert.deepEqual(await eventsOn(merged.id), []);
+});
+
+test('the OpenAPI description says what a merged-away id answers', async () => {
+  const doc = (await call('GET', '/api/openapi.json', null)).json();
+  for (const op of [doc.paths['/children/{id}'].get, doc.paths['/children/{id}/events'].get, doc.paths['/children/{id}/events'].post]) {
+    assert.match(op.description, /merged/);
+    assert.match(op.description, /`mergedFrom`/);
+    assert.match(op.description, /404/);
+  }
+  assert.ok(doc.components.schemas.Child.properties.mergedFrom);
+  assert.ok(doc.components.schemas.Chronology.properties.mergedFrom);
+  assert.deepEqual(doc.components.schemas.Recorded.required, ['child', 'created', 'unchanged', 'languageNotes']);
 });

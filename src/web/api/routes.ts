@@ -119,10 +119,15 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
       return childJson(child);
     });
 
+    // A child's routes take an id from before a merge (issue 7): they answer for, read and record on
+    // the record kept — `id` / `child` name it, `mergedFrom` the id given — when the agency may see
+    // both, as the child's page leads there; 404 otherwise, naming neither (chronology-service's
+    // readCurrentRecord and recordEvents' followMerges). Nothing is written on a record merged away.
     secured.get<{ Params: { id: string } }>('/children/:id', async (request) => {
       const s = await viewChild(db, apiActor(request), request.params.id);
       return {
         ...childJson(s.child),
+        mergedFrom: s.mergedFrom,
         age: s.age,
         involvements: s.involvements.map((i) => ({ agency: i.agency, role: i.role, professional: i.professional, since: i.startedAt.toISOString() })),
         education: s.education,
@@ -138,7 +143,14 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
         { agencies: q.agency ? [q.agency].flat() : [], types: q.type ? [q.type].flat() : [] },
         q.page ?? 1,
       );
-      return { events: chronology.entries.map(eventJson), total: chronology.total, page: chronology.page, pages: chronology.pages };
+      return {
+        child: chronology.child.id,
+        mergedFrom: chronology.mergedFrom,
+        events: chronology.entries.map(eventJson),
+        total: chronology.total,
+        page: chronology.page,
+        pages: chronology.pages,
+      };
     });
 
     secured.post<{ Params: { id: string } }>('/children/:id/events', async (request, reply) => {
@@ -146,9 +158,11 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
       const batch = body && typeof body === 'object' && Array.isArray(body.events) ? body.events : null;
       const inputs = batch ?? [body];
       if (batch && batch.length > 1000) throw validationFailed([{ path: 'events', message: 'at most 1,000 events per request' }]);
-      const result = await recordEvents(db, apiActor(request), request.params.id, inputs, 'api', afterRecord);
+      const result = await recordEvents(db, apiActor(request), request.params.id, inputs, 'api', afterRecord, undefined, { followMerges: true });
       reply.code(result.created.length ? 201 : 200);
       return {
+        child: result.child.id,
+        mergedFrom: result.mergedFrom,
         created: result.created.map((e) => e.id),
         unchanged: result.unchanged.map((e) => e.id),
         // the appropriate-language guide, as the form shows it, for the summary and each free-text

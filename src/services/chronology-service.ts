@@ -10,6 +10,7 @@ import { trajectory } from '../domain/trajectory.ts';
 import type { Db } from '../store/database.ts';
 import * as repo from '../store/chronology-repository.ts';
 import * as contextRepo from '../store/context-repository.ts';
+import { currentChild } from './matching-service.ts';
 import { findChildCreatedWithRef, readChildRecord, type ChildRecord, type ChildRecordParts } from '../store/child-record-repository.ts';
 import type { involvements as involvementsTable } from '../store/schema.ts';
 import { causesOf, inTransaction, transactionRunAgain } from '../store/transactions.ts';
@@ -185,8 +186,8 @@ function sameChild(value: ChildInput, stored: repo.ChildRow): boolean {
  */
 async function keptRecordOf(tx: Db, actor: Actor, created: repo.ChildRow): Promise<repo.ChildRow> {
   if (!created.mergedInto) return created;
-  let child: repo.ChildRow | undefined = created;
-  for (let hops = 0; child?.mergedInto && hops < 20; hops++) child = await repo.findChild(tx, child.mergedInto);
+  // the merges followed as the feeds follow them (matching-service currentChild)
+  const child = await currentChild(tx, created.mergedInto);
   const kept = child && !child.mergedInto ? await repo.findVisibleChild(tx, scopeOf(actor), child.id) : undefined;
   if (!kept) throw notFound();
   return kept;

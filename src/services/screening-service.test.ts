@@ -221,3 +221,20 @@ test('a screening with no indicator is saved only when the practitioner confirms
   assert.equal(saved.details.noIndicatorsPresent, true);
   assert.deepEqual((saved.details.setAside as { id: string }[]).map((x) => x.id).sort(), ['found_with_drugs_or_weapon', 'going_missing', 'unexplained_money_goods']);
 });
+
+test('items without their "when" are ticked for every check, and a save with any is refused with every problem', async () => {
+  const before = (await screeningsOf(p.childId)).length;
+  // what a save would be refused for, for the form to show with its own errors in one showing
+  const scored = await scoreFor(database.db, p.socialWorker, p.childId, {
+    asOf: '2024-06-20', answers: [], undated: ['disclosure'], noneConfirmed: true, notes: 'n'.repeat(10_001), judgement: { level: 'none', rationale: '' },
+  }, options);
+  assert.deepEqual(scored.saveProblems, [
+    { path: 'noneConfirmed', message: 'Select the indicators that are present, or confirm that none is' },
+    { path: 'notes', message: 'Your notes must be 10,000 characters or fewer' },
+    { path: 'rationale', message: 'Explain why you are changing the band from significant concern to no current concern' },
+  ]);
+  // ticked without a "when" and nothing else: not a screening with no indicator
+  const undated = await rejection(saveScreening(database.db, p.socialWorker, p.childId, { asOf: '2024-06-20', answers: [], undated: ['drug_debt'] }, service.afterRecord, options));
+  assert.deepEqual(undated.details, [{ path: 'undated[0]', message: 'Drug debt: select when it was seen, or untick it' }]);
+  assert.equal((await screeningsOf(p.childId)).length, before, 'nothing recorded');
+});

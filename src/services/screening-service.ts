@@ -103,11 +103,23 @@ export async function prefillFor(db: Db, actor: Actor, childId: string, asOf?: s
   });
 }
 
+/** The longest notes a screening records. */
+export const MAX_NOTES = 10_000;
+
+// The notes and the reasons have no length in the schema: too long, they are the practitioner's to
+// shorten, so they are problems on their fields, found with every other (MAX_NOTES here,
+// MAX_RATIONALE in the score); a schema error would stop the rest being checked, and a page would
+// lose the form. The request's size limit bounds them meanwhile.
 export const screeningInputSchema = z.object({
   asOf: z.string().optional(),
   answers: z.array(z.object({ id: z.string().min(1).max(100), timing: z.enum(TIMINGS).optional() })).max(200),
-  judgement: z.object({ level: z.enum(RISK_LEVELS).nullable().optional(), rationale: z.string().max(MAX_RATIONALE).nullable().optional() }).optional(),
-  notes: z.string().max(10_000).optional(),
+  /**
+   * items ticked whose "when" is not given yet (the form says so on each): not scored, and not
+   * saved, but they are ticked for the confirmation that none is present and for the judgement
+   */
+  undated: z.array(z.string().min(1).max(100)).max(200).optional(),
+  judgement: z.object({ level: z.enum(RISK_LEVELS).nullable().optional(), rationale: z.string().nullable().optional() }).optional(),
+  notes: z.string().optional(),
   /** record the free text even though the language guide flags some of it */
   keepWording: z.boolean().optional(),
   /**
@@ -169,10 +181,11 @@ async function scoreAnswers(db: Db, actor: Actor, childId: string, input: Screen
     await visibleChild(tx, actor, childId);
     if (when.problems.length) throw validationFailed(when.problems);
     const read = await readPrefill(tx, actor, childId, when.ms, set);
-    const score = scoreScreening(withEvidence(data.answers, read.prefill), read.prefill.age, set, data.judgement ?? {});
+    const score = scoreScreening(withEvidence(data.answers, read.prefill), read.prefill.age, set, data.judgement ?? {}, data.undated);
+    // text over its length is checked as far as it may go: it must be shortened before it is saved
     const language: ScreeningLanguage = {
-      notes: checkLanguage(data.notes),
-      rationale: checkLanguage(data.judgement?.rationale),
+      notes: checkLanguage(data.notes?.slice(0, MAX_NOTES + 1)),
+      rationale: checkLanguage(data.judgement?.rationale?.slice(0, MAX_RATIONALE + 1)),
     };
     const scored: Scored = { input: data, when, now, read, score, language };
     if (shows(scored)) await auditScreeningView(tx, actor, read, when.date);
@@ -185,28 +198,37 @@ async function scoreAnswers(db: Db, actor: Actor, childId: string, input: Screen
  * it with the child's name and the chronology's findings, so it is audited as the pre-fill is.
  */
 export async function scoreFor(db: Db, actor: Actor, childId: string, input: ScreeningInput, options: ScreeningOptions = {}) {
-  return scoreAnswers(db, actor, childId, input, options, () => true);
+  const scored = await scoreAnswers(db, actor, childId, input, options, () => true);
+  // what a save of these answers would be refused for, so a form can show it with its own errors
+  return { ...scored, saveProblems: problemsOfSave(scored) };
 }
 
 const NONE_CONFIRMED_MESSAGE = 'Select the indicators that are present, or confirm that none is';
 
 /**
- * What stops a save: the score's problems, and a screening with no indicator that the practitioner
- * has not confirmed has none (or one that has indicators and says it has none).
+ * What stops a save: the score's problems, a screening with no indicator that the practitioner
+ * has not confirmed has none (or one that has indicators and says it has none), and notes too long.
+ * An item ticked without its "when" is ticked here: the form asks for the "when", not for this.
  */
 function problemsOfSave({ input, score }: Scored): Problem[] {
-  const confirmed = score.rows.length === 0 ? !!input.noneConfirmed : !input.noneConfirmed;
-  if (confirmed) return score.problems;
+  const scored = new Set(score.rows.map((r) => r.id));
+  const ticked = score.rows.length + new Set((input.undated ?? []).filter((id) => !scored.has(id))).size;
+  const confirmed = ticked === 0 ? !!input.noneConfirmed : !input.noneConfirmed;
   // in the form's order (the error summary lists them so): the indicators, then the confirmation
-  // beneath them, then the judgement and its reasons
+  // beneath them, then the notes, then the judgement and its reasons
   const ofAnswers = score.problems.filter((p) => p.path.startsWith('answers'));
   const others = score.problems.filter((p) => !p.path.startsWith('answers'));
-  return [...ofAnswers, { path: 'noneConfirmed', message: NONE_CONFIRMED_MESSAGE }, ...others];
+  return [
+    ...ofAnswers,
+    ...(confirmed ? [] : [{ path: 'noneConfirmed', message: NONE_CONFIRMED_MESSAGE }]),
+    ...((input.notes?.trim().length ?? 0) > MAX_NOTES ? [{ path: 'notes', message: `Your notes must be ${MAX_NOTES.toLocaleString('en-GB')} characters or fewer` }] : []),
+    ...others,
+  ];
 }
 
 /** A save sent back for its wording: the caller shows the form again, scored, as scoreFor would. */
 const sentBackForWording = (scored: Scored) =>
-  !problemsOfSave(scored).length && !!(scored.language.notes.length || scored.language.rationale.length) && !scored.input.keepWording;
+  !problemsOfSave(scored).length && !scored.input.undated?.length && !!(scored.language.notes.length || scored.language.rationale.length) && !scored.input.keepWording;
 
 /**
  * Validates and records a screening. A change of band needs written reasons; a screening with no
@@ -226,7 +248,10 @@ export async function saveScreening(
   // is shown again, so its read is audited as a view
   const scored = await scoreAnswers(db, actor, childId, input, options, sentBackForWording);
   const { input: data, when, now, read, score, language } = scored;
-  const problems = problemsOfSave(scored);
+  // an item without its "when" cannot be scored: the screening is not saved until it has one
+  const labelOf = (id: string) => (options.set ?? DEFAULT_SCREENING_SET).items.find((i) => i.id === id)?.label ?? id;
+  const undated = (data.undated ?? []).map((id, i) => ({ path: `undated[${i}]`, message: `${labelOf(id)}: select when it was seen, or untick it` }));
+  const problems = [...undated, ...problemsOfSave(scored)];
   if (problems.length) throw validationFailed(problems);
   const { prefill } = read;
   if (sentBackForWording(scored)) return { saved: false, reason: 'check_language', score, language, prefill, read };

@@ -151,3 +151,29 @@ test('a rationale longer than 5000 characters is a problem', () => {
   assert.equal(result.problems[0].path, 'rationale');
   assert.equal(result.level, 'none');
 });
+
+// Items ticked without their "when" are not scored, but a judgement is checked against every band
+// they could give, so the form shows a missing reason with the missing "when", not after it.
+for (const [name, answers, undated, age, level, problem] of [
+  // a disclosure is significant whenever it was: "no current concern" needs reasons now
+  ['undated disclosure, judged none', [], ['disclosure'], 15, 'none', 'Explain why you are changing the band from significant concern to no current concern'],
+  // …and judged significant, it may agree with the band: nothing is asked yet
+  ['undated disclosure, judged significant', [], ['disclosure'], 15, 'significant', null],
+  // 5 one-point items and going missing: 6, 10 or 11 points (emerging or moderate) by its "when"
+  ['undated missing on 5 points, judged low', onePointAnswers(5), ['going_missing'], 15, 'low', null],
+  ['undated missing on 5 points, judged moderate', onePointAnswers(5), ['going_missing'], 15, 'moderate', null],
+  ['undated missing on 5 points, judged none', onePointAnswers(5), ['going_missing'], 15, 'none', 'Explain why you are changing the band to no current concern'],
+  ['undated missing on 5 points, judged significant', onePointAnswers(5), ['going_missing'], 15, 'significant', 'Explain why you are changing the band to significant concern'],
+  // a child of 13 or under with a significant indicator is at least moderate, whenever it was
+  ['undated missing at 12, judged none', [], ['going_missing'], 12, 'none', 'Explain why you are changing the band from moderate concern to no current concern'],
+  // an undated item already answered, or not in the set, changes nothing
+  ['answered and undated', [{ id: 'going_missing', timing: 'recent' }], ['going_missing', 'no_such_item'], 15, 'none', null],
+] as const) {
+  test(`the judgement with items left undated: ${name}`, () => {
+    const result = scoreScreening(answers, age, SET, { level, rationale: '' }, undated);
+    assert.deepEqual(result.problems.map((p) => p.message), problem ? [problem] : []);
+    // only the dated answers are scored, and no change of band is made without reasons
+    assert.equal(result.score, scoreScreening(answers, age, SET).score);
+    assert.deepEqual(result.overrides.filter((o) => o.kind === 'professional'), []);
+  });
+}

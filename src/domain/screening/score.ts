@@ -93,16 +93,46 @@ function rangeText(set: IndicatorSet, level: RiskLevel): string {
   return next ? `${band.from} to ${next.from - 1} points` : `${band.from} points or more`;
 }
 
+/** The band after the automatic overrides, for a score with these items ticked. */
+function automaticLevel(set: IndicatorSet, score: number, ticked: readonly IndicatorItem[], ageYears: number | null): RiskLevel {
+  let level = bandFor(set, score).level;
+  const { disclosure, youngChild } = set.overrides;
+  if (disclosure && ticked.some((i) => disclosure.items.includes(i.id))) level = atLeast(level, disclosure.level);
+  if (youngChild && ageYears !== null && ageYears <= youngChild.maxAge && ticked.some((i) => i.section === 'significant')) level = atLeast(level, youngChild.level);
+  return level;
+}
+
+/**
+ * Every band the answers may reach once each undated item is given its "when": the score takes
+ * every sum of the items' points, and the undated items count for the automatic overrides (a
+ * disclosure is significant whenever it was).
+ */
+function possibleLevels(set: IndicatorSet, rows: readonly PointRow[], undated: readonly IndicatorItem[], ageYears: number | null): RiskLevel[] {
+  let sums = new Set([rows.reduce((sum, r) => sum + r.points, 0)]);
+  for (const item of undated) {
+    const points = pointsOf(set, item);
+    sums = new Set([...sums].flatMap((s) => timingsOf(set, item).map((t) => s + points[t])));
+  }
+  const byId = new Map(set.items.map((i) => [i.id, i]));
+  const ticked = [...rows.map((r) => byId.get(r.id)!), ...undated];
+  return [...new Set([...sums].map((s) => automaticLevel(set, s, ticked, ageYears)))];
+}
+
 /**
  * The score, band and reasons for the practitioner's answers. `ageYears` is the child's age on the
  * screening date (null when not known). Never throws: what is wrong is in `problems`, and a change
  * of band without reasons is not applied.
+ *
+ * `undated`: items ticked whose "when" is not given yet (the form says so on each). They are not
+ * scored, but the judgement is checked against every band they could give, so that a change of
+ * band without reasons is an error with the missing "when", not only once it is given.
  */
 export function scoreScreening(
   answers: readonly ScreeningAnswer[],
   ageYears: number | null,
   set: IndicatorSet = DEFAULT_SCREENING_SET,
   judgement: Judgement = {},
+  undated: readonly string[] = [],
 ): ScreeningScore {
   const problems: Problem[] = [];
   const byId = new Map(set.items.map((item) => [item.id, item]));
@@ -165,15 +195,20 @@ export function scoreScreening(
 
   const judged = judgement.level ?? null;
   const rationale = judgement.rationale?.trim() ?? '';
-  if (judged && judged !== level) {
-    const fromLabel = levelLabel(set, level).toLowerCase();
+  const undatedItems = [...new Set(undated)].map((id) => byId.get(id)).filter((i): i is IndicatorItem => !!i && !seen.has(i.id));
+  const possible = undatedItems.length ? possibleLevels(set, rows, undatedItems, ageYears) : [level];
+  // the judgement changes the band if it is one the answers cannot reach (with every "when" given)
+  const changes = !!judged && !possible.includes(judged);
+  if (judged && (judged !== level || changes)) {
+    const fromLabel = possible.length === 1 ? levelLabel(set, possible[0]).toLowerCase() : null;
     const toLabel = levelLabel(set, judged).toLowerCase();
     if (!rationale) {
-      problems.push({ path: 'rationale', message: `Explain why you are changing the band from ${fromLabel} to ${toLabel}` });
+      // a judgement the undated items may yet agree with needs no reasons until their "when" is given
+      if (changes) problems.push({ path: 'rationale', message: `Explain why you are changing the band ${fromLabel ? `from ${fromLabel} ` : ''}to ${toLabel}` });
     } else if (rationale.length > MAX_RATIONALE) {
       problems.push({ path: 'rationale', message: `Your reasons must be ${MAX_RATIONALE} characters or fewer` });
-    } else {
-      const reason = `Professional judgement: the band is changed from ${fromLabel} to ${toLabel}, for the reasons written.`;
+    } else if (judged !== level) {
+      const reason = `Professional judgement: the band is changed from ${levelLabel(set, level).toLowerCase()} to ${toLabel}, for the reasons written.`;
       reasons.push(reason);
       overrides.push({ kind: 'professional', from: level, to: judged, reason, rationale });
       level = judged;

@@ -28,10 +28,23 @@ after(() => t.close());
 const EMAIL = 'sam.social@test.reachable';
 const url = () => `/children/${p.childId}/screening/new`;
 
-async function signedIn(email = EMAIL) {
-  const v = new Visitor(t.app);
-  await v.signIn(email);
-  return v;
+// One sign-in per person for the whole file, as a practitioner keeps one session all day: signing
+// in afresh in every test put this file at the sign-in rate limit (10 a minute per address and
+// account), so one more test, or a slow run, failed for a reason that has nothing to do with
+// screening. The session (and its CSRF token) serves every test; each test loads the form it posts.
+const visitors = new Map<string, Promise<Visitor>>();
+function signedIn(email = EMAIL): Promise<Visitor> {
+  let visitor = visitors.get(email);
+  if (!visitor) {
+    visitor = (async () => {
+      const v = new Visitor(t.app);
+      const response = await v.signIn(email);
+      assert.equal(response.statusCode, 302, `sign-in of ${email}`);
+      return v;
+    })();
+    visitors.set(email, visitor);
+  }
+  return visitor;
 }
 
 /** The ticked checkbox values of a page. */
@@ -167,7 +180,7 @@ test('a screening saved twice (a double click, a re-post) is recorded once; both
 const errorLinks = (body: string) =>
   [...(/govuk-error-summary__list">([\s\S]*?)<\/ul>/.exec(body)?.[1] ?? '').matchAll(/<a href="#([^"]+)">([^<]*)<\/a>/g)].map((m) => [m[1], m[2].trim()]);
 const NONE_MESSAGE = 'Select the indicators that are present, or confirm that none is';
-// police, involved with Jordan: Sam's sign-ins are at the sign-in rate limit (10 a minute) already
+// police, involved with Jordan: a practitioner of another agency screens as social care does
 const POLICE = 'pat.police@test.reachable';
 
 test('a screening sent with nothing ticked is not saved unless the practitioner confirms none is present', async () => {
@@ -268,4 +281,77 @@ test('a screening date in the future shows an error and pre-fills as of today', 
   const page = await v.get(`${url()}?asOf-day=1&asOf-month=1&asOf-year=2999`);
   assert.equal(page.statusCode, 400);
   assert.match(page.body, /<a href="#as-of">The screening date must be today or in the past<\/a>/);
+});
+
+/** The error summary's links, after checking each points at an element of the page. */
+function summaryLinks(body: string) {
+  const links = errorLinks(body);
+  const ids = new Set([...body.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]));
+  for (const [href] of links) assert.ok(ids.has(href), `the error summary links to #${href}, which is on the page`);
+  return links;
+}
+
+// GOV.UK error pattern: every error at once, in the order of the fields. These combinations used to
+// come in two rounds: a "when" left out stopped the save's own checks (the confirmation that none is
+// present), and the band was checked without the items whose "when" was left out.
+test('a "when" left out with "none is present" ticked: both errors at once, in the order of the form', async () => {
+  const v = await signedIn();
+  await v.get(url());
+  const page = await v.post(url(), { items: ['drug_debt'], noneConfirmed: 'yes', judgement: '', action: 'save' });
+  assert.equal(page.statusCode, 400);
+  assert.deepEqual(summaryLinks(page.body), [
+    ['when-drug_debt', 'Select when drug debt was seen'],
+    ['noneConfirmed', NONE_MESSAGE],
+  ]);
+  assert.match(page.body, /id="when-drug_debt-error"/);
+  assert.match(page.body, /id="noneConfirmed-error"/);
+  // with a dated item besides, the same
+  const two = await v.post(url(), { items: ['going_missing', 'drug_debt'], 'when-going_missing': 'recent', noneConfirmed: 'yes', action: 'save' });
+  assert.deepEqual(summaryLinks(two.body), [
+    ['when-drug_debt', 'Select when drug debt was seen'],
+    ['noneConfirmed', NONE_MESSAGE],
+  ]);
+  // an item ticked without a "when" is ticked: nothing is missing the confirmation
+  const alone = await v.post(url(), { items: ['drug_debt'], action: 'save' });
+  assert.deepEqual(summaryLinks(alone.body), [['when-drug_debt', 'Select when drug debt was seen']]);
+});
+
+test('the band is checked with the items whose "when" is left out: a change of band without reasons is an error at once', async () => {
+  const v = await signedIn();
+  await v.get(url());
+  // a disclosure sets the band to significant whatever its "when": "no current concern" needs reasons
+  const page = await v.post(url(), { items: ['disclosure', 'drug_debt'], noneConfirmed: 'yes', judgement: 'none', rationale: '', action: 'save' });
+  assert.equal(page.statusCode, 400);
+  assert.deepEqual(summaryLinks(page.body), [
+    ['when-drug_debt', 'Select when drug debt was seen'],
+    ['when-disclosure', 'Select when disclosure was seen'],
+    ['noneConfirmed', NONE_MESSAGE],
+    ['rationale', 'Explain why you are changing the band from significant concern to no current concern'],
+  ]);
+  // and none is asked for when the band may be the one chosen
+  const agreed = await v.post(url(), { items: ['disclosure'], judgement: 'significant', rationale: '', action: 'save' });
+  assert.deepEqual(summaryLinks(agreed.body), [['when-disclosure', 'Select when disclosure was seen']]);
+  // "check the score" shows the same error for the band
+  const checked = await v.post(url(), { items: ['disclosure'], judgement: 'none', rationale: '', action: 'check' });
+  assert.deepEqual(summaryLinks(checked.body), [
+    ['when-disclosure', 'Select when disclosure was seen'],
+    ['rationale', 'Explain why you are changing the band from significant concern to no current concern'],
+  ]);
+});
+
+test('notes and reasons that are too long are errors on their fields, with the other errors', async () => {
+  const v = await signedIn();
+  await v.get(url());
+  const page = await v.post(url(), {
+    items: ['drug_debt'], noneConfirmed: 'yes', notes: 'x'.repeat(10_001), judgement: 'significant', rationale: 'y'.repeat(5001), action: 'save',
+  });
+  assert.equal(page.statusCode, 400);
+  assert.deepEqual(summaryLinks(page.body), [
+    ['when-drug_debt', 'Select when drug debt was seen'],
+    ['noneConfirmed', NONE_MESSAGE],
+    ['notes', 'Your notes must be 10,000 characters or fewer'],
+    ['rationale', 'Your reasons must be 5000 characters or fewer'],
+  ]);
+  // what was written is kept, to shorten
+  assert.match(page.body, /x{10001}<\/textarea>/);
 });

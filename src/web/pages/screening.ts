@@ -95,6 +95,7 @@ function readForm(body: Body, set: IndicatorSet): { state: FormState; problems: 
 const inputOf = (state: FormState, keepWording: boolean): ScreeningInput => ({
   asOf: state.asOf || undefined,
   answers: [...state.ticked].map(([id, timing]) => ({ id, timing })),
+  undated: [...state.undated],
   judgement: { level: state.judgement, rationale: state.rationale },
   notes: state.notes,
   noneConfirmed: state.noneConfirmed,
@@ -124,7 +125,11 @@ function viewModel(
     const m = /^answers\[(\d+)\]/.exec(p.path);
     return m && answers[+m[1]] ? { ...p, path: `item-${answers[+m[1]]}` } : p;
   });
-  const errors = formErrors(located, anchors);
+  // the error summary lists the errors in the order of the fields on the page (GOV.UK), whichever
+  // check found them: the date, each item as the sections show them, then the fields beneath
+  const fieldOrder = ['asOf', ...SECTIONS.flatMap((section) => set.items.filter((i) => i.section === section).flatMap((i) => [`item-${i.id}`, `when-${i.id}`])), 'noneConfirmed', 'notes', 'judgement', 'rationale'];
+  const place = (path: string) => (fieldOrder.includes(path) ? fieldOrder.indexOf(path) : fieldOrder.length);
+  const errors = formErrors([...located].sort((a, b) => place(a.path) - place(b.path)), anchors);
   const findings = language ? [...language.notes, ...language.rationale] : [];
   return {
     title: 'Screen for exploitation',
@@ -241,12 +246,16 @@ export default async function screeningRoutes(app: FastifyInstance, options: Scr
         problems.push(...error.details);
       }
     }
-    scored ??= await scoreFor(db, actor, request.params.id, inputOf(state, keepWording), { set });
-    for (const p of scored.score.problems) if (!problems.some((q) => q.path === p.path)) problems.push(p);
+    // every error in one showing (GOV.UK): the form's own (a "when" left out) do not stop the
+    // service's checks, which see the items without a "when" as ticked. A save is refused for what
+    // `saveProblems` names, whether or not it was tried; "check the score" shows the score's own.
+    const shown = scored ?? (await scoreFor(db, actor, request.params.id, inputOf(state, keepWording), { set }));
+    const found = saving && 'saveProblems' in shown ? shown.saveProblems : shown.score.problems;
+    for (const p of found) if (!problems.some((q) => q.path === p.path)) problems.push(p);
     if (problems.length) reply.code(400);
     return reply.page(
       'screening/new.njk',
-      viewModel(scored.read.child, set, scored.read.prefill, scored.read.restrictedEntries, state, scored.score, scored.language, problems),
+      viewModel(shown.read.child, set, shown.read.prefill, shown.read.restrictedEntries, state, shown.score, shown.language, problems),
     );
   });
 }

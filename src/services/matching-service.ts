@@ -10,6 +10,7 @@ import { normaliseName } from '../linkage/strings.ts';
 import type { Db } from '../store/database.ts';
 import * as chronologyRepo from '../store/chronology-repository.ts';
 import * as repo from '../store/ingest-repository.ts';
+import { keptChild } from '../store/kept-child-repository.ts';
 import { UUID } from '../domain/identifiers.ts';
 
 export type MatchDecision =
@@ -22,11 +23,12 @@ export type MatchDecision =
 export interface MatcherSettings extends MatchOptions {}
 
 
-/** The child a record now is: a merged record answers with the child it was merged into. */
+/**
+ * The child a record now is: a merged record answers with the child it was merged into (the walk
+ * subject access follows too: store/kept-child-repository).
+ */
 export async function currentChild(tx: Db, childId: string): Promise<chronologyRepo.ChildRow | undefined> {
-  let child = await chronologyRepo.findChild(tx, childId);
-  for (let hops = 0; child?.mergedInto && hops < 20; hops++) child = await chronologyRepo.findChild(tx, child.mergedInto);
-  return child;
+  return keptChild(tx, childId);
 }
 
 function nameParts(p: IncomingPerson): { first?: string; surname?: string } {

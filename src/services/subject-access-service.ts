@@ -11,6 +11,7 @@ import { londonDate } from '../domain/time.ts';
 import type { Db } from '../store/database.ts';
 import type { ChildRow, ChronologyEntry } from '../store/chronology-repository.ts';
 import * as repo from '../store/governance-repository.ts';
+import { keptChild } from '../store/kept-child-repository.ts';
 import { can } from './access.ts';
 import type { Actor } from './actor.ts';
 import { audit } from './audit-service.ts';
@@ -195,9 +196,8 @@ function sarEntries(child: ChildRow, rows: ChronologyEntry[], decisions: repo.Su
 async function loadRequest(tx: Db, id: string, forUpdate = false) {
   const request = await repo.findSubjectAccessRequest(tx, id, forUpdate);
   if (!request) throw notFound();
-  let child = await repo.findChildById(tx, request.childId);
   // a record merged into another since the request was opened answers with the one kept
-  for (let hops = 0; child?.mergedInto && hops < 5; hops++) child = await repo.findChildById(tx, child.mergedInto);
+  const child = await keptChild(tx, request.childId);
   if (!child) throw notFound();
   return { request, child };
 }

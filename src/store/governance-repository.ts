@@ -5,6 +5,7 @@ import { asc, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from './database.ts';
 import { children, events, involvements, retentionReviews, sharingAgreements, subjectAccessRequests, users } from './schema.ts';
 import type { ChildRow, ChronologyEntry } from './chronology-repository.ts';
+import { keptChild } from './kept-child-repository.ts';
 
 export type SharingAgreementRow = typeof sharingAgreements.$inferSelect;
 export type RetentionReviewRow = typeof retentionReviews.$inferSelect;
@@ -166,14 +167,12 @@ export async function childrenForSubjectAccess(db: Db, identifier: { id?: string
   if (!conditions.length) return [];
   const found = await db.select().from(children).where(or(...conditions)).orderBy(asc(children.createdAt));
   const kept = new Map<string, ChildRow>();
-  for (let child of found) {
-    // merges are one level deep (a kept record is never itself merged), but follow a few to be safe
-    for (let hops = 0; child.mergedInto && hops < 5; hops++) {
-      const [next] = await db.select().from(children).where(eq(children.id, child.mergedInto)).limit(1);
-      if (!next) break;
-      child = next;
-    }
-    kept.set(child.id, child);
+  for (const child of found) {
+    // a kept record can be merged again later (A into B, then B into C): the one walk the feeds use.
+    // A chain broken by a missing record finds nothing here, where this copy once kept the
+    // merged-away record: its entries have moved, so a request opened on it would release none.
+    const end = child.mergedInto ? await keptChild(db, child.id) : child;
+    if (end) kept.set(end.id, end);
   }
   return [...kept.values()];
 }
@@ -218,11 +217,6 @@ export async function updateSubjectAccessRequest(
   changes: Partial<Pick<SubjectAccessRow, 'decisions' | 'status' | 'releasedBy' | 'releasedAt'>>,
 ): Promise<void> {
   await db.update(subjectAccessRequests).set(changes).where(eq(subjectAccessRequests.id, id));
-}
-
-export async function findChildById(db: Db, childId: string): Promise<ChildRow | undefined> {
-  const [row] = await db.select().from(children).where(eq(children.id, childId)).limit(1);
-  return row;
 }
 
 /** Every entry of the child's chronology, oldest first: what a subject access request reviews. */

@@ -1,0 +1,46 @@
+// The one walk from a merged-away child record to the record kept (issue 7). A merge refuses a
+// record already merged away, on either side, but a kept record can itself be merged later (A into
+// B, then B into C), so a chain grows one link a merge. The feeds, the API, the
+// chronology and subject access all follow it here. It lives in store/ rather than beside
+// matching-service's currentChild so that store files (governance-repository) may use it too:
+// dependencies point down only (design.md, "Shape").
+import { eq, sql } from 'drizzle-orm';
+import type { Db } from './database.ts';
+import { children } from './schema.ts';
+import type { ChildRow } from './chronology-repository.ts';
+
+/**
+ * How far the walk goes. The copies this replaced stopped after 20 hops (the feeds) or 5 (subject
+ * access); 5 would leave a subject access request on a merged-away record, with none of its
+ * entries, after a sixth merge of one child, so every caller now has the feeds' 20.
+ */
+export const MERGE_HOPS = 20;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The child a record now is: the record itself when never merged, else the record its chain of
+ * merges ends at. Nothing for an id that is not a uuid (PostgreSQL would refuse the cast: a 500),
+ * an unknown id, or a chain that names a record that does not exist (`merged_into` has no foreign
+ * key): a broken chain must not pass a merged-away record off as the child — its entries have
+ * moved. A cycle, which no merge makes, ends where the hop limit stops the walk: a record still
+ * merged, so a caller that must have the kept record checks `mergedInto` (as every copy did).
+ *
+ * One statement, a recursive CTE, on PGlite and PostgreSQL alike; run it on the caller's handle —
+ * inside a transaction, the transaction (PGlite has one connection: design.md, "Storage").
+ */
+export async function keptChild(db: Db, childId: string): Promise<ChildRow | undefined> {
+  if (!UUID.test(childId)) return undefined;
+  // the row where the walk ends: the one not merged, or the one the hop limit stopped at; none when
+  // a record on the way is missing (the walk ends early on a record still merged)
+  const end = sql`(
+    with recursive walk (id, merged_into, hops) as (
+      select c.id, c.merged_into, 0 from ${children} c where c.id = ${childId}::uuid
+      union all
+      select c.id, c.merged_into, walk.hops + 1 from ${children} c join walk on c.id = walk.merged_into
+       where walk.hops < ${sql.raw(String(MERGE_HOPS))})
+    select id from walk where merged_into is null or hops = ${sql.raw(String(MERGE_HOPS))}
+     order by hops desc limit 1)`;
+  const [row] = await db.select().from(children).where(eq(children.id, end)).limit(1);
+  return row;
+}

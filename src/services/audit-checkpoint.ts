@@ -124,7 +124,7 @@ const when = (iso: string) => iso.replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
 export async function verifyCheckpoints(db: Db, key: SigningKey | null, exported?: { value: CheckpointExport; key: SigningKey }): Promise<CheckpointVerdict> {
   // checkpoints first: each covers entries that exist before the log's last seq is read
   const stored = await auditRepo.listCheckpoints(db);
-  const { lastSeq } = await auditRepo.auditLogSize(db);
+  const { lastSeq } = await auditRepo.auditSettled(db);
   const fromFile = exported?.value.checkpoints ?? [];
   const walk = await walkLog(db, lastSeq, [...stored.map((c) => c.upToSeq), ...fromFile.map((c) => c.upToSeq)]);
   const keys = new Map<string, KeyObject>();
@@ -258,7 +258,9 @@ export type CheckpointOutcome =
 /** Signs the Merkle root of the log so far, unless nothing new happened since the last checkpoint. */
 export async function createCheckpoint(db: Db, key: SigningKey, options: { actor?: Actor | null; now?: () => number } = {}): Promise<CheckpointOutcome> {
   const latest = await auditRepo.latestCheckpoint(db);
-  const { lastSeq } = await auditRepo.auditLogSize(db);
+  // signed only over entries that are settled: one committing later below the checkpoint's seq
+  // would change the root it signs
+  const { lastSeq } = await auditRepo.auditSettled(db);
   if (lastSeq === 0) return { status: 'unchanged', reason: 'The audit log is empty.' };
   if (latest && (await auditRepo.countAuditAfterExcept(db, latest.upToSeq, KEEPING)) === 0) {
     return { status: 'unchanged', reason: `Nothing new since the checkpoint at entry ${latest.upToSeq}.` };

@@ -7,7 +7,7 @@ import { openTestDatabase } from '../../test/support/database.ts';
 import { makePartnership, type TestPartnership } from '../../test/support/partnership.ts';
 import type { Database } from '../store/database.ts';
 import { viewChild } from './chronology-service.ts';
-import { audit, verifyAuditChain } from './audit-service.ts';
+import { audit, auditAll, verifyAuditChain } from './audit-service.ts';
 
 let database: Database;
 let p: TestPartnership;
@@ -31,8 +31,8 @@ test('the database hashes an entry as the verifier does, whatever its text; the 
   await audit(db, p.socialWorker, 'child.viewed', p.childId, { note: 'Zoë’s “record”\n— 🧒 \\ \'x\'', z: { b: 1, a: [null, true, 1.5] } });
   const verdict = await verifyAuditChain(db);
   assert.deepEqual(verdict, { ok: true, rows: verdict.rows });
-  const [last] = ((await db.execute(sql`select hash from audit_log order by seq desc limit 1`)) as unknown as { rows: { hash: string }[] }).rows;
-  const [head] = ((await db.execute(sql`select hash from audit_head`)) as unknown as { rows: { hash: string }[] }).rows;
+  const [last] = ((await db.execute(sql`select chain, hash from audit_log order by seq desc limit 1`)) as unknown as { rows: { chain: number; hash: string }[] }).rows;
+  const [head] = ((await db.execute(sql`select hash from audit_head where chain = ${last.chain}`)) as unknown as { rows: { hash: string }[] }).rows;
   assert.equal(head.hash, last.hash);
 });
 
@@ -58,14 +58,47 @@ test('a row altered behind the triggers is found and named', async () => {
   assert.equal(!verdict.ok && verdict.seq, 5);
 });
 
-test('a removed row is found at the entry after it', async () => {
-  const { db } = database;
+const rowsOf = async (db: Database['db'], query: ReturnType<typeof sql>) =>
+  ((await db.execute(query)) as unknown as { rows: { seq: number | string; chain: number }[] }).rows.map((r) => ({ seq: Number(r.seq), chain: Number(r.chain) }));
+
+/** A partnership of its own, for a test that tampers with the log after the tests above did. */
+async function withFreshLog(run: (db: Database['db'], q: TestPartnership) => Promise<void>) {
+  const fresh = await openTestDatabase();
+  try {
+    await run(fresh.db, await makePartnership(fresh.db));
+  } finally {
+    await fresh.close();
+  }
+}
+
+async function removeRow(db: Database['db'], seq: number) {
   await db.execute(sql`alter table audit_log disable trigger audit_log_no_update`);
-  await db.execute(sql`update audit_log set detail = '{}'::jsonb where seq = 5`);
-  await db.execute(sql`delete from audit_log where seq = 5`);
+  await db.execute(sql`delete from audit_log where seq = ${seq}`);
   await db.execute(sql`alter table audit_log enable trigger audit_log_no_update`);
-  const verdict = await verifyAuditChain(db);
-  assert.equal(verdict.ok, false);
-  assert.equal(!verdict.ok && verdict.seq, 6);
-  assert.match(!verdict.ok ? verdict.problem : '', /removed or altered/);
-});
+}
+
+test('a removed row is found at the entry after it in its chain', () =>
+  withFreshLog(async (db, q) => {
+    // three entries of one transaction: one chain, in order
+    await db.transaction((tx) => auditAll(tx, [1, 2, 3].map((n) => [q.socialWorker, 'child.viewed', q.childId, { n }] as const)));
+    const ours = await rowsOf(db, sql`select seq, chain from audit_log order by seq desc limit 3`);
+    const [third, second] = ours;
+    assert.equal(new Set(ours.map((r) => r.chain)).size, 1, "one transaction's entries share a chain");
+    await removeRow(db, second.seq);
+    const verdict = await verifyAuditChain(db);
+    assert.equal(verdict.ok, false);
+    assert.equal(!verdict.ok && verdict.seq, third.seq);
+    assert.match(!verdict.ok ? verdict.problem : '', /removed or altered/);
+  }));
+
+test("a chain's last entry removed is found by its head", () =>
+  withFreshLog(async (db, q) => {
+    await db.transaction((tx) => auditAll(tx, [1, 2].map((n) => [q.socialWorker, 'child.viewed', q.childId, { n }] as const)));
+    assert.deepEqual(await verifyAuditChain(db), { ok: true, rows: (await rowsOf(db, sql`select seq, chain from audit_log`)).length });
+    const [last] = await rowsOf(db, sql`select seq, chain from audit_log order by seq desc limit 1`);
+    await removeRow(db, last.seq);
+    const verdict = await verifyAuditChain(db);
+    assert.equal(verdict.ok, false);
+    assert.equal(!verdict.ok && verdict.seq, last.seq - 1, 'named at the entry now last in its chain');
+    assert.match(!verdict.ok ? verdict.problem : '', new RegExp(`^chain ${last.chain} ends at an entry its head does not name`));
+  }));

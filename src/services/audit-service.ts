@@ -1,6 +1,6 @@
 // The audit of every view and change of a child's record, and the walk that proves it is intact.
 import type { Db } from '../store/database.ts';
-import { appendAudit, auditHash, auditRowsAfter, GENESIS_HASH, type AuditEntry } from '../store/audit-repository.ts';
+import { appendAudit, auditHash, auditRowsAfter, auditSettled, GENESIS_HASH, type AuditEntry } from '../store/audit-repository.ts';
 import { actorLabel, scopeOf, type Actor } from './actor.ts';
 import { accessBasis } from '../store/chronology-repository.ts';
 
@@ -149,24 +149,37 @@ export const namedChildren = (rows: Iterable<{ childId?: string | null }>): stri
 
 export type AuditVerdict = { ok: true; rows: number } | { ok: false; rows: number; seq: number; problem: string };
 
-/** Walks the whole chain in order; names the first row whose hash or link does not hold. */
+/**
+ * Walks the log in order, each entry against the one before it in its chain (AUDIT_CHAINS), up to
+ * where it is settled (auditSettled); names the first row whose hash or link does not hold. Each
+ * chain's last entry must be the one its head names: an entry removed from the end of a chain has
+ * no entry after it to miss it.
+ */
 export async function verifyAuditChain(db: Db, batch = 5000): Promise<AuditVerdict> {
-  let prevHash = GENESIS_HASH;
+  const settled = await auditSettled(db);
+  const last = new Map<number, { seq: number; hash: string }>();
   let lastSeq = 0;
   let rows = 0;
   for (;;) {
-    const page = await auditRowsAfter(db, lastSeq, batch);
-    if (page.length === 0) return { ok: true, rows };
+    const page = await auditRowsAfter(db, lastSeq, settled.lastSeq, batch);
+    if (page.length === 0) break;
     for (const row of page) {
-      if (row.prevHash !== prevHash) {
+      if (row.prevHash !== (last.get(row.chain)?.hash ?? GENESIS_HASH)) {
         return { ok: false, rows, seq: row.seq, problem: 'does not follow the entry before it: an entry was removed or altered' };
       }
       if (auditHash(row.prevHash, row) !== row.hash) {
         return { ok: false, rows, seq: row.seq, problem: 'its content does not match its hash: it was altered' };
       }
-      prevHash = row.hash;
+      last.set(row.chain, { seq: row.seq, hash: row.hash });
       lastSeq = row.seq;
       rows++;
     }
   }
+  for (const [chain, head] of settled.heads) {
+    const end = last.get(chain);
+    if ((end?.hash ?? GENESIS_HASH) !== head) {
+      return { ok: false, rows, seq: end?.seq ?? 0, problem: `chain ${chain} ends at an entry its head does not name: its last entries were removed or altered` };
+    }
+  }
+  return { ok: true, rows };
 }

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { and, asc, count, desc, eq, gt, inArray, isNull, lte, max, not, sql } from 'drizzle-orm';
 import type { Db } from './database.ts';
-import { auditCheckpoints, auditHead, auditLog } from './schema.ts';
+import { AUDIT_CHAINS, auditCheckpoints, auditHead, auditLog } from './schema.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -29,7 +29,7 @@ export function canonicalJson(value: unknown): string {
 }
 
 /** What an entry's hash covers besides the previous hash: its content as canonical JSON. */
-export function auditBody(row: Omit<AuditRow, 'seq' | 'hash' | 'prevHash'>): string {
+export function auditBody(row: Omit<AuditRow, 'seq' | 'hash' | 'prevHash' | 'chain'>): string {
   return canonicalJson({
     at: row.at,
     actorUser: row.actorUser,
@@ -42,31 +42,50 @@ export function auditBody(row: Omit<AuditRow, 'seq' | 'hash' | 'prevHash'>): str
   });
 }
 
-export function auditHash(prevHash: string, row: Omit<AuditRow, 'seq' | 'hash' | 'prevHash'>): string {
+export function auditHash(prevHash: string, row: Omit<AuditRow, 'seq' | 'hash' | 'prevHash' | 'chain'>): string {
   return createHash('sha256').update(prevHash).update('\n').update(auditBody(row)).digest('hex');
 }
 
 /**
  * Appends one entry. Call inside the transaction that does the audited read or change, last: the
- * head's row lock is held until that transaction ends. One statement moves the head (its hash
+ * head's row lock is held until that transaction ends. One statement moves the head of the
+ * transaction's chain (AUDIT_CHAINS; the transaction id picks it, so all of one transaction's
+ * entries go to one chain and it never holds one head while waiting for another) — its hash
  * computed in the database exactly as auditHash does: sha256 of the previous hash, a newline and
- * the body) and inserts the entry chained to it; under READ COMMITTED an append that waited for
- * the lock re-reads the head the holder committed, so the chain follows commit order.
+ * the body — and inserts the entry chained to it; under READ COMMITTED an append that waited for
+ * the lock re-reads the head the holder committed, so each chain follows commit order, and its
+ * entries' seqs rise along it (the seq is drawn while the head is held).
  */
 export async function appendAudit(tx: Db, entry: AuditEntry): Promise<void> {
   const row = { ...entry, at: new Date().toISOString() };
   await tx.execute(sql`
     with head as (
       update ${auditHead} set prev_hash = hash, hash = encode(sha256(convert_to(hash || chr(10) || ${auditBody(row)}, 'UTF8')), 'hex')
-      returning prev_hash, hash)
-    insert into ${auditLog} (at, actor_user, actor, agency, action, child_id, detail, ip, prev_hash, hash)
+       where chain = pg_current_xact_id()::text::bigint % ${sql.raw(String(AUDIT_CHAINS))}
+      returning chain, prev_hash, hash)
+    insert into ${auditLog} (at, actor_user, actor, agency, action, child_id, detail, ip, chain, prev_hash, hash)
     select ${row.at}, ${row.actorUser}, ${row.actor}, ${row.agency}, ${row.action}, ${row.childId}, ${JSON.stringify(row.detail)}::jsonb, ${row.ip},
-           head.prev_hash, head.hash
+           head.chain, head.prev_hash, head.hash
       from head`);
 }
 
-export async function auditRowsAfter(db: Db, afterSeq: number, limit: number): Promise<AuditRow[]> {
-  return db.select().from(auditLog).where(gt(auditLog.seq, afterSeq)).orderBy(asc(auditLog.seq)).limit(limit);
+/**
+ * The log as far as it is settled: the last seq below which every entry is committed, and each
+ * chain's head there. With several chains, an entry may commit after one with a higher seq in
+ * another chain; read under every head's lock (taken in chain order, as no append takes two), no
+ * append is in flight, so nothing at or below the seq read can still appear. Verifying and
+ * checkpointing read up to it, so an entry committing late is never taken for one removed.
+ */
+export async function auditSettled(db: Db): Promise<{ lastSeq: number; heads: Map<number, string> }> {
+  return db.transaction(async (tx) => {
+    const heads = await tx.select({ chain: auditHead.chain, hash: auditHead.hash }).from(auditHead).orderBy(asc(auditHead.chain)).for('update');
+    const [row] = await tx.select({ lastSeq: max(auditLog.seq) }).from(auditLog);
+    return { lastSeq: Number(row?.lastSeq ?? 0), heads: new Map(heads.map((h) => [h.chain, h.hash])) };
+  });
+}
+
+export async function auditRowsAfter(db: Db, afterSeq: number, upToSeq: number, limit: number): Promise<AuditRow[]> {
+  return db.select().from(auditLog).where(and(gt(auditLog.seq, afterSeq), lte(auditLog.seq, upToSeq))).orderBy(asc(auditLog.seq)).limit(limit);
 }
 
 

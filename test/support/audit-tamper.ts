@@ -1,7 +1,7 @@
 // An attacker with the database owner's rights, for the audit tests: the append-only triggers
 // switched off, entries rewritten or removed, and the hash chain recomputed from there on so that
 // the chain alone still verifies. Only the signed checkpoints can tell.
-import { asc, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
+import { asc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../src/store/database.ts';
 import { auditHash, GENESIS_HASH } from '../../src/store/audit-repository.ts';
 import { auditHead, auditLog } from '../../src/store/schema.ts';
@@ -15,20 +15,28 @@ export async function asSuperuser<T>(db: Db, run: () => Promise<T>): Promise<T> 
   }
 }
 
-/** Recomputes every hash from entry `fromSeq` on, each chained to the (possibly new) one before, and the head. */
+/**
+ * Recomputes every hash from entry `fromSeq` on, each chained to the (possibly new) one before it
+ * in its chain (schema.ts, AUDIT_CHAINS), and the chains' heads.
+ */
 export async function rechain(db: Db, fromSeq: number): Promise<void> {
-  const [before] = await db.select({ hash: auditLog.hash }).from(auditLog).where(lt(auditLog.seq, fromSeq)).orderBy(desc(auditLog.seq)).limit(1);
-  let prevHash = before?.hash ?? GENESIS_HASH;
+  const last = new Map<number, { prevHash: string; hash: string }>();
+  for (const row of await db.select().from(auditLog).where(lt(auditLog.seq, fromSeq)).orderBy(asc(auditLog.seq))) {
+    last.set(row.chain, { prevHash: row.prevHash, hash: row.hash });
+  }
   const rows = await db.select().from(auditLog).where(gte(auditLog.seq, fromSeq)).orderBy(asc(auditLog.seq));
   await asSuperuser(db, async () => {
     for (const row of rows) {
+      const prevHash = last.get(row.chain)?.hash ?? GENESIS_HASH;
       const hash = auditHash(prevHash, row);
       await db.update(auditLog).set({ prevHash, hash }).where(eq(auditLog.seq, row.seq));
-      prevHash = hash;
+      last.set(row.chain, { prevHash, hash });
     }
-    // and the chain's head, so the next append chains to the forged entries
-    const [last] = await db.select({ prevHash: auditLog.prevHash, hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.seq)).limit(1);
-    await db.update(auditHead).set({ prevHash: last?.prevHash ?? GENESIS_HASH, hash: last?.hash ?? GENESIS_HASH });
+    // and each chain's head, so the next append chains to the forged entries
+    for (const head of await db.select({ chain: auditHead.chain }).from(auditHead)) {
+      const end = last.get(head.chain);
+      await db.update(auditHead).set({ prevHash: end?.prevHash ?? GENESIS_HASH, hash: end?.hash ?? GENESIS_HASH }).where(eq(auditHead.chain, head.chain));
+    }
   });
 }
 

@@ -10,7 +10,7 @@ import { lockPanelMembership } from '../store/panel-repository.ts';
 import { can, requireCapability, roleCan } from './access.ts';
 import { mayReadCases, scopeOf, type Actor, type Role } from './actor.ts';
 import { audit } from './audit-service.ts';
-import { visibleChild } from './chronology-service.ts';
+import { childToWrite, recordToWrite, visibleChild } from './chronology-service.ts';
 import { agreementsOf } from './sharing-agreement-service.ts';
 import { forbidden, notFound, ServiceError, validationFailed } from './errors.ts';
 import { transactionRunAgain } from '../store/transactions.ts';
@@ -61,6 +61,9 @@ export async function breakGlass(db: Db, actor: Actor, input: BreakGlassInput, o
     }
     const child = found[0];
     if (await chronologyRepo.findVisibleChild(tx, scopeOf(actor), child.id)) return { childId: child.id, grant: null };
+    // found among records not merged away, and kept so to the commit: a grant on a record merged
+    // away would open nothing (its chronology has moved) and leave the reason to review on it
+    await recordToWrite(tx, child.id);
     const grant = await repo.insertGrant(tx, {
       userId: user.userId, childId: child.id, reason: input.reason.trim(),
       grantedAt: new Date(now), expiresAt: new Date(now + (options.breakGlassHours ?? 4) * 3_600_000),
@@ -118,7 +121,8 @@ export async function requestRestricted(db: Db, actor: Actor, childId: string, e
   const user = person(actor);
   if (reason.trim().length < 10) throw validationFailed([{ path: 'reason', message: 'Say why you need to read this entry (at least 10 characters)' }]);
   return transactionRunAgain(db, async (tx) => {
-    const child = await visibleChild(tx, actor, childId);
+    // locked, and refused when merged away (childToWrite): the request is kept on the child's record
+    const child = await childToWrite(tx, actor, childId);
     const entry = await chronologyRepo.findEventOfChild(tx, child.id, eventId);
     if (!entry || entry.sensitivity !== 'restricted' || entry.agency === user.agency) throw notFound();
     const existing = await repo.openRequestFor(tx, entry.id, user.userId);

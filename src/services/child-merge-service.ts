@@ -42,8 +42,14 @@ export interface MergeRequest {
 export async function mergeChildRecords(tx: Db, request: MergeRequest): Promise<repo.ChildMergeRow> {
   const { keptId, mergedId, reason, actor } = request;
   if (keptId === mergedId) throw validationFailed([{ path: 'mergedId', message: 'Choose another record: a record cannot be merged into itself' }]);
-  const kept = await chronologyRepo.findChild(tx, keptId);
-  const merged = await chronologyRepo.findChild(tx, mergedId);
+  // Both rows locked `for update` before anything is read or moved: a writer of either record's
+  // events holds its row `for key share` to its commit (chronology-repository's lockChildren), so
+  // the merge waits for a write in flight and then moves its events too, and a writer that comes
+  // after waits for the merge and then finds the record merged away. Read under the lock, so
+  // "already merged" cannot change before the commit (two merges of one record at once).
+  const locked = await chronologyRepo.lockChildren(tx, [keptId, mergedId], 'update');
+  const kept = locked.find((c) => c.id === keptId);
+  const merged = locked.find((c) => c.id === mergedId);
   if (!kept || !merged) throw notFound();
   if (kept.mergedInto || merged.mergedInto) throw validationFailed([{ path: 'mergedId', message: 'One of these records is already merged into another' }]);
   const moved = await repo.moveChildRecords(tx, merged.id, kept.id);
@@ -77,9 +83,14 @@ export async function mergeChildren(db: Db, actor: Actor, keptId: string, merged
 export async function unmergeChildren(db: Db, actor: Actor, mergeId: string, alerts?: RulesRefresh) {
   requireManager(actor);
   return transactionRunAgain(db, async (tx) => {
-    const merge = await repo.findMerge(tx, mergeId);
-    if (!merge || merge.unmergedAt) throw notFound();
-    await visibleChild(tx, actor, merge.keptChildId);
+    const found = await repo.findMerge(tx, mergeId);
+    if (!found) throw notFound();
+    await visibleChild(tx, actor, found.keptChildId);
+    // as a merge: both rows locked before anything moves back, so no write on either is in flight;
+    // the merge read again under the lock (undone meanwhile by another manager: nothing to undo)
+    await chronologyRepo.lockChildren(tx, [found.keptChildId, found.mergedChildId], 'update');
+    const merge = (await repo.findMerge(tx, mergeId))!;
+    if (merge.unmergedAt) throw notFound();
     await repo.restoreChildRecords(tx, merge.mergedChildId, merge.moved);
     await repo.setMergedInto(tx, merge.mergedChildId, null);
     await repo.markUnmerged(tx, merge.id, actor.kind === 'user' ? actor.userId : null);

@@ -221,11 +221,96 @@ async function readCurrentRecord(db: Db, actor: Actor, childId: string, parts: C
   return { record, mergedFrom: asked.child.id };
 }
 
+/**
+ * Where a request on a record merged away (issue 7) is to go: the record kept, for a reader who may
+ * see both the record asked for and the record kept, as the child's page leads there (and audited
+ * as that page audits it: a view of the record asked for, with its basis); 404 for anyone else, so
+ * the record kept is never named to a reader who may not see it. Null for a record not merged away
+ * (or none): the caller answers as it always did, having cost one look-up by primary key.
+ */
+export async function keptRecordToLeadTo(db: Db, actor: Actor, childId: string): Promise<string | null> {
+  const mergedInto = await repo.mergedIntoOf(db, childId);
+  if (!mergedInto) return null;
+  requireCaseAccess(actor);
+  const scope = scopeOf(actor);
+  const basis = await repo.accessBasis(db, scope, childId);
+  if (!basis) throw notFound();
+  await audit(db, actor, 'child.viewed', childId, { basis });
+  // the merges since followed as the feeds follow them; the records between are not read
+  const kept = await currentChild(db, mergedInto);
+  if (!kept || kept.mergedInto || !(await repo.findVisibleChild(db, scope, kept.id))) throw notFound();
+  return kept.id;
+}
+
 /** Loads a child the actor may see, or 404. Does not audit: callers audit what they show. */
 export async function visibleChild(tx: Db, actor: Actor, childId: string): Promise<repo.ChildRow> {
   requireCaseAccess(actor);
   const child = await repo.findVisibleChild(tx, scopeOf(actor), childId);
   if (!child) throw notFound();
+  return child;
+}
+
+// ——— writing on a child: never on a record merged away (issue 7) ———
+
+/**
+ * The refusal of a write on a record merged into another. It names what happened, not the record
+ * kept: the writer may not be one who may see it (the child's page answers them 404), and a person
+ * who may is led there before they write (web/merged-records.ts, the API's followMerges).
+ */
+export const mergedAway = () =>
+  new ServiceError('conflict', 409, 'This record has been merged into another record of the same child', [
+    { path: 'child', message: 'Nothing was recorded: this record has been merged into another record of the same child. Find the child again and record this on the record they are now on' },
+  ]);
+
+/** The refusal of insertEvents (a record merged away, or none), in the domain's words; anything else as it was. */
+export function refusalOf(error: unknown): unknown {
+  if (!(error instanceof repo.WriteOnMergedRecord)) return error;
+  return error.mergedIds.length ? mergedAway() : notFound();
+}
+
+/**
+ * A child the actor may see, for writing on it in this transaction: its row locked until the commit
+ * (`for key share`; `update` for a writer that also keeps others of its kind out, as a referral or an
+ * escalation checks the state it moves on from), so a merge cannot move the record's rows away
+ * under the write; a record merged away is refused (mergedAway), 404 as visibleChild otherwise.
+ * Every service that writes a row keyed by a child takes the child this way (or through recordEvents).
+ */
+export async function childToWrite(tx: Db, actor: Actor, childId: string, strength: repo.ChildLock = 'key share'): Promise<repo.ChildRow> {
+  const child = await lockedVisibleChild(tx, actor, childId, strength);
+  if (child.mergedInto) throw mergedAway();
+  return child;
+}
+
+/** The child, locked as childToWrite locks it, merged away or not; 404 when the actor may not see it. */
+async function lockedVisibleChild(tx: Db, actor: Actor, childId: string, strength: repo.ChildLock): Promise<repo.ChildRow> {
+  requireCaseAccess(actor);
+  const child = await repo.lockVisibleChild(tx, scopeOf(actor), childId, strength);
+  if (!child) throw notFound();
+  return child;
+}
+
+/**
+ * childToWrite for work that answers to no one reader's access (a retention review, a break-glass
+ * grant): the record locked, refused when merged away, 404 when there is none.
+ */
+export async function recordToWrite(tx: Db, childId: string, strength: repo.ChildLock = 'key share'): Promise<repo.ChildRow> {
+  const [child] = await repo.lockChildren(tx, [childId], strength);
+  if (!child) throw notFound();
+  if (child.mergedInto) throw mergedAway();
+  return child;
+}
+
+/**
+ * The record a child is now, for a writer that follows merges (an agency feed): currentChild's
+ * walk, the row found then locked (`for key share`) and read again under the lock, so that a merge
+ * committed between the walk and the lock is followed too. One statement for a record not merged.
+ */
+export async function lockedCurrentChild(tx: Db, childId: string): Promise<repo.ChildRow | undefined> {
+  let [child] = await repo.lockChildren(tx, [childId], 'key share');
+  for (let hops = 0; child?.mergedInto && hops < 20; hops++) {
+    const kept = await currentChild(tx, child.mergedInto);
+    [child] = kept ? await repo.lockChildren(tx, [kept.id], 'key share') : [];
+  }
   return child;
 }
 
@@ -382,8 +467,9 @@ export interface RecordOptions {
   /**
    * A record merged away (issue 7) records on the record kept, when the actor may see both (as
    * readCurrentRecord reads), else 404 — the API's POST /children/:id/events, whose systems may hold
-   * an id from before a merge. Without it the events go on the record given, as the services that
-   * write rows of their own beside the event (a panel's item, a referral) expect.
+   * an id from before a merge. Without it a record merged away is refused (mergedAway), never
+   * written on: the services that write rows of their own beside the event (a panel's item, a
+   * referral) write them on the record they were given.
    */
   followMerges?: boolean;
 }
@@ -427,9 +513,12 @@ export async function recordEvents(
   // run again if PostgreSQL ends it to break a circle of locks (a feed's chunk writing this child
   // and naming the same new phone, say): nothing here lives outside the transaction
   const write = () => transactionRunAgain(db, async (tx) => {
-    const given = await visibleChild(tx, actor, childId);
-    // in this transaction, so the record kept is the one written to (keptRecordOf: 404 when out of sight)
-    const child = options.followMerges && given.mergedInto ? await keptRecordOf(tx, actor, given) : given;
+    // locked against a merge to the commit (childToWrite): a merge in flight is waited for, then seen
+    const given = await lockedVisibleChild(tx, actor, childId, 'key share');
+    if (given.mergedInto && !options.followMerges) throw mergedAway();
+    // in this transaction, so the record kept is the one written to (keptRecordOf: 404 when out of
+    // sight), locked in turn (refused if merged again since the walk)
+    const child = given.mergedInto ? await childToWrite(tx, actor, (await keptRecordOf(tx, actor, given)).id) : given;
     const mergedFrom = child.id !== given.id ? given.id : undefined;
     const result = await appendEvents(tx, child.id, parsed, actor.kind === 'user' ? actor.userId : null, via, batch);
     const entries: DeferredAudit[] = [];
@@ -488,7 +577,10 @@ export async function appendEvents(
         continue;
       }
     }
-    const row = await repo.insertEvent(tx, newEventRow(childId, e, recordedBy, via));
+    // refused, with nothing written, on a record merged away (insertEvents locks the child's row)
+    const row = await repo.insertEvent(tx, newEventRow(childId, e, recordedBy, via)).catch((error: unknown) => {
+      throw refusalOf(error);
+    });
     await applyInvolvement(tx, row);
     if (row.links?.length) await contextRepo.indexEventLinks(tx, row);
     result.created.push(row);
@@ -522,7 +614,9 @@ export function newEventRow(childId: string, e: EventInput, recordedBy: string |
  * row by row in the order given — the same writes appendEvents makes, without a round trip per row.
  */
 export async function insertCheckedEvents(tx: Db, rows: readonly (repo.NewEventRow & { id: string })[]): Promise<repo.EventRow[]> {
-  const created = await repo.insertEvents(tx, rows);
+  const created = await repo.insertEvents(tx, rows).catch((error: unknown) => {
+    throw refusalOf(error);
+  });
   // involvements started are written together, up to the next one ended (which must see them)
   let starts: (typeof involvementsTable.$inferInsert)[] = [];
   const writeStarts = async () => {

@@ -4,7 +4,7 @@
 // recordEvents with the rules' hook, so ESCALATION_OVERDUE sees every raise and resolution. The
 // check and the write share one transaction with the child's row locked, so two people acting at
 // once cannot both move the same stage.
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray } from 'drizzle-orm';
 import { AGENCIES, AGENCY_NAMES, type Agency, type Problem } from '../domain/event.ts';
 import { formatInstant } from '../domain/time.ts';
 import * as wf from '../domain/workflows/escalation.ts';
@@ -15,7 +15,7 @@ import * as repo from '../store/chronology-repository.ts';
 import { children, events } from '../store/schema.ts';
 import { mayReadCases, scopeOf, type Actor } from './actor.ts';
 import { audit, namedChildren } from './audit-service.ts';
-import { recordEvents, visibleChild, type AfterRecord } from './chronology-service.ts';
+import { childToWrite, recordEvents, visibleChild, type AfterRecord } from './chronology-service.ts';
 import { forbidden, notFound, validationFailed } from './errors.ts';
 import { can } from './access.ts';
 
@@ -119,8 +119,9 @@ async function act(
   options: EscalationOptions,
 ): Promise<{ escalationId: string; eventId: string }> {
   return transactionRunAgain(db, async (tx) => {
-    const child = await visibleChild(tx, actor, childId);
-    await tx.execute(sql`select ${children.id} from ${children} where ${children.id} = ${child.id} for update`);
+    // the child's row locked `for update` (childToWrite): two of these at once check the state one
+    // after the other, and a record merged away is refused rather than written on
+    const child = await childToWrite(tx, actor, childId, 'update');
     const involved = (await repo.activeInvolvements(tx, child.id)).map((i) => i.agency as Agency);
     const { escalationId, event } = decide(await escalationsIn(tx, actor, child.id), involved);
     const result = await recordEvents(tx, actor, child.id, [{

@@ -11,11 +11,11 @@ import { formatNamed, IMPORT_FORMATS } from '../ingest/formats/index.ts';
 import type { Db } from '../store/database.ts';
 import * as chronologyRepo from '../store/chronology-repository.ts';
 import * as repo from '../store/ingest-repository.ts';
-import { sqlStatesOf, transactionRunAgain } from '../store/transactions.ts';
+import { inTransaction, sqlStatesOf, transactionRunAgain } from '../store/transactions.ts';
 import { type Actor } from './actor.ts';
 import { touchesContext, type AlertService } from './alert-service.ts';
 import { audit, auditAll, type DeferredAudit } from './audit-service.ts';
-import { appendEvents, newEventRow } from './chronology-service.ts';
+import { appendEvents, lockedCurrentChild, newEventRow } from './chronology-service.ts';
 import { mergeChildRecords } from './child-merge-service.ts';
 import { forbidden, notFound, ServiceError, validationFailed } from './errors.ts';
 import { createIncomingChild, currentChild, matchPerson, missingIdentifiers, rememberPerson, type MatcherSettings } from './matching-service.ts';
@@ -156,7 +156,7 @@ export async function runImport(db: Db, request: ImportRequest, options: ImportO
     // the lines decided ahead forgotten (the ended attempt may have written them and let them go).
     // What an attempt finds for later — the next chunk decided ahead from its decisions, whether it
     // touched the network — is taken from the attempt that commits, never from one that was ended.
-    const written = await transactionRunAgain(db, async (tx) => {
+    const writeChunk = () => transactionRunAgain(db, async (tx) => {
       const counts = decided?.counts ?? emptyCounts();
       const touched = decided?.touched ?? new Map<string, chronologyRepo.EventRow[]>();
       const audits: DeferredAudit[] = [];
@@ -179,6 +179,20 @@ export async function runImport(db: Db, request: ImportRequest, options: ImportO
         decided = undefined;
       },
     });
+    // Lines decided ahead read their children before the chunk's transaction: a child merged away
+    // since is refused by insertEvents, nothing written (chronology-repository's lockChildren). The
+    // chunk is then decided again in its transaction, where the children it reads are locked and a
+    // merge is followed as every line follows it.
+    let written: Awaited<ReturnType<typeof writeChunk>>;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        written = await writeChunk();
+        break;
+      } catch (error) {
+        if (attempt >= 3 || !(error instanceof chronologyRepo.WriteOnMergedRecord)) throw error;
+        decided = undefined;
+      }
+    }
     ahead = written.following;
     context ||= written.touchedContext;
     chunks++;
@@ -442,7 +456,11 @@ class ChunkBatch {
       const linked = this.links.get(key(r.agency, r.person.sourceKind, r.person.sourceId));
       return linked !== undefined ? [linked] : r.person.sourceKind === 'ref' ? [r.person.sourceId] : [];
     }).filter((id) => !this.children.has(id));
-    for (const child of await chronologyRepo.findChildren(this.reader, childIds)) this.children.set(child.id, child);
+    // in the chunk's transaction, locked against a merge until it commits (chronology-repository's
+    // lockChildren): a child read here not merged away is not merged away when its events are
+    // written. Decided ahead, outside it, they are not: insertEvents finds a merge since (runImport).
+    const lock = inTransaction(this.reader);
+    for (const child of await chronologyRepo.findChildren(this.reader, childIds, { lock })) this.children.set(child.id, child);
     const refs: { agency: string; ref: string }[] = [];
     const involved: string[] = [];
     for (const r of rows) {
@@ -657,7 +675,9 @@ async function importRow(
       await holdForReview(tx, run.id, agency, row, decision.candidateChildId, decision.probability, decision.reasons);
       return 'review';
     case 'linked': {
-      const child = (await chronologyRepo.findChild(tx, decision.childId))!;
+      // locked against a merge to the chunk's commit; a merge since the match is followed
+      const child = await lockedCurrentChild(tx, decision.childId);
+      if (!child) throw validationFailed([{ path: 'child', message: 'the child this row was matched to is no longer recorded' }]);
       const changes = missingIdentifiers(child, row.person);
       if (Object.keys(changes).length) await chronologyRepo.updateChild(tx, child.id, changes);
       await rememberPerson(tx, agency, row.person, child.id, decision.method, null);

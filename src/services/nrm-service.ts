@@ -3,7 +3,6 @@
 // (src/domain/workflows/nrm.ts): reading folds the child's nrm.* events inside an access-checked,
 // audited transaction; recording the referral or a decision is one event through recordEvents with
 // the rules' hook (the referral resolves NRM_PROMPT and VICTIM_LENS).
-import { sql } from 'drizzle-orm';
 import { AGENCY_NAMES, EVENT_TYPE_NAMES, agencyRef, type Agency, type EventType, type Problem } from '../domain/event.ts';
 import { londonDate, parseAt } from '../domain/time.ts';
 import * as wf from '../domain/workflows/nrm.ts';
@@ -11,10 +10,9 @@ import { INDICATOR_LABELS, indicatorsOf, type IndicatorCode } from '../rules/ind
 import type { Db } from '../store/database.ts';
 import { transactionRunAgain } from '../store/transactions.ts';
 import * as repo from '../store/chronology-repository.ts';
-import { children } from '../store/schema.ts';
 import type { Actor } from './actor.ts';
 import { audit } from './audit-service.ts';
-import { recordEvents, visibleChild, type AfterRecord } from './chronology-service.ts';
+import { childToWrite, recordEvents, visibleChild, type AfterRecord } from './chronology-service.ts';
 import { validationFailed } from './errors.ts';
 
 export interface NrmOptions {
@@ -102,8 +100,9 @@ async function record(
   options: NrmOptions,
 ) {
   return transactionRunAgain(db, async (tx) => {
-    const child = await visibleChild(tx, actor, childId);
-    await tx.execute(sql`select ${children.id} from ${children} where ${children.id} = ${child.id} for update`);
+    // the child's row locked `for update` (childToWrite): two of these at once check the state one
+    // after the other, and a record merged away is refused rather than written on
+    const child = await childToWrite(tx, actor, childId, 'update');
     const checked = wf.nrmTransition(wf.currentSnapshot(await casesIn(tx, actor, child.id, options)), command, timescalesOf(options));
     if (!checked.ok) throw validationFailed([checked.problem]);
     const result = await recordEvents(tx, actor, child.id, [{

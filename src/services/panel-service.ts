@@ -35,7 +35,7 @@ import * as contextRepo from '../store/context-repository.ts';
 import { mayReadCases, scopeOf, type Actor } from './actor.ts';
 import { withNeedToKnow } from './alert-service.ts';
 import { audit, auditAll, type DeferredAudit, namedChildren } from './audit-service.ts';
-import { recordEvents, visibleChild, type AfterRecord } from './chronology-service.ts';
+import { childToWrite, recordEvents, visibleChild, type AfterRecord } from './chronology-service.ts';
 import { forbidden, notFound, ServiceError, validationFailed } from './errors.ts';
 import { can } from './access.ts';
 import { mayViewContext } from './network-service.ts';
@@ -365,7 +365,8 @@ export function createPanelService(db: Db, options: PanelServiceOptions = {}) {
       return db.transaction(async (tx) => {
         const { chair } = await chairing(tx, actor, id, 'edit_agenda');
         if (!childId) throw validationFailed([problem('child', 'Select a child to add')]);
-        const child = await visibleChild(tx, chair, childId);
+        // never an item on a record merged away: its chronology (where the decision goes) has moved
+        const child = await childToWrite(tx, chair, childId);
         const added = await repo.appendItems(tx, id, [{ childId: child.id, reasons: ['CHAIR'], reasonNote: null }]);
         if (!added) throw validationFailed([problem('child', `${child.name} is already on the agenda`)]);
         await audit(tx, actor, 'panel.changed', child.id, { meeting: id, change: 'item_added' });
@@ -567,7 +568,8 @@ export function createPanelService(db: Db, options: PanelServiceOptions = {}) {
       return transactionRunAgain(db, async (tx) => {
         const alert = await alertsRepo.findAlert(tx, alertId);
         if (!alert || !alert.childId) throw notFound();
-        const child = await visibleChild(tx, who, alert.childId);
+        // locked, and refused when merged away, before the agenda item is written (childToWrite)
+        const child = await childToWrite(tx, who, alert.childId);
         if (alert.rule !== 'RISK_NOT_REDUCING' || alert.status !== 'open') {
           throw validationFailed([problem('reason', 'A referral to the complex child panel is made from an open “risk not reducing” alert')]);
         }

@@ -5,6 +5,7 @@
 import type { Problem } from '../domain/event.ts';
 import { ageOn, londonDate } from '../domain/time.ts';
 import type { Db } from '../store/database.ts';
+import * as chronologyRepo from '../store/chronology-repository.ts';
 import * as repo from '../store/governance-repository.ts';
 import { requireCapability } from './access.ts';
 import type { Actor } from './actor.ts';
@@ -161,6 +162,10 @@ export async function recordRetentionReview(db: Db, actor: Actor, childId: strin
   if (!note) problems.push({ path: 'note', message: 'Enter the reason for the decision' });
   else if (note.length > 2000) problems.push({ path: 'note', message: 'Reason must be 2,000 characters or fewer' });
   return db.transaction(async (tx) => {
+    // the record's row locked to the commit before its standing is read (chronology-repository's
+    // lockChildren): the standing leaves records merged away out (404), and no merge can commit
+    // between that read and the review's write
+    await chronologyRepo.lockChildren(tx, [childId], 'key share');
     const standing = await repo.retentionStanding(tx, ruleOf(options), childId);
     if (!standing) throw notFound();
     if (problems.length) throw validationFailed(problems);

@@ -1,4 +1,5 @@
 // SQL for children, their chronology events and the agencies involved with them.
+import { randomUUID } from 'node:crypto';
 import { and, asc, count, desc, eq, inArray, isNull, or, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import { jsonFromDriver, type Db } from './database.ts';
 import { children, events, involvements, users } from './schema.ts';
@@ -79,6 +80,16 @@ export async function findVisibleChild(db: Db, scope: AccessScope, childId: stri
   return row;
 }
 
+/**
+ * Whether a record is merged away, and into which: one look-up by primary key, before a route's own
+ * read (web/merged-records.ts). Null for a record not merged, undefined for none (or not a uuid).
+ */
+export async function mergedIntoOf(db: Db, childId: string): Promise<string | null | undefined> {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(childId)) return undefined;
+  const [row] = await db.select({ mergedInto: children.mergedInto }).from(children).where(eq(children.id, childId)).limit(1);
+  return row?.mergedInto;
+}
+
 /** For system work (the rules sweep), never for showing a child to a person. */
 export async function findChild(db: Db, childId: string): Promise<ChildRow | undefined> {
   // an id from a URL that is not a uuid finds nothing (PostgreSQL would refuse the cast: a 500)
@@ -137,8 +148,9 @@ export async function findEventByAgencyRef(db: Db, agency: string, ref: string):
   return row;
 }
 
+/** One event: through insertEvents, so that it takes the same lock on its child (WriteOnMergedRecord). */
 export async function insertEvent(db: Db, row: NewEventRow): Promise<EventRow> {
-  const [created] = await db.insert(events).values(row).returning();
+  const [created] = await insertEvents(db, [{ ...row, id: row.id ?? randomUUID() }]);
   return created;
 }
 
@@ -300,11 +312,64 @@ export async function updateChild(db: Db, childId: string, changes: Partial<type
 
 // ——— a chunk of an agency feed at a time (issue 10): one statement for many rows ———
 
-/** Children by id (ids that are not uuids find nothing). */
-export async function findChildren(db: Db, ids: readonly string[]): Promise<ChildRow[]> {
+/**
+ * Children by id (ids that are not uuids find nothing). With `lock`, their rows are held `for key
+ * share` until the transaction ends (lockChildren): a feed's chunk reads the children it writes on
+ * with it, so that none of them can be merged away between this read and the chunk's commit.
+ */
+export async function findChildren(db: Db, ids: readonly string[], options: { lock?: boolean } = {}): Promise<ChildRow[]> {
   const wanted = [...new Set(ids)].filter((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id));
   if (!wanted.length) return [];
+  if (options.lock) return lockChildren(db, wanted, 'key share');
   return db.select().from(children).where(inArray(children.id, wanted));
+}
+
+// ——— a child's row locked against a merge (issue 7) ———
+//
+// A merge (child-merge-service) takes the rows of both records `for update` before it moves
+// anything; a writer of a child's events takes the child's row `for key share` (or stronger) before
+// it writes, and reads whether the record is merged away under that lock. The two conflict, so
+// under READ COMMITTED whichever comes second waits for the other to commit: a merge waits for the
+// writer, then moves the writer's events too; a writer waits for the merge, then reads the row
+// again and finds it merged away. `for key share` does not conflict with other writers' locks (nor
+// with the foreign key checks, which take the same), so writers do not wait for one another.
+
+export type ChildLock = 'key share' | 'share' | 'update';
+
+/**
+ * The rows of these children, locked until the transaction ends, in the order of their ids (two
+ * merges, or a merge and a writer of several children, then lock in one order). Read after the
+ * lock: a row a merge committed meanwhile comes back with its `mergedInto`.
+ */
+export async function lockChildren(db: Db, ids: readonly string[], strength: ChildLock): Promise<ChildRow[]> {
+  const wanted = [...new Set(ids)].filter((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id));
+  if (!wanted.length) return [];
+  return db.select().from(children).where(inArray(children.id, wanted)).orderBy(asc(children.id)).for(strength);
+}
+
+/** findVisibleChild, its row locked (lockChildren) — merged away or not: the caller decides. */
+export async function lockVisibleChild(db: Db, scope: AccessScope, childId: string, strength: ChildLock): Promise<ChildRow | undefined> {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(childId)) return undefined;
+  // only the child's row is locked: the access check's subqueries read involvements, panels, grants
+  const [row] = await db.select().from(children).where(and(eq(children.id, childId), childVisibleTo(scope))).limit(1).for(strength, { of: children });
+  return row;
+}
+
+/**
+ * Thrown by insertEvents when a child written on is merged into another record (or gone): nothing
+ * of the statement is written. The services say so in the domain's words (chronology-service's
+ * mergedAway); the feed decides its chunk again.
+ */
+export class WriteOnMergedRecord extends Error {
+  constructor(
+    /** the records merged into another */
+    readonly mergedIds: string[],
+    /** ids with no record at all */
+    readonly missingIds: string[],
+  ) {
+    super(`events were not written: ${mergedIds.length ? `merged into another record: ${mergedIds.join(', ')}` : ''}${mergedIds.length && missingIds.length ? '; ' : ''}${missingIds.length ? `no such record: ${missingIds.join(', ')}` : ''}`);
+    this.name = 'WriteOnMergedRecord';
+  }
 }
 
 /** The agencies actively involved with each of these children. */
@@ -333,15 +398,33 @@ export async function insertEvents(db: Db, rows: readonly (NewEventRow & { id: s
       summary: r.summary ?? null, details: r.details, links: r.links ?? null, sensitivity: r.sensitivity ?? 'standard',
       language_flags: r.languageFlags ?? null, recorded_by: r.recordedBy ?? null, recorded_via: r.recordedVia,
     }));
+    const childIds = [...new Set(part.map((r) => r.child_id))];
+    // The children's rows locked `for key share` in the statement itself (no round trip more, for a
+    // feed's chunk or a practitioner's one event), and the rows written only if every one of them is
+    // a record not merged away: a merge in flight holds them `for update`, so this waits for it and
+    // then reads them again (see lockChildren). All or nothing, in the order given: a condition
+    // evaluated once, not a join, which could write the rows (and number their seq) in another order.
     const result = await db.execute(sql`
+      with writable as materialized (
+        select ${children.id} from ${children}
+        where ${children.id} = any(${`{${childIds.join(',')}}`}::uuid[]) and ${children.mergedInto} is null
+        for key share)
       insert into ${events} (id, child_id, type, at, at_text, agency, ref, summary, details, links, sensitivity, language_flags, recorded_by, recorded_via)
       select id, child_id, type, at, at_text, agency, ref, summary, details, nullif(links, 'null'::jsonb), sensitivity, nullif(language_flags, 'null'::jsonb), recorded_by, recorded_via
       from jsonb_to_recordset(${JSON.stringify(part)}::jsonb) as r(id uuid, child_id uuid, type text, at timestamptz, at_text text, agency text, ref text,
         summary text, details jsonb, links jsonb, sensitivity text, language_flags jsonb, recorded_by uuid, recorded_via text)
+      where (select count(*) from writable) = ${childIds.length}
       returning id, (extract(epoch from recorded_at) * 1000)::float8 as recorded_ms, seq`);
-    for (const r of (result as unknown as { rows: { id: string; recorded_ms: number | string; seq: number | string }[] }).rows) {
-      stored.set(r.id, { recordedMs: Number(r.recorded_ms), seq: Number(r.seq) });
+    const written = (result as unknown as { rows: { id: string; recorded_ms: number | string; seq: number | string }[] }).rows;
+    if (written.length < part.length) {
+      // only when refused: which records, and why (read after the statement, so a merge it waited for is seen)
+      const found = await findChildren(db, childIds);
+      throw new WriteOnMergedRecord(
+        found.filter((c) => c.mergedInto).map((c) => c.id),
+        childIds.filter((id) => !found.some((c) => c.id === id)),
+      );
     }
+    for (const r of written) stored.set(r.id, { recordedMs: Number(r.recorded_ms), seq: Number(r.seq) });
   }
   // only what the database assigned comes back: the details and links are the ones sent (read back
   // as jsonb they were parsed again for every row, for the same values)

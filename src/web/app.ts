@@ -13,6 +13,7 @@ import type { Db } from '../store/database.ts';
 import { setUpSessions } from './sessions.ts';
 import { routerRefusal, setUpErrors } from './errors.ts';
 import { viewFilters } from './view-filters.ts';
+import { leadMergedRecords } from './merged-records.ts';
 import { keptMacroCalls } from './kept-fragments.ts';
 import { signInRoutes } from './pages/sign-in.ts';
 import { childRoutes } from './pages/children.ts';
@@ -114,6 +115,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   setUpErrors(app);
   await setUpSessions(app);
+  // before the page plugins: it leads every route below a child's page registered after it
+  leadMergedRecords(app);
   await app.register(signInRoutes);
   await app.register(import('./pages/account.ts'));
   await app.register(childRoutes);

@@ -490,18 +490,25 @@ test('a merged-away id whose record kept the agency may not see: 404 for every c
   }
 });
 
-test('the web’s form for recording on a child, opened by a merged-away id, shows and records on the record kept (viewChild serves the API and the form)', async () => {
+test('the web’s form for recording on a child, opened by a merged-away id, leads to the record kept and records there (web/merged-records.ts)', async () => {
   const kept = await createChild(t.database.db, p.school, { name: 'Gale Kept', dateOfBirth: '2012-03-04' });
   const merged = await createChild(t.database.db, p.school, { name: 'Gale Merged', dateOfBirth: '2012-03-04' });
   await recordEvents(t.database.db, p.school, merged.id, [{ type: 'education.on_roll', at: '2023-09-01', agency: 'education', details: { school: 'Hill Academy', fullTime: true } }], 'web');
   await mergeInto(kept.id, merged.id);
   const sue = new Visitor(t.app);
   await sue.signIn('sue.school@test.reachable');
-  const form = await sue.get(`/children/${merged.id}/events/new?type=care.referral`);
+  const led = await sue.get(`/children/${merged.id}/events/new?type=care.referral`);
+  assert.equal(led.statusCode, 302);
+  assert.equal(led.headers.location, `/children/${kept.id}/events/new?type=care.referral`);
+  const form = await sue.get(String(led.headers.location));
   assert.equal(form.statusCode, 200);
   assert.match(form.body, /Gale Kept/);
   assert.doesNotMatch(form.body, /Gale Merged/);
-  const posted = await sue.post(`/children/${merged.id}/events/new`, { type: 'care.referral', 'at-day': '1', 'at-month': '6', 'at-year': '2024', summary: 'Referred by the school (merged id)' });
+  const sent = { type: 'care.referral', 'at-day': '1', 'at-month': '6', 'at-year': '2024', summary: 'Referred by the school (merged id)' };
+  const resent = await sue.post(`/children/${merged.id}/events/new`, sent);
+  assert.equal(resent.statusCode, 307);
+  assert.equal(resent.headers.location, `/children/${kept.id}/events/new`);
+  const posted = await sue.post(String(resent.headers.location), sent);
   assert.equal(posted.statusCode, 302);
   assert.match(String(posted.headers.location), new RegExp(`^/children/${kept.id}\\?`));
   assert.deepEqual((await eventsOn(kept.id)).map((e) => e.type).sort(), ['care.referral', 'education.on_roll']);

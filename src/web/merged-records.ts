@@ -1,0 +1,37 @@
+// A record merged into another (issue 7) is read and written only where the records now are. The
+// child's page leads there itself (pages/children.ts); every page and form under it —
+// `/children/:id/...`, whichever plugin registers it — is led here, in one place: a reader who may
+// see the record kept is sent to the same page of it (a form with 307, so the browser sends the
+// form, its CSRF token and its one-time submission id again, to the record kept); anyone else is
+// answered 404, naming neither record, as the child's page answers them. A record not merged away
+// costs one look-up by primary key before the route's own work; the child's page, which reads
+// `mergedInto` with its own read, is not one of these routes.
+import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify';
+import { keptRecordToLeadTo } from '../services/chronology-service.ts';
+
+/** The routes led: every route below a child's page (not the page itself, nor the API, which follows merges in its services). */
+const BELOW_A_CHILD = /^\/children\/:id\//;
+
+/** Registers the hook for every route registered after this (call before the page plugins). */
+export function leadMergedRecords(app: FastifyInstance): void {
+  const { db } = app.deps;
+  async function leadToKeptRecord(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    // not signed in: the plugin's sign-in guard has answered already
+    if (!request.actor || reply.sent) return;
+    const id = (request.params as { id?: unknown }).id;
+    if (typeof id !== 'string') return;
+    const kept = await keptRecordToLeadTo(db, request.actor, id);
+    if (!kept) return;
+    // the same page of the record kept: the address after the id, its query included, unchanged
+    const prefix = '/children/';
+    const rest = request.url.slice(request.url.indexOf('/', prefix.length));
+    const reading = request.method === 'GET' || request.method === 'HEAD';
+    await reply.redirect(`${prefix}${kept}${rest}`, reading ? 302 : 307);
+  }
+  app.addHook('onRoute', (route) => {
+    if (!BELOW_A_CHILD.test(route.url ?? '')) return;
+    const own = route.preHandler ? (Array.isArray(route.preHandler) ? route.preHandler : [route.preHandler]) : [];
+    // after the route's own guards (the sign-in and capability checks answer first, as without it)
+    route.preHandler = [...own, leadToKeptRecord as preHandlerHookHandler];
+  });
+}

@@ -38,7 +38,7 @@ export interface MergeRequest {
   auditLater?: DeferredAudit[];
 }
 
-/** Inside the caller's transaction: moves the merged record's events, involvements and links. */
+/** Inside the caller's transaction: moves the merged record's events, involvements, links and open agenda items. */
 export async function mergeChildRecords(tx: Db, request: MergeRequest): Promise<repo.ChildMergeRow> {
   const { keptId, mergedId, reason, actor } = request;
   if (keptId === mergedId) throw validationFailed([{ path: 'mergedId', message: 'Choose another record: a record cannot be merged into itself' }]);
@@ -55,7 +55,12 @@ export async function mergeChildRecords(tx: Db, request: MergeRequest): Promise<
   const moved = await repo.moveChildRecords(tx, merged.id, kept.id);
   await repo.setMergedInto(tx, merged.id, kept.id);
   const row = await repo.insertMerge(tx, { keptChildId: kept.id, mergedChildId: merged.id, moved, reason, mergedBy: actor?.kind === 'user' ? actor.userId : null });
-  const detail = { merge: row.id, kept: kept.id, merged: merged.id, reason, events: moved.events.length };
+  // the agenda items in the entries of both records: a chair finding an item now on another
+  // record (or folded into the kept record's) reads why in the child's access log
+  const detail = {
+    merge: row.id, kept: kept.id, merged: merged.id, reason, events: moved.events.length,
+    panelItems: moved.panelItems ?? [], panelItemsFolded: (moved.panelItemsFolded ?? []).map((f) => ({ item: f.item.id, into: f.into })),
+  };
   // the rules before the audit entries: the audit chain's head is taken last (chronology-service's recordEvents)
   await refreshBoth(tx, request.alerts, kept.id, merged.id);
   await auditAllOrLeave(tx, [[actor, 'child.merged', kept.id, detail], [actor, 'child.merged', merged.id, detail]], request.auditLater);

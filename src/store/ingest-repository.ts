@@ -5,6 +5,7 @@ import { contextKey, DEFAULT_CONFIDENCE } from '../domain/context.ts';
 import type { EventLink } from '../domain/event.ts';
 import type { EventRow } from './chronology-repository.ts';
 import type { Db } from './database.ts';
+import * as panelRepo from './panel-repository.ts';
 import { childMerges, children, contextEntities, contextLinks, events, importIssues, importRunChildren, importRuns, involvements, matchReviews, personLinks } from './schema.ts';
 
 export type ImportRunRow = typeof importRuns.$inferSelect;
@@ -204,23 +205,38 @@ export async function openReviews(tx: Db, agency: string, limit = 200): Promise<
 
 // ——— merging two records of one child ———
 
+/**
+ * What a merge moved, as its row's `moved` holds it. The agenda's lists came later: a merge row
+ * written before them has neither, and its unmerge has no agenda items to put back.
+ */
+export type MovedRecords = ChildMergeRow['moved'] & {
+  /** the merged record's agenda items now on the kept record (panelRepo.moveAgendaItems) */
+  panelItems?: string[];
+  /** its items folded into the kept record's item on the same agenda, each remembered whole */
+  panelItemsFolded?: panelRepo.FoldedAgendaItem[];
+};
+
 /** Moves everything recorded against the merged child to the one kept; returns what moved. */
-export async function moveChildRecords(tx: Db, mergedId: string, keptId: string): Promise<ChildMergeRow['moved']> {
+export async function moveChildRecords(tx: Db, mergedId: string, keptId: string): Promise<MovedRecords> {
   const ids = async (rows: Promise<{ id: string }[]>) => (await rows).map((r) => r.id);
+  const agenda = await panelRepo.moveAgendaItems(tx, mergedId, keptId);
   return {
     events: await ids(tx.update(events).set({ childId: keptId }).where(eq(events.childId, mergedId)).returning({ id: events.id })),
     involvements: await ids(tx.update(involvements).set({ childId: keptId }).where(eq(involvements.childId, mergedId)).returning({ id: involvements.id })),
     personLinks: await ids(tx.update(personLinks).set({ childId: keptId }).where(eq(personLinks.childId, mergedId)).returning({ id: personLinks.id })),
     contextLinks: await ids(tx.update(contextLinks).set({ childId: keptId }).where(eq(contextLinks.childId, mergedId)).returning({ id: contextLinks.id })),
+    panelItems: agenda.moved,
+    panelItemsFolded: agenda.folded,
   };
 }
 
 /** Puts back what a merge moved. */
-export async function restoreChildRecords(tx: Db, mergedId: string, moved: ChildMergeRow['moved']): Promise<void> {
+export async function restoreChildRecords(tx: Db, mergedId: string, moved: MovedRecords): Promise<void> {
   if (moved.events.length) await tx.update(events).set({ childId: mergedId }).where(inArray(events.id, moved.events));
   if (moved.involvements.length) await tx.update(involvements).set({ childId: mergedId }).where(inArray(involvements.id, moved.involvements));
   if (moved.personLinks.length) await tx.update(personLinks).set({ childId: mergedId }).where(inArray(personLinks.id, moved.personLinks));
   if (moved.contextLinks.length) await tx.update(contextLinks).set({ childId: mergedId }).where(inArray(contextLinks.id, moved.contextLinks));
+  await panelRepo.restoreAgendaItems(tx, mergedId, moved.panelItems ?? [], moved.panelItemsFolded ?? []);
 }
 
 export async function setMergedInto(tx: Db, childId: string, keptId: string | null): Promise<void> {

@@ -1,8 +1,9 @@
 // SQL for panels: meetings, their agenda items, attendance, pre-panel returns and actions, and the
 // look-ups that build an agenda from the stored alerts and the chronology.
-import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { Db } from './database.ts';
 import { childVisibleTo, type AccessScope } from './chronology-repository.ts';
+import { keptChild } from './kept-child-repository.ts';
 import { alerts, children, events, panelActions, panelAttendance, panelItems, panelMeetings, panelReturns, users } from './schema.ts';
 import { UUID } from '../domain/identifiers.ts';
 
@@ -165,14 +166,31 @@ export async function insertActions(tx: Db, rows: (typeof panelActions.$inferIns
   if (rows.length) await tx.insert(panelActions).values(rows);
 }
 
-/** Of these children, the ids the scope may see. */
+/**
+ * Of these children, the ids the scope may see. A record merged away is seen by whoever may see the
+ * record it now is: a minuted meeting's item stays on the record it was decided on (moveAgendaItems),
+ * whose involvements went with the merge, and the minutes must not hide the child from the agencies
+ * that sat at the panel — its decision is already in the kept record's chronology, which they read.
+ */
 export async function visibleChildIds(tx: Db, scope: AccessScope, childIds: string[]): Promise<Set<string>> {
   if (!childIds.length) return new Set();
+  const asked = [...new Set(childIds)];
   const rows = await tx
     .select({ id: children.id })
     .from(children)
-    .where(and(inArray(children.id, [...new Set(childIds)]), childVisibleTo(scope)));
-  return new Set(rows.map((r) => r.id));
+    .where(and(inArray(children.id, asked), childVisibleTo(scope)));
+  const visible = new Set(rows.map((r) => r.id));
+  const mergedAway = await tx.select({ id: children.id }).from(children).where(and(inArray(children.id, asked.filter((id) => !visible.has(id))), isNotNull(children.mergedInto)));
+  const keptOf = new Map<string, string>();
+  for (const { id } of mergedAway) {
+    const kept = await keptChild(tx, id);
+    if (kept && !kept.mergedInto) keptOf.set(id, kept.id);
+  }
+  if (keptOf.size) {
+    const seen = await visibleChildIds(tx, scope, [...new Set(keptOf.values())]);
+    for (const [id, kept] of keptOf) if (seen.has(kept)) visible.add(id);
+  }
+  return visible;
 }
 
 /** Children the scope may see, by name, for the chair's "add a child" list. */
@@ -259,4 +277,155 @@ const PANEL_MEMBERSHIP_LOCK = 7_201_906;
  */
 export async function lockPanelMembership(tx: Db, panelType: string): Promise<void> {
   await tx.execute(sql`select pg_advisory_xact_lock(${PANEL_MEMBERSHIP_LOCK}::int, hashtext(${panelType}::text))`);
+}
+
+// ——— two records of one child merged (issue 7) ———
+
+/**
+ * An item of the merged record folded into the kept record's item on the same agenda (a child is
+ * on an agenda once: panel_items_child_key), with what an unmerge needs to take it apart again.
+ * Dates as the jsonb of the merge row holds them: ISO strings.
+ */
+export interface FoldedAgendaItem {
+  /** the merged record's item as it was: an unmerge puts it back on the agenda, where it was */
+  item: Omit<ItemRow, 'createdAt' | 'decidedAt'> & { createdAt: string };
+  /** its returns as they were (an unmerge gives each back to it) */
+  returns: (Omit<ReturnRow, 'submittedAt'> & { submittedAt: string })[];
+  /** the kept record's item it was folded into */
+  into: string;
+  /** the reasons the kept record's item gained, which an unmerge takes off again */
+  reasonsAdded: string[];
+  /** the kept record's item's fields the fold changed, before and after: put back when still as the fold left them */
+  changed: { field: 'reasonNote' | 'discussion' | 'status'; before: string | null; after: string | null }[];
+  /** returns of an agency that sent one on both items: the kept record's return, its text before and after */
+  returnTexts: { id: string; before: string; after: string }[];
+}
+
+const joined = (a: string | null, b: string | null, separator: string) => (a && b ? `${a}${separator}${b}` : a || b);
+
+/**
+ * The merged record's items on meetings not yet minuted go to the kept record, so the chair decides
+ * the child on the record its chronology now is (a decision writes `panel.reviewed` there, and a
+ * merged-away record refuses every write). A minuted meeting's items are the record of what
+ * happened and stay as they were: the child's panel history is read from the chronology's
+ * `panel.reviewed` and `panel.referred`, which the merge moves with the other events.
+ *
+ * When the kept record is on the same agenda, the panel still discusses the child once, on the kept
+ * record's item. The merged record's item, if undecided, is folded into it — its reasons, reason
+ * note, discussion so far and agencies' returns added to the kept record's, an agency that sent a
+ * return on both keeping both texts in one — and taken off the agenda; nothing is lost, and the fold
+ * is remembered whole for an unmerge. Leaving it where it was would strand the chair: an undecided
+ * item blocks the minutes (mayPublishMinutes), it cannot be decided on a merged-away record (409),
+ * and once discussed it cannot be withdrawn. A decided item of the merged record stays where it
+ * is: it is the record of a decision already taken (its `panel.reviewed` moved with the events),
+ * it blocks nothing, and a chair has nothing more to do with it.
+ *
+ * Items and returns are locked `for update` before they are read, so a chair saving the kept
+ * item's discussion meanwhile is neither lost nor overwritten.
+ */
+export async function moveAgendaItems(tx: Db, mergedId: string, keptId: string): Promise<{ moved: string[]; folded: FoldedAgendaItem[] }> {
+  const open = sql`${panelItems.meetingId} in (select m.id from ${panelMeetings} m where m.status <> 'minuted')`;
+  const mergedItems = await tx.select().from(panelItems).where(and(eq(panelItems.childId, mergedId), open)).orderBy(asc(panelItems.id)).for('update');
+  if (!mergedItems.length) return { moved: [], folded: [] };
+  const keptItems = await tx
+    .select()
+    .from(panelItems)
+    .where(and(eq(panelItems.childId, keptId), inArray(panelItems.meetingId, mergedItems.map((i) => i.meetingId))))
+    .orderBy(asc(panelItems.id))
+    .for('update');
+  const keptOn = new Map(keptItems.map((i) => [i.meetingId, i]));
+  const alone = mergedItems.filter((i) => !keptOn.has(i.meetingId)).map((i) => i.id);
+  if (alone.length) await tx.update(panelItems).set({ childId: keptId }).where(inArray(panelItems.id, alone));
+  const folded: FoldedAgendaItem[] = [];
+  for (const item of mergedItems) {
+    const kept = keptOn.get(item.meetingId);
+    if (!kept || item.status === 'decided') continue;
+    folded.push(await foldItem(tx, item, kept));
+  }
+  return { moved: alone, folded };
+}
+
+async function foldItem(tx: Db, item: ItemRow, kept: ItemRow): Promise<FoldedAgendaItem> {
+  const returns = await tx.select().from(panelReturns).where(inArray(panelReturns.itemId, [item.id, kept.id])).orderBy(asc(panelReturns.id)).for('update');
+  const keptReturns = new Map(returns.filter((r) => r.itemId === kept.id).map((r) => [r.agency, r]));
+  const itsReturns = returns.filter((r) => r.itemId === item.id);
+  const returnTexts: FoldedAgendaItem['returnTexts'] = [];
+  for (const ret of itsReturns) {
+    const theirs = keptReturns.get(ret.agency);
+    if (theirs) {
+      const after = `${theirs.text}\n\n${ret.text}`;
+      await tx.update(panelReturns).set({ text: after }).where(eq(panelReturns.id, theirs.id));
+      returnTexts.push({ id: theirs.id, before: theirs.text, after });
+    } else {
+      await tx.update(panelReturns).set({ itemId: kept.id }).where(eq(panelReturns.id, ret.id));
+    }
+  }
+  const reasonsAdded = item.reasons.filter((r) => !kept.reasons.includes(r));
+  const after = {
+    reasonNote: joined(kept.reasonNote, item.reasonNote, ' '),
+    discussion: joined(kept.discussion, item.discussion, '\n\n'),
+    // notes saved on either item: the child has been discussed (the chair may go on to the decision)
+    status: kept.status === 'proposed' && item.status === 'discussed' ? 'discussed' : kept.status,
+  };
+  const changed = (['reasonNote', 'discussion', 'status'] as const).flatMap((field) =>
+    after[field] === kept[field] ? [] : [{ field, before: kept[field], after: after[field] }]);
+  await tx.update(panelItems).set({ reasons: [...kept.reasons, ...reasonsAdded], ...after }).where(eq(panelItems.id, kept.id));
+  // off the agenda, the ones after it closing up (as the chair's removeItem leaves it)
+  await deleteItem(tx, item.id);
+  await tx.update(panelItems).set({ position: sql`${panelItems.position} - 1` }).where(and(eq(panelItems.meetingId, item.meetingId), sql`${panelItems.position} > ${item.position}`));
+  const { createdAt, decidedAt: _undecided, ...rest } = item;
+  return {
+    item: { ...rest, createdAt: createdAt.toISOString() },
+    returns: itsReturns.map((r) => ({ ...r, submittedAt: r.submittedAt.toISOString() })),
+    into: kept.id,
+    reasonsAdded,
+    changed,
+    returnTexts,
+  };
+}
+
+/**
+ * Puts back what moveAgendaItems did. The items moved go back to the merged record wherever they
+ * are now (as the merge's events do: by id). A folded item is put back on its agenda, where it was,
+ * with its returns, and the kept record's item loses what it gained — a field only when still as
+ * the fold left it, so what the chair or an agency wrote there since stays. On a meeting minuted
+ * since, a folded item stays folded: the minutes are the record of what the panel discussed.
+ */
+export async function restoreAgendaItems(tx: Db, mergedId: string, moved: readonly string[], folded: readonly FoldedAgendaItem[]): Promise<void> {
+  if (moved.length) await tx.update(panelItems).set({ childId: mergedId }).where(inArray(panelItems.id, [...moved]));
+  // the last fold first: the positions each saw are put back in the order they were taken
+  for (const fold of [...folded].reverse()) {
+    // locked, so the minutes cannot go out between this read and the item put back (a chair's
+    // decision locks the meeting and then the child: a deadlock with this, which locked the children
+    // first, is ended by PostgreSQL and the unmerge run again)
+    const meeting = await findMeeting(tx, fold.item.meetingId, true);
+    if (!meeting || meeting.status === 'minuted') continue;
+    await tx.update(panelItems).set({ position: sql`${panelItems.position} + 1` }).where(and(eq(panelItems.meetingId, meeting.id), sql`${panelItems.position} >= ${fold.item.position}`));
+    await tx.insert(panelItems).values({ ...fold.item, childId: mergedId, createdAt: new Date(fold.item.createdAt) });
+    for (const ret of fold.returns) {
+      // given back, with any text its agency sent since; or, combined with the kept item's return (or
+      // removed with that item by the chair), written again as it was
+      await tx
+        .insert(panelReturns)
+        .values({ ...ret, itemId: fold.item.id, submittedAt: new Date(ret.submittedAt) })
+        .onConflictDoUpdate({ target: panelReturns.id, set: { itemId: fold.item.id } });
+    }
+    for (const text of fold.returnTexts) {
+      await tx.update(panelReturns).set({ text: text.before }).where(and(eq(panelReturns.id, text.id), eq(panelReturns.text, text.after)));
+    }
+    const [kept] = await tx.select().from(panelItems).where(eq(panelItems.id, fold.into)).for('update');
+    if (!kept) continue;
+    const back: Partial<typeof panelItems.$inferInsert> = { reasons: kept.reasons.filter((r) => !fold.reasonsAdded.includes(r)) };
+    const asLeft = (field: FoldedAgendaItem['changed'][number]['field']) => fold.changed.find((c) => c.field === field && kept[field] === c.after);
+    const note = asLeft('reasonNote');
+    if (note) back.reasonNote = note.before;
+    // the status with the discussion: a proposed item holding notes saved since would be neither
+    const discussion = asLeft('discussion');
+    if (discussion) {
+      back.discussion = discussion.before;
+      const status = asLeft('status');
+      if (status) back.status = status.before!;
+    }
+    await tx.update(panelItems).set(back).where(eq(panelItems.id, kept.id));
+  }
 }

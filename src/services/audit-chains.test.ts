@@ -11,6 +11,7 @@ import { sql } from 'drizzle-orm';
 import { backendsWaiting, openTestDatabase } from '../../test/support/database.ts';
 import { makePartnership, type TestPartnership } from '../../test/support/partnership.ts';
 import type { Database } from '../store/database.ts';
+import { AUDIT_CHAINS } from '../store/schema.ts';
 import { audit, verifyAuditChain } from './audit-service.ts';
 import { createCheckpoint, verifyCheckpoints } from './audit-checkpoint.ts';
 import { keyFromPrivatePem } from './audit-signing.ts';
@@ -24,6 +25,10 @@ before(async () => {
 });
 after(() => database.close());
 
+/** The chain a transaction's entries go to (audit-repository's appendAudit picks it the same way). */
+const chainOf = async (tx: Database['db']) =>
+  Number(((await tx.execute(sql`select pg_current_xact_id()::text::bigint % ${AUDIT_CHAINS} as chain`)) as unknown as { rows: { chain: string }[] }).rows[0].chain);
+
 const entry = async (label: string) =>
   ((await database.db.execute(sql`select seq, chain from audit_log where detail->>'label' = ${label}`)) as unknown as { rows: { seq: string; chain: number }[] }).rows.map((r) => ({ seq: Number(r.seq), chain: r.chain }))[0];
 
@@ -34,7 +39,9 @@ test('an audited action does not wait for another to commit; what commits late i
   let appended!: () => void;
   const first = new Promise<void>((resolve) => (appended = resolve));
   // the first action appends its entry and is not yet committed (as if its commit were reaching the disk)
+  let slowChain = -1;
   const slow = database.db.transaction(async (tx) => {
+    slowChain = await chainOf(tx);
     await audit(tx, p.socialWorker, 'child.viewed', p.childId, { label: 'slow' });
     appended();
     await held;
@@ -42,11 +49,18 @@ test('an audited action does not wait for another to commit; what commits late i
   await first;
 
   // a second action appends and commits meanwhile: on one head it would wait here for the first
-  // (and, waiting, would fail after a few seconds rather than hang the test)
-  await database.db.transaction(async (tx) => {
-    await tx.execute(sql`set local lock_timeout = '5s'`);
-    await audit(tx, p.socialWorker, 'child.viewed', p.childId, { label: 'quick' });
-  });
+  // (and, waiting, would fail after a few seconds rather than hang the test). Transaction ids are
+  // the whole server's, so another test's writes may give this one the first one's chain: then it
+  // is rolled back and begun again, with the next id.
+  for (let attempt = 0; attempt < 16; attempt++) {
+    const onItsOwnChain = await database.db.transaction(async (tx) => {
+      if ((await chainOf(tx)) === slowChain) return false;
+      await tx.execute(sql`set local lock_timeout = '5s'`);
+      await audit(tx, p.socialWorker, 'child.viewed', p.childId, { label: 'quick' });
+      return true;
+    });
+    if (onItsOwnChain) break;
+  }
   const quickEntry = await entry('quick');
   assert.ok(quickEntry, 'the second entry committed while the first was held');
   assert.equal(await entry('slow'), undefined, 'the first is not yet committed');

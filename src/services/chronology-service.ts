@@ -205,14 +205,22 @@ function creationRefUsedMeanwhile(error: unknown): boolean {
 
 /**
  * A child's record read as readChildRecord reads it, for the actor, where it now is: a record merged
- * away (issue 7) is read as the record kept, named in `mergedFrom` — when the actor may see both the
- * record it asked for and the one kept, as the child's page leads there (web/pages/children.ts);
- * otherwise 404, naming neither. A record not merged costs nothing more than the one read.
+ * away (issue 7) is read as the record kept, named in `mergedFrom` — when the actor may see the one
+ * kept and may see the one asked for or saw it by an involvement the merge moved, as the child's
+ * page leads there (web/pages/children.ts); otherwise 404, naming neither. A record not merged
+ * costs nothing more than the one read.
  */
 async function readCurrentRecord(db: Db, actor: Actor, childId: string, parts: ChildRecordParts): Promise<{ record: ChildRecord; mergedFrom?: string }> {
   const scope = scopeOf(actor);
   const asked = await readChildRecord(db, scope, childId, parts);
-  if (!asked) throw notFound();
+  if (!asked) {
+    // a record merged away that the actor no longer sees because the merge moved their agency's
+    // involvement with it is read as the record kept, when they may see that: it is the same child
+    const kept = await keptRecordOfMergedAway(db, actor, childId);
+    const record = kept && (await readChildRecord(db, scope, kept.id, parts));
+    if (!record || record.child.mergedInto) throw notFound();
+    return { record, mergedFrom: childId };
+  }
   if (!asked.child.mergedInto) return { record: asked };
   const kept = await keptRecordOf(db, actor, asked.child);
   const record = await readChildRecord(db, scope, kept.id, parts);
@@ -223,9 +231,10 @@ async function readCurrentRecord(db: Db, actor: Actor, childId: string, parts: C
 
 /**
  * Where a request on a record merged away (issue 7) is to go: the record kept, for a reader who may
- * see both the record asked for and the record kept, as the child's page leads there (and audited
- * as that page audits it: a view of the record asked for, with its basis); 404 for anyone else, so
- * the record kept is never named to a reader who may not see it. Null for a record not merged away
+ * see it and who may see the record asked for or saw it by an involvement the merge moved (audited
+ * as the child's page audits it: a view of the record asked for, with the basis on which the reader
+ * sees the record kept); 404 for anyone else, so the record kept is never named to a reader who may
+ * not see it, nor to one who never could see the record asked for. Null for a record not merged away
  * (or none): the caller answers as it always did, having cost one look-up by primary key.
  */
 export async function keptRecordToLeadTo(db: Db, actor: Actor, childId: string): Promise<string | null> {
@@ -233,13 +242,27 @@ export async function keptRecordToLeadTo(db: Db, actor: Actor, childId: string):
   if (!mergedInto) return null;
   requireCaseAccess(actor);
   const scope = scopeOf(actor);
-  const basis = await repo.accessBasis(db, scope, childId);
-  if (!basis) throw notFound();
-  await audit(db, actor, 'child.viewed', childId, { basis });
+  // the reader may see the record asked for, or saw it by their agency's involvement, which the merge
+  // moved to the record kept with its events (so it often leaves no relationship with the record
+  // merged away); an agency that never could see it is not told where it went
+  const asked = (await repo.accessBasis(db, scope, childId)) ?? (await repo.involvementMovedByMerge(db, childId, actor.agency) ? 'merged' : null);
   // the merges since followed as the feeds follow them; the records between are not read
+  const kept = asked ? await currentChild(db, mergedInto) : undefined;
+  const basis = kept && !kept.mergedInto ? await repo.accessBasis(db, scope, kept.id) : undefined;
+  if (!basis) throw notFound();
+  await audit(db, actor, 'child.viewed', childId, { basis, keptRecord: kept!.id, ...(asked === 'merged' ? { involvementMovedByMerge: true } : {}) });
+  return kept!.id;
+}
+
+/**
+ * The record kept for a record merged away (the merges since followed) that the actor's agency saw
+ * by an involvement the merge moved there, or undefined; the caller checks they may see it.
+ */
+async function keptRecordOfMergedAway(db: Db, actor: Actor, childId: string): Promise<repo.ChildRow | undefined> {
+  const mergedInto = await repo.mergedIntoOf(db, childId);
+  if (!mergedInto || !(await repo.involvementMovedByMerge(db, childId, actor.agency))) return undefined;
   const kept = await currentChild(db, mergedInto);
-  if (!kept || kept.mergedInto || !(await repo.findVisibleChild(db, scope, kept.id))) throw notFound();
-  return kept.id;
+  return kept && !kept.mergedInto ? kept : undefined;
 }
 
 /** Loads a child the actor may see, or 404. Does not audit: callers audit what they show. */
@@ -514,7 +537,14 @@ export async function recordEvents(
   // and naming the same new phone, say): nothing here lives outside the transaction
   const write = () => transactionRunAgain(db, async (tx) => {
     // locked against a merge to the commit (childToWrite): a merge in flight is waited for, then seen
-    const given = await lockedVisibleChild(tx, actor, childId, 'key share');
+    const given = await lockedVisibleChild(tx, actor, childId, 'key share').catch(async (error: unknown) => {
+      // a record merged away that the actor no longer sees because the merge moved their agency's
+      // involvement with it is still followed to the record kept, when they may see that
+      // (keptRecordOf, 404 otherwise)
+      const [row] = options.followMerges ? await repo.lockChildren(tx, [childId], 'key share') : [];
+      if (!row?.mergedInto || !(await repo.involvementMovedByMerge(tx, childId, actor.agency))) throw error;
+      return row;
+    });
     if (given.mergedInto && !options.followMerges) throw mergedAway();
     // in this transaction, so the record kept is the one written to (keptRecordOf: 404 when out of
     // sight), locked in turn (refused if merged again since the walk)

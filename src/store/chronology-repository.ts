@@ -90,6 +90,20 @@ export async function mergedIntoOf(db: Db, childId: string): Promise<string | nu
   return row?.mergedInto;
 }
 
+/**
+ * Whether this agency was involved with a record merged away by an involvement the merge moved to the
+ * record kept (issue 7): the merge took with it the relationship by which the agency saw the record,
+ * so the record's id still leads them to the record kept — not an agency that never could see it.
+ */
+export async function involvementMovedByMerge(db: Db, mergedId: string, agency: string): Promise<boolean> {
+  const result = await db.execute(sql`
+    select exists (
+      select 1 from child_merges m
+        join ${involvements} i on i.id::text in (select jsonb_array_elements_text(m.moved -> 'involvements'))
+       where m.merged_child_id = ${mergedId} and m.unmerged_at is null and i.agency = ${agency}) as moved`);
+  return !!(result as unknown as { rows: { moved: boolean }[] }).rows[0]?.moved;
+}
+
 /** For system work (the rules sweep), never for showing a child to a person. */
 export async function findChild(db: Db, childId: string): Promise<ChildRow | undefined> {
   // an id from a URL that is not a uuid finds nothing (PostgreSQL would refuse the cast: a 500)

@@ -169,7 +169,7 @@ export const auditLog = pgTable(
     detail: jsonb('detail').notNull().$type<Record<string, unknown>>(),
     ip: text('ip'),
     // the chain the entry is in (audit_head); its prevHash is the hash of the entry before it there
-    chain: smallint('chain').notNull().default(0),
+    chain: smallint('chain').notNull(),
     prevHash: text('prev_hash').notNull(),
     hash: text('hash').notNull(),
   },

@@ -9,7 +9,7 @@ import { openTestApp, Visitor } from '../../test/support/app.ts';
 import { makePartnership, makeUser, type TestPartnership } from '../../test/support/partnership.ts';
 import type { Actor } from '../services/actor.ts';
 import { mergeChildren } from '../services/child-merge-service.ts';
-import { createChild, recordEvents } from '../services/chronology-service.ts';
+import { createChild, readChronology, recordEvents } from '../services/chronology-service.ts';
 import { auditLog, events } from '../store/schema.ts';
 
 let t: Awaited<ReturnType<typeof openTestApp>>;
@@ -86,4 +86,38 @@ test('a reader who may see the record kept is led to the same page of it; a form
   assert.equal(written[0].childId, kept, 'on the record kept');
   // a record not merged away answers as it always did
   assert.equal((await v.get(`/children/${kept}/plan`)).statusCode, 200);
+});
+
+test('a reader who may see only the record kept — the merge moved the involvement they saw the other by — is led there from its page, its forms and the API', async () => {
+  const db = t.database.db;
+  // Hal saw the school's record by health's involvement on it, which the merge moved to the record kept
+  const v = new Visitor(t.app);
+  assert.equal((await v.signIn('hal.health@test.reachable')).statusCode, 302);
+  const page = await v.get(`/children/${merged}`);
+  assert.equal(page.statusCode, 302);
+  assert.equal(page.headers.location, `/children/${kept}`);
+  const plan = await v.get(`/children/${merged}/plan`);
+  assert.equal(plan.statusCode, 302);
+  assert.equal(plan.headers.location, `/children/${kept}/plan`);
+  const [led] = await db.select().from(auditLog)
+    .where(and(eq(auditLog.action, 'child.viewed'), eq(auditLog.childId, merged), eq(auditLog.actorUser, (hal as { userId: string }).userId)));
+  assert.equal(led?.detail.keptRecord, kept, 'audited as a view of the record asked for, naming where it led');
+
+  // an agency system holding the old id: read and recorded on the record kept
+  const healthSystem: Actor = { kind: 'api', tokenId: 'test', name: 'Health system', agency: 'health', ip: null };
+  const chronology = await readChronology(db, healthSystem, merged, { agencies: [], types: [] }, 1);
+  assert.equal(chronology.child.id, kept);
+  assert.equal(chronology.mergedFrom, merged);
+  const sent = await recordEvents(db, healthSystem, merged, [{ type: 'health.ed_attendance', at: '2024-03-01', agency: 'health', ref: 'ed-after-merge', details: {} }], 'api', undefined, undefined, { followMerges: true });
+  assert.equal(sent.child.id, kept);
+  const [written] = await db.select().from(events).where(eq(events.ref, 'ed-after-merge'));
+  assert.equal(written.childId, kept, 'on the record kept');
+});
+
+test("a data protection officer reads a merged-away record's own access log, not led away", async () => {
+  await makeUser(t.database.db, 'other', 'dpo', 'Dee Protection');
+  const v = new Visitor(t.app);
+  assert.equal((await v.signIn('dee.protection@test.reachable')).statusCode, 302);
+  const log = await v.get(`/children/${merged}/access-log`);
+  assert.equal(log.statusCode, 200);
 });

@@ -7,6 +7,7 @@
 // costs one look-up by primary key before the route's own work; the child's page, which reads
 // `mergedInto` with its own read, is not one of these routes.
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify';
+import { mayReadCases } from '../services/actor.ts';
 import { keptRecordToLeadTo } from '../services/chronology-service.ts';
 
 /** The routes led: every route below a child's page (not the page itself, nor the API, which follows merges in its services). */
@@ -18,6 +19,9 @@ export function leadMergedRecords(app: FastifyInstance): void {
   async function leadToKeptRecord(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     // not signed in: the plugin's sign-in guard has answered already
     if (!request.actor || reply.sent) return;
+    // only for those who read children's records: a data protection officer reading a record's
+    // access log (`/children/:id/access-log`) reads that record's own, merged away or not
+    if (!mayReadCases(request.actor)) return;
     const id = (request.params as { id?: unknown }).id;
     if (typeof id !== 'string') return;
     const kept = await keptRecordToLeadTo(db, request.actor, id);

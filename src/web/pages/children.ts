@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { keptFragments } from '../kept-fragments.ts';
 import { AGENCIES, AGENCY_NAMES, EVENT_TYPES, EVENT_TYPE_NAMES } from '../../domain/event.ts';
 import { formatNhsNumber } from '../../domain/identifiers.ts';
-import { createChildOnce, searchChildren, validateChildInput, viewEvent, visibleChild, type ChildInput } from '../../services/chronology-service.ts';
+import { createChildOnce, keptRecordToLeadTo, searchChildren, validateChildInput, viewEvent, visibleChild, type ChildInput } from '../../services/chronology-service.ts';
 import { viewChildPage } from '../../services/child-page-service.ts';
 import { childTrajectory } from '../../services/chronology-service.ts';
 import { trajectorySvg } from '../trajectory-chart.ts';
@@ -110,7 +110,15 @@ export async function childRoutes(app: FastifyInstance): Promise<void> {
     const types = asArray(request.query.type).filter((t) => (EVENT_TYPES as string[]).includes(t));
     const page = Number(asString(request.query.page) || 1);
     const now = Date.now();
-    const { summary, grants, chronology, alerts } = await viewChildPage(db, actor, request.params.id, { agencies, types }, page, now);
+    const read = await viewChildPage(db, actor, request.params.id, { agencies, types }, page, now).catch(async (error: unknown) => {
+      // a record merged away that the reader may no longer see (its involvements moved with its
+      // events): led to the record kept when they may see that, 404 naming neither otherwise
+      const kept = error instanceof ServiceError && error.status === 404 ? await keptRecordToLeadTo(db, actor, request.params.id) : null;
+      if (!kept) throw error;
+      return kept;
+    });
+    if (typeof read === 'string') return reply.redirect(`/children/${read}`);
+    const { summary, grants, chronology, alerts } = read;
     // a record merged into another: the child is read where the records now are — by a reader who
     // may see that record; to anyone else its id would confirm a record they may not see (404)
     if (summary.child.mergedInto) {

@@ -121,3 +121,13 @@ test("a data protection officer reads a merged-away record's own access log, not
   const log = await v.get(`/children/${merged}/access-log`);
   assert.equal(log.statusCode, 200);
 });
+
+test("the child's record on the children-missing-education register leads to the record kept, as its other pages do", async () => {
+  const v = await sue();
+  const page = await v.get(`/education/cme/${merged}?done=x`);
+  assert.equal(page.statusCode, 302);
+  assert.equal(page.headers.location, `/education/cme/${kept}?done=x`);
+  const sent = await v.post(`/education/cme/${merged}/directions`, {});
+  assert.equal(sent.statusCode, 307);
+  assert.equal(sent.headers.location, `/education/cme/${kept}/directions`);
+});

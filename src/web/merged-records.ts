@@ -1,6 +1,7 @@
 // A record merged into another (issue 7) is read and written only where the records now are. The
 // child's page leads there itself (pages/children.ts); every page and form under it —
-// `/children/:id/...`, whichever plugin registers it — is led here, in one place: a reader who may
+// `/children/:id/...`, whichever plugin registers it — and the child's children-missing-education
+// record (`/education/cme/:id`) are led here, in one place: a reader who may
 // see the record kept is sent to the same page of it (a form with 307, so the browser sends the
 // form, its CSRF token and its one-time submission id again, to the record kept); anyone else is
 // answered 404, naming neither record, as the child's page answers them. A record not merged away
@@ -10,8 +11,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandl
 import { mayReadCases } from '../services/actor.ts';
 import { keptRecordToLeadTo } from '../services/chronology-service.ts';
 
-/** The routes led: every route below a child's page (not the page itself, nor the API, which follows merges in its services). */
-const BELOW_A_CHILD = /^\/children\/:id\//;
+/**
+ * The routes led: every route below a child's page (not the page itself, nor the API, which follows
+ * merges in its services), and the children-missing-education record of a child and its forms.
+ */
+const BELOW_A_CHILD = /^\/children\/:id\/|^\/education\/cme\/:id(\/|$)/;
 
 /** Registers the hook for every route registered after this (call before the page plugins). */
 export function leadMergedRecords(app: FastifyInstance): void {
@@ -26,11 +30,11 @@ export function leadMergedRecords(app: FastifyInstance): void {
     if (typeof id !== 'string') return;
     const kept = await keptRecordToLeadTo(db, request.actor, id);
     if (!kept) return;
-    // the same page of the record kept: the address after the id, its query included, unchanged
-    const prefix = '/children/';
-    const rest = request.url.slice(request.url.indexOf('/', prefix.length));
+    // the same page of the record kept: the address with the id (a uuid, checked by the look-up,
+    // in the path before any query) replaced, the rest unchanged
+    const at = request.url.indexOf(id);
     const reading = request.method === 'GET' || request.method === 'HEAD';
-    await reply.redirect(`${prefix}${kept}${rest}`, reading ? 302 : 307);
+    await reply.redirect(`${request.url.slice(0, at)}${kept}${request.url.slice(at + id.length)}`, reading ? 302 : 307);
   }
   app.addHook('onRoute', (route) => {
     if (!BELOW_A_CHILD.test(route.url ?? '')) return;

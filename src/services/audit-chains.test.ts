@@ -51,7 +51,7 @@ test('an audited action does not wait for another to commit; what commits late i
   // a second action appends and commits meanwhile: on one head it would wait here for the first
   // (and, waiting, would fail after a few seconds rather than hang the test). Transaction ids are
   // the whole server's, so another test's writes may give this one the first one's chain: then it
-  // is rolled back and begun again, with the next id.
+  // ends without writing and another begins, with the next id.
   for (let attempt = 0; attempt < 16; attempt++) {
     const onItsOwnChain = await database.db.transaction(async (tx) => {
       if ((await chainOf(tx)) === slowChain) return false;
@@ -61,6 +61,7 @@ test('an audited action does not wait for another to commit; what commits late i
     });
     if (onItsOwnChain) break;
   }
+  assert.notEqual(await entry('quick'), undefined, 'a transaction on a chain of its own was found');
   const quickEntry = await entry('quick');
   assert.ok(quickEntry, 'the second entry committed while the first was held');
   assert.equal(await entry('slow'), undefined, 'the first is not yet committed');

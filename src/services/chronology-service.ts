@@ -242,14 +242,15 @@ export async function keptRecordToLeadTo(db: Db, actor: Actor, childId: string):
   if (!mergedInto) return null;
   requireCaseAccess(actor);
   const scope = scopeOf(actor);
+  // the merges since followed as the feeds follow them; the records between are not read
+  const found = await currentChild(db, mergedInto);
+  const kept = found && !found.mergedInto ? found : undefined;
+  const basis = kept ? await repo.accessBasis(db, scope, kept.id) : undefined;
   // the reader may see the record asked for, or saw it by their agency's involvement, which the merge
   // moved to the record kept with its events (so it often leaves no relationship with the record
   // merged away); an agency that never could see it is not told where it went
-  const asked = (await repo.accessBasis(db, scope, childId)) ?? (await repo.involvementMovedByMerge(db, childId, actor.agency) ? 'merged' : null);
-  // the merges since followed as the feeds follow them; the records between are not read
-  const kept = asked ? await currentChild(db, mergedInto) : undefined;
-  const basis = kept && !kept.mergedInto ? await repo.accessBasis(db, scope, kept.id) : undefined;
-  if (!basis) throw notFound();
+  const asked = basis && ((await repo.accessBasis(db, scope, childId)) ?? ((await repo.involvementMovedByMerge(db, childId, kept!.id, actor.agency)) ? 'merged' : null));
+  if (!basis || !asked) throw notFound();
   await audit(db, actor, 'child.viewed', childId, { basis, keptRecord: kept!.id, ...(asked === 'merged' ? { involvementMovedByMerge: true } : {}) });
   return kept!.id;
 }
@@ -260,9 +261,9 @@ export async function keptRecordToLeadTo(db: Db, actor: Actor, childId: string):
  */
 async function keptRecordOfMergedAway(db: Db, actor: Actor, childId: string): Promise<repo.ChildRow | undefined> {
   const mergedInto = await repo.mergedIntoOf(db, childId);
-  if (!mergedInto || !(await repo.involvementMovedByMerge(db, childId, actor.agency))) return undefined;
-  const kept = await currentChild(db, mergedInto);
-  return kept && !kept.mergedInto ? kept : undefined;
+  const kept = mergedInto ? await currentChild(db, mergedInto) : undefined;
+  if (!kept || kept.mergedInto) return undefined;
+  return (await repo.involvementMovedByMerge(db, childId, kept.id, actor.agency)) ? kept : undefined;
 }
 
 /** Loads a child the actor may see, or 404. Does not audit: callers audit what they show. */
@@ -541,9 +542,11 @@ export async function recordEvents(
       // a record merged away that the actor no longer sees because the merge moved their agency's
       // involvement with it is still followed to the record kept, when they may see that
       // (keptRecordOf, 404 otherwise)
-      const [row] = options.followMerges ? await repo.lockChildren(tx, [childId], 'key share') : [];
-      if (!row?.mergedInto || !(await repo.involvementMovedByMerge(tx, childId, actor.agency))) throw error;
-      return row;
+      if (!options.followMerges || !(error instanceof ServiceError && error.status === 404)) throw error;
+      const [row] = await repo.lockChildren(tx, [childId], 'key share');
+      const kept = row?.mergedInto ? await currentChild(tx, row.mergedInto) : undefined;
+      if (!kept || kept.mergedInto || !(await repo.involvementMovedByMerge(tx, childId, kept.id, actor.agency))) throw error;
+      return row!;
     });
     if (given.mergedInto && !options.followMerges) throw mergedAway();
     // in this transaction, so the record kept is the one written to (keptRecordOf: 404 when out of

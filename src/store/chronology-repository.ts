@@ -91,16 +91,20 @@ export async function mergedIntoOf(db: Db, childId: string): Promise<string | nu
 }
 
 /**
- * Whether this agency was involved with a record merged away by an involvement the merge moved to the
- * record kept (issue 7): the merge took with it the relationship by which the agency saw the record,
- * so the record's id still leads them to the record kept — not an agency that never could see it.
+ * Whether this agency saw a record merged away by an involvement that the merge moved and that is
+ * now, still open, on the record kept (issue 7): the merge took with it the relationship by which
+ * the agency saw the record, so the record's id still leads them there — not an agency that never
+ * could see it, nor one whose involvement had ended, nor one whose involvement a later unmerge
+ * took elsewhere. Each moved id probed by the primary key.
  */
-export async function involvementMovedByMerge(db: Db, mergedId: string, agency: string): Promise<boolean> {
+export async function involvementMovedByMerge(db: Db, mergedId: string, keptId: string, agency: string): Promise<boolean> {
   const result = await db.execute(sql`
     select exists (
       select 1 from child_merges m
-        join ${involvements} i on i.id::text in (select jsonb_array_elements_text(m.moved -> 'involvements'))
-       where m.merged_child_id = ${mergedId} and m.unmerged_at is null and i.agency = ${agency}) as moved`);
+       cross join lateral jsonb_array_elements_text(m.moved -> 'involvements') as moved(id)
+        join ${involvements} i on i.id = moved.id::uuid
+       where m.merged_child_id = ${mergedId} and m.unmerged_at is null
+         and i.child_id = ${keptId} and i.agency = ${agency} and i.ended_at is null) as moved`);
   return !!(result as unknown as { rows: { moved: boolean }[] }).rows[0]?.moved;
 }
 

@@ -30,14 +30,16 @@ export function leadMergedRecords(app: FastifyInstance): void {
     if (typeof id !== 'string') return;
     const kept = await keptRecordToLeadTo(db, request.actor, id);
     if (!kept) return;
-    // the same page of the record kept: the address with the id (a uuid, checked by the look-up,
-    // in the path before any query) replaced, the rest unchanged
-    const at = request.url.indexOf(id);
+    // the same page of the record kept: the address with the id's segment (as sent, which may be
+    // percent-encoded) replaced, the rest — the page below it and the query — unchanged
+    const at = request.url.indexOf('/', request.url.startsWith('/education/') ? '/education/cme/'.length - 1 : '/children/'.length - 1) + 1;
+    const end = request.url.slice(at).search(/[/?]|$/) + at;
     const reading = request.method === 'GET' || request.method === 'HEAD';
-    await reply.redirect(`${request.url.slice(0, at)}${kept}${request.url.slice(at + id.length)}`, reading ? 302 : 307);
+    await reply.redirect(`${request.url.slice(0, at)}${kept}${request.url.slice(end)}`, reading ? 302 : 307);
   }
   app.addHook('onRoute', (route) => {
-    if (!BELOW_A_CHILD.test(route.url ?? '')) return;
+    // a record's access log is that record's own history, merged away or not: never led away
+    if (!BELOW_A_CHILD.test(route.url ?? '') || (route.url ?? '').endsWith('/access-log')) return;
     const own = route.preHandler ? (Array.isArray(route.preHandler) ? route.preHandler : [route.preHandler]) : [];
     // after the route's own guards (the sign-in and capability checks answer first, as without it)
     route.preHandler = [...own, leadToKeptRecord as preHandlerHookHandler];

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { keptFragments } from '../kept-fragments.ts';
 import { AGENCIES, AGENCY_NAMES, EVENT_TYPES, EVENT_TYPE_NAMES } from '../../domain/event.ts';
 import { formatNhsNumber } from '../../domain/identifiers.ts';
-import { createChildOnce, keptRecordToLeadTo, searchChildren, validateChildInput, viewEvent, visibleChild, type ChildInput } from '../../services/chronology-service.ts';
+import { createChildOnce, keptRecordToLeadTo, searchChildren, validateChildInput, viewEvent, type ChildInput } from '../../services/chronology-service.ts';
 import { viewChildPage } from '../../services/child-page-service.ts';
 import { childTrajectory } from '../../services/chronology-service.ts';
 import { trajectorySvg } from '../trajectory-chart.ts';
@@ -122,9 +122,8 @@ export async function childRoutes(app: FastifyInstance): Promise<void> {
     // a record merged into another: the child is read where the records now are — by a reader who
     // may see that record; to anyone else its id would confirm a record they may not see (404)
     if (summary.child.mergedInto) {
-      const kept = summary.child.mergedInto;
-      await db.transaction((tx) => visibleChild(tx, actor, kept));
-      return reply.redirect(`/children/${kept}`);
+      // the merges since followed, as the pages below this one follow them (web/merged-records.ts)
+      return reply.redirect(`/children/${await keptRecordToLeadTo(db, actor, summary.child.id)}`);
     }
     const merges = can(actor, 'merge_children') ? await mergesOfChild(db, actor, request.params.id) : [];
     const shownAlerts = alerts.map((a) => ({ ...a, overdueNow: a.status === 'open' && a.dueBy !== null && a.dueBy.getTime() < now }));

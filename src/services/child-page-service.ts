@@ -40,13 +40,13 @@ export async function viewChildPage(db: Db, actor: Actor, childId: string, filte
   // One entry for the page, after the read and in a statement of its own (see viewChild), naming
   // what it showed: the child's summary, the chronology entries of this page (with the filter) and
   // the alerts. It replaces the separate child.viewed and chronology.viewed entries the page wrote.
-  await audit(
-    db,
-    actor,
-    'child.viewed',
-    record.child.id,
-    merged ? { basis: record.basis } : { basis: record.basis, filter, page: pageNo, shown: record.entries.map((e) => e.id), alerts: alerts.map((a) => a.id) },
-  );
+  // A record merged away shows nothing: the page leads on (chronology-service's keptRecordToLeadTo),
+  // which audits that view of it once, with the record it led to — or answers 404, showing nothing.
+  if (!merged) {
+    await audit(db, actor, 'child.viewed', record.child.id, {
+      basis: record.basis, filter, page: pageNo, shown: record.entries.map((e) => e.id), alerts: alerts.map((a) => a.id),
+    });
+  }
   return {
     summary,
     grants: record.grants.map((g) => ({ ...g.grant, name: g.name, agency: g.agency })),

@@ -186,11 +186,20 @@ function sameChild(value: ChildInput, stored: repo.ChildRow): boolean {
  */
 async function keptRecordOf(tx: Db, actor: Actor, created: repo.ChildRow): Promise<repo.ChildRow> {
   if (!created.mergedInto) return created;
-  // the merges followed as the feeds follow them (matching-service currentChild)
-  const child = await currentChild(tx, created.mergedInto);
-  const kept = child && !child.mergedInto ? await repo.findVisibleChild(tx, scopeOf(actor), child.id) : undefined;
+  const end = await recordKeptAfter(tx, created.mergedInto);
+  const kept = end && (await repo.findVisibleChild(tx, scopeOf(actor), end.id));
   if (!kept) throw notFound();
   return kept;
+}
+
+/**
+ * The record a merge chain ends at, from the record a record was merged into: the merges followed as
+ * the feeds follow them (matching-service currentChild), the records between not read; undefined
+ * when the chain is broken or goes on past the walk's limit.
+ */
+async function recordKeptAfter(db: Db, mergedInto: string): Promise<repo.ChildRow | undefined> {
+  const end = await currentChild(db, mergedInto);
+  return end && !end.mergedInto ? end : undefined;
 }
 
 /** unique_violation on a creator's creation reference (schema.ts: children_creation_ref_user_key, _agency_key). */
@@ -242,9 +251,7 @@ export async function keptRecordToLeadTo(db: Db, actor: Actor, childId: string):
   if (!mergedInto) return null;
   requireCaseAccess(actor);
   const scope = scopeOf(actor);
-  // the merges since followed as the feeds follow them; the records between are not read
-  const found = await currentChild(db, mergedInto);
-  const kept = found && !found.mergedInto ? found : undefined;
+  const kept = await recordKeptAfter(db, mergedInto);
   const basis = kept ? await repo.accessBasis(db, scope, kept.id) : undefined;
   // the reader may see the record asked for, or saw it by their agency's involvement, which the merge
   // moved to the record kept with its events (so it often leaves no relationship with the record
@@ -261,9 +268,8 @@ export async function keptRecordToLeadTo(db: Db, actor: Actor, childId: string):
  */
 async function keptRecordOfMergedAway(db: Db, actor: Actor, childId: string): Promise<repo.ChildRow | undefined> {
   const mergedInto = await repo.mergedIntoOf(db, childId);
-  const kept = mergedInto ? await currentChild(db, mergedInto) : undefined;
-  if (!kept || kept.mergedInto) return undefined;
-  return (await repo.involvementMovedByMerge(db, childId, kept.id, actor.agency)) ? kept : undefined;
+  const kept = mergedInto ? await recordKeptAfter(db, mergedInto) : undefined;
+  return kept && (await repo.involvementMovedByMerge(db, childId, kept.id, actor.agency)) ? kept : undefined;
 }
 
 /** Loads a child the actor may see, or 404. Does not audit: callers audit what they show. */
@@ -544,9 +550,8 @@ export async function recordEvents(
       // (keptRecordOf, 404 otherwise)
       if (!options.followMerges || !(error instanceof ServiceError && error.status === 404)) throw error;
       const [row] = await repo.lockChildren(tx, [childId], 'key share');
-      const kept = row?.mergedInto ? await currentChild(tx, row.mergedInto) : undefined;
-      if (!kept || kept.mergedInto || !(await repo.involvementMovedByMerge(tx, childId, kept.id, actor.agency))) throw error;
-      return row!;
+      if (!row?.mergedInto || !(await keptRecordOfMergedAway(tx, actor, childId))) throw error;
+      return row;
     });
     if (given.mergedInto && !options.followMerges) throw mergedAway();
     // in this transaction, so the record kept is the one written to (keptRecordOf: 404 when out of

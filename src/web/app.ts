@@ -3,7 +3,6 @@ import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
 import cookie from '@fastify/cookie';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import view from '@fastify/view';
@@ -12,6 +11,7 @@ import type { Config } from '../config.ts';
 import type { Db } from '../store/database.ts';
 import { setUpSessions } from './sessions.ts';
 import { routerRefusal, setUpErrors } from './errors.ts';
+import { addSecurityHeaders } from './security-headers.ts';
 import { viewFilters } from './view-filters.ts';
 import { leadMergedRecords } from './merged-records.ts';
 import { keptMacroCalls } from './kept-fragments.ts';
@@ -58,26 +58,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const alerts = deps.alerts ?? createAlertService({ config: deps.config.rules, baseUrl: deps.config.baseUrl, dutyInboxes: deps.config.dutyInboxes });
   app.decorate('deps', { ...deps, alerts, afterRecord: deps.afterRecord ?? alerts.afterRecord });
 
-  await app.register(helmet, {
-    // the same answer as the policy's frame-ancestors 'none', for browsers that read only this header
-    frameguard: { action: 'deny' },
-    enableCSPNonces: true,
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        fontSrc: ["'self'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        objectSrc: ["'none'"],
-        baseUri: ["'self'"],
-        upgradeInsecureRequests: deps.config.env === 'production' ? [] : null,
-      },
-    },
-    strictTransportSecurity: deps.config.env === 'production',
-  });
+  addSecurityHeaders(app, deps.config.env === 'production');
   await app.register(formbody);
   await app.register(cookie, { secret: deps.config.sessionSecret });
   // preHandler: the sign-in limit keys on the posted email, so it needs the parsed body

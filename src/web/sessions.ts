@@ -89,7 +89,7 @@ async function sessions(app: FastifyInstance): Promise<void> {
       ...context,
       actor: request.actor,
       csrfToken: request.csrfToken,
-      cspNonce: (this as unknown as { cspNonce?: { script: string } }).cspNonce?.script,
+      cspNonce: this.cspNonce?.script,
       currentPath: request.url,
       navigation: navigationFor(request.actor, request.url),
     });

@@ -336,7 +336,7 @@ describe('security headers', () => {
     assert.equal(nonces.size, pages.length, 'a new nonce for every response');
   });
 
-  test('the API: the same headers on JSON, on errors and on the docs page', async () => {
+  test('the API: JSON answers (errors too) load nothing and are never framed, with no nonce to make; its docs page has a page\'s policy', async () => {
     const auth = { authorization: `Bearer ${apiToken}` };
     const responses = [
       await t.app.inject({ method: 'GET', url: `/api/children/${p.childId}/events`, headers: auth }),
@@ -344,16 +344,29 @@ describe('security headers', () => {
       await t.app.inject({ method: 'GET', url: '/api/children' }),
       await t.app.inject({ method: 'GET', url: `/api/children/${UNKNOWN}`, headers: auth }),
       await t.app.inject({ method: 'GET', url: '/api/openapi.json' }),
-      await t.app.inject({ method: 'GET', url: '/api/docs' }),
       await t.app.inject({ method: 'GET', url: '/api/nothing-here', headers: auth }),
     ];
     for (const response of responses) {
       const url = response.raw.req.url ?? '';
       const what = `${url} ${response.statusCode}`;
-      assertSecurityHeaders(response, what);
+      assert.match(String(response.headers['content-type']), /^application\/json/, what);
+      assert.deepEqual(
+        [...cspDirectives(response.headers['content-security-policy'])],
+        [['default-src', ["'none'"]], ['frame-ancestors', ["'none'"]]],
+        `${what}: default-src 'none' and frame-ancestors 'none', and nothing else`,
+      );
+      assert.equal(response.headers['x-content-type-options'], 'nosniff', what);
+      assert.equal(response.headers['referrer-policy'], 'no-referrer', what);
+      assert.equal(response.headers['x-frame-options'], 'DENY', what);
+      assert.equal(response.headers['x-powered-by'], undefined, what);
       assert.equal(response.headers['strict-transport-security'], undefined, what);
-      if (!url.endsWith('/docs')) assert.match(String(response.headers['content-type']), /^application\/json/, what);
     }
+    const docs = [await t.app.inject({ method: 'GET', url: '/api/docs' }), await t.app.inject({ method: 'GET', url: '/api/docs?section=events' })];
+    for (const page of docs) {
+      assertSecurityHeaders(page, 'the API docs page');
+      assert.deepEqual(markupProblems(page.body, scriptNonce(page.headers['content-security-policy'])!), [], 'every script on the docs page is its own');
+    }
+    assert.notEqual(scriptNonce(docs[0].headers['content-security-policy']), scriptNonce(docs[1].headers['content-security-policy']), 'a new nonce each time');
   });
 
   test('the router’s own refusals (a broken %-escape, an overlong id) carry the headers too, and a stable error on the API', async () => {
@@ -404,15 +417,20 @@ describe('in production (NODE_ENV=production, TLS in front)', () => {
     rmSync(keyDir, { recursive: true, force: true });
   });
 
-  test('HSTS for a year with subdomains, insecure requests upgraded, on pages and the API', async () => {
+  test('HSTS for a year with subdomains on pages and the API, insecure requests upgraded on pages', async () => {
     for (const url of ['/sign-in', '/api/openapi.json', '/api/children']) {
       const response = await prod.app.inject({ method: 'GET', url });
       const hsts = String(response.headers['strict-transport-security'] ?? '');
       const maxAge = Number(/max-age=(\d+)/.exec(hsts)?.[1] ?? 0);
       assert.ok(maxAge >= 31_536_000, `${url}: HSTS max-age of a year or more, got "${hsts}"`);
       assert.match(hsts, /includeSubDomains/i, url);
-      assert.ok(cspDirectives(response.headers['content-security-policy']).has('upgrade-insecure-requests'), `${url}: upgrade-insecure-requests`);
-      assertSecurityHeaders(response, `production ${url}`);
+      if (url.startsWith('/api/')) {
+        // a JSON answer loads nothing, so has nothing to upgrade
+        assert.equal(response.headers['content-security-policy'], "default-src 'none';frame-ancestors 'none'", url);
+      } else {
+        assert.ok(cspDirectives(response.headers['content-security-policy']).has('upgrade-insecure-requests'), `${url}: upgrade-insecure-requests`);
+        assertSecurityHeaders(response, `production ${url}`);
+      }
     }
   });
 

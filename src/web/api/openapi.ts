@@ -193,7 +193,7 @@ export async function apiDocsPage(reply: FastifyReply): Promise<string> {
     description: doc.info.description,
     operations,
     eventSchema: JSON.stringify(doc.components.schemas.Event, null, 2),
-    cspNonce: (reply as unknown as { cspNonce?: { script: string } }).cspNonce?.script,
+    cspNonce: reply.cspNonce?.script,
     navigation: [],
   });
 }

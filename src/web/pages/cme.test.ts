@@ -5,8 +5,9 @@ import assert from 'node:assert/strict';
 import { and, eq } from 'drizzle-orm';
 import { openTestApp, Visitor } from '../../../test/support/app.ts';
 import { makePartnership, type TestPartnership } from '../../../test/support/partnership.ts';
-import { recordEvents } from '../../services/chronology-service.ts';
-import { events } from '../../store/schema.ts';
+import { mergeChildRecords } from '../../services/child-merge-service.ts';
+import { createChild, recordEvents } from '../../services/chronology-service.ts';
+import { auditLog, events } from '../../store/schema.ts';
 
 let t: Awaited<ReturnType<typeof openTestApp>>;
 let p: TestPartnership;
@@ -48,6 +49,21 @@ test('police and admins do not read the register', async () => {
   assert.equal((await police.get(url())).statusCode, 404);
   const admin = await as('ada.admin@test.reachable');
   assert.equal((await admin.get('/education/cme')).statusCode, 404);
+});
+
+test('police who see both records of a merged child are refused a merged-away record\'s register page before being led to the record kept: nothing shown, nothing audited', async () => {
+  const db = t.database.db;
+  // police see both records (they created the second); the register is not theirs
+  const merged = (await createChild(db, p.police, { name: 'Jordan Police Record', dateOfBirth: '2008-03-14' })).id;
+  await db.transaction((tx) => mergeChildRecords(tx, { keptId: p.childId, mergedId: merged, reason: 'The same child recorded twice', actor: null }));
+  const police = await as('pat.police@test.reachable');
+  for (const [method, path] of [['GET', `/education/cme/${merged}`], ['POST', `/education/cme/${merged}/directions`]] as const) {
+    const response = method === 'GET' ? await police.get(path) : await police.post(path, { school: 'Hillcrest Academy' });
+    assert.equal(response.statusCode, 404, `${method} ${path}`);
+    assert.equal(response.headers.location, undefined, 'not led to the record kept');
+  }
+  const viewed = await db.select().from(auditLog).where(and(eq(auditLog.action, 'child.viewed'), eq(auditLog.actorUser, (p.police as { userId: string }).userId)));
+  assert.deepEqual(viewed.filter((e) => e.childId === merged || e.childId === p.childId), [], 'no view audited for a page refused');
 });
 
 test('a direction request is checked, recorded and shown with its 7-day clock; then its outcome', async () => {

@@ -3,8 +3,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Problem } from '../../domain/event.ts';
 import { DIRECTION_OUTCOME_NAMES, DIRECTION_OUTCOMES, type CmePeriod } from '../../domain/workflows/cme.ts';
-import { createCmeService } from '../../services/cme-service.ts';
-import { ServiceError } from '../../services/errors.ts';
+import { createCmeService, mayUseCmeRegister } from '../../services/cme-service.ts';
+import { notFound, ServiceError } from '../../services/errors.ts';
 import { asString, dateFromParts, dateParts, formErrors } from '../forms.ts';
 import { ruleName } from '../rule-names.ts';
 import { requireSignedIn, signedIn } from '../sessions.ts';
@@ -65,6 +65,12 @@ export default async function cmeRoutes(app: FastifyInstance): Promise<void> {
   const { db, afterRecord, config } = app.deps;
   const cme = createCmeService(db, { config: config.rules, afterRecord });
   app.addHook('preHandler', requireSignedIn);
+  // the register's own refusal first, as the service answers it (404): before the hook that leads a
+  // merged-away record to the record kept (web/merged-records.ts, a route's own preHandler, which runs
+  // after these), so that one who may not use the register is neither led on nor audited as viewing
+  app.addHook('preHandler', async (request) => {
+    if (request.actor && !mayUseCmeRegister(request.actor)) throw notFound();
+  });
 
   app.get('/education/cme', async (request, reply) => {
     const entries = await cme.register(signedIn(request));

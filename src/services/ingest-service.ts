@@ -12,7 +12,7 @@ import type { Db } from '../store/database.ts';
 import * as chronologyRepo from '../store/chronology-repository.ts';
 import * as repo from '../store/ingest-repository.ts';
 import { inTransaction, sqlStatesOf, transactionRunAgain } from '../store/transactions.ts';
-import { type Actor } from './actor.ts';
+import { scopeOf, type Actor } from './actor.ts';
 import { touchesContext, type AlertService } from './alert-service.ts';
 import { audit, auditAll, type DeferredAudit } from './audit-service.ts';
 import { appendEvents, lockedCurrentChild, newEventRow } from './chronology-service.ts';
@@ -820,28 +820,77 @@ function requireReviewer(actor: Actor): Extract<Actor, { kind: 'user' }> {
   return actor;
 }
 
+/**
+ * The record a review sets beside the feed's person (issue 7). The matcher suggested a record; a
+ * manager may have merged it into another since, and then the child's entries are on the record
+ * kept (the end of the chain of merges: currentChild), so the review is decided against that one.
+ * The record kept is shown only to a reviewer who may see it: the record suggested is shown to the
+ * agency's manager because the matcher compared it with the feed's person, but the record kept was
+ * never compared and may carry other agencies' names and identifiers. A reviewer who may not see it
+ * compares with the record suggested, as the matcher did, and is told it was merged, not where.
+ */
+interface ReviewedRecord {
+  /** the record set beside the feed's person */
+  shown: chronologyRepo.ChildRow;
+  /** null when the record suggested is not merged away */
+  merged: { keptShown: boolean; keptFound: boolean } | null;
+  /** the record the child is now on, for the audit only: never shown unless it is `shown` */
+  keptId: string | null;
+}
+
+async function reviewedRecord(tx: Db, reviewer: Extract<Actor, { kind: 'user' }>, suggested: chronologyRepo.ChildRow): Promise<ReviewedRecord> {
+  if (!suggested.mergedInto) return { shown: suggested, merged: null, keptId: suggested.id };
+  const end = await currentChild(tx, suggested.id);
+  // a chain broken by a missing record, or longer than the walk: no record to decide "the same" on
+  const kept = end && !end.mergedInto ? end : undefined;
+  const keptShown = !!kept && !!(await chronologyRepo.findVisibleChild(tx, scopeOf(reviewer), kept.id));
+  return { shown: keptShown ? kept! : suggested, merged: { keptShown, keptFound: !!kept }, keptId: kept?.id ?? null };
+}
+
+/**
+ * What the review compares, and no more: a record merged away still names, in `mergedInto`, the
+ * record it went to, which a reviewer who may not see that record must not be given.
+ */
+function comparedDetails(child: chronologyRepo.ChildRow) {
+  const { id, name, dateOfBirth, gender, nhsNumber, upn, laId, policeId } = child;
+  return { id, name, dateOfBirth, gender, nhsNumber, upn, laId, policeId };
+}
+
 export async function reviewQueue(db: Db, actor: Actor) {
   const reviewer = requireReviewer(actor);
   return db.transaction(async (tx) => {
     const rows = await repo.openReviews(tx, reviewer.agency);
+    // a suggested record merged away is named as the review page will show it (reviewedRecord)
+    const suggested = await chronologyRepo.findChildren(tx, rows.map((r) => r.candidateChildId));
+    const shown = new Map<string, chronologyRepo.ChildRow>();
+    for (const child of suggested) if (child.mergedInto) shown.set(child.id, (await reviewedRecord(tx, reviewer, child)).shown);
     await audit(tx, actor, 'match.listed', null, { reviews: rows.length });
-    return rows;
+    return rows.map((r) => ({ ...r, candidateName: shown.get(r.candidateChildId)?.name ?? r.candidateName, candidateMerged: shown.has(r.candidateChildId) }));
   });
 }
 
-/** Both records side by side, with the matcher's reasons. */
+/** Both records side by side, with the matcher's reasons; `merged` says the record suggested was merged away since. */
 export async function viewReview(db: Db, actor: Actor, reviewId: string) {
   const reviewer = requireReviewer(actor);
   return db.transaction(async (tx) => {
     const review = await repo.findReview(tx, reviewId);
     if (!review || review.agency !== reviewer.agency) throw notFound();
-    const candidate = (await currentChild(tx, review.candidateChildId))!;
-    await audit(tx, actor, 'match.viewed', candidate.id, { review: review.id });
-    return { review, incoming: review.incoming as IncomingPerson, candidate, agencyName: AGENCY_NAMES[review.agency as Agency] };
+    const [suggested] = await chronologyRepo.findChildren(tx, [review.candidateChildId]);
+    const { shown, merged, keptId } = await reviewedRecord(tx, reviewer, suggested!);
+    // the record shown is the one viewed; where the merges took the record suggested is for the audit
+    const followed = merged ? { suggested: suggested!.id, keptRecord: keptId, keptShown: merged.keptShown } : {};
+    await audit(tx, actor, 'match.viewed', shown.id, { review: review.id, ...followed });
+    return { review, incoming: review.incoming as IncomingPerson, candidate: comparedDetails(shown), merged, agencyName: AGENCY_NAMES[review.agency as Agency] };
   });
 }
 
-/** The human decision: the same child (recorded as a merge, so it can be undone), or a new child. */
+/**
+ * The human decision: the same child (recorded as a merge, so it can be undone), or a new child.
+ * "The same child" is recorded on the record the child is now on: the record suggested, or the
+ * record kept when it has been merged away since (issue 7: nothing is written on a record merged
+ * away). `childVisible` says whether the reviewer may see the record the decision ends on, so the
+ * page names it only to one who may.
+ */
 export async function decideReview(db: Db, actor: Actor, reviewId: string, decision: 'same' | 'different', alerts?: AlertService) {
   const reviewer = requireReviewer(actor);
   if (decision !== 'same' && decision !== 'different') throw validationFailed([{ path: 'decision', message: 'Choose whether these are the same child' }]);
@@ -849,6 +898,12 @@ export async function decideReview(db: Db, actor: Actor, reviewId: string, decis
     const review = await repo.findReview(tx, reviewId);
     if (!review || review.agency !== reviewer.agency) throw notFound();
     if (review.status !== 'open') throw validationFailed([{ path: 'decision', message: 'This match has already been decided' }]);
+    // the record kept locked against a merge to the commit, a merge committed since the page was
+    // shown followed (lockedCurrentChild), before anything is written
+    const kept = decision === 'same' ? await lockedCurrentChild(tx, review.candidateChildId) : undefined;
+    if (decision === 'same' && (!kept || kept.mergedInto)) {
+      throw validationFailed([{ path: 'decision', message: 'The record suggested was merged into a record that cannot be found: choose a different child, or ask an administrator to check the merge' }]);
+    }
     const agency = review.agency as Agency;
     const person = review.incoming as IncomingPerson;
     const incoming = await createIncomingChild(tx, agency, person);
@@ -858,15 +913,16 @@ export async function decideReview(db: Db, actor: Actor, reviewId: string, decis
     let result = incoming.id;
     // the merge's audit entries wait for the review's own write: entries come last
     const entries: DeferredAudit[] = [];
-    if (decision === 'same') {
-      const candidate = (await currentChild(tx, review.candidateChildId))!;
-      await mergeChildRecords(tx, { keptId: candidate.id, mergedId: incoming.id, actor, reason: `Same child, decided in the review queue (probability ${review.score.toFixed(3)}): ${review.reasons.join('; ')}`, alerts, auditLater: entries });
-      result = candidate.id;
+    if (kept) {
+      await mergeChildRecords(tx, { keptId: kept.id, mergedId: incoming.id, actor, reason: `Same child, decided in the review queue (probability ${review.score.toFixed(3)}): ${review.reasons.join('; ')}`, alerts, auditLater: entries });
+      result = kept.id;
     } else {
       for (const [childId, created] of touched) await alerts?.afterRecord(tx, childId, created);
     }
     await repo.updateReview(tx, review.id, { status: decision, decidedBy: reviewer.userId, decidedAt: new Date(), resultChildId: result });
-    await auditAll(tx, [...entries, [actor, 'match.decided', result, { review: review.id, decision, score: review.score }]]);
-    return { childId: result };
+    const childVisible = !!(await chronologyRepo.findVisibleChild(tx, scopeOf(reviewer), result));
+    const followed = kept && kept.id !== review.candidateChildId ? { suggested: review.candidateChildId } : {};
+    await auditAll(tx, [...entries, [actor, 'match.decided', result, { review: review.id, decision, score: review.score, ...followed }]]);
+    return { childId: result, childVisible };
   });
 }

@@ -7,6 +7,8 @@ import { ageOn, londonDate } from '../domain/time.ts';
 import type { Db } from '../store/database.ts';
 import * as chronologyRepo from '../store/chronology-repository.ts';
 import * as repo from '../store/governance-repository.ts';
+import { mergesOf } from '../store/ingest-repository.ts';
+import { keptChild } from '../store/kept-child-repository.ts';
 import { requireCapability } from './access.ts';
 import type { Actor } from './actor.ts';
 import { audit } from './audit-service.ts';
@@ -114,13 +116,68 @@ export async function retentionReport(db: Db, actor: Actor, options: GovernanceO
   });
 }
 
+// ——— records merged into another (issue 7) ———
+//
+// A retention review decides about the entries a record holds. A merge moves the merged record's
+// entries to the record kept but leaves its reviews where they were: a review is a decision taken
+// about that record, and an unmerge takes the entries back to it. So:
+// - the record merged away holds nothing and has no review of its own: it is not listed (the
+//   report reads records not merged), a review is never recorded on it (404), and its page leads
+//   to the record kept, the end of its chain of merges (retentionRecordToLeadTo);
+// - the record kept is reviewed, with the reviews of every record merged into it beside its own,
+//   each named by its reference: the DPO decides with the whole history, and a record merged away
+//   while marked for deletion is seen there (its entries are now the kept record's, which that mark
+//   does not cover: only a review of the record kept decides about them).
+// A merged record's review does not decide for the record kept (it saw part of the entries), so
+// the kept record's due date is its own.
+
+export interface MergedRecord {
+  childId: string;
+  reference: string;
+  mergedAt: Date;
+  /** the merged record's last review, taken before the merge (none can be taken after) */
+  lastDecision: 'retain' | 'delete' | null;
+  lastReviewedAt: Date | null;
+}
+
 export interface RetentionRecord {
   line: RetentionLine;
   due: boolean;
-  reviews: { decision: string; note: string; nextReviewOn: string | null; reviewedAt: Date; reviewedByName: string | null }[];
+  /** the record's own reviews and those of the records merged into it, latest first */
+  reviews: { reference: string; mergedRecord: boolean; decision: string; note: string; nextReviewOn: string | null; reviewedAt: Date; reviewedByName: string | null }[];
+  /** the records merged into this one (through a chain of merges too), merges undone left out */
+  mergedRecords: MergedRecord[];
 }
 
-/** One record's retention standing and its past reviews, for the review form. */
+/**
+ * Where the page of a record merged away leads: the record kept, the end of its chain of merges;
+ * null for a record not merged away (or none, or a broken chain: the page answers 404 as before).
+ * The DPO's retention work covers every record (not the case-reading scopes), so the record kept
+ * is named to them whoever may read it; the page they are led to audits what it shows.
+ */
+export async function retentionRecordToLeadTo(db: Db, actor: Actor, childId: string): Promise<string | null> {
+  requireCapability(actor, 'manage_governance');
+  if (!(await chronologyRepo.mergedIntoOf(db, childId))) return null;
+  const kept = await keptChild(db, childId);
+  return kept && !kept.mergedInto ? kept.id : null;
+}
+
+/** The records merged into this one, directly or through records merged into those, as the merges stand. */
+async function recordsMergedInto(tx: Db, keptId: string): Promise<{ childId: string; mergedAt: Date }[]> {
+  const found: { childId: string; mergedAt: Date }[] = [];
+  const seen = new Set([keptId]);
+  for (let i = -1; i < found.length; i++) {
+    const into = i < 0 ? keptId : found[i].childId;
+    for (const merge of await mergesOf(tx, into)) {
+      if (merge.keptChildId !== into || seen.has(merge.mergedChildId)) continue;
+      seen.add(merge.mergedChildId);
+      found.push({ childId: merge.mergedChildId, mergedAt: merge.mergedAt });
+    }
+  }
+  return found;
+}
+
+/** One record's retention standing and its past reviews, with those of the records merged into it, for the review form. */
 export async function retentionRecord(db: Db, actor: Actor, childId: string, options: GovernanceOptions = {}): Promise<RetentionRecord> {
   requireCapability(actor, 'manage_governance');
   const rule = ruleOf(options);
@@ -128,12 +185,26 @@ export async function retentionRecord(db: Db, actor: Actor, childId: string, opt
   return db.transaction(async (tx) => {
     const standing = await repo.retentionStanding(tx, rule, childId);
     if (!standing) throw notFound();
-    const reviews = await repo.retentionReviewsOf(tx, standing.childId);
-    await audit(tx, actor, 'retention.viewed', standing.childId, { basis: 'retention_review' });
+    const reviewed = (id: string) => repo.retentionReviewsOf(tx, id);
+    const own = (await reviewed(standing.childId)).map((r) => ({ ...r, mergedRecord: false }));
+    const merged: MergedRecord[] = [];
+    const theirs = [];
+    for (const m of await recordsMergedInto(tx, standing.childId)) {
+      const reviews = await reviewed(m.childId);
+      theirs.push(...reviews.map((r) => ({ ...r, mergedRecord: true })));
+      const last = reviews[0];
+      merged.push({ childId: m.childId, reference: pseudonym(m.childId), mergedAt: m.mergedAt, lastDecision: (last?.decision as 'retain' | 'delete' | undefined) ?? null, lastReviewedAt: last?.reviewedAt ?? null });
+    }
+    const reviews = [...own, ...theirs].sort((a, b) => b.reviewedAt.getTime() - a.reviewedAt.getTime());
+    await audit(tx, actor, 'retention.viewed', standing.childId, { basis: 'retention_review', ...(merged.length ? { mergedRecords: merged.map((m) => m.childId) } : {}) });
     return {
       line: retentionLine(standing, rule, nowMs),
       due: standing.dueOn <= londonDate(nowMs),
-      reviews: reviews.map((r) => ({ decision: r.decision, note: r.note, nextReviewOn: r.nextReviewOn, reviewedAt: r.reviewedAt, reviewedByName: r.reviewedByName })),
+      reviews: reviews.map((r) => ({
+        reference: pseudonym(r.childId), mergedRecord: r.mergedRecord,
+        decision: r.decision, note: r.note, nextReviewOn: r.nextReviewOn, reviewedAt: r.reviewedAt, reviewedByName: r.reviewedByName,
+      })),
+      mergedRecords: merged,
     };
   });
 }

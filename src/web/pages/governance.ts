@@ -10,7 +10,7 @@ import { can } from '../../services/access.ts';
 import { ServiceError, forbidden } from '../../services/errors.ts';
 import { THIRD_PARTY } from '../../domain/third-parties.ts';
 import type { GovernanceOptions } from '../../services/governance-options.ts';
-import { recordRetentionReview, retentionRecord, retentionReport } from '../../services/retention-service.ts';
+import { recordRetentionReview, retentionRecord, retentionRecordToLeadTo, retentionReport } from '../../services/retention-service.ts';
 import { LAWFUL_BASES, SPECIAL_CATEGORY_CONDITIONS, recordSharingAgreement, sharingAgreements } from '../../services/sharing-agreement-service.ts';
 import {
   decideSubjectAccessEntries,
@@ -129,17 +129,35 @@ export default async function governanceRoutes(app: FastifyInstance): Promise<vo
   async function renderRetention(request: FastifyRequest<{ Params: { childId: string } }>, reply: FastifyReply, extra: Record<string, unknown> = {}) {
     const record = await retentionRecord(db, signedIn(request), request.params.childId, options);
     const values = (extra.values as Body | undefined) ?? {};
+    // led here from a record merged into this one (below): named by its reference, and only when it is one
+    const query = request.query as Body;
+    const from = record.mergedRecords.find((m) => m.childId === asString(query.mergedFrom));
     return reply.page('governance/retention-record.njk', {
       title: `Retention review of ${record.line.reference}`,
       record,
       values,
       decision: asString(values.decision),
       errorFor: {},
+      ledFrom: from ? { reference: from.reference, notRecorded: asString(query.notRecorded) === '1' } : null,
       ...extra,
     });
   }
 
-  app.get<{ Params: { childId: string } }>('/governance/retention/:childId', (request, reply) => renderRetention(request, reply));
+  /**
+   * A record merged into another (issue 7) holds no entries and is reviewed where they went: the
+   * record kept (retention-service). Its page leads there, and a review sent for it (a form opened
+   * before the merge) is not recorded and leads there too, saying so; an unknown record stays 404.
+   */
+  async function leadToKeptRecord(request: FastifyRequest<{ Params: { childId: string } }>, reply: FastifyReply, error: unknown, sent: boolean) {
+    if (!(error instanceof ServiceError) || error.id !== 'not_found') throw error;
+    const kept = await retentionRecordToLeadTo(db, signedIn(request), request.params.childId);
+    if (!kept) throw error;
+    const query = new URLSearchParams({ mergedFrom: request.params.childId, ...(sent ? { notRecorded: '1' } : {}) });
+    return reply.redirect(`/governance/retention/${kept}?${query}`, sent ? 303 : 302);
+  }
+
+  app.get<{ Params: { childId: string } }>('/governance/retention/:childId', (request, reply) =>
+    renderRetention(request, reply).catch((error: unknown) => leadToKeptRecord(request, reply, error, false)));
 
   app.post<{ Params: { childId: string }; Body: Body }>('/governance/retention/:childId', async (request, reply) => {
     const body = request.body;
@@ -148,6 +166,7 @@ export default async function governanceRoutes(app: FastifyInstance): Promise<vo
     try {
       await recordRetentionReview(db, signedIn(request), request.params.childId, { decision, note: asString(body.note), nextReviewOn: next.value }, options);
     } catch (error) {
+      if (error instanceof ServiceError && error.id === 'not_found') return leadToKeptRecord(request, reply, error, true);
       const problems = withDateProblem(validationDetails(error), 'nextReviewOn', next.problem);
       reply.code(400);
       return renderRetention(request, reply, { values: body, ...formErrors(problems, { nextReviewOn: 'nextReviewOn-day' }) });

@@ -147,9 +147,10 @@ export default async function importRoutes(app: FastifyInstance): Promise<void> 
   app.post<{ Params: { reviewId: string }; Body: Body }>('/matches/:reviewId', async (request, reply) => {
     const actor = signedIn(request);
     try {
-      const { childId } = await decideReview(db, actor, request.params.reviewId, asString(request.body?.decision) as 'same', alerts);
+      const { childId, childVisible } = await decideReview(db, actor, request.params.reviewId, asString(request.body?.decision) as 'same', alerts);
       const same = asString(request.body?.decision) === 'same';
-      return reply.redirect(`/matches?done=${encodeURIComponent(same ? 'Recorded as the same child: the feed’s records are on their chronology (the merge can be undone from the child’s page)' : 'Recorded as a different child: a new record was made')}&child=${childId}`);
+      // the record is named only to a reviewer who may see it (a record suggested may have been merged into one they may not)
+      return reply.redirect(`/matches?done=${encodeURIComponent(same ? 'Recorded as the same child: the feed’s records are on their chronology (the merge can be undone from the child’s page)' : 'Recorded as a different child: a new record was made')}${childVisible ? `&child=${childId}` : ''}`);
     } catch (error) {
       if (!(error instanceof ServiceError) || error.id !== 'validation_error') throw error;
       reply.code(400);

@@ -374,7 +374,28 @@ export function parseEvent(input: unknown, prefix = ''): Parsed<EventInput> {
     const others = result.success ? [] : problemsOf(result.error, prefix).filter((p) => !named.has(p.path));
     return { ok: false, problems: [...unstorable, ...others] };
   }
-  return { ok: true, value: result.data as EventInput };
+  const event = result.data as EventInput;
+  const endedByAnother = involvementEndedByAnother(event, prefix);
+  if (endedByAnother) return { ok: false, problems: [endedByAnother] };
+  return { ok: true, value: event };
+}
+
+/**
+ * An agency's involvement is the need-to-know basis on which it reads the child's record, so only
+ * that agency may end it: ended by another (by mistake or on purpose), that agency would lose the
+ * record without having decided to. Starting another agency's involvement stays open to all — the lead professional
+ * builds the network. Checked here, where every event is validated, so that the API, the web forms,
+ * feed imports (before a line is decided, on the fast path too) and scenarios all refuse it (a CSV
+ * format's adapter makes its events itself: formats.test.ts holds every one it makes to parseEvent).
+ */
+function involvementEndedByAnother(event: EventInput, prefix: string): Problem | undefined {
+  if (event.type !== 'involvement.ended') return undefined;
+  const involved = event.details.agency as Agency;
+  if (involved === event.agency) return undefined;
+  return {
+    path: formatPath(prefix, ['details', 'agency']),
+    message: `Only ${AGENCY_NAMES[involved]} can record that their involvement with the child has ended — ask them to record it`,
+  };
 }
 
 /** Event types that count as a multi-agency response (contract 1, "Responses"). */

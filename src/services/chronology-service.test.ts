@@ -85,7 +85,8 @@ test('recording an agency’s involvement opens the record to that agency; endin
   const summary = await viewChild(db, p.school, p.childId);
   assert.ok(summary.involvements.some((i) => i.agency === 'education'));
   assert.equal(summary.leadProfessional?.agency, 'social_care');
-  await recordEvents(db, p.socialWorker, p.childId, [{ type: 'involvement.ended', at: '2024-07-01', agency: 'social_care', details: { agency: 'education' } }], 'web');
+  // ended by the school itself: only an agency records that its own involvement has ended
+  await recordEvents(db, p.school, p.childId, [{ type: 'involvement.ended', at: '2024-07-01', agency: 'education', details: { agency: 'education' } }], 'web');
   await rejects(viewChild(db, p.school, p.childId), 'not_found');
 });
 

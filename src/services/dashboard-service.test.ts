@@ -43,6 +43,7 @@ let database: Database;
 let p: TestPartnership;
 let analyst: Actor;
 let manager: Actor;
+let healthWorker: Actor;
 const kid: Record<string, string> = {};
 
 const at = (iso: string) => `${iso}+00:00`;
@@ -52,7 +53,9 @@ const atHours = (iso: string, h: number) => formatInstant(hours(iso, h).getTime(
 async function record(child: string, ...inputs: { type: string; at: string; agency?: string; details: Record<string, unknown> }[]) {
   const ids = [];
   for (const input of inputs) {
-    const result = await recordEvents(database.db, p.socialWorker, kid[child], [{ agency: 'social_care', ...input }], 'web');
+    // by social care unless the input names health: only health may record that its involvement ended
+    const by = input.agency === 'health' ? healthWorker : p.socialWorker;
+    const result = await recordEvents(database.db, by, kid[child], [{ agency: 'social_care', ...input }], 'web');
     assert.equal(result.created.length, 1, JSON.stringify(input));
     ids.push(result.created[0].id);
   }
@@ -87,6 +90,7 @@ before(async () => {
   p = await makePartnership(database.db);
   analyst = await makeUser(database.db, 'other', 'partnership_analyst', 'Ana Analyst');
   manager = await makeUser(database.db, 'social_care', 'manager', 'Max Manager');
+  healthWorker = await makeUser(database.db, 'health', 'practitioner', 'Hana Health');
   for (const name of ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I']) {
     kid[name] = (await createChild(database.db, p.socialWorker, { name: `Child ${name}` })).id;
     await record(name, { type: 'involvement.started', at: '2023-12-01', details: { agency: 'social_care' } });
@@ -96,7 +100,7 @@ before(async () => {
   await record('A', { type: 'involvement.started', at: '2024-01-02', details: { agency: 'health' } });
   await record('B', { type: 'involvement.started', at: '2024-01-02', details: { agency: 'health' } });
   await record('C', { type: 'involvement.started', at: '2024-05-01', details: { agency: 'health' } });
-  await record('D', { type: 'involvement.started', at: '2023-01-01', details: { agency: 'health' } }, { type: 'involvement.ended', at: '2024-01-31', details: { agency: 'health' } });
+  await record('D', { type: 'involvement.started', at: '2023-01-01', details: { agency: 'health' } }, { type: 'involvement.ended', at: '2024-01-31', agency: 'health', details: { agency: 'health' } });
 
   // Areas: A, B and C moved to Northgate; D arrived in Eastfield; E moved to Northgate, then Eastfield.
   for (const c of ['A', 'B', 'C']) await record(c, { type: 'household.moved', at: '2024-01-05', details: { intoArea: false, fromArea: 'Southgate', toArea: 'Northgate' } });

@@ -96,7 +96,15 @@ export function syntheticCounty({ children: childCount = 20_000, eventsPerChild 
       else if (roll < 0.77) add('indicator.observed', { indicator: pick(OBSERVED) });
       else if (roll < 0.79) add('parent.report', { concern: pick(['safety', 'missing', 'exploitation', 'other'] as const) });
       else if (roll < 0.81) add('care.strategy_discussion', {});
-      else if (roll < 0.84) add(rnd() < 0.7 ? 'involvement.started' : 'involvement.ended', { agency: pick(AGENCIES) });
+      else if (roll < 0.84) {
+        // drawn in the order they always were (whether it starts, then the agency), so the county is
+        // the same but for who records an end: an agency's involvement is ended only by that agency
+        // (domain/event.ts), its start by the lead professional's agency as before
+        const starts = rnd() < 0.7;
+        const agency = pick(AGENCIES);
+        if (starts) add('involvement.started', { agency });
+        else add('involvement.ended', { agency }, agency);
+      }
       else if (roll < 0.85) add('care.placement', { kind: pick(['foster', 'residential', 'unregulated', 'home'] as const) });
       else if (roll < 0.86) add('escalation.raised', { stage: 1 + Math.floor(rnd() * 4), fromAgency: 'social_care', toAgency: pick(AGENCIES), issue: 'plan not progressing' });
       else if (roll < 0.87) add('escalation.resolved', {});

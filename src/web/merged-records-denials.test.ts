@@ -60,10 +60,9 @@ test('an agency whose involvement with the record merged away had ended before t
   const kept = (await createChild(db, p.socialWorker, { name: 'Riley Kept', dateOfBirth: '2011-01-01' })).id;
   await recordEvents(db, p.socialWorker, kept, [{ type: 'involvement.started', at: '2024-01-02', agency: 'social_care', details: { agency: 'health' } }], 'web');
   const merged = (await createChild(db, p.school, { name: 'Riley School', dateOfBirth: '2011-01-01' })).id;
-  await recordEvents(db, p.school, merged, [
-    { type: 'involvement.started', at: '2020-01-02', agency: 'education', details: { agency: 'health' } },
-    { type: 'involvement.ended', at: '2020-06-02', agency: 'education', details: { agency: 'health' } },
-  ], 'web');
+  await recordEvents(db, p.school, merged, [{ type: 'involvement.started', at: '2020-01-02', agency: 'education', details: { agency: 'health' } }], 'web');
+  // ended by health itself: only an agency records that its own involvement has ended
+  await recordEvents(db, health, merged, [{ type: 'involvement.ended', at: '2020-06-02', agency: 'health', details: { agency: 'health' } }], 'web');
   const hal = await signedIn('hal.health@test.reachable');
   assert.equal((await hal.get(`/children/${merged}`)).statusCode, 404, 'not seen before the merge');
   await merge(kept, merged);

@@ -114,7 +114,10 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
     } catch (error) {
       if (!(error instanceof ServiceError) || error.id !== 'validation_error') throw error;
       reply.code(400);
-      return renderInvolvementForm(reply, summary.child, body, error.details);
+      // the form's fields are the event's details by name (`details.agency` is the agency chosen:
+      // only that agency may record its end), so each problem shows by its field
+      const problemsByField = error.details.map((p) => (p.path.startsWith('details.') ? { ...p, path: p.path.slice('details.'.length) } : p));
+      return renderInvolvementForm(reply, summary.child, body, problemsByField);
     }
     const note = encodeURIComponent(`${AGENCY_NAMES[agency as keyof typeof AGENCY_NAMES]} involvement ${change}`);
     const alertId = asString(body.alert);

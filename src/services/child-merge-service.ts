@@ -52,17 +52,27 @@ export async function mergeChildRecords(tx: Db, request: MergeRequest): Promise<
   const merged = locked.find((c) => c.id === mergedId);
   if (!kept || !merged) throw notFound();
   if (kept.mergedInto || merged.mergedInto) throw validationFailed([{ path: 'mergedId', message: 'One of these records is already merged into another' }]);
-  const moved = await repo.moveChildRecords(tx, merged.id, kept.id);
+  const records = await repo.moveChildRecords(tx, merged.id, kept.id);
+  // What people added to the merged record's alerts (notes, an assignment, a dismissal) is read
+  // now: the rules refresh deletes those alerts (their record has no entries left) and raises
+  // them afresh on the kept record, under its id and bare.
+  const mergedAlerts = await repo.mergedRecordAlerts(tx, merged.id, kept.id);
   await repo.setMergedInto(tx, merged.id, kept.id);
+  // the rules before the audit entries: the audit chain's head is taken last (chronology-service's recordEvents)
+  await refreshBoth(tx, request.alerts, kept.id, merged.id);
+  // Once the kept record's alerts are raised: a dismissed alert stays dismissed, My work keeps who
+  // it was given to, the notes are read where the alert now is. The merge row is written after,
+  // so it remembers this too for the unmerge.
+  const moved: repo.MovedRecords = { ...records, ...(await repo.carryAlertsToKept(tx, mergedAlerts)) };
   const row = await repo.insertMerge(tx, { keptChildId: kept.id, mergedChildId: merged.id, moved, reason, mergedBy: actor?.kind === 'user' ? actor.userId : null });
   // the agenda items in the entries of both records: a chair finding an item now on another
-  // record (or folded into the kept record's) reads why in the child's access log
+  // record (or folded into the kept record's) reads why in the child's access log; and how much of
+  // what people added to alerts, and of who asked to read restricted entries, went with the child
   const detail = {
     merge: row.id, kept: kept.id, merged: merged.id, reason, events: moved.events.length,
     panelItems: moved.panelItems ?? [], panelItemsFolded: (moved.panelItemsFolded ?? []).map((f) => ({ item: f.item.id, into: f.into })),
+    alertNotes: moved.alertNotes?.length ?? 0, alertsCarried: moved.alertsCarried?.length ?? 0, accessRequests: moved.accessRequests?.length ?? 0,
   };
-  // the rules before the audit entries: the audit chain's head is taken last (chronology-service's recordEvents)
-  await refreshBoth(tx, request.alerts, kept.id, merged.id);
   await auditAllOrLeave(tx, [[actor, 'child.merged', kept.id, detail], [actor, 'child.merged', merged.id, detail]], request.auditLater);
   return row;
 }
@@ -112,6 +122,8 @@ export async function unmergeChildren(db: Db, actor: Actor, mergeId: string, ale
     if (Object.keys(cleared).length) await chronologyRepo.updateChild(tx, kept.id, cleared);
     const detail = { merge: merge.id, kept: merge.keptChildId, merged: merge.mergedChildId, idsReturned: Object.keys(cleared) };
     await refreshBoth(tx, alerts, merge.keptChildId, merge.mergedChildId);
+    // the merged record's alerts are raised again, bare: their assignments and dismissals go back on
+    await repo.restoreMergedAlerts(tx, merge.moved);
     await auditAll(tx, [[actor, 'child.unmerged', merge.keptChildId, detail], [actor, 'child.unmerged', merge.mergedChildId, detail]]);
   });
 }

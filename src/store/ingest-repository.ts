@@ -6,7 +6,7 @@ import type { EventLink } from '../domain/event.ts';
 import type { EventRow } from './chronology-repository.ts';
 import type { Db } from './database.ts';
 import * as panelRepo from './panel-repository.ts';
-import { childMerges, children, contextEntities, contextLinks, events, importIssues, importRunChildren, importRuns, involvements, matchReviews, personLinks } from './schema.ts';
+import { accessRequests, alertNotes, alerts, childMerges, children, contextEntities, contextLinks, events, importIssues, importRunChildren, importRuns, involvements, matchReviews, personLinks } from './schema.ts';
 
 export type ImportRunRow = typeof importRuns.$inferSelect;
 export type ImportIssueRow = typeof importIssues.$inferSelect;
@@ -206,37 +206,199 @@ export async function openReviews(tx: Db, agency: string, limit = 200): Promise<
 // ——— merging two records of one child ———
 
 /**
- * What a merge moved, as its row's `moved` holds it. The agenda's lists came later: a merge row
- * written before them has neither, and its unmerge has no agenda items to put back.
+ * What a merge moved, as its row's `moved` holds it. The agenda's lists came later, and what people
+ * added to alerts and the requests to read restricted entries later still: a merge row written
+ * before them has none of them, and its unmerge has nothing of theirs to put back.
  */
 export type MovedRecords = ChildMergeRow['moved'] & {
   /** the merged record's agenda items now on the kept record (panelRepo.moveAgendaItems) */
   panelItems?: string[];
   /** its items folded into the kept record's item on the same agenda, each remembered whole */
   panelItemsFolded?: panelRepo.FoldedAgendaItem[];
+  /** requests to read its restricted entries, now on the kept record with their entries */
+  accessRequests?: string[];
+  /** notes now on the kept record's alert, each with the merged record's alert it was written on */
+  alertNotes?: { note: string; alert: string }[];
+  /** the merged record's alerts someone had assigned or dismissed, as they were (the rules refresh deletes them) */
+  alertsAsLeft?: AlertAsLeft[];
+  /** what the merge set on the kept record's alerts: only what each had not decided itself */
+  alertsCarried?: AlertCarried[];
 };
+
+/** What people added to an alert; `dismissedAt` as PostgreSQL's ISO text, so it comes back to the microsecond. */
+export interface AlertAsLeft {
+  alert: string;
+  assignedTo: string | null;
+  dismissedAt: string | null;
+  dismissedBy: string | null;
+  dismissReason: string | null;
+}
+
+/** A merged record's alert carried onto the kept record's: the fields the merge filled in (absent: left as the kept alert had it). */
+export interface AlertCarried {
+  /** the kept record's alert */
+  alert: string;
+  /** the merged record's alert it came from */
+  from: string;
+  assignedTo?: string;
+  dismissal?: { at: string; by: string | null; reason: string | null };
+}
+
+/** A merged record's alert read before the merge's rules refresh, with its equivalent on the kept record. */
+export interface MergedRecordAlert extends AlertAsLeft {
+  keptAlert: string;
+}
 
 /** Moves everything recorded against the merged child to the one kept; returns what moved. */
 export async function moveChildRecords(tx: Db, mergedId: string, keptId: string): Promise<MovedRecords> {
   const ids = async (rows: Promise<{ id: string }[]>) => (await rows).map((r) => r.id);
   const agenda = await panelRepo.moveAgendaItems(tx, mergedId, keptId);
+  const movedEvents = await ids(tx.update(events).set({ childId: keptId }).where(eq(events.childId, mergedId)).returning({ id: events.id }));
+  // After the events: a request goes where its entry now lives. Decided ones too — a request, open
+  // or decided, describes the entry (who asked to read it, and the recording agency's answer), the
+  // requester follows it under the child the entry is on, and one left on the merged-away record
+  // would name a record nobody can open any more.
+  const requests = await tx.execute(sql`
+    update ${accessRequests} r set child_id = e.child_id
+      from ${events} e
+     where e.id = r.event_id and r.child_id = ${mergedId} and e.child_id = ${keptId}
+    returning r.id`);
   return {
-    events: await ids(tx.update(events).set({ childId: keptId }).where(eq(events.childId, mergedId)).returning({ id: events.id })),
+    events: movedEvents,
     involvements: await ids(tx.update(involvements).set({ childId: keptId }).where(eq(involvements.childId, mergedId)).returning({ id: involvements.id })),
     personLinks: await ids(tx.update(personLinks).set({ childId: keptId }).where(eq(personLinks.childId, mergedId)).returning({ id: personLinks.id })),
     contextLinks: await ids(tx.update(contextLinks).set({ childId: keptId }).where(eq(contextLinks.childId, mergedId)).returning({ id: contextLinks.id })),
     panelItems: agenda.moved,
     panelItemsFolded: agenda.folded,
+    accessRequests: (requests as unknown as { rows: { id: string }[] }).rows.map((r) => r.id),
   };
 }
 
-/** Puts back what a merge moved. */
+/**
+ * The merged record's alerts, with what people added to them and the id each has on the kept
+ * record: the engine's `RULE:child:key` with the kept child in place of the merged one (the key is
+ * the triggering entry's, and the entries move). Read before the merge's rules refresh, which
+ * deletes them. The timestamp leaves as ISO text (to_jsonb's, whatever the session's DateStyle).
+ */
+export async function mergedRecordAlerts(tx: Db, mergedId: string, keptId: string): Promise<MergedRecordAlert[]> {
+  const result = await tx.execute(sql`
+    select a.id as alert,
+           a.rule || ':' || ${keptId}::text || ':' || substr(a.id, length(a.rule || ':' || ${mergedId}::text || ':') + 1) as "keptAlert",
+           a.assigned_to as "assignedTo", to_jsonb(a.dismissed_at) #>> '{}' as "dismissedAt", a.dismissed_by as "dismissedBy", a.dismiss_reason as "dismissReason"
+      from ${alerts} a
+     where a.child_id = ${mergedId} and starts_with(a.id, a.rule || ':' || ${mergedId}::text || ':')`);
+  return (result as unknown as { rows: MergedRecordAlert[] }).rows;
+}
+
+/**
+ * After the merge's rules refresh: the notes of each merged alert move to its equivalent on the
+ * kept record, and its assignment and dismissal are carried there unless the kept alert has its
+ * own. Where the rules do not raise the equivalent on the kept record (its own history answers
+ * them: a screening already done, say), the notes stay under the merged alert's id, where the
+ * unmerge's refresh raises that alert again and shows them. Returns what to remember for an unmerge.
+ */
+export async function carryAlertsToKept(tx: Db, before: readonly MergedRecordAlert[]): Promise<Pick<MovedRecords, 'alertNotes' | 'alertsAsLeft' | 'alertsCarried'>> {
+  if (!before.length) return { alertNotes: [], alertsAsLeft: [], alertsCarried: [] };
+  const pairs = JSON.stringify(before.map((a) => ({ merged: a.alert, kept: a.keptAlert })));
+  const notes = await tx.execute(sql`
+    update ${alertNotes} n set alert_id = m.kept
+      from jsonb_to_recordset(${pairs}::jsonb) as m(merged text, kept text)
+     where n.alert_id = m.merged and exists (select 1 from ${alerts} a where a.id = m.kept)
+    returning n.id as note, m.merged as alert`);
+  const decided = before.filter((a) => a.assignedTo || a.dismissedAt);
+  let carried: AlertCarried[] = [];
+  if (decided.length) {
+    // The kept alerts locked and read as they stand (a person may be assigning one this moment):
+    // each field filled in only where the kept alert has none of its own, and what was filled in
+    // returned, so the unmerge takes off exactly that.
+    const result = await tx.execute(sql`
+      with wanted as (
+        select a.id, m.alert as "from",
+               case when a.assigned_to is null then m."assignedTo" end as assigned_to,
+               case when a.dismissed_at is null then m."dismissedAt" end as dismissed_at,
+               m."dismissedBy" as dismissed_by, m."dismissReason" as dismiss_reason
+          from jsonb_to_recordset(${JSON.stringify(decided)}::jsonb)
+               as m(alert text, "keptAlert" text, "assignedTo" uuid, "dismissedAt" timestamptz, "dismissedBy" uuid, "dismissReason" text)
+          join ${alerts} a on a.id = m."keptAlert"
+         where (a.assigned_to is null and m."assignedTo" is not null) or (a.dismissed_at is null and m."dismissedAt" is not null)
+           for update of a
+      )
+      update ${alerts} a set
+             assigned_to = coalesce(w.assigned_to, a.assigned_to),
+             dismissed_at = coalesce(w.dismissed_at, a.dismissed_at),
+             dismissed_by = case when w.dismissed_at is null then a.dismissed_by else w.dismissed_by end,
+             dismiss_reason = case when w.dismissed_at is null then a.dismiss_reason else w.dismiss_reason end
+        from wanted w
+       where a.id = w.id
+      returning a.id as alert, w."from", w.assigned_to as "assignedTo", to_jsonb(w.dismissed_at) #>> '{}' as "dismissedAt",
+                case when w.dismissed_at is null then null else w.dismissed_by end as "dismissedBy",
+                case when w.dismissed_at is null then null else w.dismiss_reason end as "dismissReason"`);
+    type Row = { alert: string; from: string; assignedTo: string | null; dismissedAt: string | null; dismissedBy: string | null; dismissReason: string | null };
+    carried = (result as unknown as { rows: Row[] }).rows.map((r) => ({
+      alert: r.alert,
+      from: r.from,
+      ...(r.assignedTo ? { assignedTo: r.assignedTo } : {}),
+      ...(r.dismissedAt ? { dismissal: { at: r.dismissedAt, by: r.dismissedBy, reason: r.dismissReason } } : {}),
+    }));
+  }
+  return {
+    alertNotes: (notes as unknown as { rows: { note: string; alert: string }[] }).rows,
+    alertsAsLeft: decided.map(({ alert, assignedTo, dismissedAt, dismissedBy, dismissReason }) => ({ alert, assignedTo, dismissedAt, dismissedBy, dismissReason })),
+    alertsCarried: carried,
+  };
+}
+
+/** Puts back what a merge moved (before the unmerge's rules refresh; restoreMergedAlerts after it). */
 export async function restoreChildRecords(tx: Db, mergedId: string, moved: MovedRecords): Promise<void> {
   if (moved.events.length) await tx.update(events).set({ childId: mergedId }).where(inArray(events.id, moved.events));
   if (moved.involvements.length) await tx.update(involvements).set({ childId: mergedId }).where(inArray(involvements.id, moved.involvements));
   if (moved.personLinks.length) await tx.update(personLinks).set({ childId: mergedId }).where(inArray(personLinks.id, moved.personLinks));
   if (moved.contextLinks.length) await tx.update(contextLinks).set({ childId: mergedId }).where(inArray(contextLinks.id, moved.contextLinks));
   await panelRepo.restoreAgendaItems(tx, mergedId, moved.panelItems ?? [], moved.panelItemsFolded ?? []);
+  // Every request on an entry that goes back goes back with it: those the merge moved
+  // (moved.accessRequests) and any made through the kept record while merged, which would
+  // otherwise name a child the entry is no longer on.
+  if (moved.events.length) {
+    await tx.execute(sql`
+      update ${accessRequests} set child_id = ${mergedId}
+       where event_id in (select jsonb_array_elements_text(${JSON.stringify(moved.events)}::jsonb)::uuid) and child_id <> ${mergedId}`);
+  }
+  if (moved.alertNotes?.length) {
+    await tx.execute(sql`
+      update ${alertNotes} n set alert_id = m.alert
+        from jsonb_to_recordset(${JSON.stringify(moved.alertNotes)}::jsonb) as m(note uuid, alert text)
+       where n.id = m.note`);
+  }
+  // Off the kept record's alerts, exactly what the merge set and only while it is still as set: an
+  // assignment or dismissal a person made there while merged is theirs and stays. (An alert raised
+  // only by the entries going back is deleted by the refresh anyway; one that stays must not keep
+  // a decision that belonged to the other record.)
+  const carried = (moved.alertsCarried ?? []).map((c) => ({ alert: c.alert, assignedTo: c.assignedTo ?? null, dismissedAt: c.dismissal?.at ?? null, dismissedBy: c.dismissal?.by ?? null }));
+  if (carried.length) {
+    const asSet = sql.raw(`(a.dismissed_at = m."dismissedAt" and a.dismissed_by is not distinct from m."dismissedBy")`);
+    await tx.execute(sql`
+      update ${alerts} a set
+             assigned_to = case when a.assigned_to = m."assignedTo" then null else a.assigned_to end,
+             dismissed_at = case when ${asSet} then null else a.dismissed_at end,
+             dismissed_by = case when ${asSet} then null else a.dismissed_by end,
+             dismiss_reason = case when ${asSet} then null else a.dismiss_reason end
+        from jsonb_to_recordset(${JSON.stringify(carried)}::jsonb) as m(alert text, "assignedTo" uuid, "dismissedAt" timestamptz, "dismissedBy" uuid)
+       where a.id = m.alert`);
+  }
+}
+
+/**
+ * After the unmerge's rules refresh has raised the merged record's alerts again (bare, as new):
+ * each gets back who it was assigned to and its dismissal, as they were before the merge. An alert
+ * the rules no longer raise has nothing to put them on; its notes wait under its id.
+ */
+export async function restoreMergedAlerts(tx: Db, moved: MovedRecords): Promise<void> {
+  if (!moved.alertsAsLeft?.length) return;
+  await tx.execute(sql`
+    update ${alerts} a set assigned_to = m."assignedTo", dismissed_at = m."dismissedAt", dismissed_by = m."dismissedBy", dismiss_reason = m."dismissReason"
+      from jsonb_to_recordset(${JSON.stringify(moved.alertsAsLeft)}::jsonb)
+           as m(alert text, "assignedTo" uuid, "dismissedAt" timestamptz, "dismissedBy" uuid, "dismissReason" text)
+     where a.id = m.alert`);
 }
 
 export async function setMergedInto(tx: Db, childId: string, keptId: string | null): Promise<void> {

@@ -245,6 +245,14 @@ async function readCurrentRecord(db: Db, actor: Actor, childId: string, parts: C
  * sees the record kept); 404 for anyone else, so the record kept is never named to a reader who may
  * not see it, nor to one who never could see the record asked for. Null for a record not merged away
  * (or none): the caller answers as it always did, having cost one look-up by primary key.
+ *
+ * One reader of those answered 404 is told more (mergedElsewhere): one whose access to the record
+ * asked for is emergency access alone (issue 8). Their grant was to that record only and does not
+ * follow it to the record kept, but they opened it in an emergency, perhaps minutes ago, and a bare
+ * "Page not found" would leave them thinking the record was deleted or their access withdrawn. They
+ * knew the record existed, so saying it was merged tells them nothing new about it; where it went
+ * they are not told. Creators and panel members who may not see the record kept are answered as
+ * before: their relationship was not given for one emergency.
  */
 export async function keptRecordToLeadTo(db: Db, actor: Actor, childId: string): Promise<string | null> {
   const mergedInto = await repo.mergedIntoOf(db, childId);
@@ -252,15 +260,39 @@ export async function keptRecordToLeadTo(db: Db, actor: Actor, childId: string):
   requireCaseAccess(actor);
   const scope = scopeOf(actor);
   const kept = await recordKeptAfter(db, mergedInto);
-  const basis = kept ? await repo.accessBasis(db, scope, kept.id) : undefined;
-  // the reader may see the record asked for, or saw it by their agency's involvement, which the merge
-  // moved to the record kept with its events (so it often leaves no relationship with the record
-  // merged away); an agency that never could see it is not told where it went
-  const asked = basis && ((await repo.accessBasis(db, scope, childId)) ?? ((await repo.involvementMovedByMerge(db, childId, kept!.id, actor.agency)) ? 'merged' : null));
-  if (!basis || !asked) throw notFound();
-  await audit(db, actor, 'child.viewed', childId, { basis, keptRecord: kept!.id, ...(asked === 'merged' ? { involvementMovedByMerge: true } : {}) });
-  return kept!.id;
+  const basis = kept ? await repo.accessBasis(db, scope, kept.id) : null;
+  const onAsked = await repo.accessBasis(db, scope, childId);
+  if (kept && basis) {
+    // the reader may see the record asked for, or saw it by their agency's involvement, which the merge
+    // moved to the record kept with its events (so it often leaves no relationship with the record
+    // merged away); an agency that never could see it is not told where it went
+    const asked = onAsked ?? ((await repo.involvementMovedByMerge(db, childId, kept.id, actor.agency)) ? 'merged' : null);
+    if (asked) {
+      await audit(db, actor, 'child.viewed', childId, { basis, keptRecord: kept.id, ...(asked === 'merged' ? { involvementMovedByMerge: true } : {}) });
+      return kept.id;
+    }
+  } else if (onAsked === 'break_glass') {
+    // audited as a view of the record asked for, on the grant: where it went is for the audit only
+    // (null when its chain of merges is broken: the page is true all the same)
+    await audit(db, actor, 'child.viewed', childId, { basis: onAsked, keptRecord: kept?.id ?? null, mergedElsewhere: true });
+    throw mergedElsewhere();
+  }
+  throw notFound();
 }
+
+/**
+ * keptRecordToLeadTo's answer to a holder of emergency access to a record merged into one they may
+ * not see. A not-found, with the id, status and message of every other: the API, and every caller
+ * that answers a not-found its own way, answers it as one; only a page says what happened, naming
+ * no record (web/errors.ts).
+ */
+export class MergedElsewhere extends ServiceError {
+  readonly reason = 'merged_elsewhere';
+  constructor() {
+    super('not_found', 404, 'Not found');
+  }
+}
+export const mergedElsewhere = () => new MergedElsewhere();
 
 /**
  * The record kept for a record merged away (the merges since followed) that the actor's agency saw

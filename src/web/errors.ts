@@ -2,6 +2,7 @@
 // the GOV.UK "page not found" or "sorry, there is a problem" patterns.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { unstorableIn } from '../domain/event.ts';
+import { MergedElsewhere } from '../services/chronology-service.ts';
 import { ServiceError, validationFailed } from '../services/errors.ts';
 
 /**
@@ -45,6 +46,10 @@ export function setUpErrors(app: FastifyInstance): void {
     if (error instanceof ServiceError) {
       reply.code(error.status);
       if (api) return reply.send({ error: error.id, message: error.message, details: error.details });
+      // a record merged away, to the holder of emergency access to it alone: still 404, as GOV.UK's
+      // "page not found" is, for this address shows them no record now (a 200 would tell the
+      // browser, and the service's monitoring, that the record was shown); the page says why
+      if (error instanceof MergedElsewhere) return reply.page('merged-elsewhere.njk');
       if (error.status === 404) return reply.page('not-found.njk');
       return reply.page('error.njk', { title: error.message, message: error.details.map((d) => d.message).join('. ') });
     }

@@ -50,11 +50,21 @@ export interface RetentionLine {
 }
 
 function retentionLine(s: repo.RetentionStanding, rule: repo.RetentionRule, nowMs: number): RetentionLine {
-  const why = s.basis === 'review'
-    ? 'The next review date set at the last review'
-    : s.basis === 'age'
-      ? `The child’s ${ordinal(rule.reviewAge)} birthday`
-      : `${rule.yearsAfterLastActivity} years after the last entry (no date of birth recorded)`;
+  const merged = s.mergedRecord && pseudonym(s.mergedRecord);
+  const why = s.basis === 'merged_deletion'
+    ? `Record ${merged} was marked for deletion, then merged into this record`
+    : s.basis === 'merged_review'
+      ? `The next review date set for record ${merged} before it was merged into this record`
+      : s.basis === 'review'
+        ? 'The next review date set at the last review'
+        : s.basis === 'age'
+          ? `The child’s ${ordinal(rule.reviewAge)} birthday`
+          : `${rule.yearsAfterLastActivity} years after the last entry (no date of birth recorded)`;
+  // a deletion mark left by a merge, on a record due earlier by another rule: said all the same, as
+  // it is what the review must decide about (governance-repository's standingSql)
+  const alsoMarked = s.mergedMarkedForDeletion && s.basis !== 'merged_deletion'
+    ? `. Record ${pseudonym(s.mergedMarkedForDeletion)} was marked for deletion, then merged into this record`
+    : '';
   return {
     childId: s.childId,
     reference: pseudonym(s.childId),
@@ -62,7 +72,7 @@ function retentionLine(s: repo.RetentionStanding, rule: repo.RetentionRule, nowM
     lastActivityOn: s.lastActivityOn,
     agencies: s.agencies,
     dueOn: s.dueOn,
-    why,
+    why: why + alsoMarked,
     lastDecision: s.lastDecision,
     lastReviewedAt: s.lastReviewedAt,
     lastReviewedByName: s.lastReviewedByName,
@@ -128,8 +138,10 @@ export async function retentionReport(db: Db, actor: Actor, options: GovernanceO
 //   each named by its reference: the DPO decides with the whole history, and a record merged away
 //   while marked for deletion is seen there (its entries are now the kept record's, which that mark
 //   does not cover: only a review of the record kept decides about them).
-// A merged record's review does not decide for the record kept (it saw part of the entries), so
-// the kept record's due date is its own.
+// A merged record's review does not decide for the record kept (it saw part of the entries), but it
+// does bring the record kept up for review until a review of the record kept decides again: from
+// the merge, for a deletion mark, or by the next review date set, when that is earlier than the
+// record kept's own (governance-repository's standingSql says why, and which reviews decide again).
 
 export interface MergedRecord {
   childId: string;

@@ -3,9 +3,9 @@
 // subject access requests with their per-entry decisions.
 import { asc, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from './database.ts';
-import { children, events, involvements, retentionReviews, sharingAgreements, subjectAccessRequests, users } from './schema.ts';
+import { childMerges, children, events, involvements, retentionReviews, sharingAgreements, subjectAccessRequests, users } from './schema.ts';
 import type { ChildRow, ChronologyEntry } from './chronology-repository.ts';
-import { keptChild } from './kept-child-repository.ts';
+import { keptChild, MERGE_HOPS } from './kept-child-repository.ts';
 
 export type SharingAgreementRow = typeof sharingAgreements.$inferSelect;
 export type RetentionReviewRow = typeof retentionReviews.$inferSelect;
@@ -63,9 +63,17 @@ export interface RetentionStanding {
   /** London date of the latest entry (or of the record's creation when it has none) */
   lastActivityOn: string;
   agencies: number;
-  /** why it is due: the age rule, the last-activity rule, or the next review a DPO set */
-  basis: 'age' | 'last_activity' | 'review';
+  /**
+   * why it is due: the age rule, the last-activity rule, the next review a DPO set, or a record
+   * merged into it — marked for deletion (`merged_deletion`) or with an earlier next review date
+   * (`merged_review`) — whose last review no review of this record has yet decided again
+   */
+  basis: 'age' | 'last_activity' | 'review' | 'merged_deletion' | 'merged_review';
   dueOn: string;
+  /** the record merged into this one whose review makes it due (basis `merged_deletion` or `merged_review`) */
+  mergedRecord: string | null;
+  /** a record merged into this one whose deletion mark no review of this record has decided again, whatever the basis */
+  mergedMarkedForDeletion: string | null;
   lastDecision: 'retain' | 'delete' | null;
   lastReviewedAt: Date | null;
   lastNote: string | null;
@@ -76,16 +84,60 @@ export interface RetentionStanding {
  * Each record's review date by the rule, as SQL: the next review a DPO set when the last decision
  * was to retain, else the review age after birth, else the years after the last entry. Merged
  * records answer through the record kept, so they have no review of their own.
+ *
+ * A merge leaves the merged record's reviews on it (a review decided about that record) and moves
+ * its entries to the record kept. Its last review is then waiting on entries that only a review of
+ * the record kept can decide about (retention-service), so it is followed along the merged record's
+ * chain of merges (the merges in force) to the record at its end, where:
+ * - a deletion mark makes that record due from the day the marked record was merged away: the
+ *   entries someone decided to delete are kept, on a record not marked, and the DPO must look again;
+ * - a next review date makes it due by that date when its own comes later: keeping the entries was
+ *   decided only until then (UK GDPR Article 5(1)(e), storage limitation), and the merge must not
+ *   put that look off to the record kept's own, later, date. One later than the record kept's own
+ *   changes nothing: the earlier review covers those entries too.
+ * Either stands until a record that held the merged record's entries is reviewed after they came
+ * to it — the record kept, after the merge, or a record between on the chain, while it held them:
+ * that review decided about them, with the merged record's reviews shown beside it. A review taken
+ * before they came decided about other entries, so it does not.
  */
 function standingSql(rule: RetentionRule, where: SQL): SQL {
+  const reviewedSince = (holder: SQL, since: SQL) => sql`exists (select 1 from ${retentionReviews} later
+      where later.child_id = ${holder} and later.reviewed_at >= ${since})`;
   return sql`
-    with latest as (
+    with recursive latest as (
       select child_id, max(at) as last_at from ${events} group by child_id),
     review as (
       select distinct on (r.child_id) r.child_id, r.decision, r.next_review_on, r.reviewed_at, r.note, u.name as reviewer
         from ${retentionReviews} r left join ${users} u on u.id = r.reviewed_by
        order by r.child_id, r.reviewed_at desc, r.id desc),
-    standing as (
+    -- a merged record's last review, one row a hop along its chain of merges: the record holding its
+    -- entries, when they came there, the date it is due from, and whether a holder reviewed them since
+    left_review (merged_id, holder, arrived_at, due_from, decision, decided, hops) as (
+      select c.id, m.kept_child_id, m.merged_at,
+             case when review.decision = 'delete' then (m.merged_at at time zone 'Europe/London')::date
+                  else review.next_review_on end,
+             review.decision, ${reviewedSince(sql`m.kept_child_id`, sql`m.merged_at`)}, 0
+        from ${children} c
+        join review on review.child_id = c.id
+        join ${childMerges} m on m.merged_child_id = c.id and m.kept_child_id = c.merged_into and m.unmerged_at is null
+       where c.merged_into is not null and (review.decision = 'delete' or review.next_review_on is not null)
+      union all
+      select l.merged_id, m.kept_child_id, m.merged_at, l.due_from, l.decision,
+             l.decided or ${reviewedSince(sql`m.kept_child_id`, sql`m.merged_at`)}, l.hops + 1
+        from left_review l
+        join ${children} c on c.id = l.holder
+        join ${childMerges} m on m.merged_child_id = c.id and m.kept_child_id = c.merged_into and m.unmerged_at is null
+       where c.merged_into is not null and l.hops < ${sql.raw(String(MERGE_HOPS))}),
+    -- per record not merged away: the earliest of the reviews left on it that no holder decided again
+    merged_review as (
+      select l.holder as child_id, min(l.due_from) as due_on,
+             (array_agg(l.merged_id order by l.due_from, l.decision, l.merged_id))[1] as merged_id,
+             (array_agg(l.decision order by l.due_from, l.decision, l.merged_id))[1] as decision,
+             (array_agg(l.merged_id order by l.due_from, l.merged_id) filter (where l.decision = 'delete'))[1] as marked_id
+        from left_review l join ${children} k on k.id = l.holder
+       where k.merged_into is null and not l.decided
+       group by l.holder),
+    own as (
       select c.id as child_id, c.date_of_birth,
              (coalesce(latest.last_at, c.created_at) at time zone 'Europe/London')::date as last_activity_on,
              review.decision, review.next_review_on, review.reviewed_at, review.note, review.reviewer,
@@ -99,13 +151,21 @@ function standingSql(rule: RetentionRule, where: SQL): SQL {
         from ${children} c
         left join latest on latest.child_id = c.id
         left join review on review.child_id = c.id
-       where c.merged_into is null)
+       where c.merged_into is null),
+    standing as (
+      select own.child_id, own.date_of_birth, own.last_activity_on, own.decision, own.next_review_on, own.reviewed_at, own.note, own.reviewer,
+             case when mr.due_on < own.due_on then (case when mr.decision = 'delete' then 'merged_deletion' else 'merged_review' end)
+                  else own.basis end as basis,
+             case when mr.due_on < own.due_on then mr.merged_id end as merged_record,
+             mr.marked_id as merged_marked,
+             least(own.due_on, mr.due_on) as due_on
+        from own left join merged_review mr on mr.child_id = own.child_id)
     select s.child_id as "childId", to_char(s.date_of_birth, 'YYYY-MM-DD') as "dateOfBirth",
            to_char(s.last_activity_on, 'YYYY-MM-DD') as "lastActivityOn",
            (select count(*)::int from (select agency from ${events} e where e.child_id = s.child_id
                                         union select agency from ${involvements} i where i.child_id = s.child_id) a) as agencies,
-           s.basis, to_char(s.due_on, 'YYYY-MM-DD') as "dueOn", s.decision as "lastDecision",
-           s.reviewed_at as "lastReviewedAt", s.note as "lastNote", s.reviewer as "lastReviewedByName"
+           s.basis, to_char(s.due_on, 'YYYY-MM-DD') as "dueOn", s.merged_record as "mergedRecord", s.merged_marked as "mergedMarkedForDeletion",
+           s.decision as "lastDecision", s.reviewed_at as "lastReviewedAt", s.note as "lastNote", s.reviewer as "lastReviewedByName"
       from standing s
      ${where}`;
 }

@@ -3,6 +3,7 @@
 import { and, asc, desc, eq, inArray, or, sql } from 'drizzle-orm';
 import type { Db } from './database.ts';
 import { accessGrants, accessRequests, auditLog, children, contextLinks, events, panelMembers, users } from './schema.ts';
+import { keptRecordsByIdentifier } from './chronology-repository.ts';
 
 export type AccessGrantRow = typeof accessGrants.$inferSelect;
 export type AccessRequestRow = typeof accessRequests.$inferSelect;
@@ -41,16 +42,23 @@ export async function reviewGrant(tx: Db, id: string, status: 'accepted' | 'chal
   await tx.update(accessGrants).set({ reviewStatus: status, reviewedBy: reviewerId, reviewedAt: new Date(), reviewNote: note }).where(eq(accessGrants.id, id));
 }
 
-/** Children matching an exact identifier, or an exact name and date of birth: no fishing. */
+/**
+ * Children matching an exact identifier, or an exact name and date of birth: no fishing. Each
+ * child is its record kept, never a record merged away (its chronology has moved: a grant on it
+ * would open nothing). An identifier that only a record merged away holds finds the record kept at
+ * the end of its chain of merges (keptRecordsByIdentifier): the merge leaves identifiers on the
+ * merged record's row, and in an emergency the officer or teacher knows the child by the one their
+ * agency recorded. One child is one row, however many of its records hold the identifier, so the
+ * service's "more than one record matches" still means more than one child.
+ * The name and date of birth are the record kept's only: the merge settled which the child's are,
+ * and the name of a record merged away (often the misspelt one) would widen an exact search.
+ */
 export async function childrenByExactIdentity(tx: Db, q: { identifier?: string; name?: string; dateOfBirth?: string }) {
   if (q.identifier) {
-    const raw = q.identifier.trim();
-    const compact = raw.replace(/\s+/g, '').toUpperCase();
     return tx
       .select({ id: children.id, name: children.name, dateOfBirth: children.dateOfBirth })
       .from(children)
-      .where(sql`${children.mergedInto} is null and (${children.nhsNumber} = ${compact} or ${children.upn} = ${compact}
-        or lower(${children.policeId}) = ${raw.toLowerCase()} or lower(${children.laId}) = ${raw.toLowerCase()})`)
+      .where(sql`${children.mergedInto} is null and ${children.id} in ${keptRecordsByIdentifier(q.identifier)}`)
       .limit(5);
   }
   if (q.name && q.dateOfBirth) {

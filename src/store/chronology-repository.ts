@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { and, asc, count, desc, eq, inArray, isNull, or, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import { jsonFromDriver, type Db } from './database.ts';
 import { children, events, involvements, users } from './schema.ts';
+import { MERGE_HOPS } from './kept-child-repository.ts';
 
 export type ChildRow = typeof children.$inferSelect;
 export type EventRow = typeof events.$inferSelect;
@@ -122,8 +123,39 @@ export interface ChildSearch {
   identifier?: string;
 }
 
+/**
+ * The records kept of the children an identifier names exactly (NHS number, UPN, police or local
+ * authority id), as a subquery of ids. A merge moves a record's entries, involvements and links to
+ * the record kept but leaves its identifiers on its own row (it does not copy them), so an
+ * identifier that only a record merged away holds still
+ * names the child: its match is followed along the chain of merges to the record at its end
+ * (kept-child-repository's walk, in the same statement). Only records not merged away come out —
+ * never the record merged away itself, nor one where the chain breaks (a `merged_into` naming no
+ * record) or loops: its entries have moved — and a child whose records share the identifier comes
+ * out once. Exact, as before: the whole identifier, case and spaces aside, on each index of its kind.
+ */
+export function keptRecordsByIdentifier(identifier: string): SQL {
+  const raw = identifier.trim();
+  const compact = raw.replace(/\s+/g, '').toUpperCase();
+  return sql`(
+    with recursive walk (id, merged_into, hops) as (
+      select c.id, c.merged_into, 0 from ${children} c
+       where c.nhs_number = ${compact} or c.upn = ${compact}
+          or lower(c.police_id) = ${raw.toLowerCase()} or lower(c.la_id) = ${raw.toLowerCase()}
+      union all
+      select c.id, c.merged_into, walk.hops + 1 from ${children} c join walk on c.id = walk.merged_into
+       where walk.hops < ${sql.raw(String(MERGE_HOPS))})
+    select id from walk where merged_into is null)`;
+}
+
 export async function searchVisibleChildren(db: Db, scope: AccessScope, q: ChildSearch, limit = 50): Promise<ChildRow[]> {
-  // a record merged into another is found as the one kept
+  // A record merged into another is found as the one kept: by an identifier only the merged record
+  // holds too (keptRecordsByIdentifier), which leads a reader who may see the record kept there,
+  // where before they found nothing though the child's record is theirs to read. Access is the
+  // record kept's own (childVisibleTo on its row), as for any record found: a reader who saw the
+  // merged record only as its creator, or not at all, is not led to it. The name and date of birth
+  // are matched on the record kept, as the results show it: a merged record's name, set aside at
+  // the merge, finds nothing (an identifier stays the child's; a misspelt name is not).
   const conditions: SQL[] = [childVisibleTo(scope), isNull(children.mergedInto)];
   if (q.name) {
     // every word of the query must appear in the name, in any order ("marsh leon" finds Leon Marsh)
@@ -132,18 +164,7 @@ export async function searchVisibleChildren(db: Db, scope: AccessScope, q: Child
     }
   }
   if (q.dateOfBirth) conditions.push(eq(children.dateOfBirth, q.dateOfBirth));
-  if (q.identifier) {
-    const raw = q.identifier.trim();
-    const compact = raw.replace(/\s+/g, '').toUpperCase();
-    conditions.push(
-      or(
-        eq(children.nhsNumber, compact),
-        eq(children.upn, compact),
-        sql`lower(${children.policeId}) = ${raw.toLowerCase()}`,
-        sql`lower(${children.laId}) = ${raw.toLowerCase()}`,
-      )!,
-    );
-  }
+  if (q.identifier) conditions.push(sql`${children.id} in ${keptRecordsByIdentifier(q.identifier)}`);
   return db
     .select()
     .from(children)

@@ -51,20 +51,27 @@ export interface RetentionLine {
 
 function retentionLine(s: repo.RetentionStanding, rule: repo.RetentionRule, nowMs: number): RetentionLine {
   const merged = s.mergedRecord && pseudonym(s.mergedRecord);
-  const why = s.basis === 'merged_deletion'
-    ? `Record ${merged} was marked for deletion, then merged into this record`
-    : s.basis === 'merged_review'
-      ? `The next review date set for record ${merged} before it was merged into this record`
-      : s.basis === 'review'
-        ? 'The next review date set at the last review'
-        : s.basis === 'age'
-          ? `The child’s ${ordinal(rule.reviewAge)} birthday`
-          : `${rule.yearsAfterLastActivity} years after the last entry (no date of birth recorded)`;
+  // "this record" for the one marked: said of the merged record, "it" would read as that one marked
+  const mergedAfterMark = (id: string) => `Record ${pseudonym(id)} was merged into this record after this record was marked for deletion`;
+  const why = s.basis === 'merged_after_mark'
+    ? mergedAfterMark(s.mergedRecord!)
+    : s.basis === 'merged_deletion'
+      ? `Record ${merged} was marked for deletion, then merged into this record`
+      : s.basis === 'merged_review'
+        ? `The next review date set for record ${merged} before it was merged into this record`
+        : s.basis === 'review'
+          ? 'The next review date set at the last review'
+          : s.basis === 'age'
+            ? `The child’s ${ordinal(rule.reviewAge)} birthday`
+            : `${rule.yearsAfterLastActivity} years after the last entry (no date of birth recorded)`;
   // a deletion mark left by a merge, on a record due earlier by another rule: said all the same, as
   // it is what the review must decide about (governance-repository's standingSql)
   const alsoMarked = s.mergedMarkedForDeletion && s.basis !== 'merged_deletion'
     ? `. Record ${pseudonym(s.mergedMarkedForDeletion)} was marked for deletion, then merged into this record`
     : '';
+  // a mark a later merge undid, on a record due earlier by a merged record's review: said too, as
+  // it is why the record is not listed as marked for deletion
+  const alsoMergedAfterMark = s.mergedAfterMark && s.basis !== 'merged_after_mark' ? `. ${mergedAfterMark(s.mergedAfterMark)}` : '';
   return {
     childId: s.childId,
     reference: pseudonym(s.childId),
@@ -72,7 +79,7 @@ function retentionLine(s: repo.RetentionStanding, rule: repo.RetentionRule, nowM
     lastActivityOn: s.lastActivityOn,
     agencies: s.agencies,
     dueOn: s.dueOn,
-    why: why + alsoMarked,
+    why: why + alsoMarked + alsoMergedAfterMark,
     lastDecision: s.lastDecision,
     lastReviewedAt: s.lastReviewedAt,
     lastReviewedByName: s.lastReviewedByName,

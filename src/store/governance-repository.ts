@@ -66,12 +66,19 @@ export interface RetentionStanding {
   /**
    * why it is due: the age rule, the last-activity rule, the next review a DPO set, or a record
    * merged into it — marked for deletion (`merged_deletion`) or with an earlier next review date
-   * (`merged_review`) — whose last review no review of this record has yet decided again
+   * (`merged_review`) — whose last review no review of this record has yet decided again; or a
+   * record merged into this one after this record's last review marked it for deletion
+   * (`merged_after_mark`): the mark did not decide about the entries merged in
    */
-  basis: 'age' | 'last_activity' | 'review' | 'merged_deletion' | 'merged_review';
+  basis: 'age' | 'last_activity' | 'review' | 'merged_deletion' | 'merged_review' | 'merged_after_mark';
   dueOn: string;
-  /** the record merged into this one whose review makes it due (basis `merged_deletion` or `merged_review`) */
+  /** the record merged into this one whose review, or whose merge, makes it due (basis `merged_deletion`, `merged_review` or `merged_after_mark`) */
   mergedRecord: string | null;
+  /**
+   * the first record merged into this one after its last review marked it for deletion, whatever
+   * the basis: the mark no longer stands (not listed as marked for deletion) until a review after it
+   */
+  mergedAfterMark: string | null;
   /** a record merged into this one whose deletion mark no review of this record has decided again, whatever the basis */
   mergedMarkedForDeletion: string | null;
   lastDecision: 'retain' | 'delete' | null;
@@ -99,6 +106,18 @@ export interface RetentionStanding {
  * to it — the record kept, after the merge, or a record between on the chain, while it held them:
  * that review decided about them, with the merged record's reviews shown beside it. A review taken
  * before they came decided about other entries, so it does not.
+ *
+ * The other way round: a record marked for deletion that another record is merged into afterwards
+ * (`merged_after_mark`). The mark decided about the entries it held then; the merge brings it the
+ * entries of a record nobody decided to delete, and the partnership's records process, deleting the
+ * record marked, would delete those too. So the mark stands no longer: the record is not listed as
+ * marked for deletion and is due from the first such merge (the London date), until a review taken
+ * after it decides about the record as it now is (the latest review is then that one, and is its
+ * own). The record's own rule (its birthday, its last entry) is not counted meanwhile: that was the
+ * review the mark answered, and the record should not show as due since long before the merge that
+ * brought it back. Only merges straight into the record count: a record merged away receives no
+ * merge, so whatever reached it along a chain came by a merge into it. Merges in force only: an
+ * unmerge takes the entries back, and the mark stands again.
  */
 function standingSql(rule: RetentionRule, where: SQL): SQL {
   const reviewedSince = (holder: SQL, since: SQL) => sql`exists (select 1 from ${retentionReviews} later
@@ -137,7 +156,16 @@ function standingSql(rule: RetentionRule, where: SQL): SQL {
         from left_review l join ${children} k on k.id = l.holder
        where k.merged_into is null and not l.decided
        group by l.holder),
-    own as (
+    -- per record whose last review marked it for deletion: the first record merged into it since
+    -- (merges in force), and the London date it is due from
+    merged_after_mark as (
+      select m.kept_child_id as child_id,
+             (array_agg(m.merged_child_id order by m.merged_at, m.merged_child_id))[1] as merged_id,
+             (min(m.merged_at) at time zone 'Europe/London')::date as due_on
+        from ${childMerges} m join review on review.child_id = m.kept_child_id
+       where m.unmerged_at is null and review.decision = 'delete' and m.merged_at > review.reviewed_at
+       group by m.kept_child_id),
+    own_rule as (
       select c.id as child_id, c.date_of_birth,
              (coalesce(latest.last_at, c.created_at) at time zone 'Europe/London')::date as last_activity_on,
              review.decision, review.next_review_on, review.reviewed_at, review.note, review.reviewer,
@@ -152,12 +180,22 @@ function standingSql(rule: RetentionRule, where: SQL): SQL {
         left join latest on latest.child_id = c.id
         left join review on review.child_id = c.id
        where c.merged_into is null),
+    -- the record's own standing: its rule, or, a record merged in since its deletion mark, the merge
+    own as (
+      select o.child_id, o.date_of_birth, o.last_activity_on, o.decision, o.next_review_on, o.reviewed_at, o.note, o.reviewer,
+             case when am.child_id is not null then 'merged_after_mark' else o.basis end as basis,
+             coalesce(am.due_on, o.due_on) as due_on,
+             am.merged_id as merged_after_mark,
+             o.decision = 'delete' and am.child_id is null as marked_for_deletion
+        from own_rule o left join merged_after_mark am on am.child_id = o.child_id),
     standing as (
       select own.child_id, own.date_of_birth, own.last_activity_on, own.decision, own.next_review_on, own.reviewed_at, own.note, own.reviewer,
              case when mr.due_on < own.due_on then (case when mr.decision = 'delete' then 'merged_deletion' else 'merged_review' end)
                   else own.basis end as basis,
-             case when mr.due_on < own.due_on then mr.merged_id end as merged_record,
+             case when mr.due_on < own.due_on then mr.merged_id when own.basis = 'merged_after_mark' then own.merged_after_mark end as merged_record,
              mr.marked_id as merged_marked,
+             own.merged_after_mark,
+             coalesce(own.marked_for_deletion, false) as marked_for_deletion,
              least(own.due_on, mr.due_on) as due_on
         from own left join merged_review mr on mr.child_id = own.child_id)
     select s.child_id as "childId", to_char(s.date_of_birth, 'YYYY-MM-DD') as "dateOfBirth",
@@ -165,6 +203,7 @@ function standingSql(rule: RetentionRule, where: SQL): SQL {
            (select count(*)::int from (select agency from ${events} e where e.child_id = s.child_id
                                         union select agency from ${involvements} i where i.child_id = s.child_id) a) as agencies,
            s.basis, to_char(s.due_on, 'YYYY-MM-DD') as "dueOn", s.merged_record as "mergedRecord", s.merged_marked as "mergedMarkedForDeletion",
+           s.merged_after_mark as "mergedAfterMark",
            s.decision as "lastDecision", s.reviewed_at as "lastReviewedAt", s.note as "lastNote", s.reviewer as "lastReviewedByName"
       from standing s
      ${where}`;
@@ -175,17 +214,23 @@ const toStanding = (r: RetentionStanding & { lastReviewedAt: Date | string | nul
   lastReviewedAt: r.lastReviewedAt === null ? null : new Date(r.lastReviewedAt),
 });
 
-/** Records due for review by `horizon` (YYYY-MM-DD) and not marked for deletion, longest due first. */
+/**
+ * Records due for review by `horizon` (YYYY-MM-DD) and not marked for deletion, longest due first:
+ * a record whose mark a later merge undid (standingSql, `merged_after_mark`) among them.
+ */
 export async function recordsDueForReview(db: Db, rule: RetentionRule, horizon: string, limit: number): Promise<{ rows: RetentionStanding[]; total: number }> {
-  const where = sql`where s.decision is distinct from 'delete' and s.due_on <= ${horizon}::date`;
+  const where = sql`where not s.marked_for_deletion and s.due_on <= ${horizon}::date`;
   const result = await db.execute(sql`${standingSql(rule, where)} order by s.due_on, s.child_id limit ${limit}`);
   const counted = await db.execute(sql`select count(*)::int as n from (${standingSql(rule, where)}) due`);
   return { rows: rowsOf<RetentionStanding>(result).map(toStanding), total: rowsOf<{ n: number }>(counted)[0].n };
 }
 
-/** Records whose last review marked them for deletion: waiting for the partnership's records process. */
+/**
+ * Records whose last review marked them for deletion, and no record was merged into since:
+ * waiting for the partnership's records process (which must not delete entries nobody decided about).
+ */
 export async function recordsMarkedForDeletion(db: Db, rule: RetentionRule): Promise<RetentionStanding[]> {
-  const result = await db.execute(sql`${standingSql(rule, sql`where s.decision = 'delete'`)} order by s.reviewed_at, s.child_id`);
+  const result = await db.execute(sql`${standingSql(rule, sql`where s.marked_for_deletion`)} order by s.reviewed_at, s.child_id`);
   return rowsOf<RetentionStanding>(result).map(toStanding);
 }
 

@@ -142,13 +142,20 @@ export async function accessRequests(db: Db, actor: Actor) {
   return db.transaction(async (tx) => {
     const scope = scopeOf(actor);
     const incoming = await repo.requestsToAgency(tx, user.agency);
-    // a request names the child: only those the reader may see
+    const own = await repo.requestsBy(tx, user.userId);
+    // a request names the child: only those the reader may see now
     const visible = new Set<string>();
-    for (const r of incoming) if (await chronologyRepo.findVisibleChild(tx, scope, r.request.childId)) visible.add(r.request.childId);
-    const shown = { incoming: incoming.filter((r) => visible.has(r.request.childId)), mine: await repo.requestsBy(tx, user.userId) };
+    for (const childId of new Set([...incoming, ...own].map((r) => r.request.childId))) {
+      if (await chronologyRepo.findVisibleChild(tx, scope, childId)) visible.add(childId);
+    }
+    // The person's own requests are all listed, to follow; the child is named only while they may
+    // see the record: once their access has ended, or the record was merged into one they may not
+    // see (the request went with its entry to the record kept), the name is not theirs to read.
+    const mine = own.map((r) => (visible.has(r.request.childId) ? r : { ...r, childName: null }));
+    const shown = { incoming: incoming.filter((r) => visible.has(r.request.childId)), mine };
     // a view naming several children: each is in `children`, so the child's access log shows it
     // (last, after every read: the audit chain's head is held from the entry to the commit)
-    const named = [...new Set([...shown.incoming, ...shown.mine].map((r) => r.request.childId))];
+    const named = [...new Set([...shown.incoming, ...shown.mine].filter((r) => r.childName !== null).map((r) => r.request.childId))];
     await audit(tx, actor, 'access.requests_listed', null, { children: named });
     return shown;
   });

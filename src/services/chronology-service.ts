@@ -366,12 +366,15 @@ export async function recordToWrite(tx: Db, childId: string, strength: repo.Chil
  * The record a child is now, for a writer that follows merges (an agency feed): currentChild's
  * walk, the row found then locked (`for key share`) and read again under the lock, so that a merge
  * committed between the walk and the lock is followed too. One statement for a record not merged.
+ * `update` for a writer that goes on to merge into it (a match review decided "the same child"):
+ * holding `key share` and then asking mergeChildRecords' `update` on the same row, two such writers
+ * each waited for the other's shared lock — a deadlock PostgreSQL broke by ending one.
  */
-export async function lockedCurrentChild(tx: Db, childId: string): Promise<repo.ChildRow | undefined> {
-  let [child] = await repo.lockChildren(tx, [childId], 'key share');
+export async function lockedCurrentChild(tx: Db, childId: string, strength: repo.ChildLock = 'key share'): Promise<repo.ChildRow | undefined> {
+  let [child] = await repo.lockChildren(tx, [childId], strength);
   for (let hops = 0; child?.mergedInto && hops < 20; hops++) {
     const kept = await currentChild(tx, child.mergedInto);
-    [child] = kept ? await repo.lockChildren(tx, [kept.id], 'key share') : [];
+    [child] = kept ? await repo.lockChildren(tx, [kept.id], strength) : [];
   }
   return child;
 }

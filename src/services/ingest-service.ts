@@ -899,8 +899,9 @@ export async function decideReview(db: Db, actor: Actor, reviewId: string, decis
     if (!review || review.agency !== reviewer.agency) throw notFound();
     if (review.status !== 'open') throw validationFailed([{ path: 'decision', message: 'This match has already been decided' }]);
     // the record kept locked against a merge to the commit, a merge committed since the page was
-    // shown followed (lockedCurrentChild), before anything is written
-    const kept = decision === 'same' ? await lockedCurrentChild(tx, review.candidateChildId) : undefined;
+    // shown followed (lockedCurrentChild), before anything is written: `for update`, the lock the
+    // merge below takes, so that two reviews deciding on one record queue rather than deadlock
+    const kept = decision === 'same' ? await lockedCurrentChild(tx, review.candidateChildId, 'update') : undefined;
     if (decision === 'same' && (!kept || kept.mergedInto)) {
       throw validationFailed([{ path: 'decision', message: 'The record suggested was merged into a record that cannot be found: choose a different child, or ask an administrator to check the merge' }]);
     }

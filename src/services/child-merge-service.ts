@@ -103,9 +103,15 @@ export async function unmergeChildren(db: Db, actor: Actor, mergeId: string, ale
     await visibleChild(tx, actor, found.keptChildId);
     // as a merge: both rows locked before anything moves back, so no write on either is in flight;
     // the merge read again under the lock (undone meanwhile by another manager: nothing to undo)
-    await chronologyRepo.lockChildren(tx, [found.keptChildId, found.mergedChildId], 'update');
+    const locked = await chronologyRepo.lockChildren(tx, [found.keptChildId, found.mergedChildId], 'update');
     const merge = (await repo.findMerge(tx, mergeId))!;
     if (merge.unmergedAt) throw notFound();
+    // Merges are undone last first: once the record kept has itself been merged into another, what
+    // this merge moved is on that other record now (with whatever that record's own alerts made of
+    // it), and moving it back by id from here would take it from the wrong record.
+    if (locked.find((c) => c.id === merge.keptChildId)?.mergedInto) {
+      throw validationFailed([{ path: 'merge', message: 'This record has since been merged into another record: undo that merge first' }]);
+    }
     await repo.restoreChildRecords(tx, merge.mergedChildId, merge.moved);
     await repo.setMergedInto(tx, merge.mergedChildId, null);
     await repo.markUnmerged(tx, merge.id, actor.kind === 'user' ? actor.userId : null);

@@ -12,7 +12,7 @@ import { makePartnership, makeUser, type TestPartnership } from '../../test/supp
 import type { Database } from '../store/database.ts';
 import type { MovedRecords } from '../store/ingest-repository.ts';
 import type { Actor } from './actor.ts';
-import { accessRequests, decideRestricted, requestRestricted } from './access-service.ts';
+import { accessRequests, breakGlass, decideRestricted, requestRestricted } from './access-service.ts';
 import { assignAlert, createAlertService, dismissAlert, noteAlert, viewAlert } from './alert-service.ts';
 import { mergeChildren, unmergeChildren } from './child-merge-service.ts';
 import { createChild, recordEvents } from './chronology-service.ts';
@@ -221,4 +221,78 @@ test('the merge’s audit entries name how many notes, alerts and requests moved
     assert.equal(detail.alertsCarried, 1);
     assert.equal(detail.accessRequests, 1);
   }
+});
+
+test('an alert keyed by the source’s own numbering, which both records use: the merged record’s dismissal and notes do not land on the kept record’s own alert', async () => {
+  const { kept, merged } = await twoRecords('Finn Episodes');
+  // both records have a missing episode the police numbered 1, each back without a return interview
+  for (const [child, start, back] of [[kept, '2024-04-01', '2024-04-02'], [merged, '2024-05-10', '2024-05-11']]) {
+    await recordEvents(database.db, p.police, child, [
+      { type: 'missing.started', at: start, agency: 'police', details: { episode: '1' } },
+      { type: 'missing.returned', at: back, agency: 'police', details: { episode: '1' } },
+    ], 'api', rules.afterRecord);
+  }
+  const onKept = alertId('RHI_OVERDUE', kept, '1');
+  const onMerged = alertId('RHI_OVERDUE', merged, '1');
+  assert.ok(await storedAlert(onKept), 'the kept record’s own overdue return interview');
+  await dismissAlert(database.db, p.socialWorker, onMerged, 'Interview done by the other authority, recorded there.');
+  const keptBefore = await addedBy(onKept);
+  const merge = await mergeChildren(database.db, manager, kept, merged, 'The same child recorded twice by social care', rules);
+  assert.deepEqual(await addedBy(onKept), keptBefore, 'the kept record’s episode 1 is another episode: not dismissed by the other record’s decision');
+  assert.ok(!(await notesShown(onKept)).includes('Interview done by the other authority, recorded there.'));
+  assert.deepEqual((merge.moved as MovedRecords).alertsCarried, []);
+  await unmergeChildren(database.db, manager, merge.id, rules);
+  assert.equal((await addedBy(onMerged)).dismiss_reason, 'Interview done by the other authority, recorded there.', 'the merged record’s own decision back on its alert');
+});
+
+test('merges are undone last first: a merge whose record kept has since been merged into another is refused, nothing moved', async () => {
+  // the middle record made by the manager: they still see it, as its creator, once it is merged away
+  // (a reader who saw it only by an involvement is answered 404 before this refusal)
+  const ids: string[] = [];
+  for (const [by, label] of [[p.socialWorker, 'Gus Chain'], [manager, 'Gus Chain (second)'], [p.socialWorker, 'Gus Chain (third)']] as const) {
+    const child = await createChild(database.db, by, { name: label, dateOfBirth: '2011-04-05' });
+    await recordEvents(database.db, by, child.id, [
+      { type: 'involvement.started', at: '2024-01-04', agency: 'social_care', details: { agency: 'social_care' } },
+      { type: 'involvement.started', at: '2024-01-04', agency: 'social_care', details: { agency: 'police' } },
+    ], 'web', rules.afterRecord);
+    ids.push(child.id);
+  }
+  const [first, middle, last] = ids;
+  const entry = await arrest(first, '2024-03-05');
+  const firstMerge = await mergeChildren(database.db, manager, middle, first, 'The same child recorded twice by social care', rules);
+  const secondMerge = await mergeChildren(database.db, manager, last, middle, 'The same child recorded three times', rules);
+  const onRecord = async () => (await rows<{ child_id: string }>(`select child_id from events where id = $1`, [entry]))[0].child_id;
+  assert.equal(await onRecord(), last);
+  await assert.rejects(unmergeChildren(database.db, manager, firstMerge.id, rules), (error: { status?: number; details?: { path: string; message: string }[] }) => {
+    assert.equal(error.status, 400);
+    assert.match(error.details?.[0]?.message ?? '', /undo that merge first/);
+    return true;
+  });
+  assert.equal(await onRecord(), last, 'nothing moved');
+  // undone in the other order, each record gets its own back
+  await unmergeChildren(database.db, manager, secondMerge.id, rules);
+  await unmergeChildren(database.db, manager, firstMerge.id, rules);
+  assert.equal(await onRecord(), first);
+});
+
+test('a request that went with its entry to a record kept which the requester may not see no longer names the child to them', async () => {
+  // the requester saw the merged record by emergency access alone: their grant does not follow the child
+  const merged = await createChild(database.db, p.socialWorker, { name: 'Hal Duplicate', dateOfBirth: '2010-05-04', upn: 'A123456789012' });
+  await recordEvents(database.db, p.socialWorker, merged.id, [
+    { type: 'involvement.started', at: '2024-01-02', agency: 'social_care', details: { agency: 'social_care' } },
+    { type: 'involvement.started', at: '2024-01-02', agency: 'social_care', details: { agency: 'police' } },
+  ], 'web');
+  const { created: [entry] } = await recordEvents(database.db, p.police, merged.id, [
+    { type: 'police.intelligence', at: '2024-05-02', agency: 'police', summary: 'Seen at the station.', sensitivity: 'restricted', details: {} },
+  ], 'web');
+  const grant = await breakGlass(database.db, p.school, { identifier: 'A123456789012', reason: 'Child missing from school today, need contacts urgently' });
+  assert.equal(grant.childId, merged.id);
+  await requestRestricted(database.db, p.school, merged.id, entry.id, 'Need to know for safety planning now');
+  assert.deepEqual((await accessRequests(database.db, p.school)).mine.map((r) => r.childName), ['Hal Duplicate']);
+  await mergeChildren(database.db, manager, p.childId, merged.id, 'The same child recorded twice by social care', rules);
+  const mine = (await accessRequests(database.db, p.school)).mine;
+  assert.equal(mine.length, 1, 'still listed, to follow');
+  assert.equal(mine[0].childName, null, 'the record kept is not named to one who may not see it');
+  const listed = await rows<{ detail: { children: string[] } }>(`select detail from audit_log where action = 'access.requests_listed' order by seq desc limit 1`, []);
+  assert.deepEqual(listed[0].detail.children, [], 'nor put in their audit entry as a child shown');
 });

@@ -7,7 +7,7 @@
 // marked for deletion merged into one not marked: retention-merged.test.ts.)
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { openTestApp, Visitor } from '../../test/support/app.ts';
 import { makePartnership, makeUser, type TestPartnership } from '../../test/support/partnership.ts';
 import { londonDate } from '../domain/time.ts';
@@ -186,4 +186,17 @@ test('the report page lists the record as due, saying why by reference, and not 
   assert.match(recordPage.body, /govuk-tag--orange">\s*Due/);
   assert.match(recordPage.body, new RegExp(`Record ${pseudonym(mergedIn)} was merged into this record after this record was marked for deletion. Its entries, which nobody decided to delete`));
   assert.doesNotMatch(recordPage.body, /Yael/);
+});
+
+test('a merge is stamped when written, after the records’ locks, not when its transaction began: a merge late in a long transaction (an import chunk) is not taken for one before a mark that committed meanwhile', async () => {
+  const kept = await socialCareRecord('Rory Stamped');
+  const mergedIn = await socialCareRecord('Rory Stampedin');
+  const { mergeChildRecords } = await import('./child-merge-service.ts');
+  const { started, mergedAt } = await db.transaction(async (tx) => {
+    const [{ started }] = (await tx.execute(sql`select now() as started`) as unknown as { rows: { started: string }[] }).rows;
+    await tx.execute(sql`select pg_sleep(0.2)`);
+    const row = await mergeChildRecords(tx, { keptId: kept, mergedId: mergedIn, reason: 'The same child, found by the import', actor: null });
+    return { started: new Date(started), mergedAt: row.mergedAt };
+  });
+  assert.ok(mergedAt.getTime() - started.getTime() >= 150, `merged at ${mergedAt.toISOString()}, the transaction began ${started.toISOString()}`);
 });

@@ -242,7 +242,10 @@ export async function retentionStanding(db: Db, rule: RetentionRule, childId: st
 }
 
 export async function insertRetentionReview(db: Db, row: typeof retentionReviews.$inferInsert): Promise<RetentionReviewRow> {
-  const [created] = await db.insert(retentionReviews).values(row).returning();
+  // stamped when written, under the record's lock, not when the transaction began (now()): a merge
+  // into or from the record waits for that lock and stamps its own time the same way, so "merged
+  // after the mark" compares the order in which they happened (standingSql)
+  const [created] = await db.insert(retentionReviews).values({ ...row, reviewedAt: sql`clock_timestamp()` }).returning();
   return created;
 }
 

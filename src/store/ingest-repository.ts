@@ -246,7 +246,8 @@ export interface AlertCarried {
 
 /** A merged record's alert read before the merge's rules refresh, with its equivalent on the kept record. */
 export interface MergedRecordAlert extends AlertAsLeft {
-  keptAlert: string;
+  /** its equivalent on the kept record; null when the kept record had an alert of that id already (about its own entry) */
+  keptAlert: string | null;
 }
 
 /** Moves everything recorded against the merged child to the one kept; returns what moved. */
@@ -287,7 +288,19 @@ export async function mergedRecordAlerts(tx: Db, mergedId: string, keptId: strin
            a.assigned_to as "assignedTo", to_jsonb(a.dismissed_at) #>> '{}' as "dismissedAt", a.dismissed_by as "dismissedBy", a.dismiss_reason as "dismissReason"
       from ${alerts} a
      where a.child_id = ${mergedId} and starts_with(a.id, a.rule || ':' || ${mergedId}::text || ':')`);
-  return (result as unknown as { rows: MergedRecordAlert[] }).rows;
+  // Only an alert the kept record did not have before the merge is the merged alert raised again
+  // there: most keys are the triggering entry's id, which moves with the entry, but some are the
+  // source's own numbering (a missing episode's number, a plan action's id), which the two records
+  // may share — the kept record's alert of that key is then about its own episode, and a dismissal
+  // or a note of the other record's must not land on it (its equivalent is null: nothing is carried,
+  // and the unmerge still puts the merged alert's own decision back). Read before the refresh, so
+  // "had before" is the kept record's own alerts.
+  const merged = (result as unknown as { rows: MergedRecordAlert[] }).rows;
+  if (!merged.length) return merged;
+  const had = await tx.execute(sql`
+    select a.id from ${alerts} a where a.id in (select jsonb_array_elements_text(${JSON.stringify(merged.map((m) => m.keptAlert))}::jsonb))`);
+  const hadBefore = new Set((had as unknown as { rows: { id: string }[] }).rows.map((r) => r.id));
+  return merged.map((m) => (m.keptAlert && hadBefore.has(m.keptAlert) ? { ...m, keptAlert: null } : m));
 }
 
 /**
@@ -299,15 +312,16 @@ export async function mergedRecordAlerts(tx: Db, mergedId: string, keptId: strin
  */
 export async function carryAlertsToKept(tx: Db, before: readonly MergedRecordAlert[]): Promise<Pick<MovedRecords, 'alertNotes' | 'alertsAsLeft' | 'alertsCarried'>> {
   if (!before.length) return { alertNotes: [], alertsAsLeft: [], alertsCarried: [] };
-  const pairs = JSON.stringify(before.map((a) => ({ merged: a.alert, kept: a.keptAlert })));
+  const pairs = JSON.stringify(before.filter((a) => a.keptAlert).map((a) => ({ merged: a.alert, kept: a.keptAlert })));
   const notes = await tx.execute(sql`
     update ${alertNotes} n set alert_id = m.kept
       from jsonb_to_recordset(${pairs}::jsonb) as m(merged text, kept text)
      where n.alert_id = m.merged and exists (select 1 from ${alerts} a where a.id = m.kept)
     returning n.id as note, m.merged as alert`);
   const decided = before.filter((a) => a.assignedTo || a.dismissedAt);
+  const toCarry = decided.filter((a) => a.keptAlert);
   let carried: AlertCarried[] = [];
-  if (decided.length) {
+  if (toCarry.length) {
     // The kept alerts locked and read as they stand (a person may be assigning one this moment):
     // each field filled in only where the kept alert has none of its own, and what was filled in
     // returned, so the unmerge takes off exactly that.
@@ -317,7 +331,7 @@ export async function carryAlertsToKept(tx: Db, before: readonly MergedRecordAle
                case when a.assigned_to is null then m."assignedTo" end as assigned_to,
                case when a.dismissed_at is null then m."dismissedAt" end as dismissed_at,
                m."dismissedBy" as dismissed_by, m."dismissReason" as dismiss_reason
-          from jsonb_to_recordset(${JSON.stringify(decided)}::jsonb)
+          from jsonb_to_recordset(${JSON.stringify(toCarry)}::jsonb)
                as m(alert text, "keptAlert" text, "assignedTo" uuid, "dismissedAt" timestamptz, "dismissedBy" uuid, "dismissReason" text)
           join ${alerts} a on a.id = m."keptAlert"
          where (a.assigned_to is null and m."assignedTo" is not null) or (a.dismissed_at is null and m."dismissedAt" is not null)
@@ -406,7 +420,10 @@ export async function setMergedInto(tx: Db, childId: string, keptId: string | nu
 }
 
 export async function insertMerge(tx: Db, row: typeof childMerges.$inferInsert): Promise<ChildMergeRow> {
-  const [created] = await tx.insert(childMerges).values(row).returning();
+  // stamped when written, after both records were locked, not when the transaction began: an import
+  // chunk's merge may come minutes into its transaction, after a retention review of the record
+  // that committed meanwhile, and the retention report orders the two by these times
+  const [created] = await tx.insert(childMerges).values({ ...row, mergedAt: sql`clock_timestamp()` }).returning();
   return created;
 }
 

@@ -204,3 +204,23 @@ describe('a retention review of a record merged into another', () => {
     assert.equal(await retentionRecordToLeadTo(db, dpo, merged), null);
   });
 });
+
+test('two managers deciding "the same child" on two reviews of one record at once: one waits for the other, neither is ended to break a deadlock', { skip: !process.env.DATABASE_URL && 'needs PostgreSQL (DATABASE_URL): two connections' }, async () => {
+  const runAgain: string[] = [];
+  const onWarning = (warning: Error & { code?: string }) => { if (warning.code === 'REACHABLE_RUN_AGAIN') runAgain.push(warning.message); };
+  process.on('warning', onWarning);
+  try {
+    const secondManager = await makeUser(db, 'police', 'manager', 'Pat Second Manager');
+    for (let i = 0; i < 4; i++) {
+      const kept = await socialCareRecord(`Casey${i} Rowe`, '2011-02-03', { gender: 'male' });
+      const one = await heldIncident(`Casey${i}`, 'Rowe', '2011-02-03', `NA${i}`);
+      const two = await heldIncident(`Casey${i}`, 'Rowe', '2011-02-03', `NB${i}`);
+      assert.deepEqual([one.review.candidateChildId, two.review.candidateChildId], [kept, kept]);
+      const decided = await Promise.all([decideReview(db, policeManager, one.review.id, 'same', alerts), decideReview(db, secondManager, two.review.id, 'same', alerts)]);
+      assert.deepEqual(decided.map((d) => d.childId), [kept, kept]);
+    }
+    assert.deepEqual(runAgain, [], 'no transaction ended to break a deadlock');
+  } finally {
+    process.off('warning', onWarning);
+  }
+});

@@ -22,7 +22,7 @@ let health: Actor;
 let socialToken: string;
 let policeToken: string;
 const alerts = createAlertService({ clock: () => Date.parse('2024-07-01T12:00:00Z') });
-const REFUSED = 'Only Police can record that their involvement with the child has ended — ask them to record it';
+const REFUSED = 'Only the police can record that their involvement with the child has ended: ask them to record it';
 
 before(async () => {
   t = await openTestApp();
@@ -98,7 +98,7 @@ test("the involvement form: another agency's end is shown on the agency field, a
   assert.equal(refused.statusCode, 400);
   assert.deepEqual(summaryLinks(refused.body).map(([href, text]) => [href, unescape(text)]), [['agency', REFUSED]]);
   // the message by the field itself, not only in the summary
-  assert.match(unescape(refused.body), /id="agency-error"[^>]*>[\s\S]*?Only Police can record that their involvement with the child has ended/);
+  assert.match(unescape(refused.body), /id="agency-error"[^>]*>[\s\S]*?Only the police can record that their involvement with the child has ended/);
   assert.equal(await eventCount(childId), count);
   assert.deepEqual(await activeAgencies(childId), ['police', 'social_care']);
   // starting another agency's involvement is still the lead professional's to do
@@ -145,7 +145,7 @@ test("a feed: a line ending another agency's involvement is quarantined with its
   const issues = await t.database.db.select().from(importIssues).where(eq(importIssues.runId, summary.runId));
   assert.deepEqual(issues.map((i) => [i.line, i.kind, i.status]), [[2, 'rejected', 'open']]);
   assert.deepEqual(issues[0].problems.map((pr) => pr.path), ['details.agency']);
-  assert.match(issues[0].problems[0].message, /^Only Police can record that their involvement with the child has ended — ask them to record it/);
+  assert.match(issues[0].problems[0].message, /^Only the police can record that their involvement with the child has ended: ask them to record it/);
   assert.match(issues[0].raw, /"ref":"FEED-2"/);
   const refs = (await t.database.db.select({ ref: events.ref }).from(events).where(eq(events.childId, childId))).map((e) => e.ref);
   assert.ok(refs.includes('FEED-1') && refs.includes('FEED-3') && !refs.includes('FEED-2'), refs.join());

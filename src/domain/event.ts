@@ -28,6 +28,18 @@ export const AGENCY_NAMES: Record<Agency, string> = {
   other: 'Other',
 };
 
+/** An agency named inside a sentence ("ask the police", not "ask Police"). */
+export const AGENCY_IN_A_SENTENCE: Record<Agency, string> = {
+  police: 'the police',
+  social_care: "children's social care",
+  education: 'education',
+  health: 'health',
+  youth_justice: 'the youth justice service',
+  housing: 'housing',
+  voluntary_sector: 'the voluntary sector organisation',
+  other: 'the agency involved',
+};
+
 export const RISK_LEVELS = ['none', 'low', 'moderate', 'significant'] as const;
 export type RiskLevel = (typeof RISK_LEVELS)[number];
 
@@ -394,7 +406,7 @@ function involvementEndedByAnother(event: EventInput, prefix: string): Problem |
   if (involved === event.agency) return undefined;
   return {
     path: formatPath(prefix, ['details', 'agency']),
-    message: `Only ${AGENCY_NAMES[involved]} can record that their involvement with the child has ended — ask them to record it`,
+    message: `Only ${AGENCY_IN_A_SENTENCE[involved]} can record that their involvement with the child has ended: ask them to record it`,
   };
 }
 

@@ -13,14 +13,14 @@ test("another agency's end is refused, naming details.agency and who can record 
   const parsed = parseEvent({ type: 'involvement.ended', at: '2024-03-01', agency: 'social_care', details: { agency: 'police' } });
   assert.equal(parsed.ok, false);
   assert.deepEqual(!parsed.ok && parsed.problems, [
-    { path: 'details.agency', message: 'Only Police can record that their involvement with the child has ended — ask them to record it' },
+    { path: 'details.agency', message: 'Only the police can record that their involvement with the child has ended: ask them to record it' },
   ]);
 });
 
 test('in a batch the problem is prefixed by where the event sat, and names the agency by its display name', () => {
   const parsed = parseEvent({ type: 'involvement.ended', at: '2024-03-01', agency: 'police', details: { agency: 'social_care' } }, 'events[3]');
   assert.deepEqual(!parsed.ok && parsed.problems.map((p) => [p.path, p.message]), [
-    ['events[3].details.agency', "Only Children's social care can record that their involvement with the child has ended — ask them to record it"],
+    ['events[3].details.agency', "Only children's social care can record that their involvement with the child has ended: ask them to record it"],
   ]);
 });
 

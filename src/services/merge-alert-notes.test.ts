@@ -296,3 +296,24 @@ test('a request that went with its entry to a record kept which the requester ma
   const listed = await rows<{ detail: { children: string[] } }>(`select detail from audit_log where action = 'access.requests_listed' order by seq desc limit 1`, []);
   assert.deepEqual(listed[0].detail.children, [], 'nor put in their audit entry as a child shown');
 });
+
+test('an alert the agency was told of on the merged record, or dismissed there, is not announced again as new when the merge raises it on the record kept', async () => {
+  const telling = createAlertService({ clock: () => NOW });
+  const { kept, merged } = await twoRecords('Ivo Notices');
+  const { created: [told, dismissed] } = await recordEvents(database.db, p.police, merged, [
+    { type: 'police.arrested', at: '2024-03-05', agency: 'police', details: {} },
+    { type: 'police.arrested', at: '2024-03-12', agency: 'police', details: {} },
+  ], 'api', telling.afterRecord);
+  const notices = async (id: string) => (await rows<{ n: number }>(`select count(*)::int as n from notifications where alert_id = $1`, [id]))[0].n;
+  assert.equal(await notices(alertId('RM_ARREST', merged, told.id)), 1, 'told of it on the merged record');
+  await database.executeSql(`delete from notifications where alert_id = $1`, [alertId('RM_ARREST', merged, dismissed.id)]);
+  await dismissAlert(database.db, p.socialWorker, alertId('RM_ARREST', merged, dismissed.id), 'Handled at the strategy discussion already.');
+  // a high alert of the kept record's own, raised by the merge's refresh for the first time, is still announced
+  const { created: [fresh] } = await recordEvents(database.db, p.police, merged, [
+    { type: 'police.arrested', at: '2024-03-19', agency: 'police', details: {} },
+  ], 'api');
+  await mergeChildren(database.db, manager, kept, merged, 'The same child recorded twice by social care', telling);
+  assert.equal(await notices(alertId('RM_ARREST', kept, told.id)), 0, 'not announced again');
+  assert.equal(await notices(alertId('RM_ARREST', kept, dismissed.id)), 0, 'a dismissed alert is not announced');
+  assert.equal(await notices(alertId('RM_ARREST', kept, fresh.id)), 1, 'one never announced is');
+});

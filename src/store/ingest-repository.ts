@@ -6,7 +6,7 @@ import type { EventLink } from '../domain/event.ts';
 import type { EventRow } from './chronology-repository.ts';
 import type { Db } from './database.ts';
 import * as panelRepo from './panel-repository.ts';
-import { accessRequests, alertNotes, alerts, childMerges, children, contextEntities, contextLinks, events, importIssues, importRunChildren, importRuns, involvements, matchReviews, personLinks } from './schema.ts';
+import { accessRequests, alertNotes, alerts, childMerges, children, contextEntities, contextLinks, events, importIssues, importRunChildren, importRuns, involvements, matchReviews, notifications, personLinks } from './schema.ts';
 
 export type ImportRunRow = typeof importRuns.$inferSelect;
 export type ImportIssueRow = typeof importIssues.$inferSelect;
@@ -318,6 +318,15 @@ export async function carryAlertsToKept(tx: Db, before: readonly MergedRecordAle
       from jsonb_to_recordset(${pairs}::jsonb) as m(merged text, kept text)
      where n.alert_id = m.merged and exists (select 1 from ${alerts} a where a.id = m.kept)
     returning n.id as note, m.merged as alert`);
+  // The refresh raised the merged record's alerts again on the kept record, as new, and queued a
+  // "new alert" notice for each high one: not new to the agency that was told of it under the merged
+  // record (or that dismissed it there). Those notices are still in this transaction, unclaimed.
+  const known = JSON.stringify(before.filter((a) => a.keptAlert).map((a) => ({ merged: a.alert, kept: a.keptAlert, dismissed: !!a.dismissedAt })));
+  await tx.execute(sql`
+    delete from ${notifications} n
+     using jsonb_to_recordset(${known}::jsonb) as m(merged text, kept text, dismissed boolean)
+     where n.alert_id = m.kept and n.queued_at is null and n.sent_at is null
+       and (m.dismissed or exists (select 1 from ${notifications} told where told.alert_id = m.merged))`);
   const decided = before.filter((a) => a.assignedTo || a.dismissedAt);
   const toCarry = decided.filter((a) => a.keptAlert);
   let carried: AlertCarried[] = [];

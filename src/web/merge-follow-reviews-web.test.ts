@@ -140,6 +140,10 @@ describe('the retention page of a record merged away', () => {
     assert.match((await v.get(sent.headers.location as string)).body, /Nothing was recorded\. Record/);
     assert.equal((await t.database.db.select().from(retentionReviews).where(eq(retentionReviews.note, 'Proceedings continue'))).length, 0);
 
+    // once the DPO has reviewed the record kept as a whole, the merged record's mark is answered
+    await recordRetentionReview(t.database.db, dpo, kept, { decision: 'retain', note: 'Kept whole after the merge', nextReviewOn: '2040-01-01' });
+    assert.doesNotMatch((await v.get(`/governance/retention/${kept}`)).body, /was marked for deletion before it was merged into this record/);
+
     // a query naming a record that was not merged into this one says nothing
     assert.doesNotMatch((await v.get(`/governance/retention/${kept}?mergedFrom=${kept}`)).body, /has been merged into this record/);
     assert.equal((await v.get('/governance/retention/00000000-0000-0000-0000-000000000000')).statusCode, 404);

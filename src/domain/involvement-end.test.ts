@@ -52,7 +52,7 @@ test("a scenario (reachable replay) that ends another agency's involvement is re
 });
 
 test("Jacob's scenario still loads: its involvements are recorded by the agency itself", () => {
-  const parsed = parseScenario(JSON.parse(readFileSync(new URL('../../../shared/scenarios/jacob.json', import.meta.url), 'utf8')));
+  const parsed = parseScenario(JSON.parse(readFileSync(new URL('../demo/scenarios/jacob.json', import.meta.url), 'utf8')));
   assert.ok(parsed.ok, parsed.ok ? '' : JSON.stringify(parsed.problems));
 });
 

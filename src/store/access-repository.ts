@@ -3,7 +3,7 @@
 import { and, asc, desc, eq, inArray, or, sql } from 'drizzle-orm';
 import type { Db } from './database.ts';
 import { accessGrants, accessRequests, auditLog, children, contextLinks, events, panelMembers, users } from './schema.ts';
-import { keptRecordsByIdentifier } from './chronology-repository.ts';
+import { keptRecordsByIdentifier } from './kept-child-repository.ts';
 
 export type AccessGrantRow = typeof accessGrants.$inferSelect;
 export type AccessRequestRow = typeof accessRequests.$inferSelect;

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { and, asc, count, desc, eq, inArray, isNull, or, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import { jsonFromDriver, type Db } from './database.ts';
 import { children, events, involvements, users } from './schema.ts';
-import { MERGE_HOPS } from './kept-child-repository.ts';
+import { keptRecordsByIdentifier } from './kept-child-repository.ts';
 
 export type ChildRow = typeof children.$inferSelect;
 export type EventRow = typeof events.$inferSelect;
@@ -121,31 +121,6 @@ export interface ChildSearch {
   name?: string;
   dateOfBirth?: string;
   identifier?: string;
-}
-
-/**
- * The records kept of the children an identifier names exactly (NHS number, UPN, police or local
- * authority id), as a subquery of ids. A merge moves a record's entries, involvements and links to
- * the record kept but leaves its identifiers on its own row (it does not copy them), so an
- * identifier that only a record merged away holds still
- * names the child: its match is followed along the chain of merges to the record at its end
- * (kept-child-repository's walk, in the same statement). Only records not merged away come out —
- * never the record merged away itself, nor one where the chain breaks (a `merged_into` naming no
- * record) or loops: its entries have moved — and a child whose records share the identifier comes
- * out once. Exact, as before: the whole identifier, case and spaces aside, on each index of its kind.
- */
-export function keptRecordsByIdentifier(identifier: string): SQL {
-  const raw = identifier.trim();
-  const compact = raw.replace(/\s+/g, '').toUpperCase();
-  return sql`(
-    with recursive walk (id, merged_into, hops) as (
-      select c.id, c.merged_into, 0 from ${children} c
-       where c.nhs_number = ${compact} or c.upn = ${compact}
-          or lower(c.police_id) = ${raw.toLowerCase()} or lower(c.la_id) = ${raw.toLowerCase()}
-      union all
-      select c.id, c.merged_into, walk.hops + 1 from ${children} c join walk on c.id = walk.merged_into
-       where walk.hops < ${sql.raw(String(MERGE_HOPS))})
-    select id from walk where merged_into is null)`;
 }
 
 export async function searchVisibleChildren(db: Db, scope: AccessScope, q: ChildSearch, limit = 50): Promise<ChildRow[]> {

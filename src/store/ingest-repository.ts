@@ -282,12 +282,6 @@ export async function moveChildRecords(tx: Db, mergedId: string, keptId: string)
  * deletes them. The timestamp leaves as ISO text (to_jsonb's, whatever the session's DateStyle).
  */
 export async function mergedRecordAlerts(tx: Db, mergedId: string, keptId: string): Promise<MergedRecordAlert[]> {
-  const result = await tx.execute(sql`
-    select a.id as alert,
-           a.rule || ':' || ${keptId}::text || ':' || substr(a.id, length(a.rule || ':' || ${mergedId}::text || ':') + 1) as "keptAlert",
-           a.assigned_to as "assignedTo", to_jsonb(a.dismissed_at) #>> '{}' as "dismissedAt", a.dismissed_by as "dismissedBy", a.dismiss_reason as "dismissReason"
-      from ${alerts} a
-     where a.child_id = ${mergedId} and starts_with(a.id, a.rule || ':' || ${mergedId}::text || ':')`);
   // Only an alert the kept record did not have before the merge is the merged alert raised again
   // there: most keys are the triggering entry's id, which moves with the entry, but some are the
   // source's own numbering (a missing episode's number, a plan action's id), which the two records
@@ -295,12 +289,15 @@ export async function mergedRecordAlerts(tx: Db, mergedId: string, keptId: strin
   // or a note of the other record's must not land on it (its equivalent is null: nothing is carried,
   // and the unmerge still puts the merged alert's own decision back). Read before the refresh, so
   // "had before" is the kept record's own alerts.
-  const merged = (result as unknown as { rows: MergedRecordAlert[] }).rows;
-  if (!merged.length) return merged;
-  const had = await tx.execute(sql`
-    select a.id from ${alerts} a where a.id in (select jsonb_array_elements_text(${JSON.stringify(merged.map((m) => m.keptAlert))}::jsonb))`);
-  const hadBefore = new Set((had as unknown as { rows: { id: string }[] }).rows.map((r) => r.id));
-  return merged.map((m) => (m.keptAlert && hadBefore.has(m.keptAlert) ? { ...m, keptAlert: null } : m));
+  const result = await tx.execute(sql`
+    select e.alert, case when exists (select 1 from ${alerts} k where k.id = e.kept) then null else e.kept end as "keptAlert",
+           e."assignedTo", e."dismissedAt", e."dismissedBy", e."dismissReason"
+      from (select a.id as alert,
+                   a.rule || ':' || ${keptId}::text || ':' || substr(a.id, length(a.rule || ':' || ${mergedId}::text || ':') + 1) as kept,
+                   a.assigned_to as "assignedTo", to_jsonb(a.dismissed_at) #>> '{}' as "dismissedAt", a.dismissed_by as "dismissedBy", a.dismiss_reason as "dismissReason"
+              from ${alerts} a
+             where a.child_id = ${mergedId} and starts_with(a.id, a.rule || ':' || ${mergedId}::text || ':')) e`);
+  return (result as unknown as { rows: MergedRecordAlert[] }).rows;
 }
 
 /**

@@ -1,10 +1,10 @@
 // The one walk from a merged-away child record to the record kept (issue 7). A merge refuses a
 // record already merged away, on either side, but a kept record can itself be merged later (A into
-// B, then B into C), so a chain grows one link a merge. The feeds, the API, the
+// B, then B into C), so a chain grows one link a merge. The feeds, the API, the searches by an identifier, the
 // chronology and subject access all follow it here. It lives in store/ rather than beside
 // matching-service's currentChild so that store files (governance-repository) may use it too:
 // dependencies point down only (design.md, "Shape").
-import { eq, sql } from 'drizzle-orm';
+import { eq, sql, type SQL } from 'drizzle-orm';
 import type { Db } from './database.ts';
 import { children } from './schema.ts';
 import type { ChildRow } from './chronology-repository.ts';
@@ -33,14 +33,39 @@ export async function keptChild(db: Db, childId: string): Promise<ChildRow | und
   if (!UUID.test(childId)) return undefined;
   // the row where the walk ends: the one not merged, or the one the hop limit stopped at; none when
   // a record on the way is missing (the walk ends early on a record still merged)
-  const end = sql`(
-    with recursive walk (id, merged_into, hops) as (
-      select c.id, c.merged_into, 0 from ${children} c where c.id = ${childId}::uuid
-      union all
-      select c.id, c.merged_into, walk.hops + 1 from ${children} c join walk on c.id = walk.merged_into
-       where walk.hops < ${sql.raw(String(MERGE_HOPS))})
+  const end = sql`(${walkFrom(sql`c.id = ${childId}::uuid`)}
     select id from walk where merged_into is null or hops = ${sql.raw(String(MERGE_HOPS))}
      order by hops desc limit 1)`;
   const [row] = await db.select().from(children).where(eq(children.id, end)).limit(1);
   return row;
+}
+
+/**
+ * The walk itself, as the `with recursive walk (id, merged_into, hops)` a statement selects from:
+ * from the children rows `start` picks (on `children c`), each along its chain of merges, one row a
+ * hop, up to MERGE_HOPS. The callers choose which rows of the walk they want.
+ */
+function walkFrom(start: SQL): SQL {
+  return sql`with recursive walk (id, merged_into, hops) as (
+      select c.id, c.merged_into, 0 from ${children} c where ${start}
+      union all
+      select c.id, c.merged_into, walk.hops + 1 from ${children} c join walk on c.id = walk.merged_into
+       where walk.hops < ${sql.raw(String(MERGE_HOPS))})`;
+}
+
+/**
+ * The records kept of the children an identifier names exactly (NHS number, UPN, police or local
+ * authority id), as a subquery of ids. A merge moves a record's entries, involvements and links to
+ * the record kept but leaves its identifiers on its own row (it does not copy them), so an
+ * identifier that only a record merged away holds still names the child: its match is followed
+ * along the walk to the record at its end. Only records not merged away come out — never the record
+ * merged away itself, nor one where the chain breaks (a `merged_into` naming no record) or loops:
+ * its entries have moved — and a child whose records share the identifier comes out once. Exact:
+ * the whole identifier, case and spaces aside, on each index of its kind.
+ */
+export function keptRecordsByIdentifier(identifier: string): SQL {
+  const raw = identifier.trim();
+  const compact = raw.replace(/\s+/g, '').toUpperCase();
+  const named = sql`c.nhs_number = ${compact} or c.upn = ${compact} or lower(c.police_id) = ${raw.toLowerCase()} or lower(c.la_id) = ${raw.toLowerCase()}`;
+  return sql`(${walkFrom(named)} select id from walk where merged_into is null)`;
 }

@@ -83,7 +83,8 @@ export async function startCommand(_args: string[], io: Io): Promise<number> {
   io.out(`\nReachable is running at http://localhost:${port}${web ? ` (${config.webProcesses} web processes)` : ''}\n`);
   if (config.demo) {
     io.out(`\nDEMO DATA — every child and record is invented. Sign in with any of these (password: ${DEMO_PASSWORD}):\n`);
-    for (const u of DEMO_USERS) io.out(`  ${u.email.padEnd(28)} ${u.agencyName} (${ROLE_CATALOGUE[u.role].name.toLowerCase()})\n`);
+    const width = Math.max(...DEMO_USERS.map((u) => u.email.length)) + 1;
+    for (const u of DEMO_USERS) io.out(`  ${u.email.padEnd(width)} ${u.agencyName} (${ROLE_CATALOGUE[u.role].name.toLowerCase()})\n`);
   } else {
     io.out('Create the first administrator with: npx reachable users add --email … --name … --agency … --role admin\n');
   }

@@ -25,8 +25,13 @@ export const DEMO_USERS: DemoUser[] = [
   user('sw@demo.reachable.test', 'Sam Whitfield (social worker)', 'social_care', 'practitioner'),
   user('tm@demo.reachable.test', 'Tara Mensah (team manager)', 'social_care', 'manager'),
   user('police@demo.reachable.test', 'PC Dan Okafor', 'police', 'practitioner'),
+  // a manager for each agency with a feed format (police, education, health as well as social
+  // care): the possible matches a feed raises are decided by a manager of the feed's agency
+  user('inspector@demo.reachable.test', 'Insp Maya Rowe (police manager)', 'police', 'manager'),
   user('school@demo.reachable.test', 'Ruth Blake (designated safeguarding lead)', 'education', 'dsl'),
+  user('inclusion@demo.reachable.test', 'Sean Kelly (inclusion manager, local authority)', 'education', 'manager'),
   user('health@demo.reachable.test', 'Dr Nia Evans (named nurse)', 'health', 'practitioner'),
+  user('nurse.lead@demo.reachable.test', 'Chris Adeyemi (designated nurse for safeguarding)', 'health', 'manager'),
   user('yjs@demo.reachable.test', 'Owen Hart (youth justice worker)', 'youth_justice', 'practitioner'),
   user('housing@demo.reachable.test', 'Grace Lee (housing officer)', 'housing', 'practitioner'),
   user('vcs@demo.reachable.test', 'Jo Francis (youth work service)', 'voluntary_sector', 'practitioner'),

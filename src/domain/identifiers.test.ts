@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   createIdentifierGenerator,
@@ -6,6 +6,7 @@ import {
   formatUpn,
   generateNhsNumber,
   generateUpn,
+  holdsIdentifier,
   isSyntheticNhsNumber,
   isTemporaryUpn,
   nhsCheckDigit,
@@ -233,4 +234,19 @@ test('generator: UPN options are used and checked', () => {
   assert.throws(() => generateUpn('x', { la: '80' }), /la must be 3 digits/);
   assert.throws(() => generateUpn('x', { establishment: '20a0' }), /establishment must be 4 digits/);
   assert.throws(() => generateUpn('x', { year: '2015' }), /year must be 2 digits/);
+});
+
+describe('holdsIdentifier: as a search by identifier compares it', () => {
+  const child = { nhsNumber: '9990543194', upn: 'X801200001002', policeId: 'PX-7', laId: 'La-9' };
+  test('each identifier, with spaces and in any case', () => {
+    assert.equal(holdsIdentifier(child, ' 999 054 3194 '), true);
+    assert.equal(holdsIdentifier(child, 'x801200001002'), true);
+    assert.equal(holdsIdentifier(child, 'px-7'), true);
+    assert.equal(holdsIdentifier(child, 'LA-9'), true);
+  });
+  test('another identifier, or a part of one, is not held', () => {
+    assert.equal(holdsIdentifier(child, '9990543195'), false);
+    assert.equal(holdsIdentifier(child, 'PX'), false);
+    assert.equal(holdsIdentifier({ nhsNumber: null, upn: null, policeId: null, laId: null }, 'PX-7'), false);
+  });
 });

@@ -300,3 +300,23 @@ export function generateNhsNumber(seed: string | number): string {
 export function generateUpn(seed: string | number, options?: UpnOptions): string {
   return createIdentifierGenerator(seed).upn(options);
 }
+
+/**
+ * An identifier as a search by identifier compares it (store/kept-child-repository's
+ * keptRecordsByIdentifier): NHS numbers and UPNs without spaces, in capitals; the police's and the
+ * local authority's ids in lower case.
+ */
+export function identifierForms(identifier: string): { compact: string; lower: string } {
+  const raw = identifier.trim();
+  return { compact: raw.replace(/\s+/g, '').toUpperCase(), lower: raw.toLowerCase() };
+}
+
+/**
+ * Whether a child's own record holds the identifier, compared as a search compares it. A record
+ * found by an identifier it does not hold was found through a record merged into it (whose
+ * identifiers stay on that record's row), and the results say so, as they list only its own.
+ */
+export function holdsIdentifier(child: { nhsNumber: string | null; upn: string | null; policeId: string | null; laId: string | null }, identifier: string): boolean {
+  const { compact, lower } = identifierForms(identifier);
+  return child.nhsNumber === compact || child.upn === compact || child.policeId?.toLowerCase() === lower || child.laId?.toLowerCase() === lower;
+}

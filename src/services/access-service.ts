@@ -2,6 +2,7 @@
 // (a reason, a time limit, shown on the record, notified, reviewed); asking the recording agency
 // to widen a restricted entry; panel membership; and "who has seen this child" — the access log.
 import { AGENCY_NAMES, type Agency } from '../domain/event.ts';
+import { holdsIdentifier } from '../domain/identifiers.ts';
 import type { Db } from '../store/database.ts';
 import * as alertsRepo from '../store/alert-repository.ts';
 import * as chronologyRepo from '../store/chronology-repository.ts';
@@ -79,7 +80,12 @@ export async function breakGlass(db: Db, actor: Actor, input: BreakGlassInput, o
       });
     }
     // last: the audit chain's head is held from here to the commit
-    await audit(tx, actor, 'access.break_glass', child.id, { grant: grant.id, reason: grant.reason, expiresAt: grant.expiresAt.toISOString(), basis: 'break_glass' });
+    // found by an identifier only a record merged into it holds: the review can see how the child was found
+    const throughMerged = !!input.identifier?.trim() && !holdsIdentifier(child, input.identifier);
+    await audit(tx, actor, 'access.break_glass', child.id, {
+      grant: grant.id, reason: grant.reason, expiresAt: grant.expiresAt.toISOString(), basis: 'break_glass',
+      ...(throughMerged ? { foundThrough: 'an identifier of a record merged into it' } : {}),
+    });
     return { childId: child.id, grant };
   });
   if ('refused' in outcome) {

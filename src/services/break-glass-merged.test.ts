@@ -63,6 +63,7 @@ describe('emergency access by an identifier only a record merged away holds', ()
     assert.equal((await viewChild(db, p.school, kept)).child.id, kept, 'the grant opens the record kept');
     const [audited] = await db.select().from(auditLog).where(and(eq(auditLog.action, 'access.break_glass'), eq(auditLog.actorUser, userIdOf(p.school)), eq(auditLog.childId, kept)));
     assert.ok(audited, 'audited on the record kept');
+    assert.equal((audited.detail as { foundThrough?: string }).foundThrough, 'an identifier of a record merged into it', 'the audit says how the child was found');
 
     // every identifier the merged record holds finds the record kept, exactly as it finds a record not merged
     for (const identifier of ['999 054 3194', 'x801200001002', 'PX-MG-1']) {
@@ -142,6 +143,11 @@ describe('emergency access by an identifier only a record merged away holds', ()
     assert.deepEqual((await childrenByExactIdentity(db, { identifier: 'LA-MG-UNMERGE' })).map((c) => c.id), [kept]);
     await unmergeChildren(db, socialManager, row.id);
     assert.deepEqual((await childrenByExactIdentity(db, { identifier: 'LA-MG-UNMERGE' })).map((c) => c.id), [merged]);
+    // found by its own identifier: the audit entry says nothing of a merged record
+    await breakGlass(db, p.school, { identifier: 'la-mg-unmerge', reason: REASON });
+    const [audited] = await db.select().from(auditLog).where(and(eq(auditLog.action, 'access.break_glass'), eq(auditLog.childId, merged)));
+    assert.ok(audited);
+    assert.equal('foundThrough' in (audited.detail as object), false);
   });
 
   test('through the page: the form leads to the record kept', async () => {
@@ -203,7 +209,7 @@ describe('Find a child by an identifier only a record merged away holds', () => 
   });
 
   test('the page lists the record kept, linked to it, and neither the merged record nor its name', async () => {
-    const kept = await socialCareRecord('Wren Keptname');
+    const kept = await socialCareRecord('Wren Keptname', { laId: 'la-find-page-kept' });
     const merged = await socialCareRecord('Wren Awayname', { laId: 'LA-FIND-PAGE' });
     await merge(kept, merged);
     const sam = new Visitor(t.app);
@@ -213,6 +219,13 @@ describe('Find a child by an identifier only a record merged away holds', () => 
     assert.match(page.body, /1 child found/);
     assert.match(page.body, new RegExp(`href="/children/${kept}"`));
     assert.doesNotMatch(page.body, new RegExp(`${merged}|Awayname`));
+    // it lists the record kept's own identifiers, not the one searched for: it says how it was found
+    assert.match(page.body, /Found by an identifier of a record merged into this one/);
+    const own = await sam.get('/children?identifier=LA-FIND-PAGE-KEPT');
+    assert.match(own.body, /1 child found/);
+    assert.doesNotMatch(own.body, /Found by an identifier of a record merged/, 'found by its own identifier');
+    const byName = await sam.get('/children?name=Wren+Keptname');
+    assert.doesNotMatch(byName.body, /Found by an identifier of a record merged/, 'found by name');
     const hal = new Visitor(t.app);
     assert.equal((await hal.signIn('hal.health@test.reachable')).statusCode, 302);
     const none = await hal.get('/children?identifier=LA-FIND-PAGE');

@@ -53,17 +53,22 @@ export async function reviewGrant(tx: Db, id: string, status: 'accepted' | 'chal
  * The name and date of birth are the record kept's only: the merge settled which the child's are,
  * and the name of a record merged away (often the misspelt one) would widen an exact search.
  */
+const identityColumns = {
+  id: children.id, name: children.name, dateOfBirth: children.dateOfBirth,
+  nhsNumber: children.nhsNumber, upn: children.upn, policeId: children.policeId, laId: children.laId,
+};
+
 export async function childrenByExactIdentity(tx: Db, q: { identifier?: string; name?: string; dateOfBirth?: string }) {
   if (q.identifier) {
     return tx
-      .select({ id: children.id, name: children.name, dateOfBirth: children.dateOfBirth })
+      .select(identityColumns)
       .from(children)
       .where(sql`${children.mergedInto} is null and ${children.id} in ${keptRecordsByIdentifier(q.identifier)}`)
       .limit(5);
   }
   if (q.name && q.dateOfBirth) {
     return tx
-      .select({ id: children.id, name: children.name, dateOfBirth: children.dateOfBirth })
+      .select(identityColumns)
       .from(children)
       .where(sql`${children.mergedInto} is null and lower(${children.name}) = ${q.name.trim().toLowerCase().replace(/\s+/g, ' ')} and ${children.dateOfBirth} = ${q.dateOfBirth}`)
       .limit(5);

@@ -8,6 +8,7 @@ import { eq, sql, type SQL } from 'drizzle-orm';
 import type { Db } from './database.ts';
 import { children } from './schema.ts';
 import type { ChildRow } from './chronology-repository.ts';
+import { identifierForms } from '../domain/identifiers.ts';
 
 /**
  * How far the walk goes. The copies this replaced stopped after 20 hops (the feeds) or 5 (subject
@@ -64,8 +65,7 @@ function walkFrom(start: SQL): SQL {
  * the whole identifier, case and spaces aside, on each index of its kind.
  */
 export function keptRecordsByIdentifier(identifier: string): SQL {
-  const raw = identifier.trim();
-  const compact = raw.replace(/\s+/g, '').toUpperCase();
-  const named = sql`c.nhs_number = ${compact} or c.upn = ${compact} or lower(c.police_id) = ${raw.toLowerCase()} or lower(c.la_id) = ${raw.toLowerCase()}`;
+  const { compact, lower } = identifierForms(identifier);
+  const named = sql`c.nhs_number = ${compact} or c.upn = ${compact} or lower(c.police_id) = ${lower} or lower(c.la_id) = ${lower}`;
   return sql`(${walkFrom(named)} select id from walk where merged_into is null)`;
 }

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { keptFragments } from '../kept-fragments.ts';
 import { AGENCIES, AGENCY_NAMES, EVENT_TYPES, EVENT_TYPE_NAMES } from '../../domain/event.ts';
-import { formatNhsNumber } from '../../domain/identifiers.ts';
+import { formatNhsNumber, holdsIdentifier } from '../../domain/identifiers.ts';
 import { createChildOnce, keptRecordToLeadTo, searchChildren, validateChildInput, viewEvent, type ChildInput } from '../../services/chronology-service.ts';
 import { viewChildPage } from '../../services/child-page-service.ts';
 import { childTrajectory } from '../../services/chronology-service.ts';
@@ -48,7 +48,12 @@ export async function childRoutes(app: FastifyInstance): Promise<void> {
     return reply.page('children/search.njk', {
       title: 'Find a child',
       query: { name, identifier, dob: dateParts(dob.value ?? undefined), dobRaw: { day: q['dob-day'], month: q['dob-month'], year: q['dob-year'] } },
-      results: results?.map((c) => ({ ...c, nhsDisplay: c.nhsNumber ? formatNhsNumber(c.nhsNumber) : null })),
+      results: results?.map((c) => ({
+        ...c,
+        nhsDisplay: c.nhsNumber ? formatNhsNumber(c.nhsNumber) : null,
+        // found by an identifier only a record merged into it holds: its own are listed, not that one
+        throughMerged: !!identifier && !holdsIdentifier(c, identifier),
+      })),
       ...formErrors(problems, { dob: 'dob-day' }),
     });
   });

@@ -105,6 +105,16 @@ describe('a record marked for deletion, then merged into another', () => {
     const line = await dueLine(end);
     assert.equal(line?.dueOn, today());
     assert.match(line!.why, new RegExp(`Record ${pseudonym(first)} was marked for deletion`));
+    // the record page names the record between, through which the first came to this one
+    assert.deepEqual((await retentionRecord(db, dpo, end)).mergedRecords.map((m) => [m.reference, m.through]), [
+      [pseudonym(between), null],
+      [pseudonym(first), pseudonym(between)],
+    ]);
+    const v = new Visitor(t.app);
+    assert.equal((await v.signIn('dee.protection@test.reachable')).statusCode, 302);
+    const page = await v.get(`/governance/retention/${end}`);
+    assert.match(page.body, new RegExp(`Record ${pseudonym(first)} was marked for deletion before it was merged into this record \\(through record ${pseudonym(between)}\\)`));
+    assert.match(page.body, new RegExp(`through record ${pseudonym(between)}</span>`));
 
     const first2 = await socialCareRecord('Uma First');
     const between2 = await socialCareRecord('Uma Between');

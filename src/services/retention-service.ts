@@ -154,6 +154,8 @@ export interface MergedRecord {
   childId: string;
   reference: string;
   mergedAt: Date;
+  /** the record it was merged into, when that is not this one but a record merged into this one since (a chain of merges) */
+  through: string | null;
   /** the merged record's last review, taken before the merge (none can be taken after) */
   lastDecision: 'retain' | 'delete' | null;
   lastReviewedAt: Date | null;
@@ -182,15 +184,15 @@ export async function retentionRecordToLeadTo(db: Db, actor: Actor, childId: str
 }
 
 /** The records merged into this one, directly or through records merged into those, as the merges stand. */
-async function recordsMergedInto(tx: Db, keptId: string): Promise<{ childId: string; mergedAt: Date }[]> {
-  const found: { childId: string; mergedAt: Date }[] = [];
+async function recordsMergedInto(tx: Db, keptId: string): Promise<{ childId: string; mergedAt: Date; into: string }[]> {
+  const found: { childId: string; mergedAt: Date; into: string }[] = [];
   const seen = new Set([keptId]);
   for (let i = -1; i < found.length; i++) {
     const into = i < 0 ? keptId : found[i].childId;
     for (const merge of await mergesOf(tx, into)) {
       if (merge.keptChildId !== into || seen.has(merge.mergedChildId)) continue;
       seen.add(merge.mergedChildId);
-      found.push({ childId: merge.mergedChildId, mergedAt: merge.mergedAt });
+      found.push({ childId: merge.mergedChildId, mergedAt: merge.mergedAt, into });
     }
   }
   return found;
@@ -212,7 +214,7 @@ export async function retentionRecord(db: Db, actor: Actor, childId: string, opt
       const reviews = await reviewed(m.childId);
       theirs.push(...reviews.map((r) => ({ ...r, mergedRecord: true })));
       const last = reviews[0];
-      merged.push({ childId: m.childId, reference: pseudonym(m.childId), mergedAt: m.mergedAt, lastDecision: (last?.decision as 'retain' | 'delete' | undefined) ?? null, lastReviewedAt: last?.reviewedAt ?? null });
+      merged.push({ childId: m.childId, reference: pseudonym(m.childId), mergedAt: m.mergedAt, through: m.into === standing.childId ? null : pseudonym(m.into), lastDecision: (last?.decision as 'retain' | 'delete' | undefined) ?? null, lastReviewedAt: last?.reviewedAt ?? null });
     }
     const reviews = [...own, ...theirs].sort((a, b) => b.reviewedAt.getTime() - a.reviewedAt.getTime());
     await audit(tx, actor, 'retention.viewed', standing.childId, { basis: 'retention_review', ...(merged.length ? { mergedRecords: merged.map((m) => m.childId) } : {}) });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { Agency } from '../domain/event.ts';
 import { resolveRulesConfig } from './config.ts';
 import { expectAlerts, Story, type RuleCase } from './test-story.ts';
 
@@ -65,4 +66,52 @@ test('ESCALATION_OVERDUE: the message says what the next stage is', () => {
   raise(s, '2018-03-02', 2);
   const alert = s.alerts('2018-03-20').find((a) => a.rule === 'ESCALATION_OVERDUE')!;
   assert.match(alert.message, /Raise it to senior managers \(stage 3\)/);
+});
+
+// ESCALATION_RESPONSE_DUE: the agency a disagreement is raised with is told, in its own work.
+const responded = (s: Story, at: string, agency: Agency, escalation: string) => s.add(at, 'escalation.responded', { escalation, response: 'We will offer a place' }, { agency });
+const awaited = (s: Story, asOf: string) => s.alerts(asOf).filter((a) => a.rule === 'ESCALATION_RESPONSE_DUE');
+
+test('ESCALATION_RESPONSE_DUE: raised at once, owned by the agency the disagreement is raised with, due by the stage\'s end', () => {
+  const s = new Story();
+  raise(s, '2018-03-02', 1);
+  const [alert, ...more] = awaited(s, '2018-03-02T12:00:00+00:00');
+  assert.equal(more.length, 0);
+  assert.equal(alert.owner, 'education');
+  assert.equal(alert.status, 'open');
+  assert.equal(alert.severity, 'warning');
+  assert.equal(alert.raisedAt, '2018-03-02T09:00:00+00:00');
+  assert.equal(alert.dueBy, '2018-03-05T23:59:59+00:00');
+  assert.deepEqual(alert.evidence, ['e1']);
+  assert.equal(alert.message, 'Children\'s social care raised a stage 1 disagreement with Education about Sam ("no school place offered") on 2 March 2018. Education should read it and record a response by 5 March 2018.');
+});
+
+test('ESCALATION_RESPONSE_DUE: resolved by the response of the agency it was raised with, not of the agency that raised it', () => {
+  const s = new Story();
+  raise(s, '2018-03-02', 1);
+  responded(s, '2018-03-02T10:00:00+00:00', 'social_care', 'e1');
+  assert.equal(awaited(s, '2018-03-03')[0].status, 'open', 'the raising agency answering itself');
+  responded(s, '2018-03-02T11:00:00+00:00', 'education', 'e1');
+  const [alert] = awaited(s, '2018-03-03');
+  assert.equal(alert.status, 'resolved');
+  assert.equal(alert.resolvedBy, 'e3');
+});
+
+test('ESCALATION_RESPONSE_DUE: a higher stage awaits the other side afresh; a resolution ends it', () => {
+  const s = new Story();
+  raise(s, '2018-03-02', 1);
+  raise(s, '2018-03-05', 2, 'education', 'social_care');
+  const stages = awaited(s, '2018-03-05T12:00:00+00:00');
+  assert.deepEqual(stages.map((a) => [a.owner, a.status, a.resolvedBy]), [['education', 'resolved', 'e2'], ['social_care', 'open', null]]);
+  resolved(s, '2018-03-06', 'e1');
+  assert.deepEqual(awaited(s, '2018-03-07').map((a) => a.status), ['resolved', 'resolved']);
+});
+
+test('ESCALATION_RESPONSE_DUE: high on the immediate route (the child at imminent risk)', () => {
+  const s = new Story();
+  s.add('2018-03-02', 'escalation.raised', { stage: 2, fromAgency: 'social_care', toAgency: 'youth_justice', issue: 'no plan', immediateReason: 'Threatened with a knife' });
+  const [alert] = awaited(s, '2018-03-02T12:00:00+00:00');
+  assert.equal(alert.severity, 'high');
+  assert.equal(alert.owner, 'youth_justice');
+  assert.match(alert.message, /on the immediate route: the child is at imminent risk/);
 });

@@ -13,7 +13,20 @@ export const ESCALATION_OVERDUE: RuleDefinition = {
   actions: ['Raise the disagreement to the next stage', 'Record the resolution and what was agreed', 'Use the immediate route if the child is at imminent risk'],
 };
 
-export const ESCALATION_RULES = [ESCALATION_OVERDUE];
+/**
+ * The other side of a disagreement is told: the agency it is raised with owns this alert from the
+ * moment it is raised until it responds (or it is resolved, or raised again). Without it the
+ * agency learnt of the disagreement only by opening the child's record; ESCALATION_OVERDUE goes to
+ * the agency that raised it. An extension of contract 2 (as PLAN_ACTION_OVERDUE is).
+ */
+export const ESCALATION_RESPONSE_DUE: RuleDefinition = {
+  code: 'ESCALATION_RESPONSE_DUE', family: 'escalation', severity: 'warning', owner: 'social_care',
+  finding: 'No formal dispute resolution and no escalation took place in Jacob\'s case: a disagreement raised with an agency must reach it, and it responds within the stage\'s time.',
+  description: 'A disagreement raised with an agency, waiting for its response: owned by that agency, due by the end of the stage\'s time; high when raised on the immediate route (the child at imminent risk). Resolved by its response, its resolution or a higher stage.',
+  actions: ['Read the disagreement and record your response', 'Agree with the other agency how it is resolved', 'Raise it to the next stage if you cannot agree'],
+};
+
+export const ESCALATION_RULES = [ESCALATION_OVERDUE, ESCALATION_RESPONSE_DUE];
 
 const NEXT_STAGE = ['', 'line managers (stage 2)', 'senior managers (stage 3)', 'directors (stage 4)', "the partnership's independent chair"];
 
@@ -30,6 +43,8 @@ interface Escalation {
   raisedMs: number;
   deadline: number;
   alert: AlertRecord | null;
+  /** ESCALATION_RESPONSE_DUE, until the agency it was raised with responds */
+  awaiting: AlertRecord | null;
 }
 
 const samePair = (a: Escalation, from: unknown, to: unknown) =>
@@ -57,6 +72,7 @@ export class EscalationTimescales implements ChildRuleFamily {
 
   onEvent(e: EngineEvent, t: number): void {
     if (e.type === 'escalation.raised') this.onRaised(e, t);
+    else if (e.type === 'escalation.responded') this.onResponded(e, t);
     else if (e.type === 'escalation.resolved') this.onResolved(e, t);
   }
 
@@ -73,6 +89,7 @@ export class EscalationTimescales implements ChildRuleFamily {
       if (!takesOver || !sameDisagreement(esc, id, e.details.fromAgency, e.details.toAgency)) return true;
       // Raised to a higher stage: the lower stage's clock stops.
       esc.alert?.resolve(t, e.ref);
+      esc.awaiting?.resolve(t, e.ref);
       chain.push(esc.ref, ...esc.chain);
       return false;
     });
@@ -85,8 +102,23 @@ export class EscalationTimescales implements ChildRuleFamily {
       raisedMs: t,
       deadline: toChair ? Infinity : this.run.calendar.workingDaysDeadline(t, days),
       alert: null,
+      awaiting: null,
     });
+    // the partnership's independent chair is not an agency that responds in Reachable
+    const raised = this.open[this.open.length - 1];
+    if (!toChair && raised.to && raised.to !== raised.from) raised.awaiting = this.raiseAwaited(raised, typeof e.details.immediateReason === 'string');
     this.updateNextDeadline();
+  }
+
+  /** The agency a stage was raised with records its response to that stage: the stage's ref, or the disagreement's id or an earlier stage's ref. */
+  private onResponded(e: EngineEvent, t: number): void {
+    const named = typeof e.details.escalation === 'string' ? e.details.escalation : null;
+    if (!named) return;
+    for (const esc of this.open) {
+      if (esc.to !== e.agency || !(esc.ref === named || esc.id === named || esc.chain.includes(named))) continue;
+      esc.awaiting?.resolve(t, e.ref);
+      esc.awaiting = null;
+    }
   }
 
   private onResolved(e: EngineEvent, t: number): void {
@@ -94,7 +126,10 @@ export class EscalationTimescales implements ChildRuleFamily {
     const matches = named ? this.open.filter((esc) => esc.id === named || esc.ref === named || esc.chain.includes(named)) : [];
     // A resolution that names no open escalation ends them all: the disagreement is settled.
     const ended = matches.length ? matches : this.open;
-    for (const esc of ended) esc.alert?.resolve(t, e.ref);
+    for (const esc of ended) {
+      esc.alert?.resolve(t, e.ref);
+      esc.awaiting?.resolve(t, e.ref);
+    }
     this.open = this.open.filter((esc) => !ended.includes(esc));
     this.updateNextDeadline();
   }
@@ -109,6 +144,22 @@ export class EscalationTimescales implements ChildRuleFamily {
       owner: esc.from,
       details: { stage: esc.stage, fromAgency: esc.from, toAgency: esc.to, workingDays: days },
       message: `A stage ${esc.stage} escalation about ${name} from ${AGENCY_NAMES[esc.from] ?? esc.from} to ${AGENCY_NAMES[esc.to] ?? esc.to}${issue}, raised on ${spokenDate(esc.raisedMs)}, has not been resolved or raised within ${days} working day${days === 1 ? '' : 's'}. Raise it to ${NEXT_STAGE[esc.stage]} or record how it was resolved.`,
+    });
+  }
+
+  private raiseAwaited(esc: Escalation, immediate: boolean): AlertRecord {
+    const issue = esc.issue ? ` ("${esc.issue.length > 120 ? `${esc.issue.slice(0, 117)}...` : esc.issue}")` : '';
+    const from = AGENCY_NAMES[esc.from] ?? esc.from;
+    const to = AGENCY_NAMES[esc.to] ?? esc.to;
+    const by = Number.isFinite(esc.deadline) ? ` by ${spokenDate(esc.deadline)}` : '';
+    return this.run.raise(ESCALATION_RESPONSE_DUE, esc.ref, esc.raisedMs, {
+      evidence: [esc.ref],
+      ...(Number.isFinite(esc.deadline) ? { dueMs: esc.deadline } : {}),
+      owner: esc.to,
+      severity: immediate ? 'high' : 'warning',
+      // the disagreement's id (its first stage's event: stage 1 carries none) leads to its page
+      details: { stage: esc.stage, fromAgency: esc.from, toAgency: esc.to, immediate, escalation: esc.id ?? esc.ref },
+      message: `${from} raised a stage ${esc.stage} disagreement with ${to} about ${this.run.name}${issue} on ${spokenDate(esc.raisedMs)}${immediate ? ', on the immediate route: the child is at imminent risk' : ''}. ${to} should read it and record a response${by}.`,
     });
   }
 

@@ -14,6 +14,8 @@ import type { Actor } from './actor.ts';
 import { createAlertService } from './alert-service.ts';
 import { createChild, recordEvents } from './chronology-service.ts';
 import { ServiceError } from './errors.ts';
+import { myWork } from './my-work-service.ts';
+import { responsesFor } from '../web/alert-responses.ts';
 import {
   childEscalations,
   escalateEscalation,
@@ -221,4 +223,31 @@ test('a second open disagreement with the same agency is refused: the rules woul
   assert.match(again.details[0].message, /already open/);
   await resolveEscalation(database.db, p.school, childId, first.escalationId, { outcome: 'Agreed' }, service.afterRecord, options);
   await raiseEscalation(database.db, p.school, childId, { ...RAISE, toAgency: 'social_care' }, service.afterRecord, options);
+});
+
+test('the agency a disagreement is raised with finds it in My work (ESCALATION_RESPONSE_DUE) until it responds; a higher stage awaits the other side', async () => {
+  now = Date.parse('2024-06-03T10:00:00+01:00');
+  const childId = await childWithSchool('Morgan Awaited');
+  const { escalationId } = await raiseEscalation(database.db, p.socialWorker, childId, RAISE, service.afterRecord, options);
+  const awaited = async (actor: Actor) =>
+    (await myWork(database.db, actor, { childId }, { now })).groups.filter((g) => g.rule === 'ESCALATION_RESPONSE_DUE').flatMap((g) => g.alerts);
+  const [forSchool] = await awaited(p.school);
+  assert.ok(forSchool, 'in the school’s My work');
+  assert.equal(forSchool.owner, 'education');
+  assert.match(forSchool.message, /Children's social care raised a stage 1 disagreement with Education about Morgan Awaited/);
+  assert.equal(forSchool.details.escalation, escalationId, 'the alert leads to the disagreement');
+  assert.deepEqual(responsesFor(forSchool), [{ type: 'escalation.responded', href: `/children/${childId}/escalations/${escalationId}` }]);
+  assert.deepEqual(await awaited(p.socialWorker), [], 'not in the work of the agency that raised it');
+
+  await respondToEscalation(database.db, p.school, childId, escalationId, { response: 'We will hold a place from Monday' }, service.afterRecord, options);
+  assert.deepEqual(await awaited(p.school), [], 'answered: gone from the school’s work');
+  const [answered] = await stored(childId, 'ESCALATION_RESPONSE_DUE');
+  assert.equal(answered.status, 'resolved');
+
+  // raised to stage 2 by the school: now social care is waited on
+  await escalateEscalation(database.db, p.school, childId, escalationId, { reason: 'The place depends on a plan social care has not made' }, service.afterRecord, options);
+  const [forSocialCare] = await awaited(p.socialWorker);
+  assert.match(forSocialCare.message, /Education raised a stage 2 disagreement with Children's social care/);
+  assert.equal(forSocialCare.details.escalation, escalationId, 'a higher stage leads to the same disagreement');
+  assert.deepEqual(await awaited(p.school), []);
 });

@@ -39,6 +39,10 @@ export function responsesFor(alert: AlertRow): ResponseLink[] {
     const agency = String(alert.details.agency ?? '');
     return [{ type: 'involvement.started', href: `${base}/involvements/new?agency=${encodeURIComponent(agency)}&change=started&alert=${encodeURIComponent(alert.id)}` }];
   }
+  // the disagreement's own page, where the agency it was raised with responds
+  if (alert.rule === 'ESCALATION_RESPONSE_DUE' && typeof alert.details.escalation === 'string') {
+    return [{ type: 'escalation.responded', href: `${base}/escalations/${encodeURIComponent(alert.details.escalation)}` }];
+  }
   // reachable moments (RM_*) and anything else: a multi-agency response (contract 1)
   const types = RESPONSES[alert.rule] ?? MULTI_AGENCY;
   return types.map((type) => {

@@ -355,3 +355,71 @@ test('notes and reasons that are too long are errors on their fields, with the o
   // what was written is kept, to shorten
   assert.match(page.body, /x{10001}<\/textarea>/);
 });
+
+/**
+ * What a browser sends for a page's form: every checked checkbox, hidden or not. GOV.UK Frontend
+ * hides an unticked indicator's "when" but leaves it checked, so it is sent with the rest.
+ */
+function sentFrom(html: string): Record<string, string[]> {
+  const form: Record<string, string[]> = {};
+  for (const m of html.matchAll(/<input class="govuk-checkboxes__input" id="[^"]*" name="([^"]+)" type="checkbox" value="([^"]+)"([^>]*)>/g)) {
+    if (/ checked/.test(m[3])) (form[m[1]] ??= []).push(m[2]);
+  }
+  return form;
+}
+
+// The tester's defect on the demo: an indicator unticked after its "when" was chosen (or pre-filled)
+// still counted, because the hidden "when" was sent and read as a tick. Only the indicator's own box
+// ticks it.
+test('an unticked indicator does not count, whatever its hidden "when" says', async () => {
+  const v = await signedIn();
+  const form = sentFrom((await v.get(`${url()}?asOf=2024-06-20`)).body);
+  assert.deepEqual(form['when-going_missing'], ['recent'], 'the pre-fill says when going missing was seen');
+  // the practitioner unticks going missing; its "when", hidden, is still sent
+  const oneUnticked = await v.post(url(), {
+    ...form, asOf: '2024-06-20', items: form.items.filter((id) => id !== 'going_missing'), judgement: '', action: 'check',
+  });
+  assert.equal(oneUnticked.statusCode, 200);
+  assert.match(oneUnticked.body, /Score: 6 points/);
+  assert.doesNotMatch(oneUnticked.body, /<th scope="row" class="govuk-table__header">Going missing<\/th>/);
+  assert.deepEqual(ticked(oneUnticked.body, 'items').sort(), ['found_with_drugs_or_weapon', 'offending']);
+  // shown again, the form shows what counts: no "when" left checked under an unticked item
+  assert.deepEqual(ticked(oneUnticked.body, 'when-going_missing'), []);
+
+  // every pre-filled item unticked: nothing counts
+  const noneTicked = await v.post(url(), { ...form, asOf: '2024-06-20', items: [], judgement: '', action: 'check' });
+  assert.equal(noneTicked.statusCode, 200);
+  assert.match(noneTicked.body, /Score: 0 points/);
+  assert.match(noneTicked.body, /No items are ticked\./);
+  assert.deepEqual(ticked(noneTicked.body, 'items'), []);
+});
+
+test('a save with every pre-filled item unticked needs the confirmation that none is present, and records no indicator', async () => {
+  const v = await signedIn();
+  const page = await v.get(`${url()}?asOf=2024-06-17`);
+  const form = sentFrom(page.body);
+  const prefilled = [...form.items].sort();
+  assert.ok(form['when-going_missing']?.length, 'the pre-fill says when going missing was seen');
+  const submission = /name="submission" value="([0-9a-f-]{36})"/.exec(page.body)![1];
+  const notes = 'Screened with the youth worker (all unticked).';
+  const sent = { ...form, asOf: '2024-06-17', items: [], notes, judgement: '', rationale: '', action: 'save', submission };
+  const mine = async () => (await t.database.db.select().from(events).where(and(eq(events.childId, p.childId), eq(events.type, 'screening.completed'))))
+    .filter((e) => e.summary === notes);
+
+  const refused = await v.post(url(), sent);
+  assert.equal(refused.statusCode, 400);
+  assert.deepEqual(errorLinks(refused.body), [['noneConfirmed', NONE_MESSAGE]]);
+  assert.equal((await mine()).length, 0);
+  // what was entered is kept
+  assert.match(refused.body, /Screened with the youth worker \(all unticked\)\.<\/textarea>/);
+  assert.deepEqual(ticked(refused.body, 'items'), []);
+
+  const saved = await v.post(url(), { ...sent, noneConfirmed: 'yes' });
+  assert.equal(saved.statusCode, 302);
+  assert.equal(decodeURIComponent((saved.headers.location as string).split('recorded=')[1].split('#')[0]), 'Exploitation screening saved: no current concern (0 points)');
+  const [row] = await mine();
+  assert.equal(row.details.score, 0);
+  assert.deepEqual(row.details.indicators, []);
+  assert.equal(row.details.noIndicatorsPresent, true);
+  assert.deepEqual((row.details.setAside as { id: string }[]).map((x) => x.id).sort(), prefilled);
+});

@@ -56,22 +56,28 @@ function dayBefore(iso: string): string {
 
 const lowerFirst = (s: string) => (/^[A-Z][a-z]/.test(s) ? s[0].toLowerCase() + s.slice(1) : s);
 
-/** The form's answers: an item is ticked by its box, or by saying when for a significant one. */
+/**
+ * The form's answers: an item is ticked by its own box only. Its "when" is read only when the box
+ * is ticked: GOV.UK Frontend hides an unticked item's "when" without clearing it, so the browser
+ * still sends it, and read as a tick it counted an item the practitioner had unticked (a tester's
+ * finding on the demo: "Going missing", unticked, scored 5 points and was saved as an indicator).
+ */
 function readForm(body: Body, set: IndicatorSet): { state: FormState; problems: Problem[] } {
   const items = new Set(asArray(body.items));
   const ticked = new Map<string, Timing>();
   const undated = new Set<string>();
   const problems: Problem[] = [];
   for (const item of set.items) {
+    if (!items.has(item.id)) continue;
     if (set.sections[item.section].window !== 'recent_and_earlier') {
-      if (items.has(item.id)) ticked.set(item.id, 'recent');
+      ticked.set(item.id, 'recent');
       continue;
     }
     const when = asArray(body[`when-${item.id}`]);
     const recent = when.includes('recent');
     const earlier = when.includes('earlier');
     if (recent || earlier) ticked.set(item.id, recent && earlier ? 'both' : recent ? 'recent' : 'earlier');
-    else if (items.has(item.id)) {
+    else {
       undated.add(item.id);
       problems.push({ path: `when-${item.id}`, message: `Select when ${lowerFirst(item.label)} was seen` });
     }

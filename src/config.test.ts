@@ -89,6 +89,16 @@ test('lockout and idle timeout have defaults and refuse nonsense', () => {
   assert.throws(() => readConfig({ IDLE_MINUTES: 'soon' }), /IDLE_MINUTES/);
 });
 
+test('SESSION_HOURS and LOG_LEVEL are checked at the start, not at the first sign-in or log line', () => {
+  assert.equal(readConfig({}).sessionHours, 8);
+  assert.equal(readConfig({ SESSION_HOURS: '12' }).sessionHours, 12);
+  // "abc" made every sign-in fail with a 500 (an invalid session expiry)
+  assert.throws(() => readConfig({ SESSION_HOURS: 'abc' }), /SESSION_HOURS: expected a positive number, got "abc"/);
+  assert.throws(() => readConfig({ SESSION_HOURS: '0' }), /SESSION_HOURS/);
+  assert.doesNotThrow(() => readConfig({ LOG_LEVEL: 'silent' }));
+  assert.throws(() => readConfig({ LOG_LEVEL: 'loud' }), /LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent, got "loud"/);
+});
+
 test('OpenID Connect: all of it or none of it, https in production, the claim map validated', async () => {
   const { generateKeyPairSync } = await import('node:crypto');
   const dir = mkdtempSync(join(tmpdir(), 'reachable-config-'));

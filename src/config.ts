@@ -131,6 +131,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     return value;
   };
   const idleMinutes = positive('IDLE_MINUTES', 30);
+  // not a number made every sign-in fail (an invalid expiry date) long after the start succeeded
+  const sessionHours = positive('SESSION_HOURS', 8);
+  // read by the web server's logger (web/app.ts); an unknown level crashed the start with the logger's own message
+  if (env.LOG_LEVEL !== undefined && !LOG_LEVELS.includes(env.LOG_LEVEL)) {
+    throw new ConfigError(`LOG_LEVEL: expected one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
+  }
   const lockout = { attempts: positive('LOCKOUT_ATTEMPTS', 5, true), minutes: positive('LOCKOUT_MINUTES', 15) };
   const baseUrl = env.BASE_URL ?? `http://localhost:${port}`;
   const oidc = readOidc(env, mode, baseUrl);
@@ -164,7 +170,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: resolve(env.REACHABLE_DATA_DIR ?? './data'),
     demo: databaseUrl ? env.REACHABLE_DEMO === '1' : env.REACHABLE_DEMO !== '0',
     sessionSecret: sessionSecret || 'development-only-session-secret-not-for-production',
-    sessionHours: Number(env.SESSION_HOURS ?? 8),
+    sessionHours,
     idleMinutes,
     lockout,
     oidc,
@@ -183,6 +189,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webProcesses,
   };
 }
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 function checkSigningKey(path: string): void {
   let type: string | undefined;

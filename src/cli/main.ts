@@ -63,5 +63,50 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
     usage(io);
     return name ? 2 : 0;
   }
-  return (await command.load())(rest, io);
+  try {
+    return await (await command.load())(rest, io);
+  } catch (error) {
+    const plainly = databaseProblem(error);
+    if (!plainly) throw error;
+    io.err(`${plainly}\n`);
+    return 2;
+  }
+}
+
+/** PostgreSQL's codes for a refused sign-in or a missing database, and the network's for a server not reached. */
+const UNREACHED: Record<string, string> = {
+  ECONNREFUSED: 'the connection was refused: is the server running, and on that port?',
+  ENOTFOUND: 'no such host: check the host name.',
+  EAI_AGAIN: 'the host name could not be looked up: check it and the network.',
+  ETIMEDOUT: 'the connection timed out: check the host, the port and any firewall.',
+  EHOSTUNREACH: 'the host cannot be reached: check the host and the network.',
+  '28P01': 'the password was refused: check the user and password.',
+  '28000': 'the server refused this user: check the user and the server\'s pg_hba.conf.',
+  '3D000': 'there is no such database: create it, or check its name.',
+};
+
+/**
+ * A database that cannot be opened, said in a line that names the setting and what to check — where
+ * the command printed the driver's stack trace. The URL is shown without its password.
+ */
+export function databaseProblem(error: unknown): string | null {
+  // by name: importing the class would load the database for every command (replay needs none)
+  if (error instanceof Error && error.constructor.name === 'DataDirectoryLocked') {
+    return `${error.message}\nThe embedded database is open in another process (is the server running?). Stop it, or use PostgreSQL (DATABASE_URL).`;
+  }
+  // a host with several addresses fails with one error for each, in an AggregateError
+  const errors = error instanceof AggregateError ? error.errors : [error];
+  const code = errors.map((e) => (e as { code?: unknown })?.code).find((c): c is string => typeof c === 'string' && c in UNREACHED);
+  if (!code) return null;
+  return `Cannot open the PostgreSQL database in DATABASE_URL (${whereTo(process.env.DATABASE_URL)}): ${UNREACHED[code]}`;
+}
+
+function whereTo(url: string | undefined): string {
+  if (!url) return 'not set';
+  try {
+    const u = new URL(url);
+    return `${u.hostname}${u.port ? `:${u.port}` : ''}${u.pathname}`;
+  } catch {
+    return 'not a URL';
+  }
 }

@@ -121,6 +121,10 @@ test('a checkpoint signs the Merkle root of every entry so far, and records itse
   assert.equal(verification.ok, true, JSON.stringify(verification));
   assert.equal(verification.checkpoints.checked, 2);
   assert.match(describeVerification(verification).ok.join('\n'), /Audit chain intact: 10 entries verified\.\nCheckpoints: 2 of 2 verified; the latest at entry \d+/);
+  // the second checkpoint's own record is newer than it: the newest entries' removal would not show
+  assert.match(describeVerification(verification).ok.join('\n'), /\n1 entry is newer than the latest checkpoint and not yet signed: removing the newest entries would not show until a checkpoint covers them\./);
+  await entries(2);
+  assert.match(describeVerification(await verifyAudit(database.db, key)).ok.join('\n'), /\n3 entries are newer than the latest checkpoint/);
 });
 
 test('a rewritten entry with a recomputed chain passes the chain and fails the checkpoint after it', async () => {

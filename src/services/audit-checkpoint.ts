@@ -10,7 +10,7 @@ import type { Config } from '../config.ts';
 import { MerkleBuilder } from '../domain/merkle.ts';
 import * as auditRepo from '../store/audit-repository.ts';
 import type { CheckpointRow } from '../store/audit-repository.ts';
-import { takeLease } from '../store/alert-repository.ts';
+import { releaseLease, takeLease } from '../store/alert-repository.ts';
 import type { Db } from '../store/database.ts';
 import { requireCapability } from './access.ts';
 import type { Actor } from './actor.ts';
@@ -228,6 +228,12 @@ export function describeVerification(v: AuditVerification): { ok: string[]; prob
   const c = v.checkpoints;
   if (c.latest) ok.push(`Checkpoints: ${c.checked} of ${c.stored} verified; the latest at entry ${c.latest.upToSeq} (root ${c.latest.merkleRoot.slice(0, 16)}…, key ${c.latest.keyId}).`);
   else ok.push('Checkpoints: none made yet.');
+  // the chain shows an entry altered or removed from its middle, not the newest removed with the
+  // head moved back: only a signed checkpoint (kept elsewhere once exported) covers those
+  const unsigned = v.chain.rows - (c.latest?.entries ?? 0);
+  if (v.chain.ok && unsigned > 0) {
+    ok.push(`${unsigned} ${unsigned === 1 ? 'entry is' : 'entries are'} newer than the latest checkpoint and not yet signed: removing the newest entries would not show until a checkpoint covers them. \`reachable audit checkpoint\` signs them now; \`reachable audit export\` keeps the checkpoints elsewhere.`);
+  }
   if (c.exported) ok.push(`Exported checkpoints: ${c.exported.checked} of ${c.exported.total} match the log.`);
   problems.push(...c.problems.map((p) => `${p.message}.`));
   return { ok, problems };
@@ -323,6 +329,8 @@ export function startAuditCheckpoints(db: Db, config: Pick<Config, 'auditSigning
     stop: async () => {
       clearInterval(timer);
       await running;
+      // a restart makes its checkpoint at once, rather than wait out this process's lease
+      await releaseLease(db, 'audit-checkpoint', holder).catch(() => {});
     },
   };
 }

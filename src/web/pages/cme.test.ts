@@ -91,6 +91,13 @@ test('a direction request is checked, recorded and shown with its 7-day clock; t
   assert.equal(outcome.statusCode, 302);
   const after = await v.get(outcome.headers.location!);
   assert.match(after.body, /Direction to admit issued, 9 October 2024/);
+
+  // a school asked to admit by direction is offered for its outcome, and is not said to have refused
+  await v.post(`${url()}/directions`, { school: 'Brookside School', academy: 'no', 'requestedOn-day': '10', 'requestedOn-month': '10', 'requestedOn-year': '2024' });
+  const asked = await v.get(url());
+  assert.match(asked.body, /<option value="Brookside School"/);
+  assert.match(asked.body, /Schools that refused: Hillcrest Academy, St Anne’s School/);
+  assert.doesNotMatch(asked.body, /Schools that refused: [^<]*Brookside/);
   const register = await v.get('/education/cme');
   assert.match(register.body, /Direction to admit issued/);
   assert.doesNotMatch(register.body, />Overdue</);

@@ -94,6 +94,8 @@ export default async function cmeRoutes(app: FastifyInstance): Promise<void> {
       child,
       period: period ? periodForPage(period) : null,
       schools,
+      // the request form's hint names only the schools that refused: those asked to admit by direction had not
+      refusedSchools: [...new Set((period?.refusals ?? []).map((r) => r.school))],
       ask: {
         school: v('school', 'request'),
         reference: v('reference', 'request'),

@@ -8,6 +8,7 @@ import { openTestApp, Visitor } from '../../../test/support/app.ts';
 import { makePartnership, makeUser, type TestPartnership } from '../../../test/support/partnership.ts';
 import { recordEvents } from '../../services/chronology-service.ts';
 import * as panels from '../../store/panel-repository.ts';
+import { auditActionName } from './access.ts';
 
 let t: Awaited<ReturnType<typeof openTestApp>>;
 let p: TestPartnership;
@@ -44,6 +45,8 @@ test('break-glass: refused without a reason or an exact match; granted, shown on
   const granted = await school.post('/break-glass', { identifier: '943 476 5919', reason: 'Jordan is at the school gate with an adult we do not know and will not go home.' });
   assert.equal(granted.statusCode, 302);
   assert.equal(String(granted.headers.location).split('?')[0], `/children/${p.childId}`);
+  // the banner says the day and am or pm, as the record's own warning does ("until 4:22." was ambiguous)
+  assert.match(decodeURIComponent(String(granted.headers.location)), /Emergency access until \d{1,2} [A-Z][a-z]+ \d{4} at \d{1,2}(:\d{2})?(am|pm)\./);
   const page = await school.get(`/children/${p.childId}`);
   assert.equal(page.statusCode, 200);
   assert.match(page.body, /Emergency access: Sue School \(Education\)/);
@@ -113,6 +116,9 @@ test('the access log: for managers of an involved agency and the DPO, with the b
   assert.equal(log.statusCode, 200);
   assert.match(log.body, /Emergency access \(break-glass\)/);
   assert.match(log.body, /Agency involved with the child/);
+  // the actions in plain words, not their codes
+  assert.match(log.body, /Emergency access opened/);
+  assert.doesNotMatch(log.body, /Access break glass|break_glass/);
   // the agency's lawful basis sits beside each access (none recorded yet in this partnership)
   assert.match(log.body, /Agency&#39;s lawful basis|Agency's lawful basis/);
   assert.match(log.body, /No sharing agreement recorded/);
@@ -150,4 +156,11 @@ test('a panel member sees the children on the panel’s agenda until the minutes
   // a practitioner cannot manage membership
   const sam = await visitor('sam.social@test.reachable');
   assert.equal((await sam.get('/panels/members')).statusCode, 403);
+});
+
+test('the access log names actions in plain words: subject access and emergency access written out', () => {
+  assert.equal(auditActionName('sar.opened'), 'Subject access request opened');
+  assert.equal(auditActionName('access.break_glass'), 'Emergency access opened');
+  assert.equal(auditActionName('child.viewed'), 'Child viewed');
+  assert.equal(auditActionName('sar.withdrawn'), 'Subject access request withdrawn', 'a code not named is written out');
 });

@@ -12,6 +12,7 @@ import { wordingToCheck } from '../language-check.ts';
 import { requireSignedIn, signedIn } from '../sessions.ts';
 import { requireCaseReader } from '../guards.ts';
 import { UUID } from '../../domain/identifiers.ts';
+import { viewFilters } from '../view-filters.ts';
 
 type Body = Record<string, unknown>;
 
@@ -22,7 +23,39 @@ const BASIS_NAMES: Record<string, string> = {
   break_glass: 'Emergency access (break-glass)',
   review: 'Reviewing emergency access',
   oversight: 'Oversight (access log)',
+  retention_review: 'Retention review (data protection officer)',
+  subject_access: 'Subject access request (data protection officer)',
 };
+
+/**
+ * What each audited action on a child's record is, in plain words for the access log. An action
+ * not named here is read from its code ("event.recorded": "Event recorded"), with the codes'
+ * abbreviations written out.
+ */
+const ACTION_NAMES: Record<string, string> = {
+  'access.break_glass': 'Emergency access opened',
+  'access.break_glass_reviewed': 'Emergency access reviewed',
+  'access.restricted_requested': 'Asked to read a restricted entry',
+  'access.restricted_declined': 'Request to read a restricted entry declined',
+  'access.log_viewed': 'Access log viewed',
+  'event.widened': 'Restricted entry shared more widely',
+  'event.resent': 'Entry sent again (nothing changed)',
+  'child.identifiers_added': 'Identifiers added',
+  'sar.opened': 'Subject access request opened',
+  'sar.viewed': 'Subject access request viewed',
+  'sar.decided': 'Subject access request: an entry decided',
+  'sar.released': 'Subject access request released',
+  'sar.exported': 'Subject access request exported',
+  'cme.viewed': 'Children missing education record viewed',
+  'nrm.viewed': 'National Referral Mechanism page viewed',
+};
+
+export function auditActionName(action: string): string {
+  const named = ACTION_NAMES[action];
+  if (named) return named;
+  const words = action.replace(/\bsar\b/, 'subject access request').replace(/break_glass/g, 'emergency access').replace(/[._]/g, ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
 
 function refusal(error: unknown): ServiceError {
   if (!(error instanceof ServiceError) || error.id !== 'validation_error') throw error;
@@ -50,7 +83,7 @@ export default async function accessRoutes(app: FastifyInstance): Promise<void> 
         identifier: asString(body.identifier), name: asString(body.name), dateOfBirth: dob.value, reason: asString(body.reason),
       }, options);
       const message = grant
-        ? `Emergency access until ${grant.expiresAt.toLocaleTimeString('en-GB', { timeZone: 'Europe/London', hour: 'numeric', minute: '2-digit' })}. Your manager and the data protection officer have been told.`
+        ? `Emergency access until ${viewFilters.govukDateTime(grant.expiresAt)}. Your manager and the data protection officer have been told.`
         : 'You already have access to this record: no emergency access was needed.';
       return reply.redirect(`/children/${childId}?done=${encodeURIComponent(message)}`);
     } catch (error) {
@@ -200,7 +233,7 @@ export default async function accessRoutes(app: FastifyInstance): Promise<void> 
     return reply.page('access/access-log.njk', {
       title: log.name ? `Who has seen ${log.name}'s record` : 'Who has seen this record',
       log,
-      entries: log.entries.map((e) => ({ ...e, basisName: BASIS_NAMES[String(e.detail.basis)] ?? (e.detail.basis ? String(e.detail.basis) : 'Not recorded'), what: e.action.replace(/[._]/g, ' ') })),
+      entries: log.entries.map((e) => ({ ...e, basisName: BASIS_NAMES[String(e.detail.basis)] ?? (e.detail.basis ? String(e.detail.basis) : 'Not recorded'), what: auditActionName(e.action) })),
     });
   });
 }

@@ -118,7 +118,7 @@ async function checkNarrow(page: Page, path: string, expected: string[], shot: s
 
 describe('narrow screens: wide tables scroll in their own region, not the page (WCAG 1.4.10)', { skip: browserSkip }, () => {
   let b: BrowserApp;
-  const ids = { leon: '', kai: '' };
+  const ids = { leon: '', kai: '', skye: '' };
   const contexts = { dex: '', park: '' };
 
   before(async () => {
@@ -127,6 +127,7 @@ describe('narrow screens: wide tables scroll in their own region, not the page (
     const named = async (name: string) => (await db.select({ id: children.id }).from(children).where(eq(children.name, name)))[0].id;
     ids.leon = await named('Leon Marsh');
     ids.kai = await named('Kai Brennan');
+    ids.skye = await named('Skye Doherty');
     const entity = async (kind: string, ref: string) => {
       const row = await findEntityByKey(db, kind, ref);
       assert.ok(row, `the demo has ${kind} ${ref}`);
@@ -180,6 +181,21 @@ describe('narrow screens: wide tables scroll in their own region, not the page (
     await signInAs(tm, 'tm@demo.reachable.test');
     const log = await checkNarrow(tm, `/children/${ids.leon}/access-log`, ['Access log'], '06-access-log');
     assert.ok(log.regions[0].rows >= 2, `the access log has entries: ${log.regions[0].rows}`);
+    assert.deepEqual(b.pageProblems, []);
+  });
+
+  test("disagreements, a child's and the partnership's, and the API's documentation (found scrolling sideways by exploratory testing)", async () => {
+    const tm = await b.newPage();
+    await signInAs(tm, 'tm@demo.reachable.test');
+    await checkNarrow(tm, `/children/${ids.skye}/escalations`, ['Disagreements'], '09-child-disagreements');
+    await checkNarrow(tm, '/escalations', ['Open, by stage', 'Open, by age', 'Open, by agencies'], '10-partnership-disagreements');
+    // the API's page: its operations scroll in their region; the event schema, a block of code, in its own
+    await tm.setViewportSize(NARROW);
+    await visit(tm, '/api/docs');
+    const docs = await reflow(tm);
+    await screenshot(tm, '11-api-docs', SCREENS);
+    assert.ok(docs.scrollWidth <= docs.innerWidth, `/api/docs is ${docs.scrollWidth}px wide: ${docs.sticking.join('; ')}`);
+    assert.deepEqual(docs.regions.map((g) => [g.name, g.tabIndex, g.role]), [['Operations', 0, 'region'], ['The event schema', 0, 'region']]);
     assert.deepEqual(b.pageProblems, []);
   });
 

@@ -46,6 +46,17 @@ test('an agency system records an event, and re-sending it changes nothing', asy
   assert.deepEqual(read.json().events[0].details, { items: ['phone', 'cash'], count: 2 });
 });
 
+test('a chronology filter that is not an event type or an agency is named with the values that would do', async () => {
+  const bad = await call('GET', `/api/children/${p.childId}/events?type=nope&type=police.incident&agency=army`, policeToken);
+  assert.equal(bad.statusCode, 400);
+  const details = bad.json().details as { path: string; message: string }[];
+  const type = details.find((d) => d.path.startsWith('type'));
+  assert.match(type!.message, /^Not an event type: "nope"\. Use one of .*police\.incident/);
+  const agency = details.find((d) => d.path.startsWith('agency'));
+  assert.match(agency!.message, /^Not an agency: "army"\. Use one of police, social_care/);
+  assert.equal((await call('GET', `/api/children/${p.childId}/events?type=police.incident&type=police.found_in_possession`, policeToken)).statusCode, 200);
+});
+
 test('invalid input: 400 validation_error with the path of every problem, and nothing written', async () => {
   const before = (await call('GET', `/api/children/${p.childId}/events`, policeToken)).json().total;
   const response = await call('POST', `/api/children/${p.childId}/events`, policeToken, {

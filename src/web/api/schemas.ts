@@ -31,11 +31,14 @@ export const childSearchSchema = z.object({
   identifier: z.string().max(50).optional(),
 });
 
-const oneOrMany = <T extends z.ZodType>(schema: T) => z.union([schema, z.array(schema)]);
+/** A query parameter given once or repeated, read as a list: a bad value is named with what would do (a union said only "Invalid input"). */
+const oneOrMany = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === undefined || Array.isArray(v) ? v : [v]), z.array(schema));
+const oneOf = (what: string, values: readonly string[]) =>
+  z.enum(values as [string, ...string[]], { error: (issue) => `Not ${what}: ${JSON.stringify(issue.input)}. Use one of ${values.join(', ')}` });
 
 export const chronologyQuerySchema = z.object({
-  agency: oneOrMany(agencySchema).optional(),
-  type: oneOrMany(z.enum(EVENT_TYPES as [string, ...string[]])).optional(),
+  agency: oneOrMany(oneOf('an agency', agencySchema.options)).optional(),
+  type: oneOrMany(oneOf('an event type', EVENT_TYPES)).optional(),
   page: z.coerce.number().int().min(1).optional(),
 });
 

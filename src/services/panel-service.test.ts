@@ -14,6 +14,7 @@ import { createAlertService } from './alert-service.ts';
 import { createChild, recordEvents } from './chronology-service.ts';
 import { ServiceError } from './errors.ts';
 import { createPanelService, type PanelService } from './panel-service.ts';
+import { pseudonym } from './pseudonym.ts';
 
 const NOW = Date.parse('2024-06-30T12:00:00Z');
 const rules = createAlertService({ clock: () => NOW, notify: false });
@@ -352,4 +353,66 @@ test('an item’s form sent back by the language check is one view of a child’
   const back = await panels.childItemFormBack(p.police, first, jordan.id);
   assert.equal(back?.item.childName, 'Jordan Test');
   assert.deepEqual(await entries(since), [['panel.viewed', child.a, jordan.id]]);
+});
+
+let held = '';
+
+test('a context item’s notes may not name a child linked to it or on the agenda: every agency at the panel reads them', async () => {
+  const meeting = await panels.schedule(chair, { panelType: 'missing_exploited', meetsOn: '2024-06-29', chairUserId: '' });
+  held = meeting.id;
+  await panels.buildAgenda(chair, held);
+  await panels.circulateReturns(chair, held);
+  await panels.hold(chair, held);
+  await panels.recordAttendance(chair, held, [{ agency: 'social_care', present: true }, { agency: 'police', present: true }]);
+  const items = (await panels.view(chair, held)).items;
+  const dex = items.find((i) => i.subject?.ref === 'dex')!;
+  assert.ok(items.some((i) => i.childId === child.d), 'Devon is on the agenda');
+  const item = async () => (await panels.view(chair, held)).items.find((i) => i.id === dex.id)!;
+
+  // Casey is linked to Dex and the chair sees her; Bailey is linked to Dex and known to police only
+  const named = await rejection(panels.recordItem(chair, held, dex.id, { ...decide('deferred'), discussion: 'Dex drives Casey and Bailey to the flat.' }, 'discuss'), 400);
+  assert.deepEqual(named.details.map((d) => d.path), ['discussion']);
+  const message = named.details[0].message;
+  assert.match(message, /^Do not name children in an item about an adult or place: every agency at the panel reads it\. Remove /);
+  assert.match(message, new RegExp(`Casey Review \\(${pseudonym(child.c)}\\)`));
+  // the chair may not see Bailey: told the word they wrote, never the child's full name or reference
+  assert.match(message, /“Bailey”/);
+  assert.doesNotMatch(message, new RegExp(`Bailey Hidden|${pseudonym(child.b)}`));
+  assert.deepEqual([(await item()).status, (await item()).discussion], ['proposed', null], 'nothing written');
+
+  // a child on the agenda (Devon is not linked to Dex), in the decision and in an action
+  const decision = { ...decide('actions_agreed', [{ action: 'Tell Devon’s school what the panel knows of Dex', ownerAgency: 'education', dueBy: '2024-07-10' }]), decision: 'Disrupt Dex; Devon Risk is told by her social worker.' };
+  const decided = await rejection(panels.recordItem(chair, held, dex.id, decision, 'decide'), 400);
+  assert.deepEqual(decided.details.map((d) => d.path), ['decision', 'actions.0.action']);
+  assert.match(decided.details[0].message, new RegExp(`Remove Devon Risk \\(${pseudonym(child.d)}\\)`));
+  assert.equal((await item()).status, 'proposed', 'nothing written');
+
+  // by their references: recorded
+  await panels.recordItem(chair, held, dex.id, { ...decide('deferred'), discussion: `Dex drives ${pseudonym(child.c)} to the flat.` }, 'decide');
+  assert.equal((await item()).status, 'decided');
+});
+
+test('an action is due on or after the day of the meeting', async () => {
+  const devon = (await panels.view(chair, held)).items.find((i) => i.childId === child.d)!;
+  const early = await rejection(panels.recordItem(chair, held, devon.id, decide('actions_agreed', [{ action: 'Safety plan with the school', ownerAgency: 'education', dueBy: '2024-06-01' }]), 'decide'), 400);
+  assert.deepEqual(early.details, [{ path: 'actions.0.dueBy', message: 'The date action 1 is due by must be the same as or after the date of the meeting' }]);
+  await panels.recordItem(chair, held, devon.id, decide('actions_agreed', [{ action: 'Safety plan with the school', ownerAgency: 'education', dueBy: '2024-06-29' }]), 'decide');
+});
+
+test('a panel for children offers and takes only those under 18 on the day of the meeting', async () => {
+  const db = database.db;
+  const known = async (name: string, dateOfBirth: string) => {
+    const c = await createChild(db, p.socialWorker, { name, dateOfBirth });
+    await recordEvents(db, p.socialWorker, c.id, [{ type: 'involvement.started', at: '2024-01-02', agency: 'social_care', details: { agency: 'social_care' } }], 'web');
+    return c;
+  };
+  const adult = await known('Aled Grown', '2002-11-15');
+  await known('Yasmin Young', '2010-07-05');
+  // 18 the day after the meeting: still a child at it
+  await known('Tess Turning', '2006-06-30');
+  const offered = (await panels.addableChildren(chair, held)).map((c) => c.name);
+  assert.ok(offered.includes('Yasmin Young') && offered.includes('Tess Turning'), offered.join(', '));
+  assert.ok(!offered.includes('Aled Grown'), 'an adult is not offered');
+  const refused = await rejection(panels.addChild(chair, held, adult.id, { childrenOnly: true }), 400);
+  assert.deepEqual(refused.details, [{ path: 'child', message: 'Aled Grown is 21 on the day of the meeting: this panel is for children under 18' }]);
 });

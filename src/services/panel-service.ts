@@ -9,13 +9,16 @@ import { AGENCIES, type Agency, type Problem } from '../domain/event.ts';
 import { formatInstant, londonDate } from '../domain/time.ts';
 import {
   absentAgencies,
+  ageAtMeeting,
   checkDecision,
+  childrenNamedIn,
   DEFAULT_PANEL_TYPES,
   itemTransition,
   mayHold,
   mayPublishMinutes,
   meetingTransition,
   OUTCOME_NAMES,
+  PANEL_AGE_LIMIT,
   reviewCodes,
   type DecisionInput,
   type ItemAction,
@@ -39,6 +42,7 @@ import { childToWrite, recordEvents, visibleChild, type AfterRecord } from './ch
 import { forbidden, notFound, ServiceError, validationFailed } from './errors.ts';
 import { can } from './access.ts';
 import { mayViewContext } from './network-service.ts';
+import { pseudonym } from './pseudonym.ts';
 
 export const CONTEXT_AGENDA_RULES = ['ADULT_OF_CONCERN', 'HOTSPOT'];
 
@@ -127,6 +131,39 @@ export function createPanelService(db: Db, options: PanelServiceOptions = {}) {
     const entity = item.subject ? await contextRepo.findEntityByKey(tx, item.subject.kind, item.subject.ref) : undefined;
     if (!entity || !(await mayViewContext(tx, actor, entity.id))) throw notFound();
     return entity;
+  }
+
+  /**
+   * The children a context item's notes may not name: those linked to the adult or place, and those
+   * on the meeting's agenda. `visible`: the chair may see the child, and so may be told their name
+   * and reference; of any other child they are told only the words they wrote.
+   */
+  async function childrenAroundContext(tx: Db, chair: Person, meetingId: string, entityId: string) {
+    const scope = scopeOf(chair);
+    const around = new Map<string, { id: string; name: string; visible: boolean }>();
+    for (const c of await contextRepo.childrenOfEntity(tx, entityId, scope)) around.set(c.childId, { id: c.childId, name: c.name, visible: c.visible });
+    const onAgenda = (await repo.itemsOf(tx, meetingId)).filter((i) => i.childId && i.childName && !around.has(i.childId));
+    const visible = await repo.visibleChildIds(tx, scope, onAgenda.map((i) => i.childId!));
+    for (const i of onAgenda) around.set(i.childId!, { id: i.childId!, name: i.childName!, visible: visible.has(i.childId!) });
+    return [...around.values()];
+  }
+
+  /**
+   * Each field of a context item's record that names a child. Every agency at the panel reads the
+   * item in the minutes, and some may not see the children linked to it (the tester's report: the
+   * chair wrote "Dex is linked to Kai, Leon and Skye", and police read the names of children they
+   * may not see): the chair refers to a child by the reference the network pages use for a child a
+   * reader may not see.
+   */
+  function namedInContextItem(fields: [path: string, text: string][], children: { id: string; name: string; visible: boolean }[]): Problem[] {
+    return fields.flatMap(([path, text]) => {
+      const named = childrenNamedIn(text, children);
+      if (!named.length) return [];
+      const names = named.map((n) => (n.child.visible ? `${n.child.name} (${pseudonym(n.child.id)})` : `“${n.as}”`));
+      const list = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+      const instead = named.every((n) => n.child.visible) ? 'or refer to them by their reference' : 'or refer to them by their reference, or as “a child” where none is given';
+      return [problem(path, `Do not name children in an item about an adult or place: every agency at the panel reads it. Remove ${list}, ${instead}`)];
+    });
   }
 
   function itemStep(item: repo.ItemRow | ItemStatus, action: ItemAction): ItemStatus {
@@ -361,12 +398,21 @@ export function createPanelService(db: Db, options: PanelServiceOptions = {}) {
       });
     },
 
-    async addChild(actor: Actor, id: string, childId: string) {
+    /**
+     * `childrenOnly`: only a child under 18 on the day of the meeting, as the chair's form offers
+     * them; the form's route asks for it. Other callers (set-ups that put a child born in 2010 on a
+     * meeting in 2030, across the project's tests) add as before.
+     */
+    async addChild(actor: Actor, id: string, childId: string, rules: { childrenOnly?: boolean } = {}) {
       return db.transaction(async (tx) => {
-        const { chair } = await chairing(tx, actor, id, 'edit_agenda');
+        const { chair, meeting } = await chairing(tx, actor, id, 'edit_agenda');
         if (!childId) throw validationFailed([problem('child', 'Select a child to add')]);
         // never an item on a record merged away: its chronology (where the decision goes) has moved
         const child = await childToWrite(tx, chair, childId);
+        const age = ageAtMeeting(child.dateOfBirth, meeting.meetsOn);
+        if (rules.childrenOnly && age !== null && age >= PANEL_AGE_LIMIT) {
+          throw validationFailed([problem('child', `${child.name} is ${age} on the day of the meeting: this panel is for children under ${PANEL_AGE_LIMIT}`)]);
+        }
         const added = await repo.appendItems(tx, id, [{ childId: child.id, reasons: ['CHAIR'], reasonNote: null }]);
         if (!added) throw validationFailed([problem('child', `${child.name} is already on the agenda`)]);
         await audit(tx, actor, 'panel.changed', child.id, { meeting: id, change: 'item_added' });
@@ -458,7 +504,9 @@ export function createPanelService(db: Db, options: PanelServiceOptions = {}) {
 
     /**
      * The chair records an item: `discuss` saves the notes; `decide` records the decision and adds
-     * `panel.reviewed` (and a `plan.action` per action) to the child's chronology.
+     * `panel.reviewed` (and a `plan.action` per action) to the child's chronology. An adult's or a
+     * place's item has no chronology: its decision is in the minutes, and its notes name no child.
+     * `chronology`: whether the decision went into a child's chronology.
      */
     async recordItem(actor: Actor, id: string, itemId: string, input: DecisionInput, intent: 'discuss' | 'decide') {
       return transactionRunAgain(db, async (tx) => {
@@ -469,17 +517,22 @@ export function createPanelService(db: Db, options: PanelServiceOptions = {}) {
         // (services/access), so this refuses no chair yet; it keeps a change of roles from letting a
         // chair write on an adult or a place the agenda shows them redacted
         if (item.childId) await visibleChild(tx, chair, item.childId);
-        else await visibleAgendaContext(tx, chair, item);
+        const context = item.childId ? null : await visibleAgendaContext(tx, chair, item);
+        // what the chair writes of an adult or a place, field by field, as the form sends it
+        const written: [string, string][] = [['discussion', input.discussion]];
+        if (intent === 'decide') written.push(['decision', input.decision], ['rationale', input.rationale], ...input.actions.map((a, i): [string, string] => [`actions.${i}.action`, a.action]));
+        const naming = context ? namedInContextItem(written, await childrenAroundContext(tx, chair, id, context.id)) : [];
         let status = itemStep(item, 'discuss');
         if (intent === 'discuss') {
           if (!input.discussion.trim()) throw validationFailed([problem('discussion', 'Summarise the discussion')]);
+          if (naming.length) throw validationFailed(naming);
           await repo.updateItem(tx, item.id, { status, discussion: input.discussion.trim() });
           await audit(tx, actor, 'panel.changed', item.childId, { meeting: id, change: 'discussion_saved', item: item.id });
-          return;
+          return { chronology: false };
         }
         status = itemStep(status, 'decide');
         const attendance = await repo.attendanceOf(tx, id);
-        const problems = checkDecision(input, attendance.some((a) => a.present));
+        const problems = [...checkDecision(input, attendance.some((a) => a.present), meeting.meetsOn), ...naming];
         if (problems.length) throw validationFailed(problems);
         const type = typeOf(meeting.panelType);
         if (!type) throw validationFailed([problem('panelType', 'This panel type is no longer configured')]);
@@ -538,6 +591,8 @@ export function createPanelService(db: Db, options: PanelServiceOptions = {}) {
           decidedAt: new Date(now()),
         });
         await auditAll(tx, [...entries, [actor, 'panel.decision_recorded', item.childId, { meeting: id, item: item.id, outcome, actions: actions.map((a) => a.actionId) }]]);
+        // a child's decision is in their chronology; an adult's or a place's only in the minutes
+        return { chronology: reviewEventId !== null };
       });
     },
 
@@ -550,12 +605,14 @@ export function createPanelService(db: Db, options: PanelServiceOptions = {}) {
       });
     },
 
-    /** Children the chair may add by hand (those already on the agenda left out). */
+    /** Children the chair may add by hand: those already on the agenda, and adults on its day, left out. */
     async addableChildren(actor: Actor, id: string) {
       const chair = person(actor);
+      const meeting = await meetingFor(db, id);
       const items = await repo.itemsOf(db, id);
       const on = new Set(items.map((i) => i.childId));
-      return (await repo.visibleChildren(db, scopeOf(chair))).filter((c) => !on.has(c.id));
+      const underAge = (c: { dateOfBirth: string | null }) => (ageAtMeeting(c.dateOfBirth, meeting.meetsOn) ?? 0) < PANEL_AGE_LIMIT;
+      return (await repo.visibleChildren(db, scopeOf(chair))).filter((c) => !on.has(c.id) && underAge(c));
     },
 
     /**

@@ -4,12 +4,14 @@ import assert from 'node:assert/strict';
 import {
   absentAgencies,
   checkDecision,
+  childrenNamedIn,
   DEFAULT_PANEL_TYPES,
   ITEM_ACTIONS,
   ITEM_STATUSES,
   itemTransition,
   mayHold,
   mayPublishMinutes,
+  maySchedule,
   MEETING_ACTIONS,
   MEETING_STATUSES,
   meetingTransition,
@@ -96,6 +98,20 @@ for (const [name, meetsOn, today, ok] of GUARDS) {
   test(`a meeting is opened on or after its day: ${name}`, () => assert.equal(mayHold(meetsOn, today).ok, ok));
 }
 
+const SCHEDULING: [string, string, string, boolean][] = [
+  ['in the past', '2020-01-01', '2026-11-30', false],
+  ['yesterday', '2026-11-29', '2026-11-30', false],
+  ['today', '2026-11-30', '2026-11-30', true],
+  ['in the future', '2027-01-05', '2026-11-30', true],
+];
+for (const [name, meetsOn, today, ok] of SCHEDULING) {
+  test(`a meeting is scheduled for today or later: ${name}`, () => {
+    const t = maySchedule(meetsOn, today);
+    assert.equal(t.ok, ok);
+    if (!t.ok) assert.equal(t.reason, 'The meeting date must be today or in the future');
+  });
+}
+
 test('minutes wait for every item to be decided', () => {
   assert.ok(mayPublishMinutes([]).ok);
   assert.ok(mayPublishMinutes([{ status: 'decided' }, { status: 'decided' }]).ok);
@@ -119,6 +135,34 @@ const DECISIONS: [string, Parameters<typeof checkDecision>[0], boolean, string[]
 ];
 for (const [name, input, attended, paths] of DECISIONS) {
   test(`a decision: ${name}`, () => assert.deepEqual(checkDecision(input, attended).map((p) => p.path), paths));
+}
+
+test('an action is due on or after the day of the meeting', () => {
+  const due = (dueBy: string) => checkDecision({ ...base, actions: [{ action: 'Patrols', ownerAgency: 'police', dueBy }] }, true, '2026-12-01');
+  assert.deepEqual(due('2026-12-01'), []);
+  assert.deepEqual(due('2027-01-10'), []);
+  assert.deepEqual(due('2025-06-01'), [{ path: 'actions.0.dueBy', message: 'The date action 1 is due by must be the same as or after the date of the meeting' }]);
+});
+
+const DEMO_CHILDREN = [{ name: 'Kai Brennan' }, { name: 'Leon Marsh' }, { name: 'Skye Doherty' }, { name: 'Mason Marsh' }, { name: 'Amira Haddad' }, { name: 'Jacob' }];
+const NAMING: [string, string, [string, string][]][] = [
+  ['first names, as the chair wrote them', 'Dex is linked to Kai, Leon and Skye.', [['Kai Brennan', 'Kai'], ['Leon Marsh', 'Leon'], ['Skye Doherty', 'Skye']]],
+  ['a full name in any case', 'AMIRA HADDAD was seen with him.', [['Amira Haddad', 'AMIRA HADDAD']]],
+  ['a possessive', 'At Leon’s address; Jacob’s phone', [['Leon Marsh', 'Leon'], ['Jacob', 'Jacob']]],
+  ['a first name inside another word is not a name', 'Leonard, Skyes, kaizen and the Masonic hall', []],
+  ['a surname alone names no one child', 'The Marsh family home', []],
+  ['a reference is not a name', 'Dex is linked to Child D599AD.', []],
+];
+test('a first name that is also a word is found only as a name is written, capitalised', () => {
+  const children = [{ name: 'Will Turner' }, { name: 'Hope Ellis' }];
+  assert.deepEqual(childrenNamedIn('Police will patrol; there is no hope of a quick change.', children), []);
+  assert.deepEqual(childrenNamedIn('Dex was seen with Will at the park.', children).map((n) => n.as), ['Will']);
+  assert.deepEqual(childrenNamedIn('hope ellis was there', children).map((n) => n.as), ['hope ellis'], 'the full name in any case');
+});
+
+for (const [name, text, named] of NAMING) {
+  test(`children named in a context item's notes: ${name}`, () =>
+    assert.deepEqual(childrenNamedIn(text, DEMO_CHILDREN).map((n) => [n.child.name, n.as]), named));
 }
 
 test('expected agencies not recorded present are absent', () => {

@@ -8,6 +8,7 @@
 // Everything not in the tables below is refused, with a reason a person can read.
 import { z } from 'zod';
 import { AGENCIES, agencySchema, problemsOf, type Agency, type Parsed } from '../event.ts';
+import { ageOn } from '../time.ts';
 
 // ——— panel types: the partnership's own list ———
 
@@ -180,6 +181,24 @@ export function mayHold(meetsOn: string, today: string): Transition<MeetingStatu
   return meetsOn <= today ? { ok: true, to: 'held' } : { ok: false, reason: `The meeting is on ${meetsOn}: it can be opened on the day` };
 }
 
+/**
+ * A meeting is scheduled for today or later: one dated in the past would sit among those to come,
+ * and its decisions would go into children's chronologies at a date already gone.
+ */
+export function maySchedule(meetsOn: string, today: string): Transition<MeetingStatus> {
+  return meetsOn >= today ? { ok: true, to: 'scheduled' } : { ok: false, reason: 'The meeting date must be today or in the future' };
+}
+
+/**
+ * A panel is for children: a person is offered for its agenda while under 18 on the day of the
+ * meeting (the domain reference has no care-leaver extension to 25 for panels). A record without a
+ * date of birth is offered: its age is not known.
+ */
+export const PANEL_AGE_LIMIT = 18;
+export function ageAtMeeting(dateOfBirth: string | null, meetsOn: string): number | null {
+  return dateOfBirth ? ageOn(dateOfBirth, Date.parse(`${meetsOn}T12:00:00Z`)) : null;
+}
+
 /** Minutes go out when every item left on the agenda is decided. */
 export function mayPublishMinutes(items: readonly { status: ItemStatus }[]): Transition<MeetingStatus> {
   const open = items.filter((i) => i.status !== 'decided').length;
@@ -210,9 +229,10 @@ export interface DecisionInput {
 /**
  * What a decision needs: the discussion, the decision and why, an outcome; "actions agreed" needs
  * an action with an owner and a date, and "deferred" means no new action (contract 1) — the rules
- * count two deferrals in a row as drift.
+ * count two deferrals in a row as drift. An action agreed at the meeting is not due before it
+ * (YYYY-MM-DD): it would be overdue as it is written.
  */
-export function checkDecision(input: DecisionInput, attendanceRecorded: boolean): { path: string; message: string }[] {
+export function checkDecision(input: DecisionInput, attendanceRecorded: boolean, meetsOn?: string): { path: string; message: string }[] {
   const problems: { path: string; message: string }[] = [];
   if (!attendanceRecorded) problems.push({ path: 'attendance', message: 'Record who attended before recording decisions' });
   if (!input.discussion.trim()) problems.push({ path: 'discussion', message: 'Summarise the discussion' });
@@ -228,8 +248,41 @@ export function checkDecision(input: DecisionInput, attendanceRecorded: boolean)
   input.actions.forEach((a, i) => {
     if (!(AGENCIES as readonly string[]).includes(a.ownerAgency)) problems.push({ path: `actions.${i}.ownerAgency`, message: `Select the agency that owns action ${i + 1}` });
     if (!a.dueBy) problems.push({ path: `actions.${i}.dueBy`, message: `Enter the date action ${i + 1} is due by` });
+    else if (meetsOn && a.dueBy < meetsOn) problems.push({ path: `actions.${i}.dueBy`, message: `The date action ${i + 1} is due by must be the same as or after the date of the meeting` });
   });
   return problems;
+}
+
+// ——— an item about an adult or a place ———
+
+/** Not a letter or a digit: where a name as a whole word starts and ends. */
+const EDGE_BEFORE = '(?<![\\p{L}\\p{N}])';
+const EDGE_AFTER = '(?![\\p{L}\\p{N}])';
+const escaped = (words: string) => words.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+');
+
+/**
+ * The children a text names — by full name, or by first name as a whole word, in any case — with
+ * the words as written, in the order the text names them. An item about an adult or a place is
+ * read by every agency at the panel, and not every agency may see each child linked to it: a child
+ * is named there by reference, never by name.
+ */
+const capitalised = (word: string) => word.charAt(0).toUpperCase() + word.slice(1);
+
+export function childrenNamedIn<C extends { name: string }>(text: string, children: readonly C[]): { child: C; as: string }[] {
+  const found: { child: C; as: string; at: number }[] = [];
+  for (const child of children) {
+    const full = child.name.trim();
+    if (!full) continue;
+    const first = full.split(/\s+/)[0];
+    // the full name in any case; the first name alone only as a name is written, capitalised, so that
+    // a child called Will or Hope does not refuse "we will" or "no hope of" (a one-letter first name,
+    // "J Smith", would be found in every sentence: its full name still is)
+    const matches = [new RegExp(`${EDGE_BEFORE}${escaped(full)}${EDGE_AFTER}`, 'iu').exec(text)];
+    if (first.length > 1 && first !== full) matches.push(new RegExp(`${EDGE_BEFORE}${escaped(capitalised(first))}${EDGE_AFTER}`, 'u').exec(text));
+    const match = matches.filter((m) => m !== null).sort((x, y) => x.index - y.index)[0];
+    if (match) found.push({ child, as: match[0], at: match.index });
+  }
+  return found.sort((a, b) => a.at - b.at).map(({ child, as }) => ({ child, as }));
 }
 
 /** Why an item is on the agenda, beyond the rule codes. */

@@ -38,7 +38,9 @@ export default async function panelMinutesPdfRoutes(app: FastifyInstance): Promi
         blocks.push({ kind: 'paragraph', muted: true, text: "Your agency is not in this child's network, so the discussion is not shown." });
         return;
       }
-      blocks.push({ kind: 'heading', level: 3, text: `${n + 1}. ${i.childName ?? `${i.subject?.kind ?? ''}: ${(i.subject?.ref ?? '').replace(/^[a-z]+:/, '')}`}` });
+      // a context by the name the partnership gave it, as on the minutes page ("Person: Adult known as ‘Dex’")
+      const context = `${(i.subject?.kind ?? '').replace(/^./, (c) => c.toUpperCase())}: ${i.context?.label ?? (i.subject?.ref ?? '').replace(/^[a-z]+:/, '')}`;
+      blocks.push({ kind: 'heading', level: 3, text: `${n + 1}. ${i.childName ?? context}` });
       blocks.push({
         kind: 'table',
         head: ['', ''],

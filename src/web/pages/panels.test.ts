@@ -8,19 +8,24 @@ import { PDFParse } from 'pdf-parse';
 import { and, asc, eq, gt, max } from 'drizzle-orm';
 import { openTestApp, Visitor } from '../../../test/support/app.ts';
 import { makePartnership, makeUser, type TestPartnership } from '../../../test/support/partnership.ts';
+import { londonDate } from '../../domain/time.ts';
+import type { Actor } from '../../services/actor.ts';
 import { createChild, recordEvents } from '../../services/chronology-service.ts';
 import { linkChild } from '../../services/context-service.ts';
+import { createPanelService } from '../../services/panel-service.ts';
+import { pseudonym } from '../../services/pseudonym.ts';
 import * as panelRepo from '../../store/panel-repository.ts';
-import { alerts, auditLog, events, panelItems, panelReturns } from '../../store/schema.ts';
+import { alerts, auditLog, events, panelItems, panelMeetings, panelReturns } from '../../store/schema.ts';
 
 let t: Awaited<ReturnType<typeof openTestApp>>;
 let p: TestPartnership;
 let meetingUrl = '';
+let tara: Actor;
 
 before(async () => {
   t = await openTestApp();
   p = await makePartnership(t.database.db);
-  await makeUser(t.database.db, 'social_care', 'manager', 'Tara Chair');
+  tara = await makeUser(t.database.db, 'social_care', 'manager', 'Tara Chair');
   const missing = (ref: string, at: string) => ({ type: 'missing.started', at, agency: 'police', ref, details: { episode: ref } });
   await recordEvents(t.database.db, p.police, p.childId, [missing('m1', '2024-04-01'), missing('m2', '2024-04-20'), missing('m3', '2024-05-10')], 'api', t.app.deps.afterRecord);
 });
@@ -33,6 +38,20 @@ async function as(email: string) {
 }
 const CHAIR = 'tara.chair@test.reachable';
 const itemUrl = (body: string) => /href="(\/panels\/[\w-]+\/items\/[\w-]+)"/.exec(body)?.[1];
+
+/**
+ * A meeting whose day has come or gone: scheduled through the service, as one scheduled ahead reads
+ * once its day has passed (the form takes only today or later).
+ */
+async function scheduledAhead(panelType: string, meetsOn: string, location?: string, chair: Actor = tara): Promise<string> {
+  const panels = createPanelService(t.database.db, { types: t.app.deps.config.panelTypes, afterRecord: t.app.deps.afterRecord });
+  return `/panels/${(await panels.schedule(chair, { panelType, meetsOn, chairUserId: '', location })).id}`;
+}
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const spoken = (iso: string) => `${Number(iso.slice(8))} ${MONTHS[Number(iso.slice(5, 7)) - 1]} ${iso.slice(0, 4)}`;
+const dateFields = (name: string, iso: string) => ({ [`${name}-day`]: String(Number(iso.slice(8))), [`${name}-month`]: String(Number(iso.slice(5, 7))), [`${name}-year`]: iso.slice(0, 4) });
+/** The error summary's links, in its order. */
+const summaryLinks = (body: string) => [.../<a href="#([\w-]+)">/g[Symbol.matchAll](/<div class="govuk-error-summary"[\s\S]*?<\/ul>/.exec(body)?.[0] ?? '')].map((m) => m[1]);
 
 test('the navigation offers panels to every agency and the CME register to education and social care', async () => {
   const social = await as('sam.social@test.reachable');
@@ -64,10 +83,15 @@ test('a manager schedules a meeting; mistakes show a GOV.UK error summary', asyn
   assert.match(bad.body, /govuk-error-summary/);
   assert.match(bad.body, /href="#panelType"/);
   assert.match(bad.body, /href="#meetsOn-day">The date of the meeting must be a real date/);
-  const saved = await v.post('/panels', { panelType: 'missing_exploited', 'meetsOn-day': '3', 'meetsOn-month': '6', 'meetsOn-year': '2024', location: 'Northgate House' });
+  const today = londonDate(Date.now());
+  const saved = await v.post('/panels', { panelType: 'missing_exploited', ...dateFields('meetsOn', today), location: 'Northgate House' });
   assert.equal(saved.statusCode, 302);
-  meetingUrl = saved.headers.location!.split('?')[0];
-  const meeting = await v.get(saved.headers.location!);
+  const scheduled = await v.get(saved.headers.location!);
+  assert.match(scheduled.body, new RegExp(`Meeting on ${spoken(today)}`));
+  assert.match(scheduled.body, /Build the agenda/);
+  // the meeting the tests below run: its day, 3 June 2024, has passed
+  meetingUrl = await scheduledAhead('missing_exploited', '2024-06-03', 'Northgate House');
+  const meeting = await v.get(meetingUrl);
   assert.match(meeting.body, /Meeting on 3 June 2024/);
   assert.match(meeting.body, /Build the agenda/);
 });
@@ -327,8 +351,7 @@ test('the chair’s record of a context item with words the guide would flag wri
   await linkChild(db, p.police, p.childId, { kind: 'location', ref: 'Station Road Underpass', confidence: 'confirmed', at: '2024-02-01' });
   const chair = await as(CHAIR);
   await chair.get('/panels');
-  const scheduled = await chair.post('/panels', { panelType: 'missing_exploited', 'meetsOn-day': '1', 'meetsOn-month': '7', 'meetsOn-year': '2024' });
-  const url = scheduled.headers.location!.split('?')[0];
+  const url = await scheduledAhead('missing_exploited', '2024-07-01');
   const meetingId = url.split('/').pop()!;
   await chair.get(url);
   await chair.post(`${url}/agenda`, {});
@@ -407,4 +430,171 @@ test('panel members: a person not chosen is a GOV.UK error, not a server error; 
   assert.doesNotMatch(chairPage.body, /<option value="[\w-]+">Carla Convenor \(/);
   assert.equal((await carla.post('/panels/members', { panel: 'complex_child', userId: uid(hugh), role: 'member' })).statusCode, 302);
   assert.match((await carla.get('/panels/members?panel=complex_child')).body, /Remove<span class="govuk-visually-hidden"> Hugh Housing/);
+});
+
+// ——— from a tester's report: another chair, Nia, signed in once (an account may sign in 10 times a
+// minute, and the tests above sign Tara in as often) ———
+
+let nia: Actor | undefined;
+let chairVisitor: Visitor | undefined;
+async function chairSession(): Promise<Visitor> {
+  nia ??= await makeUser(t.database.db, 'social_care', 'manager', 'Nia Chair');
+  return (chairVisitor ??= await as('nia.chair@test.reachable'));
+}
+
+test('a meeting is scheduled for today or later: a date in the past is refused, the problems in the order of the form', async () => {
+  const v = await chairSession();
+  await v.get('/panels');
+  const count = async () => (await t.database.db.select().from(panelMeetings)).length;
+  const before = await count();
+  const past = await v.post('/panels', { 'meetsOn-day': '1', 'meetsOn-month': '1', 'meetsOn-year': '2020' });
+  assert.equal(past.statusCode, 400);
+  assert.deepEqual(summaryLinks(past.body), ['panelType', 'meetsOn-day']);
+  assert.match(past.body, /<a href="#meetsOn-day">The meeting date must be today or in the future<\/a>/);
+  assert.match(past.body, /<title>Error: /);
+  const pastOnly = await v.post('/panels', { panelType: 'missing_exploited', 'meetsOn-day': '1', 'meetsOn-month': '1', 'meetsOn-year': '2020' });
+  assert.equal(pastOnly.statusCode, 400);
+  assert.deepEqual(summaryLinks(pastOnly.body), ['meetsOn-day']);
+  assert.match(pastOnly.body, /name="meetsOn-year"[^>]*value="2020"/, 'what was typed is kept');
+  assert.equal(await count(), before, 'nothing scheduled');
+});
+
+// a meeting held on 1 August 2024, for the item forms below
+
+const HELD_ON = '2024-08-01';
+const held = { url: '', contextUrl: '', leon: '' };
+
+/** Opens the item named `label` on the agenda (its link text starts with it). */
+const itemNamed = (body: string, label: string) => [...body.matchAll(/href="(\/panels\/[\w-]+\/items\/[\w-]+)">([^<]*)/g)].find((m) => m[2].startsWith(label))?.[1];
+
+test('a context item’s page names the context as the partnership knows it, and its form is worded for an adult or a place', async () => {
+  const db = t.database.db;
+  // Leon is known to social care only: police may not see him; both boys are linked to Dex
+  const leon = await createChild(db, p.socialWorker, { name: 'Leon Hidden' });
+  held.leon = leon.id;
+  await recordEvents(db, p.socialWorker, leon.id, [{ type: 'involvement.started', at: '2024-01-02', agency: 'social_care', details: { agency: 'social_care' } }], 'web');
+  await linkChild(db, p.police, p.childId, { kind: 'person', ref: 'dex-web', label: 'Adult known as ‘Dex’', role: 'adult_of_concern', confidence: 'confirmed', at: '2024-02-01' });
+  await linkChild(db, p.socialWorker, leon.id, { kind: 'person', ref: 'dex-web', role: 'adult_of_concern', confidence: 'confirmed', at: '2024-02-02' });
+  const chair = await chairSession();
+  held.url = await scheduledAhead('missing_exploited', HELD_ON, undefined, nia!);
+  await chair.get(held.url);
+  await chair.post(`${held.url}/agenda`, {});
+  await chair.post(`${held.url}/items`, { child: p.childId });
+  // as the rules put an adult of concern on the agenda: by the alert's subject, kind and all
+  await panelRepo.appendItems(db, held.url.split('/').pop()!, [{ childId: null, subject: { kind: 'person', ref: 'person:dex-web' }, reasons: ['CHAIR'] }]);
+  await chair.post(`${held.url}/circulate`, {});
+  await chair.post(`${held.url}/open`, {});
+  await chair.post(`${held.url}/attendance`, { present: ['social_care', 'police'] });
+  held.contextUrl = itemNamed((await chair.get(held.url)).body, 'Person: Adult known as ‘Dex’')!;
+  assert.ok(held.contextUrl, 'the context item is on the agenda, by its name');
+
+  const page = await chair.get(held.contextUrl);
+  assert.equal(page.statusCode, 200);
+  assert.match(page.body, /<title>Adult known as ‘Dex’: Missing and exploited children panel \(MACE\) – Reachable<\/title>/);
+  assert.doesNotMatch(page.body, /<title>person:/);
+  // worded for an adult: nothing of a child's plan, and the reader is told who reads it
+  assert.doesNotMatch(page.body, /why the child goes missing|child’s risk plan|child's risk plan|The child no longer needs this panel/);
+  assert.match(page.body, /<div id="discussion-hint" class="govuk-hint">[^<]*Every agency at the panel reads this in the minutes/);
+  assert.match(page.body, /This adult no longer needs this panel/);
+  // where the decision goes: the intro and the banner after saving say the same
+  assert.match(page.body, /The decision and its actions are recorded in the panel’s minutes/);
+  const saved = await chair.post(`${held.contextUrl}/record`, {
+    intent: 'decide', discussion: 'Dex is seen at the flat most nights.', decision: 'Police to seek a closure order.', rationale: 'The flat is where the harm happens.', outcome: 'deferred',
+  });
+  assert.equal(saved.statusCode, 302);
+  const after = await chair.get(saved.headers.location!);
+  assert.match(after.body, /Decision recorded in the panel’s minutes/);
+  assert.doesNotMatch(after.body, /added to the chronology/);
+  // a child's item keeps its wording
+  const childItem = await chair.get(itemNamed((await chair.get(held.url)).body, 'Jordan Test')!);
+  assert.match(childItem.body, /why the child goes missing/);
+  assert.match(childItem.body, /The decision is added to Jordan Test's chronology/);
+});
+
+test('a chair may not name a child in a context item: every agency at the panel reads it', async () => {
+  const db = t.database.db;
+  const chair = await chairSession();
+  // a second context on the agenda, not yet decided
+  await linkChild(db, p.police, p.childId, { kind: 'location', ref: 'Brook Park Gates', confidence: 'confirmed', at: '2024-02-01' });
+  await linkChild(db, p.socialWorker, held.leon, { kind: 'location', ref: 'Brook Park Gates', confidence: 'confirmed', at: '2024-02-03' });
+  await panelRepo.appendItems(db, held.url.split('/').pop()!, [{ childId: null, subject: { kind: 'location', ref: 'Brook Park Gates' }, reasons: ['CHAIR'] }]);
+  const url = itemNamed((await chair.get(held.url)).body, 'Location: Brook Park Gates')!;
+  const itemId = url.split('/').pop()!;
+  const jordanRef = pseudonym(p.childId);
+  const leonRef = pseudonym(held.leon);
+
+  const named = await chair.post(`${url}/record`, { intent: 'discuss', discussion: 'Brook Park Gates is where Jordan and Leon are picked up.' });
+  assert.equal(named.statusCode, 400);
+  assert.match(named.body, /<title>Error: /);
+  assert.deepEqual(summaryLinks(named.body), ['discussion']);
+  assert.match(named.body, new RegExp(`<a href="#discussion">Do not name children in an item about an adult or place: every agency at the panel reads it\\. Remove Jordan Test \\(${jordanRef}\\) and Leon Hidden \\(${leonRef}\\), or refer to them by their reference</a>`));
+  assert.match(named.body, />Brook Park Gates is where Jordan and Leon are picked up\.<\/textarea>/, 'what the chair wrote is kept');
+  const [untouched] = await db.select().from(panelItems).where(eq(panelItems.id, itemId));
+  assert.deepEqual([untouched.status, untouched.discussion], ['proposed', null], 'nothing written');
+
+  // in the decision and an action: each field says so, the action's at its own box
+  const decided = await chair.post(`${url}/record`, {
+    intent: 'decide', discussion: `Brook Park Gates is where ${jordanRef} and ${leonRef} are picked up.`, decision: 'Targeted patrols; Jordan Test to be told.', rationale: 'Disruption of the place.', outcome: 'actions_agreed',
+    'a1-action': 'Patrols at the gates when Leon leaves school', 'a1-ownerAgency': 'police', ...dateFields('a1-dueBy', '2024-08-15'),
+  });
+  assert.equal(decided.statusCode, 400);
+  assert.deepEqual(summaryLinks(decided.body), ['decision', 'a1-action']);
+  assert.match(decided.body, /<p id="a1-action-error" class="govuk-error-message">/);
+  assert.match(decided.body, />Patrols at the gates when Leon leaves school<\/textarea>/);
+
+  // by their references: recorded, and police read the minutes without the name of a child they may not see
+  const saved = await chair.post(`${url}/record`, {
+    intent: 'decide', discussion: `Brook Park Gates is where ${jordanRef} and ${leonRef} are picked up.`, decision: 'Targeted patrols at the gates.', rationale: 'Disruption of the place.', outcome: 'actions_agreed',
+    'a1-action': `Patrols at the gates when ${leonRef} leaves school`, 'a1-ownerAgency': 'police', ...dateFields('a1-dueBy', '2024-08-15'),
+  });
+  assert.equal(saved.statusCode, 302);
+  const police = await as('pat.police@test.reachable');
+  const minutes = await police.get(`${held.url}/minutes`);
+  assert.match(minutes.body, /Location: Brook Park Gates/);
+  assert.match(minutes.body, new RegExp(`where ${jordanRef} and ${leonRef} are picked up`));
+  assert.doesNotMatch(minutes.body, /Leon/);
+  // and their PDF, which names the adult as the page does
+  const pdf = await police.download(`${held.url}/minutes.pdf`);
+  const pdfText = (await new PDFParse({ data: new Uint8Array(pdf.rawPayload) }).getText()).text;
+  assert.match(pdfText, /Person: Adult known as/);
+  assert.doesNotMatch(pdfText, /dex-web|Leon/);
+});
+
+test('a decision’s problems are listed in the order of the form; an action is due on or after the day of the meeting', async () => {
+  const chair = await chairSession();
+  const url = itemNamed((await chair.get(held.url)).body, 'Jordan Test')!;
+  const jumbled = await chair.post(`${url}/record`, {
+    intent: 'decide', outcome: 'actions_agreed',
+    'a1-action': 'Disruption visit to the driver', 'a1-ownerAgency': 'police', 'a1-dueBy-day': '40', 'a1-dueBy-month': '8', 'a1-dueBy-year': '2024',
+    'a2-action': 'Safety plan with the school', 'a2-dueBy-day': '41', 'a2-dueBy-month': '8', 'a2-dueBy-year': '2024',
+  });
+  assert.equal(jumbled.statusCode, 400);
+  assert.deepEqual(summaryLinks(jumbled.body), ['discussion', 'decision', 'rationale', 'a1-dueBy-day', 'a2-ownerAgency', 'a2-dueBy-day']);
+
+  const early = await chair.post(`${url}/record`, {
+    intent: 'decide', discussion: 'Three episodes since April.', decision: 'Disrupt the driver.', rationale: 'The driver is the route of harm.', outcome: 'actions_agreed',
+    'a1-action': 'Disruption visit to the driver', 'a1-ownerAgency': 'police', ...dateFields('a1-dueBy', '2025-06-01'),
+    'a2-action': 'Safety plan with the school', 'a2-ownerAgency': 'education', ...dateFields('a2-dueBy', '2024-06-01'),
+  });
+  assert.equal(early.statusCode, 400);
+  assert.deepEqual(summaryLinks(early.body), ['a2-dueBy-day']);
+  assert.match(early.body, /The date action 2 is due by must be the same as or after the date of the meeting/);
+});
+
+test('a child is offered for the agenda with their date of birth as GOV.UK writes dates, and only while under 18 on the day of the meeting', async () => {
+  const db = t.database.db;
+  const known = async (name: string, dateOfBirth: string) => {
+    const c = await createChild(db, p.socialWorker, { name, dateOfBirth });
+    await recordEvents(db, p.socialWorker, c.id, [{ type: 'involvement.started', at: '2024-01-02', agency: 'social_care', details: { agency: 'social_care' } }], 'web');
+    return c;
+  };
+  await known('Amira Dated', '2010-07-05');
+  const adult = await known('Jacob Grown', '2002-11-15');
+  const chair = await chairSession();
+  const page = await chair.get(held.url);
+  assert.match(page.body, /<option value="[\w-]+">Amira Dated \(born 5 July 2010\)<\/option>/);
+  assert.doesNotMatch(page.body, /Jacob Grown/);
+  const refused = await chair.post(`${held.url}/items`, { child: adult.id });
+  assert.equal(refused.statusCode, 400);
+  assert.match(refused.body, /<a href="#child">Jacob Grown is 21 on the day of the meeting: this panel is for children under 18<\/a>/);
 });

@@ -4,7 +4,8 @@
 // complex child panel referral from a RISK_NOT_REDUCING alert (/alerts/:id/refer-to-panel).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AGENCIES, AGENCY_NAMES, type Problem } from '../../domain/event.ts';
-import { AGENDA_REASONS, OUTCOME_NAMES, OUTCOMES, type PanelType } from '../../domain/workflows/panel.ts';
+import { londonDate } from '../../domain/time.ts';
+import { AGENDA_REASONS, maySchedule, OUTCOME_NAMES, OUTCOMES, type PanelType } from '../../domain/workflows/panel.ts';
 import { createPanelService, type ItemView } from '../../services/panel-service.ts';
 import { ServiceError } from '../../services/errors.ts';
 import { asArray, asString, dateFromParts, formErrors } from '../forms.ts';
@@ -13,6 +14,7 @@ import { ruleName } from '../rule-names.ts';
 import { requireSignedIn, signedIn } from '../sessions.ts';
 import { can } from '../../services/access.ts';
 import { requireCapabilityOf } from '../guards.ts';
+import { viewFilters } from '../view-filters.ts';
 
 type Body = Record<string, unknown>;
 type Params = { id: string };
@@ -62,9 +64,27 @@ const ANCHORS: Record<string, string> = {
   actions: 'a1-action',
 };
 for (let i = 0; i < ACTION_ROWS; i++) {
+  ANCHORS[`actions.${i}.action`] = `a${i + 1}-action`;
   ANCHORS[`actions.${i}.ownerAgency`] = `a${i + 1}-ownerAgency`;
   ANCHORS[`actions.${i}.dueBy`] = `a${i + 1}-dueBy-day`;
 }
+
+/**
+ * The fields of each form in the order the page shows them: the GOV.UK error summary lists its
+ * problems in that order, whichever part of the code found them (the service, or the route's own
+ * date check).
+ */
+const SCHEDULE_ORDER = ['panelType', 'meetsOn', 'chair'];
+const RECORD_ORDER = ['attendance', 'discussion', 'decision', 'rationale', 'outcome', 'actions'];
+for (let i = 0; i < ACTION_ROWS; i++) RECORD_ORDER.push(`actions.${i}.action`, `actions.${i}.ownerAgency`, `actions.${i}.ownerPerson`, `actions.${i}.dueBy`);
+
+function inPageOrder(problems: Problem[], order: readonly string[]): Problem[] {
+  const at = (p: Problem) => (order.includes(p.path) ? order.indexOf(p.path) : order.length);
+  return [...problems].sort((a, b) => at(a) - at(b));
+}
+
+/** What an item about a context is, as its form speaks of it ("this adult"). */
+const CONTEXT_NOUNS: Record<string, string> = { person: 'adult', location: 'place', phone: 'phone', vehicle: 'vehicle', group: 'group' };
 
 /** The item page's free-text fields, as the language banner names them. */
 const LANGUAGE_FIELD_NAMES: Record<string, string> = { return: 'Your agency’s return', discussion: 'Discussion', decision: 'Decision', rationale: 'Rationale' };
@@ -116,18 +136,21 @@ export default async function panelRoutes(app: FastifyInstance): Promise<void> {
   app.post<{ Body: Body }>('/panels', { preHandler: requireCapabilityOf('chair_panels') }, async (request, reply) => {
     const body = request.body;
     const date = dateFromParts(body, 'meetsOn', 'the date of the meeting', true);
+    // a person schedules a meeting for today or later (the service takes any date: tests and other
+    // callers set up meetings whose day has passed, as every meeting's day does in time)
+    const when = date.value ? maySchedule(date.value, londonDate(Date.now())) : null;
+    const dateProblem = date.problem ?? (when && !when.ok ? { path: 'meetsOn', message: when.reason } : undefined);
     try {
       const meeting = await panels.schedule(signedIn(request), {
         panelType: asString(body.panelType),
-        meetsOn: date.value,
+        meetsOn: dateProblem ? undefined : date.value,
         chairUserId: asString(body.chair),
         location: asString(body.location),
       }).catch((error) => {
+        if (!(error instanceof ServiceError) || error.id !== 'validation_error') throw error;
         // the date's own wording ("must be a real date") replaces the service's "enter the date"
-        if (error instanceof ServiceError && date.problem) {
-          throw new ServiceError('validation_error', 400, 'invalid', [...error.details.filter((d) => d.path !== 'meetsOn'), { ...date.problem, path: 'meetsOn' }]);
-        }
-        throw error;
+        const details = dateProblem ? [...error.details.filter((d) => d.path !== 'meetsOn'), { ...dateProblem, path: 'meetsOn' }] : error.details;
+        throw new ServiceError('validation_error', 400, 'invalid', inPageOrder(details, SCHEDULE_ORDER));
       });
       return reply.redirect(`/panels/${meeting.id}?done=${encodeURIComponent('Meeting scheduled. Build its agenda when you are ready.')}`);
     } catch (error) {
@@ -158,7 +181,7 @@ export default async function panelRoutes(app: FastifyInstance): Promise<void> {
       editable,
       mayOpen: view.meeting.meetsOn <= view.today,
       openCount: view.items.filter((i) => i.status !== 'decided').length,
-      childItems: [{ value: '', text: 'Select a child' }, ...addable.map((c) => ({ value: c.id, text: c.dateOfBirth ? `${c.name} (born ${c.dateOfBirth})` : c.name }))],
+      childItems: [{ value: '', text: 'Select a child' }, ...addable.map((c) => ({ value: c.id, text: c.dateOfBirth ? `${c.name} (born ${viewFilters.govukDate(c.dateOfBirth)})` : c.name }))],
       attendanceItems: AGENCIES.map((a) => {
         const row = attendance.get(a);
         const expected = view.meeting.expectedAgencies.includes(a);
@@ -202,7 +225,7 @@ export default async function panelRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.post<{ Params: Params; Body: Body }>('/panels/:id/items', (request, reply) =>
-    step(request, reply, () => panels.addChild(signedIn(request), request.params.id, asString(request.body.child)), 'Child added to the agenda'),
+    step(request, reply, () => panels.addChild(signedIn(request), request.params.id, asString(request.body.child), { childrenOnly: true }), 'Child added to the agenda'),
   );
 
   app.post<{ Params: ItemParams; Body: Body }>('/panels/:id/items/:itemId/move', (request, reply) =>
@@ -241,10 +264,16 @@ export default async function panelRoutes(app: FastifyInstance): Promise<void> {
     const item = itemsForPage(view.items).find((i) => i.id === view.item.id)!;
     const own = view.item.returns.find((r) => r.agency === actor.agency);
     const v = (key: string) => asString(values[key]);
+    // an adult or a place has no risk plan of a child and no chronology: its form says so
+    const noun = item.childId ? null : (CONTEXT_NOUNS[item.subject?.kind ?? ''] ?? 'context');
     return reply.page('panels/item.njk', {
-      title: `${item.childName ?? `${item.subject?.kind}: ${item.subject?.ref}`}: ${view.typeName}`,
+      title: `${item.childName ?? item.context?.label ?? viewFilters.contextRef(item.subject?.ref)}: ${view.typeName}`,
       ...view,
       item,
+      contextNoun: noun,
+      discussionHint: noun
+        ? `What the agencies know of this ${noun}: ${noun === 'adult' ? 'where they are seen, with whom, what has been done to disrupt them' : 'how it is used to harm children, what has been done to disrupt it'}, what has changed since the last review. Every agency at the panel reads this in the minutes: refer to a child by their reference, never by name.`
+        : 'What the agencies said: why the child goes missing, where, with whom; what has changed since the last review.',
       alerts: view.alerts.map((a) => ({ ...a, name: ruleName(a.rule) })),
       mayReturn: view.meeting.status === 'returns_circulated' && item.status === 'proposed',
       ownReturn: v('return') || own?.text || '',
@@ -254,7 +283,7 @@ export default async function panelRoutes(app: FastifyInstance): Promise<void> {
         value: o,
         text: OUTCOME_NAMES[o],
         checked: v('outcome') === o,
-        hint: { text: o === 'actions_agreed' ? 'Each action goes on the child’s risk plan with its owner and date.' : o === 'deferred' ? 'Looked at, no new action. Two in a row raise a panel drift alert.' : 'The child no longer needs this panel.' },
+        hint: { text: noun ? contextOutcomeHints(noun)[o] : CHILD_OUTCOME_HINTS[o] },
       })),
       actionRows: Array.from({ length: ACTION_ROWS }, (_, i) => {
         const p = `a${i + 1}`;
@@ -300,7 +329,7 @@ export default async function panelRoutes(app: FastifyInstance): Promise<void> {
     return true;
   }
 
-  async function itemStep(request: FastifyRequest<{ Params: ItemParams; Body: Body }>, reply: FastifyReply, act: () => Promise<unknown>, done: string, form = '') {
+  async function itemStep(request: FastifyRequest<{ Params: ItemParams; Body: Body }>, reply: FastifyReply, act: () => Promise<unknown>, done: string | (() => string), form = '') {
     try {
       await act();
     } catch (error) {
@@ -308,7 +337,8 @@ export default async function panelRoutes(app: FastifyInstance): Promise<void> {
       reply.code(400);
       return renderItem(request, reply, { values: request.body, form, ...formErrors(error.details, ANCHORS) });
     }
-    return reply.redirect(`/panels/${request.params.id}/items/${request.params.itemId}?done=${encodeURIComponent(done)}`);
+    const message = typeof done === 'string' ? done : done();
+    return reply.redirect(`/panels/${request.params.id}/items/${request.params.itemId}?done=${encodeURIComponent(message)}`);
   }
 
   app.post<{ Params: ItemParams; Body: Body }>('/panels/:id/items/:itemId/return', async (request, reply) => {
@@ -342,17 +372,18 @@ export default async function panelRoutes(app: FastifyInstance): Promise<void> {
       for (let i = 0; i < ACTION_ROWS; i++) fields[`a${i + 1}-action`] = asString(body[`a${i + 1}-action`]);
     }
     if (await languageCheckOfItem(request, reply, 'record', fields)) return reply;
+    let chronology = false;
     return itemStep(request, reply, async () => {
       try {
-        await panels.recordItem(signedIn(request), request.params.id, request.params.itemId, input, intent);
+        chronology = (await panels.recordItem(signedIn(request), request.params.id, request.params.itemId, input, intent)).chronology;
       } catch (error) {
         if (!(error instanceof ServiceError)) throw error;
         // a date typed wrongly says so, in place of "enter the date"
         const own = new Set(dateProblems.map((d) => d.path));
         const details = [...error.details.map((d) => ({ ...d, path: toRow(d.path) })).filter((d) => !own.has(d.path)), ...dateProblems];
-        throw new ServiceError(error.id, error.status, error.message, details);
+        throw new ServiceError(error.id, error.status, error.message, inPageOrder(details, RECORD_ORDER));
       }
-    }, intent === 'discuss' ? 'Discussion notes saved' : 'Decision recorded and added to the chronology', 'record');
+    }, () => (intent === 'discuss' ? 'Discussion notes saved' : chronology ? 'Decision recorded and added to the chronology' : 'Decision recorded in the panel’s minutes'), 'record');
   });
 
   // ——— the minutes ———
@@ -395,6 +426,25 @@ export default async function panelRoutes(app: FastifyInstance): Promise<void> {
         : `Referred to the ${result.type.name.toLowerCase()}: ${result.child.name} goes on the agenda of the next meeting when one is scheduled`;
     return reply.redirect(`${alertUrl}?done=${encodeURIComponent(message)}`);
   });
+}
+
+/** A child's decision: its actions go on the child's risk plan, in the chronology the rules read. */
+const CHILD_OUTCOME_HINTS: Record<(typeof OUTCOMES)[number], string> = {
+  actions_agreed: 'Each action goes on the child’s risk plan with its owner and date.',
+  deferred: 'Looked at, no new action. Two in a row raise a panel drift alert.',
+  closed: 'The child no longer needs this panel.',
+};
+
+/**
+ * An adult's or a place's decision is in the panel's minutes only (the service adds nothing to a
+ * chronology or a plan for a context), so no drift alert follows a deferral either.
+ */
+function contextOutcomeHints(noun: string): Record<(typeof OUTCOMES)[number], string> {
+  return {
+    actions_agreed: `Each action is recorded in the minutes with its owner and date. To follow one up, add it to the plan on this ${noun}’s page.`,
+    deferred: 'Looked at, no new action.',
+    closed: `This ${noun} no longer needs this panel.`,
+  };
 }
 
 /** Rule names mid-sentence: "repeat missing episodes, consider an NRM referral". */

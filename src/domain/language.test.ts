@@ -17,6 +17,7 @@ const MULE = 'money mule';
 const PLUGGING = 'plugging';
 const ENGAGE = 'disengaged; hard to reach; refuses to engage';
 const DEALER = 'drug dealer; perpetrator (of the child)';
+const GANG_MEMBER = 'gang member (of the child)';
 
 const check = (text: string) => checkLanguage(text).map((f) => f.avoid);
 
@@ -259,5 +260,125 @@ test('a long run of near-matches is checked without backtracking without end', {
     `he was ${'seen as a '.repeat(3_000)}x`,
     `worked for ${'the '.repeat(3_000)}x`,
     `${'involved in '.repeat(3_000)}x`,
+  ]) assert.deepEqual(check(text), []);
+});
+
+// The tester's phrases that got round the check: a capital letter, a hyphen for a space, and a
+// label the guide does not list word for word. The case never mattered; the hyphen did.
+const variants: [string, string[]][] = [
+  ['He is Involved in drug-dealing.', [INVOLVED]],
+  ['HE IS INVOLVED IN DRUG DEALING.', [INVOLVED]],
+  ['He is involved in drug–dealing.', [INVOLVED]], // an en dash
+  ['He is involved in drug — dealing.', [INVOLVED]], // an em dash with spaces round it
+  ['He is involved\u2011in drug\u2011dealing.', [INVOLVED]], // non-breaking hyphens, as a word processor puts them
+  ['She is involved in county-lines.', [INVOLVED]],
+  ['She is involved in child-sexual-exploitation.', [INVOLVED]],
+  ['Involved_in_drug_dealing (copied from the referral form).', [INVOLVED]],
+  ['She is making a lifestyle-choice.', [CHOICES]],
+  ['She is making a Lifestyle Choice.', [CHOICES]],
+  ['A lifestyle - choice, according to the school.', [CHOICES]],
+  ['A lifestyle/choice, according to the school.', [CHOICES]],
+  ['A “lifestyle” choice, according to the school.', [CHOICES]], // scare quotes are the writer's own
+  ['She is making-choices about who she sees.', [CHOICES]],
+  ['He is putting-himself-at-risk.', [PUT]],
+  ['He keeps going-missing.', [MISSING]],
+  ['He is running county-lines.', [RECRUITED]],
+  ['He works for the Bravo-line.', [RECRUITED]],
+  ['She is sexually-active.', [SEXUALLY_ACTIVE]],
+  ['Used as a money–mule.', [MULE]],
+  ['Services found him Hard To Reach.', [ENGAGE]],
+  ['Police describe him as a Drug-Dealer.', [DEALER]],
+  ['She was Dealing-Drugs at school.', [DEALER]],
+  // a child labelled a gang member: the guide's "involved in gangs" and "associating with (gang)"
+  // rows say the child is exploited by the gang, not part of it
+  ['He is a gang member.', [GANG_MEMBER]],
+  ['He is a Gang-Member.', [GANG_MEMBER]],
+  ['She is a known gang member.', [GANG_MEMBER]],
+  ['They are gang members, police say.', [GANG_MEMBER]],
+  ['The young person was a member of a gang in Reading.', [GANG_MEMBER]],
+  ['He is a member of the Northgate gang.', [GANG_MEMBER]],
+  ['He has been gang-affiliated since Year 9.', [GANG_MEMBER]],
+  ['She is gang involved.', [GANG_MEMBER]],
+];
+
+for (const [text, expected] of variants) {
+  test(`language check flags a variant: ${JSON.stringify(text)}`, () => {
+    assert.deepEqual(check(text), expected);
+  });
+}
+
+// Members of a gang who are not the child (adults, named in the record) are described, not labelled
+// victims; and a hyphen must not join a phrase that the patterns leave out on purpose.
+const variantsNotFlagged: string[] = [
+  'Gang members were seen at the park.',
+  'Police believe Dex is a gang member.',
+  'The adult is a gang member.',
+  'Mum works for a front-line service.',
+  'He was runner-up in the cross-country.',
+  'He plugged-in his phone at the youth club.',
+  'Social-care became involved in March 2023.',
+  // sentence punctuation ends a phrase: these are two sentences, not "running drugs"
+  'He was late because he was running. Drugs were found in his bag.',
+];
+
+for (const text of variantsNotFlagged) {
+  test(`language check does not flag a variant: ${JSON.stringify(text)}`, () => {
+    assert.deepEqual(check(text), []);
+  });
+}
+
+// Each phrase's alternatives fit it: drugs, county lines and crime are criminal exploitation, never
+// "a victim of sexual exploitation"; CSE is sexual exploitation; where the text does not say which,
+// both are offered. [text, the alternatives offered]
+const CRIMINAL = ['is a victim of criminal exploitation', 'has been groomed'];
+const SEXUAL = ['is a victim of sexual exploitation', 'has been groomed'];
+const EITHER = ['is a victim of criminal exploitation', 'is a victim of sexual exploitation', 'has been groomed'];
+const fitting: [string, string[]][] = [
+  ['He is involved in drug dealing.', CRIMINAL],
+  ['He is Involved in drug-dealing.', CRIMINAL],
+  ['He is involved in county lines.', CRIMINAL],
+  ['Leon became involved in county lines last year.', CRIMINAL],
+  ['He got involved with a gang from Slough.', CRIMINAL],
+  ['Involved in CCE according to the referral.', CRIMINAL],
+  ['Kai is involved in criminal exploitation.', CRIMINAL],
+  ['He has become involved in offending.', CRIMINAL],
+  ['Police believe he is involved in drug supply.', CRIMINAL],
+  ['Involved in CSE according to the referral.', SEXUAL],
+  ['She is involved in child sexual exploitation.', SEXUAL],
+  ['She is becoming involved with older males.', EITHER],
+  ['He is involved in exploitation.', EITHER],
+  ['He got involved last summer.', EITHER],
+  ['He is a gang member.', ['is a victim of criminal exploitation', 'is being exploited or controlled by a gang']],
+  ['Police describe him as a drug dealer.', ['a child exploited to supply drugs']],
+  ['She was dealing cannabis at school.', ['a child exploited to supply drugs']],
+  ['He is a dealer, police say.', ['a child exploited to supply drugs']],
+  ['He is a perpetrator.', ['is a victim of criminal exploitation']],
+  ['She was an offender by the age of 14.', ['is a victim of criminal exploitation']],
+];
+
+for (const [text, alternatives] of fitting) {
+  test(`the alternatives offered fit the phrase: ${JSON.stringify(text)}`, () => {
+    const findings = checkLanguage(text);
+    assert.equal(findings.length, 1, findings.map((f) => f.found).join(', '));
+    assert.deepEqual(findings[0].alternatives, alternatives);
+  });
+}
+
+test('no phrase about drugs, county lines, crime or gangs is answered with sexual exploitation', () => {
+  const criminal = 'involved in drug dealing; involved in county lines; involved in crime; involved in gangs; became involved in criminality; a runner; running county lines; drug dealer; he is a gang member; money mule; plugging';
+  for (const f of checkLanguage(criminal)) assert.ok(f.alternatives.every((a) => !/sexual/.test(a)), `${f.found}: ${f.alternatives.join('; ')}`);
+});
+
+// Hyphens are gaps between words now, so a word must not take them too: "a-b-c-…" read as one word
+// with hyphens and as many words split by them made "works for the a-b-c-…" slow (0.7 s for
+// 18,000 characters). As above, no time is asserted; the runner's timeout fails a run without end.
+test('long runs of hyphenated words, dashes and quotation marks are checked without backtracking without end', { timeout: 20_000 }, () => {
+  for (const text of [
+    `works for the ${'a-b-c-'.repeat(3_000)}x`,
+    `he is a member of the ${'x-'.repeat(5_000)}y`,
+    `he is ${'a-known '.repeat(3_000)}x`,
+    `${'involved - in - '.repeat(3_000)}x`,
+    '-'.repeat(20_000),
+    `older ${'"'.repeat(10_000)}x`,
   ]) assert.deepEqual(check(text), []);
 });

@@ -15,9 +15,16 @@ export interface LanguageTerm {
   alternatives: string[];
 }
 
-// A space in a pattern matches any run of whitespace, so a phrase split by a line break or a
-// double space ("putting\nhimself at risk", "sexually  active") is still found.
-const w = (source: string) => new RegExp(`\\b(?:${source.replace(/ /g, '\\s+')})\\b`, 'i');
+// What may stand between the words of a phrase as written: whitespace (a line break, a double
+// space), hyphens and dashes ("drug-dealing", "lifestyle–choice", the non-breaking hyphen a word
+// processor puts in), underscores and slashes (text copied from forms), and quotation marks (scare
+// quotes: a "lifestyle" choice). Not the sentence's own punctuation (. , ; : ! ?): "he was running.
+// Drugs were found" is two sentences, not "running drugs".
+const GAP = '[\\s\\-\\u00ad\\u2010-\\u2015\\u2212_/"“”‘’]+';
+// A space (or \s+) in a pattern matches any such gap, so a phrase written with hyphens or split by a
+// line break ("putting\nhimself at risk", "sexually  active", "drug-dealing") is still found.
+// Matching ignores case ("Involved in", "LIFESTYLE CHOICE").
+const w = (source: string) => new RegExp(`\\b(?:${source.replace(/ |\\s\+/g, GAP)})\\b`, 'i');
 
 // The child, as the subject of a sentence, in words we can recognise reliably. Names are left out:
 // adults in a child's record are named too, and "Smith is an offender" may well be about an adult.
@@ -26,7 +33,7 @@ const CHILD = `(?:he|she|they|the child|the young person|the young people|the ch
 // people. Kept narrow so that "working for Tesco", "a car dealer", "the front line", "older
 // people's services" or "adult social care" are not taken for exploiters.
 const EXPLOITERS =
-  '(?:(?:the |a |an )?["“‘]?(?:[\\w-]+ ){0,2}(?<!\\b(?:front|production|assembly|help|phone|telephone|bus|railway|finish|service)\\s+)(?:lines?|gangs?|olders|elders)' +
+  '(?:(?:the |a |an )?["“‘]?(?:\\w+ ){0,2}(?<!\\b(?:front|production|assembly|help|phone|telephone|bus|railway|finish|service)\\s+)(?:lines?|gangs?|olders|elders)' +
   '|(?:the |a |an )?(?:drug |local )?dealers?' +
   '|older (?:males|men|boys|girls|lads|youths|teenagers|people|peers|associates|friends|females|women)(?![\'’]s)' +
   '|adults(?![\'’]s)|an adult(?! (?:social|services?|care|education|learning|team))(?![\'’]s))';
@@ -34,19 +41,47 @@ const EXPLOITERS =
 const FAMILY =
   `(?:(?:his|her|their|the) )?(?:mum|mother|dad|father|parents?|family|grand\\w*|nan|siblings?|brothers?|sisters?|carers?|foster \\w+|aunt\\w*|uncle|cousins?)\\b`;
 
+// Involved in / involvement in (or with) …, by what it names.
+const IN_OR_WITH = '(?:in|with) (?:the )?';
+const INVOLVED_IN = `(?:involved|involvement) ${IN_OR_WITH}`;
+const CRIMINAL_INVOLVEMENT =
+  '(?:cce|(?:child )?criminal exploitation|crime|criminality|criminal activity|county lines?|gangs?|a gang|(?:drug|drugs) (?:dealing|supply|supplying|running|market)|drugs|dealing|offending)';
+const SEXUAL_INVOLVEMENT = '(?:cse|(?:child )?sexual exploitation)';
+// became / got involved; but not a service becoming involved, which is everyday chronology
+// ("Social care became involved in March").
+const BECAME =
+  '(?<!\\b(?:police|services?|care|team|agency|agencies|school|camhs|yot|yjs|yos|worker|officer|professionals?|gp|health|mum|mother|dad|father|parents?|carers?|we|i)\\s+(?:(?:has|have|had)\\s+)?)(?:became|become|becomes|becoming|got|gets|getting)';
+// The child said to be something ("he is a known …"). The words before it are a bounded run of
+// distinct words: "a known" as one choice and as "a" then "known" made a long run of them take
+// exponential time to fail (a summary of 200 characters held the server).
+const CHILD_IS = `${CHILD} (?:is|was|are|were|has been|had been|have been) (?:(?:a|an|the|seen as|viewed as|treated as|known) ){0,3}`;
+
 export const LANGUAGE_GUIDE: LanguageTerm[] = [
   {
     pattern: w('put(?:ting|s)? (?:him|her|them)sel(?:f|ves) at risk|plac(?:ing|es?) (?:him|her|them)sel(?:f|ves) at risk'),
     avoid: 'putting themselves at risk',
     alternatives: ['the child may have been groomed', 'is being forced', "a perpetrator may exploit the child's vulnerability"],
   },
+  // "Involved in" is one row of the guide, but what the child is said to be involved in decides the
+  // alternative: drugs, county lines, gangs and crime are criminal exploitation, CSE is sexual
+  // exploitation ("involved in drug dealing" is never answered with "a victim of sexual
+  // exploitation"); where the words do not say which, both are offered.
+  // "became involved" is the words found, as before; what follows it chooses the alternative.
+  {
+    pattern: w(`${INVOLVED_IN}${CRIMINAL_INVOLVEMENT}|${BECAME} involved(?= ${IN_OR_WITH}${CRIMINAL_INVOLVEMENT}\\b)`),
+    avoid: 'involved in CCE / CSE; became involved in crime',
+    alternatives: ['is a victim of criminal exploitation', 'has been groomed'],
+  },
+  {
+    pattern: w(`${INVOLVED_IN}${SEXUAL_INVOLVEMENT}|${BECAME} involved(?= ${IN_OR_WITH}${SEXUAL_INVOLVEMENT}\\b)`),
+    avoid: 'involved in CCE / CSE; became involved in crime',
+    alternatives: ['is a victim of sexual exploitation', 'has been groomed'],
+  },
   {
     pattern: w(
-      // involved in / involvement in (or with) exploitation, crime, gangs, drugs, older people
-      '(?:involved|involvement) (?:in|with) (?:the )?(?:cce|cse|(?:child )?(?:criminal|sexual) exploitation|exploitation|crime|criminality|criminal activity|county lines?|gangs?|a gang|(?:drug|drugs) (?:dealing|supply|supplying|running|market)|drugs|dealing|offending|older [\\w-]+|adults)' +
-        // became / got involved, however it goes on; but not a service becoming involved, which is
-        // everyday chronology ("Social care became involved in March").
-        '|(?<!\\b(?:police|services?|care|team|agency|agencies|school|camhs|yot|yjs|yos|worker|officer|professionals?|gp|health|mum|mother|dad|father|parents?|carers?|we|i)\\s+(?:(?:has|have|had)\\s+)?)(?:became|become|becomes|becoming|got|gets|getting) involved',
+      `${INVOLVED_IN}(?:(?:child )?exploitation|older \\w+|adults)` +
+        // became / got involved, however it goes on, unless it names the exploitation (above)
+        `|${BECAME} involved(?! ${IN_OR_WITH}(?:${CRIMINAL_INVOLVEMENT}|${SEXUAL_INVOLVEMENT})\\b)`,
     ),
     avoid: 'involved in CCE / CSE; became involved in crime',
     alternatives: ['is a victim of criminal exploitation', 'is a victim of sexual exploitation', 'has been groomed'],
@@ -129,6 +164,9 @@ export const LANGUAGE_GUIDE: LanguageTerm[] = [
     avoid: 'disengaged; hard to reach; refuses to engage',
     alternatives: ['services have struggled to engage the child'],
   },
+  // The guide's row "drug dealer; perpetrator (of the child)" is split so that "a child exploited to
+  // supply drugs" is offered only where the words are about drugs: a child called an offender may
+  // have been exploited to do something else.
   {
     pattern: w(
       // drug dealer and dealing drugs; a bare "dealer" only when it is said of the child ("he is a
@@ -136,14 +174,25 @@ export const LANGUAGE_GUIDE: LanguageTerm[] = [
       // A drugs" is about the flat)
       'drug(?:-|\\s+)?dealers?|(?:deals|dealing|dealt) (?:drugs|cannabis|weed|crack|heroin|cocaine|class a)' +
         `|${CHILD} (?:is|was|are|were|has been|had been|have been) dealing(?! with)` +
-        // perpetrator / offender only of the child ("he is a perpetrator"): "a perpetrator may exploit
-        // the child" is about an adult and is not flagged. The words before it are a bounded run of
-        // distinct words: "a known" as one choice and as "a" then "known" made a long run of them
-        // take exponential time to fail (a summary of 200 characters held the server)
-        `|${CHILD} (?:is|was|are|were|has been|had been|have been) (?:(?:a|an|the|seen as|viewed as|treated as|known) ){0,3}(?:(?:drug|street|local|young|prolific|cannabis) )?(?:dealers?|perpetrators?|offenders?)`,
+        `|${CHILD_IS}(?:(?:drug|street|local|young|prolific|cannabis) )?dealers?`,
     ),
     avoid: 'drug dealer; perpetrator (of the child)',
     alternatives: ['a child exploited to supply drugs'],
+  },
+  {
+    // perpetrator / offender only of the child ("he is a perpetrator"): "a perpetrator may exploit the
+    // child" is about an adult and is not flagged
+    pattern: w(`${CHILD_IS}(?:(?:drug|street|local|young|prolific|cannabis) )?(?:perpetrators?|offenders?)`),
+    avoid: 'drug dealer; perpetrator (of the child)',
+    alternatives: ['is a victim of criminal exploitation'],
+  },
+  {
+    // Not in the guide word for word; its rows "involved in gangs" and "associating with (gang)" say
+    // it: a child is exploited by a gang, not one of its members. Only of the child: "Dex is a gang
+    // member" may be the police's description of an adult, and is left to the practitioner.
+    pattern: w(`${CHILD_IS}(?:gang members?|members? of (?:a|an|the) (?:\\w+ ){0,2}gangs?|gang (?:affiliated|involved|associated))`),
+    avoid: 'gang member (of the child)',
+    alternatives: ['is a victim of criminal exploitation', 'is being exploited or controlled by a gang'],
   },
 ];
 

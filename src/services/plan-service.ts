@@ -11,6 +11,7 @@ import { audit } from './audit-service.ts';
 import { recordEvents, visibleChild, type AfterRecord } from './chronology-service.ts';
 import { validationFailed } from './errors.ts';
 import { UUID } from '../domain/identifiers.ts';
+import { londonDate, parseAt } from '../domain/time.ts';
 
 /** Contextual safeguarding's contexts: where the risks to the child sit. */
 export const PLAN_CONTEXTS = ['home', 'school', 'peers', 'places', 'online'] as const;
@@ -46,6 +47,17 @@ export interface RiskPlan {
 
 
 const endOfDay = (isoDate: string) => Date.parse(`${isoDate}T23:59:59Z`);
+
+/**
+ * Whether a date the plan sets (the next review, an action's due date) is before the London day it
+ * is set: such a plan reads "Overdue" and raises its alert the moment it is saved, so it is refused.
+ * The day of `at`, not of the server's clock: a plan recorded as set on an earlier day may be due
+ * on a day since passed.
+ */
+const beforeTheDayOf = (isoDate: string | undefined, at: string) => {
+  const setAt = parseAt(at);
+  return !!isoDate && Number.isFinite(setAt) && isoDate < londonDate(setAt);
+};
 
 function planOf(rows: repo.EventRow[], now: number): RiskPlan {
   const reviews: PlanReview[] = [];
@@ -112,9 +124,11 @@ export interface ReviewInput {
 export async function reviewPlan(db: Db, actor: Actor, childId: string, input: ReviewInput, at: string, afterRecord?: AfterRecord) {
   const problems: Problem[] = [];
   if (!(RISK_LEVELS as readonly string[]).includes(input.riskLevel)) problems.push({ path: 'riskLevel', message: 'Select the risk level the network agrees' });
-  if (!input.nextReviewBy) problems.push({ path: 'nextReviewBy', message: 'Enter the date of the next review' });
   if (!PLAN_CONTEXTS.some((c) => input.risks[c]?.trim())) problems.push({ path: 'risks.home', message: 'Describe the risks in at least one of the child’s contexts' });
   if (!input.contingency?.trim()) problems.push({ path: 'contingency', message: 'Write the contingency plan: what every agency does if things get worse' });
+  // in the order of the form's fields, so the error summary lists them as the page does
+  if (!input.nextReviewBy) problems.push({ path: 'nextReviewBy', message: 'Enter the date of the next review' });
+  else if (beforeTheDayOf(input.nextReviewBy, at)) problems.push({ path: 'nextReviewBy', message: 'The next review date must be today or in the future' });
   // the contract's limit (plan.reviewed's summary), said in plain words here rather than by the schema
   if ((input.summary?.trim().length ?? 0) > 10_000) problems.push({ path: 'summary', message: 'What changed must be 10,000 characters or fewer' });
   if (problems.length) throw validationFailed(problems);
@@ -157,6 +171,7 @@ export async function addPlanAction(db: Db, actor: Actor, childId: string, input
   if (!(AGENCIES as readonly string[]).includes(input.ownerAgency)) problems.push({ path: 'ownerAgency', message: 'Select the agency that owns the action' });
   if ((input.ownerPerson?.trim().length ?? 0) > 200) problems.push({ path: 'ownerPerson', message: 'The owner’s name must be 200 characters or fewer' });
   if (!input.dueBy) problems.push({ path: 'dueBy', message: 'Enter the date the action is due by' });
+  else if (beforeTheDayOf(input.dueBy, at)) problems.push({ path: 'dueBy', message: 'The due date must be today or in the future' });
   if (problems.length) throw validationFailed(problems);
   const submission = input.submission && UUID.test(input.submission) ? input.submission.toLowerCase() : undefined;
   return recordEvents(db, actor, childId, [{

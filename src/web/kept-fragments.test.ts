@@ -110,7 +110,7 @@ const KEPT_CALLS_CHECKED = [
   'govukTag({ text: "Done", classes: "govuk-tag--green" })',
   'govukTag({ text: "Stopped part way", classes: "govuk-tag--yellow" })',
   'govukGenericHeader({ logoText: "Reachable", url: "/" })',
-  'govukServiceNavigation({ serviceName: "Reachable", serviceUrl: "/", navigation: navigation, navigationLabel: "Menu" })',
+  'govukServiceNavigation({ navigation: navigation, navigationLabel: "Menu" })',
   'govukPhaseBanner({ tag: { text: "Demo" if demo else "Beta" }, html: (\'<strong>Demo data.</strong> Every child, person and record here is invented. Do not enter real information.\' if demo else \'This is a new service.\') })',
   'govukTag({ text: e.severity.text, classes: e.severity.classes })',
   'govukTag({ text: "Still open", classes: "govuk-tag--grey" })',

@@ -11,6 +11,9 @@ import { eq } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
 import { languageFlagCounts } from '../../src/store/report-repository.ts';
 import { children } from '../../src/store/schema.ts';
+import { findUserByEmail } from '../../src/store/account-repository.ts';
+import { actorFromUser } from '../../src/services/account-service.ts';
+import { addPlanAction } from '../../src/services/plan-service.ts';
 import { browserSkip, checkAxe, fillDate, londonDay, squash, text, checkErrorSummary, demoEmail, screenshot, signIn, startBrowserApp, type BrowserApp } from '../support/browser.ts';
 
 const SCREENS = '/tmp/screens-risk';
@@ -243,7 +246,7 @@ describe('risk: screening, trajectory, voice, the risk plan and language, in a b
     assert.match(await text(sw, 'h2:text("Contingency plan") + p'), /strategy discussion the same day/);
     await checkAxe(sw);
 
-    // an action owned by the police, due a week ago: overdue at once
+    // an action owned by the police, due a week ago: the form refuses a due date already past
     const due = londonDay(-7);
     const add = sw.locator('form[action$="/plan/actions"]');
     await add.getByLabel('What will be done').fill(ACTION);
@@ -251,7 +254,14 @@ describe('risk: screening, trajectory, voice, the risk plan and language, in a b
     await add.getByLabel('Owner (person, optional)').fill('PC Dan Okafor');
     await fillDate(sw, 'Due by', due);
     await add.getByRole('button', { name: 'Add action' }).click();
-    await sw.waitForURL(/done=Action%20added/);
+    await sw.waitForSelector('.govuk-error-summary');
+    assert.match(await text(sw, '.govuk-error-summary'), /The due date must be today or in the future/);
+    await checkAxe(sw);
+    // agreed a fortnight ago, due a week ago: overdue now (as a plan recorded then would be)
+    const swUser = (await findUserByEmail(b.database.db, demoEmail('sw')))!;
+    const iso = (d: { day: string; month: string; year: string }) => `${d.year}-${d.month.padStart(2, '0')}-${d.day.padStart(2, '0')}`;
+    await addPlanAction(b.database.db, actorFromUser(swUser, null), ids.leon, { action: ACTION, ownerAgency: 'police', ownerPerson: 'PC Dan Okafor', dueBy: iso(due) }, iso(londonDay(-14)), b.alerts.afterRecord);
+    await sw.reload();
     const row = sw.locator('table tbody tr', { hasText: ACTION });
     assert.match(squash(await row.textContent()), new RegExp(`^${ACTION} Police, PC Dan Okafor ${due.spoken} Overdue`));
     await checkAxe(sw);

@@ -114,7 +114,7 @@ describe('CSRF', () => {
     const writers: { who: Visitor; url: string; form: Record<string, string>; table: string; prepare: string }[] = [
       { who: social, url: '/children/new', prepare: '/children/new', form: { name: 'Csrf Control Child' }, table: 'children' },
       { who: social, url: `/children/${p.childId}/events/new`, prepare: `/children/${p.childId}/events/new?type=child.voice`, form: { type: 'child.voice', 'at-day': '3', 'at-month': '2', 'at-year': '2024', summary: 'I want to stay with my nan.' }, table: 'events' },
-      { who: social, url: `/children/${p.childId}/plan/actions`, prepare: `/children/${p.childId}/plan`, form: { action: 'Return home interview within 72 hours', ownerAgency: 'social_care', 'dueBy-day': '1', 'dueBy-month': '3', 'dueBy-year': '2025' }, table: 'events' },
+      { who: social, url: `/children/${p.childId}/plan/actions`, prepare: `/children/${p.childId}/plan`, form: { action: 'Return home interview within 72 hours', ownerAgency: 'social_care', 'dueBy-day': '1', 'dueBy-month': '3', 'dueBy-year': '2099' }, table: 'events' },
       { who: social, url: '/contexts/new', prepare: '/contexts/new', form: { kind: 'location', ref: 'Csrf Park', label: 'Csrf Park' }, table: 'context_entities' },
       { who: admin, url: '/admin/users', prepare: '/admin/users', form: { email: 'csrf.victim@test.reachable', name: 'Csrf Victim', agency: 'police', role: 'admin', password: 'a-long-enough-password' }, table: 'users' },
     ];

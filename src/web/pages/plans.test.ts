@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { sql } from 'drizzle-orm';
 import { openTestApp, Visitor } from '../../../test/support/app.ts';
 import { makePartnership, type TestPartnership } from '../../../test/support/partnership.ts';
+import { DAY, londonDate } from '../../domain/time.ts';
+import { addPlanAction } from '../../services/plan-service.ts';
 
 let t: Awaited<ReturnType<typeof openTestApp>>;
 let p: TestPartnership;
@@ -50,11 +52,11 @@ test('a plan review records the risks by context, the contingency and the next r
 
 test('an action past its date is overdue and raises PLAN_ACTION_OVERDUE to its owner agency; done resolves it', async () => {
   const v = await social();
-  const added = await v.post(`/children/${p.childId}/plan/actions`, {
-    action: 'Targeted patrols around Marlow Court on Friday nights', ownerAgency: 'police', ownerPerson: 'PC Okafor',
-    'dueBy-day': '1', 'dueBy-month': '2', 'dueBy-year': '2024',
-  });
-  assert.equal(added.statusCode, 302);
+  // set in January 2024, due on 1 February: the form refuses a date already past, so the action is
+  // recorded as it was set then, and its date has passed since
+  await addPlanAction(t.database.db, p.socialWorker, p.childId, {
+    action: 'Targeted patrols around Marlow Court on Friday nights', ownerAgency: 'police', ownerPerson: 'PC Okafor', dueBy: '2024-02-01',
+  }, '2024-01-20T10:00:00+00:00', t.app.deps.afterRecord);
   const plan = await v.get(`/children/${p.childId}/plan`);
   assert.match(plan.body, /Targeted patrols/);
   assert.match(plan.body, /Overdue/);
@@ -160,4 +162,93 @@ test('a review sent twice records one review', async () => {
   assert.equal(second.headers.location, first.headers.location);
   const reviews = await t.database.db.execute(sql`select count(*)::int as n from events where type = 'plan.reviewed' and details->'risks'->>'online' like '%(double)%'`);
   assert.equal(((reviews as { rows?: { n: number }[] }).rows ?? (reviews as unknown as { n: number }[]))[0].n, 1);
+});
+
+// A date in the form as the three fields the date input sends.
+const dateParts = (name: string, iso: string) => {
+  const [year, month, day] = iso.split('-');
+  return { [`${name}-day`]: String(+day), [`${name}-month`]: String(+month), [`${name}-year`]: year };
+};
+const today = () => londonDate(Date.now());
+const yesterday = () => londonDate(Date.now() - DAY);
+/** The actions table's row that names this action. */
+const actionRow = (body: string, action: string) => body.split('<tr class="govuk-table__row">').find((row) => row.includes(action))?.split('</tr>')[0] ?? '';
+const review = (risk: string) => ({ riskLevel: 'moderate', 'risks.school': risk, contingency: 'Strategy discussion the same day' });
+// one sign-in for the tests below: sign-in is limited to 10 a minute for an address and account
+let signedInOnce: Visitor | undefined;
+const sam = async () => {
+  signedInOnce ??= await social();
+  await signedInOnce.get(`/children/${p.childId}/plan`);
+  return signedInOnce;
+};
+
+test('a next review date before today is refused beside the field, keeping what was entered, and nothing is recorded', async () => {
+  const v = await sam();
+  for (const date of ['2026-01-01', yesterday()]) {
+    await v.get(`/children/${p.childId}/plan`);
+    const risk = `Seen with older males outside school (review due ${date})`;
+    const refused = await v.post(`/children/${p.childId}/plan/review`, { ...review(risk), ...dateParts('nextReviewBy', date) });
+    assert.equal(refused.statusCode, 400, date);
+    assert.deepEqual(summaryLinks(refused.body), [['nextReviewBy-day', 'The next review date must be today or in the future']]);
+    assert.ok(refused.body.split('The next review date must be today or in the future').length - 1 >= 2, 'beside the field too');
+    assert.match(refused.body, new RegExp(`id="nextReviewBy-year" name="nextReviewBy-year" type="text" value="${date.slice(0, 4)}"`));
+    assert.match(refused.body, new RegExp(`id="nextReviewBy-day" name="nextReviewBy-day" type="text" value="${+date.slice(8)}"`));
+    assert.ok(refused.body.includes(risk), 'the risks as written');
+    const recorded = await t.database.db.execute(sql`select count(*)::int as n from events where type = 'plan.reviewed' and details->'risks'->>'school' = ${risk}`);
+    assert.equal(((recorded as { rows?: { n: number }[] }).rows ?? (recorded as unknown as { n: number }[]))[0].n, 0, 'not recorded');
+  }
+  assert.doesNotMatch((await v.get('/my-work?rule=PLAN_REVIEW_OVERDUE')).body, /was due for review by/);
+});
+
+test('the date fields’ example is a date the form accepts', async () => {
+  const v = await sam();
+  const page = await v.get(`/children/${p.childId}/plan`);
+  const hints = [...page.body.matchAll(/id="(?:dueBy|nextReviewBy)-hint"[^>]*>\s*For example, (\d{1,2}) (\d{1,2}) (\d{4})/g)];
+  assert.equal(hints.length, 2);
+  for (const [, day, month, year] of hints) assert.ok(`${year}-${month.padStart(2, '0')}-${day.padStart(2, '0')}` >= today(), `${day} ${month} ${year}`);
+});
+
+test('a next review today is recorded and not overdue', async () => {
+  const v = await sam();
+  const saved = await v.post(`/children/${p.childId}/plan/review`, { ...review('Reviewed today: older males outside school'), ...dateParts('nextReviewBy', today()) });
+  assert.equal(saved.statusCode, 302);
+  const page = await v.get(`/children/${p.childId}/plan`);
+  const nextReview = /Next review by[\s\S]*?<\/dd>/.exec(page.body)?.[0] ?? '';
+  assert.ok(nextReview, 'the plan shows its next review');
+  assert.doesNotMatch(nextReview, /Overdue/);
+});
+
+test('an action due before today is refused beside the field, keeping what was entered; one due today is set and open', async () => {
+  const v = await sam();
+  for (const date of ['2020-01-01', yesterday()]) {
+    await v.get(`/children/${p.childId}/plan`);
+    const action = `Return home interview within 72 hours (due ${date})`;
+    const refused = await v.post(`/children/${p.childId}/plan/actions`, { action, ownerAgency: 'social_care', ...dateParts('dueBy', date) });
+    assert.equal(refused.statusCode, 400, date);
+    assert.deepEqual(summaryLinks(refused.body), [['dueBy-day', 'The due date must be today or in the future']]);
+    assert.ok(refused.body.split('The due date must be today or in the future').length - 1 >= 2, 'beside the field too');
+    assert.match(refused.body, new RegExp(`id="dueBy-year" name="dueBy-year" type="text" value="${date.slice(0, 4)}"`));
+    assert.ok(refused.body.includes(`>${action}</textarea>`), 'the action as written');
+    assert.equal((await v.get(`/children/${p.childId}/plan`)).body.includes(action), false, 'not set');
+  }
+  const set = await v.post(`/children/${p.childId}/plan/actions`, { action: 'Youth worker to call him today', ownerAgency: 'voluntary_sector', ...dateParts('dueBy', today()) });
+  assert.equal(set.statusCode, 302);
+  const row = actionRow((await v.get(`/children/${p.childId}/plan`)).body, 'Youth worker to call him today');
+  assert.match(row, />\s*Open\s*</);
+  assert.doesNotMatch(row, /Overdue/);
+});
+
+test('a date the plan set is checked against the day it is set: an overdue action is still marked done, and a review still recorded', async () => {
+  const v = await sam();
+  await addPlanAction(t.database.db, p.socialWorker, p.childId, {
+    action: 'Strategy discussion about the Marlow Court flat', ownerAgency: 'social_care', dueBy: '2024-03-01',
+  }, '2024-02-20T10:00:00+00:00', t.app.deps.afterRecord);
+  const plan = await v.get(`/children/${p.childId}/plan`);
+  const actionId = /\/plan\/actions\/([\w-]+)\/done/.exec(actionRow(plan.body, 'Strategy discussion about the Marlow Court flat'))?.[1];
+  assert.ok(actionId);
+  const reviewed = await v.post(`/children/${p.childId}/plan/review`, { ...review('Reviewed with an action overdue'), ...dateParts('nextReviewBy', '2031-01-01') });
+  assert.equal(reviewed.statusCode, 302);
+  const done = await v.post(`/children/${p.childId}/plan/actions/${actionId}/done`, { outcome: 'Held on 4 March' });
+  assert.equal(done.statusCode, 302);
+  assert.match((await v.get(`/children/${p.childId}/plan`)).body, /Held on 4 March/);
 });

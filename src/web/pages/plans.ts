@@ -2,7 +2,7 @@
 // contingency plan, and reviews — each recorded as chronology events the rules read.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AGENCIES, AGENCY_NAMES, type Problem } from '../../domain/event.ts';
-import { formatInstant } from '../../domain/time.ts';
+import { DAY, formatInstant, londonDate } from '../../domain/time.ts';
 import { addPlanAction, completePlanAction, PLAN_CONTEXTS, reviewPlan, riskPlan } from '../../services/plan-service.ts';
 import { ServiceError } from '../../services/errors.ts';
 import { asString, dateFromParts, formErrors, submissionId } from '../forms.ts';
@@ -10,6 +10,12 @@ import { wordingToCheck } from '../language-check.ts';
 import { requireSignedIn, signedIn } from '../sessions.ts';
 
 type Body = Record<string, unknown>;
+
+/** The dates' hint: an example the form accepts (today or later), four weeks on, as the fields take it. */
+function dateHint(now: number): string {
+  const [year, month, day] = londonDate(now + 28 * DAY).split('-');
+  return `For example, ${+day} ${+month} ${year}`;
+}
 
 const CONTEXT_NAMES: Record<(typeof PLAN_CONTEXTS)[number], string> = {
   home: 'Home and family',
@@ -42,6 +48,7 @@ export default async function planRoutes(app: FastifyInstance): Promise<void> {
       })),
       contingencyValue: values.contingency ?? current?.contingency ?? '',
       hasRisks: PLAN_CONTEXTS.some((c) => current?.risks[c]),
+      dateHint: dateHint(Date.now()),
       reviewOverdue: !!current?.nextReviewBy && Date.parse(`${current.nextReviewBy}T23:59:59Z`) < Date.now(),
       fieldNames: {
         ...Object.fromEntries(PLAN_CONTEXTS.map((c) => [`risks.${c}`, `Risks: ${CONTEXT_NAMES[c]}`])),

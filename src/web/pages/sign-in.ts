@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { signIn, signOut } from '../../services/account-service.ts';
 import { createOidcClient, OidcError, signInWithIdentity, type OidcTransaction } from '../../services/oidc-service.ts';
 import { audit } from '../../services/audit-service.ts';
+import { ROLE_CATALOGUE } from '../../services/access.ts';
 import { DEMO_PASSWORD, DEMO_USERS } from '../../demo/users.ts';
 import { cookieOptions, IDLE_REASON, PRESESSION_COOKIE, SESSION_COOKIE, signedIn } from '../sessions.ts';
 import { homeFor } from '../navigation.ts';
@@ -32,7 +33,8 @@ export async function signInRoutes(app: FastifyInstance): Promise<void> {
       ? {
           demoUsers: DEMO_USERS,
           demoPassword: DEMO_PASSWORD,
-          demoUserRows: DEMO_USERS.map((u) => [{ text: u.email }, { text: u.agencyName }, { text: u.role }]),
+          // the role by its name, as everywhere else people see it: a code ("dsl") means nothing to a visitor
+          demoUserRows: DEMO_USERS.map((u) => [{ text: u.email }, { text: u.agencyName }, { text: ROLE_CATALOGUE[u.role].name }]),
         }
       : {};
   const minutes = (n: number) => `${n} minute${n === 1 ? '' : 's'}`;

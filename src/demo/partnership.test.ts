@@ -192,10 +192,13 @@ test('the stories the demo relies on are there', () => {
   );
   // an emergency department attendance with a laceration
   assert.ok(kids.some(({ events }) => has(events, 'health.ed_attendance', (d) => d.injury === 'laceration').length > 0));
-  // a younger sibling with only a school concern and a parent report: education-only, no police, no missing
-  const sibling = kids.find(({ events }) =>
-    events.every((e) => e.agency === 'education') && has(events, 'parent.report').length > 0 &&
-    events.some((e) => e.links?.some((l) => l.role === 'family')));
+  // a younger sibling with only a school concern and a parent report: education-only, no police, no
+  // missing; the parent's report speaks of the older brother, another child of the demo (who is not
+  // a context: see the test below)
+  const firstNames = scenario.children.map((c) => c.name.split(' ')[0]);
+  const sibling = kids.find(({ ref, events }) =>
+    events.every((e) => e.agency === 'education') &&
+    has(events, 'parent.report').some((e) => firstNames.some((n) => n !== scenario.children.find((c) => c.ref === ref)!.name.split(' ')[0] && new RegExp(`\\b${n}\\b`).test(e.summary ?? ''))));
   assert.ok(sibling, 'a younger sibling known only to school');
   // looked after, in a residential placement out of area
   assert.ok(
@@ -204,6 +207,33 @@ test('the stories the demo relies on are there', () => {
       has(events, 'care.placement', (d) => d.kind === 'residential' && d.outOfArea === true).length > 0),
     'looked after in a residential placement out of area',
   );
+});
+
+// Need-to-know: a context's name, identifier and details show to everyone who may open the context
+// — police and the analysts among them, who may not see the child. A brother, sister or friend who is
+// a child in the demo is never a person context ("Leon Marsh (older brother)" named a 16-year-old, as
+// the brother of a child of concern, on the partnership's exports), and no context's details name one.
+test('no context names a child of the demo', () => {
+  const contexts = load('./contexts.json') as Record<string, Record<string, unknown>[]>;
+  const allChildren = [...scenario.children, ...parsed(jacobRaw).children];
+  // each child's full name, and each part of it, as a whole word ("Leon", "Marsh", "Leon Marsh")
+  const names = [...new Set(allChildren.flatMap((c) => [c.name, ...c.name.split(/\s+/)]))];
+  const naming = (text: string) => names.filter((n) => new RegExp(`(^|[^\\p{L}])${n}($|[^\\p{L}])`, 'iu').test(text));
+  assert.ok(naming('person:leon-marsh').length && naming('Leon Marsh (older brother)').length, 'the check finds a named child');
+  const found: string[] = [];
+  for (const e of [...scenario.events, ...parsed(jacobRaw).events]) {
+    for (const l of e.links ?? []) {
+      for (const text of [l.ref, l.label ?? '']) if (naming(text).length) found.push(`${e.ref}: ${l.kind} ${text}`);
+    }
+  }
+  for (const [part, entries] of Object.entries(contexts)) {
+    if (!Array.isArray(entries)) continue;
+    for (const entry of entries) {
+      const text = Object.values(entry).flat().filter((v) => typeof v === 'string').join(' | ');
+      if (naming(text).length) found.push(`contexts.json ${part} ${String(entry.ref)}: ${naming(text).join(', ')}`);
+    }
+  }
+  assert.deepEqual(found, []);
 });
 
 // The appropriate-language guide (domain.md): none of the phrases to avoid, in any summary.

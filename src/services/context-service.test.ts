@@ -22,12 +22,14 @@ import { viewContext } from './network-service.ts';
 
 let database: Database;
 let p: TestPartnership;
+let analyst: Actor;
 const NOW = Date.parse('2024-07-01T12:00:00Z');
 const service = createAlertService({ clock: () => NOW });
 
 before(async () => {
   database = await openTestDatabase();
   p = await makePartnership(database.db);
+  analyst = await makeUser(database.db, 'police', 'police_analyst', 'Al Analyst');
 });
 after(() => database.close());
 
@@ -147,6 +149,9 @@ test('disruption: validated, audited, and measured by the linked children’s mi
   assert.deepEqual(noTactic.details.map((x) => x.path), ['tactic']);
   const endsFirst = await rejection(recordDisruption(database.db, p.police, place.id, { tactic: 'closure_order', ownerAgency: 'police', startedOn: '2024-06-01', endedOn: '2024-05-31' }));
   assert.deepEqual(endsFirst.details.map((x) => x.path), ['endedOn']);
+  // an end before the start is named with the other problems, not after they are put right
+  const both = await rejection(recordDisruption(database.db, p.police, place.id, { ownerAgency: 'police', startedOn: '2024-06-01', endedOn: '2024-05-31' } as never));
+  assert.deepEqual(both.details.map((x) => x.path), ['tactic', 'endedOn']);
   const notADate = await rejection(recordDisruption(database.db, p.police, place.id, { tactic: 'closure_order', ownerAgency: 'police', startedOn: '2024-02-30' }));
   assert.deepEqual(notADate.details.map((x) => x.path), ['startedOn']);
   assert.equal((await rejection(recordDisruption(database.db, p.school, place.id, { tactic: 'closure_order', ownerAgency: 'police', startedOn: '2024-06-01' }))).id, 'not_found');
@@ -243,16 +248,17 @@ test('merging one adult recorded twice raises ADULT_OF_CONCERN; unmerging remove
   const merged = await entityOf('person', 'd. smith');
   assert.deepEqual(await adultAlerts(), [], 'two names, one child each: no adult of concern yet');
 
-  // only police analysts and chairs merge; a record cannot be merged into itself or another kind
+  // only police analysts and chairs merge (not every police officer); a record cannot be merged into itself or another kind
   assert.equal((await rejection(mergeContexts(database.db, p.socialWorker, merged.id, kept.id, service))).id, 'forbidden');
-  const itself = await rejection(mergeContexts(database.db, p.police, kept.id, kept.id, service));
+  assert.equal((await rejection(mergeContexts(database.db, p.police, merged.id, kept.id, service))).id, 'forbidden');
+  const itself = await rejection(mergeContexts(database.db, analyst, kept.id, kept.id, service));
   assert.deepEqual(itself.details.map((x) => x.path), ['keptId']);
   await link(p.police, m3, { kind: 'vehicle', ref: 'XY99 ZZZ', at: '2024-06-01' }, false);
   const vehicle = await entityOf('vehicle', 'XY99ZZZ');
-  assert.deepEqual((await rejection(mergeContexts(database.db, p.police, vehicle.id, kept.id, service))).details.map((x) => x.path), ['keptId']);
+  assert.deepEqual((await rejection(mergeContexts(database.db, analyst, vehicle.id, kept.id, service))).details.map((x) => x.path), ['keptId']);
 
   const mark = await auditMark();
-  await mergeContexts(database.db, p.police, merged.id, kept.id, service);
+  await mergeContexts(database.db, analyst, merged.id, kept.id, service);
   let stored = await adultAlerts();
   assert.equal(stored.length, 1);
   assert.equal(stored[0].id, 'ADULT_OF_CONCERN:person:dex smith');
@@ -271,15 +277,15 @@ test('merging one adult recorded twice raises ADULT_OF_CONCERN; unmerging remove
   await link(p.police, m3, { kind: 'person', ref: 'd. smith', role: 'peer', at: '2024-06-10' });
   const [later] = await database.db.select().from(contextLinks).where(and(eq(contextLinks.childId, m3), eq(contextLinks.recordedEntityId, merged.id)));
   assert.equal(later.entityId, kept.id);
-  assert.deepEqual((await rejection(mergeContexts(database.db, p.police, merged.id, kept.id, service))).details.map((x) => x.path), ['keptId']);
+  assert.deepEqual((await rejection(mergeContexts(database.db, analyst, merged.id, kept.id, service))).details.map((x) => x.path), ['keptId']);
 
-  await unmergeContext(database.db, p.police, merged.id, service);
+  await unmergeContext(database.db, analyst, merged.id, service);
   assert.deepEqual(await adultAlerts(), [], 'the adult of concern goes with the merge');
   const back = await database.db.select().from(contextLinks).where(eq(contextLinks.recordedEntityId, merged.id));
   assert.ok(back.length === 2 && back.every((l) => l.entityId === merged.id), 'every link recorded against the merged name is back');
   const [unmergedRow] = await database.db.select().from(contextEntities).where(eq(contextEntities.id, merged.id));
   assert.equal(unmergedRow.mergedInto, null);
-  const notMerged = await rejection(unmergeContext(database.db, p.police, merged.id, service));
+  const notMerged = await rejection(unmergeContext(database.db, analyst, merged.id, service));
   assert.deepEqual(notMerged.details.map((x) => x.path), ['entityId']);
 
   const decisions = (await database.db.select().from(contextMatchDecisions)).filter((x) => [x.entityA, x.entityB].sort().join() === [merged.id, kept.id].sort().join());
@@ -291,10 +297,10 @@ test('merging one adult recorded twice raises ADULT_OF_CONCERN; unmerging remove
   ]);
 
   // merging again raises it again; the rules follow the merge, not the name written
-  await mergeContexts(database.db, p.police, merged.id, kept.id, service);
+  await mergeContexts(database.db, analyst, merged.id, kept.id, service);
   stored = await adultAlerts();
   assert.deepEqual(stored.map((a) => a.id), ['ADULT_OF_CONCERN:person:dex smith']);
-  await unmergeContext(database.db, p.police, merged.id, service);
+  await unmergeContext(database.db, analyst, merged.id, service);
   assert.deepEqual(await adultAlerts(), []);
 });
 
@@ -306,13 +312,13 @@ test('unmerging the middle of a chain of merges puts each link back where the re
   const ty = await entityOf('person', 'ty chain');
   const tyrone = await entityOf('person', 'tyrone chain');
   const t = await entityOf('person', 't chain');
-  await mergeContexts(database.db, p.police, ty.id, tyrone.id, service); // Ty is Tyrone
-  await mergeContexts(database.db, p.police, tyrone.id, t.id, service); // Tyrone is T
+  await mergeContexts(database.db, analyst, ty.id, tyrone.id, service); // Ty is Tyrone
+  await mergeContexts(database.db, analyst, tyrone.id, t.id, service); // Tyrone is T
   assert.deepEqual((await viewContext(database.db, p.police, t.id)).children.map((c) => c.name).sort(), ['Xan Chain', 'Yas Chain', 'Zed Chain']);
   assert.deepEqual((await adultAlerts()).map((a) => [a.id, (a.details.children as string[]).length]), [['ADULT_OF_CONCERN:person:t chain', 3]]);
 
   // Tyrone is not T after all; Ty is still Tyrone
-  await unmergeContext(database.db, p.police, tyrone.id, service);
+  await unmergeContext(database.db, analyst, tyrone.id, service);
   const tyroneNow = await viewContext(database.db, p.police, tyrone.id);
   const tNow = await viewContext(database.db, p.police, t.id);
   assert.deepEqual(tyroneNow.children.map((c) => c.name).sort(), ['Xan Chain', 'Yas Chain'], 'Ty’s link follows Ty to Tyrone');
@@ -320,7 +326,7 @@ test('unmerging the middle of a chain of merges puts each link back where the re
   // the store and the rules agree: the adult of concern is Tyrone, linked to Xan and Yas
   assert.deepEqual((await adultAlerts()).map((a) => [a.id, a.details.children]), [['ADULT_OF_CONCERN:person:tyrone chain', [x, y]]]);
   // undo the rest so later tests start clean
-  await unmergeContext(database.db, p.police, ty.id, service);
+  await unmergeContext(database.db, analyst, ty.id, service);
   assert.deepEqual(await adultAlerts(), []);
 });
 
@@ -331,11 +337,12 @@ test('a suggested match rejected: recorded as different people, audited; only fo
   const a = await entityOf('person', 'jay reject');
   const b = await entityOf('person', 'j reject');
   assert.equal((await rejection(rejectMatch(database.db, p.socialWorker, a.id, b.id))).id, 'forbidden');
+  assert.equal((await rejection(rejectMatch(database.db, p.police, a.id, b.id))).id, 'forbidden');
   const mark = await auditMark();
-  await rejectMatch(database.db, p.police, b.id, a.id);
+  await rejectMatch(database.db, analyst, b.id, a.id);
   const [first, second] = a.id < b.id ? [a.id, b.id] : [b.id, a.id];
   const [decision] = await database.db.select().from(contextMatchDecisions).where(and(eq(contextMatchDecisions.entityA, first), eq(contextMatchDecisions.entityB, second)));
   assert.equal(decision.decision, 'different');
-  assert.equal(decision.decidedBy, p.police.kind === 'user' ? p.police.userId : null);
+  assert.equal(decision.decidedBy, analyst.kind === 'user' ? analyst.userId : null);
   assert.deepEqual((await auditedActions(mark)).map((x) => [x.action, x.detail]), [['context.match_rejected', { context: b.id, other: a.id }]]);
 });

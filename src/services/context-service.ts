@@ -24,6 +24,15 @@ function problemsOf(error: z.ZodError): Problem[] {
   return error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
 }
 
+/**
+ * The problems with a form's input, without acting on it: the web layer lists them with its own (a
+ * date typed in three boxes) so that one submission names every problem (GOV.UK error pattern).
+ */
+export function problemsIn(schema: z.ZodType, input: unknown): Problem[] {
+  const result = schema.safeParse(input);
+  return result.success ? [] : problemsOf(result.error);
+}
+
 function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
   const result = schema.safeParse(input);
   if (!result.success) throw validationFailed(problemsOf(result.error));
@@ -116,14 +125,19 @@ export type RecordedContext =
   | { entity: repo.ContextEntityRow; existed: boolean }
   | { entity: null; existed: false };
 
-/** A context in its own right: a place or a group can be referred before any child is linked. */
-export async function createContext(db: Db, actor: Actor, kind: string, ref: string, details: ContextDetailsInput): Promise<RecordedContext> {
-  if (!mayReadCases(actor)) throw forbidden();
+/** What is wrong with a context to be recorded in its own right (createContext), without recording it. */
+export function contextProblems(kind: string, ref: string, details: ContextDetailsInput): Problem[] {
   const problems: Problem[] = [];
   if (!(LINK_KINDS as readonly string[]).includes(kind)) problems.push({ path: 'kind', message: 'Select a person, place, phone, vehicle or group' });
   if (!ref.trim()) problems.push({ path: 'ref', message: 'Enter the identifier: a name, number, registration or address' });
+  return [...problems, ...problemsIn(contextDetailsSchema, details)];
+}
+
+/** A context in its own right: a place or a group can be referred before any child is linked. */
+export async function createContext(db: Db, actor: Actor, kind: string, ref: string, details: ContextDetailsInput): Promise<RecordedContext> {
+  if (!mayReadCases(actor)) throw forbidden();
+  const problems = contextProblems(kind, ref, details);
   const parsed = contextDetailsSchema.safeParse(details);
-  if (!parsed.success) problems.push(...problemsOf(parsed.error));
   if (problems.length || !parsed.success) throw validationFailed(problems);
   return transactionRunAgain(db, async (tx): Promise<RecordedContext> => {
     // the same identifier from any agency is one context: never overwrite what another recorded
@@ -163,7 +177,12 @@ export const disruptionInputSchema = z.object({
   endedOn: isoDate.optional(),
   outcome: z.enum(DISRUPTION_OUTCOMES).optional(),
   notes: optionalText(5_000),
-}).refine((v) => !v.endedOn || v.endedOn >= v.startedOn, { path: ['endedOn'], message: 'The end date must be on or after the start date' });
+}).refine((v) => !v.endedOn || v.endedOn >= v.startedOn, {
+  path: ['endedOn'],
+  message: 'The end date must be on or after the start date',
+  // compared whenever both dates are good, even with another field wrong: every problem at once
+  when: ({ issues }) => !issues.some((i) => i.path?.[0] === 'startedOn' || i.path?.[0] === 'endedOn'),
+});
 export type DisruptionInput = z.input<typeof disruptionInputSchema>;
 
 const DISRUPTABLE: readonly ContextKind[] = ['person', 'location', 'group', 'vehicle', 'phone'];

@@ -1,8 +1,9 @@
 // Reading the network on a real database (issue 6): a direct link is a `context.linked` event and a
 // context row; one phone written two ways is one context shared by two children; a child the reader
 // may not see is a pseudonym; another agency's restricted link shows only as who and when; the
-// network rules' alerts are stored; the partnership view and the analysts' exports are for police
-// and chairs only, and the CSV cannot run formulas. Every read is audited.
+// network rules' alerts are stored; the partnership view and the analysts' exports are for those
+// who analyse the network (police analysts, chairs, managers: analyse_network), not every police
+// officer, and the CSV cannot run formulas. Every read is audited.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { and, eq, gt, max } from 'drizzle-orm';
@@ -14,13 +15,14 @@ import type { Database } from '../store/database.ts';
 import { alerts, auditLog, contextEntities, contextLinks, events } from '../store/schema.ts';
 import { createAlertService } from './alert-service.ts';
 import { createChild, recordEvents } from './chronology-service.ts';
-import { linkChild, type LinkInput } from './context-service.ts';
+import { linkChild, updateContext, type LinkInput } from './context-service.ts';
 import { SHARED_CHILDREN_SHOWN } from '../store/context-repository.ts';
 import { childNetwork, exportNetwork, mayAnalyseNetwork, partnershipNetwork, pseudonym, viewContext } from './network-service.ts';
 
 let database: Database;
 let p: TestPartnership;
 let manager: Actor;
+let analyst: Actor;
 const NOW = Date.parse('2024-07-01T12:00:00Z');
 const service = createAlertService({ clock: () => NOW });
 
@@ -58,6 +60,7 @@ before(async () => {
   database = await openTestDatabase();
   p = await makePartnership(database.db);
   manager = await makeUser(database.db, 'social_care', 'manager', 'Mo Manager');
+  analyst = await makeUser(database.db, 'police', 'police_analyst', 'Al Analyst');
   w.a = p.childId;
   w.b = (await createChild(database.db, p.police, { name: 'Kai Police' })).id;
   w.c = (await createChild(database.db, p.school, { name: 'Casey School' })).id;
@@ -260,12 +263,16 @@ test('a reader with no relationship gets 404; an administrator is refused', asyn
   assert.deepEqual(await auditAfter(mark), [], 'a refused read is not recorded as a view');
 });
 
-test('the partnership view is for police and chairs: ranked adults, places, peer clusters', async () => {
-  for (const actor of [p.socialWorker, p.school]) {
+test('the partnership view is for analysts and chairs, not every police officer: ranked adults, places, peer clusters', async () => {
+  // a police officer works with the children their agency is involved with; analysing the whole
+  // partnership's network is the analyst's (docs/roles.md: analyse_network)
+  for (const actor of [p.socialWorker, p.school, p.police]) {
     assert.equal((await rejection(partnershipNetwork(database.db, actor, {}))).id, 'forbidden', actor.name);
   }
+  assert.equal(mayAnalyseNetwork(p.police), false);
+  assert.equal(mayAnalyseNetwork(analyst), true);
   const mark = await auditMark();
-  const view = await partnershipNetwork(database.db, p.police, {});
+  const view = await partnershipNetwork(database.db, analyst, {});
   const dex = view.adults.find((a) => a.entityId === w.dex);
   assert.ok(dex);
   assert.equal(view.adults[0].entityId, w.dex, 'the adult linked to most children comes first');
@@ -279,7 +286,7 @@ test('the partnership view is for police and chairs: ranked adults, places, peer
   assert.deepEqual(
     cluster.children.map((c) => [c.childId, c.name]).sort(),
     [[w.a, 'Jordan Test'], [null, pseudonym(w.c)]].sort(),
-    'Casey is pseudonymised for the police',
+    'Casey is pseudonymised for the police analyst',
   );
   assert.ok(!cluster.contexts.some((x) => x.entityId === w.dex), 'an adult of concern is not a peer');
   const viewed = (await auditAfter(mark)).filter((r) => r.action === 'network.partnership_viewed');
@@ -290,9 +297,9 @@ test('the partnership view is for police and chairs: ranked adults, places, peer
   assert.equal(chair.adults.find((a) => a.entityId === w.dex)?.children, 1);
 
   // filters: by date and by confidence
-  const before = await partnershipNetwork(database.db, p.police, { to: new Date('2024-06-04T00:00:00Z') });
+  const before = await partnershipNetwork(database.db, analyst, { to: new Date('2024-06-04T00:00:00Z') });
   assert.equal(before.adults.find((a) => a.entityId === w.dex)?.children, 1);
-  const tentative = await partnershipNetwork(database.db, p.police, { confidences: ['tentative'] });
+  const tentative = await partnershipNetwork(database.db, analyst, { confidences: ['tentative'] });
   assert.deepEqual([tentative.adults.length, tentative.places.length, tentative.totalChildren], [0, 0, 1]);
 });
 
@@ -348,14 +355,17 @@ function checkXml(text: string): Map<string, number> {
   return counts;
 }
 
-test('the exports are for police and chairs; the CSV cannot run formulas; the GraphML holds the same graph', async () => {
-  for (const actor of [p.socialWorker, p.school]) {
+test('the exports are for analysts and chairs; the CSV cannot run formulas; the GraphML holds the same graph', async () => {
+  // bulk personal data: not for every police officer
+  for (const actor of [p.socialWorker, p.school, p.police]) {
     for (const format of ['entities', 'links', 'graphml'] as const) {
       assert.equal((await rejection(exportNetwork(database.db, actor, {}, format))).id, 'forbidden', `${actor.name} ${format}`);
     }
   }
+  // a place west of Greenwich: its longitude is negative
+  await updateContext(database.db, analyst, w.park, { label: 'The skate park', latitude: 52.9461, longitude: -1.1417 });
   const mark = await auditMark();
-  const entitiesCsv = await exportNetwork(database.db, p.police, {}, 'entities');
+  const entitiesCsv = await exportNetwork(database.db, analyst, {}, 'entities');
   const lines = entitiesCsv.split('\r\n');
   assert.equal(lines[0], 'context_id,kind,label,aliases,date_of_birth,postcode,district,location_type,latitude,longitude,children');
   // the label that starts with = is written as text ('=…), quoted because it holds commas and quotes
@@ -364,19 +374,23 @@ test('the exports are for police and chairs; the CSV cannot run formulas; the Gr
   assert.ok(entityRows.every((r) => r.length === 11), 'every row has every column');
   assert.ok(entityRows.slice(1).every((r) => !/^[=+\-@]/.test(r[2])), 'no cell starts a formula');
   assert.deepEqual(entityRows.find((r) => r[0] === w.dex)?.slice(1, 3), ['person', 'Dex']);
+  // a coordinate is a plain number, not a formula: written as it is, so i2 or a GIS reads a number ('-1.1417 is text)
+  assert.deepEqual(entityRows.find((r) => r[0] === w.park)?.slice(8, 10), ['52.9461', '-1.1417']);
 
-  const linksCsv = await exportNetwork(database.db, p.police, {}, 'links');
+  const linksCsv = await exportNetwork(database.db, analyst, {}, 'links');
   const linkRows = parseCsv(linksCsv);
   assert.deepEqual(linkRows[0], ['context_id', 'kind', 'label', 'child', 'child_name', 'role', 'confidence', 'links', 'first_linked', 'last_linked']);
   const [flatLink] = await database.db.select().from(contextLinks).where(eq(contextLinks.entityId, w.flat));
-  assert.ok(linksCsv.includes(`${w.flat},location,"'=HYPERLINK(""http://evil.example"",""click"")",${w.b},Kai Police,,confirmed,1,${flatLink.linkedAt.toISOString()},${flatLink.linkedAt.toISOString()}\r\n`), linksCsv);
+  // Kai was created by another police officer, with no police involvement: the analyst has no relationship to Kai
+  const kai = [pseudonym(w.b).replace(' ', '-'), pseudonym(w.b)];
+  assert.ok(linksCsv.includes(`${w.flat},location,"'=HYPERLINK(""http://evil.example"",""click"")",${kai[0]},${kai[1]},,confirmed,1,${flatLink.linkedAt.toISOString()},${flatLink.linkedAt.toISOString()}\r\n`), linksCsv);
   const casey = linkRows.filter((r) => r[0] === w.park && r[3] !== w.a);
-  assert.deepEqual(casey.map((r) => [r[3], r[4]]), [[pseudonym(w.c).replace(' ', '-'), pseudonym(w.c)]], 'a child the police may not see is pseudonymised');
-  assert.ok(!linksCsv.includes(w.c) && !linksCsv.includes('Casey'));
-  const phoneRow = linkRows.find((r) => r[0] === w.phone && r[3] === w.b)!;
+  assert.deepEqual(casey.map((r) => [r[3], r[4]]), [[pseudonym(w.c).replace(' ', '-'), pseudonym(w.c)]], 'a child the analyst may not see is pseudonymised');
+  assert.ok(!linksCsv.includes(w.c) && !linksCsv.includes('Casey') && !linksCsv.includes('Kai'));
+  const phoneRow = linkRows.find((r) => r[0] === w.phone && r[3] === kai[0])!;
   assert.deepEqual(phoneRow.slice(5, 8), ['', 'tentative', '1']);
 
-  const graphml = await exportNetwork(database.db, p.police, {}, 'graphml');
+  const graphml = await exportNetwork(database.db, analyst, {}, 'graphml');
   assert.ok(graphml.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<graphml xmlns="http://graphml.graphdrawing.org/xmlns">'));
   const counts = checkXml(graphml);
   const edges = linkRows.slice(1);

@@ -21,9 +21,14 @@ const GRADES = ['confirmed', 'tentative', 'unconfirmed'] as const;
 
 export { pseudonym };
 
-/** Police analysts and panel chairs (managers) work across children (issue 6); issue 8 refines roles. */
+/**
+ * The partnership network view, its exports and merging people: police analysts, panel chairs and
+ * managers (analyse_network, docs/roles.md). Issue 6 let any police user in before issue 8 gave
+ * roles; a police officer works with the children their agency is involved with, and the exports
+ * are bulk personal data, for those whose work is analysing the exploiters' network.
+ */
 export function mayAnalyseNetwork(actor: Actor): boolean {
-  return actor.kind === 'user' && mayReadCases(actor) && (actor.agency === 'police' || can(actor, 'analyse_network'));
+  return actor.kind === 'user' && mayReadCases(actor) && can(actor, 'analyse_network');
 }
 
 const readableBy = (actor: Actor) => (l: { sensitivity: string; agency: string }) => l.sensitivity !== 'restricted' || l.agency === actor.agency;
@@ -147,10 +152,12 @@ export interface LinkedChildView {
 /**
  * May the actor open this context? Its page names no child they may not see, but the context
  * itself (a police intelligence subject) is for those with a readable link, police, and chairs.
+ * Police officers keep every context's page (they disrupt the people and places, and hold the
+ * intelligence), though not the partnership view and exports, which are the analysts'.
  */
 export async function mayViewContext(tx: Db, actor: Actor, entityId: string): Promise<boolean> {
   if (!mayReadCases(actor)) return false;
-  if (mayAnalyseNetwork(actor)) return true;
+  if (mayAnalyseNetwork(actor) || (actor.kind === 'user' && actor.agency === 'police')) return true;
   return repo.readableLinkExists(tx, entityId, scopeOf(actor));
 }
 

@@ -70,9 +70,9 @@ describe('contextual safeguarding: links, the shared child, the partnership view
     assert.ok(alerts.length > 0);
   });
 
-  test('police use the partnership view, open the adult of concern and record a disruption against the flat', async () => {
+  test('a police analyst uses the partnership view, opens the adult of concern and records a disruption against the flat', async () => {
     const police = await b.newPage();
-    await signInAs(police, 'police@demo.reachable.test');
+    await signInAs(police, 'analyst@demo.reachable.test');
     await police.getByRole('link', { name: 'Network', exact: true }).click();
     await police.waitForURL(/\/network$/);
     await checkAxe(police);

@@ -36,6 +36,7 @@ before(async () => {
   hana = await makeUser(db, 'health', 'manager', 'Hana Health Manager');
   ed = await makeUser(db, 'education', 'manager', 'Ed Education Manager');
   mo = await makeUser(db, 'social_care', 'manager', 'Mo Manager');
+  await makeUser(db, 'police', 'police_analyst', 'Pia Analyst');
   panels = createPanelService(db, { types: t.app.deps.config.panelTypes, afterRecord });
   for (const name of ['Bailey Hidden', 'Casey Hidden']) {
     const child = await createChild(db, hal, { name, dateOfBirth: '2009-09-09' });
@@ -186,7 +187,9 @@ test('a child’s access log shows the panel meeting, the escalations list, the 
   assert.match((await pat.get(`/panels/${meeting.id}`)).body, /Jordan Test/);
   assert.match((await moV.get('/escalations')).body, /Jordan Test/);
   assert.match((await pat.get(`/contexts/${park.id}`)).body, /Jordan Test/);
-  const links = await pat.download('/network/export/links.csv');
+  // the partnership's exports are the analysts' (analyse_network): a police analyst's sees the child
+  const pia = await visitor('pia.analyst@test.reachable');
+  const links = await pia.download('/network/export/links.csv');
   assert.match(links.body, /Jordan Test/);
 
   const log = await moV.get(`/children/${p.childId}/access-log`);

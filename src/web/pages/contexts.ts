@@ -9,11 +9,12 @@ import {
 import { AGENCIES, AGENCY_NAMES, LINK_KINDS, type Problem } from '../../domain/event.ts';
 import { formatInstant } from '../../domain/time.ts';
 import {
-  addContextAction, completeContextAction, createContext, mergeContexts, recordAssessment, recordDisruption, rejectMatch, unmergeContext,
+  addContextAction, assessmentInputSchema, completeContextAction, contextActionSchema, contextDetailsSchema, contextProblems, createContext,
+  disruptionInputSchema, disruptionUpdateSchema, mergeContexts, problemsIn, recordAssessment, recordDisruption, rejectMatch, unmergeContext,
   updateContext, updateDisruption, type ContextDetailsInput,
 } from '../../services/context-service.ts';
 import { ServiceError } from '../../services/errors.ts';
-import { personSuggestions, viewContext } from '../../services/network-service.ts';
+import { mayAnalyseNetwork, personSuggestions, viewContext } from '../../services/network-service.ts';
 import { asString, dateFromParts, dateParts, formErrors } from '../forms.ts';
 import { wordingToCheck } from '../language-check.ts';
 import { requireSignedIn, signedIn } from '../sessions.ts';
@@ -55,6 +56,31 @@ const ANCHORS: Record<string, string> = {
   dateOfBirth: 'dateOfBirth-day', startedOn: 'startedOn-day', endedOn: 'endedOn-day', assessedOn: 'assessedOn-day', dueBy: 'dueBy-day',
 };
 
+/** Each form's fields in the order the page shows them: the error summary lists problems in that order (GOV.UK). */
+const FIELDS = {
+  details: ['kind', 'ref', 'label', 'aliases', 'dateOfBirth', 'locationType', 'address', 'postcode', 'latitude', 'longitude', 'description'],
+  disruption: ['tactic', 'ownerAgency', 'ownerPerson', 'startedOn', 'endedOn', 'outcome', 'notes'],
+  outcome: ['outcome', 'endedOn', 'notes'],
+  assessment: ['assessedOn', 'unsafeBecause', 'responsible', 'plan'],
+  action: ['action', 'ownerAgency', 'dueBy'],
+} as const;
+
+function inPageOrder(problems: Problem[], fields: readonly string[]): Problem[] {
+  const place = (p: Problem) => (fields.includes(p.path) ? fields.indexOf(p.path) : fields.length);
+  return [...problems].sort((a, b) => place(a) - place(b));
+}
+
+/**
+ * Refuses a form the web layer found wrong (a date typed in three boxes, a number) with the
+ * service's problems about its other fields too, checked without acting: one submission names
+ * every problem, where stopping at the date showed the others only on the next. A field the web
+ * layer found wrong is named once, in its words.
+ */
+function refuseWithAll(own: Problem[], service: Problem[]): void {
+  if (!own.length) return;
+  throw invalid([...own, ...service.filter((p) => !own.some((o) => o.path === p.path))]);
+}
+
 export default async function contextRoutes(app: FastifyInstance): Promise<void> {
   const { db, alerts } = app.deps;
   app.addHook('preHandler', requireSignedIn);
@@ -65,30 +91,30 @@ export default async function contextRoutes(app: FastifyInstance): Promise<void>
     kind,
   });
 
+  /** The form for recording a context in its own right; its back link leads to the partnership network for those who may use it. */
+  const newContextPage = (request: FastifyRequest, reply: FastifyReply, page: Record<string, unknown>) =>
+    reply.page('network/context-new.njk', { title: 'Record a person, place, phone, vehicle or group', mayAnalyse: mayAnalyseNetwork(signedIn(request)), errorFor: {}, ...page });
+
   app.get<{ Querystring: Body }>('/contexts/new', { preHandler: requireCaseReader }, async (request, reply) =>
-    reply.page('network/context-new.njk', { title: 'Record a person, place, phone, vehicle or group', values: { kind: asString(request.query.kind) }, errorFor: {}, ...formLists({ kind: asString(request.query.kind) }, '') }),
+    newContextPage(request, reply, { values: { kind: asString(request.query.kind) }, ...formLists({ kind: asString(request.query.kind) }, '') }),
   );
 
   app.post<{ Body: Body }>('/contexts/new', { preHandler: requireCaseReader }, async (request, reply) => {
     const body = request.body;
     const { input, problems } = detailsOf(body);
     try {
-      if (problems.length) throw invalid(problems);
+      refuseWithAll(problems, contextProblems(asString(body.kind), asString(body.ref), input));
       const { entity, existed } = await createContext(db, signedIn(request), asString(body.kind), asString(body.ref), input);
       // a context the caller may not open, new or another agency's, is never named or linked to:
       // the same page either way, so it does not say whether it was already recorded
       if (!entity) {
-        return reply.page('network/context-new.njk', {
-          title: 'Record a person, place, phone, vehicle or group',
-          done: 'Recorded. Its page opens to you once a child you work with is linked to it.',
-          values: {}, errorFor: {}, ...formLists({}, ''),
-        });
+        return newContextPage(request, reply, { done: 'Recorded. Its page opens to you once a child you work with is linked to it.', values: {}, ...formLists({}, '') });
       }
       return reply.redirect(`/contexts/${entity.id}?done=${encodeURIComponent(existed ? 'This is already recorded: here it is' : 'Recorded')}`);
     } catch (error) {
       if (!(error instanceof ServiceError) || error.id !== 'validation_error') throw error;
       reply.code(400);
-      return reply.page('network/context-new.njk', { title: 'Record a person, place, phone, vehicle or group', values: body, ...formLists(body, ''), ...formErrors(error.details, ANCHORS) });
+      return newContextPage(request, reply, { values: body, ...formLists(body, ''), ...formErrors(inPageOrder(error.details, FIELDS.details), ANCHORS) });
     }
   });
 
@@ -121,14 +147,15 @@ export default async function contextRoutes(app: FastifyInstance): Promise<void>
 
   app.get<{ Params: { contextId: string }; Querystring: Body }>('/contexts/:contextId', (request, reply) => render(request as ContextRequest, reply));
 
-  /** Runs a change; a refusal re-renders the page with the form open and its errors. */
+  /** Runs a change; a refusal re-renders the page with the form open and its errors, in the order of its fields. */
   async function attempt(request: ContextRequest, reply: FastifyReply, form: string, act: () => Promise<unknown>, done: string, anchor = '', refused: { anchors?: Record<string, string>; extra?: Record<string, unknown> } = {}) {
     try {
       await act();
     } catch (error) {
       if (!(error instanceof ServiceError) || error.id !== 'validation_error') throw error;
       reply.code(400);
-      return render(request, reply, { values: request.body, form, ...refused.extra, ...formErrors(error.details, refused.anchors ?? ANCHORS) });
+      const problems = inPageOrder(error.details, FIELDS[form as keyof typeof FIELDS] ?? []);
+      return render(request, reply, { values: request.body, form, ...refused.extra, ...formErrors(problems, refused.anchors ?? ANCHORS) });
     }
     return reply.redirect(`/contexts/${request.params.contextId}?done=${encodeURIComponent(done)}${anchor}`);
   }
@@ -144,14 +171,14 @@ export default async function contextRoutes(app: FastifyInstance): Promise<void>
     const body = request.body;
     const { input, problems } = detailsOf(body);
     try {
-      if (problems.length) throw invalid(problems);
+      refuseWithAll(problems, problemsIn(contextDetailsSchema, input));
       await updateContext(db, signedIn(request), request.params.contextId, input);
     } catch (error) {
       if (!(error instanceof ServiceError) || error.id !== 'validation_error') throw error;
       const view = await viewContext(db, signedIn(request), request.params.contextId);
       const values = { ...body, dob: { day: body['dateOfBirth-day'], month: body['dateOfBirth-month'], year: body['dateOfBirth-year'] } };
       reply.code(400);
-      return reply.page('network/context-edit.njk', { title: `Change the details of ${view.entity.label}`, entity: view.entity, values, ...formLists(body, view.entity.kind), ...formErrors(error.details, ANCHORS) });
+      return reply.page('network/context-edit.njk', { title: `Change the details of ${view.entity.label}`, entity: view.entity, values, ...formLists(body, view.entity.kind), ...formErrors(inPageOrder(error.details, FIELDS.details), ANCHORS) });
     }
     return reply.redirect(`/contexts/${request.params.contextId}?done=${encodeURIComponent('Details saved')}`);
   });
@@ -165,11 +192,12 @@ export default async function contextRoutes(app: FastifyInstance): Promise<void>
     if (findings.length) return render(request, reply, { values: body, form: 'disruption', languageFindings: findings });
     return attempt(request, reply, 'disruption', async () => {
       const problems = [started.problem && { ...started.problem, path: 'startedOn' }, ended.problem && { ...ended.problem, path: 'endedOn' }].filter((p): p is Problem => !!p);
-      if (problems.length) throw invalid(problems);
-      await recordDisruption(db, signedIn(request), request.params.contextId, {
+      const input = {
         tactic: asString(body.tactic) as never, ownerAgency: asString(body.ownerAgency) as never, ownerPerson: asString(body.ownerPerson),
         startedOn: started.value!, endedOn: ended.value, outcome: (asString(body.outcome) || undefined) as never, notes,
-      });
+      };
+      refuseWithAll(problems, problemsIn(disruptionInputSchema, input));
+      await recordDisruption(db, signedIn(request), request.params.contextId, input);
     }, 'Disruption recorded', '#disruption');
   });
 
@@ -178,9 +206,10 @@ export default async function contextRoutes(app: FastifyInstance): Promise<void>
     const ended = dateFromParts(body, 'endedOn', 'the end date', false);
     const { disruptionId } = request.params;
     return attempt(request as never, reply, 'outcome', async () => {
-      if (ended.problem) throw invalid([{ ...ended.problem, path: 'endedOn' }]);
-      await updateDisruption(db, signedIn(request), request.params.contextId, disruptionId, { outcome: asString(body.outcome) as never, endedOn: ended.value, notes: asString(body.notes) });
-    }, 'Disruption updated', '#disruption', { anchors: { ...ANCHORS, endedOn: `endedOn-${disruptionId}-day` }, extra: { disruption: disruptionId } });
+      const input = { outcome: asString(body.outcome) as never, endedOn: ended.value, notes: asString(body.notes) };
+      refuseWithAll(ended.problem ? [{ ...ended.problem, path: 'endedOn' }] : [], problemsIn(disruptionUpdateSchema, input));
+      await updateDisruption(db, signedIn(request), request.params.contextId, disruptionId, input);
+    }, 'Disruption updated', '#disruption', { anchors: { ...ANCHORS, outcome: `outcome-${disruptionId}`, endedOn: `endedOn-${disruptionId}-day` }, extra: { disruption: disruptionId } });
   });
 
   app.post<{ Params: { contextId: string }; Body: Body; Querystring: Body }>('/contexts/:contextId/assessments', async (request, reply) => {
@@ -190,8 +219,9 @@ export default async function contextRoutes(app: FastifyInstance): Promise<void>
     const findings = wordingToCheck(body, fields);
     if (findings.length) return render(request, reply, { values: body, form: 'assessment', languageFindings: findings });
     return attempt(request, reply, 'assessment', async () => {
-      if (assessed.problem) throw invalid([{ ...assessed.problem, path: 'assessedOn' }]);
-      await recordAssessment(db, signedIn(request), request.params.contextId, { assessedOn: assessed.value!, ...fields });
+      const input = { assessedOn: assessed.value!, ...fields };
+      refuseWithAll(assessed.problem ? [{ ...assessed.problem, path: 'assessedOn' }] : [], problemsIn(assessmentInputSchema, input));
+      await recordAssessment(db, signedIn(request), request.params.contextId, input);
     }, 'Assessment recorded', '#assessment');
   });
 
@@ -199,9 +229,10 @@ export default async function contextRoutes(app: FastifyInstance): Promise<void>
     const body = request.body;
     const due = dateFromParts(body, 'dueBy', 'the date the action is due by', true);
     return attempt(request, reply, 'action', async () => {
-      if (due.problem) throw invalid([{ ...due.problem, path: 'dueBy' }]);
-      await addContextAction(db, signedIn(request), request.params.contextId, { action: asString(body.action), ownerAgency: asString(body.ownerAgency) as never, dueBy: due.value! });
-    }, 'Action added to the plan for the place', '#actions');
+      const input = { action: asString(body.action), ownerAgency: asString(body.ownerAgency) as never, dueBy: due.value! };
+      refuseWithAll(due.problem ? [{ ...due.problem, path: 'dueBy' }] : [], problemsIn(contextActionSchema, input));
+      await addContextAction(db, signedIn(request), request.params.contextId, input);
+    }, 'Action added to the plan for the place', '#actions', { anchors: { ...ANCHORS, ownerAgency: 'actionOwner' } });
   });
 
   app.post<{ Params: { contextId: string; actionId: string }; Body: Body; Querystring: Body }>('/contexts/:contextId/actions/:actionId/done', async (request, reply) =>

@@ -1,6 +1,8 @@
 // The network pages through the real server: linking a child, seeing the shared child, the
 // partnership view and its exports, a context's page with disruption, assessment and actions, and
-// the denials (an agency with no relationship gets 404, a practitioner outside police gets 403).
+// the denials (an agency with no relationship gets 404; the partnership view and its exports are
+// the analysts', chairs' and managers' (analyse_network): any other practitioner, police officers
+// included, gets 403 and is not offered "Network").
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'drizzle-orm';
@@ -15,6 +17,7 @@ before(async () => {
   t = await openTestApp();
   p = await makePartnership(t.database.db);
   await makeUser(t.database.db, 'social_care', 'manager', 'Mo Manager');
+  await makeUser(t.database.db, 'police', 'police_analyst', 'Al Analyst');
   // a second child, known to police only, linked by police to the same phone (written another way)
   const other = await createChild(t.database.db, p.police, { name: 'Riley Other', dateOfBirth: '2009-02-03' });
   otherChild = other.id;
@@ -87,24 +90,47 @@ test('the language guide checks what is written about a link', async () => {
   assert.doesNotMatch((await v.get(`/children/${p.childId}/network`)).body, /Older male he hangs around with/, 'nothing recorded');
 });
 
+test('the forms that record a person warn not to name a child as one: a context is seen by those who may not see the child', async () => {
+  const v = await visitor('sam.social@test.reachable');
+  const hint = /Do not name a child here \(a brother, sister or friend\): anyone who may open the person’s page would read it\. Link a group or place the children share instead\./;
+  assert.match((await linkForm(v, p.childId)).body, hint);
+  assert.match((await v.get('/contexts/new')).body, hint);
+});
+
 test('an agency with no relationship to the child gets 404 for the network and the link form', async () => {
   const school = await visitor('sue.school@test.reachable');
   assert.equal((await school.get(`/children/${p.childId}/network`)).statusCode, 404);
   assert.equal((await school.get(`/children/${p.childId}/network/link`)).statusCode, 404);
 });
 
-test('the partnership view and exports are for police and managers, not other practitioners or admins', async () => {
+/** The service navigation's links, as the page offers them. */
+const menuOf = (body: string) => [...(/<nav[^>]*aria-label="Menu"[\s\S]*?<\/nav>/.exec(body)?.[0] ?? '').matchAll(/href="([^"]+)"/g)].map((m) => m[1]);
+
+test('the partnership view and exports are for analysts, chairs and managers, not other practitioners (police officers included) or admins', async () => {
   const school = await visitor('sue.school@test.reachable');
   assert.equal((await school.get('/network')).statusCode, 403);
   assert.equal((await school.get('/network/export/links.csv')).statusCode, 403);
   const admin = await visitor('ada.admin@test.reachable');
   assert.equal((await admin.get('/network')).statusCode, 403);
+  // a police officer works with the children police are involved with: the whole partnership's
+  // network, and its exports (bulk personal data), are the analyst's (docs/roles.md, analyse_network)
+  const police = await visitor('pat.police@test.reachable');
+  assert.equal((await police.get('/network')).statusCode, 403);
+  for (const file of ['entities.csv', 'links.csv', 'network.graphml']) assert.equal((await police.download(`/network/export/${file}`)).statusCode, 403, file);
+  const policeMenu = menuOf((await police.get('/my-work')).body);
+  assert.ok(policeMenu.includes('/my-work'), 'the menu is read');
+  assert.ok(!policeMenu.includes('/network'), 'a police officer is not offered "Network"');
+  // nor sent there by the back link of the form for recording a context
+  assert.doesNotMatch((await police.get('/contexts/new')).body, /<a href="\/network" class="govuk-back-link"/);
   const manager = await visitor('mo.manager@test.reachable');
   assert.equal((await manager.get('/network')).statusCode, 200);
+  const analyst = await visitor('al.analyst@test.reachable');
+  assert.ok(menuOf((await analyst.get('/my-work')).body).includes('/network'), 'the analyst is offered "Network"');
+  assert.match((await analyst.get('/contexts/new')).body, /<a href="\/network" class="govuk-back-link"/);
 });
 
-test('police see the partnership view and export CSV and GraphML with pseudonymised children', async () => {
-  const police = await visitor('pat.police@test.reachable');
+test('the police analyst sees the partnership view and exports CSV and GraphML with pseudonymised children', async () => {
+  const police = await visitor('al.analyst@test.reachable');
   const page = await police.get('/network');
   assert.equal(page.statusCode, 200);
   assert.match(page.body, /Partnership network/);
@@ -196,8 +222,8 @@ test('a NETWORK_LINK names the other child only to those who may see them (My wo
   assert.match((await police.get(`/children/${p.childId}`)).body, /Riley Other/);
 });
 
-test('a person recorded twice is suggested on the page, merged by police, and the merge undone', async () => {
-  const police = await visitor('pat.police@test.reachable');
+test('a person recorded twice is suggested on the page, merged by the police analyst, and the merge undone', async () => {
+  const police = await visitor('al.analyst@test.reachable');
   await police.get('/contexts/new');
   const first = await police.post('/contexts/new', { kind: 'person', ref: 'police:NOM-1', label: 'Dexter Reid', 'dateOfBirth-day': '4', 'dateOfBirth-month': '3', 'dateOfBirth-year': '2001' });
   await police.get('/contexts/new');
@@ -215,8 +241,11 @@ test('a person recorded twice is suggested on the page, merged by police, and th
   const undone = await police.post(`/contexts/${otherId}/unmerge`, {});
   assert.equal(undone.statusCode, 302);
   assert.doesNotMatch((await police.get(`/contexts/${otherId}`)).body, /This record was merged into/);
-  // a social worker (no network analysis) cannot merge
+  // a social worker or a police officer (no network analysis) cannot merge, nor is it offered
   const social = await visitor('sam.social@test.reachable');
   await social.get('/children');
   assert.equal((await social.post(`${keptUrl}/merge`, { mergedId: otherId })).statusCode, 403);
+  const officer = await visitor('pat.police@test.reachable');
+  assert.doesNotMatch((await officer.get(keptUrl)).body, /Possibly the same person/);
+  assert.equal((await officer.post(`${keptUrl}/merge`, { mergedId: otherId })).statusCode, 403);
 });

@@ -2,7 +2,7 @@
 // lets people act on them: record the action taken, assign, note, dismiss with a reason. Nothing
 // here edits an alert's derived fields by hand: a response is an event, and the rules resolve.
 import type { Alert, Severity } from '../domain/alert.ts';
-import { isResponse } from '../domain/event.ts';
+import { isResponse, type Agency } from '../domain/event.ts';
 import { contextNextChangeMs, evaluateChild, evaluateContext, type ChildEvaluation, type EngineEvent } from '../rules/engine.ts';
 import { DEFAULT_RULES_CONFIG, type RulesConfig } from '../rules/config.ts';
 import type { Db } from '../store/database.ts';
@@ -75,6 +75,102 @@ function withMergedLinks(e: EngineEvent, merges: ReadonlyMap<string, string>): E
   };
 }
 
+// ——— who acts on a child's alert ———
+
+/**
+ * Who may act on a child's alerts, as far as a refresh knows from what it already read: the
+ * agencies actively involved and the lead professional's, from the chronology's involvement events
+ * (which the involvements table, read by the access check, follows), and the agency of the person
+ * who created the record.
+ */
+interface ChildAudience {
+  /** actively involved, the longest-standing first */
+  involved: Agency[];
+  lead: Agency | null;
+  /**
+   * The agency of the person who created the record, who may see it. A record an agency's system
+   * created (a feed, a scenario, the demo) is seen by that system only, not by anyone at the
+   * agency: no one there would see the alert in My work, so it gives no one to act.
+   */
+  creator: Agency | null;
+}
+
+type InvolvementEvent = { type: string; details: Record<string, unknown> };
+
+/** The involvements of a chronology read in time order; `creator` as the record says. */
+function audienceOf(events: Iterable<InvolvementEvent>, creator: Agency | null): ChildAudience {
+  const active = new Set<Agency>();
+  const leads: Agency[] = [];
+  for (const e of events) {
+    if (e.type !== 'involvement.started' && e.type !== 'involvement.ended') continue;
+    const agency = e.details.agency as Agency;
+    if (e.type === 'involvement.ended') {
+      // ends every active involvement of the agency, as the involvements table's endInvolvement does
+      active.delete(agency);
+      if (leads.includes(agency)) leads.splice(leads.indexOf(agency), 1);
+    } else {
+      active.add(agency);
+      if (e.details.role === 'lead_professional' && !leads.includes(agency)) leads.push(agency);
+    }
+  }
+  // the first lead professional still involved, as the child's page names them (chronology-service's summaryOf)
+  return { involved: [...active], lead: leads[0] ?? null, creator };
+}
+
+const creatorOf = (child: Pick<chronologyRepo.ChildRow, 'createdByAgency' | 'createdByUser'>): Agency | null =>
+  (child.createdByUser ? (child.createdByAgency as Agency) : null);
+
+/**
+ * A rule names the agency that should act (contract 2's owner). When that agency may not see the
+ * child — not involved, and no one of theirs created the record — the alert would reach no one who
+ * can act: it goes to the lead professional's agency, else to the agency of the person who created
+ * the record, else to an involved agency, and keeps the rule's owner in `details.ruleOwner` so the
+ * agency it went to can bring them in. The next refresh gives it back once they are involved.
+ */
+function routedToActors(alerts: readonly Alert[], audienceOfChild: (childId: string) => ChildAudience | undefined): Alert[] {
+  return alerts.map((alert) => {
+    // an alert about a context (an adult, a place) has no child whose record decides who sees it
+    if (!alert.child) return alert;
+    const audience = audienceOfChild(alert.child);
+    if (!audience || audience.involved.includes(alert.owner) || audience.creator === alert.owner) return alert;
+    const actor = audience.lead ?? audience.creator ?? audience.involved[0];
+    // no agency may see the child: left with the rule's owner, as there is no one better to act
+    if (!actor) return alert;
+    return { ...alert, owner: actor, details: { ...alert.details, ruleOwner: alert.owner } };
+  });
+}
+
+/** A group's records, a few thousand ids a statement (a county's linked children are many). */
+async function recordsOf(tx: Db, childIds: readonly string[]): Promise<chronologyRepo.ChildRow[]> {
+  const records: chronologyRepo.ChildRow[] = [];
+  for (let i = 0; i < childIds.length; i += 5_000) records.push(...(await chronologyRepo.findChildren(tx, childIds.slice(i, i + 5_000))));
+  return records;
+}
+
+/**
+ * routedToActors for the context rules' alerts on a child (NETWORK_LINK), from the involvement
+ * events the context evaluation read; the records of the children whose alert's owner is not
+ * involved are read in one statement (a few thousand a statement), for who created them.
+ */
+async function routedContextAlerts(tx: Db, fresh: readonly Alert[], events: readonly EngineEvent[]): Promise<Alert[]> {
+  if (!fresh.some((a) => a.child)) return [...fresh];
+  const involvements = new Map<string, EngineEvent[]>();
+  for (const e of events) {
+    if (e.type !== 'involvement.started' && e.type !== 'involvement.ended') continue;
+    const list = involvements.get(e.child);
+    if (list) list.push(e);
+    else involvements.set(e.child, [e]);
+  }
+  // in time order, as a child's chronology is read (the context read has no order)
+  for (const list of involvements.values()) list.sort((a, b) => a.atMs! - b.atMs!);
+  const involvedOnly = new Map<string, ChildAudience>();
+  const audience = (childId: string, creator: Agency | null) => audienceOf(involvements.get(childId) ?? [], creator);
+  for (const a of fresh) if (a.child && !involvedOnly.has(a.child)) involvedOnly.set(a.child, audience(a.child, null));
+  const unseen = [...new Set(fresh.filter((a) => a.child && !involvedOnly.get(a.child)!.involved.includes(a.owner)).map((a) => a.child!))];
+  const withCreator = new Map((await recordsOf(tx, unseen)).map((c) => [c.id, audience(c.id, creatorOf(c))]));
+  return routedToActors(fresh, (childId) => withCreator.get(childId) ?? involvedOnly.get(childId));
+}
+
 export type AlertService = ReturnType<typeof createAlertService>;
 
 export function createAlertService(options: AlertServiceOptions = {}) {
@@ -107,12 +203,12 @@ export function createAlertService(options: AlertServiceOptions = {}) {
     const merges = await contextRepo.mergeMap(tx);
     const now = clock();
     const events = linked.map((row) => withMergedLinks(engineEventOf(row), merges));
-    const fresh = evaluateContext({
+    const fresh = await routedContextAlerts(tx, evaluateContext({
       children: everyone.map((c) => ({ ref: c.id, name: c.name, dateOfBirth: c.dateOfBirth ?? undefined, concernSince: c.since?.getTime() ?? null })),
       events,
       asOf: now,
       config,
-    });
+    }), events);
     const inserted = await alertsRepo.replaceAlerts(tx, alertsRepo.contextAlertScope(CONTEXT_RULES), fresh, config.version);
     await queueNotices(tx, inserted, fresh);
     const next = contextNextChangeMs(events, now);
@@ -131,8 +227,10 @@ export function createAlertService(options: AlertServiceOptions = {}) {
       asOf: clock(),
       config,
     });
-    const inserted = await alertsRepo.replaceAlerts(tx, alertsRepo.childAlertScope(childId, CONTEXT_RULES), evaluation.alerts, config.version);
-    await queueNotices(tx, inserted, evaluation.alerts);
+    const audience = audienceOf(rows, creatorOf(child));
+    const fresh = routedToActors(evaluation.alerts, () => audience);
+    const inserted = await alertsRepo.replaceAlerts(tx, alertsRepo.childAlertScope(childId, CONTEXT_RULES), fresh, config.version);
+    await queueNotices(tx, inserted, fresh);
     await rulesDueRepo.writeRulesDue(tx, [rulesDueOf(childId, evaluation)], config.version);
     const concernChanged = await alertsRepo.setConcern(tx, childId, evaluation.concern ? new Date(evaluation.concern.sinceMs) : null);
     // who is of concern is what the context rules read: due until they are evaluated, whatever
@@ -177,8 +275,13 @@ export function createAlertService(options: AlertServiceOptions = {}) {
           config,
         });
       });
-      const inserted = await alertsRepo.replaceAlerts(tx, alertsRepo.childrenAlertScope(present, CONTEXT_RULES), evaluations.flatMap((e) => e.alerts), config.version);
-      for (const evaluation of evaluations) await queueNotices(tx, inserted, evaluation.alerts);
+      // who acts on each child's alerts, from the chronologies and records just read (refreshChild's)
+      const fresh = present.flatMap((id, k) => {
+        const audience = audienceOf(chronologies.get(id)!, creatorOf(found.get(id)!));
+        return routedToActors(evaluations[k].alerts, () => audience);
+      });
+      const inserted = await alertsRepo.replaceAlerts(tx, alertsRepo.childrenAlertScope(present, CONTEXT_RULES), fresh, config.version);
+      await queueNotices(tx, inserted, fresh);
       await rulesDueRepo.writeRulesDue(tx, present.map((id, k) => rulesDueOf(id, evaluations[k])), config.version);
       const wanted = present.map((id, k) => {
         const concern = evaluations[k].concern;
@@ -273,20 +376,134 @@ export function startSweeper(db: Db, alerts: AlertService, minutes: number, warn
 /**
  * The network rules name the children a link joins (in a replay the reviewer sees them all). In the
  * running system a reader sees only the children they may see: the others are named by pseudonym.
+ * Children share names (a duplicate record, two children called Kai Brennan), so a hidden child is
+ * replaced where the message names that child, found by where the rules put each name — never by
+ * the name alone, which would hide a visible child of the same name and tell the reader the hidden
+ * child's name by giving the visible one their pseudonym.
  */
-export async function withNeedToKnow<T extends Pick<alertsRepo.AlertRow, 'rule' | 'message' | 'details'>>(tx: Db, actor: Actor, alerts: T[]): Promise<T[]> {
-  const named = (a: T) => [a.details.linkedChild, ...(Array.isArray(a.details.children) ? a.details.children : [])].filter((id): id is string => typeof id === 'string');
-  const refs = [...new Set(alerts.filter((a) => (CONTEXT_RULES as readonly string[]).includes(a.rule)).flatMap(named))];
+export async function withNeedToKnow<T extends Pick<alertsRepo.AlertRow, 'rule' | 'message' | 'details'> & { childId?: string | null }>(
+  tx: Db,
+  actor: Actor,
+  alerts: T[],
+): Promise<T[]> {
+  const network = alerts.filter((a) => (CONTEXT_RULES as readonly string[]).includes(a.rule));
+  const refs = [...new Set(network.flatMap(childrenNamedBy))];
   if (!refs.length) return alerts;
-  const hidden = (await contextRepo.childrenByIds(tx, refs, scopeOf(actor))).filter((c) => !c.visible);
-  if (!hidden.length) return alerts;
+  const named = await contextRepo.childrenByIds(tx, refs, scopeOf(actor));
+  if (named.every((c) => c.visible)) return alerts;
+  const children = new Map(named.map((c) => [c.id, c]));
   return alerts.map((a) => {
-    const mine = hidden.filter((c) => named(a).includes(c.id));
-    if (!mine.length) return a;
-    let message = a.message;
-    // longest names first, so "Leon Marsh" is replaced before a child called "Leon"
-    for (const c of [...mine].sort((x, y) => y.name.length - x.name.length)) message = message.split(c.name).join(pseudonym(c.id));
-    return { ...a, message };
+    if (!(CONTEXT_RULES as readonly string[]).includes(a.rule)) return a;
+    const message = messageForReader(a, children);
+    return message === a.message ? a : { ...a, message };
+  });
+}
+
+interface NamedChild {
+  id: string;
+  name: string;
+  visible: boolean;
+}
+
+/** Every child a network alert may name: its own child, the child linked, the children listed. */
+function childrenNamedBy(a: Pick<alertsRepo.AlertRow, 'details'> & { childId?: string | null }): string[] {
+  const listed = Array.isArray(a.details.children) ? a.details.children : [];
+  return [a.childId, a.details.linkedChild, ...listed].filter((id): id is string => typeof id === 'string');
+}
+
+/** A child named where the message names them: `at` is where the name starts. */
+interface NamePlace {
+  id: string;
+  at: number;
+  length: number;
+}
+
+/** The message with each hidden child's name, where it names them, replaced by their pseudonym. */
+function messageForReader(a: Pick<alertsRepo.AlertRow, 'rule' | 'message' | 'details'> & { childId?: string | null }, children: ReadonlyMap<string, NamedChild>): string {
+  const ids = childrenNamedBy(a);
+  if (!ids.some((id) => children.get(id)?.visible === false)) return a.message;
+  const places = a.rule === 'NETWORK_LINK' ? linkNamePlaces(a, children) : listNamePlaces(a, children);
+  if (!places) return everyNameHidden(a.message, ids, children);
+  let message = a.message;
+  // from the end, so the places before stay where they were
+  for (const place of [...places].sort((x, y) => y.at - x.at)) {
+    if (children.get(place.id)?.visible !== false) continue;
+    message = message.slice(0, place.at) + pseudonym(place.id) + message.slice(place.at + place.length);
+  }
+  return message;
+}
+
+/**
+ * NETWORK_LINK (src/rules/network.ts): "<child> shares <a person (label)> with <linked child>, a
+ * child of exploitation concern. …" — the alert's child first, the linked child the last name
+ * followed by a comma (a label, between the two, may hold any words). Null when the message is not
+ * so (a name changed since it was raised).
+ */
+function linkNamePlaces(a: Pick<alertsRepo.AlertRow, 'message' | 'details'> & { childId?: string | null }, children: ReadonlyMap<string, NamedChild>): NamePlace[] | null {
+  const child = a.childId ? children.get(a.childId) : undefined;
+  const linked = typeof a.details.linkedChild === 'string' ? children.get(a.details.linkedChild) : undefined;
+  if (!child || !linked || !a.message.startsWith(child.name)) return null;
+  const at = a.message.lastIndexOf(`${linked.name},`);
+  if (at < child.name.length) return null;
+  return [{ id: child.id, at: 0, length: child.name.length }, { id: linked.id, at, length: linked.name.length }];
+}
+
+/** The rules' list of names (src/rules/network.ts `names`): five at most, then "N more". */
+const LISTED = 5;
+function listItems(names: string[], total: number): string[] {
+  return total > LISTED ? [...names.slice(0, LISTED), `${total - LISTED} more`] : names;
+}
+const listText = (items: string[]) => (items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`);
+
+/**
+ * ADULT_OF_CONCERN and HOTSPOT (src/rules/network.ts): the first five of `details.children`, in
+ * order, listed as "A, B and C" (then "and N more") once in the message. Null when the list is not
+ * found exactly once (a name changed since it was raised).
+ */
+function listNamePlaces(a: Pick<alertsRepo.AlertRow, 'message' | 'details'>, children: ReadonlyMap<string, NamedChild>): NamePlace[] | null {
+  const ids = Array.isArray(a.details.children) ? a.details.children.filter((id): id is string => typeof id === 'string') : [];
+  const shown = ids.slice(0, LISTED).map((id) => children.get(id));
+  if (!shown.length || shown.some((c) => !c)) return null;
+  const items = listItems(shown.map((c) => c!.name), ids.length);
+  const text = listText(items);
+  const start = a.message.indexOf(text);
+  if (start < 0 || a.message.indexOf(text, start + 1) >= 0) return null;
+  const places: NamePlace[] = [];
+  let at = start;
+  shown.forEach((c, i) => {
+    places.push({ id: c!.id, at, length: c!.name.length });
+    // the separator the list put after this item
+    at += c!.name.length + (i === items.length - 2 ? ' and '.length : ', '.length);
+  });
+  return places;
+}
+
+/** Said of a child whose name a message cannot show and whose pseudonym it cannot tell. */
+const NAME_WITHHELD = 'a child (name withheld)';
+
+/**
+ * A message not as the rules write it: every hidden child's name is hidden wherever it appears —
+ * preferring hiding to telling — by the child's pseudonym when no other child the alert names has
+ * that name, and otherwise by words that name no one, since a visible child must not be given a
+ * hidden child's pseudonym. In one pass, longest names first, so "Leon Marsh", a child the reader
+ * may see, is not read as a hidden "Leon".
+ */
+function everyNameHidden(message: string, ids: readonly string[], children: ReadonlyMap<string, NamedChild>): string {
+  const byName = new Map<string, NamedChild[]>();
+  for (const id of new Set(ids)) {
+    const c = children.get(id);
+    if (!c) continue;
+    const same = byName.get(c.name);
+    if (same) same.push(c);
+    else byName.set(c.name, [c]);
+  }
+  const names = [...byName.keys()].sort((x, y) => y.length - x.length);
+  if (!names.length) return message;
+  const pattern = new RegExp(names.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
+  return message.replace(pattern, (name) => {
+    const same = byName.get(name)!;
+    if (same.every((c) => c.visible)) return name;
+    return same.length === 1 ? pseudonym(same[0].id) : NAME_WITHHELD;
   });
 }
 

@@ -1,0 +1,134 @@
+// Need-to-know in alert messages (withNeedToKnow): the network rules name the children a link joins,
+// and a reader sees by name only the children they may see, the others by pseudonym. Two children
+// may share a name — a duplicate record, or two children called Kai Brennan — and then a hidden
+// child is replaced only where the message names that child: the visible child keeps their name,
+// and the reader never learns the hidden child's name, nor sees a hidden child's pseudonym put on a
+// child they may see. Found on the demo: "Child 968ABA shares a person (Adult known as 'Dex') with
+// Child 968ABA", and a list naming one pseudonym twice and not the visible child.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { and, eq } from 'drizzle-orm';
+import { openTestDatabase } from '../../test/support/database.ts';
+import { makePartnership, makeUser, type TestPartnership } from '../../test/support/partnership.ts';
+import type { Database } from '../store/database.ts';
+import { alerts } from '../store/schema.ts';
+import type { Actor } from './actor.ts';
+import { childAlerts, createAlertService, viewAlert, withNeedToKnow } from './alert-service.ts';
+import { viewChildPage } from './child-page-service.ts';
+import { createChild, recordEvents } from './chronology-service.ts';
+import { myWork } from './my-work-service.ts';
+import { pseudonym } from './pseudonym.ts';
+
+const NOW = Date.parse('2024-06-30T12:00:00Z');
+
+describe('children who share a name, one the reader may see and one they may not', () => {
+  let database: Database;
+  let p: TestPartnership;
+  let health: Actor;
+  const service = createAlertService({ clock: () => NOW });
+  // social care's Kai, whom the police may not see; the police's Kai (a record a police officer
+  // created), whom social care may not see; and a third child of social care's
+  let kaiSeen: string;
+  let kaiHidden: string;
+  let amira: string;
+  const dex = [{ kind: 'person' as const, ref: 'person:names-dex', label: 'Adult known as \'Dex\'', role: 'adult_of_concern' }];
+
+  before(async () => {
+    database = await openTestDatabase();
+    p = await makePartnership(database.db);
+    health = await makeUser(database.db, 'health', 'practitioner', 'Hana Health');
+    kaiSeen = (await createChild(database.db, p.socialWorker, { name: 'Kai Brennan', dateOfBirth: '2011-01-30' })).id;
+    kaiHidden = (await createChild(database.db, p.police, { name: 'Kai Brennan', dateOfBirth: '2011-01-30' })).id;
+    amira = (await createChild(database.db, p.socialWorker, { name: 'Amira Haddad', dateOfBirth: '2010-07-05' })).id;
+    const concern = { type: 'screening.completed', at: '2024-05-01', details: { level: 'significant' } };
+    for (const [actor, agency, child, day] of [[p.socialWorker, 'social_care', kaiSeen, '01'], [p.police, 'police', kaiHidden, '02'], [p.socialWorker, 'social_care', amira, '03']] as const) {
+      await recordEvents(database.db, actor, child, [
+        { type: 'involvement.started', at: '2024-04-01', agency, details: { agency, role: 'lead_professional' } },
+        { ...concern, agency },
+      ], 'web', service.afterRecord);
+      await recordEvents(database.db, actor, child, [{ type: 'police.intelligence', at: `2024-06-${day}`, agency, links: dex }], 'web', service.afterRecord);
+    }
+  });
+  after(() => database.close());
+
+  const linkAlert = async (child: string, linked: string) => {
+    const rows = await database.db.select().from(alerts).where(and(eq(alerts.childId, child), eq(alerts.rule, 'NETWORK_LINK')));
+    const found = rows.find((a) => a.details.linkedChild === linked);
+    assert.ok(found, `a NETWORK_LINK from ${child} to ${linked}`);
+    return found;
+  };
+  const shown = (text: string) => `Kai Brennan shares a person (Adult known as 'Dex') with ${text}, a child of exploitation concern.`;
+
+  test('NETWORK_LINK: the child the alert is about keeps their name; the hidden child of the same name is named by pseudonym', async () => {
+    const link = await linkAlert(kaiSeen, kaiHidden);
+    const expected = shown(pseudonym(kaiHidden));
+    // My work, the alert's page, the child's alerts and the child's page all read it through need-to-know
+    const work = await myWork(database.db, p.socialWorker, { childId: kaiSeen, rule: 'NETWORK_LINK' }, { now: NOW });
+    const inWork = work.groups.flatMap((g) => g.alerts).find((a) => a.id === link.id);
+    assert.ok(inWork, 'the link is in social care\'s My work');
+    assert.ok(inWork.message.startsWith(expected), inWork.message);
+    assert.ok((await viewAlert(database.db, p.socialWorker, link.id)).alert.message.startsWith(expected));
+    assert.ok((await childAlerts(database.db, p.socialWorker, kaiSeen)).find((a) => a.id === link.id)!.message.startsWith(expected));
+    assert.ok((await viewChildPage(database.db, p.socialWorker, kaiSeen, {}, 1, NOW)).alerts.find((a) => a.id === link.id)!.message.startsWith(expected));
+    // the link to a child social care may see names both
+    const toAmira = await linkAlert(kaiSeen, amira);
+    assert.ok((await viewAlert(database.db, p.socialWorker, toAmira.id)).alert.message.startsWith(shown('Amira Haddad')));
+  });
+
+  test('NETWORK_LINK seen from the other side: the police see their Kai by name and social care\'s by pseudonym', async () => {
+    const link = await linkAlert(kaiHidden, kaiSeen);
+    const expected = shown(pseudonym(kaiSeen));
+    assert.ok((await viewAlert(database.db, p.police, link.id)).alert.message.startsWith(expected));
+    assert.ok((await childAlerts(database.db, p.police, kaiHidden)).find((a) => a.id === link.id)!.message.startsWith(expected));
+    assert.ok((await viewChildPage(database.db, p.police, kaiHidden, {}, 1, NOW)).alerts.find((a) => a.id === link.id)!.message.startsWith(expected));
+  });
+
+  test('ADULT_OF_CONCERN: each child in the list is named or hidden in their own place', async () => {
+    const [adult] = await database.db.select().from(alerts).where(eq(alerts.rule, 'ADULT_OF_CONCERN'));
+    assert.deepEqual(adult.details.children, [kaiSeen, kaiHidden, amira]);
+    const list = `to 3 children: ${pseudonym(kaiSeen)}, Kai Brennan and ${pseudonym(amira)}. Disrupt the adult`;
+    // the owner (police) reads it in My work and on its page
+    const work = await myWork(database.db, p.police, { rule: 'ADULT_OF_CONCERN' }, { now: NOW });
+    const inWork = work.groups.flatMap((g) => g.alerts).find((a) => a.id === adult.id);
+    assert.ok(inWork, 'the adult of concern is in the police\'s My work');
+    assert.ok(inWork.message.includes(list), inWork.message);
+    assert.ok((await viewAlert(database.db, p.police, adult.id)).alert.message.includes(list));
+  });
+
+  test('HOTSPOT: the children whose events are linked to a place are named or hidden in their own place', async () => {
+    const park = [{ kind: 'location' as const, ref: 'location:names-park', label: 'Names Park' }];
+    for (const [actor, agency, child, day] of [[p.socialWorker, 'social_care', kaiSeen, '10'], [p.police, 'police', kaiHidden, '11'], [p.socialWorker, 'social_care', amira, '12']] as const) {
+      await recordEvents(database.db, actor, child, [{ type: 'police.intelligence', at: `2024-06-${day}`, agency, links: park }], 'web', service.afterRecord);
+    }
+    const [hotspot] = await database.db.select().from(alerts).where(eq(alerts.rule, 'HOTSPOT'));
+    assert.deepEqual(hotspot.details.children, [kaiSeen, kaiHidden, amira]);
+    const read = (await viewAlert(database.db, p.police, hotspot.id)).alert.message;
+    assert.ok(read.startsWith(`Events of 3 children (${pseudonym(kaiSeen)}, Kai Brennan and ${pseudonym(amira)}) are linked to a place (Names Park)`), read);
+  });
+
+  test('NETWORK_LINK through a person whose label holds the linked child\'s name: the linked child is found after it', async () => {
+    const message = `Kai Brennan shares a person (Kai Brennan, cousin) with Kai Brennan, a child of exploitation concern. This link is news.`;
+    const [read] = await withNeedToKnow(database.db, p.socialWorker, [{ rule: 'NETWORK_LINK', childId: kaiSeen, details: { linkedChild: kaiHidden }, message }]);
+    assert.equal(read.message, `Kai Brennan shares a person (Kai Brennan, cousin) with ${pseudonym(kaiHidden)}, a child of exploitation concern. This link is news.`);
+  });
+
+  test('a list of more than five children: a hidden child left out of the names does not hide a visible child of the same name', async () => {
+    const ids = [kaiSeen, amira, amira, amira, amira, kaiHidden];
+    const message = `An adult (Adult known as 'Dex') is linked as an adult of concern to 6 children: Kai Brennan, Amira Haddad, Amira Haddad, Amira Haddad, Amira Haddad and 1 more. Disrupt the adult.`;
+    const [read] = await withNeedToKnow(database.db, p.socialWorker, [{ rule: 'ADULT_OF_CONCERN', childId: null, details: { children: ids }, message }]);
+    assert.equal(read.message, message);
+  });
+
+  test('a message the rules\' wording no longer matches: hidden children are hidden, and a visible child never gets a hidden child\'s pseudonym', async () => {
+    const reworded = (names: string) => ({ rule: 'ADULT_OF_CONCERN', childId: null, details: { children: [kaiSeen, kaiHidden, amira] }, message: `Reworded: ${names}.` });
+    // the police may see their Kai only: "Kai Brennan" could be either Kai, so it names neither
+    const [ambiguous] = await withNeedToKnow(database.db, p.police, [reworded('Kai Brennan; Kai Brennan; Amira Haddad')]);
+    assert.ok(!ambiguous.message.includes('Kai Brennan'), ambiguous.message);
+    assert.ok(!ambiguous.message.includes('Amira Haddad'), ambiguous.message);
+    assert.ok(ambiguous.message.includes(pseudonym(amira)), ambiguous.message);
+    assert.ok(!ambiguous.message.includes(pseudonym(kaiSeen)), ambiguous.message);
+    // someone who may see none of them: every name hidden, each by its own pseudonym where it is unique
+    const [none] = await withNeedToKnow(database.db, health, [reworded('Amira Haddad')]);
+    assert.equal(none.message, `Reworded: ${pseudonym(amira)}.`);
+  });
+});

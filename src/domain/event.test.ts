@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EVENT_TYPES, isResponse, parseEvent, storableText } from './event.ts';
+import { DETAILS, EVENT_TYPES, isResponse, parseEvent, storableText } from './event.ts';
 
 test('every contract-1 type is known (and our extension parent.view), and details-free types need no details', () => {
   assert.equal(EVENT_TYPES.length, 46);
@@ -56,4 +56,74 @@ test('text PostgreSQL cannot store is refused in every string of an event, by it
 test('an `at` before 1900 is refused as such, not stored 1900 years later', () => {
   const result = parseEvent({ type: 'care.referral', at: '0024-03-01', agency: 'social_care' }, 'events[2]');
   assert.deepEqual(result.ok ? [] : result.problems, [{ path: 'events[2].at', message: 'the year must be 1900 or later' }]);
+});
+
+// ——— problems in words a person reads: the field named, never zod's own wording ———
+
+const ZOD_WORDING = /Invalid input|Invalid option|Too big|Too small|expected (string|number|object|array|boolean|int)|received|<=|>=/;
+
+test("every type's required details, left out, are asked for by name: Enter … or Select …", () => {
+  for (const type of EVENT_TYPES) {
+    const parsed = parseEvent({ type, at: '2024-01-01', agency: 'police', details: {} });
+    if (parsed.ok) continue;
+    for (const p of parsed.problems) {
+      assert.match(p.path, /^details\.[a-zA-Z]+$/, `${type}: ${p.path}`);
+      assert.match(p.message, /^(Enter|Select) (the|whether|what|at least) [a-z]/, `${type}: ${p.path}: ${p.message}`);
+      assert.doesNotMatch(p.message, ZOD_WORDING, `${type}: ${p.path}`);
+    }
+  }
+  const rhi = parseEvent({ type: 'missing.rhi', at: '2024-01-01', agency: 'police', details: {} });
+  assert.deepEqual(rhi.ok ? [] : rhi.problems, [
+    { path: 'details.episode', message: 'Enter the missing episode reference' },
+    { path: 'details.outcome', message: 'Select the outcome of the return home interview' },
+  ]);
+});
+
+test('text over its limit says the limit, naming the field, for every type', () => {
+  const rhi = parseEvent({ type: 'missing.started', at: '2024-01-01', agency: 'police', summary: 's'.repeat(10_001), details: { episode: 'e'.repeat(5000) } }, 'events[1]');
+  assert.deepEqual(rhi.ok ? [] : rhi.problems, [
+    { path: 'events[1].summary', message: 'Summary must be 10,000 characters or fewer' },
+    { path: 'events[1].details.episode', message: 'Missing episode reference must be 100 characters or fewer' },
+  ]);
+  for (const type of EVENT_TYPES) {
+    const shape = (DETAILS[type] as unknown as { shape: Record<string, { maxLength?: number | null; unwrap?: () => { maxLength?: number | null } }> }).shape;
+    for (const [field, schema] of Object.entries(shape)) {
+      const max = schema.maxLength ?? schema.unwrap?.().maxLength;
+      if (!max) continue;
+      const parsed = parseEvent({ type, at: '2024-01-01', agency: 'police', details: { [field]: 'x'.repeat(max + 1) } });
+      const problem = parsed.ok ? undefined : parsed.problems.find((p) => p.path === `details.${field}`);
+      assert.ok(problem, `${type}.${field}`);
+      assert.match(problem.message, new RegExp(`^[A-Z][A-Za-z'’ -]+[a-z] must be ${max.toLocaleString('en-GB')} characters or fewer$`), `${type}.${field}: ${problem.message}`);
+    }
+  }
+});
+
+test('a value of the wrong kind (the API, a feed) is named with what it must be', () => {
+  const problems = (event: Record<string, unknown>) => {
+    const parsed = parseEvent({ at: '2024-01-01', agency: 'police', ...event });
+    return parsed.ok ? [] : parsed.problems;
+  };
+  assert.deepEqual(problems({ type: 'plan.reviewed', details: { riskLevel: 'high', actions: 'two', nextReviewBy: '2024-02-30' } }), [
+    { path: 'details.riskLevel', message: 'Risk level must be one of: none, low, moderate, significant' },
+    { path: 'details.actions', message: 'Number of actions must be a number' },
+    { path: 'details.nextReviewBy', message: 'Next review date must be a real date' },
+  ]);
+  assert.deepEqual(problems({ type: 'escalation.raised', details: { stage: 5, fromAgency: 'police', toAgency: 'health', issue: '   ' } }), [
+    { path: 'details.stage', message: 'Escalation stage must be one of: 1, 2, 3, 4' },
+    { path: 'details.issue', message: 'Enter the issue' },
+  ]);
+  assert.deepEqual(problems({ type: 'household.moved', details: {} }), [{ path: 'details.intoArea', message: 'Select whether the household moved into the area from elsewhere' }]);
+  // details left out, where the type has some it needs: each asked for, as if sent empty
+  assert.deepEqual(problems({ type: 'missing.rhi' }), [
+    { path: 'details.episode', message: 'Enter the missing episode reference' },
+    { path: 'details.outcome', message: 'Select the outcome of the return home interview' },
+  ]);
+  assert.deepEqual(problems({ type: 'missing.rhi', details: 'done' }), [{ path: 'details', message: 'Details must be an object' }]);
+  assert.deepEqual(problems({ type: 'plan.reviewed', details: { riskLevel: 'low', actions: 1.5 } }), [{ path: 'details.actions', message: 'Number of actions must be a whole number' }]);
+  assert.deepEqual(problems({ type: 'police.found_in_possession', details: { items: [] } }), [{ path: 'details.items', message: 'Select what the child was found with' }]);
+  assert.deepEqual(problems({ type: 'care.referral', summary: 3, links: [{ kind: 'boat', ref: '' }] }), [
+    { path: 'summary', message: 'Summary must be text' },
+    { path: 'links[0].kind', message: 'Link kind must be one of: person, location, phone, vehicle, group' },
+    { path: 'links[0].ref', message: 'Enter the link reference' },
+  ]);
 });

@@ -66,9 +66,11 @@ export const PERSON_ROLES = ['peer', 'adult_of_concern', 'family', 'professional
 const text = (max = 500) => z.string().trim().min(1).max(max);
 /** A date or date-time naming a year before 1900: said as such, not as "not a real date" (which 0024-03-01 is). */
 const earliestYear = { message: `the year must be ${EARLIEST_YEAR} or later`, abort: true } as const;
+const NOT_A_REAL_DATE = 'not a real date';
+const NOT_A_DATE = 'expected a date as YYYY-MM-DD';
 /** A calendar date (YYYY-MM-DD) that exists: 2024-13-01 and 2018-02-31 are refused here, not by the database. */
-export const calendarDate = (message = 'expected a date as YYYY-MM-DD') =>
-  z.string().regex(/^\d{4}-\d{2}-\d{2}$/, message).refine((t) => !beforeEarliestYear(t), earliestYear).refine(isValidAt, 'not a real date');
+export const calendarDate = (message = NOT_A_DATE) =>
+  z.string().regex(/^\d{4}-\d{2}-\d{2}$/, message).refine((t) => !beforeEarliestYear(t), earliestYear).refine(isValidAt, NOT_A_REAL_DATE);
 const isoDate = calendarDate();
 const loose = <T extends z.core.$ZodLooseShape>(shape: T) => z.looseObject(shape);
 const none = loose({});
@@ -279,6 +281,147 @@ export function problemsOf(error: z.ZodError, prefix = ''): Problem[] {
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; problems: Problem[] };
 
+// ——— an event's problems in the words of its form ———
+
+/**
+ * How a field is named in a problem with it: "Enter the {name}", "{Name} must be 100 characters or
+ * fewer". GOV.UK error messages name the field as the person knows it, never the validator's words
+ * ("Invalid input: expected string, received undefined"); the API's and the feeds' problems are read
+ * by people too (a data team, the quarantine), so every path shares these. A field not named here
+ * is called by its key's words (`trustedAdult`: "trusted adult").
+ */
+const FIELD_NAMES: Record<string, string> = {
+  ref: 'reference',
+  fromArea: 'area moved from',
+  toArea: 'area moved to',
+  episode: 'missing episode reference',
+  from: 'place they went missing from',
+  policeRisk: 'police risk grading',
+  days: 'number of days',
+  outOfArea: 'out of the area',
+  clinicalRisk: 'clinical risk',
+  riskLevel: 'risk level',
+  actions: 'number of actions',
+  nextReviewBy: 'next review date',
+  actionId: 'action reference',
+  ownerAgency: 'agency that owns the action',
+  ownerPerson: 'person who owns the action',
+  dueBy: 'due date',
+  attendingAgencies: 'agencies attending',
+  decisionMaker: 'decision maker',
+  fromAgency: 'agency raising the escalation',
+  toAgency: 'agency the escalation is raised with',
+  escalation: 'escalation reference',
+  wanted: 'outcome wanted',
+  practitionerRole: "practitioner's role",
+  supportAsked: 'support asked for',
+  until: 'date the link ended',
+};
+
+/** Names that depend on the event: the outcome of what, whose role. */
+const FIELD_NAMES_OF_TYPE: { [T in EventType]?: Record<string, string> } = {
+  'records.requested': { fromArea: 'area the records were requested from' },
+  'records.received': { fromArea: 'area the records came from' },
+  'missing.rhi': { outcome: 'outcome of the return home interview' },
+  'education.left_roll': { reason: 'reason for leaving' },
+  'education.excluded': { kind: 'kind of exclusion', reasons: 'reasons for the exclusion' },
+  'education.direction_requested': { reference: 'direction reference' },
+  'education.direction_outcome': { outcome: 'outcome of the direction' },
+  'police.incident': { role: "child's role in the incident", category: 'kind of incident' },
+  'police.found_in_possession': { count: 'number found' },
+  'care.strategy_discussion': { outcome: 'outcome of the strategy discussion' },
+  'care.looked_after': { legal: 'legal status' },
+  'care.placement': { kind: 'kind of placement' },
+  'screening.completed': { level: 'screening level' },
+  'panel.referred': { reason: 'reason for the referral' },
+  'panel.reviewed': { outcome: 'outcome of the review' },
+  'nrm.referred': { reference: 'NRM reference' },
+  'nrm.decision': { stage: 'decision stage' },
+  'escalation.raised': { stage: 'escalation stage' },
+  'harm.serious': { kind: 'kind of harm' },
+};
+
+/** A required answer left out that is asked as a question (yes or no, started or ended), not by a name. */
+const ASKED: Record<string, string> = {
+  intoArea: 'Select whether the household moved into the area from elsewhere',
+  fullTime: 'Select whether the school place is full-time',
+  academy: 'Select whether the school is an academy',
+  positive: 'Select whether the decision was positive',
+  items: 'Select what the child was found with',
+};
+const ASKED_OF_TYPE: { [T in EventType]?: Record<string, string> } = {
+  'care.looked_after': { status: 'Select whether the child started or stopped being looked after' },
+  'care.cp_plan': { status: 'Select whether the child protection plan started or ended' },
+};
+
+const LINK_FIELD_NAMES: Record<string, string> = { kind: 'link kind', ref: 'link reference', label: 'link label', role: 'link role', confidence: 'link confidence' };
+
+/** What a value of the wrong kind must be, by zod's name for the kind expected. */
+const KINDS: Record<string, string> = {
+  string: 'text', number: 'a number', int: 'a whole number', boolean: 'true or false', array: 'a list', object: 'an object',
+};
+
+const keyWords = (key: string) => key.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+
+/**
+ * One zod issue of an event as a person reads it, naming the field. `at` keeps its own words: the
+ * web form asks for the date itself (web/event-form.ts's atFromForm), and the API's are published.
+ */
+function eventProblemMessage(issue: z.core.$ZodIssue, type: EventType | undefined): string {
+  const [first, second, third] = issue.path;
+  if (first === 'at') return issue.message;
+  if (first === undefined) return 'Expected one event: an object with its type, at, agency and details';
+  if (first === 'type') return `Enter the type of event, one of: ${EVENT_TYPES.join(', ')}`;
+  const detail = first === 'details' && typeof second === 'string' ? second : undefined;
+  const linkField = first === 'links' && typeof third === 'string' ? third : undefined;
+  const name = detail !== undefined
+    ? (type && FIELD_NAMES_OF_TYPE[type]?.[detail]) ?? FIELD_NAMES[detail] ?? keyWords(detail)
+    : linkField !== undefined ? LINK_FIELD_NAMES[linkField] ?? `link ${keyWords(linkField)}`
+      : FIELD_NAMES[String(first)] ?? keyWords(String(first));
+  const Name = name ? name[0].toUpperCase() + name.slice(1) : 'The value';
+  const asked = detail !== undefined ? (type && ASKED_OF_TYPE[type]?.[detail]) ?? ASKED[detail] : undefined;
+  const enter = asked ?? `Enter the ${name}`;
+  const select = asked ?? `Select the ${name}`;
+  // with `reportInput` a value that was given has its `input`; a value left out has none
+  const given = issue.input !== undefined;
+  switch (issue.code) {
+    case 'invalid_type':
+      if (!given) return issue.expected === 'string' || issue.expected === 'number' || issue.expected === 'int' ? enter : select;
+      return `${Name} must be ${KINDS[issue.expected] ?? issue.expected}`;
+    case 'invalid_value':
+      if (!given) return select;
+      return `${Name} must be ${issue.values.length === 1 ? String(issue.values[0]) : `one of: ${issue.values.map(String).join(', ')}`}`;
+    case 'invalid_union': {
+      if (!given) return select;
+      const values = issue.errors.flat().flatMap((i) => (i.code === 'invalid_value' ? i.values.map(String) : []));
+      return values.length ? `${Name} must be one of: ${values.join(', ')}` : `${Name} is not one of the values allowed`;
+    }
+    case 'too_small':
+      if (issue.origin === 'string') return enter;
+      if (issue.origin === 'array') return select;
+      return `${Name} must be ${Number(issue.minimum).toLocaleString('en-GB')} or more`;
+    case 'too_big': {
+      const most = Number(issue.maximum).toLocaleString('en-GB');
+      if (issue.origin === 'string') return `${Name} must be ${most} characters or fewer`;
+      if (issue.origin === 'array') return detail !== undefined ? `Select no more than ${most} ${name}` : `${Name} must have no more than ${most}`;
+      return `${Name} must be ${most} or less`;
+    }
+    case 'invalid_format':
+      return issue.message === NOT_A_DATE ? `${Name} must be a date as YYYY-MM-DD` : `${Name}: ${issue.message}`;
+    case 'custom':
+      if (issue.message === earliestYear.message) return `${Name} must be in ${EARLIEST_YEAR} or later`;
+      if (issue.message === NOT_A_REAL_DATE) return `${Name} must be a real date`;
+      return `${Name}: ${issue.message}`;
+    default:
+      return `${Name}: ${issue.message}`;
+  }
+}
+
+/** An event's problems, each in words that name its field (eventProblemMessage). */
+function eventProblemsOf(error: z.ZodError, type: EventType | undefined, prefix: string): Problem[] {
+  return error.issues.map((issue) => ({ path: formatPath(prefix, issue.path) || '(root)', message: eventProblemMessage(issue, type) }));
+}
+
 // half of a UTF-16 surrogate pair without its other half
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const UNSTORABLE_ANY = /\u0000|[\ud800-\udfff]/;
@@ -370,20 +513,25 @@ function holdsUnstorable(value: unknown): boolean {
 /** Validates one event; every problem names its field, prefixed by `prefix` (e.g. `events[3]`). */
 export function parseEvent(input: unknown, prefix = ''): Parsed<EventInput> {
   const unstorable = unstorableIn(input, prefix);
+  let type: EventType | undefined;
   if (input && typeof input === 'object' && 'type' in input) {
-    const type = (input as { type: unknown }).type;
-    if (typeof type !== 'string' || !(type in DETAILS)) {
+    const named = (input as { type: unknown }).type;
+    if (typeof named !== 'string' || !Object.hasOwn(DETAILS, named)) {
       return {
         ok: false,
         problems: [{ path: formatPath(prefix, ['type']), message: `expected one of ${EVENT_TYPES.join(', ')}` }],
       };
     }
+    type = named as EventType;
+    // details left out where the type needs some: each field it needs is asked for by name, as a
+    // form sent empty is, rather than one "details" problem that names none of them
+    if ((input as { details?: unknown }).details === undefined && !DETAILS_OPTIONAL.has(type)) input = { ...input, details: {} };
   }
-  const result = eventInputSchema.safeParse(input);
+  const result = eventInputSchema.safeParse(input, { reportInput: true });
   if (!result.success || unstorable.length) {
     // a field with text that cannot be stored is named once, for that
     const named = new Set(unstorable.map((p) => p.path));
-    const others = result.success ? [] : problemsOf(result.error, prefix).filter((p) => !named.has(p.path));
+    const others = result.success ? [] : eventProblemsOf(result.error, type, prefix).filter((p) => !named.has(p.path));
     return { ok: false, problems: [...unstorable, ...others] };
   }
   const event = result.data as EventInput;

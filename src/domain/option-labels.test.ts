@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EVENT_TYPES } from './event.ts';
 import { checkLanguage } from './language.ts';
-import { optionLabel, optionText } from './option-labels.ts';
+import { chronologyDetails, optionLabel, optionText } from './option-labels.ts';
 import { detailFields } from '../web/event-form.ts';
 import { viewFilters } from '../web/view-filters.ts';
 
@@ -56,4 +56,21 @@ test('the chronology shows an entry\'s coded details in the same words, and free
     'section 47 enquiry',
     'Seen near the station',
   ]);
+});
+
+test('a screening in the chronology: its outcome in words, who changed its band and why, not its stored fields', () => {
+  const stored = { level: 'none', score: 1, setVersion: 'reachable-screening/1', asOf: '2024-03-01', scoreLevel: 'none', indicators: [{ id: 'send' }], bandReasons: ['1 point: no current concern (0 to 5 points).'], setAside: [{ id: 'x', evidence: [] }] };
+  assert.deepEqual(chronologyDetails('screening.completed', stored), { outcome: 'no current concern, 1 point', indicators: '1 present' });
+  // the entry's own page keeps which set scored it
+  assert.deepEqual(chronologyDetails('screening.completed', stored, { provenance: true }), { outcome: 'no current concern, 1 point', indicators: '1 present', screeningSet: 'reachable-screening/1' });
+  // raised by the set's rule for a young child (no person's judgement): said beside the outcome
+  assert.equal(chronologyDetails('screening.completed', { level: 'moderate', scoreLevel: 'low', score: 7, noIndicatorsPresent: false, indicators: [] }).outcome, 'moderate concern (raised from emerging concern), 7 points');
+  // lowered by a person, with their reasons; none present; a sender's own key kept
+  assert.deepEqual(
+    chronologyDetails('screening.completed', { level: 'low', scoreLevel: 'moderate', score: 12, override: { from: 'moderate', to: 'low', rationale: 'Seen daily; settled at home' }, noIndicatorsPresent: true, tool: 'SERAF' }),
+    { outcome: 'emerging concern, 12 points', professionalJudgement: 'lowered from moderate concern: Seen daily; settled at home', indicators: 'none present', tool: 'SERAF' },
+  );
+  // other types are shown as stored
+  const details = { episode: 'm1', kind: 'away' };
+  assert.equal(chronologyDetails('missing.started', details), details);
 });

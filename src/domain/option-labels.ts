@@ -1,10 +1,12 @@
 // Plain English for contract 1's coded values, as a practitioner reads them on the record form and
-// in the chronology. A code reads as its words ("no_further_action": no further action) unless it is
-// one a practitioner would not know ("s20", "PP") or whose words read wrongly ("section47",
-// "no_apparent", "gang_association": the appropriate-language guide asks for "controlled by", not
-// "association"). Written as they read mid-sentence; the form capitalises the first letter.
+// in the chronology, and an entry's details as the chronology shows them (chronologyDetails). A code
+// reads as its words ("no_further_action": no further action) unless it is one a practitioner would
+// not know ("s20", "PP") or whose words read wrongly ("section47", "no_apparent", "gang_association":
+// the appropriate-language guide asks for "controlled by", not "association"). Written as they read
+// mid-sentence; the form capitalises the first letter.
 import { AGENCY_NAMES, OBSERVED_INDICATORS, type Agency } from './event.ts';
 import { INDICATOR_LABELS } from './indicators.ts';
+import { DEFAULT_SCREENING_SET } from './screening/default-set.ts';
 
 const LABELS: Record<string, string> = {
   // missing.started
@@ -64,3 +66,43 @@ export function optionText(code: string): string {
 
 /** Whether the code has words of its own here (not only its spelling with spaces). */
 export const hasOptionLabel = (code: string) => Object.hasOwn(LABELS, code);
+
+// ——— an entry's details as the chronology shows them ———
+
+/**
+ * The screening bands in words, by contract 1's level: the default set's names for them
+ * ("no current concern"). A partnership's own set (SCREENING_SET) may name its bands otherwise; its
+ * levels are still these four, and the screening's own page shows the set's words.
+ */
+const SCREENING_BANDS: Record<string, string> = Object.fromEntries(DEFAULT_SCREENING_SET.bands.map((b) => [b.level, b.label.toLowerCase()]));
+const band = (level: unknown) => SCREENING_BANDS[String(level)] ?? optionLabel(String(level));
+const points = (n: number) => `${n.toLocaleString('en-GB')} ${n === 1 ? 'point' : 'points'}`;
+
+/**
+ * An entry's details as a reader of the chronology wants them. A screening reads as its outcome
+ * ("no current concern, 5 points"), who changed its band and why, and how many indicators were
+ * present — not the fields it is stored with (the level code, the score's own band, the set's
+ * version, the date it was as of, the band's reasoning and the items set aside, which the exports
+ * and the screening keep). `provenance` (the entry's own page) adds which screening set scored it.
+ * Other types, and any key a screening's sender added, are shown as stored.
+ */
+export function chronologyDetails(type: string, details: Record<string, unknown>, options: { provenance?: boolean } = {}): Record<string, unknown> {
+  if (type !== 'screening.completed') return details;
+  const { level, score, setVersion, asOf: _asOf, scoreLevel, indicators, bandReasons: _reasons, override, setAside: _setAside, noIndicatorsPresent, ...others } = details;
+  const shown: Record<string, unknown> = {};
+  if (level !== undefined) {
+    // raised by a rule of the set (a young child's), not by a person: said beside the outcome
+    const raised = scoreLevel !== undefined && scoreLevel !== level && !override ? ` (raised from ${band(scoreLevel)})` : '';
+    shown.outcome = `${band(level)}${raised}${typeof score === 'number' ? `, ${points(score)}` : ''}`;
+  }
+  const judgement = override as { from?: unknown; to?: unknown; rationale?: unknown } | undefined;
+  if (judgement && typeof judgement === 'object' && judgement.from !== undefined) {
+    const order = Object.keys(SCREENING_BANDS);
+    const way = order.indexOf(String(judgement.to ?? level)) >= order.indexOf(String(judgement.from)) ? 'raised' : 'lowered';
+    shown.professionalJudgement = `${way} from ${band(judgement.from)}${typeof judgement.rationale === 'string' ? `: ${judgement.rationale}` : ''}`;
+  }
+  if (noIndicatorsPresent === true) shown.indicators = 'none present';
+  else if (Array.isArray(indicators)) shown.indicators = indicators.length ? `${indicators.length} present` : 'none present';
+  if (options.provenance && typeof setVersion === 'string') shown.screeningSet = setVersion;
+  return { ...shown, ...others };
+}

@@ -3,7 +3,7 @@
 // transaction (design.md: services check access before acting).
 import { AGENCY_NAMES, parseEvent, type Agency, type EventInput, type Problem } from '../domain/event.ts';
 import { validateNhsNumber, validateUpn } from '../domain/identifiers.ts';
-import { ageOn, beforeEarliestYear, EARLIEST_YEAR, parseAt } from '../domain/time.ts';
+import { ageOn, beforeEarliestYear, EARLIEST_YEAR, londonDate, parseAt } from '../domain/time.ts';
 import { parseInstant } from '../rules/calendar/london-clock.ts';
 import { checkLanguage, eventFreeText } from '../domain/language.ts';
 import { trajectory } from '../domain/trajectory.ts';
@@ -84,8 +84,28 @@ export async function searchChildren(db: Db, actor: Actor, q: repo.ChildSearch):
   });
 }
 
+/**
+ * The age at which a record is no longer a child's: a person 25 or over on the day is not added
+ * (1 January 1950 is a date of birth mistyped, not a child). The children's services reach to 25
+ * (care leavers, SEND), and a child's record is reviewed for retention at RETENTION_REVIEW_AGE, 25
+ * by default. Checked when a person or an agency system asks to add a child (createChildOnce: the
+ * add-a-child form and the API), not on validateChildInput: a scenario or a feed brings the history
+ * of children grown up since, each created as of its own dates.
+ */
+export const CHILD_RECORD_AGE_LIMIT = 25;
+
+function adultOnCreation(dateOfBirth: string | undefined, now = Date.now()): Problem | undefined {
+  if (!dateOfBirth || ageOn(dateOfBirth, now) < CHILD_RECORD_AGE_LIMIT) return undefined;
+  return { path: 'dateOfBirth', message: `A child’s record is for someone under ${CHILD_RECORD_AGE_LIMIT}: check the date of birth` };
+}
+
+/**
+ * A child made by Reachable's own code and tests, not asked for by a person or a system: without
+ * createChildOnce's creation reference and without its age limit (adultOnCreation), so that a record
+ * of someone grown up since (a retention review's) can be made as it stands today.
+ */
 export async function createChild(db: Db, actor: Actor, input: ChildInput): Promise<repo.ChildRow> {
-  return (await createChildOnce(db, actor, input)).child;
+  return (await addChild(db, actor, input, undefined, false)).child;
 }
 
 /** A child created, or (`created` false) the one the same request created before. */
@@ -109,8 +129,15 @@ const CREATION_REF_MAX = 200;
  * child exists (child-record-repository's findChildCreatedWithRef).
  */
 export async function createChildOnce(db: Db, actor: Actor, input: ChildInput, ref?: string): Promise<ChildCreated> {
+  return addChild(db, actor, input, ref, true);
+}
+
+async function addChild(db: Db, actor: Actor, input: ChildInput, ref: string | undefined, ageLimit: boolean): Promise<ChildCreated> {
   requireCaseAccess(actor);
   const { value, problems } = validateChildInput(input);
+  const tooOld = ageLimit ? adultOnCreation(value.dateOfBirth) : undefined;
+  // in the order of the form's fields: the name, then the date of birth
+  if (tooOld) problems.splice(problems.filter((p) => p.path === 'name').length, 0, tooOld);
   if (ref !== undefined && (!ref.trim() || ref.trim() !== ref || ref.length > CREATION_REF_MAX)) {
     problems.push({ path: 'ref', message: `Must be 1 to ${CREATION_REF_MAX} characters, with no space at either end` });
   }
@@ -593,6 +620,8 @@ export async function recordEvents(
     // sight), locked in turn (refused if merged again since the walk)
     const child = given.mergedInto ? await childToWrite(tx, actor, (await keptRecordOf(tx, actor, given)).id) : given;
     const mergedFrom = child.id !== given.id ? given.id : undefined;
+    const unborn = beforeBirth(child, parsed, batch);
+    if (unborn.length) throw validationFailed(unborn);
     const result = await appendEvents(tx, child.id, parsed, actor.kind === 'user' ? actor.userId : null, via, batch);
     const entries: DeferredAudit[] = [];
     if (result.created.length) {
@@ -617,6 +646,31 @@ export async function recordEvents(
       if (attempt >= 3 || !refRecordedMeanwhile(error)) throw error;
     }
   }
+}
+
+const dateInWords = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+
+/** `2010-12-02` → "2 December 2010". */
+export const dateWords = (date: string) => dateInWords.format(new Date(`${date}T12:00:00Z`));
+
+/** The London calendar date an event's `at` falls on (a date-time in another offset may be the day before or after there). */
+export const londonDayOf = (at: string) => (at.length === 10 ? at : londonDate(parseAt(at)));
+
+/**
+ * The events dated before the child's date of birth, each a problem on its `at` (`events[i].at` in
+ * a batch). A person or an agency system recording on a child (recordEvents: the web forms, the API,
+ * the services that record for a person) is refused them: a missing episode in 1990 for a child born
+ * in 2010 is a mistyped year. Not applied to the feeds (ingest-service writes through appendEvents
+ * and its own fast path), which check a row's dates against the row's own date of birth format by
+ * format and keep the children in need census's assessments of unborn children on purpose
+ * (ingest/formats/cin-factors.ts); nor to scenarios. The day of birth itself is fine.
+ */
+export function beforeBirth(child: { dateOfBirth: string | null }, parsed: readonly Pick<EventInput, 'at'>[], batch: boolean): Problem[] {
+  const born = child.dateOfBirth;
+  if (!born) return [];
+  return parsed.flatMap((e, i) => (londonDayOf(e.at) < born
+    ? [{ path: `${batch ? `events[${i}].` : ''}at`, message: `The date must be on or after the child's date of birth, ${dateWords(born)}` }]
+    : []));
 }
 
 /** unique_violation on `(agency, ref)` (`(agency, ref, at)` on a chronology partitioned by time). */
@@ -748,6 +802,42 @@ export async function viewEvent(db: Db, actor: Actor, childId: string, eventId: 
   // audited after the read, on its own (see viewChild)
   await audit(db, actor, 'chronology.viewed', child.id, { shown: [entry.id] });
   return { child, entry: redactFor(actor, entry) };
+}
+
+/** A missing episode recorded for a child: what a return, or the interview after it, names (the web form offers them). */
+export interface MissingEpisode {
+  episode: string;
+  /** when the child went missing: the first start recorded with the reference */
+  startedAt: Date;
+  /** the start as recorded: a date (`2024-03-02`) or a date-time */
+  startedAtText: string;
+  /** the first return recorded for it, if any */
+  returnedAt: Date | null;
+  returnedAtText: string | null;
+}
+
+/**
+ * The missing episodes recorded for a child that the actor may read, newest first: another agency's
+ * restricted entries are left out (their references are that agency's to share). Audited as a view
+ * of the entries shown.
+ */
+export async function missingEpisodesOf(db: Db, actor: Actor, childId: string): Promise<MissingEpisode[]> {
+  const { child, rows } = await db.transaction(async (tx) => {
+    const child = await visibleChild(tx, actor, childId);
+    return { child, rows: await repo.eventsOfTypes(tx, child.id, ['missing.started', 'missing.returned']) };
+  });
+  const readable = rows.filter((r) => !(r.sensitivity === 'restricted' && r.agency !== actor.agency) && typeof r.details.episode === 'string');
+  // audited after the read, on its own (see viewChild)
+  await audit(db, actor, 'chronology.viewed', child.id, { shown: readable.map((r) => r.id) });
+  const episodes = new Map<string, MissingEpisode>();
+  // oldest first (eventsOfTypes): the first start and the first return of each reference
+  for (const r of readable) {
+    const ref = r.details.episode as string;
+    const known = episodes.get(ref);
+    if (r.type === 'missing.started' && !known) episodes.set(ref, { episode: ref, startedAt: r.at, startedAtText: r.atText, returnedAt: null, returnedAtText: null });
+    if (r.type === 'missing.returned' && known && !known.returnedAt) Object.assign(known, { returnedAt: r.at, returnedAtText: r.atText });
+  }
+  return [...episodes.values()].sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime());
 }
 
 /** The child's trajectory month by month (counts and risk), from every entry but restricted detail. */

@@ -144,6 +144,7 @@ describe('narrow screens: wide tables scroll in their own region, not the page (
     await checkNarrow(sw, `/children/${ids.kai}`, ['Open alerts'], '01-child-open-alerts');
     const network = await checkNarrow(sw, `/children/${ids.leon}/network`, ['Links'], '02-child-network');
     assert.ok(network.regions[0].rows >= 3, `Leon's network has links: ${network.regions[0].rows}`);
+    await checkNarrow(sw, '/children?name=Marsh', ['Children found'], '02b-search-results');
     assert.deepEqual(b.pageProblems, []);
   });
 

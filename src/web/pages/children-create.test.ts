@@ -10,6 +10,7 @@ import { makePartnership, makeUser, type TestPartnership } from '../../../test/s
 import { auditLog, children } from '../../store/schema.ts';
 import { createChild } from '../../services/chronology-service.ts';
 import { mergeChildRecords } from '../../services/child-merge-service.ts';
+import { londonDate } from '../../domain/time.ts';
 
 let t: Awaited<ReturnType<typeof openTestApp>>;
 let p: TestPartnership;
@@ -185,4 +186,50 @@ test('the same submission sent several times at once creates one child, and ever
     assert.equal(rows.length, 1);
     assert.equal(answers[0].headers.location, `/children/${rows[0].id}`);
   }
+});
+
+/** A date `years` years before today (London), give or take `days`, as the form's three fields. */
+function yearsAgo(years: number, days = 0) {
+  const d = new Date(`${londonDate(Date.now())}T12:00:00Z`);
+  d.setUTCFullYear(d.getUTCFullYear() - years);
+  d.setUTCDate(d.getUTCDate() + days);
+  return { 'dateOfBirth-day': String(d.getUTCDate()), 'dateOfBirth-month': String(d.getUTCMonth() + 1), 'dateOfBirth-year': String(d.getUTCFullYear()) };
+}
+const summaryLinks = (body: string) =>
+  [...(/govuk-error-summary__list">([\s\S]*?)<\/ul>/.exec(body)?.[1] ?? '').matchAll(/<a href="#([^"]+)">([^<]*)<\/a>/g)].map((m) => [m[1], m[2].trim()]);
+const TOO_OLD = 'A child’s record is for someone under 25: check the date of birth';
+
+test('a date of birth making the person 25 or over today is refused on the form, with the other problems, and nothing written', async () => {
+  const v = await signedIn('sam.social@test.reachable');
+  const submission = hidden((await v.get('/children/new')).body, 'submission');
+  const old = await v.post('/children/new', { ...form('Ola Older', submission), 'dateOfBirth-day': '1', 'dateOfBirth-month': '1', 'dateOfBirth-year': '1950' });
+  assert.equal(old.statusCode, 400);
+  assert.deepEqual(summaryLinks(old.body), [['dateOfBirth-day', TOO_OLD]]);
+  assert.match(old.body, /<title>Error: /);
+  // with the name's problem, in the order of the fields
+  const both = await v.post('/children/new', { ...form('', submission), 'dateOfBirth-day': '1', 'dateOfBirth-month': '1', 'dateOfBirth-year': '1950' });
+  assert.deepEqual(summaryLinks(both.body).map(([href]) => href), ['name', 'dateOfBirth-day']);
+  // 25 today is refused; a day short of 25 is a child's record
+  const twentyFive = await v.post('/children/new', { ...form('Ola Older', submission), ...yearsAgo(25) });
+  assert.deepEqual(summaryLinks(twentyFive.body), [['dateOfBirth-day', TOO_OLD]]);
+  assert.equal((await childrenNamed('Ola Older')).length, 0);
+  const young = await v.post('/children/new', { ...form('Ola Older', submission), ...yearsAgo(25, 1) });
+  assert.equal(young.statusCode, 302);
+  assert.equal((await childrenNamed('Ola Older')).length, 1);
+});
+
+test('the API refuses a child 25 or over too, naming dateOfBirth', async () => {
+  const { issueApiToken } = await import('../../services/account-service.ts');
+  const token = (await issueApiToken(t.database.db, 'police', 'Niche (age check)')).token;
+  const refused = await t.app.inject({ method: 'POST', url: '/api/children', payload: { name: 'Api Older', dateOfBirth: '1950-01-01' }, headers: { authorization: `Bearer ${token}` } });
+  assert.equal(refused.statusCode, 400);
+  assert.deepEqual(refused.json().details, [{ path: 'dateOfBirth', message: TOO_OLD }]);
+  assert.equal((await childrenNamed('Api Older')).length, 0);
+});
+
+test("Find a child's date of birth hint is a child's date", async () => {
+  const v = await signedIn('sam.social@test.reachable');
+  const page = await v.get('/children');
+  assert.match(page.body, /For example, 27 3 2012/);
+  assert.doesNotMatch(page.body, /15 11 2002/);
 });

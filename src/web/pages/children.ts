@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { keptFragments } from '../kept-fragments.ts';
 import { AGENCIES, AGENCY_NAMES, EVENT_TYPES, EVENT_TYPE_NAMES } from '../../domain/event.ts';
 import { formatNhsNumber, holdsIdentifier } from '../../domain/identifiers.ts';
+import { chronologyDetails } from '../../domain/option-labels.ts';
 import { createChildOnce, keptRecordToLeadTo, searchChildren, validateChildInput, viewEvent, type ChildInput } from '../../services/chronology-service.ts';
 import { viewChildPage } from '../../services/child-page-service.ts';
 import { childTrajectory } from '../../services/chronology-service.ts';
@@ -113,15 +114,20 @@ export async function childRoutes(app: FastifyInstance): Promise<void> {
     const actor = signedIn(request);
     const agencies = asArray(request.query.agency).filter((a) => (AGENCIES as readonly string[]).includes(a));
     const types = asArray(request.query.type).filter((t) => (EVENT_TYPES as string[]).includes(t));
-    const page = Number(asString(request.query.page) || 1);
+    const asked = pageAsked(asString(request.query.page));
     const now = Date.now();
-    const read = await viewChildPage(db, actor, request.params.id, { agencies, types }, page, now).catch(async (error: unknown) => {
+    const readPage = (page: number) => viewChildPage(db, actor, request.params.id, { agencies, types }, page, now).catch(async (error: unknown) => {
       // a record merged away that the reader may no longer see (its involvements moved with its
       // events): led to the record kept when they may see that, 404 naming neither otherwise
       const kept = error instanceof ServiceError && error.status === 404 ? await keptRecordToLeadTo(db, actor, request.params.id) : null;
       if (!kept) throw error;
       return kept;
     });
+    let read = await readPage(asked ?? 1);
+    // a page past the end (an old link, entries filtered away, a number typed in) is the last page,
+    // saying so, as My work does: "No entries match" under "page 99 of 2" read as an empty record
+    const pastTheEnd = typeof read !== 'string' && asked !== null && asked > read.chronology.pages ? asked : null;
+    if (pastTheEnd && typeof read !== 'string') read = await readPage(read.chronology.pages);
     if (typeof read === 'string') return reply.redirect(`/children/${read}`);
     const { summary, grants, chronology, alerts } = read;
     // a record merged into another: the child is read where the records now are — by a reader who
@@ -132,6 +138,7 @@ export async function childRoutes(app: FastifyInstance): Promise<void> {
     }
     const merges = can(actor, 'merge_children') ? await mergesOfChild(db, actor, request.params.id) : [];
     const shownAlerts = alerts.map((a) => ({ ...a, overdueNow: a.status === 'open' && a.dueBy !== null && a.dueBy.getTime() < now }));
+    if (asked === null) reply.code(400);
     const filterQuery = new URLSearchParams([...agencies.map((a) => ['agency', a]), ...types.map((t) => ['type', t])]).toString();
     return reply.page('children/child.njk', {
       title: summary.child.name,
@@ -143,7 +150,9 @@ export async function childRoutes(app: FastifyInstance): Promise<void> {
       done: asString(request.query.done),
       mergeProblem: asString(request.query.mergeProblem),
       nhsDisplay: summary.child.nhsNumber ? formatNhsNumber(summary.child.nhsNumber) : null,
-      chronology,
+      chronology: { ...chronology, entries: chronology.entries.map((e) => ({ ...e, shownDetails: chronologyDetails(e.type, e.details) })) },
+      pastTheEnd,
+      ...formErrors(asked === null ? [{ path: 'page', message: 'Page number must be a whole number, like 2' }] : [], { page: 'chronology' }),
       filter: { agencies, types },
       filterQuery,
       filterControls: await filterControlsFor(agencies, types),
@@ -182,7 +191,19 @@ export async function childRoutes(app: FastifyInstance): Promise<void> {
 
   app.get<{ Params: { id: string; eventId: string } }>('/children/:id/events/:eventId', async (request, reply) => {
     const { child, entry } = await viewEvent(db, signedIn(request), request.params.id, request.params.eventId);
-    return reply.page('children/event.njk', { title: entry.redacted ? 'Restricted entry' : EVENT_TYPE_NAMES[entry.type as keyof typeof EVENT_TYPE_NAMES], child, e: entry });
+    return reply.page('children/event.njk', {
+      title: entry.redacted ? 'Restricted entry' : EVENT_TYPE_NAMES[entry.type as keyof typeof EVENT_TYPE_NAMES],
+      child,
+      // the entry on its own keeps where it came from (a screening's set), in words
+      e: { ...entry, shownDetails: chronologyDetails(entry.type, entry.details, { provenance: true }) },
+    });
   });
+}
+
+/** The page number in the address: absent is the first page; anything but a whole number 1 or more is null (as My work reads it). */
+function pageAsked(text: string): number | null {
+  if (text === '') return 1;
+  // a page past the end is shown as the last page, however far past
+  return /^[1-9][0-9]*$/.test(text) ? Math.min(Number(text), Number.MAX_SAFE_INTEGER) : null;
 }
 

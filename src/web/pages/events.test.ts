@@ -7,6 +7,7 @@ import { and, eq, like } from 'drizzle-orm';
 import { openTestApp, Visitor } from '../../../test/support/app.ts';
 import { makePartnership, type TestPartnership } from '../../../test/support/partnership.ts';
 import { events } from '../../store/schema.ts';
+import { createChild, recordEvents } from '../../services/chronology-service.ts';
 import { formatInstant } from '../../domain/time.ts';
 import { atFromForm } from '../event-form.ts';
 
@@ -26,6 +27,15 @@ const social = async () => {
 const hidden = (body: string, name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(body)?.[1] ?? '';
 const summaryLinks = (body: string) =>
   [...(/govuk-error-summary__list">([\s\S]*?)<\/ul>/.exec(body)?.[1] ?? '').matchAll(/<a href="#([^"]+)">([^<]*)<\/a>/g)].map((m) => [m[1], m[2].trim()]);
+
+test('Continue with no type chosen says to choose one (it showed the same page again, silently)', async () => {
+  const v = await social();
+  const first = await v.get(`/children/${p.childId}/events/new`);
+  assert.doesNotMatch(first.body, /govuk-error-summary/, 'not an error before anything is chosen');
+  const none = await v.get(`/children/${p.childId}/events/new?type=`);
+  assert.match(none.body, /<title>Error: /);
+  assert.deepEqual(summaryLinks(none.body), [['type', 'Select what you want to record']]);
+});
 
 test('the record-event form sent twice records one entry, and both answers go to the same place', async () => {
   const v = await social();
@@ -133,6 +143,7 @@ test('the record-event form refuses today at a time still to come, linked to the
   const form = await v.get(`/children/${p.childId}/events/new?type=police.incident`);
   const sent = {
     type: 'police.incident', submission: hidden(form.body, 'submission'), 'at-day': day, 'at-month': month, 'at-year': year, atTime: '23:59',
+    'details.role': 'witness', 'details.category': 'other',
     summary: 'Stopped by officers at the station (later today)', ref: 'INC-LATER-1',
   };
   const refused = await v.post(`/children/${p.childId}/events/new`, sent);
@@ -164,4 +175,131 @@ test("the language guide checks a type's own free-text details as well as the su
   const kept = await v.post(`/children/${p.childId}/events/new`, { ...sent, keepWording: 'yes' });
   assert.equal(kept.statusCode, 302);
   assert.equal((await t.database.db.select().from(events).where(like(events.summary, '%(detail check)%'))).length, 1);
+});
+
+// ——— what a person sees when the form is refused: every problem at once, each naming its field ———
+
+// one signed-in visitor for the tests below: sign-in is limited to 10 a minute for an account
+let samVisitor: Visitor | undefined;
+const sam = async () => (samVisitor ??= await social());
+
+const unescapeHtml = (html: string) => html.replace(/&#39;|&#x27;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+const problemsShown = (body: string) => summaryLinks(body).map(([href, text]) => [href, unescapeHtml(text)]);
+/** zod's own wording, which a practitioner must never see */
+const RAW = /Invalid input|Invalid option|Too big|Too small|expected string|received undefined|&lt;=|<=\d/;
+
+test('a missing episode sent empty: the date and the episode reference together, in GOV.UK words', async () => {
+  const v = await sam();
+  const form = await v.get(`/children/${p.childId}/events/new?type=missing.started`);
+  const sent = { type: 'missing.started', submission: hidden(form.body, 'submission'), summary: '(empty episode)' };
+  const empty = await v.post(`/children/${p.childId}/events/new`, sent);
+  assert.equal(empty.statusCode, 400);
+  assert.deepEqual(problemsShown(empty.body), [['at-day', 'Enter the date it happened'], ['details-episode', 'Enter the missing episode reference']]);
+  assert.match(empty.body, /<title>Error: /);
+  assert.match(empty.body, /id="details-episode-error"/, 'by the field too');
+  // the date given: the episode's problem is still there, in the same words
+  const dated = await v.post(`/children/${p.childId}/events/new`, { ...sent, 'at-day': '2', 'at-month': '3', 'at-year': '2024' });
+  assert.equal(dated.statusCode, 400);
+  assert.deepEqual(problemsShown(dated.body), [['details-episode', 'Enter the missing episode reference']]);
+  assert.doesNotMatch(dated.body, RAW);
+  assert.equal((await t.database.db.select().from(events).where(like(events.summary, '%(empty episode)%'))).length, 0);
+});
+
+test('a return home interview without its outcome, and text too long: named by field, never in zod’s words', async () => {
+  const v = await sam();
+  await v.get(`/children/${p.childId}/events/new?type=missing.rhi`);
+  const noOutcome = await v.post(`/children/${p.childId}/events/new`, { type: 'missing.rhi', 'at-day': '2', 'at-month': '3', 'at-year': '2024', 'details.episode': 'EP-RHI-1', summary: '(rhi no outcome)' });
+  assert.equal(noOutcome.statusCode, 400);
+  assert.ok(problemsShown(noOutcome.body).some(([href, text]) => href === 'details-outcome' && text === 'Select the outcome of the return home interview'), JSON.stringify(problemsShown(noOutcome.body)));
+  assert.doesNotMatch(noOutcome.body, RAW);
+  await v.get(`/children/${p.childId}/events/new?type=missing.started`);
+  const long = await v.post(`/children/${p.childId}/events/new`, { type: 'missing.started', 'at-day': '2', 'at-month': '3', 'at-year': '2024', 'details.episode': 'E'.repeat(5000), summary: 'S'.repeat(10_001) });
+  assert.equal(long.statusCode, 400);
+  assert.deepEqual(problemsShown(long.body), [
+    ['details-episode', 'Missing episode reference must be 100 characters or fewer'],
+    ['summary', 'Summary must be 10,000 characters or fewer'],
+  ]);
+  assert.doesNotMatch(long.body, RAW);
+});
+
+test('every type’s details, sent empty, are refused in words that name the field', async () => {
+  const v = await sam();
+  for (const type of ['police.incident', 'escalation.raised', 'plan.action', 'education.on_roll', 'police.found_in_possession', 'care.looked_after']) {
+    await v.get(`/children/${p.childId}/events/new?type=${type}`);
+    const refused = await v.post(`/children/${p.childId}/events/new`, { type, 'at-day': '2', 'at-month': '3', 'at-year': '2024' });
+    assert.equal(refused.statusCode, 400, type);
+    const shown = problemsShown(refused.body);
+    assert.ok(shown.length > 0, type);
+    for (const [href, text] of shown) {
+      assert.match(href, /^details-/, `${type}: ${text}`);
+      assert.match(text, /^(Enter|Select) /, `${type}: ${text}`);
+    }
+    assert.doesNotMatch(refused.body, RAW, type);
+  }
+});
+
+test('the form marks its optional fields "(optional)", not its required ones', async () => {
+  const v = await sam();
+  const form = await v.get(`/children/${p.childId}/events/new?type=missing.started`);
+  assert.match(form.body, /<label class="govuk-label govuk-label--s" for="summary">\s*Summary \(optional\)\s*<\/label>/);
+  assert.match(form.body, /When did it happen\?\s*<\/legend>/);
+  assert.match(form.body, /for="details-episode">\s*Missing episode reference\s*<\/label>/, 'required: unmarked');
+  assert.match(form.body, /Police risk grading \(optional\)/);
+  assert.doesNotMatch(form.body, /\(required\)|\*<\/label>/);
+});
+
+// ——— dates that cannot be: before the child was born; a return before the child went missing ———
+
+test("an entry dated before the child's date of birth is refused on the date field, with the other problems", async () => {
+  const child = await createChild(t.database.db, p.socialWorker, { name: 'Bo Born', dateOfBirth: '2010-12-02' });
+  const v = await sam();
+  await v.get(`/children/${child.id}/events/new?type=missing.started`);
+  const sent = { type: 'missing.started', 'at-day': '20', 'at-month': '11', 'at-year': '1990', summary: '(before birth)' };
+  const refused = await v.post(`/children/${child.id}/events/new`, sent);
+  assert.equal(refused.statusCode, 400);
+  assert.deepEqual(problemsShown(refused.body), [
+    ['at-day', "The date must be on or after the child's date of birth, 2 December 2010"],
+    ['details-episode', 'Enter the missing episode reference'],
+  ]);
+  const alone = await v.post(`/children/${child.id}/events/new`, { ...sent, 'details.episode': 'EP-BEFORE' });
+  assert.deepEqual(problemsShown(alone.body), [['at-day', "The date must be on or after the child's date of birth, 2 December 2010"]]);
+  // the day of birth itself is fine
+  const born = await v.post(`/children/${child.id}/events/new`, { ...sent, 'at-day': '2', 'at-month': '12', 'at-year': '2010', 'details.episode': 'EP-BIRTHDAY', summary: '(on the day of birth)' });
+  assert.equal(born.statusCode, 302);
+  assert.equal((await t.database.db.select().from(events).where(eq(events.summary, '(before birth)'))).length, 0);
+});
+
+test('a return from missing must name an episode recorded for the child, and not be before it started (the web form)', async () => {
+  const child = await createChild(t.database.db, p.socialWorker, { name: 'Rae Returned', dateOfBirth: '2009-01-01' });
+  const v = await sam();
+  // no episode yet: the form says so and a return cannot be recorded
+  await v.get(`/children/${child.id}/events/new?type=missing.returned`);
+  const none = await v.post(`/children/${child.id}/events/new`, { type: 'missing.returned', 'at-day': '3', 'at-month': '3', 'at-year': '2024', 'details.episode': 'EP-NOWHERE', summary: '(no such episode)' });
+  assert.equal(none.statusCode, 400);
+  assert.deepEqual(problemsShown(none.body), [['details-episode', 'Rae Returned has no missing episode recorded: record the missing episode first']]);
+  await recordEvents(t.database.db, p.socialWorker, child.id, [
+    { type: 'missing.started', at: '2024-03-02T21:00:00+00:00', agency: 'social_care', details: { episode: 'EP-RAE-1' } },
+  ], 'web');
+  // the form offers the child's episodes, with when each started
+  const form = await v.get(`/children/${child.id}/events/new?type=missing.returned`);
+  assert.match(form.body, /<option value="EP-RAE-1">EP-RAE-1: went missing 2 March 2024 at 9:00pm, no return recorded<\/option>/);
+  // an alert's link names the episode: chosen already
+  const prefilled = await v.get(`/children/${child.id}/events/new?type=missing.returned&details.episode=EP-RAE-1`);
+  assert.match(prefilled.body, /<option value="EP-RAE-1" selected>/);
+  const unknown = await v.post(`/children/${child.id}/events/new`, { type: 'missing.returned', 'at-day': '3', 'at-month': '3', 'at-year': '2024', 'details.episode': 'EP-NOWHERE', summary: '(no such episode)' });
+  assert.equal(unknown.statusCode, 400);
+  assert.deepEqual(problemsShown(unknown.body), [['details-episode', 'Select a missing episode recorded for Rae Returned']]);
+  const early = await v.post(`/children/${child.id}/events/new`, { type: 'missing.returned', 'at-day': '1', 'at-month': '3', 'at-year': '2024', 'details.episode': 'EP-RAE-1', summary: '(no such episode)' });
+  assert.equal(early.statusCode, 400);
+  assert.deepEqual(problemsShown(early.body), [['at-day', 'The date must be on or after the missing episode started, 2 March 2024']]);
+  const earlierThatDay = await v.post(`/children/${child.id}/events/new`, { type: 'missing.returned', 'at-day': '2', 'at-month': '3', 'at-year': '2024', atTime: '20:00', 'details.episode': 'EP-RAE-1', summary: '(no such episode)' });
+  assert.deepEqual(problemsShown(earlierThatDay.body), [['atTime', 'The time must be after the missing episode started, 9:00pm']]);
+  // an interview for an episode not recorded is refused the same way
+  await v.get(`/children/${child.id}/events/new?type=missing.rhi`);
+  const rhi = await v.post(`/children/${child.id}/events/new`, { type: 'missing.rhi', 'at-day': '4', 'at-month': '3', 'at-year': '2024', 'details.episode': 'EP-NOWHERE', 'details.outcome': 'completed', summary: '(no such episode)' });
+  assert.deepEqual(problemsShown(rhi.body), [['details-episode', 'Select a missing episode recorded for Rae Returned']]);
+  assert.equal((await t.database.db.select().from(events).where(eq(events.summary, '(no such episode)'))).length, 0);
+  // the same day, with no time: fine
+  const back = await v.post(`/children/${child.id}/events/new`, { type: 'missing.returned', 'at-day': '2', 'at-month': '3', 'at-year': '2024', 'details.episode': 'EP-RAE-1', summary: '(came back)' });
+  assert.equal(back.statusCode, 302, JSON.stringify(problemsShown(back.body)));
 });

@@ -1,20 +1,27 @@
 // Recording on a child's chronology: any contract-1 event, and an agency's involvement.
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { AGENCIES, AGENCY_NAMES, EVENT_TYPES, EVENT_TYPE_NAMES, type EventType, type Problem } from '../../domain/event.ts';
+import { AGENCIES, AGENCY_NAMES, EVENT_TYPES, EVENT_TYPE_NAMES, parseEvent, type EventType, type Problem } from '../../domain/event.ts';
 import { optionText } from '../../domain/option-labels.ts';
-import { recordEvents, viewChild } from '../../services/chronology-service.ts';
+import { londonDate, parseAt } from '../../domain/time.ts';
+import { beforeBirth, dateWords, londonDayOf, missingEpisodesOf, recordEvents, viewChild, type MissingEpisode } from '../../services/chronology-service.ts';
 import { ServiceError } from '../../services/errors.ts';
 import type { Actor } from '../../services/actor.ts';
 import { atFromForm, detailFields, detailsFromForm, type DetailField } from '../event-form.ts';
 import { asArray, asString, formErrors, submissionId, submissionRef } from '../forms.ts';
 import { wordingToCheck, type FieldFinding } from '../language-check.ts';
 import { requireSignedIn, signedIn } from '../sessions.ts';
+import { viewFilters } from '../view-filters.ts';
 
 type Body = Record<string, unknown>;
 const isType = (t: string): t is EventType => (EVENT_TYPES as string[]).includes(t);
 
 // Recording an involvement has its own page, so the general form does not offer those types.
 const GENERAL_TYPES = EVENT_TYPES.filter((t) => !t.startsWith('involvement.'));
+
+// A return, and the interview after it, name the missing episode they close: on the web form it is
+// chosen from the episodes recorded for the child. (Feeds and the API may send a return before its
+// start arrives, out of order, so parseEvent does not hold them to this.)
+const NAMES_AN_EPISODE = new Set<EventType>(['missing.returned', 'missing.rhi']);
 
 export async function eventRoutes(app: FastifyInstance): Promise<void> {
   const { db, afterRecord } = app.deps;
@@ -34,13 +41,15 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
         child: summary.child,
         typeItems: GENERAL_TYPES.map((t) => ({ value: t, text: EVENT_TYPE_NAMES[t] })),
         errorFor: {},
-        ...(type ? formErrors([{ path: 'type', message: 'Select what you want to record' }]) : {}),
+        // asked with no choice made (Continue pressed on "Select the type of entry"), or with one that is not a type
+        ...('type' in request.query ? formErrors([{ path: 'type', message: 'Select what you want to record' }]) : {}),
       });
     }
     // a link names who or what the child is linked to: it has its own form
     if (type === 'context.linked') return reply.redirect(`/children/${summary.child.id}/network/link`);
     // an alert's "record the action taken" link pre-fills what the alert already knows
-    return renderEventForm(reply, actor, summary.child, type, request.query, []);
+    const episodes = NAMES_AN_EPISODE.has(type) ? await missingEpisodesOf(db, actor, summary.child.id) : [];
+    return renderEventForm(reply, actor, summary.child, type, request.query, [], [], episodes);
   });
 
   app.post<{ Params: { id: string }; Body: Body }>('/children/:id/events/new', async (request, reply) => {
@@ -52,13 +61,8 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
 
     const at = atFromForm(body);
     const { details, problems: detailProblems } = detailsFromForm(type, body);
-    const problems: Problem[] = [...at.problems, ...detailProblems];
+    const episodes = NAMES_AN_EPISODE.has(type) ? await missingEpisodesOf(db, actor, summary.child.id) : [];
     const text = asString(body.summary).trim();
-    // the summary and the type's own free-text details (a disclosure's concern, an escalation's issue, an arrest's offence…)
-    const freeText = Object.fromEntries(detailFields(type).filter((f) => f.kind === 'text').map((f) => [`details.${f.name}`, asString(body[`details.${f.name}`])]));
-    // in the form's order: the type's details, then the summary
-    const findings = wordingToCheck(body, { ...freeText, summary: text });
-    if (!problems.length && findings.length) return renderEventForm(reply, actor, summary.child, type, body, [], findings);
     const alertId = asString(body.alert);
     const event = {
       type,
@@ -72,13 +76,30 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
       details: alertId ? { ...details, respondsTo: alertId } : details,
       sensitivity: asString(body.sensitivity) === 'restricted' ? 'restricted' : 'standard',
     };
+    // Every problem at once, as GOV.UK asks: the date's and the details' together, the schema's in
+    // words naming each field (parseEvent, with today standing in for a date not yet given), and what
+    // the child's record rules out (a date before they were born, a return from no recorded episode)
+    // — the service checks those again; here they come with the rest rather than one send later.
+    const parsed = parseEvent({ ...event, at: at.at ?? londonDate(Date.now()) });
+    const problems = inFormOrder(type, [
+      ...at.problems,
+      ...detailProblems,
+      ...(at.at ? beforeBirth(summary.child, [{ at: at.at }], false) : []),
+      ...(NAMES_AN_EPISODE.has(type) ? episodeProblems(summary.child.name, asString(details.episode), at.at, episodes) : []),
+      ...(parsed.ok ? [] : parsed.problems.filter((p) => at.at || p.path !== 'at')),
+    ]);
+    // the summary and the type's own free-text details (a disclosure's concern, an escalation's issue, an arrest's offence…)
+    const freeText = Object.fromEntries(detailFields(type).filter((f) => f.kind === 'text').map((f) => [`details.${f.name}`, asString(body[`details.${f.name}`])]));
+    // in the form's order: the type's details, then the summary
+    const findings = wordingToCheck(body, { ...freeText, summary: text });
+    if (!problems.length && findings.length) return renderEventForm(reply, actor, summary.child, type, body, [], findings, episodes);
     try {
       if (problems.length) throw new ServiceError('validation_error', 400, 'invalid', problems);
       await record(actor, summary.child.id, event);
     } catch (error) {
       if (!(error instanceof ServiceError) || !['validation_error', 'conflict'].includes(error.id)) throw error;
       reply.code(400);
-      return renderEventForm(reply, actor, summary.child, type, body, error.details);
+      return renderEventForm(reply, actor, summary.child, type, body, error.details, [], episodes);
     }
     const note = encodeURIComponent(`${EVENT_TYPE_NAMES[type]} recorded`);
     if (alertId) return reply.redirect(`/alerts/${encodeURIComponent(alertId)}?done=${note}`);
@@ -95,7 +116,8 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
     const body = request.body;
     const summary = await viewChild(db, actor, request.params.id);
     const at = atFromForm(body);
-    const problems: Problem[] = [...at.problems];
+    // with the form's other problems: the service refuses it too (recordEvents)
+    const problems: Problem[] = [...at.problems, ...(at.at ? beforeBirth(summary.child, [{ at: at.at }], false) : [])];
     const change = asString(body.change);
     if (change !== 'started' && change !== 'ended') problems.push({ path: 'change', message: 'Select whether the involvement started or ended' });
     const agency = asString(body.agency);
@@ -128,6 +150,44 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
 
 const ANCHORS = { at: 'at-day' };
 
+/** A problem's field on the form: `details.reasons[1]` is the reasons' checkboxes. */
+const fieldOf = (path: string) => path.replace(/^(details\.[^.[]+).*$/, '$1');
+
+/** Problems in the order of the form's fields (the error summary lists them as the page does), each on its field. */
+function inFormOrder(type: EventType, problems: Problem[]): Problem[] {
+  const order = ['at', 'atTime', ...detailFields(type).map((f) => `details.${f.name}`), 'summary', 'ref', 'sensitivity'];
+  const place = (p: Problem) => (order.includes(p.path) ? order.indexOf(p.path) : order.length);
+  // sort is stable: a field's first problem stays first, and is the one shown (formErrors)
+  return problems.map((p) => ({ ...p, path: fieldOf(p.path) })).sort((a, b) => place(a) - place(b));
+}
+
+/**
+ * A return (or its interview) must name an episode recorded for the child and not be dated before
+ * it started: recorded otherwise, it answers no episode, and the 72-hour interview rule and the
+ * episode's count read it wrongly. `at` is the form's (undefined when its own problem is shown).
+ */
+function episodeProblems(childName: string, reference: string, at: string | undefined, episodes: MissingEpisode[]): Problem[] {
+  if (!episodes.length) return [{ path: 'details.episode', message: `${childName} has no missing episode recorded: record the missing episode first` }];
+  if (!reference) return [{ path: 'details.episode', message: 'Select the missing episode' }];
+  const episode = episodes.find((e) => e.episode === reference);
+  if (!episode) return [{ path: 'details.episode', message: `Select a missing episode recorded for ${childName}` }];
+  if (!at) return [];
+  const startDay = londonDayOf(episode.startedAtText);
+  // a date alone is the whole day: before only when the day is; a time, before the instant the episode started
+  if (at.length === 10 ? at >= startDay : parseAt(at) >= episode.startedAt.getTime()) return [];
+  // the same day, earlier in it: the time is what is wrong
+  if (londonDayOf(at) === startDay) {
+    return [{ path: 'atTime', message: `The time must be after the missing episode started, ${viewFilters.govukDateTime(episode.startedAt).replace(/^.* at /, '')}` }];
+  }
+  return [{ path: 'at', message: `The date must be on or after the missing episode started, ${dateWords(startDay)}` }];
+}
+
+/** How an episode reads among the choices: when the child went missing, and whether a return is recorded. */
+function episodeHint(e: MissingEpisode): string {
+  const when = (at: Date, text: string) => (text.length === 10 ? viewFilters.govukDate(at) : viewFilters.govukDateTime(at));
+  return `went missing ${when(e.startedAt, e.startedAtText)}, ${e.returnedAt ? `returned ${when(e.returnedAt, e.returnedAtText!)}` : 'no return recorded'}`;
+}
+
 /** Radio and checkbox items for a field, with what was sent ticked again after an error. */
 function choicesFor(field: DetailField, sent: unknown) {
   if (field.kind === 'boolean') {
@@ -140,6 +200,25 @@ function choicesFor(field: DetailField, sent: unknown) {
   return field.options.map((o) => ({ value: o, text: optionText(o), checked: chosen.includes(o) }));
 }
 
+/**
+ * The episode a return names, chosen from the child's recorded episodes: newest first, each with when
+ * the child went missing and whether a return is recorded. A select, not radios: a child can have
+ * dozens of episodes (Jacob has twenty), and the field stays one labelled control that an alert's
+ * link pre-fills. With none recorded, the text field, saying so (the form then refuses any
+ * reference: episodeProblems).
+ */
+function episodeField(childName: string, episodes: MissingEpisode[], sent: unknown): { kind?: string; items?: unknown[]; hint: string } {
+  if (!episodes.length) return { hint: `No missing episode is recorded for ${childName} yet: record when they went missing first.` };
+  return {
+    kind: 'select',
+    hint: `The missing episodes recorded for ${childName}, newest first`,
+    items: [
+      { value: '', text: 'Select a missing episode' },
+      ...episodes.map((e) => ({ value: e.episode, text: `${e.episode}: ${episodeHint(e)}`, selected: sent === e.episode })),
+    ],
+  };
+}
+
 function renderEventForm(
   reply: FastifyReply,
   actor: Actor,
@@ -148,6 +227,7 @@ function renderEventForm(
   body: Body,
   problems: Problem[],
   languageFindings: FieldFinding[] = [],
+  episodes: MissingEpisode[] = [],
 ) {
   const fields = detailFields(type).map((f) => ({
     ...f,
@@ -160,6 +240,7 @@ function renderEventForm(
       month: body[`details.${f.name}-month`],
       year: body[`details.${f.name}-year`],
     },
+    ...(NAMES_AN_EPISODE.has(type) && f.name === 'episode' ? episodeField(child.name, episodes, body[`details.${f.name}`]) : {}),
   }));
   const anchors: Record<string, string> = { ...ANCHORS };
   for (const f of fields) anchors[`details.${f.name}`] = f.kind === 'date' ? `${f.id}-day` : f.id;

@@ -1,0 +1,104 @@
+// The child's page through the real server: the chronology's pages (a page past the end shows the
+// last one, saying so; a page number that is no number is refused in words, never a 500) and its
+// entries in plain English (a screening's outcome, not its stored fields).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { openTestApp, Visitor } from '../../../test/support/app.ts';
+import { makePartnership, type TestPartnership } from '../../../test/support/partnership.ts';
+import { createChild, recordEvents } from '../../services/chronology-service.ts';
+
+let t: Awaited<ReturnType<typeof openTestApp>>;
+let p: TestPartnership;
+/** a child with 29 entries: two pages of the chronology (25 a page) */
+let longId: string;
+before(async () => {
+  t = await openTestApp();
+  p = await makePartnership(t.database.db);
+  const child = await createChild(t.database.db, p.socialWorker, { name: 'Lee Long', dateOfBirth: '2010-12-02' });
+  longId = child.id;
+  await recordEvents(t.database.db, p.socialWorker, longId, [
+    { type: 'involvement.started', at: '2024-01-02', agency: 'social_care', details: { agency: 'social_care', role: 'lead_professional' } },
+    ...Array.from({ length: 28 }, (_, i) => ({ type: 'child.voice', at: `2024-02-${String(i + 1).padStart(2, '0')}`, agency: 'social_care', summary: `Lee said something (${i + 1})` })),
+  ], 'web');
+});
+after(() => t.close());
+
+const social = async () => {
+  const v = new Visitor(t.app);
+  await v.signIn('sam.social@test.reachable');
+  return v;
+};
+const summaryLinks = (body: string) =>
+  [...(/govuk-error-summary__list">([\s\S]*?)<\/ul>/.exec(body)?.[1] ?? '').matchAll(/<a href="#([^"]+)">([^<]*)<\/a>/g)].map((m) => [m[1], m[2].trim()]);
+const entriesShown = (body: string) => (body.match(/class="moj-timeline__item"/g) ?? []).length;
+
+test('a chronology page past the end shows the last page, saying there is no such page', async () => {
+  const v = await social();
+  const past = await v.get(`/children/${longId}?page=99`);
+  assert.equal(past.statusCode, 200);
+  assert.match(past.body, /29 entries, newest first — page 2 of 2\./);
+  assert.match(past.body, /There is no page 99: the chronology has 2 pages\. This is the last page\./);
+  assert.equal(entriesShown(past.body), 4);
+  assert.doesNotMatch(past.body, /No entries match/);
+  // the last page asked for by its number says nothing of the kind
+  const last = await v.get(`/children/${longId}?page=2`);
+  assert.doesNotMatch(last.body, /There is no page/);
+  assert.equal(entriesShown(last.body), 4);
+});
+
+test('a page number that is not a whole number 1 or more: the first page, with the problem said, never a 500', async () => {
+  const v = await social();
+  for (const page of ['0', '-1', 'abc', '1.5', '1e308']) {
+    const response = await v.get(`/children/${longId}?page=${encodeURIComponent(page)}`);
+    assert.equal(response.statusCode, 400, `page=${page}`);
+    assert.deepEqual(summaryLinks(response.body), [['chronology', 'Page number must be a whole number, like 2']], `page=${page}`);
+    assert.match(response.body, /<title>Error: /);
+    assert.match(response.body, /29 entries, newest first — page 1 of 2\./);
+    assert.equal(entriesShown(response.body), 25);
+  }
+  // a very large page is past the end, not a problem
+  const huge = await v.get(`/children/${longId}?page=99999999999999999999`);
+  assert.equal(huge.statusCode, 200);
+  assert.match(huge.body, /This is the last page\./);
+});
+
+test('a screening in the chronology reads as its outcome in plain English, without its stored fields', async () => {
+  const child = await createChild(t.database.db, p.socialWorker, { name: 'Sky Screened', dateOfBirth: '2011-04-05' });
+  await recordEvents(t.database.db, p.socialWorker, child.id, [
+    { type: 'involvement.started', at: '2024-01-02', agency: 'social_care', details: { agency: 'social_care' } },
+    // as the screening tool records it (screening-service's saveScreening)
+    {
+      type: 'screening.completed', at: '2024-03-01', agency: 'social_care', summary: 'Screened with Sky at school',
+      details: {
+        level: 'none', score: 5, setVersion: 'reachable-screening/1', asOf: '2024-03-01', scoreLevel: 'none',
+        indicators: [{ id: 'low_self_esteem', timing: 'current', points: 1, evidence: [], source: 'practitioner' }],
+        bandReasons: ['5 points: no current concern (0 to 5 points).'],
+      },
+    },
+    // raised from the score's band by professional judgement
+    {
+      type: 'screening.completed', at: '2024-04-01', agency: 'social_care',
+      details: {
+        level: 'moderate', score: 7, setVersion: 'reachable-screening/1', asOf: '2024-04-01', scoreLevel: 'low', indicators: [],
+        bandReasons: ['7 points: emerging concern (6 to 10 points).'], override: { from: 'low', to: 'moderate', rationale: 'Seen with older youths at the station twice' },
+      },
+    },
+  ], 'web');
+  const v = await social();
+  const page = await v.get(`/children/${child.id}`);
+  assert.equal(page.statusCode, 200);
+  const text = page.body.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+  assert.match(text, /Outcome: no current concern, 5 points/);
+  assert.match(text, /Outcome: moderate concern, 7 points/);
+  assert.match(text, /Professional judgement: raised from emerging concern: Seen with older youths at the station twice/);
+  assert.match(text, /Indicators: 1 present/);
+  for (const raw of [/Level: none/, /Score level/, /Set version/, /reachable-screening\/1/, /As of:/, /Band reasons/]) assert.doesNotMatch(text, raw);
+  // the entry's own page keeps which screening set scored it (provenance), in words
+  const entryId = /id="event-([0-9a-f-]{36})"(?:(?!id="event-)[\s\S])*?Screened with Sky at school/.exec(page.body)?.[1];
+  assert.ok(entryId);
+  const entry = await v.get(`/children/${child.id}/events/${entryId}`);
+  const entryText = entry.body.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+  assert.match(entryText, /Outcome no current concern, 5 points/);
+  assert.match(entryText, /Screening set reachable-screening\/1/);
+  assert.doesNotMatch(entryText, /Score level/);
+});

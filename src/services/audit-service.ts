@@ -7,6 +7,7 @@ import { accessBasis } from '../store/chronology-repository.ts';
 export type AuditAction =
   | 'child.viewed'
   | 'child.created'
+  | 'child.duplicate_refused'
   | 'child.searched'
   | 'chronology.viewed'
   | 'event.recorded'

@@ -143,7 +143,7 @@ async function addChild(db: Db, actor: Actor, input: ChildInput, ref: string | u
   }
   if (problems.length) throw validationFailed(problems);
   const scope = scopeOf(actor);
-  const write = () => db.transaction(async (tx): Promise<ChildCreated> => {
+  const write = () => db.transaction(async (tx): Promise<ChildCreated | AlreadyRecorded> => {
     if (ref) {
       const existing = await findChildCreatedWithRef(tx, scope, ref);
       if (existing) {
@@ -162,6 +162,10 @@ async function addChild(db: Db, actor: Actor, input: ChildInput, ref: string | u
         return { child, created: false };
       }
     }
+    if (ageLimit) {
+      const held = await alreadyRecorded(tx, actor, value);
+      if (held) return held;
+    }
     const child = await repo.insertChild(tx, {
       ...value,
       createdByUser: actor.kind === 'user' ? actor.userId : null,
@@ -176,12 +180,51 @@ async function addChild(db: Db, actor: Actor, input: ChildInput, ref: string | u
   // unique_violation once the first commits. Written again, the other finds the child the first
   // created and answers as any re-send does.
   for (let attempt = 1; ; attempt++) {
+    let outcome: ChildCreated | AlreadyRecorded;
     try {
-      return await write();
+      outcome = await write();
     } catch (error) {
       if (attempt >= 3 || !creationRefUsedMeanwhile(error)) throw error;
+      continue;
     }
+    // refused after the commit, which keeps the audit entry on the record already held
+    if ('refused' in outcome) throw validationFailed(outcome.refused);
+    return outcome;
   }
+}
+
+interface AlreadyRecorded {
+  refused: Problem[];
+}
+
+const IDENTIFIER_NAMES = { nhsNumber: 'NHS number', upn: 'UPN', policeId: 'police id', laId: 'local authority id' } as const;
+
+/**
+ * A new record for a child another record already names by an identifier (NHS number, UPN, police
+ * or local authority id) is refused: the second record would split the child's story between
+ * agencies, the failure in Jacob's case. A reader who may see the record is told whose it is; anyone
+ * else only that another agency holds it and how to join the child's network, and the attempt is
+ * audited on that record, so its access log shows which agency is looking for the child.
+ */
+async function alreadyRecorded(tx: Db, actor: Actor, value: ChildInput): Promise<AlreadyRecorded | null> {
+  const given = (Object.keys(IDENTIFIER_NAMES) as (keyof typeof IDENTIFIER_NAMES)[])
+    .filter((field) => value[field])
+    .map((field) => ({ field, value: value[field]! }));
+  if (!given.length) return null;
+  const held = await repo.recordsHoldingIdentifiers(tx, scopeOf(actor), given);
+  if (!held.length) return null;
+  const refused = held.map(({ field, name, visible }): Problem => {
+    const what = IDENTIFIER_NAMES[field as keyof typeof IDENTIFIER_NAMES];
+    return visible
+      ? { path: field, message: `This ${what} is already on ${name}’s record: find them with Find a child instead of adding them again` }
+      : { path: field, message: `A child with this ${what} is already recorded by another agency. Ask the child’s lead professional to add your agency to their network, or use emergency access if the child is at risk now` };
+  });
+  for (const id of new Set(held.filter((h) => !h.visible).map((h) => h.id))) {
+    await audit(tx, actor, 'child.duplicate_refused', id, { basis: 'adding_a_record', identifiers: held.filter((h) => h.id === id).map((h) => h.field) });
+  }
+  // one problem a field, in the form's order
+  const byField = new Map(refused.map((p) => [p.path, p]));
+  return { refused: [...byField.values()] };
 }
 
 /** The fields of a child as the request gives them and children stores them (insertChild writes validateChildInput's value). */

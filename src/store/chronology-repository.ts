@@ -148,6 +148,24 @@ export async function searchVisibleChildren(db: Db, scope: AccessScope, q: Child
     .limit(limit);
 }
 
+/**
+ * The records kept that already hold one of these identifiers, each with whether the scope may see
+ * it: the add-a-child check that a child recorded by another agency is not recorded again (a split
+ * record is how no agency held Jacob's whole story). Exact, as a search by identifier is.
+ */
+export async function recordsHoldingIdentifiers(db: Db, scope: AccessScope, identifiers: { field: string; value: string }[]) {
+  const found: { field: string; id: string; name: string; visible: boolean }[] = [];
+  for (const { field, value } of identifiers) {
+    const rows = await db
+      .select({ id: children.id, name: children.name, visible: sql<boolean>`${childVisibleTo(scope)}` })
+      .from(children)
+      .where(sql`${children.mergedInto} is null and ${children.id} in ${keptRecordsByIdentifier(value)}`)
+      .limit(2);
+    for (const row of rows) found.push({ field, ...row });
+  }
+  return found;
+}
+
 export async function insertChild(db: Db, row: typeof children.$inferInsert): Promise<ChildRow> {
   const [created] = await db.insert(children).values(row).returning();
   return created;

@@ -25,6 +25,7 @@ const BASIS_NAMES: Record<string, string> = {
   oversight: 'Oversight (access log)',
   retention_review: 'Retention review (data protection officer)',
   subject_access: 'Subject access request (data protection officer)',
+  adding_a_record: 'None: tried to add this child as a new record',
 };
 
 /**
@@ -41,6 +42,7 @@ const ACTION_NAMES: Record<string, string> = {
   'event.widened': 'Restricted entry shared more widely',
   'event.resent': 'Entry sent again (nothing changed)',
   'child.identifiers_added': 'Identifiers added',
+  'child.duplicate_refused': 'Tried to add this child again (refused: already recorded)',
   'sar.opened': 'Subject access request opened',
   'sar.viewed': 'Subject access request viewed',
   'sar.decided': 'Subject access request: an entry decided',

@@ -133,7 +133,8 @@ test('a submission re-sent with other details is not taken to the child it added
   assert.equal((await t.database.db.select().from(auditLog).where(eq(auditLog.childId, row.id))).length, audited, 'nothing audited or written');
   // the first details re-sent still find the first child; the form as shown again adds the other, once
   assert.equal((await v.post('/children/new', { ...form('Rowan First', submission), nhsNumber: '9434765870' })).headers.location, `/children/${row.id}`);
-  const added = await v.post('/children/new', { ...form('Rowan Changed', next), nhsNumber: '943 476 5870' });
+  // (without Rowan First's NHS number, which names Rowan First: a child another record names is not added again)
+  const added = await v.post('/children/new', { ...form('Rowan Changed', next) });
   assert.equal(added.statusCode, 302);
   assert.notEqual(added.headers.location, `/children/${row.id}`);
   assert.equal((await childrenNamed('Rowan Changed')).length, 1);
@@ -232,4 +233,35 @@ test("Find a child's date of birth hint is a child's date", async () => {
   const page = await v.get('/children');
   assert.match(page.body, /For example, 27 3 2012/);
   assert.doesNotMatch(page.body, /15 11 2002/);
+});
+
+test('a child another record already names by an identifier is not added again: the reader who may see it is told whose, anyone else how to join the network, and the attempt is in its access log', async () => {
+  const existing = p.childId;
+  // the school does not work with Jordan: told only that another agency holds the child
+  const sue = await signedIn('sue.school@test.reachable');
+  const page = await sue.get('/children/new');
+  const refused = await sue.post('/children/new', { ...form('Jordan Again', hidden(page.body, 'submission')), nhsNumber: '943 476 5919' });
+  assert.equal(refused.statusCode, 400);
+  assert.match(refused.body, /<title>Error: /);
+  assert.match(refused.body, /href="#nhsNumber">A child with this NHS number is already recorded by another agency\. Ask the child’s lead professional to add your agency to their network, or use emergency access if the child is at risk now</);
+  assert.doesNotMatch(refused.body, /Jordan Test/, 'never names the child');
+  assert.equal((await childrenNamed('Jordan Again')).length, 0, 'nothing added');
+  const attempts = await t.database.db.select().from(auditLog).where(eq(auditLog.action, 'child.duplicate_refused'));
+  assert.deepEqual(attempts.map((a) => [a.childId, a.agency, a.detail.identifiers]), [[existing, 'education', ['nhsNumber']]]);
+
+  // Sam may see Jordan: told whose record holds it
+  const sam = await signedIn('sam.social@test.reachable');
+  const form2 = await sam.get('/children/new');
+  const seen = await sam.post('/children/new', { ...form('Jordan Twice', hidden(form2.body, 'submission')), policeId: 'tv-1' });
+  assert.equal(seen.statusCode, 400);
+  assert.match(seen.body, /This police id is already on Jordan Test’s record: find them with Find a child instead of adding them again/);
+  assert.equal((await childrenNamed('Jordan Twice')).length, 0);
+
+  // the API: refused alike, naming the field
+  const { issueApiToken } = await import('../../services/account-service.ts');
+  const token = (await issueApiToken(t.database.db, 'health', 'PAS (duplicate check)')).token;
+  const api = await t.app.inject({ method: 'POST', url: '/api/children', payload: { name: 'Api Jordan', nhsNumber: '9434765919' }, headers: { authorization: `Bearer ${token}` } });
+  assert.equal(api.statusCode, 400);
+  assert.deepEqual(api.json().details.map((d: { path: string }) => d.path), ['nhsNumber']);
+  assert.equal((await childrenNamed('Api Jordan')).length, 0);
 });

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { and, asc, count, desc, eq, inArray, isNull, or, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import { jsonFromDriver, type Db } from './database.ts';
 import { children, events, involvements, users } from './schema.ts';
-import { keptRecordsByIdentifier } from './kept-child-repository.ts';
+import { keptRecordsByIdentifier, keptRecordsByIdentifierOf } from './kept-child-repository.ts';
 
 export type ChildRow = typeof children.$inferSelect;
 export type EventRow = typeof events.$inferSelect;
@@ -153,13 +153,13 @@ export async function searchVisibleChildren(db: Db, scope: AccessScope, q: Child
  * it: the add-a-child check that a child recorded by another agency is not recorded again (a split
  * record is how no agency held Jacob's whole story). Exact, as a search by identifier is.
  */
-export async function recordsHoldingIdentifiers(db: Db, scope: AccessScope, identifiers: { field: string; value: string }[]) {
+export async function recordsHoldingIdentifiers(db: Db, scope: AccessScope, identifiers: { field: 'nhsNumber' | 'upn' | 'policeId' | 'laId'; value: string }[]) {
   const found: { field: string; id: string; name: string; visible: boolean }[] = [];
   for (const { field, value } of identifiers) {
     const rows = await db
       .select({ id: children.id, name: children.name, visible: sql<boolean>`${childVisibleTo(scope)}` })
       .from(children)
-      .where(sql`${children.mergedInto} is null and ${children.id} in ${keptRecordsByIdentifier(value)}`)
+      .where(sql`${children.mergedInto} is null and ${children.id} in ${keptRecordsByIdentifierOf(field, value)}`)
       .limit(2);
     for (const row of rows) found.push({ field, ...row });
   }

@@ -64,6 +64,22 @@ function walkFrom(start: SQL): SQL {
  * its entries have moved — and a child whose records share the identifier comes out once. Exact:
  * the whole identifier, case and spaces aside, on each index of its kind.
  */
+/** The one column each kind of identifier is held in, compared as keptRecordsByIdentifier compares it. */
+const IDENTIFIER_COLUMNS = {
+  nhsNumber: (v: { compact: string; lower: string }) => sql`c.nhs_number = ${v.compact}`,
+  upn: (v: { compact: string; lower: string }) => sql`c.upn = ${v.compact}`,
+  policeId: (v: { compact: string; lower: string }) => sql`lower(c.police_id) = ${v.lower}`,
+  laId: (v: { compact: string; lower: string }) => sql`lower(c.la_id) = ${v.lower}`,
+} as const;
+
+/**
+ * keptRecordsByIdentifier for one kind of identifier: an NHS number is compared with NHS numbers
+ * only. A police id that happens to be another child's local authority id names a different child.
+ */
+export function keptRecordsByIdentifierOf(kind: keyof typeof IDENTIFIER_COLUMNS, identifier: string): SQL {
+  return sql`(${walkFrom(IDENTIFIER_COLUMNS[kind](identifierForms(identifier)))} select id from walk where merged_into is null)`;
+}
+
 export function keptRecordsByIdentifier(identifier: string): SQL {
   const { compact, lower } = identifierForms(identifier);
   const named = sql`c.nhs_number = ${compact} or c.upn = ${compact} or lower(c.police_id) = ${lower} or lower(c.la_id) = ${lower}`;

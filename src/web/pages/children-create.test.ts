@@ -4,7 +4,7 @@
 // else it creates their own child and never leads them to, or tells them of, the first one.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import { openTestApp, Visitor } from '../../../test/support/app.ts';
 import { makePartnership, makeUser, type TestPartnership } from '../../../test/support/partnership.ts';
 import { auditLog, children } from '../../store/schema.ts';
@@ -264,4 +264,16 @@ test('a child another record already names by an identifier is not added again: 
   assert.equal(api.statusCode, 400);
   assert.deepEqual(api.json().details.map((d: { path: string }) => d.path), ['nhsNumber']);
   assert.equal((await childrenNamed('Api Jordan')).length, 0);
+});
+
+test('an identifier is compared with the same kind only: a local authority id that is another child\'s police id names a different child', async () => {
+  const refusalsOnJordan = async () => (await t.database.db.select().from(auditLog).where(and(eq(auditLog.action, 'child.duplicate_refused'), eq(auditLog.childId, p.childId)))).length;
+  const before = await refusalsOnJordan();
+  const sue = await signedIn('sue.school@test.reachable');
+  const page = await sue.get('/children/new');
+  // Jordan's police id is TV-1
+  const added = await sue.post('/children/new', { ...form('Tess Laid', hidden(page.body, 'submission')), laId: 'TV-1' });
+  assert.equal(added.statusCode, 302, 'added');
+  assert.equal((await childrenNamed('Tess Laid')).length, 1);
+  assert.equal(await refusalsOnJordan(), before, 'no refusal written on Jordan');
 });

@@ -52,13 +52,16 @@ test("the API refuses an event dated before the child's date of birth, naming `a
 
 test('the services that record for a person refuse it too (recordEvents), and a child with no date of birth is not held to one', async () => {
   await assert.rejects(
-    recordEvents(t.database.db, p.socialWorker, p.childId, [{ type: 'care.referral', at: '2001-01-01', agency: 'social_care' }], 'web'),
+    recordEvents(t.database.db, p.socialWorker, p.childId, [{ type: 'child.voice', at: '2001-01-01', agency: 'social_care', summary: 'I want to go home' }], 'web'),
     (error: { id?: string; details?: unknown }) => {
       assert.equal(error.id, 'validation_error');
       assert.deepEqual(error.details, [{ path: 'at', message: BEFORE_BIRTH }]);
       return true;
     },
   );
+  // what a partnership does for an unborn child may come before the birth: a pre-birth referral
+  const prebirth = await recordEvents(t.database.db, p.socialWorker, p.childId, [{ type: 'care.referral', at: '2010-03-01', agency: 'social_care' }], 'web');
+  assert.equal(prebirth.created.length, 1, 'a pre-birth referral is recorded');
   const unknownBirth = await createChild(t.database.db, p.socialWorker, { name: 'Noa Undated' });
   const recorded = await recordEvents(t.database.db, p.socialWorker, unknownBirth.id, [{ type: 'care.referral', at: '2001-01-01', agency: 'social_care' }], 'web');
   assert.equal(recorded.created.length, 1);

@@ -700,18 +700,31 @@ export const dateWords = (date: string) => dateInWords.format(new Date(`${date}T
 export const londonDayOf = (at: string) => (at.length === 10 ? at : londonDate(parseAt(at)));
 
 /**
+ * What a partnership does for an unborn child, and so may be dated before the birth: a pre-birth
+ * referral and assessment, a strategy discussion and child protection plan, the family's
+ * circumstances, an agency joining the network, a plan, a disagreement between agencies. What the
+ * child does or has done to them (going missing, a school, an arrest, an injury, a screening) is not.
+ */
+const BEFORE_BIRTH: ReadonlySet<string> = new Set([
+  'household.moved', 'records.requested', 'records.received', 'involvement.started', 'involvement.ended',
+  'care.referral', 'care.strategy_discussion', 'care.cp_plan', 'plan.reviewed', 'plan.action', 'plan.action_done',
+  'parent.report', 'parent.view', 'indicator.observed', 'escalation.raised', 'escalation.responded', 'escalation.resolved',
+]);
+
+/**
  * The events dated before the child's date of birth, each a problem on its `at` (`events[i].at` in
  * a batch). A person or an agency system recording on a child (recordEvents: the web forms, the API,
  * the services that record for a person) is refused them: a missing episode in 1990 for a child born
  * in 2010 is a mistyped year. Not applied to the feeds (ingest-service writes through appendEvents
  * and its own fast path), which check a row's dates against the row's own date of birth format by
  * format and keep the children in need census's assessments of unborn children on purpose
- * (ingest/formats/cin-factors.ts); nor to scenarios. The day of birth itself is fine.
+ * (ingest/formats/cin-factors.ts); nor to scenarios. The day of birth itself is fine, and so is
+ * what the partnership does for an unborn child (BEFORE_BIRTH).
  */
-export function beforeBirth(child: { dateOfBirth: string | null }, parsed: readonly Pick<EventInput, 'at'>[], batch: boolean): Problem[] {
+export function beforeBirth(child: { dateOfBirth: string | null }, parsed: readonly Pick<EventInput, 'at' | 'type'>[], batch: boolean): Problem[] {
   const born = child.dateOfBirth;
   if (!born) return [];
-  return parsed.flatMap((e, i) => (londonDayOf(e.at) < born
+  return parsed.flatMap((e, i) => (londonDayOf(e.at) < born && !BEFORE_BIRTH.has(e.type)
     ? [{ path: `${batch ? `events[${i}].` : ''}at`, message: `The date must be on or after the child's date of birth, ${dateWords(born)}` }]
     : []));
 }

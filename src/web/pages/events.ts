@@ -84,7 +84,7 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
     const problems = inFormOrder(type, [
       ...at.problems,
       ...detailProblems,
-      ...(at.at ? beforeBirth(summary.child, [{ at: at.at }], false) : []),
+      ...(at.at ? beforeBirth(summary.child, [{ at: at.at, type }], false) : []),
       ...(NAMES_AN_EPISODE.has(type) ? episodeProblems(summary.child.name, asString(details.episode), at.at, episodes) : []),
       ...(parsed.ok ? [] : parsed.problems.filter((p) => at.at || p.path !== 'at')),
     ]);
@@ -116,8 +116,8 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
     const body = request.body;
     const summary = await viewChild(db, actor, request.params.id);
     const at = atFromForm(body);
-    // with the form's other problems: the service refuses it too (recordEvents)
-    const problems: Problem[] = [...at.problems, ...(at.at ? beforeBirth(summary.child, [{ at: at.at }], false) : [])];
+    // an agency may join an unborn child's network (beforeBirth's BEFORE_BIRTH): only the date's own problems
+    const problems: Problem[] = [...at.problems];
     const change = asString(body.change);
     if (change !== 'started' && change !== 'ended') problems.push({ path: 'change', message: 'Select whether the involvement started or ended' });
     const agency = asString(body.agency);

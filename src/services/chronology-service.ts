@@ -863,10 +863,16 @@ export async function viewEvent(db: Db, actor: Actor, childId: string, eventId: 
 /** A missing episode recorded for a child: what a return, or the interview after it, names (the web form offers them). */
 export interface MissingEpisode {
   episode: string;
-  /** when the child went missing: the first start recorded with the reference */
-  startedAt: Date;
+  /** when the child went missing: the first start recorded with the reference; null when only its return is (a feed sends them out of order) */
+  startedAt: Date | null;
   /** the start as recorded: a date (`2024-03-02`) or a date-time */
-  startedAtText: string;
+  startedAtText: string | null;
+  /**
+   * known only from entries the reader may not read (another agency's restricted entries): its
+   * reference is that agency's to share, so a form offers it only to someone who brings it (an
+   * alert's link pre-fills it), and says nothing of when
+   */
+  elsewhere: boolean;
   /** the first return recorded for it, if any */
   returnedAt: Date | null;
   returnedAtText: string | null;
@@ -882,18 +888,27 @@ export async function missingEpisodesOf(db: Db, actor: Actor, childId: string): 
     const child = await visibleChild(tx, actor, childId);
     return { child, rows: await repo.eventsOfTypes(tx, child.id, ['missing.started', 'missing.returned']) };
   });
-  const readable = rows.filter((r) => !(r.sensitivity === 'restricted' && r.agency !== actor.agency) && typeof r.details.episode === 'string');
+  const mayRead = (r: (typeof rows)[number]) => !(r.sensitivity === 'restricted' && r.agency !== actor.agency);
+  const named = rows.filter((r) => typeof r.details.episode === 'string');
+  const readable = named.filter(mayRead);
   // audited after the read, on its own (see viewChild)
   await audit(db, actor, 'chronology.viewed', child.id, { shown: readable.map((r) => r.id) });
   const episodes = new Map<string, MissingEpisode>();
+  const blank = (episode: string): MissingEpisode => ({ episode, startedAt: null, startedAtText: null, returnedAt: null, returnedAtText: null, elsewhere: false });
   // oldest first (eventsOfTypes): the first start and the first return of each reference
   for (const r of readable) {
     const ref = r.details.episode as string;
-    const known = episodes.get(ref);
-    if (r.type === 'missing.started' && !known) episodes.set(ref, { episode: ref, startedAt: r.at, startedAtText: r.atText, returnedAt: null, returnedAtText: null });
-    if (r.type === 'missing.returned' && known && !known.returnedAt) Object.assign(known, { returnedAt: r.at, returnedAtText: r.atText });
+    const known = episodes.get(ref) ?? blank(ref);
+    episodes.set(ref, known);
+    if (r.type === 'missing.started' && !known.startedAt) Object.assign(known, { startedAt: r.at, startedAtText: r.atText });
+    if (r.type === 'missing.returned' && !known.returnedAt) Object.assign(known, { returnedAt: r.at, returnedAtText: r.atText });
   }
-  return [...episodes.values()].sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime());
+  for (const r of named) {
+    const ref = r.details.episode as string;
+    if (!episodes.has(ref)) episodes.set(ref, { ...blank(ref), elsewhere: true });
+  }
+  const when = (e: MissingEpisode) => (e.startedAt ?? e.returnedAt)?.getTime() ?? -Infinity;
+  return [...episodes.values()].sort((a, b) => when(b) - when(a));
 }
 
 /** The child's trajectory month by month (counts and risk), from every entry but restricted detail. */

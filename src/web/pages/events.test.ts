@@ -303,3 +303,28 @@ test('a return from missing must name an episode recorded for the child, and not
   const back = await v.post(`/children/${child.id}/events/new`, { type: 'missing.returned', 'at-day': '2', 'at-month': '3', 'at-year': '2024', 'details.episode': 'EP-RAE-1', summary: '(came back)' });
   assert.equal(back.statusCode, 302, JSON.stringify(problemsShown(back.body)));
 });
+
+test('an episode another agency recorded as restricted, or known only from its return, can still be answered (an alert’s link brings it)', async () => {
+  const child = await createChild(t.database.db, p.socialWorker, { name: 'Ari Elsewhere', dateOfBirth: '2009-01-01' });
+  await recordEvents(t.database.db, p.socialWorker, child.id, [
+    { type: 'involvement.started', at: '2024-01-01', agency: 'social_care', details: { agency: 'social_care' } },
+    { type: 'involvement.started', at: '2024-01-01', agency: 'social_care', details: { agency: 'police' } },
+  ], 'web');
+  // police's restricted start, and a return that came before its start (a feed out of order)
+  await recordEvents(t.database.db, p.police, child.id, [
+    { type: 'missing.started', at: '2024-03-02T21:00:00+00:00', agency: 'police', sensitivity: 'restricted', details: { episode: 'POL-EP-9' } },
+  ], 'api');
+  await recordEvents(t.database.db, p.socialWorker, child.id, [
+    { type: 'missing.returned', at: '2024-04-05T08:00:00+01:00', agency: 'social_care', details: { episode: 'SC-EP-2' } },
+  ], 'api');
+  const v = await sam();
+  const form = await v.get(`/children/${child.id}/events/new?type=missing.rhi`);
+  assert.match(form.body, /<option value="SC-EP-2">SC-EP-2: when they went missing is not recorded, returned 5 April 2024 at 8:00am<\/option>/);
+  assert.doesNotMatch(form.body, /POL-EP-9/, 'another agency\'s restricted reference is theirs to share');
+  const fromAlert = await v.get(`/children/${child.id}/events/new?type=missing.rhi&details.episode=POL-EP-9`);
+  assert.match(fromAlert.body, /<option value="POL-EP-9" selected>POL-EP-9: recorded by another agency<\/option>/);
+  for (const episode of ['POL-EP-9', 'SC-EP-2']) {
+    const done = await v.post(`/children/${child.id}/events/new`, { type: 'missing.rhi', 'at-day': '6', 'at-month': '4', 'at-year': '2024', 'details.episode': episode, 'details.outcome': 'completed', summary: `(interview ${episode})` });
+    assert.equal(done.statusCode, 302, `${episode}: ${JSON.stringify(problemsShown(done.body))}`);
+  }
+});

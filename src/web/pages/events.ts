@@ -171,7 +171,8 @@ function episodeProblems(childName: string, reference: string, at: string | unde
   if (!reference) return [{ path: 'details.episode', message: 'Select the missing episode' }];
   const episode = episodes.find((e) => e.episode === reference);
   if (!episode) return [{ path: 'details.episode', message: `Select a missing episode recorded for ${childName}` }];
-  if (!at) return [];
+  // a start the reader may not read, or not recorded yet: nothing to hold the return to
+  if (!at || !episode.startedAt || !episode.startedAtText) return [];
   const startDay = londonDayOf(episode.startedAtText);
   // a date alone is the whole day: before only when the day is; a time, before the instant the episode started
   if (at.length === 10 ? at >= startDay : parseAt(at) >= episode.startedAt.getTime()) return [];
@@ -184,8 +185,10 @@ function episodeProblems(childName: string, reference: string, at: string | unde
 
 /** How an episode reads among the choices: when the child went missing, and whether a return is recorded. */
 function episodeHint(e: MissingEpisode): string {
+  if (e.elsewhere) return 'recorded by another agency';
   const when = (at: Date, text: string) => (text.length === 10 ? viewFilters.govukDate(at) : viewFilters.govukDateTime(at));
-  return `went missing ${when(e.startedAt, e.startedAtText)}, ${e.returnedAt ? `returned ${when(e.returnedAt, e.returnedAtText!)}` : 'no return recorded'}`;
+  const went = e.startedAt ? `went missing ${when(e.startedAt, e.startedAtText!)}` : 'when they went missing is not recorded';
+  return `${went}, ${e.returnedAt ? `returned ${when(e.returnedAt, e.returnedAtText!)}` : 'no return recorded'}`;
 }
 
 /** Radio and checkbox items for a field, with what was sent ticked again after an error. */
@@ -214,7 +217,8 @@ function episodeField(childName: string, episodes: MissingEpisode[], sent: unkno
     hint: `The missing episodes recorded for ${childName}, newest first`,
     items: [
       { value: '', text: 'Select a missing episode' },
-      ...episodes.map((e) => ({ value: e.episode, text: `${e.episode}: ${episodeHint(e)}`, selected: sent === e.episode })),
+      // another agency's restricted episode only when the reader brings its reference (an alert's link)
+      ...episodes.filter((e) => !e.elsewhere || sent === e.episode).map((e) => ({ value: e.episode, text: `${e.episode}: ${episodeHint(e)}`, selected: sent === e.episode })),
     ],
   };
 }

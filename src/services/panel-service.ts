@@ -135,16 +135,18 @@ export function createPanelService(db: Db, options: PanelServiceOptions = {}) {
 
   /**
    * The children a context item's notes may not name: those linked to the adult or place, and those
-   * on the meeting's agenda. `visible`: the chair may see the child, and so may be told their name
-   * and reference; of any other child they are told only the words they wrote.
+   * on the meeting's agenda, that the chair may see. A child the chair may not see is not checked:
+   * a refusal that matched their name would tell the chair that such a child is linked (a reviewer
+   * showed a list of common first names pasted in would draw out every hidden child's), and the
+   * chair, who cannot see them, has not learnt their names here.
    */
   async function childrenAroundContext(tx: Db, chair: Person, meetingId: string, entityId: string) {
     const scope = scopeOf(chair);
     const around = new Map<string, { id: string; name: string; visible: boolean }>();
-    for (const c of await contextRepo.childrenOfEntity(tx, entityId, scope)) around.set(c.childId, { id: c.childId, name: c.name, visible: c.visible });
+    for (const c of await contextRepo.childrenOfEntity(tx, entityId, scope)) if (c.visible) around.set(c.childId, { id: c.childId, name: c.name, visible: true });
     const onAgenda = (await repo.itemsOf(tx, meetingId)).filter((i) => i.childId && i.childName && !around.has(i.childId));
     const visible = await repo.visibleChildIds(tx, scope, onAgenda.map((i) => i.childId!));
-    for (const i of onAgenda) around.set(i.childId!, { id: i.childId!, name: i.childName!, visible: visible.has(i.childId!) });
+    for (const i of onAgenda) if (visible.has(i.childId!)) around.set(i.childId!, { id: i.childId!, name: i.childName!, visible: true });
     return [...around.values()];
   }
 

@@ -70,13 +70,14 @@ test('import --json prints the summary of each file, and the rows are in the dat
   assert.equal(stored.events, 10);
 });
 
-test('the same file again adds nothing, and the plain report says so', async () => {
+test('the same file again adds nothing, and the plain report says so — and that its refused lines are still refused', async () => {
   const run = await reachable('import', '--format', 'ssda903-missing', file('ssda903-missing.csv'));
   assert.equal(run.code, 0, run.err);
   assert.match(run.out, /ssda903-missing\.csv \(ssda903-missing, utf-8\): imported/);
-  // the refused lines are in the quarantine from the first import: nothing new there either
-  assert.match(run.out, /rows 6: accepted 0, updated 0, unchanged 6, rejected 0, for review 0, with warnings 0/);
-  assert.doesNotMatch(run.out, /rejected rows are in the quarantine/);
+  // the refused lines are in the quarantine from the first import: refused again, not put there twice
+  assert.match(run.out, /rows 6: accepted 0, updated 0, unchanged 4, rejected 2 \(2 already in the quarantine\), for review 0, with warnings 0/);
+  assert.match(run.out, /2 rejected rows were already in the quarantine, the same line refused before: correct them at source, or in the quarantine \(\/quarantine\)/);
+  assert.doesNotMatch(run.out, /correct and re-process them at \/admin\/imports/, 'no new rows in the quarantine');
   assert.equal(await inspect(async (db) => (await db.select({ ref: events.ref }).from(events)).length), 10);
 });
 

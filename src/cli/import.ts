@@ -32,9 +32,15 @@ function progressBar(io: Io, file: string, tty: boolean) {
 function report(s: ImportSummary): string {
   const lines = [
     `${s.fileName} (${s.format}, ${s.encoding}${s.resumedAfterLine ? `, carried on after line ${s.resumedAfterLine}` : ''}): ${s.status === 'done' ? 'imported' : 'stopped part way'}`,
-    `  rows ${s.rows}: accepted ${s.accepted}, updated ${s.updated}, unchanged ${s.unchanged}, rejected ${s.rejected}, for review ${s.review}, with warnings ${s.warnings}`,
+    `  rows ${s.rows}: accepted ${s.accepted}, updated ${s.updated}, unchanged ${s.unchanged}, rejected ${s.rejected}${s.alreadyInQuarantine ? ` (${s.alreadyInQuarantine} already in the quarantine)` : ''}, for review ${s.review}, with warnings ${s.warnings}`,
   ];
-  if (s.rejected) lines.push(`  rejected rows are in the quarantine (run ${s.runId}): correct and re-process them at /admin/imports/${s.runId}`);
+  // a line refused by an earlier import is refused again, not put in the quarantine twice: said, so
+  // that a file sent again is not taken for a clean one
+  if (s.rejected > s.alreadyInQuarantine) lines.push(`  rejected rows are in the quarantine (run ${s.runId}): correct and re-process them at /admin/imports/${s.runId}`);
+  if (s.alreadyInQuarantine) {
+    const one = s.alreadyInQuarantine === 1;
+    lines.push(`  ${s.alreadyInQuarantine} rejected ${one ? 'row was' : 'rows were'} already in the quarantine, the same line refused before: correct ${one ? 'it' : 'them'} at source, or in the quarantine (/quarantine)`);
+  }
   if (s.review) lines.push('  possible matches wait for a manager of the agency in the review queue (/matches)');
   return `${lines.join('\n')}\n`;
 }

@@ -102,3 +102,28 @@ test("a chain's last entry removed is found by its head", () =>
     assert.equal(!verdict.ok && verdict.seq, last.seq - 1, 'named at the entry now last in its chain');
     assert.match(!verdict.ok ? verdict.problem : '', new RegExp(`^chain ${last.chain} ends at an entry its head does not name`));
   }));
+
+test('many entries of one transaction are appended in one statement, chained exactly as one at a time: in order, one after another, the head at the last', () =>
+  withFreshLog(async (db, q) => {
+    const statements: string[] = [];
+    const detail = (n: number) => ({ n, note: 'Zoë’s “record”\n— 🧒 \\', at: new Date('2024-03-02T21:15:00Z'), z: { b: 1, a: [null, true, 1.5] } });
+    await db.transaction(async (tx) => {
+      // one entry written on its own first, then many: the many follow it in the same chain
+      await audit(tx, q.socialWorker, 'child.viewed', q.childId, { first: true });
+      const counted = new Proxy(tx, { get: (target, name, receiver) => (name === 'execute' ? (query: Parameters<typeof tx.execute>[0]) => { statements.push('execute'); return target.execute(query); } : Reflect.get(target, name, receiver)) });
+      await auditAll(counted, [1, 2, 3, 4, 5].map((n) => [null, 'event.recorded', q.childId, detail(n)] as const));
+    });
+    assert.equal(statements.length, 2, 'the head read and locked, then every entry and the head in one statement');
+    const rows = ((await db.execute(sql`select seq, chain, prev_hash, hash, detail from audit_log order by seq desc limit 6`)) as unknown as { rows: { seq: string; chain: number; prev_hash: string; hash: string; detail: { n?: number; at?: string } }[] }).rows.reverse();
+    assert.equal(new Set(rows.map((r) => r.chain)).size, 1, "one transaction's entries share a chain");
+    assert.deepEqual(rows.slice(1).map((r) => r.detail.n), [1, 2, 3, 4, 5], 'in the order given');
+    for (let i = 1; i < rows.length; i++) {
+      assert.equal(Number(rows[i].seq), Number(rows[i - 1].seq) + 1);
+      assert.equal(rows[i].prev_hash, rows[i - 1].hash, 'each follows the one before');
+    }
+    // a Date in the detail is hashed as the text jsonb stores
+    assert.equal(rows[1].detail.at, '2024-03-02T21:15:00.000Z');
+    const [head] = ((await db.execute(sql`select prev_hash, hash from audit_head where chain = ${rows[0].chain}`)) as unknown as { rows: { prev_hash: string; hash: string }[] }).rows;
+    assert.deepEqual(head, { prev_hash: rows[4].hash, hash: rows[5].hash });
+    assert.deepEqual(await verifyAuditChain(db), { ok: true, rows: (await rowsOf(db, sql`select seq, chain from audit_log`)).length });
+  }));

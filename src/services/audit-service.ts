@@ -1,6 +1,6 @@
 // The audit of every view and change of a child's record, and the walk that proves it is intact.
 import type { Db } from '../store/database.ts';
-import { appendAudit, auditHash, auditRowsAfter, auditSettled, GENESIS_HASH, type AuditEntry } from '../store/audit-repository.ts';
+import { appendAudit, appendAudits, auditHash, auditRowsAfter, auditSettled, GENESIS_HASH, type AuditEntry } from '../store/audit-repository.ts';
 import { actorLabel, scopeOf, type Actor } from './actor.ts';
 import { accessBasis } from '../store/chronology-repository.ts';
 
@@ -8,6 +8,7 @@ export type AuditAction =
   | 'child.viewed'
   | 'child.created'
   | 'child.duplicate_refused'
+  | 'child.identifiers_added'
   | 'child.searched'
   | 'chronology.viewed'
   | 'event.recorded'
@@ -125,11 +126,14 @@ async function entryOf(tx: Db, ...[actor, action, childId, detail = {}, ip = act
  */
 export type DeferredAudit = [actor: Actor | null, action: AuditAction, childId: string | null, detail?: Record<string, unknown>, ip?: string | null];
 
-/** Writes entries kept for the end of the transaction, in order: what they read first, then the appends, one after another. */
+/**
+ * Writes entries kept for the end of the transaction, in order: what they read first (an entry that
+ * names its basis reads nothing), then the appends, all in one (appendAudits).
+ */
 export async function auditAll(tx: Db, entries: readonly DeferredAudit[]): Promise<void> {
   const ready: AuditEntry[] = [];
   for (const entry of entries) ready.push(await entryOf(tx, ...entry));
-  for (const entry of ready) await appendAudit(tx, entry);
+  await appendAudits(tx, ready);
 }
 
 /**

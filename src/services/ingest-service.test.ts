@@ -24,8 +24,9 @@ import {
 const fixture = (name: string) => readFileSync(new URL(`../../test/fixtures/feeds/${name}`, import.meta.url));
 const alerts = createAlertService({ clock: () => Date.parse('2024-07-01T12:00:00Z') });
 
-async function feed(db: Db, format: string, file: string, actor: Actor, extra: Partial<Parameters<typeof runImport>[2]> = {}) {
-  return runImport(db, { format, fileName: file, bytes: fixture(file) }, { actor, via: 'web', alerts, ...extra });
+async function feed(db: Db, format: string, file: string, actor: Actor, extra: Partial<Parameters<typeof runImport>[2]> & { bytes?: string } = {}) {
+  const { bytes, ...options } = extra;
+  return runImport(db, { format, fileName: file, bytes: bytes !== undefined ? Buffer.from(bytes) : fixture(file) }, { actor, via: 'web', alerts, ...options });
 }
 
 const counts = (s: ImportSummary) => ({ status: s.status, rows: s.rows, accepted: s.accepted, updated: s.updated, unchanged: s.unchanged, rejected: s.rejected, review: s.review, warnings: s.warnings });
@@ -136,21 +137,23 @@ describe('an SSDA903 return: counts, re-import, the quarantine', () => {
     assert.deepEqual(view.issues.map((i) => i.line), [6, 7]);
   });
 
-  test('the same file again adds nothing: every row unchanged, no new events, the refused rows not quarantined twice', async () => {
+  test('the same file again adds nothing: the accepted rows unchanged, no new events, the refused rows refused again but not quarantined twice', async () => {
     const eventsBefore = await eventCount(db);
     const childrenBefore = (await db.select({ id: children.id }).from(children)).length;
     const again = await feed(db, 'ssda903-missing', 'ssda903-missing.csv', p.admin);
     assert.notEqual(again.runId, missingRunId, 'a finished run is not resumed: the file is imported again');
-    // the refused lines are in the quarantine already: unchanged too
-    assert.deepEqual(counts(again), { ...MISSING_COUNTS, accepted: 0, rejected: 0, unchanged: 6 });
+    // the refused lines are still refused — already in the quarantine, so not put there twice
+    assert.deepEqual(counts(again), { ...MISSING_COUNTS, accepted: 0, rejected: 2, unchanged: 4 });
+    assert.equal(again.alreadyInQuarantine, 2);
     assert.equal(await eventCount(db), eventsBefore);
     assert.equal((await db.select({ id: children.id }).from(children)).length, childrenBefore);
-    assert.deepEqual(await db.select().from(importIssues).where(eq(importIssues.runId, again.runId)), []);
+    assert.deepEqual((await db.select().from(importIssues).where(eq(importIssues.runId, again.runId))).map((i) => [i.line, i.kind, i.status]), [[6, 'refused_again', 'noted'], [7, 'refused_again', 'noted']]);
     const open = (await quarantine(db, p.admin)).map((i) => `${i.fileName}:${i.line}`).sort();
     assert.deepEqual(open, ['ssda903-header.csv:5', 'ssda903-header.csv:6', 'ssda903-missing.csv:6', 'ssda903-missing.csv:7']);
 
     const header = await feed(db, 'ssda903-header', 'ssda903-header.csv', p.admin);
-    assert.deepEqual(counts(header), { ...HEADER_COUNTS, accepted: 0, rejected: 0, unchanged: 7 });
+    assert.deepEqual(counts(header), { ...HEADER_COUNTS, accepted: 0, rejected: 2, unchanged: 5 });
+    assert.equal(header.alreadyInQuarantine, 2);
     assert.equal((await db.select({ id: children.id }).from(children)).length, childrenBefore);
     assert.equal((await quarantine(db, p.admin)).length, 4);
   });
@@ -278,8 +281,11 @@ describe('a kill or a crash mid-import leaves whole rows only, and the same file
     assert.deepEqual(counts(resumed), MISSING_COUNTS);
     assert.equal(await eventCount(db), before + MISSING_EVENTS);
     assert.deepEqual((await db.select().from(importIssues).where(and(eq(importIssues.runId, killed.runId), eq(importIssues.kind, 'rejected')))).map((i) => i.line).sort(), [6, 7]);
-    const audit = (await auditActions(db)).filter((r) => r.detail.run === killed.runId).map((r) => r.action);
+    const audit = (await auditActions(db)).filter((r) => r.detail.run === killed.runId && r.action.startsWith('import.')).map((r) => r.action);
     assert.deepEqual(audit, ['import.started', 'import.resumed', 'import.completed']);
+    // what each part wrote is on its children's audit, the killed part's included
+    const written = (await auditActions(db)).filter((r) => r.detail.run === killed.runId && r.action === 'event.recorded');
+    assert.equal(written.flatMap((r) => r.detail.events as unknown[]).length, MISSING_EVENTS);
 
     // the rules run once, after the last line: the resumed run evaluated the children the killed
     // part recorded on too, so the stored alerts are what bringing every child up to date gives
@@ -386,25 +392,62 @@ describe('matching incoming people to children', () => {
     assert.ok((await refsOf(db, nhsChild.id)).includes('ed:ED-T-1'));
   });
 
-  test('a child the agency holds under another id is never matched to a different id', async () => {
-    // two nominals with the same name and birthday are two children to the force that holds both
+  test('a child the agency holds under another id is never linked to a different id automatically: a match as strong as a link waits for a manager of the agency', async () => {
+    // two nominals with the same name and birthday on one incident: the force's own index says two
+    // children, or holds one child twice — its manager decides; no second record is made unasked
     const before = await childCount();
     const twins = await feed(db, 'police-incidents', 'police-same-name-nominals.csv', p.admin);
-    assert.deepEqual(counts(twins), { status: 'done', rows: 2, accepted: 2, updated: 0, unchanged: 0, rejected: 0, review: 0, warnings: 0 });
+    assert.deepEqual(counts(twins), { status: 'done', rows: 2, accepted: 1, updated: 0, unchanged: 0, rejected: 0, review: 1, warnings: 0 });
+    const [kaiA] = await db.select().from(children).where(eq(children.name, 'Kai Twin'));
+    assert.equal(await childCount(), before + 1);
+    assert.equal((await db.select().from(childMerges)).length, 0, 'never merged automatically');
+    const [twinReview] = await db.select().from(matchReviews).where(eq(matchReviews.status, 'open'));
+    assert.equal(twinReview.candidateChildId, kaiA.id);
+    assert.equal((twinReview.incoming as { sourceId: string }).sourceId, 'NOM-B');
+    assert.ok(twinReview.reasons.some((r) => /^Already held by the police under another id \(NOM-A\)/.test(r)), twinReview.reasons.join('; '));
+    // the manager: two children
+    await decideReview(db, policeManager, twinReview.id, 'different', alerts);
     const kais = await db.select().from(children).where(eq(children.name, 'Kai Twin'));
     assert.equal(kais.length, 2);
     assert.deepEqual(kais.map((k) => k.mergedInto), [null, null]);
-    assert.equal(await childCount(), before + 2);
     assert.equal((await db.select().from(childMerges)).length, 0);
 
-    // Rio Held is police nominal NOM-RIO-1 on the child record: NOM-RIO-2 is another child to the force
+    // Rio Held is police nominal NOM-RIO-1 on the child record: NOM-RIO-2 is not linked to him, nor made a second Rio unasked
     const other = await feed(db, 'police-incidents', 'police-other-nominal.csv', p.admin);
-    assert.deepEqual(counts(other), { status: 'done', rows: 1, accepted: 1, updated: 0, unchanged: 0, rejected: 0, review: 0, warnings: 0 });
+    assert.deepEqual(counts(other), { status: 'done', rows: 1, accepted: 0, updated: 0, unchanged: 0, rejected: 0, review: 1, warnings: 0 });
+    assert.equal((await db.select().from(children).where(eq(children.name, 'Rio Held'))).length, 1);
+    const [rioReview] = await db.select().from(matchReviews).where(eq(matchReviews.status, 'open'));
+    assert.equal((rioReview.incoming as { sourceId: string }).sourceId, 'NOM-RIO-2');
+    assert.ok(rioReview.reasons.some((r) => /^Already held by the police under another id \(NOM-RIO-1\)/.test(r)), rioReview.reasons.join('; '));
+    await decideReview(db, policeManager, rioReview.id, 'different', alerts);
     const rios = await db.select().from(children).where(eq(children.name, 'Rio Held'));
-    assert.equal(rios.length, 2, 'a new record, not a match to the child the force holds as NOM-RIO-1');
+    assert.equal(rios.length, 2, 'a new record once the manager says so');
     assert.deepEqual(rios.map((c) => c.mergedInto), [null, null]);
     assert.equal((await db.select().from(childMerges)).length, 0);
-    assert.equal((await db.select().from(matchReviews)).length, 0);
+  });
+
+  test('an exact name, birthday and sex under a new id of the same agency waits for review; "the same child" links both ids to one record', async () => {
+    // the tester's case: a second nominal for Skye (a duplicate in the force's own index)
+    const header = 'INCIDENT_REF,NOMINAL_ID,FORENAME,SURNAME,DOB,SEX,OCCURRED,ROLE,CATEGORY';
+    const first = await feed(db, 'police-incidents', 'x', p.admin, { bytes: `${header}\nINC-SK-1,NOM-SK-1,Skye,Doherty,02/12/2010,F,2024-05-03,victim,drug_supply\n` });
+    assert.equal(first.accepted, 1, JSON.stringify(counts(first)));
+    const [skye] = await db.select().from(children).where(eq(children.name, 'Skye Doherty'));
+    const before = await childCount();
+    const second = await feed(db, 'police-incidents', 'x', p.admin, { bytes: `${header}\nINC-SK-2,NOM-SK-2,Skye,Doherty,02/12/2010,F,2024-05-04,victim,weapon\n` });
+    assert.deepEqual(counts(second), { status: 'done', rows: 1, accepted: 0, updated: 0, unchanged: 0, rejected: 0, review: 1, warnings: 0 });
+    assert.equal(await childCount(), before, 'no second Skye made unasked');
+    const [review] = await db.select().from(matchReviews).where(eq(matchReviews.status, 'open'));
+    assert.equal(review.candidateChildId, skye.id);
+    assert.ok(review.score >= 0.95, String(review.score));
+    const { childId } = await decideReview(db, policeManager, review.id, 'same', alerts);
+    assert.equal(childId, skye.id);
+    assert.ok((await refsOf(db, skye.id)).includes('police-incident:INC-SK-2:NOM-SK-2'));
+    const links = await db.select().from(personLinks).where(inArray(personLinks.value, ['NOM-SK-1', 'NOM-SK-2']));
+    assert.equal(links.length, 2);
+    // both nominals now reach Skye exactly
+    const third = await feed(db, 'police-incidents', 'x', p.admin, { bytes: `${header}\nINC-SK-3,NOM-SK-2,Skye,Doherty,02/12/2010,F,2024-05-05,victim,other\n` });
+    assert.deepEqual(counts(third), { status: 'done', rows: 1, accepted: 1, updated: 0, unchanged: 0, rejected: 0, review: 0, warnings: 0 });
+    assert.ok((await refsOf(db, skye.id)).includes('police-incident:INC-SK-3:NOM-SK-2'));
   });
 
   test('a close name on the same birthday is linked as a reversible merge, with its score', async () => {
@@ -520,9 +563,10 @@ describe('matching incoming people to children', () => {
 
   test('the audit has the decisions, the merges on both records and the unmerges', async () => {
     const rows = await auditActions(db);
+    // the last two: Jordan Smith's (the reviews of another id of the agency were decided before)
     const decided = rows.filter((r) => r.action === 'match.decided');
-    assert.deepEqual(decided.map((r) => r.detail.decision), ['same', 'different']);
-    assert.equal(decided[0].childId, jordanSmith);
+    assert.deepEqual(decided.map((r) => r.detail.decision), ['different', 'different', 'same', 'same', 'different']);
+    assert.equal(decided[3].childId, jordanSmith);
     const merged = rows.filter((r) => r.action === 'child.merged' && r.childId === jordanSmith);
     assert.equal(merged.length, 2, 'the automatic link and the decision');
     const mergeIds = merged.map((r) => r.detail.merge);

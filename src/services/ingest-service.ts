@@ -4,10 +4,11 @@
 // committed in chunks with the line reached, so a crash or kill leaves no half-imported row and the
 // next run of the same file carries on from there.
 import { createHash, randomUUID } from 'node:crypto';
-import { AGENCIES, AGENCY_NAMES, storableText, unstorableIn, type Agency, type EventInput, type Problem } from '../domain/event.ts';
+import { AGENCIES, AGENCY_IN_A_SENTENCE, AGENCY_NAMES, EVENT_TYPE_NAMES, storableText, unstorableIn, type Agency, type EventInput, type EventType, type Problem } from '../domain/event.ts';
 import { columnKey, decodeCsvBytes, readCsv } from '../ingest/csv.ts';
 import type { ImportFormat, IncomingPerson, MappedRow, SourceRecord } from '../ingest/format.ts';
 import { formatNamed, IMPORT_FORMATS } from '../ingest/formats/index.ts';
+import { canonicalJson } from '../store/audit-repository.ts';
 import type { Db } from '../store/database.ts';
 import * as chronologyRepo from '../store/chronology-repository.ts';
 import * as repo from '../store/ingest-repository.ts';
@@ -56,6 +57,8 @@ export interface ImportSummary {
   updated: number;
   unchanged: number;
   rejected: number;
+  /** of the rejected, lines the same as one refused before (by an earlier import of the feed, or earlier in this file): in the quarantine already, not put there twice */
+  alreadyInQuarantine: number;
   review: number;
   warnings: number;
 }
@@ -171,8 +174,9 @@ export async function runImport(db: Db, request: ImportRequest, options: ImportO
         for (const created of touched.values()) touchedContext ||= created.some(touchesContext);
       }
       await repo.advanceRun(tx, run.id, chunk[chunk.length - 1].line, counts);
-      // last: the audit chain's head, which every audited action takes in turn, is held to the commit
-      await auditAll(tx, audits);
+      // last: the audit chain's head, which every audited action takes in turn, is held to the commit.
+      // The chunk's entries, whatever their number, go in one append (auditAll).
+      await auditAll(tx, [...audits, ...importedEntries(options.actor, { run: run.id }, touched)]);
       return { following, touchedContext };
     }, {
       onRetry: () => {
@@ -202,11 +206,37 @@ export async function runImport(db: Db, request: ImportRequest, options: ImportO
   if (done && options.alerts) await applyRules(db, run.id, options.alerts, context, options.rulesGroup ?? 200);
   const final = await db.transaction(async (tx) => {
     const row = done ? await repo.finishRun(tx, run.id) : (await repo.findRun(tx, run.id))!;
-    if (done) await audit(tx, options.actor, 'import.completed', null, { run: run.id, accepted: row.accepted, updated: row.updated, unchanged: row.unchanged, rejected: row.rejected, review: row.review });
-    return row;
+    const alreadyInQuarantine = await repo.countRefusedAgain(tx, run.id);
+    if (done) await audit(tx, options.actor, 'import.completed', null, { run: run.id, accepted: row.accepted, updated: row.updated, unchanged: row.unchanged, rejected: row.rejected, alreadyInQuarantine, review: row.review });
+    return summaryOf(row, run.lastLine, alreadyInQuarantine);
   });
-  return summaryOf(final, run.lastLine);
+  return final;
 }
+
+/**
+ * Where an import's entries on a child say the change came from: the agency's feed, not a
+ * relationship of the person who ran it with the child (the command line has no person). Named, so
+ * that no entry of a chunk reads the actor's relationship with its child: the chunk's entries are
+ * written together, in a fixed number of statements (audit-service's auditAll).
+ */
+const FEED_BASIS = 'agency_feed';
+
+/**
+ * What an import wrote on each child, for the child's audit: one `event.recorded` a child — for a
+ * chunk, a corrected row re-processed or a match decided — naming the events and where they came
+ * from (`on`: the run, the issue, the review), so that the child's access log shows what came
+ * through a feed as it shows what came through the API. The events by id only (their type and ref
+ * are on them): listed as the API lists them, a chunk's entries cost the import twice as much.
+ */
+function importedEntries(actor: Actor | null, on: Record<string, unknown>, touched: ReadonlyMap<string, readonly chronologyRepo.EventRow[]>): DeferredAudit[] {
+  return [...touched].filter(([, created]) => created.length).map(([childId, created]): DeferredAudit => [
+    actor, 'event.recorded', childId, { events: created.map((e) => e.id), via: 'import', ...on, basis: FEED_BASIS },
+  ]);
+}
+
+/** A child record an import made (a person no one knew, or a record to merge), for its audit. */
+const createdEntry = (actor: Actor | null, child: chronologyRepo.ChildRow, on: Record<string, unknown>): DeferredAudit =>
+  [actor, 'child.created', child.id, { name: child.name, agency: child.createdByAgency, via: 'import', ...on, basis: FEED_BASIS }];
 
 /**
  * The rules over what a run recorded (issue 10): each child once, over its whole chronology, after
@@ -247,11 +277,11 @@ async function applyRules(db: Db, runId: string, alerts: AlertService, context: 
   if (context) await db.transaction((tx) => alerts.refreshContext(tx));
 }
 
-function summaryOf(row: repo.ImportRunRow, resumedAfterLine = 0): ImportSummary {
+function summaryOf(row: repo.ImportRunRow, resumedAfterLine: number, alreadyInQuarantine: number): ImportSummary {
   return {
     runId: row.id, format: row.format, fileName: row.fileName, encoding: row.encoding, resumedAfterLine,
     status: row.status === 'done' ? 'done' : 'running',
-    rows: row.rows, accepted: row.accepted, updated: row.updated, unchanged: row.unchanged, rejected: row.rejected, review: row.review, warnings: row.warnings,
+    rows: row.rows, accepted: row.accepted, updated: row.updated, unchanged: row.unchanged, rejected: row.rejected, alreadyInQuarantine, review: row.review, warnings: row.warnings,
   };
 }
 
@@ -370,8 +400,8 @@ class ChunkBatch {
   /** person link key → the child it links (the database's, and those held) */
   private links = new Map<string, string>();
   private children = new Map<string, chronologyRepo.ChildRow>();
-  /** `(agency, ref)` asked about → the child it is recorded on (absent: not recorded) */
-  private refs = new Map<string, string>();
+  /** `(agency, ref)` asked about → the entry recorded under it: its child, what it says (absent: not recorded) */
+  private refs = new Map<string, repo.RecordedRef>();
   private refsAsked = new Set<string>();
   /** child → agencies actively involved */
   private agencies = new Map<string, Set<string>>();
@@ -475,8 +505,8 @@ class ChunkBatch {
     for (const r of ask) {
       const k = key(r.agency, r.ref);
       this.refsAsked.add(k);
-      const childId = recorded.get(k);
-      if (childId !== undefined && !this.refs.has(k)) this.refs.set(k, childId);
+      const entry = recorded.get(k);
+      if (entry !== undefined && !this.refs.has(k)) this.refs.set(k, entry);
     }
     for (const [childId, agencies] of await chronologyRepo.activeAgenciesOf(this.reader, [...new Set(involved)])) {
       if (!this.agencies.has(childId)) this.agencies.set(childId, agencies);
@@ -501,27 +531,29 @@ class ChunkBatch {
     const events: readonly EventInput[] = !agencies.has(agency) && row.events.length
       ? [{ type: 'involvement.started', at: earliest(row.events), agency, ref: `import:involvement:${agency}:${child.id}`, details: { agency } }, ...row.events]
       : row.events;
-    // as appendEvents does: a ref recorded already changes nothing (on another child: the long way refuses it)
+    // as appendEvents does: a ref recorded already changes nothing (on another child, or sent again
+    // with other details: the long way refuses it)
     const seen = new Set<string>();
     const fresh: (chronologyRepo.NewEventRow & { id: string })[] = [];
-    const refKeys: string[] = [];
+    const refKeys: [string, chronologyRepo.NewEventRow][] = [];
     for (const e of events) {
+      const r = newEventRow(child.id, e, null, 'import') as chronologyRepo.NewEventRow & { id: string };
       if (e.ref) {
         const k = key(e.agency, e.ref);
         if (!this.refsAsked.has(k)) return false;
-        const owner = this.refs.get(k);
-        if (owner !== undefined && owner !== child.id) return false;
-        if (owner !== undefined || seen.has(k)) continue;
+        const recorded = this.refs.get(k);
+        if (recorded !== undefined && recorded.childId !== child.id) return false;
+        if (recorded !== undefined && !isImportInvolvement(e.ref) && differences(recorded.content, contentOf(r)).length) return false;
+        if (recorded !== undefined || seen.has(k)) continue;
         seen.add(k);
-        refKeys.push(k);
+        refKeys.push([k, r]);
       }
       if ((e.type === 'involvement.started' || e.type === 'involvement.ended') && typeof e.details?.agency !== 'string') return false;
-      const r = newEventRow(child.id, e, null, 'import') as chronologyRepo.NewEventRow & { id: string };
       r.id = randomUUID();
       fresh.push(r);
     }
     // decided: hold its writes, and remember what they change for the lines after it
-    for (const k of refKeys) this.refs.set(k, child.id);
+    for (const [k, r] of refKeys) this.refs.set(k, { childId: child.id, content: contentOf(r) });
     for (const r of fresh) {
       const involvedAgency = r.details.agency as string;
       if (r.type === 'involvement.started') agencies.add(involvedAgency);
@@ -617,17 +649,16 @@ async function importLine(
   counts.rows++;
   const quarantine = async (problems: Problem[]) => {
     const kept = storableLine(line, problems);
-    // The same refused line from an earlier import of this feed is in the quarantine already (open,
-    // or corrected or set aside there): nothing new, as for an accepted row imported twice. A second
-    // issue would put the row before a person twice, and reopen one already dealt with.
-    if (await repo.refusedBefore(tx, format.name, run.agency, kept.raw)) {
-      counts.unchanged++;
-      return;
-    }
     counts.rejected++;
+    // The same refused line from an earlier import of this feed (or earlier in this file) is in the
+    // quarantine already (open, or corrected or set aside there): a second issue would put the row
+    // before a person twice, and reopen one already dealt with. It is still refused — counted so,
+    // and listed with this run as refused again, beside the row in the quarantine — so that a file
+    // sent again is not taken for a clean one.
+    const again = await repo.refusedBefore(tx, format.name, run.agency, kept.raw);
     return repo.insertIssue(tx, {
-      runId: run.id, format: format.name, agency: run.agency, fileName: run.fileName, line: line.line, kind: 'rejected',
-      ...kept, status: 'open',
+      runId: run.id, format: format.name, agency: run.agency, fileName: run.fileName, line: line.line, kind: again ? 'refused_again' : 'rejected',
+      ...kept, status: again ? 'noted' : 'open',
     });
   };
   if (prepared.problems) return quarantine(prepared.problems);
@@ -662,7 +693,7 @@ function agencyOf(format: ImportFormat, row: MappedRow): Agency {
   return agency;
 }
 
-/** One mapped row of a line; a merge it makes leaves its audit entries in `audits`, for the caller to write last. */
+/** One mapped row of a line; its audit entries (a child created, identifiers added, a merge) go in `audits`, for the caller to write last. */
 async function importRow(
   tx: Db, format: ImportFormat, run: repo.ImportRunRow, row: MappedRow, options: ImportOptions, touched: Map<string, chronologyRepo.EventRow[]>, audits: DeferredAudit[],
 ): Promise<Outcome> {
@@ -679,13 +710,18 @@ async function importRow(
       const child = await lockedCurrentChild(tx, decision.childId);
       if (!child) throw validationFailed([{ path: 'child', message: 'the child this row was matched to is no longer recorded' }]);
       const changes = missingIdentifiers(child, row.person);
-      if (Object.keys(changes).length) await chronologyRepo.updateChild(tx, child.id, changes);
+      if (Object.keys(changes).length) {
+        await chronologyRepo.updateChild(tx, child.id, changes);
+        // a change of the child's record, as much as an entry: which identifiers, not their values
+        audits.push([options.actor, 'child.identifiers_added', child.id, { identifiers: Object.keys(changes), via: 'import', run: run.id, basis: FEED_BASIS }]);
+      }
       await rememberPerson(tx, agency, row.person, child.id, decision.method, null);
       const created = await record(tx, child.id, agency, row.events, touched);
       return created ? 'accepted' : Object.keys(changes).length ? 'updated' : 'unchanged';
     }
     case 'new': {
       const child = await createIncomingChild(tx, agency, row.person);
+      audits.push(createdEntry(options.actor, child, { run: run.id }));
       await rememberPerson(tx, agency, row.person, child.id, 'new', null);
       await record(tx, child.id, agency, row.events, touched);
       return 'accepted';
@@ -693,6 +729,7 @@ async function importRow(
     case 'probable': {
       // linked automatically, as a merge of the incoming record: a wrong match can be undone
       const incoming = await createIncomingChild(tx, agency, row.person);
+      audits.push(createdEntry(options.actor, incoming, { run: run.id }));
       await rememberPerson(tx, agency, row.person, incoming.id, 'probabilistic', decision.probability);
       await record(tx, incoming.id, agency, row.events, touched);
       await mergeChildRecords(tx, {
@@ -720,8 +757,69 @@ async function record(tx: Db, childId: string, agency: Agency, inputs: EventInpu
   }
   if (!events.length) return false;
   const result = await appendEvents(tx, childId, events, null, 'import', true);
+  // the line's savepoint undoes what was written of it: the line is refused whole
+  refuseChangedResends(childId, events, result.unchanged);
   if (result.created.length) touched.set(childId, [...(touched.get(childId) ?? []), ...result.created]);
   return result.created.some((e) => e.type !== 'involvement.started' || !e.ref?.startsWith('import:involvement:'));
+}
+
+/** The involvement an import starts for an agency new to a child: Reachable's ref, not the source's record. */
+const isImportInvolvement = (ref: string | null | undefined) => !!ref?.startsWith('import:involvement:');
+
+/**
+ * How a record sent again under a ref differs from the entry recorded under it, a phrase a field
+ * ("role: suspect, now victim"); none when it is the same record. The instant is compared, not its
+ * spelling, and details whatever the order of their keys.
+ */
+function differences(recorded: repo.RecordedContent, sent: repo.RecordedContent): string[] {
+  const shown = (v: unknown) => (v === undefined || v === null ? 'none' : typeof v === 'string' ? v : canonicalJson(v));
+  const quoted = (v: string | null) => (v === null ? 'none' : `"${v.length > 80 ? `${v.slice(0, 79)}…` : v}"`);
+  const found: string[] = [];
+  if (recorded.type !== sent.type) found.push(`type: ${recorded.type}, now ${sent.type}`);
+  if (recorded.at.getTime() !== sent.at.getTime()) found.push(`at: ${recorded.atText}, now ${sent.atText}`);
+  // the keys as sent first (a format's order: role, then category), then any only the entry has
+  const keys = [...new Set([...Object.keys(sent.details), ...Object.keys(recorded.details)])];
+  for (const k of keys) {
+    if (canonicalJson(recorded.details[k]) !== canonicalJson(sent.details[k])) found.push(`${k}: ${shown(recorded.details[k])}, now ${shown(sent.details[k])}`);
+  }
+  if ((recorded.summary ?? null) !== (sent.summary ?? null)) found.push(`summary: ${quoted(recorded.summary)}, now ${quoted(sent.summary)}`);
+  if (recorded.sensitivity !== sent.sensitivity) found.push(`sensitivity: ${recorded.sensitivity}, now ${sent.sensitivity}`);
+  if (canonicalJson(recorded.links ?? null) !== canonicalJson(sent.links ?? null)) found.push('links: changed');
+  return found;
+}
+
+/** The content of an event as it would be stored, to compare with an entry (differences). */
+function contentOf(row: chronologyRepo.NewEventRow): repo.RecordedContent {
+  return {
+    type: row.type, at: row.at, atText: row.atText, details: row.details, summary: row.summary ?? null,
+    links: (row.links as unknown[] | null | undefined) ?? null, sensitivity: row.sensitivity ?? 'standard',
+  };
+}
+
+/**
+ * A record sent again under the ref of an entry, with other details, is refused: contract 1 makes a
+ * re-sent ref change nothing, and the chronology is append-only (each entry stays as its agency
+ * recorded it, with its provenance) — but answering "unchanged" would tell the source its
+ * correction arrived. The refusal names the ref and what differs, so the agency records the
+ * correction on the chronology itself.
+ */
+function refuseChangedResends(childId: string, sent: readonly EventInput[], recorded: readonly chronologyRepo.EventRow[]): void {
+  for (const entry of recorded) {
+    if (isImportInvolvement(entry.ref)) continue;
+    const input = sent.find((e) => e.agency === entry.agency && e.ref === entry.ref);
+    if (!input) continue;
+    const changed = differences(contentOf(entry), contentOf(newEventRow(childId, input, null, 'import')));
+    if (changed.length) throw validationFailed([{ path: 'ref', message: resentWithOtherDetails(entry, changed, 'was already imported') }]);
+  }
+}
+
+function resentWithOtherDetails(first: { type: string; agency: string; ref?: string | null }, changed: string[], where: 'was already imported' | 'is already waiting for a match decision'): string {
+  const name = EVENT_TYPE_NAMES[first.type as EventType] ?? first.type;
+  const agency = AGENCY_IN_A_SENTENCE[first.agency as Agency] ?? first.agency;
+  const decided = where === 'was already imported' ? '' : ' once the match is decided';
+  return `${name} (ref ${first.ref}) ${where} with different details (${changed.join('; ')}). ` +
+    `An entry is not changed by a row sent again: the chronology keeps each entry as it was recorded. ` +
+    `If the first was wrong, ask ${agency} to record the correction on the child's chronology${decided}, then set this row aside.`;
 }
 
 const earliest = (events: EventInput[]) => events.map((e) => e.at).sort()[0];
@@ -729,6 +827,14 @@ const earliest = (events: EventInput[]) => events.map((e) => e.at).sort()[0];
 async function holdForReview(tx: Db, runId: string, agency: Agency, row: MappedRow, candidateChildId: string, score: number, reasons: string[]): Promise<void> {
   const existing = row.person.sourceId && row.person.sourceKind ? await repo.openReviewFor(tx, agency, row.person.sourceKind, row.person.sourceId) : undefined;
   if (existing) {
+    // a row waiting with other details under the same ref is refused, as one already imported is
+    // (refuseChangedResends): the decision would record the first and drop it unsaid
+    const waiting = existing.pendingEvents as unknown as EventInput[];
+    for (const e of row.events) {
+      const first = e.ref ? waiting.find((w) => w.agency === e.agency && w.ref === e.ref) : undefined;
+      const changed = first ? differences(contentOf(newEventRow(candidateChildId, first, null, 'import')), contentOf(newEventRow(candidateChildId, e, null, 'import'))) : [];
+      if (changed.length) throw validationFailed([{ path: 'ref', message: resentWithOtherDetails(first!, changed, 'is already waiting for a match decision') }]);
+    }
     const refs = new Set(existing.pendingEvents.map((e) => `${e.agency}:${e.ref}`));
     const more = row.events.filter((e) => !refs.has(`${e.agency}:${e.ref}`));
     if (more.length) await repo.updateReview(tx, existing.id, { pendingEvents: [...existing.pendingEvents, ...(more as unknown as Record<string, unknown>[])] });
@@ -752,8 +858,9 @@ export async function viewImport(db: Db, actor: Actor, runId: string) {
     const run = await repo.findRun(tx, runId);
     if (!run || !mayManageFeeds(actor, run.agency)) throw notFound();
     const issues = await repo.issuesOfRun(tx, run.id);
+    const alreadyInQuarantine = await repo.countRefusedAgain(tx, run.id);
     await audit(tx, actor, 'import.viewed', null, { run: run.id });
-    return { run: summaryOf(run), startedAt: run.startedAt, finishedAt: run.finishedAt, agency: run.agency, issues };
+    return { run: summaryOf(run, 0, alreadyInQuarantine), startedAt: run.startedAt, finishedAt: run.finishedAt, agency: run.agency, issues };
   });
 }
 
@@ -798,7 +905,10 @@ export async function reprocessIssue(db: Db, actor: Actor, issueId: string, valu
     for (const [childId, created] of touched) await options.alerts?.afterRecord(tx, childId, created);
     await repo.updateIssue(tx, issue.id, { values: corrected, status: 'reprocessed', resolvedBy: actor.kind === 'user' ? actor.userId : null, resolvedAt: new Date(), resolution: outcome });
     // last, after the rules (the audit chain's head is held from the first entry to the commit)
-    await auditAll(tx, [...audits, [actor, 'import_issue.reprocessed', null, { issue: issue.id, run: issue.runId, line: issue.line, outcome }]]);
+    await auditAll(tx, [
+      ...audits, ...importedEntries(actor, { run: issue.runId, issue: issue.id }, touched),
+      [actor, 'import_issue.reprocessed', null, { issue: issue.id, run: issue.runId, line: issue.line, outcome }],
+    ]);
     return outcome;
   });
 }
@@ -913,7 +1023,7 @@ export async function decideReview(db: Db, actor: Actor, reviewId: string, decis
     await record(tx, incoming.id, agency, review.pendingEvents as unknown as EventInput[], touched);
     let result = incoming.id;
     // the merge's audit entries wait for the review's own write: entries come last
-    const entries: DeferredAudit[] = [];
+    const entries: DeferredAudit[] = [createdEntry(actor, incoming, { run: review.runId, review: review.id })];
     if (kept) {
       await mergeChildRecords(tx, { keptId: kept.id, mergedId: incoming.id, actor, reason: `Same child, decided in the review queue (probability ${review.score.toFixed(3)}): ${review.reasons.join('; ')}`, alerts, auditLater: entries });
       result = kept.id;
@@ -923,7 +1033,12 @@ export async function decideReview(db: Db, actor: Actor, reviewId: string, decis
     await repo.updateReview(tx, review.id, { status: decision, decidedBy: reviewer.userId, decidedAt: new Date(), resultChildId: result });
     const childVisible = !!(await chronologyRepo.findVisibleChild(tx, scopeOf(reviewer), result));
     const followed = kept && kept.id !== review.candidateChildId ? { suggested: review.candidateChildId } : {};
-    await auditAll(tx, [...entries, [actor, 'match.decided', result, { review: review.id, decision, score: review.score, ...followed }]]);
+    // the waiting rows' entries are on the record the decision ends on (moved there by the merge)
+    const written = new Map([[result, [...touched.values()].flat()]]);
+    await auditAll(tx, [
+      ...entries, ...importedEntries(actor, { run: review.runId, review: review.id }, written),
+      [actor, 'match.decided', result, { review: review.id, decision, score: review.score, ...followed }],
+    ]);
     return { childId: result, childVisible };
   });
 }

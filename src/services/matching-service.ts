@@ -3,7 +3,7 @@
 // date of birth and sex, against the children who could be this person. Above the link threshold
 // the person is linked automatically; between the thresholds a human decides; below, a new child.
 // Every fuzzy link is made as a merge of the incoming record into the child, so it can be undone.
-import { AGENCY_NAMES, type Agency } from '../domain/event.ts';
+import { AGENCY_IN_A_SENTENCE, AGENCY_NAMES, type Agency } from '../domain/event.ts';
 import type { IncomingPerson } from '../ingest/format.ts';
 import { DEFAULT_LINK_THRESHOLD, DEFAULT_REVIEW_THRESHOLD, linkRecords, type MatchOptions, type PersonRecord } from '../linkage/index.ts';
 import { normaliseName } from '../linkage/strings.ts';
@@ -101,28 +101,59 @@ export async function matchPerson(tx: Db, agency: Agency, p: IncomingPerson, set
   // the words as the query compares them (lower-cased names): "Marsh" must find "Leon Marsh"
   const words = [surname, first].flatMap((w) => normaliseName(w).split(' ')).filter(Boolean);
   let candidates = await repo.candidateChildren(tx, p.dateOfBirth, words);
-  // An agency's own index has no duplicates: a child it already holds under another id is not
-  // this person, however alike (two looked-after children born the same day are two children).
-  // So is its id recorded on the child (la_id from social care, police_id from the police).
+  const linkThreshold = settings.linkThreshold ?? DEFAULT_LINK_THRESHOLD;
+  const options = { ...settings, linkThreshold, reviewThreshold: settings.reviewThreshold ?? DEFAULT_REVIEW_THRESHOLD };
+  // An agency's own index should have no duplicates: a child it already holds under another id is
+  // taken for another child, however alike (two looked-after children born the same day are two
+  // children) — never linked automatically, and offered for a decision only on a match as strong
+  // as a link (below). So is its id recorded on the child (la_id from social care, police_id from
+  // the police, compared as searched: whatever the case).
+  let heldElsewhere: { child: chronologyRepo.ChildRow; ids: string[] }[] = [];
   if (p.sourceId && p.sourceKind) {
     const sourceId = p.sourceId;
     const held = await repo.agencyIdsOf(tx, agency, p.sourceKind, candidates.map((c) => c.id));
     const recorded = (c: chronologyRepo.ChildRow) =>
       p.sourceKind === 'la' && agency === 'social_care' ? c.laId : p.sourceKind === 'police' && agency === 'police' ? c.policeId : null;
-    candidates = candidates.filter((c) => {
+    const othersOf = (c: chronologyRepo.ChildRow) => {
       const own = recorded(c);
-      return !(held.get(c.id) ?? []).some((id) => id !== sourceId) && !(own && own.toLowerCase() !== sourceId.toLowerCase());
+      const linked = (held.get(c.id) ?? []).filter((id) => id !== sourceId);
+      return [...new Set(own && own.toLowerCase() !== sourceId.toLowerCase() ? [...linked, own] : linked)];
+    };
+    heldElsewhere = candidates.flatMap((child) => {
+      const ids = othersOf(child);
+      return ids.length ? [{ child, ids }] : [];
     });
+    candidates = candidates.filter((c) => !heldElsewhere.some((h) => h.child.id === c.id));
   }
-  if (!candidates.length) return { kind: 'new' };
-  const linkThreshold = settings.linkThreshold ?? DEFAULT_LINK_THRESHOLD;
-  const reviewThreshold = settings.reviewThreshold ?? DEFAULT_REVIEW_THRESHOLD;
-  const result = linkRecords([recordOfPerson('incoming', p)], candidates.map(recordOfChild), { ...settings, linkThreshold, reviewThreshold });
+  const best = bestMatch(p, candidates, options);
+  if (best?.linked) return { kind: 'probable', candidateChildId: best.candidateChildId, probability: best.probability, reasons: best.reasons };
+  if (best) return { kind: 'review', candidateChildId: best.candidateChildId, probability: best.probability, reasons: best.reasons };
+  // But an index does hold duplicates (a second nominal record of one child), and a child matching
+  // as strongly as an automatic link — the same names, birthday and sex — was made a second record
+  // unasked, splitting their chronology. Such a match waits for a manager of the agency, who can
+  // tell from their own system: never linked automatically, nor a new record unasked. (Weaker
+  // matches with such a child still make a new record, as the agency's index says.)
+  const twin = bestMatch(p, heldElsewhere.map((h) => h.child), options);
+  if (twin?.linked) {
+    const ids = heldElsewhere.find((h) => h.child.id === twin.candidateChildId)!.ids.join(', ');
+    const reason = `Already held by ${AGENCY_IN_A_SENTENCE[agency]} under another id (${ids}): the same child recorded twice, or two children?`;
+    return { kind: 'review', candidateChildId: twin.candidateChildId, probability: twin.probability, reasons: [...twin.reasons, reason] };
+  }
+  return { kind: 'new' };
+}
+
+/** The candidate the Fellegi–Sunter matcher scores highest for the person (at or above the review threshold), and whether it links. */
+function bestMatch(p: IncomingPerson, candidates: readonly chronologyRepo.ChildRow[], options: MatchOptions & { linkThreshold: number }) {
+  if (!candidates.length) return undefined;
+  const result = linkRecords([recordOfPerson('incoming', p)], candidates.map(recordOfChild), options);
   const best = result.pairs.find((pair) => pair.a === 'incoming' || pair.b === 'incoming');
-  if (!best) return { kind: 'new' };
-  const candidateChildId = best.a === 'incoming' ? best.b : best.a;
-  if (best.decision === 'link' && best.probability >= linkThreshold) return { kind: 'probable', candidateChildId, probability: best.probability, reasons: best.reasons };
-  return { kind: 'review', candidateChildId, probability: best.probability, reasons: best.reasons };
+  if (!best) return undefined;
+  return {
+    candidateChildId: best.a === 'incoming' ? best.b : best.a,
+    probability: best.probability,
+    reasons: best.reasons,
+    linked: best.decision === 'link' && best.probability >= options.linkThreshold,
+  };
 }
 
 /** A child record for a person no one knew yet; named as the source names them. */

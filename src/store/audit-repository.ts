@@ -70,6 +70,52 @@ export async function appendAudit(tx: Db, entry: AuditEntry): Promise<void> {
 }
 
 /**
+ * Appends entries in order, chained exactly as appendAudit chains them one at a time, in two
+ * statements however many there are: an import's chunk names every child it wrote to (issue 10:
+ * a statement an entry was a statement a child a chunk). The head of the transaction's chain is
+ * taken first — by an update that changes nothing, so that it is held as appendAudit holds it and
+ * read as it stands (under READ COMMITTED an update that waited re-reads the head the holder
+ * committed) — the hashes are chained here as auditHash computes them, and one statement inserts
+ * the entries in order (their seqs drawn in that order, while the head is held) and moves the head
+ * to the last. Call last in the transaction, as appendAudit.
+ */
+export async function appendAudits(tx: Db, entries: readonly AuditEntry[]): Promise<void> {
+  if (entries.length <= 1) {
+    if (entries.length) await appendAudit(tx, entries[0]);
+    return;
+  }
+  const locked = await tx.execute(sql`
+    update ${auditHead} set hash = hash
+     where chain = pg_current_xact_id()::text::bigint % ${sql.raw(String(AUDIT_CHAINS))}
+    returning chain, hash`);
+  const [head] = (locked as unknown as { rows: { chain: number; hash: string }[] }).rows;
+  let prevHash = head.hash;
+  const chained = entries.map((entry, ord) => {
+    // the detail as jsonb will hold it (a Date becomes its text), so that the hash is of what is stored
+    const row = { ...entry, detail: JSON.parse(JSON.stringify(entry.detail)) as Record<string, unknown>, at: new Date().toISOString() };
+    const hash = auditHash(prevHash, row);
+    const out = {
+      ord, at: row.at, actor_user: row.actorUser, actor: row.actor, agency: row.agency, action: row.action, child_id: row.childId,
+      detail: row.detail, ip: row.ip, prev_hash: prevHash, hash,
+    };
+    prevHash = hash;
+    return out;
+  });
+  const last = chained[chained.length - 1];
+  await tx.execute(sql`
+    with head as (
+      update ${auditHead} set prev_hash = ${last.prev_hash}, hash = ${last.hash}
+       where chain = ${head.chain}
+      returning chain)
+    insert into ${auditLog} (at, actor_user, actor, agency, action, child_id, detail, ip, chain, prev_hash, hash)
+    select r.at, r.actor_user, r.actor, r.agency, r.action, r.child_id, r.detail, r.ip, head.chain, r.prev_hash, r.hash
+      from jsonb_to_recordset(${JSON.stringify(chained)}::jsonb)
+           as r(ord int, at text, actor_user uuid, actor text, agency text, action text, child_id uuid, detail jsonb, ip text, prev_hash text, hash text),
+           head
+     order by r.ord`);
+}
+
+/**
  * The log as far as it is settled: the last seq below which every entry is committed, and each
  * chain's head there. With several chains, an entry may commit after one with a higher seq in
  * another chain; read under every head's lock (taken in chain order, as no append takes two), no

@@ -92,8 +92,31 @@ export async function refusedBefore(tx: Db, format: string, agency: string | nul
   return !!row;
 }
 
-export async function issuesOfRun(tx: Db, runId: string, limit = 500): Promise<ImportIssueRow[]> {
-  return tx.select().from(importIssues).where(eq(importIssues.runId, runId)).orderBy(asc(importIssues.line), asc(importIssues.kind)).limit(limit);
+/**
+ * A run's issues, by line. A line refused again (`refused_again`: refused by an earlier import of
+ * the feed, so not put in the quarantine twice) comes with the row in the quarantine it repeats —
+ * the first, and what became of it — read in one statement for all of them.
+ */
+export async function issuesOfRun(tx: Db, runId: string, limit = 500): Promise<(ImportIssueRow & { earlier: { id: string; status: string } | null })[]> {
+  const rows = await tx.select().from(importIssues).where(eq(importIssues.runId, runId)).orderBy(asc(importIssues.line), asc(importIssues.kind)).limit(limit);
+  const again = rows.filter((r) => r.kind === 'refused_again').map((r) => r.id);
+  const earlier = new Map<string, { id: string; status: string }>();
+  if (again.length) {
+    const found = await tx.execute(sql`
+      select distinct on (a.id) a.id as again, e.id, e.status
+        from ${importIssues} a
+        join ${importIssues} e on e.format = a.format and e.agency is not distinct from a.agency and e.kind = 'rejected' and e.raw = a.raw
+       where a.id in (select jsonb_array_elements_text(${JSON.stringify(again)}::jsonb)::uuid)
+       order by a.id, e.created_at, e.line`);
+    for (const r of (found as unknown as { rows: { again: string; id: string; status: string }[] }).rows) earlier.set(r.again, { id: r.id, status: r.status });
+  }
+  return rows.map((r) => ({ ...r, earlier: earlier.get(r.id) ?? null }));
+}
+
+/** How many of a run's lines were refused again: the same as a line refused before, already in the quarantine. */
+export async function countRefusedAgain(tx: Db, runId: string): Promise<number> {
+  const [row] = await tx.select({ n: sql<number>`count(*)::int` }).from(importIssues).where(and(eq(importIssues.runId, runId), eq(importIssues.kind, 'refused_again')));
+  return Number(row?.n ?? 0);
 }
 
 export async function openIssues(tx: Db, agency: string | null, limit = 200): Promise<ImportIssueRow[]> {
@@ -487,20 +510,49 @@ export async function findPersonLinks(tx: Db, keys: readonly { agency: string; k
   return found;
 }
 
+/** What an entry says, as a record sent again under its ref is compared with it (not who recorded it, or when). */
+export interface RecordedContent {
+  type: string;
+  at: Date;
+  atText: string;
+  details: Record<string, unknown>;
+  summary: string | null;
+  links: unknown[] | null;
+  sensitivity: string;
+}
+
+/** An entry recorded under an `(agency, ref)`: the child it is on, and what it says. */
+export interface RecordedRef {
+  childId: string;
+  content: RecordedContent;
+}
+
+const fromJson = <T>(value: unknown): T => (typeof value === 'string' ? JSON.parse(value) : value) as T;
+
 /**
- * The child each of these `(agency, ref)` is recorded on, keyed `agency\u0000ref`: as
- * one statement a chunk, each pair probed on the unique index. Asked as lists of agencies and refs,
- * the planner read every event of those agencies from the index once a chunk (at 94,000 events,
- * 93,640 index entries and 112 ms for 1,000 refs; 23 ms probed) — quadratic over a county's feed.
+ * The entry each of these `(agency, ref)` is recorded as, keyed `agency\u0000ref`: as one statement
+ * a chunk, each pair probed on the unique index. Asked as lists of agencies and refs, the planner
+ * read every event of those agencies from the index once a chunk (at 94,000 events, 93,640 index
+ * entries and 112 ms for 1,000 refs; 23 ms probed) — quadratic over a county's feed. What the entry
+ * says comes with it, so that a record sent again with other details is found in the same read.
  */
-export async function recordedRefs(tx: Db, pairs: readonly { agency: string; ref: string }[]): Promise<Map<string, string>> {
-  const found = new Map<string, string>();
+export async function recordedRefs(tx: Db, pairs: readonly { agency: string; ref: string }[]): Promise<Map<string, RecordedRef>> {
+  const found = new Map<string, RecordedRef>();
   if (!pairs.length) return found;
   const result = await tx.execute(sql`
-    select e.agency, e.ref, e.child_id
+    select e.agency, e.ref, e.child_id, e.type, (extract(epoch from e.at) * 1000)::float8 as at_ms, e.at_text, e.details, e.summary, e.links, e.sensitivity
     from jsonb_to_recordset(${JSON.stringify(pairs)}::jsonb) as k(agency text, ref text)
     join ${events} e on e.agency = k.agency and e.ref = k.ref and e.ref is not null`);
-  for (const r of (result as unknown as { rows: { agency: string; ref: string; child_id: string }[] }).rows) found.set(`${r.agency}\u0000${r.ref}`, r.child_id);
+  type Row = { agency: string; ref: string; child_id: string; type: string; at_ms: number | string; at_text: string; details: unknown; summary: string | null; links: unknown; sensitivity: string };
+  for (const r of (result as unknown as { rows: Row[] }).rows) {
+    found.set(`${r.agency}\u0000${r.ref}`, {
+      childId: r.child_id,
+      content: {
+        type: r.type, at: new Date(Math.round(Number(r.at_ms))), atText: r.at_text, details: fromJson(r.details), summary: r.summary,
+        links: fromJson(r.links), sensitivity: r.sensitivity,
+      },
+    });
+  }
   return found;
 }
 

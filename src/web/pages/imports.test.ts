@@ -90,11 +90,17 @@ describe('the upload page', () => {
     assert.deepEqual(rejected, [6, 7]);
     assert.match(run.body, /MISSING: MISSING &quot;X&quot; is not one of M, A/);
 
-    // the same file again: every row unchanged, listed among the recent imports
+    // the same file again: the accepted rows unchanged, the refused ones refused again — already in
+    // the quarantine, each linked there — and listed among the recent imports
     const again = await upload(v, { format: 'ssda903-missing' }, { name: 'ssda903-missing.csv', text: fixtureText('ssda903-missing.csv') });
     assert.equal(again.statusCode, 302);
-    const second = summaryRows((await v.get(again.headers.location as string)).body);
-    assert.deepEqual([second.Accepted, second['Unchanged (already imported)'], second['Rejected (in the quarantine)']], ['0', '6', '0']);
+    const secondPage = (await v.get(again.headers.location as string)).body;
+    const second = summaryRows(secondPage);
+    assert.deepEqual([second.Accepted, second['Unchanged (already imported)'], second['Rejected (in the quarantine)']], ['0', '4', '2, all already in the quarantine (the same line refused before)']);
+    const firstRejected = [...run.body.matchAll(/<a class="govuk-link" href="\/quarantine\/([0-9a-f-]{36})">(\d+)<\/a>/g)].map((m) => m[1]);
+    const againRejected = [...secondPage.matchAll(/<a class="govuk-link" href="\/quarantine\/([0-9a-f-]{36})">(\d+)<\/a>/g)].map((m) => [m[1], Number(m[2])]);
+    assert.deepEqual(againRejected, [[firstRejected[0], 6], [firstRejected[1], 7]]);
+    assert.match(secondPage, /Already in the quarantine \(open\)/);
     const list = await v.get('/admin/imports');
     assert.equal([...list.body.matchAll(/href="\/admin\/imports\/[0-9a-f-]{36}">ssda903-missing\.csv<\/a>/g)].length, 2);
   });

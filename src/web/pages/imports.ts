@@ -16,6 +16,9 @@ import { flattenMultipartBody, isUpload, readUpload } from '../uploads.ts';
 
 type Body = Record<string, unknown>;
 
+/** What became of a row in the quarantine, as the run page says it. */
+const ISSUE_STATUS: Record<string, string> = { open: 'open', reprocessed: 're-processed', discarded: 'set aside' };
+
 /** A county's feed file: tens of thousands of rows fit well within this. */
 const MAX_FEED_BYTES = 50 * 1024 * 1024;
 
@@ -79,11 +82,21 @@ export default async function importRoutes(app: FastifyInstance): Promise<void> 
 
   app.get<{ Params: { runId: string } }>('/admin/imports/:runId', async (request, reply) => {
     const view = await viewImport(db, signedIn(request), request.params.runId);
+    const { rejected, alreadyInQuarantine } = view.run;
     return reply.page('imports/run.njk', {
       title: `Import of ${view.run.fileName}`,
       view,
       agencyName: view.agency ? AGENCY_NAMES[view.agency as Agency] : 'each row’s agency',
-      rejected: view.issues.filter((i) => i.kind === 'rejected'),
+      // a line refused by an earlier import is refused again, not quarantined twice: the run says so,
+      // and leads to the row waiting in the quarantine
+      rejectedText: alreadyInQuarantine
+        ? `${rejected}, ${alreadyInQuarantine === rejected ? 'all' : `${alreadyInQuarantine} of them`} already in the quarantine (the same line refused before)`
+        : String(rejected),
+      rejected: view.issues.filter((i) => i.kind === 'rejected' || i.kind === 'refused_again').map((i) => ({
+        ...i,
+        href: `/quarantine/${i.earlier?.id ?? i.id}`,
+        statusText: i.kind === 'refused_again' ? `Already in the quarantine (${ISSUE_STATUS[i.earlier?.status ?? ''] ?? 'dealt with'})` : ISSUE_STATUS[i.status] ?? i.status,
+      })),
       warnings: view.issues.filter((i) => i.kind === 'warning'),
     });
   });

@@ -2,7 +2,7 @@
 // need-to-know access (denials as well as grants) and the audit of every view and change.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { desc } from 'drizzle-orm';
+import { desc, eq } from 'drizzle-orm';
 import { openTestDatabase } from '../../test/support/database.ts';
 import { makePartnership, type TestPartnership } from '../../test/support/partnership.ts';
 import type { Database } from '../store/database.ts';
@@ -33,15 +33,20 @@ test('several agencies write to one chronology and read each other’s entries, 
   assert.ok(policeOnly.entries.every((e) => e.agency === 'police'));
 });
 
-test('re-sending the same (agency, ref) creates nothing and changes nothing', async () => {
+test('re-sending the same (agency, ref) creates nothing and changes nothing; sent with other details it is refused, not answered unchanged', async () => {
   const { db } = database;
   const event = { type: 'police.incident', at: '2024-04-01', agency: 'police', ref: 'NICHE-2', details: { role: 'suspect', category: 'drug_supply' } };
   const first = await recordEvents(db, p.police, p.childId, [event], 'api');
-  const again = await recordEvents(db, p.police, p.childId, [{ ...event, summary: 'changed text' }], 'api');
+  const again = await recordEvents(db, p.police, p.childId, [event], 'api');
   assert.equal(first.created.length, 1);
   assert.equal(again.created.length, 0);
   assert.equal(again.unchanged[0].id, first.created[0].id);
-  assert.equal(again.unchanged[0].summary, null);
+  const changed = await recordEvents(db, p.police, p.childId, [{ ...event, summary: 'changed text' }], 'api').catch((e) => e);
+  assert.ok(changed instanceof ServiceError);
+  assert.equal(changed.status, 409);
+  assert.match(changed.details[0].message, /summary: none, now "changed text"/);
+  const [row] = await db.select().from(events).where(eq(events.id, first.created[0].id));
+  assert.equal(row.summary, null, 'the entry as first recorded');
 });
 
 test('a batch with one bad event writes nothing and names the field of every problem', async () => {

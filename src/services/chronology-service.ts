@@ -1,6 +1,8 @@
 // The one multi-agency chronology: find and create children, record events from any agency, read
 // them back with visibility rules. Every read and change checks access and is audited in the same
 // transaction (design.md: services check access before acting).
+import { canonicalJson } from '../store/audit-repository.ts';
+import type { RecordedContent } from '../store/ingest-repository.ts';
 import { AGENCY_NAMES, parseEvent, type Agency, type EventInput, type Problem } from '../domain/event.ts';
 import { validateNhsNumber, validateUpn } from '../domain/identifiers.ts';
 import { ageOn, beforeEarliestYear, EARLIEST_YEAR, londonDate, parseAt } from '../domain/time.ts';
@@ -729,6 +731,36 @@ export function beforeBirth(child: { dateOfBirth: string | null }, parsed: reado
     : []));
 }
 
+/**
+ * How a record sent again under a ref differs from the entry recorded under it, a phrase a field
+ * ("role: suspect, now victim"); none when it is the same record. The instant is compared, not its
+ * spelling, and details whatever the order of their keys.
+ */
+export function differences(recorded: RecordedContent, sent: RecordedContent): string[] {
+  const shown = (v: unknown) => (v === undefined || v === null ? 'none' : typeof v === 'string' ? v : canonicalJson(v));
+  const quoted = (v: string | null) => (v === null ? 'none' : `"${v.length > 80 ? `${v.slice(0, 79)}…` : v}"`);
+  const found: string[] = [];
+  if (recorded.type !== sent.type) found.push(`type: ${recorded.type}, now ${sent.type}`);
+  if (recorded.at.getTime() !== sent.at.getTime()) found.push(`at: ${recorded.atText}, now ${sent.atText}`);
+  // the keys as sent first (a format's order: role, then category), then any only the entry has
+  const keys = [...new Set([...Object.keys(sent.details), ...Object.keys(recorded.details)])];
+  for (const k of keys) {
+    if (canonicalJson(recorded.details[k]) !== canonicalJson(sent.details[k])) found.push(`${k}: ${shown(recorded.details[k])}, now ${shown(sent.details[k])}`);
+  }
+  if ((recorded.summary ?? null) !== (sent.summary ?? null)) found.push(`summary: ${quoted(recorded.summary)}, now ${quoted(sent.summary)}`);
+  if (recorded.sensitivity !== sent.sensitivity) found.push(`sensitivity: ${recorded.sensitivity}, now ${sent.sensitivity}`);
+  if (canonicalJson(recorded.links ?? null) !== canonicalJson(sent.links ?? null)) found.push('links: changed');
+  return found;
+}
+
+/** The content of an event as it would be stored, to compare with an entry (differences). */
+export function contentOf(row: repo.NewEventRow): RecordedContent {
+  return {
+    type: row.type, at: row.at, atText: row.atText, details: row.details, summary: row.summary ?? null,
+    links: (row.links as unknown[] | null | undefined) ?? null, sensitivity: row.sensitivity ?? 'standard',
+  };
+}
+
 /** unique_violation on `(agency, ref)` (`(agency, ref, at)` on a chronology partitioned by time). */
 function refRecordedMeanwhile(error: unknown): boolean {
   return causesOf(error).some((e) => e.code === '23505' && typeof e.detail === 'string' && /^Key \(agency, ref\b/.test(e.detail));
@@ -755,6 +787,18 @@ export async function appendEvents(
           throw new ServiceError('conflict', 409, 'That reference is already used', [
             { path: `${batch ? `events[${i}].` : ''}ref`, message: `${e.agency} already recorded "${e.ref}" on another child's chronology` },
           ]);
+        }
+        // an agency system's record sent again with other details: contract 1 makes a re-send change
+        // nothing, and answering "unchanged" would tell the system its correction arrived (feeds
+        // refuse it into the quarantine: ingest-service's refuseChangedResends)
+        if (via === 'api') {
+          const changed = differences(contentOf(existing), contentOf(newEventRow(childId, e, recordedBy, via)));
+          if (changed.length) {
+            throw new ServiceError('conflict', 409, 'That reference is already recorded with other details', [{
+              path: `${batch ? `events[${i}].` : ''}ref`,
+              message: `${e.agency} already recorded "${e.ref}" with other details (${changed.join('; ')}): an entry is not changed by sending it again; record the correction as an entry of its own`,
+            }]);
+          }
         }
         result.unchanged.push(existing);
         continue;

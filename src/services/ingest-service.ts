@@ -16,7 +16,7 @@ import { inTransaction, sqlStatesOf, transactionRunAgain } from '../store/transa
 import { scopeOf, type Actor } from './actor.ts';
 import { touchesContext, type AlertService } from './alert-service.ts';
 import { audit, auditAll, type DeferredAudit } from './audit-service.ts';
-import { appendEvents, lockedCurrentChild, newEventRow } from './chronology-service.ts';
+import { appendEvents, contentOf, differences, lockedCurrentChild, newEventRow } from './chronology-service.ts';
 import { mergeChildRecords } from './child-merge-service.ts';
 import { forbidden, notFound, ServiceError, validationFailed } from './errors.ts';
 import { createIncomingChild, currentChild, matchPerson, missingIdentifiers, rememberPerson, type MatcherSettings } from './matching-service.ts';
@@ -765,36 +765,6 @@ async function record(tx: Db, childId: string, agency: Agency, inputs: EventInpu
 
 /** The involvement an import starts for an agency new to a child: Reachable's ref, not the source's record. */
 const isImportInvolvement = (ref: string | null | undefined) => !!ref?.startsWith('import:involvement:');
-
-/**
- * How a record sent again under a ref differs from the entry recorded under it, a phrase a field
- * ("role: suspect, now victim"); none when it is the same record. The instant is compared, not its
- * spelling, and details whatever the order of their keys.
- */
-function differences(recorded: repo.RecordedContent, sent: repo.RecordedContent): string[] {
-  const shown = (v: unknown) => (v === undefined || v === null ? 'none' : typeof v === 'string' ? v : canonicalJson(v));
-  const quoted = (v: string | null) => (v === null ? 'none' : `"${v.length > 80 ? `${v.slice(0, 79)}…` : v}"`);
-  const found: string[] = [];
-  if (recorded.type !== sent.type) found.push(`type: ${recorded.type}, now ${sent.type}`);
-  if (recorded.at.getTime() !== sent.at.getTime()) found.push(`at: ${recorded.atText}, now ${sent.atText}`);
-  // the keys as sent first (a format's order: role, then category), then any only the entry has
-  const keys = [...new Set([...Object.keys(sent.details), ...Object.keys(recorded.details)])];
-  for (const k of keys) {
-    if (canonicalJson(recorded.details[k]) !== canonicalJson(sent.details[k])) found.push(`${k}: ${shown(recorded.details[k])}, now ${shown(sent.details[k])}`);
-  }
-  if ((recorded.summary ?? null) !== (sent.summary ?? null)) found.push(`summary: ${quoted(recorded.summary)}, now ${quoted(sent.summary)}`);
-  if (recorded.sensitivity !== sent.sensitivity) found.push(`sensitivity: ${recorded.sensitivity}, now ${sent.sensitivity}`);
-  if (canonicalJson(recorded.links ?? null) !== canonicalJson(sent.links ?? null)) found.push('links: changed');
-  return found;
-}
-
-/** The content of an event as it would be stored, to compare with an entry (differences). */
-function contentOf(row: chronologyRepo.NewEventRow): repo.RecordedContent {
-  return {
-    type: row.type, at: row.at, atText: row.atText, details: row.details, summary: row.summary ?? null,
-    links: (row.links as unknown[] | null | undefined) ?? null, sensitivity: row.sensitivity ?? 'standard',
-  };
-}
 
 /**
  * A record sent again under the ref of an entry, with other details, is refused: contract 1 makes a

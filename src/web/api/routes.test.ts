@@ -46,6 +46,19 @@ test('an agency system records an event, and re-sending it changes nothing', asy
   assert.deepEqual(read.json().events[0].details, { items: ['phone', 'cash'], count: 2 });
 });
 
+test('an event re-sent under its ref with other details is refused (409), naming what differs: never answered unchanged', async () => {
+  const event = { type: 'police.incident', at: '2024-04-01', agency: 'police', ref: 'API-RESEND-1', details: { role: 'victim', category: 'drug_supply' } };
+  const first = await call('POST', `/api/children/${p.childId}/events`, policeToken, event);
+  assert.equal(first.statusCode, 201);
+  const same = await call('POST', `/api/children/${p.childId}/events`, policeToken, { ...event, details: { category: 'drug_supply', role: 'victim' } });
+  assert.equal(same.statusCode, 200, 'the same record, keys in another order: unchanged');
+  const changed = await call('POST', `/api/children/${p.childId}/events`, policeToken, { ...event, details: { role: 'suspect', category: 'drug_supply' } });
+  assert.equal(changed.statusCode, 409);
+  assert.deepEqual(changed.json().details, [{ path: 'ref', message: 'police already recorded "API-RESEND-1" with other details (role: victim, now suspect): an entry is not changed by sending it again; record the correction as an entry of its own' }]);
+  const [stored] = (await call('GET', `/api/children/${p.childId}/events?type=police.incident`, policeToken)).json().events.filter((e: { ref: string }) => e.ref === 'API-RESEND-1');
+  assert.equal(stored.details.role, 'victim', 'the entry as first recorded');
+});
+
 test('a chronology filter that is not an event type or an agency is named with the values that would do', async () => {
   const bad = await call('GET', `/api/children/${p.childId}/events?type=nope&type=police.incident&agency=army`, policeToken);
   assert.equal(bad.statusCode, 400);

@@ -11,7 +11,7 @@ import { sql } from 'drizzle-orm';
 import { makePartnership, type TestPartnership } from './support/partnership.ts';
 import { openTestDatabase } from './support/database.ts';
 import { listEvents } from '../src/store/chronology-repository.ts';
-import { recordEvents } from '../src/services/chronology-service.ts';
+import { appendEvents, recordEvents } from '../src/services/chronology-service.ts';
 import { keepEventsPartitioned } from '../src/services/event-partition-service.ts';
 import type { Database } from '../src/store/database.ts';
 import { ensureEventPartitions, eventPartitioning, partitionEvents, withPartitionKey } from '../src/store/event-partitions.ts';
@@ -39,8 +39,9 @@ before(async () => {
   await record('2024-05-03T21:00:00+01:00', { ref: 'POL-2024-1' });
   linked = (await record('2025-01-10T10:00:00+00:00', { links: [{ kind: 'location', ref: 'the-arches', label: 'The arches' }] })).created[0].id;
   await record('2026-03-01T09:00:00+00:00');
-  // a year mistyped into the distant past: it must not make a partition for every year since
-  await record('1900-03-01T09:00:00+00:00');
+  // a year mistyped into the distant past: it must not make a partition for every year since (a feed's
+  // row, through appendEvents: a person recording before the child's birth is refused by recordEvents)
+  await database.db.transaction((tx) => appendEvents(tx, p.childId, [{ type: 'police.incident', at: '1900-03-01T09:00:00+00:00', agency: 'police', details: { role: 'victim', category: 'violence' } }], null, 'import'));
   before_ = await everyEvent();
   chronologyBefore = await listEvents(database.db, p.childId, {}, { offset: 0, limit: 100 });
 });

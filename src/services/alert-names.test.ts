@@ -106,10 +106,12 @@ describe('children who share a name, one the reader may see and one they may not
     assert.ok(read.startsWith(`Events of 3 children (${pseudonym(kaiSeen)}, Kai Brennan and ${pseudonym(amira)}) are linked to a place (Names Park)`), read);
   });
 
-  test('NETWORK_LINK through a person whose label holds the linked child\'s name: the linked child is found after it', async () => {
+  test('NETWORK_LINK through a person whose label holds the linked child\'s name: the linked child is found after it, and the label names no one', async () => {
     const message = `Kai Brennan shares a person (Kai Brennan, cousin) with Kai Brennan, a child of exploitation concern. This link is news.`;
     const [read] = await withNeedToKnow(database.db, p.socialWorker, [{ rule: 'NETWORK_LINK', childId: kaiSeen, details: { linkedChild: kaiHidden }, message }]);
-    assert.equal(read.message, `Kai Brennan shares a person (Kai Brennan, cousin) with ${pseudonym(kaiHidden)}, a child of exploitation concern. This link is news.`);
+    // the label's "Kai Brennan" may be the hidden Kai: hidden, and not by a pseudonym, which the visible
+    // Kai (who shares the name) could be taken for
+    assert.equal(read.message, `Kai Brennan shares a person (a child (name withheld), cousin) with ${pseudonym(kaiHidden)}, a child of exploitation concern. This link is news.`);
   });
 
   test('a list of more than five children: a hidden child left out of the names does not hide a visible child of the same name', async () => {
@@ -130,5 +132,61 @@ describe('children who share a name, one the reader may see and one they may not
     // someone who may see none of them: every name hidden, each by its own pseudonym where it is unique
     const [none] = await withNeedToKnow(database.db, health, [reworded('Amira Haddad')]);
     assert.equal(none.message, `Reworded: ${pseudonym(amira)}.`);
+  });
+});
+
+// A context's label is a practitioner's words ("Leon Hidden's mum"): it may hold a hidden child's
+// name anywhere, not only where the rules put each child's name. Found in review: social care read
+// "Ava Seen shares a person (Leon Hidden's mum) with Child 62FB96", the pseudonym beside the name.
+describe('a context whose label names a child the reader may not see', () => {
+  let database: Database;
+  let p: TestPartnership;
+  const service = createAlertService({ clock: () => NOW });
+  let ava: string;
+  let leon: string;
+  const mum = [{ kind: 'person' as const, ref: 'person:labels-mum', label: "Leon Hidden's mum", role: 'adult_of_concern' }];
+
+  before(async () => {
+    database = await openTestDatabase();
+    p = await makePartnership(database.db);
+    // social care's Ava, whom the police may not see; the police's Leon, whom social care may not see
+    ava = (await createChild(database.db, p.socialWorker, { name: 'Ava Seen', dateOfBirth: '2011-01-30' })).id;
+    leon = (await createChild(database.db, p.police, { name: 'Leon Hidden', dateOfBirth: '2010-01-30' })).id;
+    for (const [actor, agency, child, day] of [[p.socialWorker, 'social_care', ava, '01'], [p.police, 'police', leon, '02']] as const) {
+      await recordEvents(database.db, actor, child, [
+        { type: 'involvement.started', at: '2024-04-01', agency, details: { agency, role: 'lead_professional' } },
+        { type: 'screening.completed', at: '2024-05-01', agency, details: { level: 'significant' } },
+      ], 'web', service.afterRecord);
+      await recordEvents(database.db, actor, child, [{ type: 'police.intelligence', at: `2024-06-${day}`, agency, links: mum }], 'web', service.afterRecord);
+    }
+  });
+  after(() => database.close());
+
+  test('NETWORK_LINK: the hidden child\'s name in the label is their pseudonym too, wherever the alert is read', async () => {
+    const [link] = await database.db.select().from(alerts).where(and(eq(alerts.childId, ava), eq(alerts.rule, 'NETWORK_LINK')));
+    assert.ok(link.message.startsWith("Ava Seen shares a person (Leon Hidden's mum) with Leon Hidden,"), link.message);
+    const expected = `Ava Seen shares a person (${pseudonym(leon)}'s mum) with ${pseudonym(leon)}, a child of exploitation concern.`;
+    const read = [
+      (await viewAlert(database.db, p.socialWorker, link.id)).alert.message,
+      (await childAlerts(database.db, p.socialWorker, ava)).find((a) => a.id === link.id)!.message,
+      (await viewChildPage(database.db, p.socialWorker, ava, {}, 1, NOW)).alerts.find((a) => a.id === link.id)!.message,
+      (await myWork(database.db, p.socialWorker, { childId: ava, rule: 'NETWORK_LINK' }, { now: NOW })).groups.flatMap((g) => g.alerts).find((a) => a.id === link.id)!.message,
+    ];
+    for (const message of read) {
+      assert.ok(!message.includes('Leon Hidden'), message);
+      assert.ok(message.startsWith(expected), message);
+    }
+    // the police may see Leon, not Ava: their side of the link names Leon, in the label too
+    const [theirs] = await database.db.select().from(alerts).where(and(eq(alerts.childId, leon), eq(alerts.rule, 'NETWORK_LINK')));
+    assert.ok((await viewAlert(database.db, p.police, theirs.id)).alert.message.startsWith(`Leon Hidden shares a person (Leon Hidden's mum) with ${pseudonym(ava)},`));
+  });
+
+  test('ADULT_OF_CONCERN: the label before the list hides the hidden child\'s name as the list does', async () => {
+    const [adult] = await database.db.select().from(alerts).where(eq(alerts.rule, 'ADULT_OF_CONCERN'));
+    assert.ok(adult.message.startsWith("An adult (Leon Hidden's mum) is linked as an adult of concern to 2 children: Ava Seen and Leon Hidden."), adult.message);
+    const [read] = await withNeedToKnow(database.db, p.socialWorker, [adult]);
+    assert.ok(read.message.startsWith(`An adult (${pseudonym(leon)}'s mum) is linked as an adult of concern to 2 children: Ava Seen and ${pseudonym(leon)}.`), read.message);
+    // the owner (police), who may see Leon and not Ava, reads Leon's name in the label and Ava's pseudonym
+    assert.ok((await viewAlert(database.db, p.police, adult.id)).alert.message.startsWith(`An adult (Leon Hidden's mum) is linked as an adult of concern to 2 children: ${pseudonym(ava)} and Leon Hidden.`));
   });
 });

@@ -6,13 +6,14 @@
 // which could not see him, and the school that leads his plan saw nothing to do.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, like, or } from 'drizzle-orm';
 import { openTestDatabase } from '../../test/support/database.ts';
 import { makePartnership, type TestPartnership } from '../../test/support/partnership.ts';
 import { parseScenario } from '../domain/scenario.ts';
 import type { Database } from '../store/database.ts';
 import { alerts, notifications } from '../store/schema.ts';
-import { createAlertService, viewAlert, childAlerts } from './alert-service.ts';
+import { createAlertService, viewAlert, childAlerts, assignAlert, dismissAlert } from './alert-service.ts';
+import { ServiceError } from './errors.ts';
 import { myWork } from './my-work-service.ts';
 import { createChild, recordEvents } from './chronology-service.ts';
 import { loadScenario } from './scenario-loader.ts';
@@ -185,5 +186,119 @@ describe('alerts go to an agency that can see the child', () => {
     const [adult] = await database.db.select().from(alerts).where(and(eq(alerts.rule, 'ADULT_OF_CONCERN')));
     assert.equal(adult.owner, 'police');
     assert.equal(adult.details.ruleOwner, undefined);
+  });
+  /** The notices of an alert: the one it got when new, and one for each agency it moved to. */
+  const noticesOf = (alertId: string) =>
+    database.db.select().from(notifications).where(or(eq(notifications.alertId, alertId), like(notifications.alertId, `${alertId}@%`))).orderBy(notifications.createdAt);
+  const userOf = (actor: typeof p.school) => (actor.kind === 'user' ? actor.userId : null);
+
+  // Found in review: the school dismissed the NRM prompt routed to it ("social care should make the
+  // referral"); once social care was involved the alert went back to them still dismissed, so it was
+  // in no one's My work, and social care got no notice.
+  test('an alert that moves to another agency is theirs to act on: the dismissal and assignment of the agency it left are lifted (their notes stay), and the new owner is told', async () => {
+    const mason = await schoolLedChild('rt-moved', 'Mason Moved');
+    const nrm = (await stored(mason)).find((a) => a.rule === 'NRM_PROMPT')!;
+    assert.equal(nrm.owner, 'education');
+    assert.equal((await noticesOf(nrm.id)).length, 1);
+    await assignAlert(database.db, p.school, nrm.id, userOf(p.school));
+    await dismissAlert(database.db, p.school, nrm.id, 'Not ours: social care should make the referral');
+    await recordEvents(database.db, p.school, mason, [
+      { type: 'involvement.started', at: '2024-06-29', agency: 'education', details: { agency: 'social_care', professional: 'Sam Social' } },
+    ], 'web', service.afterRecord);
+    const [moved] = await database.db.select().from(alerts).where(eq(alerts.id, nrm.id));
+    assert.equal(moved.owner, 'social_care');
+    assert.equal(moved.status, 'open');
+    assert.equal(moved.dismissedAt, null);
+    assert.equal(moved.dismissedBy, null);
+    assert.equal(moved.dismissReason, null);
+    assert.equal(moved.assignedTo, null);
+    // social care has it to do; the school, whose colleague it was assigned to, no longer
+    assert.ok((await myWork(database.db, p.socialWorker, { childId: mason }, { now: NOW })).groups.some((g) => g.rule === 'NRM_PROMPT'));
+    assert.ok(!(await myWork(database.db, p.school, { childId: mason }, { now: NOW })).groups.some((g) => g.rule === 'NRM_PROMPT'));
+    // what the school decided, and why, is still read on the alert
+    const page = await viewAlert(database.db, p.socialWorker, nrm.id);
+    assert.deepEqual(page.notes.map((n) => n.note.kind), ['assigned', 'dismissed']);
+    assert.equal(page.mayManage, true);
+    // social care's duty inbox is told, as of a new alert
+    const notices = await noticesOf(nrm.id);
+    assert.deepEqual(notices.map((n) => n.agency), ['education', 'social_care']);
+    assert.equal(notices[1].recipient, INBOXES.social_care);
+    assert.match(notices[1].subject, /a new high alert for your agency/);
+    // an alert raised warning-only (no notice when new) moves without one; an unchanged refresh tells no one again
+    const gap = (await stored(mason)).find((a) => a.rule === 'PLAN_REVIEW_OVERDUE')!;
+    assert.equal(gap.owner, 'social_care');
+    assert.equal((await noticesOf(gap.id)).length, 0);
+    await database.db.transaction((tx) => service.refreshChild(tx, mason));
+    assert.equal((await noticesOf(nrm.id)).length, 2);
+    // and back to the school when social care's involvement ends: social care's dismissal is lifted in turn
+    await dismissAlert(database.db, p.socialWorker, nrm.id, 'Referral made by phone; NRM form to follow');
+    await recordEvents(database.db, p.socialWorker, mason, [
+      { type: 'involvement.ended', at: '2024-06-30', agency: 'social_care', details: { agency: 'social_care' } },
+    ], 'web', service.afterRecord);
+    const [back] = await database.db.select().from(alerts).where(eq(alerts.id, nrm.id));
+    assert.equal(back.owner, 'education');
+    assert.equal(back.dismissedAt, null);
+    assert.deepEqual((await noticesOf(nrm.id)).map((n) => n.agency), ['education', 'social_care', 'education']);
+  });
+
+  test('the refresh of many children moves their alerts and tells the new owners, as the refresh of one does', async () => {
+    const kids = [await schoolLedChild('rt-many-1', 'Mason Many'), await schoolLedChild('rt-many-2', 'Maya Many')];
+    const nrms = await database.db.select().from(alerts).where(and(inArray(alerts.childId, kids), eq(alerts.rule, 'NRM_PROMPT')));
+    assert.equal(nrms.length, 2);
+    for (const nrm of nrms) await dismissAlert(database.db, p.school, nrm.id, 'Social care should make the referral');
+    // social care's involvement recorded without the rules, then one refresh for both, as a feed's chunk is
+    for (const child of kids) {
+      await recordEvents(database.db, p.school, child, [
+        { type: 'involvement.started', at: '2024-06-29', agency: 'education', details: { agency: 'social_care' } },
+      ], 'web');
+    }
+    await database.db.transaction((tx) => service.refreshChildren(tx, kids));
+    for (const nrm of nrms) {
+      const [moved] = await database.db.select().from(alerts).where(eq(alerts.id, nrm.id));
+      assert.equal(moved.owner, 'social_care');
+      assert.equal(moved.dismissedAt, null);
+      assert.deepEqual((await noticesOf(nrm.id)).map((n) => n.agency), ['education', 'social_care']);
+    }
+  });
+
+  // Found in review: routing read the involvements from the chronology in time order, while access
+  // reads the involvements table, where an end applies when it arrives and ends every involvement of
+  // the agency still open. A late, back-dated end made them disagree: the chronology had social care
+  // involved again, the table had them out, and their alerts stayed with social care, who got a 404.
+  test('routing follows the involvements access reads: a back-dated end that ends a later involvement too', async () => {
+    const mason = await schoolLedChild('rt-ended', 'Mason Ended');
+    const other = await createChild(database.db, p.socialWorker, { name: 'Other Ended' });
+    const dex = [{ kind: 'person' as const, ref: 'person:rt-ended-dex', label: 'Ended Dex', role: 'adult_of_concern' }];
+    await recordEvents(database.db, p.socialWorker, other.id, [
+      { type: 'involvement.started', at: '2024-03-01', agency: 'social_care', details: { agency: 'social_care', role: 'lead_professional' } },
+      { type: 'screening.completed', at: '2024-03-02', agency: 'social_care', details: { level: 'significant' } },
+      { type: 'police.intelligence', at: '2024-06-01', agency: 'social_care', links: dex },
+    ], 'web', service.afterRecord);
+    await recordEvents(database.db, p.school, mason, [
+      { type: 'indicator.observed', at: '2024-06-02', agency: 'education', details: { indicator: 'older_associates' }, links: dex },
+      { type: 'involvement.started', at: '2024-06-01', agency: 'education', details: { agency: 'social_care' } },
+      { type: 'involvement.started', at: '2024-06-20', agency: 'education', details: { agency: 'social_care' } },
+    ], 'web', service.afterRecord);
+    assert.equal((await stored(mason)).find((a) => a.rule === 'NRM_PROMPT')!.owner, 'social_care');
+    // social care record, late, that they stopped on 10 June: in time order the involvement of the
+    // 20th is still open; the table ends both, and social care may no longer open the record
+    await recordEvents(database.db, p.socialWorker, mason, [
+      { type: 'involvement.ended', at: '2024-06-10', agency: 'social_care', details: { agency: 'social_care' } },
+    ], 'web', service.afterRecord);
+    const rows = await stored(mason);
+    const nrm = rows.find((a) => a.rule === 'NRM_PROMPT')!;
+    const link = rows.find((a) => a.rule === 'NETWORK_LINK')!;
+    assert.ok(link, 'the link is raised');
+    for (const alert of [nrm, link]) {
+      assert.equal(alert.owner, 'education', alert.id);
+      assert.equal(alert.details.ruleOwner, 'social_care', alert.id);
+      await assert.rejects(viewAlert(database.db, p.socialWorker, alert.id), (e: unknown) => e instanceof ServiceError && e.id === 'not_found');
+      assert.equal((await viewAlert(database.db, p.school, alert.id)).mayManage, true);
+    }
+    const school = await myWork(database.db, p.school, { childId: mason }, { now: NOW });
+    for (const rule of ['NRM_PROMPT', 'NETWORK_LINK']) assert.ok(school.groups.some((g) => g.rule === rule), rule);
+    // the sweep, refreshing everyone together, agrees
+    await service.sweep(database.db, { every: true });
+    for (const alert of await stored(mason)) assert.equal(alert.owner, 'education', alert.id);
   });
 });

@@ -27,13 +27,17 @@ before(async () => {
 });
 after(() => database.close());
 
-/** What a replay of the child's whole chronology gives at NOW, as stored fields. */
+/**
+ * What a replay of the child's whole chronology gives at NOW, as stored fields. A replay has no
+ * database (no record's creator, no access): its owner is the rule's, which a stored alert routed to
+ * an agency that can see the child keeps in details.ruleOwner (docs/alerts.md).
+ */
 async function replayOf(childId: string) {
   const rows = await allEventsOfChild(database.db, childId);
   const child = { ref: childId, name: 'Jordan Test', dateOfBirth: '2010-05-04' };
   return evaluate({ children: [child], events: rows.map(engineEventOf), asOf: NOW })
     .filter((a) => a.child === childId && !['NETWORK_LINK', 'ADULT_OF_CONCERN', 'HOTSPOT'].includes(a.rule))
-    .map((a) => ({ id: a.id, status: a.status, raisedAt: Date.parse(a.raisedAt), resolvedBy: a.resolvedBy }))
+    .map((a) => ({ id: a.id, status: a.status, raisedAt: Date.parse(a.raisedAt), resolvedBy: a.resolvedBy, owner: a.owner }))
     .sort((a, b) => a.id.localeCompare(b.id));
 }
 
@@ -41,7 +45,7 @@ async function storedOf(childId: string) {
   const rows = await database.db.select().from(alerts).where(eq(alerts.childId, childId));
   return rows
     .filter((a) => !['NETWORK_LINK'].includes(a.rule))
-    .map((a) => ({ id: a.id, status: a.status, raisedAt: a.raisedAt.getTime(), resolvedBy: a.resolvedBy }))
+    .map((a) => ({ id: a.id, status: a.status, raisedAt: a.raisedAt.getTime(), resolvedBy: a.resolvedBy, owner: (a.details.ruleOwner as string | undefined) ?? a.owner }))
     .sort((a, b) => a.id.localeCompare(b.id));
 }
 
@@ -49,7 +53,7 @@ const day = (n: number) => new Date(Date.UTC(2024, 0, 1) + n * 86_400_000).toISO
 
 const eventArb = fc.oneof(
   fc.record({ kind: fc.constant('missing'), day: fc.integer({ min: 0, max: 170 }), episode: fc.integer({ min: 1, max: 6 }), rhi: fc.boolean() }),
-  fc.record({ kind: fc.constantFrom('arrest', 'injury', 'exclusion', 'screening', 'strategy', 'parent'), day: fc.integer({ min: 0, max: 170 }) }),
+  fc.record({ kind: fc.constantFrom('arrest', 'injury', 'exclusion', 'screening', 'strategy', 'parent', 'lead'), day: fc.integer({ min: 0, max: 170 }) }),
 );
 
 function eventsFor(spec: { kind: string; day: number; episode?: number; rhi?: boolean }) {
@@ -73,6 +77,9 @@ function eventsFor(spec: { kind: string; day: number; episode?: number; rhi?: bo
       return [{ type: 'screening.completed', at: day(spec.day), agency: 'police', details: { level: 'moderate' } }];
     case 'strategy':
       return [{ type: 'care.strategy_discussion', at: day(spec.day), agency: 'police', details: {} }];
+    case 'lead':
+      // the school leads from here: social care's alerts are routed to it (the police created the record)
+      return [{ type: 'involvement.started', at: day(spec.day), agency: 'police', details: { agency: 'education', role: 'lead_professional' } }];
     default:
       return [{ type: 'parent.report', at: day(spec.day), agency: 'police', details: { concern: 'missing' } }];
   }

@@ -1,6 +1,7 @@
 // Keeps stored alerts equal to a replay of the chronology (design.md: "alerts are derived"), and
 // lets people act on them: record the action taken, assign, note, dismiss with a reason. Nothing
 // here edits an alert's derived fields by hand: a response is an event, and the rules resolve.
+import { randomUUID } from 'node:crypto';
 import type { Alert, Severity } from '../domain/alert.ts';
 import { isResponse, type Agency } from '../domain/event.ts';
 import { contextNextChangeMs, evaluateChild, evaluateContext, type ChildEvaluation, type EngineEvent } from '../rules/engine.ts';
@@ -78,10 +79,9 @@ function withMergedLinks(e: EngineEvent, merges: ReadonlyMap<string, string>): E
 // ——— who acts on a child's alert ———
 
 /**
- * Who may act on a child's alerts, as far as a refresh knows from what it already read: the
- * agencies actively involved and the lead professional's, from the chronology's involvement events
- * (which the involvements table, read by the access check, follows), and the agency of the person
- * who created the record.
+ * Who may act on a child's alerts: the agencies actively involved and the lead professional's, and
+ * the agency of the person who created the record — read from what the access check reads
+ * (alertsRepo.childAccessOf), so an alert is never left with an agency that gets a 404 on the child.
  */
 interface ChildAudience {
   /** actively involved, the longest-standing first */
@@ -95,44 +95,32 @@ interface ChildAudience {
   creator: Agency | null;
 }
 
-type InvolvementEvent = { type: string; details: Record<string, unknown> };
-
-/** The involvements of a chronology read in time order; `creator` as the record says. */
-function audienceOf(events: Iterable<InvolvementEvent>, creator: Agency | null): ChildAudience {
-  const active = new Set<Agency>();
-  const leads: Agency[] = [];
-  for (const e of events) {
-    if (e.type !== 'involvement.started' && e.type !== 'involvement.ended') continue;
-    const agency = e.details.agency as Agency;
-    if (e.type === 'involvement.ended') {
-      // ends every active involvement of the agency, as the involvements table's endInvolvement does
-      active.delete(agency);
-      if (leads.includes(agency)) leads.splice(leads.indexOf(agency), 1);
-    } else {
-      active.add(agency);
-      if (e.details.role === 'lead_professional' && !leads.includes(agency)) leads.push(agency);
-    }
-  }
+function audienceOf(access: alertsRepo.ChildAccessRow): ChildAudience {
+  const involved = [...new Set(access.involvements.map((i) => i.agency as Agency))];
   // the first lead professional still involved, as the child's page names them (chronology-service's summaryOf)
-  return { involved: [...active], lead: leads[0] ?? null, creator };
+  const lead = access.involvements.find((i) => i.role === 'lead_professional');
+  return { involved, lead: (lead?.agency as Agency | undefined) ?? null, creator: access.createdByPerson ? (access.createdByAgency as Agency) : null };
 }
-
-const creatorOf = (child: Pick<chronologyRepo.ChildRow, 'createdByAgency' | 'createdByUser'>): Agency | null =>
-  (child.createdByUser ? (child.createdByAgency as Agency) : null);
 
 /**
  * A rule names the agency that should act (contract 2's owner). When that agency may not see the
  * child — not involved, and no one of theirs created the record — the alert would reach no one who
  * can act: it goes to the lead professional's agency, else to the agency of the person who created
  * the record, else to an involved agency, and keeps the rule's owner in `details.ruleOwner` so the
- * agency it went to can bring them in. The next refresh gives it back once they are involved.
+ * agency it went to can bring them in. The next refresh gives it back once they are involved
+ * (docs/alerts.md). An alert that moves is the new owner's to act on: replaceAlerts lifts the
+ * dismissal and assignment of the agency it left, and queueNotices tells the new owner.
  */
-function routedToActors(alerts: readonly Alert[], audienceOfChild: (childId: string) => ChildAudience | undefined): Alert[] {
+function routedToActors(alerts: readonly Alert[], audiences: ReadonlyMap<string, alertsRepo.ChildAccessRow>): Alert[] {
+  const known = new Map<string, ChildAudience>();
   return alerts.map((alert) => {
     // an alert about a context (an adult, a place) has no child whose record decides who sees it
     if (!alert.child) return alert;
-    const audience = audienceOfChild(alert.child);
-    if (!audience || audience.involved.includes(alert.owner) || audience.creator === alert.owner) return alert;
+    const access = audiences.get(alert.child);
+    if (!access) return alert;
+    let audience = known.get(alert.child);
+    if (!audience) known.set(alert.child, (audience = audienceOf(access)));
+    if (audience.involved.includes(alert.owner) || audience.creator === alert.owner) return alert;
     const actor = audience.lead ?? audience.creator ?? audience.involved[0];
     // no agency may see the child: left with the rule's owner, as there is no one better to act
     if (!actor) return alert;
@@ -140,35 +128,11 @@ function routedToActors(alerts: readonly Alert[], audienceOfChild: (childId: str
   });
 }
 
-/** A group's records, a few thousand ids a statement (a county's linked children are many). */
-async function recordsOf(tx: Db, childIds: readonly string[]): Promise<chronologyRepo.ChildRow[]> {
-  const records: chronologyRepo.ChildRow[] = [];
-  for (let i = 0; i < childIds.length; i += 5_000) records.push(...(await chronologyRepo.findChildren(tx, childIds.slice(i, i + 5_000))));
-  return records;
-}
-
-/**
- * routedToActors for the context rules' alerts on a child (NETWORK_LINK), from the involvement
- * events the context evaluation read; the records of the children whose alert's owner is not
- * involved are read in one statement (a few thousand a statement), for who created them.
- */
-async function routedContextAlerts(tx: Db, fresh: readonly Alert[], events: readonly EngineEvent[]): Promise<Alert[]> {
-  if (!fresh.some((a) => a.child)) return [...fresh];
-  const involvements = new Map<string, EngineEvent[]>();
-  for (const e of events) {
-    if (e.type !== 'involvement.started' && e.type !== 'involvement.ended') continue;
-    const list = involvements.get(e.child);
-    if (list) list.push(e);
-    else involvements.set(e.child, [e]);
-  }
-  // in time order, as a child's chronology is read (the context read has no order)
-  for (const list of involvements.values()) list.sort((a, b) => a.atMs! - b.atMs!);
-  const involvedOnly = new Map<string, ChildAudience>();
-  const audience = (childId: string, creator: Agency | null) => audienceOf(involvements.get(childId) ?? [], creator);
-  for (const a of fresh) if (a.child && !involvedOnly.has(a.child)) involvedOnly.set(a.child, audience(a.child, null));
-  const unseen = [...new Set(fresh.filter((a) => a.child && !involvedOnly.get(a.child)!.involved.includes(a.owner)).map((a) => a.child!))];
-  const withCreator = new Map((await recordsOf(tx, unseen)).map((c) => [c.id, audience(c.id, creatorOf(c))]));
-  return routedToActors(fresh, (childId) => withCreator.get(childId) ?? involvedOnly.get(childId));
+/** routedToActors with the access of the alerts' children read in one statement (a few thousand children a statement). */
+async function routed(tx: Db, fresh: readonly Alert[]): Promise<Alert[]> {
+  const childIds = [...new Set(fresh.flatMap((a) => (a.child ? [a.child] : [])))];
+  if (!childIds.length) return [...fresh];
+  return routedToActors(fresh, await alertsRepo.childAccessOf(tx, childIds));
 }
 
 export type AlertService = ReturnType<typeof createAlertService>;
@@ -178,20 +142,28 @@ export function createAlertService(options: AlertServiceOptions = {}) {
   const clock = options.clock ?? Date.now;
   let notify = options.notify ?? true;
 
-  async function queueNotices(tx: Db, inserted: string[], fresh: readonly Alert[]): Promise<void> {
-    if (!notify || !inserted.length) return;
-    const isNew = new Set(inserted);
-    for (const alert of fresh) {
-      if (!isNew.has(alert.id) || alert.status !== 'open' || !NOTIFY_SEVERITIES.has(alert.severity)) continue;
-      // contentless by design: the notice says only that something needs looking at, and where
-      await alertsRepo.queueNotification(tx, {
-        alertId: alert.id,
+  /**
+   * A contentless notice to the owner agency of each open high or critical alert that is new to it:
+   * stored for the first time, or moved to it from another agency (replaceAlerts). In one statement.
+   */
+  async function queueNotices(tx: Db, stored: alertsRepo.StoredAlerts, fresh: readonly Alert[]): Promise<void> {
+    if (!notify || (!stored.inserted.length && !stored.moved.length)) return;
+    const inserted = new Set(stored.inserted);
+    const moved = new Set(stored.moved);
+    const notices = fresh
+      .filter((alert) => (inserted.has(alert.id) || moved.has(alert.id)) && alert.status === 'open' && NOTIFY_SEVERITIES.has(alert.severity))
+      .map((alert) => ({
+        // one notice an alert when new (the key is the alert's id: two instances storing it at once
+        // queue it once); one more each time it moves, which only the transaction that moved it
+        // sees, under a key of its own (notifications.alert_id is unique)
+        alertId: inserted.has(alert.id) ? alert.id : `${alert.id}@${alert.owner}:${randomUUID()}`,
         agency: alert.owner,
         recipient: options.dutyInboxes?.[alert.owner] ?? null,
+        // contentless by design: the notice says only that something needs looking at, and where
         subject: `Reachable: a new ${alert.severity} alert for your agency`,
         body: `A new ${alert.severity} alert needs your agency's attention in Reachable. Sign in to see it: ${options.baseUrl ?? ''}/my-work`,
-      });
-    }
+      }));
+    if (notices.length) await alertsRepo.queueNotifications(tx, notices);
   }
 
   /** Re-evaluates the partnership-wide rules (links between children, adults, places). */
@@ -203,14 +175,14 @@ export function createAlertService(options: AlertServiceOptions = {}) {
     const merges = await contextRepo.mergeMap(tx);
     const now = clock();
     const events = linked.map((row) => withMergedLinks(engineEventOf(row), merges));
-    const fresh = await routedContextAlerts(tx, evaluateContext({
+    const fresh = await routed(tx, evaluateContext({
       children: everyone.map((c) => ({ ref: c.id, name: c.name, dateOfBirth: c.dateOfBirth ?? undefined, concernSince: c.since?.getTime() ?? null })),
       events,
       asOf: now,
       config,
-    }), events);
-    const inserted = await alertsRepo.replaceAlerts(tx, alertsRepo.contextAlertScope(CONTEXT_RULES), fresh, config.version);
-    await queueNotices(tx, inserted, fresh);
+    }));
+    const stored = await alertsRepo.replaceAlerts(tx, alertsRepo.contextAlertScope(CONTEXT_RULES), fresh, config.version);
+    await queueNotices(tx, stored, fresh);
     const next = contextNextChangeMs(events, now);
     await rulesDueRepo.writeContextDue(tx, Number.isFinite(next) ? new Date(next) : null, config.version);
   }
@@ -227,10 +199,9 @@ export function createAlertService(options: AlertServiceOptions = {}) {
       asOf: clock(),
       config,
     });
-    const audience = audienceOf(rows, creatorOf(child));
-    const fresh = routedToActors(evaluation.alerts, () => audience);
-    const inserted = await alertsRepo.replaceAlerts(tx, alertsRepo.childAlertScope(childId, CONTEXT_RULES), fresh, config.version);
-    await queueNotices(tx, inserted, fresh);
+    const fresh = await routed(tx, evaluation.alerts);
+    const stored = await alertsRepo.replaceAlerts(tx, alertsRepo.childAlertScope(childId, CONTEXT_RULES), fresh, config.version);
+    await queueNotices(tx, stored, fresh);
     await rulesDueRepo.writeRulesDue(tx, [rulesDueOf(childId, evaluation)], config.version);
     const concernChanged = await alertsRepo.setConcern(tx, childId, evaluation.concern ? new Date(evaluation.concern.sinceMs) : null);
     // who is of concern is what the context rules read: due until they are evaluated, whatever
@@ -275,13 +246,10 @@ export function createAlertService(options: AlertServiceOptions = {}) {
           config,
         });
       });
-      // who acts on each child's alerts, from the chronologies and records just read (refreshChild's)
-      const fresh = present.flatMap((id, k) => {
-        const audience = audienceOf(chronologies.get(id)!, creatorOf(found.get(id)!));
-        return routedToActors(evaluations[k].alerts, () => audience);
-      });
-      const inserted = await alertsRepo.replaceAlerts(tx, alertsRepo.childrenAlertScope(present, CONTEXT_RULES), fresh, config.version);
-      await queueNotices(tx, inserted, fresh);
+      // who acts on each child's alerts: the group's access read in one statement (refreshChild's)
+      const fresh = await routed(tx, evaluations.flatMap((e) => e.alerts));
+      const stored = await alertsRepo.replaceAlerts(tx, alertsRepo.childrenAlertScope(present, CONTEXT_RULES), fresh, config.version);
+      await queueNotices(tx, stored, fresh);
       await rulesDueRepo.writeRulesDue(tx, present.map((id, k) => rulesDueOf(id, evaluations[k])), config.version);
       const wanted = present.map((id, k) => {
         const concern = evaluations[k].concern;
@@ -379,7 +347,9 @@ export function startSweeper(db: Db, alerts: AlertService, minutes: number, warn
  * Children share names (a duplicate record, two children called Kai Brennan), so a hidden child is
  * replaced where the message names that child, found by where the rules put each name — never by
  * the name alone, which would hide a visible child of the same name and tell the reader the hidden
- * child's name by giving the visible one their pseudonym.
+ * child's name by giving the visible one their pseudonym. The rest of the message — a context's
+ * label is a practitioner's words, "Leon Hidden's mum" — is then read for the hidden children's
+ * names too (review finding: the label told the name beside the pseudonym).
  */
 export async function withNeedToKnow<T extends Pick<alertsRepo.AlertRow, 'rule' | 'message' | 'details'> & { childId?: string | null }>(
   tx: Db,
@@ -418,19 +388,26 @@ interface NamePlace {
   length: number;
 }
 
-/** The message with each hidden child's name, where it names them, replaced by their pseudonym. */
+/**
+ * The message with each hidden child's name, where it names them, replaced by their pseudonym; and
+ * between those places (a label, the rules' own words), every hidden child's name hidden (nameHider).
+ * A visible child's name at their own place is theirs, whoever else shares it.
+ */
 function messageForReader(a: Pick<alertsRepo.AlertRow, 'rule' | 'message' | 'details'> & { childId?: string | null }, children: ReadonlyMap<string, NamedChild>): string {
   const ids = childrenNamedBy(a);
   if (!ids.some((id) => children.get(id)?.visible === false)) return a.message;
   const places = a.rule === 'NETWORK_LINK' ? linkNamePlaces(a, children) : listNamePlaces(a, children);
-  if (!places) return everyNameHidden(a.message, ids, children);
-  let message = a.message;
-  // from the end, so the places before stay where they were
-  for (const place of [...places].sort((x, y) => y.at - x.at)) {
-    if (children.get(place.id)?.visible !== false) continue;
-    message = message.slice(0, place.at) + pseudonym(place.id) + message.slice(place.at + place.length);
+  const hide = nameHider(ids, children);
+  if (!places) return hide(a.message);
+  let message = '';
+  let from = 0;
+  for (const place of [...places].sort((x, y) => x.at - y.at)) {
+    const child = children.get(place.id)!;
+    message += hide(a.message.slice(from, place.at));
+    message += child.visible ? a.message.slice(place.at, place.at + place.length) : pseudonym(place.id);
+    from = place.at + place.length;
   }
-  return message;
+  return message + hide(a.message.slice(from));
 }
 
 /**
@@ -482,13 +459,13 @@ function listNamePlaces(a: Pick<alertsRepo.AlertRow, 'message' | 'details'>, chi
 const NAME_WITHHELD = 'a child (name withheld)';
 
 /**
- * A message not as the rules write it: every hidden child's name is hidden wherever it appears —
- * preferring hiding to telling — by the child's pseudonym when no other child the alert names has
- * that name, and otherwise by words that name no one, since a visible child must not be given a
- * hidden child's pseudonym. In one pass, longest names first, so "Leon Marsh", a child the reader
- * may see, is not read as a hidden "Leon".
+ * Hides every hidden child's name wherever it appears in a text — a message not as the rules write
+ * it, or the words between the places where they put each name — preferring hiding to telling: by
+ * the child's pseudonym when no other child the alert names has that name, and otherwise by words
+ * that name no one, since a visible child must not be given a hidden child's pseudonym. In one pass,
+ * longest names first, so "Leon Marsh", a child the reader may see, is not read as a hidden "Leon".
  */
-function everyNameHidden(message: string, ids: readonly string[], children: ReadonlyMap<string, NamedChild>): string {
+function nameHider(ids: readonly string[], children: ReadonlyMap<string, NamedChild>): (text: string) => string {
   const byName = new Map<string, NamedChild[]>();
   for (const id of new Set(ids)) {
     const c = children.get(id);
@@ -498,13 +475,14 @@ function everyNameHidden(message: string, ids: readonly string[], children: Read
     else byName.set(c.name, [c]);
   }
   const names = [...byName.keys()].sort((x, y) => y.length - x.length);
-  if (!names.length) return message;
+  if (!names.length) return (text) => text;
   const pattern = new RegExp(names.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
-  return message.replace(pattern, (name) => {
-    const same = byName.get(name)!;
-    if (same.every((c) => c.visible)) return name;
-    return same.length === 1 ? pseudonym(same[0].id) : NAME_WITHHELD;
-  });
+  return (text) =>
+    text.replace(pattern, (name) => {
+      const same = byName.get(name)!;
+      if (same.every((c) => c.visible)) return name;
+      return same.length === 1 ? pseudonym(same[0].id) : NAME_WITHHELD;
+    });
 }
 
 /** An alert the actor may see: on a child they may see, or a context alert of their agency. */

@@ -7,6 +7,7 @@ import type { Alert } from '../domain/alert.ts';
 import { openTestDatabase } from '../../test/support/database.ts';
 import type { Database } from './database.ts';
 import { contextAlertScope, readWork, replaceAlerts } from './alert-repository.ts';
+import { makeUser } from '../../test/support/partnership.ts';
 
 let database: Database;
 before(async () => {
@@ -27,7 +28,7 @@ test('the alerts of the scope become exactly the fresh ones: new stored, gone wi
   const scope = contextAlertScope(['HOTSPOT']);
   await database.db.transaction((tx) => replaceAlerts(tx, scope, [hotspot(1), hotspot(2), hotspot(3)], 'test'));
   const added = await database.db.transaction((tx) => replaceAlerts(tx, scope, [hotspot(2), hotspot(4)], 'test'));
-  assert.deepEqual(added, ['HOTSPOT:place-4']);
+  assert.deepEqual(added, { inserted: ['HOTSPOT:place-4'], moved: [] });
   assert.deepEqual(await stored(), ['HOTSPOT:place-2', 'HOTSPOT:place-4']);
   await database.db.transaction((tx) => replaceAlerts(tx, scope, [], 'test'));
   assert.deepEqual(await stored(), []);
@@ -50,4 +51,31 @@ test("My work's statement has the agency's name written in (one statement an age
   for (const agency of ["police' or true or '", 'Police', 'police;', '']) {
     await assert.rejects(database.db.transaction((tx) => readWork(tx, { agency, userId: null }, {}, page)), /Not an agency's name/);
   }
+});
+
+test('an alert stored for another owner is moved: its dismissal and assignment are lifted, in one statement for all; an alert whose owner stays keeps them', async () => {
+  const scope = contextAlertScope(['HOTSPOT']);
+  const school = await makeUser(database.db, 'education', 'practitioner', 'Sue Moved');
+  const userId = school.kind === 'user' ? school.userId : '';
+  const places = [1, 2, 3].map((n) => ({ ...hotspot(n), id: `HOTSPOT:moved-${n}`, owner: 'education' as Alert['owner'] }));
+  await database.db.transaction((tx) => replaceAlerts(tx, scope, places, 'test'));
+  await database.executeSql(`update alerts set assigned_to = '${userId}', dismissed_at = now(), dismissed_by = '${userId}', dismiss_reason = 'Not ours' where id like 'HOTSPOT:moved-%'`);
+  // two move to the police; the third stays with education and changes only its message
+  const next = [{ ...places[0], owner: 'police' as Alert['owner'] }, { ...places[1], owner: 'police' as Alert['owner'] }, { ...places[2], message: 'Reworded' }];
+  let statements = 0;
+  const stored = await database.db.transaction(async (tx) => {
+    const counting = new Proxy(tx, { get: (target, key, receiver) => (key === 'execute' ? (...args: unknown[]) => (statements++, (target.execute as (...a: unknown[]) => unknown).apply(target, args)) : Reflect.get(target, key, receiver)) });
+    return replaceAlerts(counting as typeof tx, scope, next, 'test');
+  });
+  assert.deepEqual({ inserted: stored.inserted, moved: [...stored.moved].sort() }, { inserted: [], moved: ['HOTSPOT:moved-1', 'HOTSPOT:moved-2'] });
+  assert.equal(statements, 1, 'the alerts written and their movers read in one statement');
+  const rows = (await database.executeSql(`select id, owner, assigned_to, dismissed_at, dismissed_by, dismiss_reason from alerts where id like 'HOTSPOT:moved-%' order by id`)).rows as Record<string, unknown>[];
+  assert.deepEqual(rows.map((r) => [r.id, r.owner, r.assigned_to, r.dismissed_at === null, r.dismissed_by, r.dismiss_reason]), [
+    ['HOTSPOT:moved-1', 'police', null, true, null, null],
+    ['HOTSPOT:moved-2', 'police', null, true, null, null],
+    ['HOTSPOT:moved-3', 'education', userId, false, userId, 'Not ours'],
+  ]);
+  // written again as they are: nothing moves
+  assert.deepEqual(await database.db.transaction((tx) => replaceAlerts(tx, scope, next, 'test')), { inserted: [], moved: [] });
+  await database.db.transaction((tx) => replaceAlerts(tx, scope, [], 'test'));
 });

@@ -1,8 +1,8 @@
 // SQL for stored alerts, their notes, children's concern and the notification outbox.
 import { and, asc, desc, eq, inArray, isNull, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import { SEVERITY_RANK, type Alert } from '../domain/alert.ts';
-import type { Db } from './database.ts';
-import { alertNotes, alerts, childConcern, children, events, leases, notifications, users } from './schema.ts';
+import { jsonFromDriver, type Db } from './database.ts';
+import { alertNotes, alerts, childConcern, children, events, involvements, leases, notifications, users } from './schema.ts';
 import { childVisibleTo, type AccessScope, type AccessScopeParams } from './chronology-repository.ts';
 
 export type AlertRow = typeof alerts.$inferSelect;
@@ -33,7 +33,7 @@ function rowOf(alert: Alert, configVersion: string, childId: string | null): typ
 }
 
 // What the rules decide is replaced on every evaluation; what people added (assignment, dismissal,
-// when it was first stored) is left as it is.
+// when it was first stored) is left as it is — unless the alert moved to another agency (below).
 const DERIVED = [
   'severity', 'raisedAt', 'dueBy', 'status', 'resolvedAt', 'resolvedBy', 'evidence', 'details',
   'owner', 'message', 'actions', 'configVersion', 'subject',
@@ -44,39 +44,72 @@ const DERIVED = [
 const DERIVED_CHANGED = sql.raw(
   `(${DERIVED.map((key) => `"alerts"."${alerts[key].name}"`).join(', ')}) is distinct from (${DERIVED.map((key) => `excluded."${alerts[key].name}"`).join(', ')})`,
 );
+// An alert that moves to another agency (routed to the lead professional's agency, given back to
+// the rule's owner once involved: alert-service's routedToActors) is the new owner's to act on: a
+// dismissal or an assignment made by the agency it left would keep it out of their My work, unseen
+// (review finding: the school dismissed an NRM prompt routed to it, "social care should make the
+// referral", and it went back to social care still dismissed). They are lifted. Who dismissed or
+// assigned it, when and why, stays in the alert's notes (dismissAlert and assignAlert write one
+// each), which the new owner reads on the alert's page; a note of the move itself would need an
+// author, and alert_notes has no place for the system.
+const MOVED = '"alerts"."owner" is distinct from excluded."owner"';
+const PEOPLE_ON_MOVE = sql.raw(
+  ['assigned_to', 'dismissed_at', 'dismissed_by', 'dismiss_reason'].map((column) => `"${column}" = case when ${MOVED} then null else "alerts"."${column}" end`).join(', '),
+);
+
+export interface StoredAlerts {
+  /** not stored before */
+  inserted: string[];
+  /** stored before for another owner agency: the new owner has not been told of them */
+  moved: string[];
+}
 
 /**
  * Makes the stored alerts in `scope` exactly `fresh`: upserts each by id (so two instances never
  * store one alert twice) and removes those the chronology no longer supports (a back-dated event
- * can withdraw an alert). Returns the ids that were not stored before.
+ * can withdraw an alert). Returns the ids that were not stored before, and those that were, for
+ * another owner (their dismissal and assignment lifted: PEOPLE_ON_MOVE).
  */
 export async function replaceAlerts(
   tx: Db,
   scope: SQL,
   fresh: readonly Alert[],
   configVersion: string,
-): Promise<string[]> {
+): Promise<StoredAlerts> {
   // the kept ids travel as one jsonb parameter: a county's context alerts (tens of thousands) as a
   // list of parameters overflowed drizzle's statement building and PostgreSQL's 65,535 parameters
   const ids = JSON.stringify(fresh.map((a) => a.id));
   await tx.delete(alerts).where(fresh.length ? and(scope, sql`${alerts.id} not in (select jsonb_array_elements_text(${ids}::jsonb))`) : scope);
-  if (!fresh.length) return [];
-  const inserted: string[] = [];
+  const stored: StoredAlerts = { inserted: [], moved: [] };
+  if (!fresh.length) return stored;
   // The rows travel as one jsonb parameter a few thousand at a time: building a statement of
   // sixteen parameters a row cost more than the database's work (a feed's chunk stores thousands).
+  // The owners before are read in the same statement (`before`, which sees the alerts as the
+  // statement found them): RETURNING gives only the row written.
   for (let i = 0; i < fresh.length; i += 2_000) {
     const rows = fresh.slice(i, i + 2_000).map((a) => recordOf(rowOf(a, configVersion, a.child)));
     const result = await tx.execute(sql`
-      insert into ${alerts} (${sql.raw(ALERT_COLUMNS.map((c) => `"${c.name}"`).join(', '))})
-      select ${sql.raw(ALERT_COLUMNS.map((c) => (c.type === 'jsonb' ? `nullif(r."${c.name}", 'null'::jsonb)` : `r."${c.name}"`)).join(', '))}
-      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(${sql.raw(ALERT_COLUMNS.map((c) => `"${c.name}" ${c.type}`).join(', '))})
-      on conflict (id) do update set ${sql.raw(DERIVED.map((key) => `"${alerts[key].name}" = excluded."${alerts[key].name}"`).join(', '))}
-      where ${DERIVED_CHANGED}
-      returning id, (xmax = 0) as inserted`);
-    // xmax is 0 on a row this statement inserted, and not on one it updated
-    for (const r of (result as unknown as { rows: { id: string; inserted: boolean }[] }).rows) if (r.inserted) inserted.push(r.id);
+      with r as (
+        select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(${sql.raw(ALERT_COLUMNS.map((c) => `"${c.name}" ${c.type}`).join(', '))})
+      ),
+      before as (
+        select a.id from ${alerts} a join r on r.id = a.id where a.owner is distinct from r.owner
+      ),
+      written as (
+        insert into ${alerts} (${sql.raw(ALERT_COLUMNS.map((c) => `"${c.name}"`).join(', '))})
+        select ${sql.raw(ALERT_COLUMNS.map((c) => (c.type === 'jsonb' ? `nullif(r."${c.name}", 'null'::jsonb)` : `r."${c.name}"`)).join(', '))} from r
+        on conflict (id) do update set ${sql.raw(DERIVED.map((key) => `"${alerts[key].name}" = excluded."${alerts[key].name}"`).join(', '))}, ${PEOPLE_ON_MOVE}
+        where ${DERIVED_CHANGED}
+        -- xmax is 0 on a row this statement inserted, and not on one it updated
+        returning id, (xmax = 0) as inserted
+      )
+      select w.id, w.inserted, (not w.inserted and exists (select 1 from before b where b.id = w.id)) as moved from written w`);
+    for (const r of (result as unknown as { rows: { id: string; inserted: boolean; moved: boolean }[] }).rows) {
+      if (r.inserted) stored.inserted.push(r.id);
+      else if (r.moved) stored.moved.push(r.id);
+    }
   }
-  return inserted;
+  return stored;
 }
 
 /** The columns rowOf fills, with their SQL types, for jsonb_to_recordset. */
@@ -455,6 +488,24 @@ export async function queueNotification(tx: Db, row: typeof notifications.$infer
   return created?.id ?? null;
 }
 
+type NoticeRow = Pick<typeof notifications.$inferInsert, 'alertId' | 'agency' | 'recipient' | 'subject' | 'body'>;
+
+/**
+ * queueNotification for many notices in one statement a few thousand (a feed's chunk raises
+ * hundreds of alerts; a statement each was a round trip per alert). A notice already queued under
+ * its key is left as it is.
+ */
+export async function queueNotifications(tx: Db, rows: readonly NoticeRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 2_000) {
+    const part = rows.slice(i, i + 2_000).map((r) => ({ alert_id: r.alertId, agency: r.agency, recipient: r.recipient ?? null, subject: r.subject, body: r.body }));
+    await tx.execute(sql`
+      insert into ${notifications} (alert_id, agency, recipient, subject, body)
+      select alert_id, agency, recipient, subject, body
+        from jsonb_to_recordset(${JSON.stringify(part)}::jsonb) as r(alert_id text, agency text, recipient text, subject text, body text)
+      on conflict do nothing`);
+  }
+}
+
 export async function findNotification(tx: Db, id: string): Promise<NotificationRow | undefined> {
   const [row] = await tx.select().from(notifications).where(eq(notifications.id, id)).limit(1);
   return row;
@@ -532,6 +583,40 @@ export async function contextAlertsAbout(tx: Db, kind: string) {
 }
 
 // ——— many children at once (a chunk of an agency feed: issue 10) ———
+
+/** Who may see a child as access reads it (childVisibleTo), for routing its alerts. */
+export interface ChildAccessRow {
+  childId: string;
+  /** the active involvements (the involvements table's, ended_at null), the longest-standing first */
+  involvements: { agency: string; role: string | null }[];
+  /** created by a person (children.created_by_user), not an agency's system */
+  createdByPerson: boolean;
+  createdByAgency: string;
+}
+
+/**
+ * The active involvements and the creator of each child, from what childVisibleTo reads — the
+ * involvements table, where an end applies as it arrives and ends every involvement of the agency
+ * still open, and the children row — so that an alert is routed to an agency that can open the
+ * record (review finding: routing by the chronology's events in time order disagreed with access
+ * after a back-dated end). One statement a few thousand children.
+ */
+export async function childAccessOf(tx: Db, childIds: readonly string[]): Promise<Map<string, ChildAccessRow>> {
+  const found = new Map<string, ChildAccessRow>();
+  const ids = [...new Set(childIds)];
+  for (let i = 0; i < ids.length; i += 5_000) {
+    const result = await tx.execute(sql`
+      select c.id as "childId", c.created_by_user is not null as "createdByPerson", c.created_by_agency as "createdByAgency",
+             coalesce((select jsonb_agg(jsonb_build_object('agency', i.agency, 'role', i.role) order by i.started_at, i.agency, i.id)
+                         from ${involvements} i where i.child_id = c.id and i.ended_at is null), '[]'::jsonb) as involvements
+        from ${children} c
+       where c.id in (select jsonb_array_elements_text(${JSON.stringify(ids.slice(i, i + 5_000))}::jsonb)::uuid)`);
+    for (const r of (result as unknown as { rows: ChildAccessRow[] }).rows) {
+      found.set(r.childId, { ...r, involvements: jsonFromDriver(r.involvements) });
+    }
+  }
+  return found;
+}
 
 export const childrenAlertScope = (childIds: readonly string[], contextRules: readonly string[]) =>
   and(inArray(alerts.childId, [...childIds]), notInArray(alerts.rule, [...contextRules]))!;

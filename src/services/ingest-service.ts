@@ -8,7 +8,6 @@ import { AGENCIES, AGENCY_IN_A_SENTENCE, AGENCY_NAMES, EVENT_TYPE_NAMES, storabl
 import { columnKey, decodeCsvBytes, readCsv } from '../ingest/csv.ts';
 import type { ImportFormat, IncomingPerson, MappedRow, SourceRecord } from '../ingest/format.ts';
 import { formatNamed, IMPORT_FORMATS } from '../ingest/formats/index.ts';
-import { canonicalJson } from '../store/audit-repository.ts';
 import type { Db } from '../store/database.ts';
 import * as chronologyRepo from '../store/chronology-repository.ts';
 import * as repo from '../store/ingest-repository.ts';

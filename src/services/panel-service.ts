@@ -142,11 +142,11 @@ export function createPanelService(db: Db, options: PanelServiceOptions = {}) {
    */
   async function childrenAroundContext(tx: Db, chair: Person, meetingId: string, entityId: string) {
     const scope = scopeOf(chair);
-    const around = new Map<string, { id: string; name: string; visible: boolean }>();
-    for (const c of await contextRepo.childrenOfEntity(tx, entityId, scope)) if (c.visible) around.set(c.childId, { id: c.childId, name: c.name, visible: true });
+    const around = new Map<string, { id: string; name: string }>();
+    for (const c of await contextRepo.childrenOfEntity(tx, entityId, scope)) if (c.visible) around.set(c.childId, { id: c.childId, name: c.name });
     const onAgenda = (await repo.itemsOf(tx, meetingId)).filter((i) => i.childId && i.childName && !around.has(i.childId));
     const visible = await repo.visibleChildIds(tx, scope, onAgenda.map((i) => i.childId!));
-    for (const i of onAgenda) if (visible.has(i.childId!)) around.set(i.childId!, { id: i.childId!, name: i.childName!, visible: true });
+    for (const i of onAgenda) if (visible.has(i.childId!)) around.set(i.childId!, { id: i.childId!, name: i.childName! });
     return [...around.values()];
   }
 
@@ -157,14 +157,13 @@ export function createPanelService(db: Db, options: PanelServiceOptions = {}) {
    * may not see): the chair refers to a child by the reference the network pages use for a child a
    * reader may not see.
    */
-  function namedInContextItem(fields: [path: string, text: string][], children: { id: string; name: string; visible: boolean }[]): Problem[] {
+  function namedInContextItem(fields: [path: string, text: string][], children: { id: string; name: string }[]): Problem[] {
     return fields.flatMap(([path, text]) => {
       const named = childrenNamedIn(text, children);
       if (!named.length) return [];
-      const names = named.map((n) => (n.child.visible ? `${n.child.name} (${pseudonym(n.child.id)})` : `“${n.as}”`));
+      const names = named.map((n) => `${n.child.name} (${pseudonym(n.child.id)})`);
       const list = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
-      const instead = named.every((n) => n.child.visible) ? 'or refer to them by their reference' : 'or refer to them by their reference, or as “a child” where none is given';
-      return [problem(path, `Do not name children in an item about an adult or place: every agency at the panel reads it. Remove ${list}, ${instead}`)];
+      return [problem(path, `Do not name children in an item about an adult or place: every agency at the panel reads it. Remove ${list}, or refer to them by their reference`)];
     });
   }
 

@@ -7,6 +7,7 @@ import { AGENCY_NAMES, parseEvent, type Agency, type EventInput, type Problem } 
 import { validateNhsNumber, validateUpn } from '../domain/identifiers.ts';
 import { ageOn, beforeEarliestYear, EARLIEST_YEAR, londonDate, parseAt } from '../domain/time.ts';
 import { parseInstant } from '../rules/calendar/london-clock.ts';
+import { spokenDate } from '../rules/rule.ts';
 import { checkLanguage, eventFreeText } from '../domain/language.ts';
 import { trajectory } from '../domain/trajectory.ts';
 import type { Db } from '../store/database.ts';
@@ -693,10 +694,8 @@ export async function recordEvents(
   }
 }
 
-const dateInWords = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
-
 /** `2010-12-02` → "2 December 2010". */
-export const dateWords = (date: string) => dateInWords.format(new Date(`${date}T12:00:00Z`));
+export const dateWords = (date: string) => spokenDate(parseAt(date));
 
 /** The London calendar date an event's `at` falls on (a date-time in another offset may be the day before or after there). */
 export const londonDayOf = (at: string) => (at.length === 10 ? at : londonDate(parseAt(at)));
@@ -889,7 +888,6 @@ async function applyInvolvement(tx: Db, row: repo.EventRow): Promise<void> {
     await repo.endInvolvement(tx, row.childId, agency, row.at);
   }
 }
-
 
 /** One entry of the chronology (an alert's evidence), as this reader may see it. */
 export async function viewEvent(db: Db, actor: Actor, childId: string, eventId: string): Promise<{ child: repo.ChildRow; entry: VisibleEntry }> {

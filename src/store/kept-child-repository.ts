@@ -54,16 +54,6 @@ function walkFrom(start: SQL): SQL {
        where walk.hops < ${sql.raw(String(MERGE_HOPS))})`;
 }
 
-/**
- * The records kept of the children an identifier names exactly (NHS number, UPN, police or local
- * authority id), as a subquery of ids. A merge moves a record's entries, involvements and links to
- * the record kept but leaves its identifiers on its own row (it does not copy them), so an
- * identifier that only a record merged away holds still names the child: its match is followed
- * along the walk to the record at its end. Only records not merged away come out — never the record
- * merged away itself, nor one where the chain breaks (a `merged_into` naming no record) or loops:
- * its entries have moved — and a child whose records share the identifier comes out once. Exact:
- * the whole identifier, case and spaces aside, on each index of its kind.
- */
 /** The one column each kind of identifier is held in, compared as keptRecordsByIdentifier compares it. */
 const IDENTIFIER_COLUMNS = {
   nhsNumber: (v: { compact: string; lower: string }) => sql`c.nhs_number = ${v.compact}`,
@@ -77,11 +67,23 @@ const IDENTIFIER_COLUMNS = {
  * only. A police id that happens to be another child's local authority id names a different child.
  */
 export function keptRecordsByIdentifierOf(kind: keyof typeof IDENTIFIER_COLUMNS, identifier: string): SQL {
-  return sql`(${walkFrom(IDENTIFIER_COLUMNS[kind](identifierForms(identifier)))} select id from walk where merged_into is null)`;
+  return keptAlong(IDENTIFIER_COLUMNS[kind](identifierForms(identifier)));
 }
 
+/**
+ * The records kept of the children an identifier names exactly (NHS number, UPN, police or local
+ * authority id), as a subquery of ids. A merge moves a record's entries, involvements and links to
+ * the record kept but leaves its identifiers on its own row (it does not copy them), so an
+ * identifier that only a record merged away holds still names the child: its match is followed
+ * along the walk to the record at its end. Only records not merged away come out — never the record
+ * merged away itself, nor one where the chain breaks (a `merged_into` naming no record) or loops:
+ * its entries have moved — and a child whose records share the identifier comes out once. Exact:
+ * the whole identifier, case and spaces aside, on each index of its kind.
+ */
 export function keptRecordsByIdentifier(identifier: string): SQL {
-  const { compact, lower } = identifierForms(identifier);
-  const named = sql`c.nhs_number = ${compact} or c.upn = ${compact} or lower(c.police_id) = ${lower} or lower(c.la_id) = ${lower}`;
-  return sql`(${walkFrom(named)} select id from walk where merged_into is null)`;
+  const forms = identifierForms(identifier);
+  return keptAlong(sql.join(Object.values(IDENTIFIER_COLUMNS).map((column) => column(forms)), sql` or `));
 }
+
+/** The records kept at the end of the walks from the children rows `named` picks. */
+const keptAlong = (named: SQL) => sql`(${walkFrom(named)} select id from walk where merged_into is null)`;

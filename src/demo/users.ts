@@ -7,15 +7,19 @@ export const DEMO_PASSWORD = 'demo-password-2026';
 
 interface DemoUser {
   email: string;
+  /** the person's name, as an identity provider would give it (their job is not part of it) */
   name: string;
+  /** what they do, for the sign-in page's list of demo accounts */
+  job: string;
   agency: Agency;
   role: Role;
   agencyName: string;
 }
 
-const user = (email: string, name: string, agency: Agency, role: Role): DemoUser => ({
+const user = (email: string, who: string, agency: Agency, role: Role): DemoUser => ({
   email,
-  name,
+  name: who.replace(/ \(.*\)$/, ''),
+  job: /\((.*)\)$/.exec(who)?.[1] ?? '',
   agency,
   role,
   agencyName: AGENCY_NAMES[agency],

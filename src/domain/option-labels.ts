@@ -84,9 +84,12 @@ const points = (n: number) => `${n.toLocaleString('en-GB')} ${n === 1 ? 'point' 
  * present — not the fields it is stored with (the level code, the score's own band, the set's
  * version, the date it was as of, the band's reasoning and the items set aside, which the exports
  * and the screening keep). `provenance` (the entry's own page) adds which screening set scored it.
- * Other types, and any key a screening's sender added, are shown as stored.
+ * Other types, and any key a screening's sender added, are shown as stored, but for `respondsTo`
+ * (the alert the entry answers), which the pages show as a link to the alert.
  */
-export function chronologyDetails(type: string, details: Record<string, unknown>, options: { provenance?: boolean } = {}): Record<string, unknown> {
+export function chronologyDetails(type: string, allDetails: Record<string, unknown>, options: { provenance?: boolean } = {}): Record<string, unknown> {
+  // the alert an entry answers is shown as a link to it, not as its id (rules/rule-names.ts: respondedAlert)
+  const { respondsTo: _respondsTo, ...details } = allDetails;
   if (type !== 'screening.completed') return details;
   const { level, score, setVersion, asOf: _asOf, scoreLevel, indicators, bandReasons: _reasons, override, setAside: _setAside, noIndicatorsPresent, ...others } = details;
   const shown: Record<string, unknown> = {};

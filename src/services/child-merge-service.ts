@@ -36,6 +36,12 @@ export interface MergeRequest {
    * to the commit. Without it they are written here.
    */
   auditLater?: DeferredAudit[];
+  /**
+   * For a merge a feed made (its probable match): the audit names who ran the import and the run,
+   * so the child's access log says which feed joined the records. The merge itself stays the
+   * matcher's (`mergedBy` empty): no person decided it.
+   */
+  importedBy?: { actor: Actor | null; run: string; basis: string };
 }
 
 /** Inside the caller's transaction: moves the merged record's events, involvements, links and open agenda items. */
@@ -73,7 +79,9 @@ export async function mergeChildRecords(tx: Db, request: MergeRequest): Promise<
     panelItems: moved.panelItems ?? [], panelItemsFolded: (moved.panelItemsFolded ?? []).map((f) => ({ item: f.item.id, into: f.into })),
     alertNotes: moved.alertNotes?.length ?? 0, alertsCarried: moved.alertsCarried?.length ?? 0, accessRequests: moved.accessRequests?.length ?? 0,
   };
-  await auditAllOrLeave(tx, [[actor, 'child.merged', kept.id, detail], [actor, 'child.merged', merged.id, detail]], request.auditLater);
+  const feed = request.importedBy;
+  const [auditActor, audited] = feed ? [feed.actor, { ...detail, via: 'import', run: feed.run, basis: feed.basis }] : [actor, detail];
+  await auditAllOrLeave(tx, [[auditActor, 'child.merged', kept.id, audited], [auditActor, 'child.merged', merged.id, audited]], request.auditLater);
   return row;
 }
 

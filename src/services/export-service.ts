@@ -16,6 +16,7 @@ import { withNeedToKnow } from './alert-service.ts';
 import { audit } from './audit-service.ts';
 import { redactFor, visibleChild, type VisibleEntry } from './chronology-service.ts';
 import { csvLine } from './csv.ts';
+import { respondedAlert } from '../rules/rule-names.ts';
 
 export interface ExportOptions {
   /** the present moment; tests fix it */
@@ -87,9 +88,11 @@ function valueText(v: unknown): string {
 
 /** Every detail, unknown keys too (contract 1: they are kept, so they are exported). */
 export function detailsText(details: Record<string, unknown>): string {
+  const answered = respondedAlert(details);
   return Object.entries(details)
     .filter(([, v]) => v !== null && v !== undefined && v !== '')
-    .map(([k, v]) => `${words(k)}: ${valueText(v)}`)
+    // the alert it answers by its rule's name, not its id (the rule, the child's id and a key)
+    .map(([k, v]) => (k === 'respondsTo' && answered ? `in response to the alert: ${answered.ruleName}` : `${words(k)}: ${valueText(v)}`))
     .join('; ');
 }
 

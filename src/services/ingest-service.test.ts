@@ -461,6 +461,13 @@ describe('matching incoming people to children', () => {
     assert.ok(merge, 'merged into Jordan Smith');
     assert.equal(merge.mergedBy, null);
     assert.match(merge.reason, /Matched automatically \(probability 0\.9\d\d\)/);
+    // the access log of both records says which feed joined them, and who ran it (not "system")
+    const merged = await db.select().from(auditLog).where(and(eq(auditLog.action, 'child.merged'), inArray(auditLog.childId, [jordanSmith, merge.mergedChildId])));
+    assert.equal(merged.length, 2);
+    for (const entry of merged) {
+      assert.equal(entry.actorUser, (p.admin as { userId: string }).userId);
+      assert.deepEqual([entry.detail.via, entry.detail.run, entry.detail.basis], ['import', s.runId, 'agency_feed']);
+    }
     const incoming = (await db.select().from(children).where(eq(children.id, merge.mergedChildId)))[0];
     assert.equal(incoming.name, 'Jordon Smyth');
     assert.equal(incoming.mergedInto, jordanSmith);

@@ -733,6 +733,7 @@ async function importRow(
       await record(tx, incoming.id, agency, row.events, touched);
       await mergeChildRecords(tx, {
         keptId: decision.candidateChildId, mergedId: incoming.id, actor: null, auditLater: audits,
+        importedBy: { actor: options.actor, run: run.id, basis: FEED_BASIS },
         reason: `Matched automatically (probability ${decision.probability.toFixed(3)}): ${decision.reasons.join('; ')}`,
       });
       const moved = touched.get(incoming.id) ?? [];

@@ -7,7 +7,7 @@ import type { CaseReviewPack } from '../services/case-review-service.ts';
 import type { ChronologyExport, ExportAlert, ExportEntry } from '../services/export-service.ts';
 import { restrictedText } from '../services/export-service.ts';
 import type { Block, PdfDocument } from './pdf.ts';
-import { ruleName } from './rule-names.ts';
+import { ruleName } from '../rules/rule-names.ts';
 import { viewFilters } from './view-filters.ts';
 
 const agencyName = (a: string) => AGENCY_NAMES[a as Agency] ?? a;

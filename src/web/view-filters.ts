@@ -3,7 +3,7 @@ import nunjucks from 'nunjucks';
 import { AGENCY_NAMES, EVENT_TYPE_NAMES, agencyRef, type Agency, type EventType } from '../domain/event.ts';
 import { formatInstant, londonOffsetMinutes } from '../domain/time.ts';
 import { hasOptionLabel, optionLabel } from '../domain/option-labels.ts';
-import { ruleName } from './rule-names.ts';
+import { ruleName } from '../rules/rule-names.ts';
 import { ROLE_CATALOGUE } from '../services/access.ts';
 import type { Role } from '../services/actor.ts';
 

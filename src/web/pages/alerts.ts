@@ -12,7 +12,7 @@ import { responsesFor } from '../alert-responses.ts';
 import { asString, dateFromParts, formErrors } from '../forms.ts';
 import { wordingToCheck } from '../language-check.ts';
 import { requireSignedIn, signedIn } from '../sessions.ts';
-import { ruleName } from '../rule-names.ts';
+import { ruleName } from '../../rules/rule-names.ts';
 import { requireCaseReader } from '../guards.ts';
 import { paginationFor } from '../pagination.ts';
 import { viewFilters } from '../view-filters.ts';

@@ -6,7 +6,7 @@ import { DIRECTION_OUTCOME_NAMES, DIRECTION_OUTCOMES, type CmePeriod } from '../
 import { createCmeService, mayUseCmeRegister } from '../../services/cme-service.ts';
 import { notFound, ServiceError } from '../../services/errors.ts';
 import { asString, dateFromParts, dateParts, formErrors } from '../forms.ts';
-import { ruleName } from '../rule-names.ts';
+import { ruleName } from '../../rules/rule-names.ts';
 import { requireSignedIn, signedIn } from '../sessions.ts';
 
 type Body = Record<string, unknown>;

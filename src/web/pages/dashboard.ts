@@ -7,7 +7,7 @@ import { AGENCIES, AGENCY_NAMES, type Agency, type Problem } from '../../domain/
 import { partnershipDashboard, SMALL_NUMBER, type Dashboard, type DashboardQuery, type Figure, type Grid } from '../../services/dashboard-service.ts';
 import { ServiceError } from '../../services/errors.ts';
 import { asString, formErrors } from '../forms.ts';
-import { ruleName } from '../rule-names.ts';
+import { ruleName } from '../../rules/rule-names.ts';
 import { requireSignedIn, signedIn } from '../sessions.ts';
 
 type Query = Record<string, unknown>;

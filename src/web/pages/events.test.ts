@@ -328,3 +328,25 @@ test('an episode another agency recorded as restricted, or known only from its r
     assert.equal(done.statusCode, 302, `${episode}: ${JSON.stringify(problemsShown(done.body))}`);
   }
 });
+
+test('an entry recorded from an alert names the alert and links to it, on the chronology, its own page and the CSV export — not its id', async () => {
+  const child = await createChild(t.database.db, p.socialWorker, { name: 'Remy Answered', dateOfBirth: '2009-01-01' });
+  const alertId = `RHI_OVERDUE:${child.id}:SC-EP-7`;
+  const v = await sam();
+  const done = await v.post(`/children/${child.id}/events/new`, {
+    type: 'contact.direct_work', 'at-day': '6', 'at-month': '4', 'at-year': '2024', summary: '(answering the alert)', alert: alertId,
+  });
+  assert.equal(done.statusCode, 302, JSON.stringify(problemsShown(done.body)));
+  const [row] = await t.database.db.select().from(events).where(like(events.summary, '%(answering the alert)%'));
+  assert.equal(row.details.respondsTo, alertId, 'kept with the entry, as contract 1 keeps unknown details');
+  const link = `In response to the alert <a class="govuk-link" href="/alerts/${encodeURIComponent(alertId)}">Return home interview overdue</a>`;
+  const page = await v.get(`/children/${child.id}`);
+  assert.ok(page.body.includes(link), 'the chronology links to the alert by its name');
+  assert.doesNotMatch(page.body, /Responds to/, 'not the id as a detail');
+  const own = await v.get(`/children/${child.id}/events/${row.id}`);
+  assert.ok(own.body.includes(link));
+  assert.doesNotMatch(own.body, /Responds to/);
+  const csv = await v.get(`/children/${child.id}/chronology.csv`);
+  assert.match(csv.body, /in response to the alert: Return home interview overdue/);
+  assert.ok(!csv.body.includes(alertId), 'a reader of an export is given the alert\'s name, not the key the engine stores it by');
+});

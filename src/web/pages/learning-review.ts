@@ -4,7 +4,7 @@
 // engine in memory, the same code as `reachable replay`: it reads no child records and writes
 // none, and an upload is never stored. The only thing written is one audit entry per replay run.
 import { readFileSync } from 'node:fs';
-import { ruleName } from '../rule-names.ts';
+import { ruleName } from '../../rules/rule-names.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
 import { flattenMultipartBody, isUpload, readUpload, TRUNCATED } from '../uploads.ts';

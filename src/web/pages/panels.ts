@@ -10,7 +10,7 @@ import { createPanelService, type ItemView } from '../../services/panel-service.
 import { ServiceError } from '../../services/errors.ts';
 import { asArray, asString, dateFromParts, formErrors } from '../forms.ts';
 import { wordingToCheck } from '../language-check.ts';
-import { ruleName } from '../rule-names.ts';
+import { ruleName } from '../../rules/rule-names.ts';
 import { requireSignedIn, signedIn } from '../sessions.ts';
 import { can } from '../../services/access.ts';
 import { requireCapabilityOf } from '../guards.ts';

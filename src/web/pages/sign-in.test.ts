@@ -24,10 +24,12 @@ test('the demo accounts table names each role, not its code', async () => {
   const rows = demoAccountRows(page.body);
   assert.equal(rows.length, DEMO_USERS.length);
   for (const [i, u] of DEMO_USERS.entries()) {
-    assert.deepEqual(rows[i], [u.email, u.agencyName.replace(/'/g, '&#39;'), ROLE_CATALOGUE[u.role].name], u.email);
+    assert.deepEqual(rows[i], [u.email, u.job ? `${u.name}, ${u.job}` : u.name, u.agencyName.replace(/'/g, '&#39;'), ROLE_CATALOGUE[u.role].name], u.email);
+    assert.doesNotMatch(u.name, /\(/, 'a name is a name: the account bar gives the role beside it');
   }
-  assert.ok(rows.some((row) => row[2] === 'Designated safeguarding lead'));
-  assert.ok(rows.some((row) => row[2] === 'Police analyst'));
+  assert.ok(rows.some((row) => row[3] === 'Designated safeguarding lead'));
+  assert.ok(rows.some((row) => row[3] === 'Police analyst'));
+  assert.ok(rows.some((row) => row[1] === 'Owen Hart, youth justice worker'));
   assert.doesNotMatch(page.body, />\s*(?:dsl|police_analyst|panel_chair|partnership_analyst)\s*</);
 });
 

@@ -34,7 +34,7 @@ export async function signInRoutes(app: FastifyInstance): Promise<void> {
           demoUsers: DEMO_USERS,
           demoPassword: DEMO_PASSWORD,
           // the role by its name, as everywhere else people see it: a code ("dsl") means nothing to a visitor
-          demoUserRows: DEMO_USERS.map((u) => [{ text: u.email }, { text: u.agencyName }, { text: ROLE_CATALOGUE[u.role].name }]),
+          demoUserRows: DEMO_USERS.map((u) => [{ text: u.email }, { text: u.job ? `${u.name}, ${u.job}` : u.name }, { text: u.agencyName }, { text: ROLE_CATALOGUE[u.role].name }]),
         }
       : {};
   const minutes = (n: number) => `${n} minute${n === 1 ? '' : 's'}`;

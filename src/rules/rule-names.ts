@@ -1,6 +1,6 @@
 // Plain names for the rule codes: the codes are the partnership's shared identifiers (contract 2),
 // the names are how a page reads. Shared by My work, alerts, the child's page and learning reviews.
-import { RULE_CATALOGUE } from '../rules/catalogue.ts';
+import { RULE_CATALOGUE } from './catalogue.ts';
 
 /** Plain names for the rule codes, for the summary table and the alert headings. */
 export const RULE_NAMES: Record<string, string> = {
@@ -38,3 +38,16 @@ export const RULE_NAMES: Record<string, string> = {
 const CATALOGUE = new Map(RULE_CATALOGUE.map((r) => [r.code, r]));
 
 export const ruleName = (code: string): string => RULE_NAMES[code] ?? CATALOGUE.get(code)?.description.split('. ')[0] ?? code;
+
+/**
+ * The alert an entry was recorded in response to: `details.respondsTo`, which the web form sets when
+ * a practitioner records the action an alert asked for. An alert's id is the engine's natural key
+ * (`RULE:child:key`), so its rule is read from the id itself: no look-up, and it still reads when the
+ * alert has since been resolved. Null when the entry answers no alert, or the value is not an alert's id.
+ */
+export function respondedAlert(details: Record<string, unknown>): { id: string; ruleName: string } | null {
+  const id = details.respondsTo;
+  if (typeof id !== 'string') return null;
+  const rule = /^([A-Z][A-Z0-9_]*):/.exec(id)?.[1];
+  return rule ? { id, ruleName: ruleName(rule) } : null;
+}

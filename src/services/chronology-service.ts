@@ -716,11 +716,12 @@ const BEFORE_BIRTH: ReadonlySet<string> = new Set([
  * The events dated before the child's date of birth, each a problem on its `at` (`events[i].at` in
  * a batch). A person or an agency system recording on a child (recordEvents: the web forms, the API,
  * the services that record for a person) is refused them: a missing episode in 1990 for a child born
- * in 2010 is a mistyped year. Not applied to the feeds (ingest-service writes through appendEvents
- * and its own fast path), which check a row's dates against the row's own date of birth format by
- * format and keep the children in need census's assessments of unborn children on purpose
- * (ingest/formats/cin-factors.ts); nor to scenarios. The day of birth itself is fine, and so is
- * what the partnership does for an unborn child (BEFORE_BIRTH).
+ * in 2010 is a mistyped year. The feeds are held to it too, against the record the row lands on
+ * (ingest-service's `record`, and its fast path leaves such a line to it); their formats also check
+ * a row's dates against the row's own date of birth, and the children in need census's assessments
+ * of unborn children are kept (ingest/formats/cin-factors.ts: in BEFORE_BIRTH). Not applied to
+ * scenarios. The day of birth itself is fine, and so is what the partnership does for an unborn
+ * child (BEFORE_BIRTH).
  */
 export function beforeBirth(child: { dateOfBirth: string | null }, parsed: readonly Pick<EventInput, 'at' | 'type'>[], batch: boolean): Problem[] {
   const born = child.dateOfBirth;

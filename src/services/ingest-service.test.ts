@@ -357,6 +357,25 @@ describe('matching incoming people to children', () => {
   const childNamed = async (name: string) => (await db.select().from(children).where(eq(children.name, name)))[0];
   const childCount = async () => (await db.select({ id: children.id }).from(children)).length;
 
+  test('a feed naming a child by id is held to the date of birth as people and systems are: an entry before it is refused on `at`, a pre-birth referral kept', async () => {
+    const leon = leonMarsh; // born 2010-09-22
+    const line = (at: string, type: string, ref: string, details: Record<string, unknown> = {}) => JSON.stringify({ type, at, agency: 'social_care', child: leon, ref, details });
+    const bytes = [
+      line('2024-02-02', 'missing.started', 'BB-1', { episode: 'BB-EP-1' }),
+      line('1990-02-02', 'missing.started', 'BB-2', { episode: 'BB-EP-2' }), // a mistyped year
+      line('2010-09-21T23:30:00+00:00', 'police.arrested', 'BB-3'), // 22 September in London: the birthday itself
+      line('2010-07-01', 'care.referral', 'BB-4'), // a pre-birth referral
+    ].join('\n');
+    const s = await feed(db, 'jsonl', 'before-birth.jsonl', p.admin, { bytes });
+    assert.deepEqual([s.accepted, s.rejected], [3, 1], JSON.stringify(counts(s)));
+    const [issue] = await db.select().from(importIssues).where(eq(importIssues.runId, s.runId));
+    assert.equal(issue.line, 2);
+    assert.deepEqual(issue.problems.map((x) => x.path), ['at']);
+    assert.match(issue.problems[0].message, /on or after the child's date of birth, 22 September 2010/);
+    const refs = await refsOf(db, leon);
+    assert.ok(['BB-1', 'BB-3', 'BB-4'].every((r) => refs.includes(r)) && !refs.includes('BB-2'), refs.join(', '));
+  });
+
   test('exact on the LA id recorded on a child', async () => {
     const before = await childCount();
     const s = await feed(db, 'ssda903-missing', 'ssda903-missing-known-la.csv', p.admin);

@@ -15,7 +15,7 @@ import { inTransaction, sqlStatesOf, transactionRunAgain } from '../store/transa
 import { scopeOf, type Actor } from './actor.ts';
 import { touchesContext, type AlertService } from './alert-service.ts';
 import { audit, auditAll, type DeferredAudit } from './audit-service.ts';
-import { appendEvents, contentOf, differences, lockedCurrentChild, newEventRow } from './chronology-service.ts';
+import { appendEvents, beforeBirth, contentOf, differences, lockedCurrentChild, londonDayOf, newEventRow } from './chronology-service.ts';
 import { mergeChildRecords } from './child-merge-service.ts';
 import { forbidden, notFound, ServiceError, validationFailed } from './errors.ts';
 import { createIncomingChild, currentChild, matchPerson, missingIdentifiers, rememberPerson, type MatcherSettings } from './matching-service.ts';
@@ -523,6 +523,10 @@ class ChunkBatch {
     if (!agency) return false;
     const child = this.childOf(agency, row);
     if (!child || Object.keys(missingIdentifiers(child, row.person)).length) return false;
+    // an entry before the child's birth is refused by the long way (record), with its reason
+    // (a London day is at most one before the date the instant is written with: most lines need no clock)
+    const born = child.dateOfBirth;
+    if (born && row.events.some((e) => e.at.slice(0, 10) <= born && londonDayOf(e.at) < born)) return false;
     const agencies = this.agencies.get(child.id);
     if (!agencies) return false;
     // as record() does: the row's events, with the agency's involvement first if it has none
@@ -715,14 +719,14 @@ async function importRow(
         audits.push([options.actor, 'child.identifiers_added', child.id, { identifiers: Object.keys(changes), via: 'import', run: run.id, basis: FEED_BASIS }]);
       }
       await rememberPerson(tx, agency, row.person, child.id, decision.method, null);
-      const created = await record(tx, child.id, agency, row.events, touched);
+      const created = await record(tx, child, agency, row.events, touched);
       return created ? 'accepted' : Object.keys(changes).length ? 'updated' : 'unchanged';
     }
     case 'new': {
       const child = await createIncomingChild(tx, agency, row.person);
       audits.push(createdEntry(options.actor, child, { run: run.id }));
       await rememberPerson(tx, agency, row.person, child.id, 'new', null);
-      await record(tx, child.id, agency, row.events, touched);
+      await record(tx, child, agency, row.events, touched);
       return 'accepted';
     }
     case 'probable': {
@@ -730,7 +734,7 @@ async function importRow(
       const incoming = await createIncomingChild(tx, agency, row.person);
       audits.push(createdEntry(options.actor, incoming, { run: run.id }));
       await rememberPerson(tx, agency, row.person, incoming.id, 'probabilistic', decision.probability);
-      await record(tx, incoming.id, agency, row.events, touched);
+      await record(tx, incoming, agency, row.events, touched);
       await mergeChildRecords(tx, {
         keptId: decision.candidateChildId, mergedId: incoming.id, actor: null, auditLater: audits,
         importedBy: { actor: options.actor, run: run.id, basis: FEED_BASIS },
@@ -749,8 +753,14 @@ async function importRow(
  * agency about a child means the agency works with the child (and may then see the record).
  * Returns whether anything was new.
  */
-async function record(tx: Db, childId: string, agency: Agency, inputs: EventInput[], touched: Map<string, chronologyRepo.EventRow[]>): Promise<boolean> {
+async function record(tx: Db, child: Pick<chronologyRepo.ChildRow, 'id' | 'dateOfBirth'>, agency: Agency, inputs: EventInput[], touched: Map<string, chronologyRepo.EventRow[]>): Promise<boolean> {
+  const childId = child.id;
   const events = inputs.map(({ child: _child, ...e }) => e as EventInput);
+  // as for people and systems (recordEvents): an entry before the birth is a mistyped year, unless
+  // it is what the partnership does for an unborn child; the formats' own checks compare a row's
+  // dates with the row's date of birth, this with the record's (a feed naming the child by id)
+  const unborn = beforeBirth(child, events, false);
+  if (unborn.length) throw validationFailed(unborn);
   const involved = (await chronologyRepo.activeInvolvements(tx, childId)).some((i) => i.agency === agency);
   if (!involved && events.length) {
     events.unshift({ type: 'involvement.started', at: earliest(events), agency, ref: `import:involvement:${agency}:${childId}`, details: { agency } });
@@ -990,7 +1000,7 @@ export async function decideReview(db: Db, actor: Actor, reviewId: string, decis
     const incoming = await createIncomingChild(tx, agency, person);
     await rememberPerson(tx, agency, person, incoming.id, decision === 'same' ? 'review' : 'new', review.score);
     const touched = new Map<string, chronologyRepo.EventRow[]>();
-    await record(tx, incoming.id, agency, review.pendingEvents as unknown as EventInput[], touched);
+    await record(tx, incoming, agency, review.pendingEvents as unknown as EventInput[], touched);
     let result = incoming.id;
     // the merge's audit entries wait for the review's own write: entries come last
     const entries: DeferredAudit[] = [createdEntry(actor, incoming, { run: review.runId, review: review.id })];

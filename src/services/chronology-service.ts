@@ -191,7 +191,8 @@ async function addChild(db: Db, actor: Actor, input: ChildInput, ref: string | u
       continue;
     }
     // refused after the commit, which keeps the audit entry on the record already held
-    if ('refused' in outcome) throw validationFailed(outcome.refused);
+    // its own error (409), so an agency's system can route the child to its own match review
+    if ('refused' in outcome) throw new ServiceError('already_recorded', 409, 'The child is already recorded: nothing was written', outcome.refused);
     return outcome;
   }
 }

@@ -4,7 +4,7 @@ import type { Problem } from '../domain/event.ts';
 
 export class ServiceError extends Error {
   constructor(
-    readonly id: 'validation_error' | 'not_found' | 'forbidden' | 'conflict' | 'unauthorized',
+    readonly id: 'validation_error' | 'not_found' | 'forbidden' | 'conflict' | 'unauthorized' | 'already_recorded',
     readonly status: number,
     message: string,
     readonly details: Problem[] = [],

@@ -137,7 +137,14 @@ export function openApiDocument(): Record<string, unknown> {
             201: { description: 'Created: the new child' },
             200: { description: 'Already created by an earlier request with the same `ref` and details from your agency: that child, nothing changed' },
             ...errors,
-            409: { description: 'The `ref` was already used by your agency to add a different child: nothing was written', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+            409: {
+              description: 'Nothing was written. `error` says why: `conflict`, the `ref` was already used by your agency to add a different child; ' +
+                '`already_recorded`, another record already holds an identifier given (NHS number, UPN, police or local authority id: each detail names the field) — ' +
+                'the child is already known to the partnership, and a second record would split their chronology. If your agency may see that record, the message names it; ' +
+                'otherwise ask the child\'s lead professional to add your agency to their network (or use emergency access in the product if the child is at risk now). ' +
+                'The attempt is recorded in that child\'s access log',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+            },
           },
         },
       },

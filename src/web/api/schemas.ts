@@ -43,7 +43,7 @@ export const chronologyQuerySchema = z.object({
 });
 
 export const errorSchema = z.object({
-  error: z.enum(['validation_error', 'not_found', 'unauthorized', 'forbidden', 'conflict', 'rate_limited', 'bad_request', 'internal_error']),
+  error: z.enum(['validation_error', 'not_found', 'unauthorized', 'forbidden', 'conflict', 'already_recorded', 'rate_limited', 'bad_request', 'internal_error']),
   message: z.string().optional(),
   details: z.array(z.object({ path: z.string(), message: z.string() })),
 });

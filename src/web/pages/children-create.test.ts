@@ -261,7 +261,9 @@ test('a child another record already names by an identifier is not added again: 
   const { issueApiToken } = await import('../../services/account-service.ts');
   const token = (await issueApiToken(t.database.db, 'health', 'PAS (duplicate check)')).token;
   const api = await t.app.inject({ method: 'POST', url: '/api/children', payload: { name: 'Api Jordan', nhsNumber: '9434765919' }, headers: { authorization: `Bearer ${token}` } });
-  assert.equal(api.statusCode, 400);
+  // its own answer (409 `already_recorded`), so a system can route the child to its match review
+  assert.equal(api.statusCode, 409);
+  assert.equal(api.json().error, 'already_recorded');
   assert.deepEqual(api.json().details.map((d: { path: string }) => d.path), ['nhsNumber']);
   assert.equal((await childrenNamed('Api Jordan')).length, 0);
 });

@@ -91,7 +91,7 @@ export async function childRoutes(app: FastifyInstance): Promise<void> {
       const { child } = await createChildOnce(db, actor, input, submissionRef(body));
       return reply.redirect(`/children/${child.id}`);
     } catch (error) {
-      if (!(error instanceof ServiceError) || !['validation_error', 'conflict'].includes(error.id)) throw error;
+      if (!(error instanceof ServiceError) || !['validation_error', 'conflict', 'already_recorded'].includes(error.id)) throw error;
       // conflict: this submission already added a child, and is sent again with other details (changed
       // while the first answer was slow, say). Not taken to that child as if it were this one: the form
       // again, saying so, with a new submission id — sent again, it adds this child as a new one.

@@ -335,6 +335,12 @@ test('a context on the agenda is shown only to readers who may open it: others g
   assert.equal(forPolice.item.context?.label, 'dex');
   await panels.submitReturn(p.police, meeting.id, dex.id, 'Dex is known to us');
   assert.equal((await panels.view(p.police, meeting.id)).items.find((i) => i.id === dex.id)!.returns.length, 1);
+  // every agency at the panel reads a return on an adult: police may not name Bailey, whom only they see
+  const named = await rejection(panels.submitReturn(p.police, meeting.id, dex.id, 'Dex is known to us. Bailey Hidden was stopped in his car.'), 400);
+  assert.deepEqual(named.details.map((d) => d.path), ['return']);
+  assert.match(named.details[0].message, new RegExp(`^Do not name children in an item about an adult or place: every agency at the panel reads it\\. Remove Bailey Hidden \\(${pseudonym(child.b)}\\)`));
+  const kept = (await panels.view(p.police, meeting.id)).items.find((i) => i.id === dex.id)!.returns;
+  assert.deepEqual(kept.map((r) => r.text), ['Dex is known to us'], 'the return sent before is kept, unchanged');
 });
 
 test('an item’s form sent back by the language check is one view of a child’s item; a context item’s is not sent back, and nothing is written', async () => {

@@ -467,7 +467,13 @@ export function createPanelService(db: Db, options: PanelServiceOptions = {}) {
         const item = await repo.findItem(tx, id, itemId);
         if (!item) throw notFound();
         if (item.childId) await visibleChild(tx, who, item.childId);
-        else await visibleAgendaContext(tx, who, item);
+        else {
+          // a return on an adult or place is read by every agency at the panel, as the chair's
+          // record of it is: the same check, for the children this agency's person may see
+          const context = await visibleAgendaContext(tx, who, item);
+          const naming = namedInContextItem([['return', body]], await childrenAroundContext(tx, who, id, context.id));
+          if (naming.length) throw validationFailed(naming);
+        }
         itemStep(item, 'submit_return');
         await repo.upsertReturn(tx, { itemId: item.id, agency: who.agency, text: body, submittedBy: who.userId });
         await audit(tx, actor, 'panel.return_submitted', item.childId, { meeting: id, item: item.id });

@@ -223,14 +223,21 @@ export function createPanelService(db: Db, options: PanelServiceOptions = {}) {
     const items = await views(tx, actor, id);
     const rank = (agency: string) => (AGENCIES as readonly string[]).indexOf(agency);
     const attendance = (await repo.attendanceOf(tx, id)).sort((a, b) => rank(a.agency) - rank(b.agency));
+    const isChair = actor.kind === 'user' && actor.userId === meeting.chairUser;
+    // The chair is told which expected agencies no one can take part for on an item about a child:
+    // not involved with the child and with no member on the panel, their people read "A child — not
+    // shared with your agency" and can send no return (only the chair: it says who is involved)
+    const childItems = items.filter((i) => i.childId);
+    const reading = isChair ? await repo.agenciesReadingItems(tx, meeting.panelType, childItems.map((i) => i.childId!)) : new Map<string, Set<string>>();
+    const unreadBy = (i: ItemView) => (i.childId && reading.has(i.childId) ? meeting.expectedAgencies.filter((a) => !reading.get(i.childId!)!.has(a)) : []);
     return {
       meeting,
       type: typeOf(meeting.panelType) ?? null,
       typeName: typeName(meeting.panelType),
-      items,
+      items: items.map((i) => ({ ...i, unreadBy: unreadBy(i) })),
       attendance,
       absent: attendance.length ? absentAgencies(meeting.expectedAgencies, attendance) : [],
-      isChair: actor.kind === 'user' && actor.userId === meeting.chairUser,
+      isChair,
       today: londonDate(now()),
     };
   }

@@ -172,6 +172,24 @@ export async function insertActions(tx: Db, rows: (typeof panelActions.$inferIns
  * whose involvements went with the merge, and the minutes must not hide the child from the agencies
  * that sat at the panel — its decision is already in the kept record's chronology, which they read.
  */
+/**
+ * For each child, the agencies whose people can read the child's agenda item: involved with the
+ * child, the record's creator as an agency (a feed's), or with a member on the panel (a member reads
+ * the children on its agenda until the minutes: childVisibleTo). What a person alone has (a record
+ * they created, emergency access) is not an agency's.
+ */
+export async function agenciesReadingItems(tx: Db, panelType: string, childIds: readonly string[]): Promise<Map<string, Set<string>>> {
+  const reading = new Map<string, Set<string>>(childIds.map((id) => [id, new Set<string>()]));
+  if (!childIds.length) return reading;
+  const result = await tx.execute(sql`
+    select i.child_id, i.agency from involvements i where i.child_id = any(${`{${childIds.join(',')}}`}::uuid[]) and i.ended_at is null
+    union select c.id, c.created_by_agency from children c where c.id = any(${`{${childIds.join(',')}}`}::uuid[]) and c.created_by_user is null
+    union select c.id, u.agency from children c cross join panel_members m join users u on u.id = m.user_id
+      where c.id = any(${`{${childIds.join(',')}}`}::uuid[]) and m.panel_type = ${panelType} and u.active`);
+  for (const row of (result as unknown as { rows: { child_id: string; agency: string }[] }).rows) reading.get(row.child_id)?.add(row.agency);
+  return reading;
+}
+
 export async function visibleChildIds(tx: Db, scope: AccessScope, childIds: string[]): Promise<Set<string>> {
   if (!childIds.length) return new Set();
   const asked = [...new Set(childIds)];

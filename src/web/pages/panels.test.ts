@@ -31,9 +31,15 @@ before(async () => {
 });
 after(() => t.close());
 
+/** One signed-in visitor a person, for the file: sign-in allows ten tries a minute an account. */
+const visitors = new Map<string, Visitor>();
 async function as(email: string) {
-  const v = new Visitor(t.app);
-  await v.signIn(email);
+  let v = visitors.get(email);
+  if (!v) {
+    v = new Visitor(t.app);
+    await v.signIn(email);
+    visitors.set(email, v);
+  }
   return v;
 }
 const CHAIR = 'tara.chair@test.reachable';
@@ -145,6 +151,29 @@ test('an agency sends its pre-panel return on a child it may see', async () => {
   assert.match(redacted.body, /A child — not shared with your agency/);
   assert.doesNotMatch(redacted.body, /Jordan Test/);
   assert.equal((await school.get(url)).statusCode, 404);
+});
+
+test('the chair is told which expected agencies cannot read an item about a child, and how to change that; no one else is', async () => {
+  const cannotRead = (body: string) => /<strong>Cannot read this item:<\/strong> ([^<]*)<\/p>/.exec(body)?.[1];
+  const v = await as(CHAIR);
+  const page = await v.get(meetingUrl);
+  // Jordan's network is social care and police: the MACE panel also expects education, health,
+  // youth justice and housing, whose people read "A child — not shared with your agency"
+  assert.equal(cannotRead(page.body), 'Education, Health, Youth justice, Housing');
+  assert.match(page.body, /An agency expected at this panel cannot read an item when it is not involved with the child and has no member on the panel/);
+  assert.match(page.body, /href="\/panels\/members\?panel=missing_exploited">Add a member for the agency<\/a>/);
+  // police read the item, but who is in Jordan's network is not theirs to be told here
+  const police = await as('pat.police@test.reachable');
+  assert.equal(cannotRead((await police.get(meetingUrl)).body), undefined);
+  // a member for education on the panel: education's member reads the item, so education is not listed
+  const eddie = await makeUser(t.database.db, 'education', 'practitioner', 'Eddie Member');
+  const { panelMembers } = await import('../../store/schema.ts');
+  const [member] = await t.database.db.insert(panelMembers).values({ panelType: 'missing_exploited', userId: (eddie as { userId: string }).userId, role: 'member' }).returning();
+  try {
+    assert.equal(cannotRead((await v.get(meetingUrl)).body), 'Health, Youth justice, Housing');
+  } finally {
+    await t.database.db.delete(panelMembers).where(eq(panelMembers.id, member.id));
+  }
 });
 
 test('the chair opens the meeting, takes attendance and records a decision into the chronology', async () => {

@@ -97,7 +97,7 @@ export default async function panelRoutes(app: FastifyInstance): Promise<void> {
 
   const tag = (status: string) => ({ text: STATUS_NAMES[status] ?? status, classes: STATUS_TAGS[status] ?? 'govuk-tag--grey' });
 
-  function itemsForPage(items: ItemView[]) {
+  function itemsForPage(items: (ItemView & { unreadBy?: string[] })[]) {
     return items.map((i, n) => ({
       ...i,
       number: n + 1,
@@ -105,6 +105,7 @@ export default async function panelRoutes(app: FastifyInstance): Promise<void> {
       reasonTexts: i.reasons.map(reasonText),
       outcomeName: i.outcome ? OUTCOME_NAMES[i.outcome] : null,
       returnAgencies: i.returns.map((r) => AGENCY_NAMES[r.agency as keyof typeof AGENCY_NAMES] ?? r.agency),
+      unreadByNames: (i.unreadBy ?? []).map((a) => AGENCY_NAMES[a as keyof typeof AGENCY_NAMES] ?? a),
     }));
   }
 
@@ -178,6 +179,7 @@ export default async function panelRoutes(app: FastifyInstance): Promise<void> {
       items: itemsForPage(view.items),
       // the sentence under the agenda is about children: a hidden context is not one of them
       hidden: view.items.filter((i) => i.redacted && !i.redactedContext).length,
+      anyUnread: view.items.some((i) => i.unreadBy.length),
       editable,
       mayOpen: view.meeting.meetsOn <= view.today,
       openCount: view.items.filter((i) => i.status !== 'decided').length,

@@ -99,11 +99,30 @@ export async function breakGlassQueue(db: Db, actor: Actor) {
   requireCapability(actor, 'review_break_glass');
   const user = person(actor);
   return db.transaction(async (tx) => {
-    const rows = await repo.grantsToReview(tx, user.role === 'dpo' ? null : user.agency);
-    await audit(tx, actor, 'access.break_glass_listed', null, { grants: rows.length });
-    return rows.map((r) => ({ ...r.grant, name: r.name, agency: r.agency, email: r.email }));
+    const agency = user.role === 'dpo' ? null : user.agency;
+    const rows = await repo.grantsToReview(tx, agency);
+    // Beside emergency access, the other way of looking for a child one has no relationship with:
+    // adding them again, refused because another record holds the identifier given. Told only that
+    // another agency holds the child, the person learnt that the child is known; a manager sees
+    // who tried, so that a practitioner who needs to be in the network is helped into it and a
+    // pattern of tries (looking children up by NHS number) is noticed.
+    const since = new Date(Date.now() - REFUSED_ADDITIONS_DAYS * 86_400_000).toISOString();
+    const refused = await repo.refusedAdditions(tx, agency, since, REFUSED_ADDITIONS_SHOWN);
+    await audit(tx, actor, 'access.break_glass_listed', null, { grants: rows.length, refusedAdditions: refused.length });
+    return {
+      grants: rows.map((r) => ({ ...r.grant, name: r.name, agency: r.agency, email: r.email })),
+      refusedAdditions: refused.map((r) => ({
+        at: new Date(r.at), agency: r.agency, name: r.name ?? r.actor, email: r.email,
+        identifiers: Array.isArray(r.detail.identifiers) ? (r.detail.identifiers as string[]) : [],
+      })),
+      refusedAdditionsDays: REFUSED_ADDITIONS_DAYS,
+    };
   });
 }
+
+/** How far back, and how many, of the attempts to add a child already recorded a manager is shown. */
+export const REFUSED_ADDITIONS_DAYS = 90;
+export const REFUSED_ADDITIONS_SHOWN = 200;
 
 export async function reviewBreakGlass(db: Db, actor: Actor, grantId: string, decision: string, note: string) {
   requireCapability(actor, 'review_break_glass');

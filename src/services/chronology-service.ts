@@ -201,7 +201,7 @@ interface AlreadyRecorded {
   refused: Problem[];
 }
 
-const IDENTIFIER_NAMES = { nhsNumber: 'NHS number', upn: 'UPN', policeId: 'police id', laId: 'local authority id' } as const;
+export const IDENTIFIER_NAMES = { nhsNumber: 'NHS number', upn: 'UPN', policeId: 'police id', laId: 'local authority id' } as const;
 
 /**
  * A new record for a child another record already names by an identifier (NHS number, UPN, police

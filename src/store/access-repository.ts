@@ -27,6 +27,21 @@ export async function grantsToReview(tx: Db, agency: string | null) {
     .orderBy(asc(accessGrants.grantedAt));
 }
 
+/**
+ * The attempts to add a child another record already holds (the audit's `child.duplicate_refused`)
+ * since `since`, newest first, at most `limit`: by one agency's people (its managers) or all (the
+ * DPO). Who tried, when and which kinds of identifier — not the child, whom the reader may not see.
+ */
+export async function refusedAdditions(tx: Db, agency: string | null, since: string, limit: number) {
+  return tx
+    .select({ seq: auditLog.seq, at: auditLog.at, agency: auditLog.agency, detail: auditLog.detail, name: users.name, email: users.email, actor: auditLog.actor })
+    .from(auditLog)
+    .leftJoin(users, eq(users.id, auditLog.actorUser))
+    .where(and(eq(auditLog.action, 'child.duplicate_refused'), agency ? eq(auditLog.agency, agency) : undefined, sql`${auditLog.at} >= ${since}`))
+    .orderBy(desc(auditLog.seq))
+    .limit(limit);
+}
+
 export async function findGrant(tx: Db, id: string) {
   if (!isUuid(id)) return undefined;
   const [row] = await tx

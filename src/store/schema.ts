@@ -179,6 +179,9 @@ export const auditLog = pgTable(
     // lists them in detail.children: the child's access log finds those entries by containment
     // (detail->'children' @> '["<id>"]'), which this index answers without reading the whole log
     index('audit_children_idx').using('gin', sql`(${t.detail} -> 'children') jsonb_path_ops`),
+    // the attempts to add a child another record holds, by the agency that tried, newest first: a
+    // manager's review of them (access-service's refusedAdditions) reads these few, not the log
+    index('audit_refused_additions_idx').on(t.agency, t.seq).where(sql`${t.action} = 'child.duplicate_refused'`),
   ],
 );
 

@@ -164,3 +164,30 @@ test('the access log names actions in plain words: subject access and emergency 
   assert.equal(auditActionName('child.viewed'), 'Child viewed');
   assert.equal(auditActionName('sar.withdrawn'), 'Subject access request withdrawn', 'a code not named is written out');
 });
+
+test('the tries to add a child another agency holds are shown to the managers of the agency that tried and to the DPO: who, when, which identifier — never the child', async () => {
+  // Tom (education) does not work with Jordan (Sue's emergency access above is hers), and adds him again with his NHS number: refused
+  await makeUser(t.database.db, 'education', 'practitioner', 'Tom Teacher');
+  const school = await visitor('tom.teacher@test.reachable');
+  const form = await school.get('/children/new');
+  const submission = /name="submission" value="([^"]*)"/.exec(form.body)?.[1] ?? '';
+  const refused = await school.post('/children/new', { name: 'Jordan Looked Up', 'dateOfBirth-day': '4', 'dateOfBirth-month': '5', 'dateOfBirth-year': '2010', nhsNumber: '943 476 5919', submission });
+  assert.equal(refused.statusCode, 400);
+  const tries = (body: string) => {
+    const table = /<caption[^>]*>\s*Tries to add a child already recorded, newest first\s*<\/caption>([\s\S]*?)<\/table>/.exec(body)?.[1] ?? '';
+    return [...table.matchAll(/<tr class="govuk-table__row">([\s\S]*?)<\/tr>/g)].slice(1).map((row) => [...row[1].matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((c) => c[1].trim()).slice(1));
+  };
+  const manager = await visitor('eve.education@test.reachable');
+  const queue = await manager.get('/access/break-glass');
+  assert.deepEqual(tries(queue.body), [['Tom Teacher', 'Education', 'NHS number']]);
+  assert.doesNotMatch(queue.body, /Jordan/, 'the manager may not see the child: not named');
+  // another agency's manager is not shown education's tries; the DPO sees every agency's
+  const socialManager = await visitor('mo.manager@test.reachable');
+  assert.deepEqual(tries((await socialManager.get('/access/break-glass')).body), []);
+  assert.match((await socialManager.get('/access/break-glass')).body, /Children someone tried to add again[\s\S]*None\./);
+  const dpo = await visitor('dee.dpo@test.reachable');
+  assert.deepEqual(tries((await dpo.get('/access/break-glass')).body), [['Tom Teacher', 'Education', 'NHS number']]);
+  // the listing is itself audited, with how many tries it showed
+  const listed = await rows(sql`select detail->>'refusedAdditions' as n from audit_log where action = 'access.break_glass_listed' and actor like 'Eve Education%' order by seq desc limit 1`);
+  assert.equal(String(listed[0].n), '1');
+});

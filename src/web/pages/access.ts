@@ -5,7 +5,7 @@ import { AGENCY_NAMES, EVENT_TYPE_NAMES, type Agency, type EventType } from '../
 import {
   accessLog, accessRequests, breakGlass, breakGlassQueue, decideRestricted, panelMembers, requestRestricted, reviewBreakGlass, setPanelMember,
 } from '../../services/access-service.ts';
-import { viewEvent } from '../../services/chronology-service.ts';
+import { IDENTIFIER_NAMES, viewEvent } from '../../services/chronology-service.ts';
 import { ServiceError } from '../../services/errors.ts';
 import { asString, dateFromParts, formErrors } from '../forms.ts';
 import { wordingToCheck } from '../language-check.ts';
@@ -97,8 +97,14 @@ export default async function accessRoutes(app: FastifyInstance): Promise<void> 
   });
 
   async function renderQueue(request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}) {
-    const grants = await breakGlassQueue(db, signedIn(request));
-    return reply.page('access/break-glass-queue.njk', { title: 'Emergency access to review', grants, errorFor: {}, done: asString((request.query as Body).done), ...extra });
+    const { grants, refusedAdditions, refusedAdditionsDays } = await breakGlassQueue(db, signedIn(request));
+    const identifierWords = (fields: string[]) => fields.map((f) => IDENTIFIER_NAMES[f as keyof typeof IDENTIFIER_NAMES] ?? f).join(', ');
+    return reply.page('access/break-glass-queue.njk', {
+      title: 'Emergency access to review', grants, errorFor: {}, done: asString((request.query as Body).done),
+      refusedRows: refusedAdditions.map((r) => [{ text: viewFilters.govukDateTime(r.at) }, { text: r.name }, { text: AGENCY_NAMES[r.agency as Agency] ?? r.agency ?? '' }, { text: identifierWords(r.identifiers) }]),
+      refusedAdditionsDays,
+      ...extra,
+    });
   }
 
   app.get('/access/break-glass', (request, reply) => renderQueue(request, reply));

@@ -189,4 +189,18 @@ describe('a context whose label names a child the reader may not see', () => {
     // the owner (police), who may see Leon and not Ava, reads Leon's name in the label and Ava's pseudonym
     assert.ok((await viewAlert(database.db, p.police, adult.id)).alert.message.startsWith(`An adult (Leon Hidden's mum) is linked as an adult of concern to 2 children: ${pseudonym(ava)} and Leon Hidden.`));
   });
+
+  test('a label that names a hidden child by first name alone ("Leon\'s mum") hides it too, in the label only; a visible child\'s name stands', async () => {
+    const link = (label: string) => ({ rule: 'NETWORK_LINK', childId: ava, details: { linkedChild: leon }, message: `Ava Seen shares a person (${label}) with Leon Hidden, a child of exploitation concern. This link is news.` });
+    const [first] = await withNeedToKnow(database.db, p.socialWorker, [link("Leon's mum, seen with Ava")]);
+    assert.equal(first.message, `Ava Seen shares a person (${pseudonym(leon)}'s mum, seen with Ava) with ${pseudonym(leon)}, a child of exploitation concern. This link is news.`);
+    // a word that only contains the name, and the rules' own words, are left
+    const [word] = await withNeedToKnow(database.db, p.socialWorker, [link('Leonard, the uncle')]);
+    assert.ok(word.message.includes('(Leonard, the uncle)'), word.message);
+    // the police may see Leon: their reading keeps the first name, and hides Ava's
+    const [theirs] = await withNeedToKnow(database.db, p.police, [{ ...link("Leon's mum, seen with Ava"), childId: leon, details: { linkedChild: ava }, message: `Leon Hidden shares a person (Leon's mum, seen with Ava) with Ava Seen, a child of exploitation concern.` }]);
+    assert.equal(theirs.message, `Leon Hidden shares a person (Leon's mum, seen with ${pseudonym(ava)}) with ${pseudonym(ava)}, a child of exploitation concern.`);
+    const [adult] = await withNeedToKnow(database.db, p.socialWorker, [{ rule: 'ADULT_OF_CONCERN', childId: null, details: { children: [ava, leon] }, message: `An adult (Leon's mum) is linked as an adult of concern to 2 children: Ava Seen and Leon Hidden. Disrupt the adult.` }]);
+    assert.equal(adult.message, `An adult (${pseudonym(leon)}'s mum) is linked as an adult of concern to 2 children: Ava Seen and ${pseudonym(leon)}. Disrupt the adult.`);
+  });
 });

@@ -398,7 +398,7 @@ function messageForReader(a: Pick<alertsRepo.AlertRow, 'rule' | 'message' | 'det
   if (!ids.some((id) => children.get(id)?.visible === false)) return a.message;
   const places = a.rule === 'NETWORK_LINK' ? linkNamePlaces(a, children) : listNamePlaces(a, children);
   const hide = nameHider(ids, children);
-  if (!places) return hide(a.message);
+  if (!places) return hideFirstNamesInLabel(hide(a.message), ids, children);
   let message = '';
   let from = 0;
   for (const place of [...places].sort((x, y) => x.at - y.at)) {
@@ -407,7 +407,41 @@ function messageForReader(a: Pick<alertsRepo.AlertRow, 'rule' | 'message' | 'det
     message += child.visible ? a.message.slice(place.at, place.at + place.length) : pseudonym(place.id);
     from = place.at + place.length;
   }
-  return message + hide(a.message.slice(from));
+  return hideFirstNamesInLabel(message + hide(a.message.slice(from)), ids, children);
+}
+
+/**
+ * A practitioner's label for the context ("Leon's mum": the rules write it in brackets after the
+ * kind, "a person (…)", src/rules/network.ts entityWords) may name a hidden child by first name
+ * alone, which nameHider, matching whole names, leaves. In the label only — the rules' own words may
+ * hold a word that is someone's first name ("An adult …") — each hidden child's first name, as a
+ * whole word, is hidden as their name is: by their pseudonym when no other child the alert names
+ * has that first name, else by words that name no one.
+ */
+function hideFirstNamesInLabel(message: string, ids: readonly string[], children: ReadonlyMap<string, NamedChild>): string {
+  const label = /\(([^()]*)\)/.exec(message);
+  if (!label) return message;
+  const byFirst = new Map<string, NamedChild[]>();
+  for (const id of new Set(ids)) {
+    const c = children.get(id);
+    const first = c?.name.trim().split(/\s+/)[0];
+    if (!c || !first || first.length < 2) continue;
+    byFirst.set(first, [...(byFirst.get(first) ?? []), c]);
+  }
+  const hidden = [...byFirst].filter(([, same]) => same.some((c) => !c.visible));
+  if (!hidden.length) return message;
+  // a visible child's whole name stands ("Leon Marsh's mum" when Leon Marsh may be seen): tried first
+  const visibleNames = [...new Set(ids)].map((id) => children.get(id)).filter((c): c is NamedChild => !!c?.visible).map((c) => c.name);
+  const words = [...visibleNames.sort((x, y) => y.length - x.length), ...hidden.map(([first]) => first)];
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const pattern = new RegExp(`(?<![\\p{L}\\p{N}])(?:${words.map(escape).join('|')})(?![\\p{L}\\p{N}])`, 'gu');
+  const shown = label[1].replace(pattern, (word) => {
+    const same = byFirst.get(word);
+    if (!same) return word; // a visible child's whole name
+    return same.length === 1 ? pseudonym(same[0].id) : NAME_WITHHELD;
+  });
+  const start = label.index + 1;
+  return message.slice(0, start) + shown + message.slice(start + label[1].length);
 }
 
 /**

@@ -11,7 +11,7 @@ import { and, eq } from 'drizzle-orm';
 import { openTestDatabase } from '../../test/support/database.ts';
 import { makePartnership, makeUser, type TestPartnership } from '../../test/support/partnership.ts';
 import type { Database } from '../store/database.ts';
-import { alerts } from '../store/schema.ts';
+import { alerts, children } from '../store/schema.ts';
 import type { Actor } from './actor.ts';
 import { childAlerts, createAlertService, viewAlert, withNeedToKnow } from './alert-service.ts';
 import { viewChildPage } from './child-page-service.ts';
@@ -188,6 +188,19 @@ describe('a context whose label names a child the reader may not see', () => {
     assert.ok(read.message.startsWith(`An adult (${pseudonym(leon)}'s mum) is linked as an adult of concern to 2 children: Ava Seen and ${pseudonym(leon)}.`), read.message);
     // the owner (police), who may see Leon and not Ava, reads Leon's name in the label and Ava's pseudonym
     assert.ok((await viewAlert(database.db, p.police, adult.id)).alert.message.startsWith(`An adult (Leon Hidden's mum) is linked as an adult of concern to 2 children: ${pseudonym(ava)} and Leon Hidden.`));
+  });
+
+  test('a child a feed created (no person as its creator) is hidden as any other: "visible" was NULL, read as not hidden, and the name shown', async () => {
+    await database.db.update(children).set({ createdByUser: null }).where(eq(children.id, leon));
+    const [adult] = await database.db.select().from(alerts).where(eq(alerts.rule, 'ADULT_OF_CONCERN'));
+    for (const read of [(await withNeedToKnow(database.db, p.socialWorker, [adult]))[0].message, (await viewAlert(database.db, p.socialWorker, adult.id).catch(() => null))?.alert.message]) {
+      if (read === undefined) continue; // social care does not own the adult's alert: it reads it through its children's pages
+      assert.ok(!read.includes('Leon Hidden'), read);
+      assert.ok(read.includes(pseudonym(leon)), read);
+    }
+    const [link] = await database.db.select().from(alerts).where(and(eq(alerts.childId, ava), eq(alerts.rule, 'NETWORK_LINK')));
+    const onPage = (await viewChildPage(database.db, p.socialWorker, ava, {}, 1, NOW)).alerts.find((a) => a.id === link.id)!.message;
+    assert.ok(!onPage.includes('Leon Hidden') && onPage.includes(pseudonym(leon)), onPage);
   });
 
   test('a label that names a hidden child by first name alone ("Leon\'s mum") hides it too, in the label only; a visible child\'s name stands', async () => {

@@ -28,9 +28,12 @@ export interface AccessScopeParams {
 
 const involvedSql = (scope: AccessScopeParams) => sql`exists (select 1 from ${involvements} where ${involvements.childId} = ${children.id}
         and ${involvements.agency} = ${scope.agency} and ${involvements.endedAt} is null)`;
-const createdSql = (scope: AccessScopeParams) => (scope.userId
+// Never NULL: a record a feed created (created_by_user null) compared with a person's id is NULL in
+// SQL, and a select list reading "visible" (childrenByIds, the network's children) took that NULL
+// for "not hidden" and named the child — a WHERE clause treats NULL as false, a caller's `=== false` does not
+const createdSql = (scope: AccessScopeParams) => sql`coalesce(${(scope.userId
   ? eq(children.createdByUser, scope.userId)
-  : and(isNull(children.createdByUser), eq(children.createdByAgency, scope.agency)))!;
+  : and(isNull(children.createdByUser), eq(children.createdByAgency, scope.agency)))!}, false)`;
 const panelSql = (userId: string | Placeholder) => sql`exists (select 1 from panel_items i join panel_meetings m on m.id = i.meeting_id
         join panel_members pm on pm.panel_type = m.panel_type
         where i.child_id = ${children.id} and pm.user_id = ${userId} and m.status <> 'minuted')`;

@@ -736,6 +736,29 @@ export const accessRequests = pgTable(
   (t) => [index('access_requests_owner_idx').on(t.ownerAgency, t.status, t.createdAt), index('access_requests_event_idx').on(t.eventId)],
 );
 
+// An agency asking to join a child's network (to be recorded as involved with the child), the
+// ordinary way in for a practitioner who learns that another agency holds a child they work with —
+// where emergency access is for a child at risk now. Sent to the agency that leads the child's
+// network (`toAgency`: the lead professional's, else the record's creator's, else one involved),
+// whose people see the child and decide; accepted, the asking agency's involvement is recorded.
+export const networkRequests = pgTable(
+  'network_requests',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    childId: uuid('child_id').notNull().references(() => children.id),
+    requestedBy: uuid('requested_by').notNull().references(() => users.id),
+    fromAgency: text('from_agency').notNull(),
+    toAgency: text('to_agency').notNull(),
+    reason: text('reason').notNull(),
+    status: text('status').notNull().default('open'),
+    decidedBy: uuid('decided_by').references(() => users.id),
+    decidedAt: timestamp('decided_at', { withTimezone: true }),
+    decisionNote: text('decision_note'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('network_requests_to_idx').on(t.toAgency, t.status, t.createdAt), index('network_requests_child_idx').on(t.childId)],
+);
+
 // Each agency's information-sharing agreement: the lawful basis and purpose of what it shares. The
 // latest row per agency is in force; earlier rows are its history.
 export const sharingAgreements = pgTable(

@@ -120,6 +120,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(import('./pages/governance.ts'));
   await app.register(import('./pages/audit.ts'));
   await app.register(import('./pages/access.ts'));
+  await app.register(import('./pages/network-requests.ts'));
   await app.register(import('./pages/screening.ts'), { indicatorSet: deps.config.screeningSet });
   await app.register(apiRoutes, { prefix: '/api' });
 

@@ -26,6 +26,7 @@ const BASIS_NAMES: Record<string, string> = {
   retention_review: 'Retention review (data protection officer)',
   subject_access: 'Subject access request (data protection officer)',
   adding_a_record: 'None: tried to add this child as a new record',
+  asking_to_join: 'None: asked to join the child’s network',
   agency_feed: 'Agency feed (import)',
 };
 

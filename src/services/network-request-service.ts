@@ -1,0 +1,160 @@
+// Asking to join a child's network: the ordinary way in for a practitioner who learns that another
+// agency holds a child they work with (Add a child refuses a second record when an identifier given
+// is already on one). Emergency access is for a child at risk now, and testers used it as the only
+// door in — and then, once in, recorded their own agency's involvement to stay. Here the agency that
+// leads the child's network decides: accepted, the asking agency's involvement is recorded and its
+// people may see the child; declined, they are told why. The asker never learns the child's name
+// from the request: only whether it was accepted.
+import { AGENCY_NAMES, type Agency } from '../domain/event.ts';
+import type { Problem } from '../domain/event.ts';
+import type { Db } from '../store/database.ts';
+import * as alertsRepo from '../store/alert-repository.ts';
+import * as chronologyRepo from '../store/chronology-repository.ts';
+import * as repo from '../store/network-request-repository.ts';
+import { transactionRunAgain } from '../store/transactions.ts';
+import { mayReadCases, scopeOf, type Actor } from './actor.ts';
+import { audit, auditAllOrLeave, type DeferredAudit } from './audit-service.ts';
+import { formatInstant } from '../domain/time.ts';
+import { IDENTIFIER_NAMES, recordEvents, validateChildInput, visibleChild, type AfterRecord, type ChildInput } from './chronology-service.ts';
+import { notFound, validationFailed } from './errors.ts';
+
+type Person = Extract<Actor, { kind: 'user' }>;
+type IdentifierField = keyof typeof IDENTIFIER_NAMES;
+const IDENTIFIER_FIELDS = Object.keys(IDENTIFIER_NAMES) as IdentifierField[];
+
+/** How long a decided request stays on the deciding agency's list. */
+const DECIDED_SHOWN_DAYS = 30;
+
+function practitioner(actor: Actor): Person {
+  if (actor.kind !== 'user' || !mayReadCases(actor)) throw notFound();
+  return actor;
+}
+
+const reasonProblem = (reason: string): Problem | null =>
+  reason.length < 10 ? { path: 'reason', message: 'Say why your agency needs to be in the child’s network (at least 10 characters)' }
+    : reason.length > 2000 ? { path: 'reason', message: 'The reason must be 2,000 characters or fewer' } : null;
+
+export interface JoinAsked {
+  /** requests sent, one a record found */
+  sent: number;
+  /** requests already waiting from this agency (not sent again) */
+  waiting: number;
+}
+
+/**
+ * Asks to join the network of the child another agency's record holds by one of the identifiers
+ * given (as Add a child found it). One request a record, to the agency that leads its network;
+ * a request already waiting from this agency is not sent again. Audited on the child's record (its
+ * access log shows which agency asked), the deciding agency told in its notices.
+ */
+export async function askToJoinNetwork(db: Db, actor: Actor, identifiers: Partial<Record<IdentifierField, string>>, reasonText: string): Promise<JoinAsked> {
+  const asker = practitioner(actor);
+  const reason = reasonText.trim();
+  const { value, problems } = validateChildInput({ name: 'a child', ...identifiers } as ChildInput);
+  const given = IDENTIFIER_FIELDS.filter((field) => value[field]).map((field) => ({ field, value: value[field]! }));
+  const reasonWrong = reasonProblem(reason);
+  if (problems.length || !given.length || reasonWrong) {
+    throw validationFailed([
+      ...problems,
+      ...(!given.length && !problems.length ? [{ path: 'identifier', message: 'Give the identifier that found the child: their NHS number, UPN, police id or local authority id' }] : []),
+      ...(reasonWrong ? [reasonWrong] : []),
+    ]);
+  }
+  return transactionRunAgain(db, async (tx) => {
+    const held = await chronologyRepo.recordsHoldingIdentifiers(tx, scopeOf(asker), given);
+    const hidden = [...new Set(held.filter((h) => !h.visible).map((h) => h.id))];
+    // Nothing held, or only records the asker may see already: nothing to ask (Find a child finds them)
+    if (!hidden.length) throw validationFailed([{ path: 'identifier', message: held.length ? 'Your agency already works with this child: find them with Find a child' : 'No record holds this identifier: add the child instead' }]);
+    let sent = 0;
+    let waiting = 0;
+    for (const childId of hidden) {
+      if (await repo.openRequestOf(tx, childId, asker.agency)) {
+        waiting++;
+        continue;
+      }
+      const { decider } = await networkOf(tx, childId);
+      const request = await repo.insertNetworkRequest(tx, { childId, requestedBy: asker.userId, fromAgency: asker.agency, toAgency: decider, reason });
+      await alertsRepo.queueNotification(tx, {
+        alertId: `NETWORK_REQUEST:${request.id}`, agency: decider,
+        subject: `${AGENCY_NAMES[asker.agency]} asks to join a child’s network`,
+        body: `${asker.name} (${AGENCY_NAMES[asker.agency]}) asks for their agency to be recorded in the network of a child your agency leads. Decide on the request under Requests to join a child’s network.`,
+      });
+      await audit(tx, actor, 'network.join_requested', childId, { request: request.id, toAgency: decider, identifiers: held.filter((h) => h.id === childId).map((h) => h.field), basis: 'asking_to_join' });
+      sent++;
+    }
+    return { sent, waiting };
+  });
+}
+
+async function networkOf(tx: Db, childId: string): Promise<{ decider: Agency }> {
+  const { decider } = await repo.networkOf(tx, childId);
+  // a record with no agency at all is its creator's, which a person always has; social care otherwise
+  return { decider: (decider ?? 'social_care') as Agency };
+}
+
+/**
+ * The requests sent to the actor's agency (open, and decided in the last 30 days) about children
+ * the actor may see, and the requests the actor made. Listing them is audited with the children shown.
+ */
+export async function networkRequests(db: Db, actor: Actor) {
+  const person = practitioner(actor);
+  return db.transaction(async (tx) => {
+    const since = new Date(Date.now() - DECIDED_SHOWN_DAYS * 86_400_000);
+    const sent = await repo.requestsTo(tx, person.agency, since);
+    const visible = await chronologyRepo.findChildren(tx, [...new Set(sent.map((r) => r.request.childId))]);
+    const mayOpen = new Set<string>();
+    for (const child of visible) if (await chronologyRepo.accessBasis(tx, scopeOf(person), child.id)) mayOpen.add(child.id);
+    const incoming = sent.filter((r) => mayOpen.has(r.request.childId));
+    const mine = await repo.requestsBy(tx, person.userId);
+    await audit(tx, actor, 'network.requests_listed', null, { children: [...new Set(incoming.map((r) => r.request.childId))], requests: incoming.length + mine.length });
+    return {
+      incoming: incoming.map((r) => ({ ...r.request, requesterName: r.requesterName, childName: r.childName })),
+      mine,
+    };
+  });
+}
+
+/**
+ * Accepts or declines a request sent to the actor's agency about a child the actor may see.
+ * Accepted: the asking agency's involvement is recorded on the child (the record kept, when the
+ * record asked about was merged since), by the person who accepted, and the rules run. Declined: a
+ * note says why, for the asker. The asker's agency is told either way.
+ */
+export async function decideNetworkRequest(db: Db, actor: Actor, id: string, decision: string, noteText: string, afterRecord?: AfterRecord): Promise<'accepted' | 'declined'> {
+  const decider = practitioner(actor);
+  const note = noteText.trim();
+  if (decision !== 'accept' && decision !== 'decline') throw validationFailed([{ path: 'decision', message: 'Select whether to add the agency to the child’s network' }]);
+  if (decision === 'decline' && note.length < 10) throw validationFailed([{ path: 'note', message: 'Say why the agency is not added, and who they should speak to (at least 10 characters)' }]);
+  const outcome = decision === 'accept' ? 'accepted' : 'declined';
+  await transactionRunAgain(db, async (tx) => {
+    const found = await repo.findNetworkRequest(tx, id);
+    if (!found || found.toAgency !== decider.agency) throw notFound();
+    await visibleChild(tx, decider, found.childId).catch(async () => {
+      // asked about a record merged away since: decided by a reader of the record kept
+      const [row] = await chronologyRepo.findChildren(tx, [found.childId]);
+      if (!row?.mergedInto) throw notFound();
+    });
+    if (found.status !== 'open') throw validationFailed([{ path: 'decision', message: 'This request has already been decided' }]);
+    await repo.decideNetworkRequest(tx, found.id, outcome, decider.userId, note || null);
+    await alertsRepo.queueNotification(tx, {
+      alertId: `NETWORK_REQUEST_DECIDED:${found.id}`, agency: found.fromAgency,
+      subject: outcome === 'accepted' ? 'Your agency was added to a child’s network' : 'Your request to join a child’s network was declined',
+      body: outcome === 'accepted'
+        ? `${AGENCY_NAMES[decider.agency]} added your agency to the network of the child you asked about: find them with Find a child.`
+        : `${AGENCY_NAMES[decider.agency]} did not add your agency to the network of the child you asked about: ${note}`,
+    });
+    // the decision and the involvement it makes in one transaction, the audit entries last (the
+    // audit chain's head is held from the first entry to the commit); the record kept is written
+    // to when the record asked about was merged away since (followMerges)
+    const entries: DeferredAudit[] = [];
+    if (outcome === 'accepted') {
+      await recordEvents(tx, decider, found.childId, [{
+        type: 'involvement.started', at: formatInstant(Date.now()), agency: decider.agency,
+        summary: `Added to the network at ${AGENCY_NAMES[found.fromAgency as Agency]}’s request`,
+        details: { agency: found.fromAgency, professional: found.requesterName },
+      }], 'web', afterRecord, entries, { followMerges: true });
+    }
+    await auditAllOrLeave(tx, [...entries, [actor, 'network.join_decided', found.childId, { request: found.id, decision: outcome, fromAgency: found.fromAgency, ...(note ? { note } : {}) }]]);
+  });
+  return outcome;
+}

@@ -1,0 +1,110 @@
+// Asking to join a child's network, through the real server: the school, told by Add a child that
+// another agency holds Jordan, asks; social care, who lead Jordan's network, decide; once added, the
+// school finds Jordan. Who may decide, what the asker learns, and the audit.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { and, eq } from 'drizzle-orm';
+import { openTestApp, Visitor } from '../../../test/support/app.ts';
+import { makePartnership, makeUser, type TestPartnership } from '../../../test/support/partnership.ts';
+import { auditLog, involvements, networkRequests, notifications } from '../../store/schema.ts';
+
+let t: Awaited<ReturnType<typeof openTestApp>>;
+let p: TestPartnership;
+before(async () => {
+  t = await openTestApp();
+  p = await makePartnership(t.database.db); // Jordan: social care lead his network, police involved, education not
+  await makeUser(t.database.db, 'education', 'practitioner', 'Tom Teacher');
+});
+after(() => t.close());
+
+const visitors = new Map<string, Visitor>();
+async function as(email: string) {
+  let v = visitors.get(email);
+  if (!v) {
+    v = new Visitor(t.app);
+    await v.signIn(email);
+    await v.get('/my-work'); // a page first, as a person arrives: its form token is then known
+    visitors.set(email, v);
+  }
+  return v;
+}
+const REASON = 'Jordan joined our school this week; his attendance is poor and he is collected by older males.';
+const requestRows = () => t.database.db.select().from(networkRequests);
+
+test('Add a child refused for an identifier another agency holds offers to ask to join the network, with the identifier carried', async () => {
+  const sue = await as('sue.school@test.reachable');
+  const form = await sue.get('/children/new');
+  const submission = /name="submission" value="([^"]*)"/.exec(form.body)?.[1] ?? '';
+  const refused = await sue.post('/children/new', { name: 'Jordan Again', 'dateOfBirth-day': '4', 'dateOfBirth-month': '5', 'dateOfBirth-year': '2010', nhsNumber: '943 476 5919', submission });
+  assert.equal(refused.statusCode, 400);
+  assert.match(refused.body, /Ask to join the network/);
+  assert.match(refused.body, /<form method="post" action="\/network-requests"/);
+  assert.match(refused.body, /<input type="hidden" name="nhsNumber" value="943 476 5919">/);
+});
+
+test('the school asks; social care, who lead the network, are told and decide; the school then finds Jordan', async () => {
+  const sue = await as('sue.school@test.reachable');
+  assert.equal((await sue.get(`/children/${p.childId}`)).statusCode, 404, 'not in the network yet');
+  const asked = await sue.post('/network-requests', { nhsNumber: '9434765919', reason: REASON });
+  assert.equal(asked.statusCode, 302, asked.body);
+  const [row] = await requestRows();
+  assert.deepEqual([row.childId, row.fromAgency, row.toAgency, row.status], [p.childId, 'education', 'social_care', 'open']);
+  // the asker's list never names the child
+  const mine = await sue.get('/network-requests');
+  assert.match(mine.body, /Children&#39;s social care|Children's social care/);
+  assert.doesNotMatch(mine.body, /Jordan/);
+  // asked again: not sent twice
+  await sue.post('/network-requests', { nhsNumber: '9434765919', reason: REASON });
+  assert.equal((await requestRows()).length, 1);
+  // social care's notice, and their list with the child's name and the reason
+  const [notice] = await t.database.db.select().from(notifications).where(eq(notifications.alertId, `NETWORK_REQUEST:${row.id}`));
+  assert.equal(notice.agency, 'social_care');
+  assert.doesNotMatch(`${notice.subject} ${notice.body}`, /Jordan/, 'a notice may leave the building: no name');
+  const sam = await as('sam.social@test.reachable');
+  const list = await sam.get('/network-requests');
+  assert.match(list.body, /Education asks to join <a class="govuk-link" href="\/children\/[\w-]+">Jordan Test<\/a>’s network/);
+  assert.ok(list.body.includes('his attendance is poor'));
+  // police see Jordan but the request is not theirs to decide
+  const pat = await as('pat.police@test.reachable');
+  assert.doesNotMatch((await pat.get('/network-requests')).body, /asks to join/);
+  assert.equal((await pat.post(`/network-requests/${row.id}`, { decision: 'accept' })).statusCode, 404);
+  // a decline needs a note; then accepted
+  const bare = await sam.post(`/network-requests/${row.id}`, { decision: 'decline', note: '' });
+  assert.equal(bare.statusCode, 400);
+  assert.match(bare.body, /Say why the agency is not added/);
+  assert.equal((await sam.post(`/network-requests/${row.id}`, { decision: 'accept' })).statusCode, 302);
+  const again = await sam.post(`/network-requests/${row.id}`, { decision: 'decline', note: 'Changed my mind about this one.' });
+  assert.equal(again.statusCode, 400, 'decided once');
+  // education is now in Jordan's network: the school reads his record
+  const [involved] = await t.database.db.select().from(involvements).where(and(eq(involvements.childId, p.childId), eq(involvements.agency, 'education')));
+  assert.ok(involved && involved.endedAt === null);
+  assert.equal(involved.professional, 'Sue School');
+  assert.equal((await sue.get(`/children/${p.childId}`)).statusCode, 200);
+  const [told] = await t.database.db.select().from(notifications).where(eq(notifications.alertId, `NETWORK_REQUEST_DECIDED:${row.id}`));
+  assert.equal(told.agency, 'education');
+  // Jordan's access log has the request and the decision
+  const actions = (await t.database.db.select().from(auditLog).where(eq(auditLog.childId, p.childId))).map((a) => a.action);
+  assert.ok(actions.includes('network.join_requested') && actions.includes('network.join_decided') && actions.includes('event.recorded'), actions.join(', '));
+});
+
+test('the reason is checked against the appropriate-language guide; an identifier held by no record, or by a child the asker already sees, is not asked about', async () => {
+  const tom = await as('tom.teacher@test.reachable');
+  const before = (await requestRows()).length;
+  const flagged = await tom.post('/network-requests', { policeId: 'TV-1', reason: 'He is choosing this lifestyle and keeps going missing.' });
+  assert.equal(flagged.statusCode, 200);
+  assert.match(flagged.body, /Check the language/);
+  assert.match(flagged.body, /<input type="hidden" name="policeId" value="TV-1">/);
+  const nobody = await tom.post('/network-requests', { policeId: 'NO-SUCH-ID', reason: REASON });
+  assert.equal(nobody.statusCode, 400);
+  assert.match(nobody.body, /No record holds this identifier/);
+  // education is in Jordan's network now (the test above): Tom finds him instead
+  const seen = await tom.post('/network-requests', { policeId: 'TV-1', reason: REASON });
+  assert.equal(seen.statusCode, 400);
+  assert.match(seen.body, /Your agency already works with this child/);
+  assert.equal((await requestRows()).length, before, 'nothing written');
+});
+
+test('who may use it: not an administrator, who reads no case', async () => {
+  const ada = await as('ada.admin@test.reachable');
+  assert.equal((await ada.get('/network-requests')).statusCode, 403);
+});

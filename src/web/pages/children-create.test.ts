@@ -279,3 +279,14 @@ test('an identifier is compared with the same kind only: a local authority id th
   assert.equal((await childrenNamed('Tess Laid')).length, 1);
   assert.equal(await refusalsOnJordan(), before, 'no refusal written on Jordan');
 });
+
+test('sex is chosen from the values feeds bring, so a feed\'s record matches the child a person added', async () => {
+  const v = await signedIn('sam.social@test.reachable');
+  const page = await v.get('/children/new');
+  for (const value of ['male', 'female', '']) assert.match(page.body, new RegExp(`<input class="govuk-radios__input" id="gender(-\\d)?" name="gender" type="radio" value="${value}"`));
+  assert.doesNotMatch(page.body, /id="gender" name="gender" type="text"/);
+  const added = await v.post('/children/new', { ...form('Rowan Radio', hidden(page.body, 'submission')), gender: 'female' });
+  assert.equal(added.statusCode, 302);
+  const [child] = await childrenNamed('Rowan Radio');
+  assert.equal(child.gender, 'female');
+});

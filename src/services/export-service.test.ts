@@ -12,15 +12,15 @@ import { makePartnership, type TestPartnership } from '../../test/support/partne
 import { rejection } from '../../test/support/service-errors.ts';
 import { columnKey, readCsv } from '../ingest/csv.ts';
 import type { Database } from '../store/database.ts';
-import { auditLog } from '../store/schema.ts';
+import { alerts as alertsTable, auditLog } from '../store/schema.ts';
 import { caseReviewDocument, chronologyDocument, spokenDate } from '../web/export-documents.ts';
 import { renderPdf } from '../web/pdf.ts';
 import { DEFAULT_PANEL_TYPES } from '../domain/workflows/panel.ts';
 import type { Actor } from './actor.ts';
 import { createAlertService } from './alert-service.ts';
-import { recordEvents } from './chronology-service.ts';
+import { createChild, recordEvents } from './chronology-service.ts';
 import { caseReviewPack } from './case-review-service.ts';
-import { chronologyCsv, chronologyExport } from './export-service.ts';
+import { chronologyCsv, chronologyExport, exportAlert, openForText } from './export-service.ts';
 
 const NOW = Date.parse('2025-03-01T12:00:00Z');
 const alerts = createAlertService({ clock: () => NOW, notify: false });
@@ -138,7 +138,7 @@ describe('chronology export and case review pack', () => {
     const rows = parseCsv(csv);
     const entries = rows.filter((r) => r.RECORD === 'chronology entry');
     assert.equal(entries.length, 15);
-    assert.deepEqual(Object.keys(rows[0]), ['RECORD', 'OCCURRED', 'AGENCY', 'AUTHOR', 'RECORDED', 'TYPE', 'SUMMARY', 'DETAILS', 'LINKS', 'SENSITIVITY', 'REFERENCE', 'ID']);
+    assert.deepEqual(Object.keys(rows[0]), ['RECORD', 'OCCURRED', 'AGENCY', 'AUTHOR', 'RECORDED', 'TYPE', 'SUMMARY', 'DETAILS', 'LINKS', 'SENSITIVITY', 'REFERENCE', 'ID', 'FLAGGED WORDING KEPT']);
 
     const missing = entries.find((r) => r.TYPE === 'Missing episode started')!;
     assert.ok(missing, JSON.stringify(entries.map((r) => r.TYPE)));
@@ -167,7 +167,8 @@ describe('chronology export and case review pack', () => {
       assert.equal(a.AUTHOR, 'Reachable rules');
       assert.match(a.DETAILS, /severity: \w+/);
       assert.match(a.DETAILS, /(still open|resolved|dismissed)/);
-      assert.match(a.DETAILS, /open for: \d+ hours/);
+      // in the PDF's words: days (hours under two days), never "81844 hours"
+      assert.match(a.DETAILS, /open for: (\d+ days?|\d+ hours?|under an hour)( so far)?$/);
     }
     const [audited] = (await auditRows(database, 'chronology.exported', p.childId)).filter((r) => r.detail.alerts !== null);
     assert.equal(audited.detail.alerts, view.alerts!.length);
@@ -280,4 +281,120 @@ describe('chronology export and case review pack', () => {
     assert.equal((await auditRows(database, 'chronology.exported', p.childId)).length, before);
     assert.equal((await rejection(chronologyExport(database.db, p.socialWorker, '00000000-0000-0000-0000-000000000000', { format: 'csv', alerts: false }))).status, 404);
   });
+});
+
+// What a reviewer or a court reads must be true of the record (QA C): wording the language guide
+// flagged and the author kept is marked; a child who has died has alerts open until the death, not
+// to the day of the export; the plan's actions are counted as they were recorded; a form's
+// one-time submission id is never shown as a reference.
+describe('exports read truthfully for a review', () => {
+  let database: Database;
+  let p: TestPartnership;
+  let died = '';
+  const LATER = Date.parse('2026-11-25T12:00:00Z');
+
+  before(async () => {
+    database = await openTestDatabase();
+    const db = database.db;
+    p = await makePartnership(db);
+    await recordEvents(db, p.socialWorker, p.childId, [
+      { type: 'contact.direct_work', at: '2025-01-10T10:15:00+00:00', agency: 'social_care', ref: 'web:6cc26813-0000-4000-8000-000000000001', details: {}, summary: 'Jordan keeps going missing; it is a lifestyle choice.' },
+      { type: 'plan.reviewed', at: '2025-02-13', agency: 'social_care', details: { riskLevel: 'significant', actions: 4, nextReviewBy: '2025-05-13' }, summary: 'Actions: police to investigate the threats; housing to consider a move.' },
+      { type: 'plan.reviewed', at: '2025-05-13', agency: 'social_care', details: { riskLevel: 'moderate', actions: 2 } },
+    ], 'web');
+    await recordEvents(db, p.police, p.childId, [
+      { type: 'police.intelligence', at: '2025-01-11', agency: 'police', sensitivity: 'restricted', ref: 'NICHE-77', details: {}, summary: 'He is a runner for the Dex line and keeps going missing.' },
+      { type: 'police.incident', at: '2025-01-12', agency: 'police', ref: 'NICHE-78', details: { role: 'suspect', category: 'drug_possession' }, summary: 'Searched on Station Road; nothing found.' },
+    ], 'api');
+
+    const child = await createChild(db, p.socialWorker, { name: 'Jay Died', dateOfBirth: '2003-01-01' });
+    died = child.id;
+    await recordEvents(db, p.socialWorker, died, [
+      { type: 'harm.serious', at: '2019-04-20', agency: 'social_care', details: { kind: 'death' }, summary: 'Jay died.' },
+    ], 'web');
+    const alert = { childId: died, severity: 'warning', status: 'open', evidence: [], details: {}, owner: 'social_care', actions: [], configVersion: 'test', message: 'Test alert' };
+    await db.insert(alertsTable).values([
+      { ...alert, id: `RECORDS_NOT_RECEIVED:${died}`, rule: 'RECORDS_NOT_RECEIVED', raisedAt: new Date('2019-03-10T12:00:00Z') },
+      { ...alert, id: `SCREENING_DUE:${died}`, rule: 'SCREENING_DUE', raisedAt: new Date('2019-04-18T12:00:00Z'), status: 'resolved', resolvedAt: new Date('2019-04-19T18:00:00Z') },
+    ]);
+  });
+  after(() => database.close());
+
+  test('wording flagged by the language guide and kept is marked in the PDF, the CSV (a last column) and the pack; never for a redacted entry', async () => {
+    const view = await chronologyExport(database.db, p.socialWorker, p.childId, { format: 'csv', alerts: false }, { now: () => NOW });
+    const rows = parseCsv(chronologyCsv(view, spokenDate));
+    assert.deepEqual(Object.keys(rows[0]).slice(0, 12), ['RECORD', 'OCCURRED', 'AGENCY', 'AUTHOR', 'RECORDED', 'TYPE', 'SUMMARY', 'DETAILS', 'LINKS', 'SENSITIVITY', 'REFERENCE', 'ID'], 'the existing columns keep their places');
+    assert.equal(Object.keys(rows[0])[12], 'FLAGGED WORDING KEPT');
+    const work = rows.find((r) => r.TYPE === 'Direct work with the child')!;
+    assert.match(work['FLAGGED WORDING KEPT'], /“keeps going missing” \(suggested: has been trafficked, is being controlled or is missing\)/);
+    assert.match(work['FLAGGED WORDING KEPT'], /“lifestyle choice” \(suggested: describe the constraints on the child's choice\)/);
+    const restricted = rows.find((r) => r.TYPE === 'Restricted entry')!;
+    assert.equal(restricted['FLAGGED WORDING KEPT'], '', 'nothing of a redacted entry');
+    assert.equal(rows.find((r) => r.TYPE === 'Police incident')?.['FLAGGED WORDING KEPT'] ?? '', '');
+
+    const pdf = (await pdfText(await renderPdf(chronologyDocument(view)))).text;
+    assert.match(pdf, /Wording flagged by the language guide and kept by the author: “keeps going missing” \(suggested: has been trafficked, is being controlled or is missing\); “lifestyle choice”/);
+    assert.equal(pdf.match(/Wording flagged by the language guide/g)?.length, 1, 'the police’s restricted entry, redacted, carries no marker');
+    const pack = (await pdfText(await renderPdf(caseReviewDocument(await caseReviewPack(database.db, p.socialWorker, p.childId, { now: () => NOW }), DEFAULT_PANEL_TYPES)))).text;
+    assert.match(pack, /Wording flagged by the language guide and kept by the author: “keeps going missing”/);
+
+    // the police read their own restricted entry, and its marker
+    const theirs = (await pdfText(await renderPdf(chronologyDocument(await chronologyExport(database.db, p.police, p.childId, { format: 'pdf', alerts: false }, { now: () => NOW }))))).text;
+    assert.match(theirs, /kept by the author: “runner” \(suggested: criminally exploited\); “keeps going missing”/);
+  });
+
+  test('one rule for an entry’s reference in the PDF and the CSV: an agency’s own, never a form’s submission id', async () => {
+    const view = await chronologyExport(database.db, p.police, p.childId, { format: 'pdf', alerts: false }, { now: () => NOW });
+    const pdf = (await pdfText(await renderPdf(chronologyDocument(view)))).text;
+    assert.doesNotMatch(pdf, /web:6cc26813/);
+    assert.match(pdf, /reference NICHE-78/);
+    const rows = parseCsv(chronologyCsv(view, spokenDate));
+    assert.equal(rows.find((r) => r.TYPE === 'Direct work with the child')!.REFERENCE, '');
+    assert.equal(rows.find((r) => r.TYPE === 'Police incident')!.REFERENCE, 'NICHE-78');
+  });
+
+  test('a child whose death is recorded: an alert still open counts until the death, and says so; the CSV in days', async () => {
+    const pack = await caseReviewPack(database.db, p.socialWorker, died, { now: () => LATER });
+    const open = pack.alerts.find((a) => a.rule === 'RECORDS_NOT_RECEIVED')!;
+    const death = (await chronologyExport(database.db, p.socialWorker, died, { format: 'csv', alerts: false })).entries.find((e) => e.type === 'harm.serious')!.at;
+    assert.equal(open.untilDeath?.getTime(), death.getTime());
+    assert.equal(open.openMs, death.getTime() - Date.parse('2019-03-10T12:00:00Z'));
+    const text = (await pdfText(await renderPdf(caseReviewDocument(pack, DEFAULT_PANEL_TYPES)))).text;
+    assert.match(text, /Until the child's death on 20 April 2019: 40 days/);
+    assert.doesNotMatch(text, /so far/);
+    assert.match(text, /1 day|30 hours/);
+
+    const view = await chronologyExport(database.db, p.socialWorker, died, { format: 'csv', alerts: true }, { now: () => LATER });
+    const alertRows = parseCsv(chronologyCsv(view, spokenDate)).filter((r) => r.RECORD === 'alert');
+    assert.match(alertRows.find((r) => r.TYPE === 'RECORDS_NOT_RECEIVED')!.DETAILS, /open for: until the child's death on 20 April 2019: 40 days/);
+    assert.match(alertRows.find((r) => r.TYPE === 'SCREENING_DUE')!.DETAILS, /open for: 30 hours/);
+    assert.doesNotMatch(alertRows.map((r) => r.DETAILS).join('\n'), /\d+ hours.*\d{3,} hours|[0-9]{3,} hours/);
+  });
+
+  test('the risk plan: actions recorded as their own entries are listed; none recorded, the reviews’ own counts are quoted', async () => {
+    const pack = await caseReviewPack(database.db, p.socialWorker, p.childId, { now: () => NOW });
+    assert.equal(pack.plan.actions.length, 0);
+    const text = (await pdfText(await renderPdf(caseReviewDocument(pack, DEFAULT_PANEL_TYPES)))).text;
+    assert.doesNotMatch(text, /No action was set/);
+    assert.doesNotMatch(text, /0 actions/);
+    assert.match(text, /4\. Multi-agency risk plan 2 reviews, no action recorded as its own entry/);
+    assert.match(text, /risk significant; next review by 13 May 2025; 4 actions\./);
+    assert.match(text, /No action was recorded as its own entry; the reviews above count 4 and 2\./);
+  });
+});
+
+test('how long an alert was open, for a child whose death is recorded: to the death at most, saying so', () => {
+  const death = new Date('2019-04-20T08:00:00Z');
+  const row = (raised: string, closed: string | null) => ({
+    id: 'X', rule: 'SCREENING_DUE', childId: null, subject: null, severity: 'warning', raisedAt: new Date(raised), dueBy: null,
+    status: closed ? 'resolved' : 'open', resolvedAt: closed ? new Date(closed) : null, resolvedBy: null, evidence: [], details: {}, owner: 'social_care',
+    message: '', actions: [], configVersion: 't', assignedTo: null, dismissedAt: null, dismissedBy: null, dismissReason: null, firstStoredAt: new Date(raised),
+  });
+  const now = Date.parse('2026-11-25T12:00:00Z');
+  const text = (raised: string, closed: string | null) => openForText(exportAlert(row(raised, closed), now, death), spokenDate);
+  assert.equal(text('2019-04-10T08:00:00Z', null), "until the child's death on 20 April 2019: 10 days");
+  assert.equal(text('2019-04-10T08:00:00Z', '2021-01-01T00:00:00Z'), "until the child's death on 20 April 2019: 10 days", 'closed after the death: open until it');
+  assert.equal(text('2019-04-10T08:00:00Z', '2019-04-11T12:00:00Z'), '28 hours', 'closed before the death: as it was');
+  assert.equal(text('2019-05-01T08:00:00Z', null), "none: raised after the child's death on 20 April 2019");
+  assert.equal(openForText(exportAlert(row('2026-11-01T12:00:00Z', null), now), spokenDate), '24 days so far', 'no death recorded: to the day of the export');
 });

@@ -7,6 +7,7 @@
 // pack (case-review-service) reads the same way.
 import { CONTEXT_KIND_NAMES, type ContextKind } from '../domain/context.ts';
 import { AGENCY_NAMES, EVENT_TYPE_NAMES, agencyRef, type Agency, type EventType } from '../domain/event.ts';
+import { LANGUAGE_GUIDE, checkLanguage, eventFreeText } from '../domain/language.ts';
 import { formatInstant, londonDate } from '../domain/time.ts';
 import type { Db } from '../store/database.ts';
 import * as alertsRepo from '../store/alert-repository.ts';
@@ -43,6 +44,14 @@ export interface ExportEntry {
   sensitivity: 'standard' | 'restricted';
   /** another agency's restricted entry: only agency and date are shown */
   redacted: boolean;
+  /** wording the language guide flagged when it was recorded and the author kept; none when redacted */
+  flaggedWording: FlaggedWording[];
+}
+
+/** Words the language guide asks us to avoid, as the author wrote them, with the guide's alternatives. */
+export interface FlaggedWording {
+  found: string;
+  alternatives: string[];
 }
 
 export interface ExportAlert {
@@ -58,8 +67,10 @@ export interface ExportAlert {
   /** resolved by the rules, or dismissed by a person with a reason */
   closedAt: Date | null;
   dismissReason: string | null;
-  /** raised to closed, or to the moment of the export while still open */
+  /** raised to closed, or to the moment of the export while still open; never past the child's death */
   openMs: number;
+  /** the child's death, when it ended the count: the alert was open then (or raised after it) */
+  untilDeath: Date | null;
 }
 
 export interface ChronologyExport {
@@ -106,6 +117,50 @@ function linksText(links: unknown): string {
     .join('; ');
 }
 
+// --- wording the language guide flagged --------------------------------------------------------
+
+/**
+ * The wording of an entry that the language guide flagged when it was recorded (`languageFlags`,
+ * the guide's terms: what the language report counts) and that the author kept, as they wrote it,
+ * with what the guide offers instead: a reviewer or a court should know the words were questioned
+ * and kept. The entry's text is read again as it was checked then (a quotation is someone else's
+ * words, not flagged); a term the guide no longer finds in it (the guide has changed since) is
+ * named by the guide's own words.
+ */
+export function flaggedWording(e: { summary: string | null; details: unknown; languageFlags?: string[] | null; redacted?: boolean }): FlaggedWording[] {
+  const flags = e.languageFlags ?? [];
+  // another agency's restricted entry: that its words were questioned is part of what it says
+  if (!flags.length || e.redacted) return [];
+  const found = new Map<string, FlaggedWording>();
+  const matched = new Set<string>();
+  const add = (key: string, words: string, alternatives: string[]) => {
+    const known = found.get(key);
+    if (!known) found.set(key, { found: words, alternatives: [...new Set(alternatives)] });
+    else known.alternatives = [...new Set([...known.alternatives, ...alternatives])];
+  };
+  for (const [, text] of eventFreeText(e.summary, e.details)) {
+    for (const f of checkLanguage(text, { quotations: 'leave' })) {
+      if (!flags.includes(f.avoid)) continue;
+      matched.add(f.avoid);
+      add(f.found.toLowerCase().replace(/\s+/g, ' '), f.found.replace(/\s+/g, ' '), f.alternatives);
+    }
+  }
+  for (const flag of flags) {
+    if (!matched.has(flag)) add(`term:${flag}`, flag, LANGUAGE_GUIDE.filter((t) => t.avoid === flag).flatMap((t) => t.alternatives));
+  }
+  return [...found.values()];
+}
+
+const orList = (items: string[]) => (items.length > 1 ? `${items.slice(0, -1).join(', ')} or ${items.at(-1)}` : items[0] ?? '');
+
+/** "“keeps going missing” (suggested: has been trafficked, is being controlled or is missing); …" */
+export function flaggedWordingText(flagged: readonly FlaggedWording[]): string {
+  return flagged.map((f) => `“${f.found}”${f.alternatives.length ? ` (suggested: ${orList(f.alternatives)})` : ''}`).join('; ');
+}
+
+/** What the chronology, its entry page and the exports say before the words. */
+export const FLAGGED_WORDING_LEAD = 'Wording flagged by the language guide and kept by the author';
+
 const VIA_AUTHOR: Record<string, string> = { api: 'agency system', import: 'import', demo: 'demo data', web: 'not recorded' };
 
 export function exportEntry(e: VisibleEntry): ExportEntry {
@@ -118,7 +173,7 @@ export function exportEntry(e: VisibleEntry): ExportEntry {
   if (e.redacted) {
     return {
       ...base, dateOnly: true, author: null, recordedAt: null, type: 'restricted', typeName: 'Restricted entry', summary: null, details: {},
-      detailsText: '', linksText: '', ref: null, redacted: true,
+      detailsText: '', linksText: '', ref: null, redacted: true, flaggedWording: [],
     };
   }
   return {
@@ -134,6 +189,7 @@ export function exportEntry(e: VisibleEntry): ExportEntry {
     linksText: linksText(e.links),
     ref: e.ref,
     redacted: false,
+    flaggedWording: flaggedWording(e),
   };
 }
 
@@ -144,9 +200,16 @@ export function restrictedText(e: Pick<ExportEntry, 'agency' | 'at'>, spokenDate
   return `A restricted entry by ${agencyName(e.agency)} on ${spokenDate(e.at.getTime())} — contact them`;
 }
 
-export function exportAlert(a: alertsRepo.AlertRow, now: number): ExportAlert {
+/**
+ * An alert as exported. For a child whose death is recorded (`diedAt`), how long it was open runs
+ * to the death at most: a case review of a child who died in 2019 must not read "open 3410 days"
+ * counted to the day of the export.
+ */
+export function exportAlert(a: alertsRepo.AlertRow, now: number, diedAt: Date | null = null): ExportAlert {
   const status = a.dismissedAt ? 'dismissed' : a.status === 'resolved' ? 'resolved' : 'open';
   const closedAt = a.dismissedAt ?? (a.status === 'resolved' ? a.resolvedAt : null);
+  const end = closedAt?.getTime() ?? now;
+  const untilDeath = diedAt && diedAt.getTime() < end ? diedAt : null;
   return {
     id: a.id,
     rule: a.rule,
@@ -158,8 +221,28 @@ export function exportAlert(a: alertsRepo.AlertRow, now: number): ExportAlert {
     status,
     closedAt,
     dismissReason: a.dismissReason,
-    openMs: Math.max(0, (closedAt?.getTime() ?? now) - a.raisedAt.getTime()),
+    openMs: Math.max(0, (untilDeath?.getTime() ?? end) - a.raisedAt.getTime()),
+    untilDeath,
   };
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** "3 days", "5 hours", "under an hour": how long something stayed open. */
+export function durationText(ms: number): string {
+  const hours = Math.floor(ms / 3_600_000);
+  if (hours < 1) return 'under an hour';
+  if (hours < 48) return plural(hours, 'hour');
+  return plural(Math.floor(hours / 24), 'day');
+}
+
+/** How long an alert was open, in the PDF's words and the CSV's: "40 days so far", "until the child's death on 20 April 2019: 40 days". */
+export function openForText(a: ExportAlert, spokenDate: (ms: number) => string): string {
+  if (a.untilDeath) {
+    const death = spokenDate(a.untilDeath.getTime());
+    return a.raisedAt.getTime() >= a.untilDeath.getTime() ? `none: raised after the child's death on ${death}` : `until the child's death on ${death}: ${durationText(a.openMs)}`;
+  }
+  return a.status === 'open' ? `${durationText(a.openMs)} so far` : durationText(a.openMs);
 }
 
 // --- reading, in the caller's transaction ------------------------------------------------------
@@ -179,7 +262,10 @@ export async function allEntries(tx: Db, childId: string): Promise<repo.Chronolo
 
 export async function alertsOf(tx: Db, actor: Actor, childId: string, now: number): Promise<ExportAlert[]> {
   const rows = await withNeedToKnow(tx, actor, await alertsRepo.alertsOfChild(tx, childId));
-  return rows.map((a) => exportAlert(a, now)).sort((a, b) => a.raisedAt.getTime() - b.raisedAt.getTime() || a.id.localeCompare(b.id));
+  // the death as the child's page reads it (its summary): the first recorded, whoever recorded it
+  const deaths = (await repo.eventsOfTypes(tx, childId, ['harm.serious'])).filter((e) => e.details.kind === 'death');
+  const diedAt = deaths.length ? new Date(Math.min(...deaths.map((e) => e.at.getTime()))) : null;
+  return rows.map((a) => exportAlert(a, now, diedAt)).sort((a, b) => a.raisedAt.getTime() - b.raisedAt.getTime() || a.id.localeCompare(b.id));
 }
 
 export function producer(actor: Actor) {
@@ -223,7 +309,8 @@ export function latestRecorded(entries: ExportEntry[]): string | null {
 
 // --- CSV ------------------------------------------------------------------------------------------
 
-const CSV_HEAD = ['record', 'occurred', 'agency', 'author', 'recorded', 'type', 'summary', 'details', 'links', 'sensitivity', 'reference', 'id'];
+// new columns go at the end: spreadsheets and scripts that read a column by its place keep working
+const CSV_HEAD = ['record', 'occurred', 'agency', 'author', 'recorded', 'type', 'summary', 'details', 'links', 'sensitivity', 'reference', 'id', 'flagged wording kept'];
 
 /** London time with its offset; a bare date stays a date (its time was never recorded). */
 const occurred = (at: Date, dateOnly: boolean) => (dateOnly ? londonDate(at.getTime()) : formatInstant(at.getTime()));
@@ -238,10 +325,10 @@ export function chronologyCsv(view: ChronologyExport, spokenDate: (ms: number) =
   let out = `\ufeff${csvLine(CSV_HEAD)}`;
   for (const e of view.entries) {
     out += e.redacted
-      ? csvLine(['chronology entry', occurred(e.at, true), agencyName(e.agency), '', '', e.typeName, restrictedText(e, spokenDate), '', '', 'restricted', '', e.id])
+      ? csvLine(['chronology entry', occurred(e.at, true), agencyName(e.agency), '', '', e.typeName, restrictedText(e, spokenDate), '', '', 'restricted', '', e.id, ''])
       : csvLine([
         'chronology entry', occurred(e.at, e.dateOnly), agencyName(e.agency), e.author, e.recordedAt ? formatInstant(e.recordedAt.getTime()) : '',
-        e.typeName, e.summary ?? '', e.detailsText, e.linksText, e.sensitivity, agencyRef(e.ref), e.id,
+        e.typeName, e.summary ?? '', e.detailsText, e.linksText, e.sensitivity, agencyRef(e.ref), e.id, flaggedWordingText(e.flaggedWording),
       ]);
   }
   for (const a of view.alerts ?? []) {
@@ -252,9 +339,10 @@ export function chronologyCsv(view: ChronologyExport, spokenDate: (ms: number) =
       `severity: ${a.severity}`,
       a.dueBy ? `due by: ${formatInstant(a.dueBy.getTime())}` : null,
       closed,
-      `open for: ${Math.round(a.openMs / 3_600_000)} hours`,
+      // in days, as the PDF says it: "81844 hours" is not a length of time anyone reads
+      `open for: ${openForText(a, spokenDate)}`,
     ].filter(Boolean).join('; ');
-    out += csvLine(['alert', formatInstant(a.raisedAt.getTime()), agencyName(a.owner), 'Reachable rules', '', a.rule, a.message, details, '', '', '', a.id]);
+    out += csvLine(['alert', formatInstant(a.raisedAt.getTime()), agencyName(a.owner), 'Reachable rules', '', a.rule, a.message, details, '', '', '', a.id, '']);
   }
   return out;
 }

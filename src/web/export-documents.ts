@@ -1,11 +1,11 @@
 // The chronology export and the case review pack as documents (pdf.ts draws them). The services
 // decide what this reader may see; this lays it out: a header with the child, who produced it and
 // when, and the OFFICIAL-SENSITIVE marking on every page with its number (pdf.ts's footer).
-import { AGENCY_NAMES, type Agency } from '../domain/event.ts';
+import { AGENCY_NAMES, agencyRef, type Agency } from '../domain/event.ts';
 import { OUTCOME_NAMES, type Outcome, type PanelType } from '../domain/workflows/panel.ts';
 import type { CaseReviewPack } from '../services/case-review-service.ts';
 import type { ChronologyExport, ExportAlert, ExportEntry } from '../services/export-service.ts';
-import { restrictedText } from '../services/export-service.ts';
+import { FLAGGED_WORDING_LEAD, durationText, flaggedWordingText, openForText, restrictedText } from '../services/export-service.ts';
 import type { Block, PdfDocument } from './pdf.ts';
 import { ruleName } from '../rules/rule-names.ts';
 import { viewFilters } from './view-filters.ts';
@@ -21,13 +21,8 @@ const words = (s: string) => viewFilters.words(s);
 const capital = (s: string) => (s ? s[0].toUpperCase() + s.slice(1) : s);
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-/** "3 days", "5 hours", "under an hour": how long something stayed open. */
-export function durationText(ms: number): string {
-  const hours = Math.floor(ms / 3_600_000);
-  if (hours < 1) return 'under an hour';
-  if (hours < 48) return plural(hours, 'hour');
-  return plural(Math.floor(hours / 24), 'day');
-}
+// how long something stayed open: the CSV says it in the same words (export-service)
+export { durationText };
 
 export const MARKING = 'OFFICIAL-SENSITIVE';
 
@@ -69,7 +64,8 @@ function entryBlocks(e: ExportEntry, reader: Agency): Block[] {
   }
   const meta = [
     `Recorded by ${e.author} on ${dateTime(e.recordedAt!)}`,
-    e.ref ? `reference ${e.ref}` : null,
+    // the CSV's rule: an agency's own reference, never a form's one-time submission id
+    agencyRef(e.ref) ? `reference ${agencyRef(e.ref)}` : null,
     e.sensitivity === 'restricted' && e.agency === reader ? `restricted: ${agencyName(e.agency)} only` : null,
   ].filter(Boolean).join(' · ');
   const blocks: Block[] = [
@@ -79,6 +75,7 @@ function entryBlocks(e: ExportEntry, reader: Agency): Block[] {
   if (e.summary) blocks.push({ kind: 'paragraph', text: e.summary });
   if (e.detailsText) blocks.push({ kind: 'paragraph', text: `Details: ${e.detailsText}` });
   if (e.linksText) blocks.push({ kind: 'paragraph', text: `Linked to: ${e.linksText}` });
+  if (e.flaggedWording.length) blocks.push({ kind: 'paragraph', muted: true, text: `${FLAGGED_WORDING_LEAD}: ${flaggedWordingText(e.flaggedWording)}.` });
   return blocks;
 }
 
@@ -99,8 +96,10 @@ function closedText(a: ExportAlert): string {
 function alertBlocks(alerts: ExportAlert[]): Block[] {
   if (!alerts.length) return [{ kind: 'paragraph', text: 'No alert was raised.' }];
   const open = alerts.filter((a) => a.status === 'open').length;
+  const death = alerts.find((a) => a.untilDeath)?.untilDeath;
+  const end = death ? `, or to the child's death on ${date(death)} for an alert still open then` : ', or to the date of this document';
   return [
-    { kind: 'paragraph', muted: true, text: `${plural(alerts.length, 'alert')}, oldest first; ${open} still open. Alerts are raised by the partnership's published rules from the chronology; "open for" runs from raised to resolved or dismissed, or to the date of this document.` },
+    { kind: 'paragraph', muted: true, text: `${plural(alerts.length, 'alert')}, oldest first; ${open} still open. Alerts are raised by the partnership's published rules from the chronology; "open for" runs from raised to resolved or dismissed${end}.` },
     {
       kind: 'table',
       head: ['Alert', 'Who should act', 'Raised', 'Closed', 'Open for'],
@@ -110,7 +109,7 @@ function alertBlocks(alerts: ExportAlert[]): Block[] {
         agencyName(a.owner),
         dateTime(a.raisedAt),
         closedText(a),
-        a.status === 'open' ? `${durationText(a.openMs)} so far` : durationText(a.openMs),
+        capital(openForText(a, spokenDate)),
       ]),
     },
   ];
@@ -190,18 +189,36 @@ function escalationBlocks(pack: CaseReviewPack): Block[] {
   });
 }
 
+/** How many actions each review counted (its `actions`), from its entry: null when it did not say. */
+function reviewActionCounts(pack: CaseReviewPack): (number | null)[] {
+  const byId = new Map(pack.entries.map((e) => [e.id, e]));
+  return pack.plan.reviews.map((r) => {
+    const n = byId.get(r.eventId)?.details.actions;
+    return typeof n === 'number' ? n : null;
+  });
+}
+
+const andList = (items: string[]) => (items.length > 1 ? `${items.slice(0, -1).join(', ')} and ${items.at(-1)}` : items[0] ?? '');
+
 function planBlocks(pack: CaseReviewPack): Block[] {
   const { reviews, actions } = pack.plan;
+  const counts = reviewActionCounts(pack);
   const blocks: Block[] = [{ kind: 'heading', level: 3, text: 'Reviews' }];
   if (!reviews.length) blocks.push({ kind: 'paragraph', text: 'The multi-agency risk plan was not reviewed.' });
-  for (const r of reviews) {
-    blocks.push({ kind: 'paragraph', text: `${date(r.at)} — ${agencyName(r.agency)}: risk ${words(r.riskLevel)}${r.nextReviewBy ? `; next review by ${date(Date.parse(`${r.nextReviewBy}T12:00:00Z`))}` : ''}.` });
+  for (const [i, r] of reviews.entries()) {
+    const counted = counts[i] !== null ? `; ${plural(counts[i]!, 'action')}` : '';
+    blocks.push({ kind: 'paragraph', text: `${date(r.at)} — ${agencyName(r.agency)}: risk ${words(r.riskLevel)}${r.nextReviewBy ? `; next review by ${date(Date.parse(`${r.nextReviewBy}T12:00:00Z`))}` : ''}${counted}.` });
     for (const [context, text] of Object.entries(r.risks)) blocks.push({ kind: 'paragraph', muted: true, text: `Risks — ${words(context)}: ${text}` });
     if (r.contingency) blocks.push({ kind: 'paragraph', muted: true, text: `Contingency: ${r.contingency}` });
     if (r.summary) blocks.push({ kind: 'paragraph', muted: true, text: r.summary });
   }
   blocks.push({ kind: 'heading', level: 3, text: 'Actions' });
-  if (!actions.length) blocks.push({ kind: 'paragraph', text: 'No action was set.' });
+  // the actions listed are those recorded as their own entries (plan.action); a review may count
+  // actions it describes only in its words, and "No action was set" under "actions: 4" is untrue
+  const counted = counts.filter((n): n is number => n !== null && n > 0);
+  if (!actions.length && counted.length) {
+    blocks.push({ kind: 'paragraph', text: `No action was recorded as its own entry; the ${counted.length === 1 ? 'review above counts' : 'reviews above count'} ${andList(counted.map(String))}.` });
+  } else if (!actions.length) blocks.push({ kind: 'paragraph', text: 'No action was recorded.' });
   else {
     blocks.push({
       kind: 'table',
@@ -226,7 +243,11 @@ export function caseReviewDocument(pack: CaseReviewPack, panelTypes: readonly Pa
     { title: 'Alerts and how long each stayed open', count: plural(pack.alerts.length, 'alert'), blocks: alertBlocks(pack.alerts) },
     { title: 'Panel decisions', count: plural(pack.panel.length, 'entry', 'entries'), blocks: panelBlocks(pack, panelName) },
     { title: 'Disagreements between agencies (escalations)', count: plural(pack.escalations.length, 'disagreement'), blocks: escalationBlocks(pack) },
-    { title: 'Multi-agency risk plan', count: `${plural(pack.plan.reviews.length, 'review')}, ${plural(pack.plan.actions.length, 'action')}`, blocks: planBlocks(pack) },
+    {
+      title: 'Multi-agency risk plan',
+      count: `${plural(pack.plan.reviews.length, 'review')}, ${pack.plan.actions.length ? plural(pack.plan.actions.length, 'action') : 'no action recorded as its own entry'}`,
+      blocks: planBlocks(pack),
+    },
     { title: 'Chronology', count: plural(pack.entries.length, 'entry', 'entries'), blocks: chronologyBlocks(pack) },
   ];
   const blocks: Block[] = [

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { and, eq } from 'drizzle-orm';
 import { openTestApp, Visitor } from '../../../test/support/app.ts';
 import { makePartnership, type TestPartnership } from '../../../test/support/partnership.ts';
-import { createChild } from '../../services/chronology-service.ts';
+import { createChild, recordEvents } from '../../services/chronology-service.ts';
 import { alerts } from '../../store/schema.ts';
 
 let t: Awaited<ReturnType<typeof openTestApp>>;
@@ -103,4 +103,32 @@ test('My work in pages: 25 groups a page, GOV.UK pagination keeping the filters,
   const one = await police.get('/my-work?rule=RM_ARREST');
   assert.doesNotMatch(one.body, /govuk-pagination/);
   assert.match(one.body, /: 3 alerts/);
+});
+
+test('an alert’s evidence links only to entries the reader can open: another child’s entry is named, not linked', async () => {
+  const db = t.database.db;
+  const own = await recordEvents(db, p.socialWorker, p.childId, [
+    { type: 'contact.direct_work', at: '2024-06-02', agency: 'social_care', details: {}, summary: 'Seen at Brook Park.' },
+  ], 'web');
+  const other = await createChild(db, p.police, { name: 'Mason Other' });
+  const theirs = await recordEvents(db, p.police, other.id, [
+    { type: 'police.arrested', at: '2024-06-03', agency: 'police', details: {}, summary: 'Arrested at Brook Park.' },
+  ], 'web');
+  const ownId = own.created[0].id;
+  const otherId = theirs.created[0].id;
+  const id = `NETWORK_LINK:${p.childId}:${other.id}`;
+  await db.insert(alerts).values({
+    id, rule: 'NETWORK_LINK', childId: p.childId, severity: 'warning', raisedAt: new Date('2024-06-03'), status: 'open',
+    evidence: [ownId, otherId], details: { linkedChild: other.id }, owner: 'social_care', actions: [], configVersion: 'test',
+    message: 'Jordan Test shares a place (Brook Park) with another child of exploitation concern.',
+  });
+  const v = new Visitor(t.app);
+  await v.signIn('sam.social@test.reachable');
+  const page = await v.get(`/alerts/${encodeURIComponent(id)}`);
+  assert.equal(page.statusCode, 200);
+  assert.match(page.body, new RegExp(`<a class="govuk-link" href="/children/${p.childId}/events/${ownId}">entry 1</a>`));
+  assert.ok(!page.body.includes(otherId), 'no link (nor id) of an entry the reader cannot open');
+  assert.match(page.body, /entry 2 \(on another child’s record\)/);
+  // the link that is there opens
+  assert.equal((await v.get(`/children/${p.childId}/events/${ownId}`)).statusCode, 200);
 });

@@ -92,7 +92,7 @@ test('the chronology CSV with the alerts alongside; the police read their own re
   assert.equal(res.headers['content-type'], 'text/csv; charset=utf-8');
   assert.match(String(res.headers['content-disposition']), /filename="chronology-jordan-test-\d{4}-\d{2}-\d{2}\.csv"/);
   const records = [...readCsv(res.body)];
-  assert.deepEqual(records[0].fields, ['record', 'occurred', 'agency', 'author', 'recorded', 'type', 'summary', 'details', 'links', 'sensitivity', 'reference', 'id']);
+  assert.deepEqual(records[0].fields, ['record', 'occurred', 'agency', 'author', 'recorded', 'type', 'summary', 'details', 'links', 'sensitivity', 'reference', 'id', 'flagged wording kept']);
   const entries = records.filter((r) => r.fields[0] === 'chronology entry');
   assert.equal(entries.length, 4);
   assert.ok(records.some((r) => r.fields[0] === 'alert' && r.fields[5] === 'RM_ARREST'), 'the arrest alert is alongside');

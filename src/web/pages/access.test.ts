@@ -8,7 +8,7 @@ import { openTestApp, Visitor } from '../../../test/support/app.ts';
 import { makePartnership, makeUser, type TestPartnership } from '../../../test/support/partnership.ts';
 import { recordEvents } from '../../services/chronology-service.ts';
 import * as panels from '../../store/panel-repository.ts';
-import { auditActionName } from './access.ts';
+import { auditActionName, auditActionWords } from './access.ts';
 
 let t: Awaited<ReturnType<typeof openTestApp>>;
 let p: TestPartnership;
@@ -163,6 +163,10 @@ test('the access log names actions in plain words: subject access and emergency 
   assert.equal(auditActionName('access.break_glass'), 'Emergency access opened');
   assert.equal(auditActionName('child.viewed'), 'Child viewed');
   assert.equal(auditActionName('sar.withdrawn'), 'Subject access request withdrawn', 'a code not named is written out');
+  // an export says which form left the building, and whether it carried the alerts (a tester could not tell four exports apart)
+  assert.equal(auditActionWords('chronology.exported', { format: 'csv', alerts: 12 }), 'Chronology exported (CSV, with alerts)');
+  assert.equal(auditActionWords('chronology.exported', { format: 'pdf', alerts: null }), 'Chronology exported (PDF)');
+  assert.equal(auditActionWords('child.viewed', { format: 'pdf' }), 'Child viewed');
 });
 
 test('the tries to add a child another agency holds are shown to the managers of the agency that tried and to the DPO: who, when, which identifier — never the child', async () => {

@@ -54,6 +54,18 @@ const ACTION_NAMES: Record<string, string> = {
   'nrm.viewed': 'National Referral Mechanism page viewed',
 };
 
+/**
+ * What an entry did, in words, with what the DPO needs of an export: which form left the building
+ * (a PDF, a CSV), and whether it carried the alerts.
+ */
+export function auditActionWords(action: string, detail: Record<string, unknown>): string {
+  const name = auditActionName(action);
+  if (action !== 'chronology.exported' && action !== 'case_review.exported') return name;
+  const form = typeof detail.format === 'string' ? detail.format.toUpperCase() : action === 'case_review.exported' ? 'PDF' : null;
+  const parts = [form, detail.alerts !== null && detail.alerts !== undefined ? 'with alerts' : null].filter(Boolean);
+  return parts.length ? `${name} (${parts.join(', ')})` : name;
+}
+
 export function auditActionName(action: string): string {
   const named = ACTION_NAMES[action];
   if (named) return named;
@@ -243,7 +255,7 @@ export default async function accessRoutes(app: FastifyInstance): Promise<void> 
     return reply.page('access/access-log.njk', {
       title: log.name ? `Who has seen ${log.name}'s record` : 'Who has seen this record',
       log,
-      entries: log.entries.map((e) => ({ ...e, basisName: BASIS_NAMES[String(e.detail.basis)] ?? (e.detail.basis ? String(e.detail.basis) : 'Not recorded'), what: auditActionName(e.action) })),
+      entries: log.entries.map((e) => ({ ...e, basisName: BASIS_NAMES[String(e.detail.basis)] ?? (e.detail.basis ? String(e.detail.basis) : 'Not recorded'), what: auditActionWords(e.action, e.detail) })),
     });
   });
 }

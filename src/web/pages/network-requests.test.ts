@@ -61,6 +61,7 @@ test('the school asks; social care, who lead the network, are told and decide; t
   assert.equal(notice.agency, 'social_care');
   assert.doesNotMatch(`${notice.subject} ${notice.body}`, /Jordan/, 'a notice may leave the building: no name');
   const sam = await as('sam.social@test.reachable');
+  assert.match((await sam.get('/my-work')).body, /<a class="govuk-link" href="\/network-requests">Requests to join a child’s network<\/a>/, 'reached from My work');
   const list = await sam.get('/network-requests');
   assert.match(list.body, /Education asks to join <a class="govuk-link" href="\/children\/[\w-]+">Jordan Test<\/a>’s network/);
   assert.ok(list.body.includes('his attendance is poor'));

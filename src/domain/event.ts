@@ -510,8 +510,58 @@ function holdsUnstorable(value: unknown): boolean {
   return false;
 }
 
+/**
+ * How deep `details` may nest (`details` itself is the first level). Unknown keys are kept (contract
+ * 1), so a value could nest thousands deep, and a walk of it (the language guide's, even
+ * JSON.stringify) overflowed the stack: an HTTP 500, a feed stopped part way on that line at every
+ * upload. The deepest details Reachable writes, a screening's, nest four levels.
+ */
+export const MAX_DETAILS_DEPTH = 20;
+/**
+ * How long `details` may be, written as JSON: one 4.5-million-character value made every page of
+ * the child's chronology that size. The biggest legitimate details are a screening's: each item
+ * lists every entry that evidences it in the year's window (an event id, 39 characters), so a child
+ * with a long chronology can pass 20,000; 50,000 is some 1,200 entries.
+ */
+export const MAX_DETAILS_LENGTH = 50_000;
+
+/** Whether a JSON value nests deeper than `max` levels (arrays and objects each a level). Iterative: the value may be what would overflow the stack. */
+function nestsDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (!v || typeof v !== 'object') continue;
+    if (depth > max) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) if (child && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+const detailsOf = (input: unknown) => (input && typeof input === 'object' ? (input as { details?: unknown }).details : undefined);
+
+/** `details` nested too deep: checked before anything walks the value (unstorableIn and the schema are iterative, but not every walk after them is). */
+function detailsTooDeep(input: unknown, prefix: string): Problem | undefined {
+  if (!nestsDeeperThan(detailsOf(input), MAX_DETAILS_DEPTH)) return undefined;
+  return { path: formatPath(prefix, ['details']), message: `details are nested more than ${MAX_DETAILS_DEPTH} levels deep: send them as a flatter object` };
+}
+
+/** `details` too long, written as JSON (as they are stored and sent). */
+function detailsTooLong(input: unknown, prefix: string): Problem | undefined {
+  const details = detailsOf(input);
+  if (!details || typeof details !== 'object') return undefined;
+  const length = JSON.stringify(details).length;
+  if (length <= MAX_DETAILS_LENGTH) return undefined;
+  return {
+    path: formatPath(prefix, ['details']),
+    message: `details must be ${MAX_DETAILS_LENGTH.toLocaleString('en-GB')} characters or fewer when written as JSON (these are ${length.toLocaleString('en-GB')})`,
+  };
+}
+
 /** Validates one event; every problem names its field, prefixed by `prefix` (e.g. `events[3]`). */
 export function parseEvent(input: unknown, prefix = ''): Parsed<EventInput> {
+  // first, and alone: a value nested thousands deep must reach no other check
+  const tooDeep = detailsTooDeep(input, prefix);
+  if (tooDeep) return { ok: false, problems: [tooDeep] };
   const unstorable = unstorableIn(input, prefix);
   let type: EventType | undefined;
   if (input && typeof input === 'object' && 'type' in input) {
@@ -528,11 +578,13 @@ export function parseEvent(input: unknown, prefix = ''): Parsed<EventInput> {
     if ((input as { details?: unknown }).details === undefined && !DETAILS_OPTIONAL.has(type)) input = { ...input, details: {} };
   }
   const result = eventInputSchema.safeParse(input, { reportInput: true });
-  if (!result.success || unstorable.length) {
+  const tooLong = detailsTooLong(input, prefix);
+  if (!result.success || unstorable.length || tooLong) {
     // a field with text that cannot be stored is named once, for that
     const named = new Set(unstorable.map((p) => p.path));
     const others = result.success ? [] : eventProblemsOf(result.error, type, prefix).filter((p) => !named.has(p.path));
-    return { ok: false, problems: [...unstorable, ...others] };
+    const length = tooLong && !named.has(tooLong.path) && !others.some((p) => p.path === tooLong.path) ? [tooLong] : [];
+    return { ok: false, problems: [...unstorable, ...length, ...others] };
   }
   const event = result.data as EventInput;
   const endedByAnother = involvementEndedByAnother(event, prefix);

@@ -247,11 +247,17 @@ export function checkLanguage(text: string | null | undefined, options: { quotat
  */
 export function eventFreeText(summary: string | null | undefined, details: unknown): [path: string, text: string][] {
   const out: [string, string][] = summary ? [['summary', summary]] : [];
-  const walk = (value: unknown, path: string) => {
+  // a stack of our own, in document order: details nested thousands deep (stored before events
+  // bounded their depth) overflowed the call stack of a recursive walk, failing the whole request
+  const stack: [unknown, string][] = [[details, 'details']];
+  while (stack.length) {
+    const [value, path] = stack.pop()!;
     if (typeof value === 'string' && /\s/.test(value)) out.push([path, value]);
-    else if (Array.isArray(value)) value.forEach((v, i) => walk(v, `${path}[${i}]`));
-    else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) walk(v, `${path}.${k}`);
-  };
-  walk(details, 'details');
+    else if (Array.isArray(value)) for (let i = value.length - 1; i >= 0; i--) stack.push([value[i], `${path}[${i}]`]);
+    else if (value && typeof value === 'object') {
+      const entries = Object.entries(value);
+      for (let i = entries.length - 1; i >= 0; i--) stack.push([entries[i][1], `${path}.${entries[i][0]}`]);
+    }
+  }
   return out;
 }

@@ -48,11 +48,30 @@ export interface ImportFormat {
   columns?: ColumnSpec[];
   /** maps one record: CSV values keyed by upper-cased column name, or one parsed JSON value */
   map(record: SourceRecord): RowOutcome;
+  /**
+   * The source's own identity of the record a line is (its ids, as the refs are built from), read
+   * even from a line that is refused: a refused row fixed at source and accepted from a later file
+   * is the same record, and its row in the quarantine is closed. Undefined: no id to tell.
+   */
+  recordKey?(record: SourceRecord): string | undefined;
 }
 
 export type SourceRecord = { kind: 'csv'; values: Record<string, string> } | { kind: 'json'; value: unknown };
 
 // ——— helpers the formats share ———
+
+/**
+ * A CSV format's recordKey: its id columns as sent (trimmed), each needed. Not validated or
+ * normalised: the same record is sent the same way by the same system, and a refused line's values
+ * may not be readable at all.
+ */
+export function keyOfColumns(...columns: string[]): (record: SourceRecord) => string | undefined {
+  return (record) => {
+    if (record.kind !== 'csv') return undefined;
+    const parts = columns.map((c) => record.values[c]?.trim() ?? '');
+    return parts.every(Boolean) ? parts.join('\u0000') : undefined;
+  };
+}
 
 /** A date as agencies write it: ISO, dd/mm/yyyy or yyyymmdd. Impossible dates (31/02/2018) are refused. */
 export function sourceDate(text: string | undefined): string | null {

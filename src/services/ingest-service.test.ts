@@ -741,3 +741,139 @@ describe('a feed in time order (issue 10): the rules once, after the last line',
     }
   });
 });
+
+describe('session 16 (QA-B): one child kept whole, short and deep lines refused alone, each refused line before its own agency', () => {
+  let database: Database;
+  let db: Db;
+  let p: TestPartnership;
+  let policeManager: Actor;
+  let educationManager: Actor;
+
+  before(async () => {
+    database = await openTestDatabase();
+    db = database.db;
+    p = await makePartnership(db);
+    policeManager = await makeUser(db, 'police', 'manager', 'Pam Police Manager');
+    educationManager = await makeUser(db, 'education', 'manager', 'Ed Education Manager');
+  });
+  after(() => database.close());
+
+  const issuesOf = (runId: string) => db.select().from(importIssues).where(eq(importIssues.runId, runId)).orderBy(importIssues.line);
+
+  test('A3: the identifiers a probable match brings are kept on the child, so an NHS-only row reaches that child, and an unmerge gives them back', async () => {
+    const police = await feed(db, 'police-incidents', 'police-split.csv', p.admin);
+    assert.equal(police.accepted, 1, JSON.stringify(counts(police)));
+    const [arlo] = await db.select().from(children).where(eq(children.name, 'Arlo Testmere'));
+    const ed = await feed(db, 'ed-attendances', 'ed-split.csv', p.admin);
+    assert.deepEqual(counts(ed), { status: 'done', rows: 1, accepted: 1, updated: 0, unchanged: 0, rejected: 0, review: 0, warnings: 0 });
+    const [merge] = await db.select().from(childMerges).where(eq(childMerges.keptChildId, arlo.id));
+    assert.ok(merge, 'the ED row is linked automatically, as a merge into the police record');
+    const [kept] = await db.select().from(children).where(eq(children.id, arlo.id));
+    assert.equal(kept.nhsNumber, '9990771200', 'the NHS number the feed brought is on the child kept');
+    const added = await db.select().from(auditLog).where(and(eq(auditLog.action, 'child.identifiers_added'), eq(auditLog.childId, arlo.id)));
+    assert.deepEqual(added.map((a) => a.detail.identifiers), [['nhsNumber']]);
+
+    const childrenBefore = (await db.select({ id: children.id }).from(children)).length;
+    const nhsOnly = await feed(db, 'ed-attendances', 'ed-split-nhs-only.csv', p.admin);
+    assert.deepEqual(counts(nhsOnly), { status: 'done', rows: 1, accepted: 1, updated: 0, unchanged: 0, rejected: 0, review: 0, warnings: 0 });
+    assert.equal((await db.select({ id: children.id }).from(children)).length, childrenBefore, 'no "Unnamed child" made');
+    assert.ok((await refsOf(db, arlo.id)).includes('ed:ED-SPL-2'));
+
+    // undone: the NHS number goes back with the record it came from
+    await unmergeChildren(db, policeManager, merge.id, alerts);
+    const [afterUnmerge] = await db.select().from(children).where(eq(children.id, arlo.id));
+    assert.equal(afterUnmerge.nhsNumber, null);
+    const [incoming] = await db.select().from(children).where(eq(children.id, merge.mergedChildId));
+    assert.equal(incoming.nhsNumber, '9990771200');
+  });
+
+  test('A9: a short line is refused as a long one is, so a restricted entry cut off before RESTRICTED is not shared', async () => {
+    const s = await feed(db, 'police-incidents', 'police-truncated.csv', p.admin);
+    assert.deepEqual(counts(s), { status: 'done', rows: 3, accepted: 1, updated: 0, unchanged: 0, rejected: 2, review: 0, warnings: 0 });
+    const issues = await issuesOf(s.runId);
+    assert.deepEqual(issues.map((i) => [i.line, i.kind, i.status, i.problems.map((x) => x.message)]), [
+      [3, 'rejected', 'open', ['the line has 10 fields; the header names 15']],
+      [4, 'rejected', 'open', ['the line has 17 fields; the header names 15']],
+    ]);
+    assert.equal((await db.select().from(events).where(eq(events.ref, 'police-incident:INC-TRN-2:NOM-TRN-1'))).length, 0);
+    // a header with a trailing empty column name asks for no value there
+    const header = 'INCIDENT_REF,NOMINAL_ID,FORENAME,SURNAME,DOB,SEX,OCCURRED,ROLE,CATEGORY,';
+    const trailing = await feed(db, 'police-incidents', 'trailing.csv', p.admin, { bytes: `${header}\nINC-TRN-4,NOM-TRN-1,Bea,Testholt,2011-02-03,F,2024-05-19,victim,violence\n` });
+    assert.equal(trailing.accepted, 1, JSON.stringify(counts(trailing)));
+  });
+
+  test('A5: details nested thousands deep refuse their own line, naming details; the rest of the file is read', async () => {
+    // written out as text: JSON.stringify itself overflows on such a value
+    const deep = `${'{"n":'.repeat(5_000)}"bottom"${'}'.repeat(5_000)}`;
+    const line = (ref: string, details: string) => `{"type":"child.voice","at":"2024-05-02","agency":"social_care","child":"${p.childId}","ref":"${ref}","details":${details}}`;
+    const s = await feed(db, 'jsonl', 'deep.jsonl', p.admin, { bytes: `${line('deep-1', deep)}\n${line('deep-2', '{}')}\n` });
+    assert.deepEqual(counts(s), { status: 'done', rows: 2, accepted: 1, updated: 0, unchanged: 0, rejected: 1, review: 0, warnings: 0 });
+    const [issue] = await issuesOf(s.runId);
+    assert.equal(issue.line, 1);
+    assert.deepEqual(issue.problems.map((x) => x.path), ['details']);
+    assert.match(issue.problems[0].message, /nested/);
+    assert.ok((await refsOf(db, p.childId)).includes('deep-2'));
+  });
+
+  test('A14: a CSV file sent as jsonl is refused whole, and nothing of it reaches the quarantine', async () => {
+    const runsBefore = (await db.select().from(importRuns)).length;
+    const issuesBefore = (await db.select().from(importIssues)).length;
+    const refused = await rejection(feed(db, 'jsonl', 'police-split.csv', p.admin, { bytes: fixture('police-split.csv').toString() }));
+    assert.equal(refused.id, 'validation_error');
+    assert.deepEqual(refused.details.map((d) => d.path), ['file']);
+    assert.match(refused.details[0].message, /^This file is not JSON lines: /);
+    assert.doesNotMatch(refused.details[0].message, /Arlo|Testmere/, 'the message quotes no child');
+    assert.equal((await db.select().from(importRuns)).length, runsBefore);
+    assert.equal((await db.select().from(importIssues)).length, issuesBefore);
+    // blank lines first, then JSON: read as before (a line that is not JSON later on is refused alone)
+    const ok = await feed(db, 'jsonl', 'blank-first.jsonl', p.admin, { bytes: `\n  \n${JSON.stringify({ type: 'child.voice', at: '2024-05-03', agency: 'social_care', child: p.childId, ref: 'blank-1', details: {} })}\nnot json\n` });
+    assert.deepEqual([ok.accepted, ok.rejected], [1, 1]);
+  });
+
+  test('A7: a refused jsonl line is shown to the managers of the agency it names, and to no other', async () => {
+    const unknownChild = '00000000-0000-4000-8000-000000000000';
+    const lines = [
+      { type: 'education.excluded', at: '2024-03-04', agency: 'education', child: 'SCH-NOBODY', ref: 'qb-ex-1', details: { kind: 'suspension' } },
+      { type: 'police.incident', at: '2024-03-02', agency: 'police', child: unknownChild, ref: 'qb-inc-1', details: { role: 'victim', category: 'weapon' } },
+    ].map((l) => JSON.stringify(l)).join('\n');
+    const s = await feed(db, 'jsonl', 'agencies.jsonl', p.admin, { bytes: `${lines}\n{"agency":"army"}\n` });
+    assert.equal(s.rejected, 3, JSON.stringify(counts(s)));
+    const [education, police, noAgency] = await issuesOf(s.runId);
+    assert.deepEqual([education.agency, police.agency, noAgency.agency], ['education', 'police', null]);
+    const listed = async (actor: Actor) => (await quarantine(db, actor)).filter((i) => i.runId === s.runId).map((i) => i.line);
+    assert.deepEqual(await listed(educationManager), [1]);
+    assert.deepEqual(await listed(policeManager), [2]);
+    assert.deepEqual((await listed(p.admin)).sort(), [1, 2, 3]);
+    assert.equal((await viewIssue(db, educationManager, education.id)).issue.id, education.id);
+    assert.equal((await rejection(viewIssue(db, policeManager, education.id))).id, 'not_found');
+    assert.equal((await rejection(viewIssue(db, educationManager, noAgency.id))).id, 'not_found', 'a line naming no agency is the administrators\'');
+    // the run's page shows a manager the lines of their agency only
+    assert.deepEqual((await viewImport(db, educationManager, s.runId)).issues.map((i) => i.line), [1]);
+    // a manager corrects their agency's line, not into another agency's record
+    const asPolice = await rejection(reprocessIssue(db, educationManager, education.id, { json: JSON.stringify({ ...JSON.parse(education.raw), agency: 'police', type: 'police.incident', details: { role: 'victim', category: 'weapon' }, child: p.childId }) }));
+    assert.deepEqual(asPolice.details.map((d) => d.path), ['agency']);
+    // the same lines sent again are refused again, not quarantined twice
+    const again = await feed(db, 'jsonl', 'agencies.jsonl', p.admin, { bytes: `${lines}\n{"agency":"army"}\n` });
+    assert.equal(again.alreadyInQuarantine, 3);
+  });
+
+  test('A12: a row fixed at source and sent again closes the row in the quarantine, saying where it was accepted from', async () => {
+    const first = await feed(db, 'police-incidents', 'police-resend.csv', p.admin);
+    assert.deepEqual([first.accepted, first.rejected], [2, 1], JSON.stringify(counts(first)));
+    const [refused] = await issuesOf(first.runId);
+    assert.equal(refused.line, 3);
+    assert.ok((await quarantine(db, policeManager)).some((i) => i.id === refused.id));
+    const fixed = await feed(db, 'police-incidents', 'police-resend-fixed.csv', p.admin);
+    assert.deepEqual([fixed.accepted, fixed.unchanged, fixed.rejected], [1, 2, 0], JSON.stringify(counts(fixed)));
+    const [closed] = await db.select().from(importIssues).where(eq(importIssues.id, refused.id));
+    assert.equal(closed.status, 'reprocessed');
+    assert.match(closed.resolution ?? '', /^accepted from police-resend-fixed\.csv on \d{1,2} [A-Z][a-z]+ \d{4}$/);
+    assert.ok(!(await quarantine(db, policeManager)).some((i) => i.id === refused.id));
+    const audited = await db.select().from(auditLog).where(eq(auditLog.action, 'import_issue.reprocessed'));
+    assert.ok(audited.some((a) => (a.detail.issues as string[] | undefined)?.includes(refused.id) && a.detail.run === fixed.runId), 'the closing is audited');
+    // the unfixed file sent again: refused again, the row still closed
+    const old = await feed(db, 'police-incidents', 'police-resend.csv', p.admin);
+    assert.equal(old.alreadyInQuarantine, 1);
+    assert.equal((await db.select().from(importIssues).where(eq(importIssues.id, refused.id)))[0].status, 'reprocessed');
+  });
+});

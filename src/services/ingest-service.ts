@@ -82,6 +82,26 @@ function mayManageFeeds(actor: Actor, agency: string | null): boolean {
   return actor.role === 'admin' || agency === null || agency === actor.agency;
 }
 
+/**
+ * A refused or noted row: administrators, and managers of the agency it is from. A row no agency
+ * can be told for (a JSON line naming none) is the administrators' alone: it may be about any
+ * agency's child.
+ */
+function mayManageIssue(actor: Actor, agency: string | null): boolean {
+  return mayManageFeeds(actor, agency) && (agency !== null || (actor.kind === 'user' && actor.role === 'admin'));
+}
+
+/**
+ * The agency a line is from, whose managers see it in the quarantine: the format's, or the agency
+ * a JSON line names (a jsonl run has no agency of its own); null when it names none we know.
+ */
+function lineAgency(format: ImportFormat, record: SourceRecord | undefined): Agency | null {
+  if (format.agency) return format.agency;
+  const value = record?.kind === 'json' ? record.value : undefined;
+  const agency = value && typeof value === 'object' && !Array.isArray(value) ? (value as { agency?: unknown }).agency : undefined;
+  return typeof agency === 'string' && (AGENCIES as readonly string[]).includes(agency) ? agency as Agency : null;
+}
+
 /** The file's rows as the format reads them: CSV records keyed by column, or JSON lines. */
 function sourceLines(format: ImportFormat, text: string): { lines: SourceLine[]; problems: Problem[] } {
   if (!format.columns) {
@@ -94,6 +114,14 @@ function sourceLines(format: ImportFormat, text: string): { lines: SourceLine[];
         lines.push({ line: i + 1, raw, values: { json: raw }, error: `not valid JSON: ${(error as Error).message}` });
       }
     });
+    // A file whose first line is not JSON is another kind of file (a CSV sent as jsonl): refused
+    // whole, as a CSV format refuses a file without its header, rather than every line put in the
+    // quarantine, each with a child's name and date of birth. The parser's words only: they quote
+    // a few characters of the line at most.
+    const first = lines[0];
+    if (first?.error) {
+      return { lines: [], problems: [{ path: 'file', message: `This file is not JSON lines: line ${first.line} is not JSON (${first.error.replace(/^not valid JSON: /, '')}). Each line must be one event as a JSON object; for a CSV file, choose its format.` }] };
+    }
     return { lines, problems: [] };
   }
   const records = readCsv(text);
@@ -105,11 +133,15 @@ function sourceLines(format: ImportFormat, text: string): { lines: SourceLine[];
     return { lines: [], problems: [{ path: 'file', message: `The file has no column ${missing.join(', ')} (its columns are: ${header.join(', ').slice(0, 300)}). See the published layout of ${format.name}.` }] };
   }
   const lines: SourceLine[] = [];
+  // a line cut short is refused as a long one is: its missing fields would read as empty, and an
+  // empty RESTRICTED makes a restricted police entry one every agency reads. Columns after the last
+  // one the header names (a trailing comma) ask for no value.
+  const named = header.reduce((last, h, i) => (h ? i + 1 : last), 0);
   for (const r of records) {
     const values: Record<string, string> = {};
     header.forEach((h, i) => { if (h) values[h] = r.fields[i] ?? ''; });
     const extra = r.fields.slice(header.length).filter((f) => f.trim());
-    const error = r.error ?? (extra.length ? `the line has ${r.fields.length} fields; the header names ${header.length}` : undefined);
+    const error = r.error ?? (extra.length || r.fields.length < named ? `the line has ${r.fields.length} fields; the header names ${header.length}` : undefined);
     lines.push({ line: r.line, raw: r.raw, values, error, record: error ? undefined : { kind: 'csv', values } });
   }
   return { lines, problems: [] };
@@ -139,6 +171,7 @@ export async function runImport(db: Db, request: ImportRequest, options: ImportO
   });
   if (resumed) await db.transaction((tx) => audit(tx, options.actor, 'import.resumed', null, { run: run.id, afterLine: run.lastLine }));
 
+  const resent = await db.transaction((tx) => openRowsByRecord(tx, format));
   const pending = lines.filter((l) => l.line > run.lastLine);
   const chunkSize = options.chunkSize ?? 1_000;
   let chunks = 0;
@@ -163,7 +196,7 @@ export async function runImport(db: Db, request: ImportRequest, options: ImportO
       const touched = decided?.touched ?? new Map<string, chronologyRepo.EventRow[]>();
       const audits: DeferredAudit[] = [];
       let following: Promise<Ahead | undefined> | undefined;
-      await importChunk(tx, format, run, chunk, options, counts, touched, audits, decided, (batch) => {
+      await importChunk(tx, format, run, chunk, options, counts, touched, audits, resent, decided, (batch) => {
         // a speculation that fails is dropped: the chunk then goes the usual way, and meets the failure itself if it is real
         if (next.length && !last && batch.mayCarry()) following = decideAhead(db, format, next, batch).catch(() => undefined);
       });
@@ -330,7 +363,7 @@ const isDataException = (error: unknown) => sqlStatesOf(error).some((state) => s
  */
 async function importChunk(
   tx: Db, format: ImportFormat, run: repo.ImportRunRow, chunk: SourceLine[], options: ImportOptions, counts: repo.RunCounts,
-  touched: Map<string, chronologyRepo.EventRow[]>, audits: DeferredAudit[], ahead?: Ahead, decidedAll?: (batch: ChunkBatch) => void,
+  touched: Map<string, chronologyRepo.EventRow[]>, audits: DeferredAudit[], resent: OpenRows, ahead?: Ahead, decidedAll?: (batch: ChunkBatch) => void,
 ): Promise<void> {
   const prepared = ahead?.prepared ?? chunk.map((line) => prepareLine(format, line));
   const batch = ahead?.batch ?? new ChunkBatch(tx, format, prepared, touched);
@@ -348,11 +381,73 @@ async function importChunk(
       continue;
     }
     await batch.flush();
+    const recordedBefore = counts.accepted + counts.updated;
     await importLine(tx, format, run, p, options, counts, touched, audits);
+    if (counts.accepted + counts.updated > recordedBefore) batch.recorded.push(i);
     if (!p.problems) batch.forget();
   }
   decidedAll?.(batch);
   await batch.flush();
+  await closeResentRows(tx, format, run, prepared, batch.recorded, resent, options.actor, audits);
+}
+
+/** Open refused rows of the format by the record each is (agency and recordKey): their ids. */
+type OpenRows = ReadonlyMap<string, readonly string[]>;
+
+const recordOf = (format: ImportFormat, record: SourceRecord | undefined): string | undefined => {
+  const recordKey = record && format.recordKey?.(record);
+  return recordKey ? key(lineAgency(format, record) ?? '', recordKey) : undefined;
+};
+
+/**
+ * The format's rows open in the quarantine, by the record each is: read once a run (a statement,
+ * not one a line), so that a line accepted from this file closes the row refused from an earlier
+ * one (closeResentRows). A row's values are its latest correction in the quarantine, if any.
+ */
+async function openRowsByRecord(tx: Db, format: ImportFormat): Promise<OpenRows> {
+  const rows = new Map<string, string[]>();
+  if (!format.recordKey) return rows;
+  for (const issue of await repo.openRejectedOfFormat(tx, format.name)) {
+    let record: SourceRecord | undefined;
+    if (format.columns) record = { kind: 'csv', values: issue.values };
+    else {
+      try {
+        record = { kind: 'json', value: JSON.parse(issue.values.JSON ?? issue.values.json ?? issue.raw) };
+      } catch {
+        continue;
+      }
+    }
+    const k = recordOf(format, record);
+    if (k) rows.set(k, [...(rows.get(k) ?? []), issue.id]);
+  }
+  return rows;
+}
+
+/** The day a row was accepted, as the quarantine says it: "2 July 2026". */
+const acceptedOn = (at: Date) => at.toLocaleDateString('en-GB', { timeZone: 'Europe/London', day: 'numeric', month: 'long', year: 'numeric' });
+
+/**
+ * A row fixed at source and sent again (the alternative the guide offers to correcting it in the
+ * quarantine): once a later file's line for the same record (same agency and recordKey) records
+ * something, the row refused before is closed, saying where it was accepted from — left open, it
+ * waited for ever, and correcting it there was refused as a changed resend. One statement for the
+ * chunk, and only when one of its lines is such a record: the common line is a look-up in memory.
+ */
+async function closeResentRows(
+  tx: Db, format: ImportFormat, run: repo.ImportRunRow, prepared: readonly PreparedLine[], recorded: readonly number[], resent: OpenRows,
+  actor: Actor | null, audits: DeferredAudit[],
+): Promise<void> {
+  if (!resent.size || !recorded.length) return;
+  const ids = recorded.flatMap((i) => {
+    const k = recordOf(format, prepared[i].line.record);
+    return (k && resent.get(k)) || [];
+  });
+  if (!ids.length) return;
+  const at = new Date();
+  const closed = await repo.closeOpenIssues(tx, [...new Set(ids)], {
+    status: 'reprocessed', resolution: `accepted from ${run.fileName} on ${acceptedOn(at)}`, resolvedBy: actor?.kind === 'user' ? actor.userId : null, resolvedAt: at,
+  });
+  if (closed.length) audits.push([actor, 'import_issue.reprocessed', null, { issues: closed, run: run.id, via: 'sent_again', outcome: 'accepted' }]);
 }
 
 /** A chunk's lines decided before its transaction (decideAhead): the first `decided` of them held in `batch`. */
@@ -409,6 +504,8 @@ class ChunkBatch {
   private window: number;
   private held: { row: chronologyRepo.NewEventRow & { id: string } }[] = [];
   private heldLinks: { agency: string; kind: string; value: string; childId: string; method: string; score: null }[] = [];
+  /** the lines (by index) that recorded something, for closeResentRows: kept when the caches are forgotten */
+  readonly recorded: number[] = [];
   /** whether a line went the long way (its writes are in no cache) */
   private wentLongWay = false;
   /** where the held writes go: the chunk's transaction, once it has one */
@@ -572,6 +669,7 @@ class ChunkBatch {
     if (fresh.length && !this.touched.has(child.id)) this.touched.set(child.id, []);
     const accepted = fresh.some((e) => e.type !== 'involvement.started' || !e.ref?.startsWith('import:involvement:'));
     counts[accepted ? 'accepted' : 'unchanged']++;
+    if (accepted) this.recorded.push(i);
     return true;
   }
 
@@ -638,7 +736,7 @@ async function noteWarnings(tx: Db, format: ImportFormat, run: repo.ImportRunRow
   if (!warnings.length) return;
   counts.warnings++;
   await repo.insertIssue(tx, {
-    runId: run.id, format: format.name, agency: run.agency, fileName: run.fileName, line: line.line, kind: 'warning',
+    runId: run.id, format: format.name, agency: lineAgency(format, line.record), fileName: run.fileName, line: line.line, kind: 'warning',
     ...storableLine(line, warnings), status: 'noted',
   });
 }
@@ -658,9 +756,11 @@ async function importLine(
     // before a person twice, and reopen one already dealt with. It is still refused — counted so,
     // and listed with this run as refused again, beside the row in the quarantine — so that a file
     // sent again is not taken for a clean one.
-    const again = await repo.refusedBefore(tx, format.name, run.agency, kept.raw);
+    // under the agency the line is from: its managers see it (a JSON line names its own)
+    const agency = lineAgency(format, line.record);
+    const again = await repo.refusedBefore(tx, format.name, agency, kept.raw);
     return repo.insertIssue(tx, {
-      runId: run.id, format: format.name, agency: run.agency, fileName: run.fileName, line: line.line, kind: again ? 'refused_again' : 'rejected',
+      runId: run.id, format: format.name, agency, fileName: run.fileName, line: line.line, kind: again ? 'refused_again' : 'rejected',
       ...kept, status: again ? 'noted' : 'open',
     });
   };
@@ -694,6 +794,12 @@ function agencyOf(format: ImportFormat, row: MappedRow): Agency {
   const agency = format.agency ?? row.events[0]?.agency;
   if (!agency || !(AGENCIES as readonly string[]).includes(agency)) throw validationFailed([{ path: 'agency', message: 'the row does not say which agency recorded it' }]);
   return agency;
+}
+
+/** The identifiers among a child's missing details: those an unmerge takes back from the record kept (child-merge-service). */
+function identifiersOnly(changes: Partial<chronologyRepo.ChildRow>): Partial<chronologyRepo.ChildRow> {
+  const { nhsNumber, upn, laId, policeId } = changes;
+  return Object.fromEntries(Object.entries({ nhsNumber, upn, laId, policeId }).filter(([, v]) => v)) as Partial<chronologyRepo.ChildRow>;
 }
 
 /** One mapped row of a line; its audit entries (a child created, identifiers added, a merge) go in `audits`, for the caller to write last. */
@@ -740,6 +846,17 @@ async function importRow(
         importedBy: { actor: options.actor, run: run.id, basis: FEED_BASIS },
         reason: `Matched automatically (probability ${decision.probability.toFixed(3)}): ${decision.reasons.join('; ')}`,
       });
+      // The identifiers the row brought are on the incoming record, merged away: an exact lookup
+      // finds only records kept, so the next row with only that NHS number made a second child.
+      // They go on the record kept, as a linked row's do — the identifiers only, which the unmerge
+      // gives back to the incoming record (child-merge-service); a date of birth or sex from a
+      // probable match is not made the child's.
+      const kept = (await chronologyRepo.findChild(tx, decision.candidateChildId))!;
+      const changes = identifiersOnly(missingIdentifiers(kept, row.person));
+      if (Object.keys(changes).length) {
+        await chronologyRepo.updateChild(tx, kept.id, changes);
+        audits.push([options.actor, 'child.identifiers_added', kept.id, { identifiers: Object.keys(changes), via: 'import', run: run.id, basis: FEED_BASIS }]);
+      }
       const moved = touched.get(incoming.id) ?? [];
       touched.delete(incoming.id);
       touched.set(decision.candidateChildId, [...(touched.get(decision.candidateChildId) ?? []), ...moved]);
@@ -837,7 +954,8 @@ export async function viewImport(db: Db, actor: Actor, runId: string) {
   return db.transaction(async (tx) => {
     const run = await repo.findRun(tx, runId);
     if (!run || !mayManageFeeds(actor, run.agency)) throw notFound();
-    const issues = await repo.issuesOfRun(tx, run.id);
+    // a run of JSON lines holds every agency's lines: a manager is shown their agency's
+    const issues = (await repo.issuesOfRun(tx, run.id)).filter((i) => mayManageIssue(actor, i.agency));
     const alreadyInQuarantine = await repo.countRefusedAgain(tx, run.id);
     await audit(tx, actor, 'import.viewed', null, { run: run.id });
     return { run: summaryOf(run, 0, alreadyInQuarantine), startedAt: run.startedAt, finishedAt: run.finishedAt, agency: run.agency, issues };
@@ -852,7 +970,7 @@ export async function quarantine(db: Db, actor: Actor) {
 export async function viewIssue(db: Db, actor: Actor, issueId: string) {
   return db.transaction(async (tx) => {
     const issue = await repo.findIssue(tx, issueId);
-    if (!issue || !mayManageFeeds(actor, issue.agency)) throw notFound();
+    if (!issue || !mayManageIssue(actor, issue.agency)) throw notFound();
     await audit(tx, actor, 'import_issue.viewed', null, { issue: issue.id, run: issue.runId, line: issue.line });
     const format = formatNamed(issue.format);
     return { issue, columns: format?.columns?.map((c) => c.name) ?? ['json'] };
@@ -871,6 +989,11 @@ export async function reprocessIssue(db: Db, actor: Actor, issueId: string, valu
   const record: SourceRecord = format.columns ? { kind: 'csv', values: corrected } : (() => {
     try { return { kind: 'json', value: JSON.parse(corrected.JSON ?? '') } as SourceRecord; } catch { throw validationFailed([{ path: 'json', message: 'not valid JSON' }]); }
   })();
+  // a manager corrects their own agency's lines: a JSON line says its agency, and corrected to
+  // another's it would be recorded as that agency's
+  if (!format.agency && actor.kind === 'user' && actor.role !== 'admin' && lineAgency(format, record) !== actor.agency) {
+    throw validationFailed([{ path: 'agency', message: `Enter "${actor.agency}" as the agency: you correct your own agency's rows (an administrator can correct a row for another agency)` }]);
+  }
   const mapped = format.map(record);
   if (!mapped.ok) {
     await db.transaction((tx) => repo.updateIssue(tx, issue.id, { values: corrected, problems: mapped.problems }));

@@ -128,6 +128,21 @@ export async function openIssues(tx: Db, agency: string | null, limit = 200): Pr
     .limit(limit);
 }
 
+/** A format's refused rows still open in the quarantine, with what identifies the record each is: read once a run, to close those a later file sends again and has accepted. */
+export async function openRejectedOfFormat(tx: Db, format: string): Promise<Pick<ImportIssueRow, 'id' | 'agency' | 'raw' | 'values'>[]> {
+  return tx
+    .select({ id: importIssues.id, agency: importIssues.agency, raw: importIssues.raw, values: importIssues.values })
+    .from(importIssues)
+    .where(and(eq(importIssues.status, 'open'), eq(importIssues.kind, 'rejected'), eq(importIssues.format, format)));
+}
+
+/** Closes those of the rows still open (one statement for a chunk's); the ids closed. */
+export async function closeOpenIssues(tx: Db, ids: readonly string[], changes: Pick<typeof importIssues.$inferInsert, 'status' | 'resolution' | 'resolvedBy' | 'resolvedAt'>): Promise<string[]> {
+  if (!ids.length) return [];
+  const rows = await tx.update(importIssues).set(changes).where(and(inArray(importIssues.id, [...ids]), eq(importIssues.status, 'open'))).returning({ id: importIssues.id });
+  return rows.map((r) => r.id);
+}
+
 export async function findIssue(tx: Db, id: string): Promise<ImportIssueRow | undefined> {
   if (!isUuid(id)) return undefined;
   const [row] = await tx.select().from(importIssues).where(eq(importIssues.id, id)).limit(1);

@@ -5,7 +5,7 @@
 // whether or not it is an indicator, is named in the involvement's summary: 10A (missing) has no
 // dates, so it cannot be a missing episode, and nothing the assessment found may vanish.
 import type { OBSERVED_INDICATORS } from '../../domain/event.ts';
-import { RowCheck, type ImportFormat, type MappedRow } from '../format.ts';
+import { keyOfColumns, RowCheck, type ImportFormat, type MappedRow } from '../format.ts';
 import { personSex, quoted, sourceId, withoutEmpty } from './source-values.ts';
 
 type Indicator = (typeof OBSERVED_INDICATORS)[number];
@@ -58,6 +58,7 @@ export const cinFactors: ImportFormat = {
     { name: 'ASSESSMENT_START', required: true, description: 'The date the assessment started' },
     { name: 'FACTORS', required: false, description: 'The factors identified at the end of the assessment (such as 2A 10A 24A), separated by spaces, commas or ;' },
   ],
+  recordKey: keyOfColumns('LACHILDID', 'ASSESSMENT_START'),
   map(record) {
     if (record.kind !== 'csv') return { ok: false, problems: [{ path: 'line', message: 'expected a CSV record' }] };
     const row = new RowCheck(record.values);

@@ -3,7 +3,7 @@
 // a blade, a gun or an assault is an exploitation indicator (contract 2); a child seen with one is
 // a reachable moment. The NHS number is what matches a patient to a child; when its check digit
 // fails it is left out and the row must carry the names that the probabilistic match needs instead.
-import { RowCheck, type ImportFormat, type MappedRow } from '../format.ts';
+import { keyOfColumns, RowCheck, type ImportFormat, type MappedRow } from '../format.ts';
 import { code, dateOrTime, dayOf, fallbackReason, personName, personPostcode, personSex, sourceId, withoutEmpty } from './source-values.ts';
 
 const INJURIES = ['stab', 'laceration', 'gunshot', 'assault', 'overdose', 'intoxication', 'self_harm', 'other'] as const;
@@ -24,6 +24,7 @@ export const edAttendances: ImportFormat = {
     { name: 'ARRIVAL', required: true, description: 'When the child arrived: a date, or a date and time (UK time unless an offset is given)' },
     { name: 'INJURY', required: false, description: 'stab, laceration, gunshot, assault, overdose, intoxication, self_harm or other' },
   ],
+  recordKey: keyOfColumns('ATTENDANCE_ID'),
   map(record) {
     if (record.kind !== 'csv') return { ok: false, problems: [{ path: 'line', message: 'expected a CSV record' }] };
     const row = new RowCheck(record.values);

@@ -5,7 +5,7 @@
 // The UPN is what matches a pupil to a child; when its check letter fails it is left out and the
 // row must carry the names and date of birth that the probabilistic match needs instead.
 import { EXCLUSION_REASONS } from '../../domain/event.ts';
-import { RowCheck, type ImportFormat, type MappedRow } from '../format.ts';
+import { keyOfColumns, RowCheck, type ImportFormat, type MappedRow } from '../format.ts';
 import { fallbackReason, personName, personSex, quoted, shortText, withoutEmpty } from './source-values.ts';
 
 const CATEGORIES = { PERM: 'permanent', SUSP: 'suspension', FIXD: 'suspension', LNCH: 'suspension' } as const;
@@ -34,6 +34,7 @@ export const exclusions: ImportFormat = {
     { name: 'REASON', required: false, description: 'Up to three DfE reason codes, separated by spaces, ; or |' },
     { name: 'SCHOOL', required: false, description: 'The school: its URN or name' },
   ],
+  recordKey: keyOfColumns('UPN', 'START_DATE', 'CATEGORY'),
   map(record) {
     if (record.kind !== 'csv') return { ok: false, problems: [{ path: 'line', message: 'expected a CSV record' }] };
     const row = new RowCheck(record.values);

@@ -11,6 +11,12 @@ export const jsonl: ImportFormat = {
   name: 'jsonl',
   title: 'Contract-1 events, one JSON object per line',
   agency: null,
+  // the line's own ref (its agency is the line's too: the quarantine keeps each line under it)
+  recordKey(record) {
+    if (record.kind !== 'json' || !record.value || typeof record.value !== 'object') return undefined;
+    const ref = (record.value as { ref?: unknown }).ref;
+    return typeof ref === 'string' && ref.trim() ? ref.trim() : undefined;
+  },
   map(record): RowOutcome {
     if (record.kind !== 'json') return { ok: false, problems: [{ path: 'line', message: 'expected a JSON line' }] };
     const value = record.value;

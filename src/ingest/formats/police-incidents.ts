@@ -5,7 +5,7 @@
 // "those who exploited Jacob were untouchable: their details remained unknown to all agencies").
 import { normalisePhone, normaliseRegistration } from '../../domain/context.ts';
 import type { EventLink } from '../../domain/event.ts';
-import { RowCheck, type ImportFormat, type MappedRow } from '../format.ts';
+import { keyOfColumns, RowCheck, type ImportFormat, type MappedRow } from '../format.ts';
 import {
   code, dateOrTime, dayOf, personName, personPostcode, personSex, placePostcode, quoted, shortText, sourceId, withoutEmpty, yesNo,
 } from './source-values.ts';
@@ -34,6 +34,7 @@ export const policeIncidents: ImportFormat = {
     { name: 'VEHICLE', required: false, description: 'A vehicle registration recorded with the incident' },
     { name: 'RESTRICTED', required: false, description: 'Y: other agencies see only that a restricted entry exists and whom to contact' },
   ],
+  recordKey: keyOfColumns('INCIDENT_REF', 'NOMINAL_ID'),
   map(record) {
     if (record.kind !== 'csv') return { ok: false, problems: [{ path: 'line', message: 'expected a CSV record' }] };
     const row = new RowCheck(record.values);

@@ -3,7 +3,7 @@
 // MIS_END). Missing episodes become `missing.started` / `missing.returned` (contract 1: `kind`
 // follows SSDA903, M = missing, A = away from placement without authorisation). CHILD is the local
 // authority's id for the child: the person link that lets a later file reach the same child.
-import { RowCheck, sourceSex, type ImportFormat, type MappedRow } from '../format.ts';
+import { keyOfColumns, RowCheck, sourceSex, type ImportFormat, type MappedRow } from '../format.ts';
 import { quoted } from './source-values.ts';
 
 const MISSING_KIND = { M: 'missing', A: 'away' } as const;
@@ -29,6 +29,7 @@ export const ssda903Missing: ImportFormat = {
     { name: 'MIS_START', required: true, description: 'The date the episode started' },
     { name: 'MIS_END', required: false, description: 'The date the child returned (empty while still missing)' },
   ],
+  recordKey: keyOfColumns('CHILD', 'MIS_START'),
   map(record) {
     if (record.kind !== 'csv') return { ok: false, problems: [{ path: 'line', message: 'expected a CSV record' }] };
     const row = new RowCheck(record.values);
@@ -62,6 +63,7 @@ export const ssda903Header: ImportFormat = {
     { name: 'ETHNIC', required: false, description: 'Ethnicity code (not stored)' },
     { name: 'UPN', required: false, description: 'Unique pupil number, with its check letter' },
   ],
+  recordKey: keyOfColumns('CHILD'),
   map(record) {
     if (record.kind !== 'csv') return { ok: false, problems: [{ path: 'line', message: 'expected a CSV record' }] };
     const row = new RowCheck(record.values);

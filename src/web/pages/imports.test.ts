@@ -277,3 +277,36 @@ describe('possible matches', () => {
     assert.equal((await social.post(`/matches/${reviewId}`, { decision: 'different' })).statusCode, 404);
   });
 });
+
+describe('session 16 (QA-B): a file of the wrong kind, a jsonl line before its agency, a row sent again', () => {
+  test('a CSV uploaded as jsonl is refused whole on the file field, and nothing reaches the quarantine', async () => {
+    const v = await visitor(ADMIN, '/admin/imports');
+    const before = (await t.database.db.select().from(importIssues)).length;
+    const posted = await upload(v, { format: 'jsonl' }, { name: 'police-split.csv', text: fixtureText('police-split.csv') });
+    assert.equal(posted.statusCode, 400);
+    const [[href, text]] = summaryLinks(posted.body);
+    assert.equal(href, '#file');
+    assert.match(text, /^This file is not JSON lines: line 1 is not JSON/);
+    assert.equal((await t.database.db.select().from(importIssues)).length, before);
+  });
+
+  test('a refused jsonl line is listed to the managers of the agency it names; a row fixed at source and sent again says where it was accepted from', async () => {
+    const db = t.database.db;
+    const line = (role: string) => JSON.stringify({ type: 'police.incident', at: '2024-03-02', agency: 'police', child: jordanSmith, ref: 'web-inc-9', details: { role, category: 'weapon' } });
+    const first = await runImport(db, { format: 'jsonl', fileName: 'niche-1.jsonl', bytes: Buffer.from(`${line('perpetrator')}\n`) }, { actor: null, via: 'cli' });
+    assert.equal(first.rejected, 1);
+    const [issue] = await db.select().from(importIssues).where(eq(importIssues.runId, first.runId));
+    const police = await visitor(POLICE_MANAGER, '/quarantine');
+    assert.match((await police.get('/quarantine')).body, new RegExp(`/quarantine/${issue.id}`));
+    const social = await visitor(SOCIAL_MANAGER, '/quarantine');
+    assert.doesNotMatch((await social.get('/quarantine')).body, new RegExp(`/quarantine/${issue.id}`));
+    assert.equal((await social.get(`/quarantine/${issue.id}`)).statusCode, 404);
+
+    const fixed = await runImport(db, { format: 'jsonl', fileName: 'niche-2.jsonl', bytes: Buffer.from(`${line('suspect')}\n`) }, { actor: null, via: 'cli' });
+    assert.equal(fixed.accepted, 1);
+    assert.doesNotMatch((await police.get('/quarantine')).body, new RegExp(`/quarantine/${issue.id}`));
+    const page = await police.get(`/quarantine/${issue.id}`);
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /This row is reprocessed: accepted from niche-2\.jsonl on \d{1,2} [A-Z][a-z]+ \d{4}\./);
+  });
+});

@@ -94,6 +94,35 @@ export async function breakGlass(db: Db, actor: Actor, input: BreakGlassInput, o
   return outcome;
 }
 
+/**
+ * Emergency access lasts hours and is reviewed; an agency's involvement opens the record to all its
+ * people for as long as it lasts. So a person whose only relationship with the child is emergency
+ * access may not record their own agency's involvement starting: that turned a grant into standing
+ * access the lead professional was not told of (found by testers). The lead professional adds them,
+ * or they ask to join the network. Called by recordEvents inside its transaction, before anything
+ * is written; `path` as recordEvents names a single event's fields, or a batch's.
+ */
+export async function refuseJoiningByEmergencyAccess(
+  tx: Db,
+  actor: Actor,
+  childId: string,
+  inputs: readonly { type: string; details?: unknown }[],
+): Promise<void> {
+  if (actor.kind !== 'user') return;
+  const joining = inputs.findIndex((e) => e.type === 'involvement.started' && (e.details as { agency?: unknown } | undefined)?.agency === actor.agency);
+  if (joining < 0) return;
+  if ((await chronologyRepo.accessBasis(tx, scopeOf(actor), childId)) !== 'break_glass') return;
+  // the lead professional as the child's page names them: the first still involved
+  const lead = (await chronologyRepo.activeInvolvements(tx, childId)).find((i) => i.role === 'lead_professional');
+  const ask = lead
+    ? `ask the child's lead professional, ${AGENCY_NAMES[lead.agency as Agency] ?? lead.agency}, to add you`
+    : "ask an agency that works with the child to add you";
+  throw validationFailed([{
+    path: `${inputs.length !== 1 ? `events[${joining}].` : ''}details.agency`,
+    message: `While you have emergency access you cannot add your agency to the child's network: ${ask}`,
+  }]);
+}
+
 /** The review queue: the DPO sees every grant; a manager those of their agency's people. */
 export async function breakGlassQueue(db: Db, actor: Actor) {
   requireCapability(actor, 'review_break_glass');

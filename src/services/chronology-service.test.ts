@@ -137,10 +137,50 @@ test('pages of 25, newest first, with a total', async () => {
   const { db } = database;
   const batch = Array.from({ length: 30 }, (_, i) => ({ type: 'child.voice', at: `2025-01-${String(i + 1).padStart(2, '0')}`, agency: 'social_care', summary: `voice ${i + 1}` }));
   await recordEvents(db, p.socialWorker, p.childId, batch, 'web');
-  const page1 = await readChronology(db, p.socialWorker, p.childId, { types: ['child.voice'] }, 1);
-  const page2 = await readChronology(db, p.socialWorker, p.childId, { types: ['child.voice'] }, 2);
+  // social care's own: police's restricted entries above match every type filter for social care
+  const voices = { agencies: ['social_care'], types: ['child.voice'] };
+  const page1 = await readChronology(db, p.socialWorker, p.childId, voices, 1);
+  const page2 = await readChronology(db, p.socialWorker, p.childId, voices, 2);
   assert.equal(page1.total, 30);
   assert.equal(page1.pages, 2);
   assert.equal(page1.entries[0].summary, 'voice 30');
   assert.equal(page2.entries.length, 5);
+});
+
+test('paging through entries written together (one batch: one `at`, one recorded_at) shows every entry exactly once, the last written first', async () => {
+  const { db } = database;
+  const child = await createChild(db, p.socialWorker, { name: 'Paige Paged', dateOfBirth: '2011-02-03' });
+  // more than two pages, all at one instant and recorded in one transaction: only the order written tells them apart
+  const batch = Array.from({ length: 80 }, (_, i) => ({ type: 'child.voice', at: '2024-05-01', agency: 'social_care', summary: `said ${i}` }));
+  await recordEvents(db, p.socialWorker, child.id, batch, 'web');
+  const shown: string[] = [];
+  for (let page = 1; page <= 4; page++) shown.push(...(await readChronology(db, p.socialWorker, child.id, {}, page)).entries.map((e) => e.summary ?? ''));
+  assert.equal(shown.length, 80);
+  assert.equal(new Set(shown).size, 80, 'no entry shown twice, none missed');
+  assert.deepEqual(shown, batch.map((e) => e.summary).reverse(), 'each once, newest first: of one instant, the last written first');
+});
+
+test('a type filter tells nothing of a restricted entry another agency may not read: it is matched by every type filter, never by its own type alone', async () => {
+  const { db } = database;
+  const child = await createChild(db, p.socialWorker, { name: 'Tyler Typed', dateOfBirth: '2010-07-08' });
+  await recordEvents(db, p.socialWorker, child.id, [{ type: 'involvement.started', at: '2024-01-02', agency: 'social_care', details: { agency: 'police' } }], 'web');
+  const [intel] = (await recordEvents(db, p.police, child.id, [{ type: 'police.intelligence', at: '2024-08-03', agency: 'police', sensitivity: 'restricted', summary: 'Source says a named adult is running the line', details: { grading: 'B2' } }], 'api')).created;
+  const [voice] = (await recordEvents(db, p.socialWorker, child.id, [{ type: 'child.voice', at: '2024-08-04', agency: 'social_care', summary: 'Tyler said he is scared' }], 'web')).created;
+  const ids = async (reader: typeof p.police, filter: Parameters<typeof readChronology>[3]) => {
+    const read = await readChronology(db, reader, child.id, filter, 1);
+    assert.equal(read.total, read.entries.length);
+    return read.entries.map((e) => e.id).sort();
+  };
+  // social care may not read it: its own type, another type, and several types all answer alike
+  const intelAndNothingElse = [intel.id].sort();
+  assert.deepEqual(await ids(p.socialWorker, { types: ['police.intelligence'] }), intelAndNothingElse);
+  assert.deepEqual(await ids(p.socialWorker, { types: ['nrm.referred'] }), intelAndNothingElse, 'a type it is not: the same answer');
+  assert.deepEqual(await ids(p.socialWorker, { types: ['child.voice'] }), [intel.id, voice.id].sort());
+  // the agency filter is as it was: who made the entry is shown anyway
+  assert.deepEqual(await ids(p.socialWorker, { agencies: ['police'] }), [intel.id]);
+  assert.deepEqual(await ids(p.socialWorker, { agencies: ['social_care'] }).then((found) => found.includes(intel.id)), false);
+  assert.deepEqual(await ids(p.socialWorker, { agencies: ['police'], types: ['nrm.referred'] }), [intel.id]);
+  // police, who may read it, filter by its type as by any other
+  assert.deepEqual(await ids(p.police, { types: ['police.intelligence'] }), [intel.id]);
+  assert.deepEqual(await ids(p.police, { types: ['nrm.referred'] }), []);
 });

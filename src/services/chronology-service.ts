@@ -20,6 +20,7 @@ import { causesOf, inTransaction, transactionRunAgain } from '../store/transacti
 import { mayReadCases, scopeOf, type Actor } from './actor.ts';
 import { audit, auditAllOrLeave, type DeferredAudit } from './audit-service.ts';
 import { notFound, ServiceError, validationFailed } from './errors.ts';
+import { refuseJoiningByEmergencyAccess } from './access-service.ts';
 
 export type RecordedVia = 'web' | 'api' | 'import' | 'demo';
 
@@ -541,7 +542,9 @@ export interface VisibleEntry extends repo.ChronologyEntry {
 
 export function redactFor(actor: Actor, entry: repo.ChronologyEntry): VisibleEntry {
   if (entry.sensitivity === 'restricted' && entry.agency !== actor.agency) {
-    return { ...entry, summary: null, details: {}, links: null, redacted: true };
+    // the agency's own reference goes too: a system's reference often says what the entry is
+    // ("INTEL-…", "NRM-…"), and another agency sees only who and when
+    return { ...entry, ref: null, summary: null, details: {}, links: null, redacted: true };
   }
   return { ...entry, redacted: false };
 }
@@ -611,6 +614,14 @@ export interface RecordOptions {
    * referral) write them on the record they were given.
    */
   followMerges?: boolean;
+  /**
+   * An `(agency, ref)` already recorded on this child, sent again with other details, is refused
+   * (RefAlreadyUsed) rather than answered unchanged: for a ref that names one entry, as the API's and
+   * the record-event form's do. Always so for the API. The services that derive a ref from their own
+   * submission (a plan's review, a panel's item) leave it off: their re-send may differ (a time of
+   * now, an action's new id) and is still the one action.
+   */
+  refuseChangedResends?: boolean;
 }
 
 /**
@@ -642,7 +653,7 @@ export async function recordEvents(
     if (result.value.agency !== actor.agency) {
       problems.push({
         path: `${batch ? `events[${i}].` : ''}agency`,
-        message: `you record as ${actor.agency}; an event from ${AGENCY_NAMES[result.value.agency]} must come from that agency`,
+        message: `You record as ${AGENCY_NAMES[actor.agency]}: an event from ${AGENCY_NAMES[result.value.agency]} must come from that agency`,
       });
     }
     parsed.push(result.value);
@@ -669,7 +680,9 @@ export async function recordEvents(
     const mergedFrom = child.id !== given.id ? given.id : undefined;
     const unborn = beforeBirth(child, parsed, batch);
     if (unborn.length) throw validationFailed(unborn);
-    const result = await appendEvents(tx, child.id, parsed, actor.kind === 'user' ? actor.userId : null, via, batch);
+    // emergency access does not make itself standing access (access-service)
+    await refuseJoiningByEmergencyAccess(tx, actor, child.id, parsed);
+    const result = await appendEvents(tx, child.id, parsed, actor.kind === 'user' ? actor.userId : null, via, batch, options.refuseChangedResends || via === 'api');
     const entries: DeferredAudit[] = [];
     if (result.created.length) {
       // the rules before the audit entry: the audit chain's head, which every audited action takes
@@ -768,8 +781,26 @@ function refRecordedMeanwhile(error: unknown): boolean {
 }
 
 /**
+ * The refusal of an event whose `(agency, ref)` is already recorded for another entry: on another
+ * child's chronology, or on this one with other details (`changed`: what differs, in the API's words).
+ * The record-event form says it on its own field, in its own words (web/pages/events.ts).
+ */
+export class RefAlreadyUsed extends ServiceError {
+  constructor(
+    readonly ref: string,
+    readonly onAnotherChild: boolean,
+    readonly changed: string[],
+    details: Problem[],
+  ) {
+    super('conflict', 409, onAnotherChild ? 'That reference is already used' : 'That reference is already recorded with other details', details);
+  }
+}
+
+/**
  * Appends validated events to a child's chronology inside the caller's transaction. The caller has
  * checked access and audits; this keeps `(agency, ref)` idempotent and the involvements in step.
+ * `refuseChanged`: a ref re-sent with other details is refused, not answered unchanged
+ * (RecordOptions.refuseChangedResends).
  */
 export async function appendEvents(
   tx: Db,
@@ -778,26 +809,30 @@ export async function appendEvents(
   recordedBy: string | null,
   via: RecordedVia,
   batch = parsed.length !== 1,
+  refuseChanged = via === 'api',
 ): Promise<RecordResult> {
   const result: RecordResult = { created: [], unchanged: [] };
   for (const [i, e] of parsed.entries()) {
     if (e.ref) {
       const existing = await repo.findEventByAgencyRef(tx, e.agency, e.ref);
       if (existing) {
+        // the agency by its name: a person reads these too (the API's integrator, the form's practitioner)
+        const who = AGENCY_NAMES[e.agency];
         if (existing.childId !== childId) {
-          throw new ServiceError('conflict', 409, 'That reference is already used', [
-            { path: `${batch ? `events[${i}].` : ''}ref`, message: `${e.agency} already recorded "${e.ref}" on another child's chronology` },
+          throw new RefAlreadyUsed(e.ref, true, [], [
+            { path: `${batch ? `events[${i}].` : ''}ref`, message: `${who} already recorded "${e.ref}" on another child's chronology` },
           ]);
         }
         // an agency system's record sent again with other details: contract 1 makes a re-send change
         // nothing, and answering "unchanged" would tell the system its correction arrived (feeds
-        // refuse it into the quarantine: ingest-service's refuseChangedResends)
-        if (via === 'api') {
+        // refuse it into the quarantine: ingest-service's refuseChangedResends); on the form, it
+        // was a new entry lost under a "recorded" banner
+        if (refuseChanged) {
           const changed = differences(contentOf(existing), contentOf(newEventRow(childId, e, recordedBy, via)));
           if (changed.length) {
-            throw new ServiceError('conflict', 409, 'That reference is already recorded with other details', [{
+            throw new RefAlreadyUsed(e.ref, false, changed, [{
               path: `${batch ? `events[${i}].` : ''}ref`,
-              message: `${e.agency} already recorded "${e.ref}" with other details (${changed.join('; ')}): an entry is not changed by sending it again; record the correction as an entry of its own`,
+              message: `${who} already recorded "${e.ref}" with other details (${changed.join('; ')}): an entry is not changed by sending it again; record the correction as an entry of its own`,
             }]);
           }
         }

@@ -121,14 +121,23 @@ function statementOf(db: Db, shape: Shape, name: string) {
     // millisecond of its CPU a page, twice the statement's run, in pg_stat_statements on a
     // 20,000-child county). With `cardinality(…) = 0 or …` for filters not chosen, the generic plan
     // costed the count as a scan of the child's events, and every execution was planned afresh.
+    // A type filter matches another agency's restricted entry, which the reader sees only as who and
+    // when (chronology-service's redactFor), under every type: matched by its own type alone, filtering
+    // one type at a time told its type. Every type rather than none: "No entries match" for police
+    // intelligence, say, would tell the reader there is none when there may be some they should ask
+    // police about. The agency filter is as before: who made the entry is shown anyway.
     const where = shape.filtered
       ? sql`${eq(events.childId, childId())}
         and (cardinality(${p('agencies')}::text[]) = 0 or ${events.agency} = any(${p('agencies')}::text[]))
-        and (cardinality(${p('types')}::text[]) = 0 or ${events.type} = any(${p('types')}::text[]))`
+        and (cardinality(${p('types')}::text[]) = 0 or ${events.type} = any(${p('types')}::text[])
+          or (${events.sensitivity} = 'restricted' and ${events.agency} <> ${scope.agency}))`
       : eq(events.childId, childId());
-    fields.entries = sql`(select coalesce(json_agg(e order by e.at desc, e.recorded_at desc), '[]'::json) from (
+    // a total order: the entries of one batch or one feed's chunk share `at` and `recorded_at`, and
+    // without the order they were written in (seq, then id) each page read those ties in the plan's
+    // order, so paging skipped some entries and repeated others (as chronology-repository's listEvents)
+    fields.entries = sql`(select coalesce(json_agg(e order by e.at desc, e.recorded_at desc, e.seq desc, e.id desc), '[]'::json) from (
         select ${events}.*, ${users.name} as recorded_by_name from ${events} left join ${users} on ${eq(users.id, events.recordedBy)}
-         where ${where} order by ${desc(events.at)}, ${desc(events.recordedAt)} offset ${p('offset')} limit ${p('limit')}) e)`;
+         where ${where} order by ${desc(events.at)}, ${desc(events.recordedAt)}, ${desc(events.seq)}, ${desc(events.id)} offset ${p('offset')} limit ${p('limit')}) e)`;
     fields.total = sql`(select count(*)::int from ${events} where ${where})`;
   }
   if (shape.alerts) {

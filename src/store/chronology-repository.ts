@@ -191,6 +191,11 @@ export async function insertEvent(db: Db, row: NewEventRow): Promise<EventRow> {
 
 export interface EventFilter {
   agencies?: string[];
+  /**
+   * Read for a person (child-record-repository), another agency's restricted entries match every type
+   * filter: the reader may not know their type, and a filter must not tell it. listEvents has no reader
+   * and matches by type alone: give it none for a reader's view.
+   */
   types?: string[];
 }
 
@@ -205,7 +210,13 @@ export interface ChronologyEntry extends EventRow {
   recordedByName: string | null;
 }
 
-/** Newest first; the page is small, so the author's name comes by a join rather than a second query. */
+/**
+ * Newest first; the page is small, so the author's name comes by a join rather than a second query.
+ * The order is total: the entries of one batch or one feed's chunk share `at` and `recorded_at`, and
+ * without the order they were written in (seq, then id) a page's ties were read in whatever order the
+ * plan gave, so paging skipped some and repeated others. The chronology's page (child-record-
+ * repository's entries) reads in the same order.
+ */
 export async function listEvents(
   db: Db,
   childId: string,
@@ -218,7 +229,7 @@ export async function listEvents(
     .from(events)
     .leftJoin(users, eq(users.id, events.recordedBy))
     .where(where)
-    .orderBy(desc(events.at), desc(events.recordedAt))
+    .orderBy(desc(events.at), desc(events.recordedAt), desc(events.seq), desc(events.id))
     .offset(page.offset)
     .limit(page.limit);
   const [{ total }] = await db.select({ total: count() }).from(events).where(where);

@@ -2,7 +2,7 @@
 // so every event type gets the fields it needs and a new type needs no new template.
 import { z } from 'zod';
 import { DETAILS, type EventType } from '../domain/event.ts';
-import { formatInstant, londonWallClock } from '../domain/time.ts';
+import { formatInstant, londonWallClock, parseAt } from '../domain/time.ts';
 import type { Problem } from '../domain/event.ts';
 import { asArray, asString, dateFromParts } from './forms.ts';
 
@@ -125,10 +125,18 @@ export function detailsFromForm(type: EventType, body: Record<string, unknown>):
  * API and the feeds take a future `at` on purpose: the rules count such an entry once its time comes,
  * rules/engine.ts.)
  */
-export function atFromForm(body: Record<string, unknown>, now = Date.now()): { at?: string; problems: Problem[] } {
+export function atFromForm(body: Record<string, unknown>, now = Date.now(), form: { hasTime: boolean } = { hasTime: true }): { at?: string; problems: Problem[] } {
   const date = dateFromParts(body, 'at', 'the date it happened', true, { notFuture: true, now });
   if (date.problem) return { problems: [date.problem] };
   const time = asString(body.atTime).trim();
+  // A date alone is 09:00 London (contract 1). Today's, sent before 09:00, would be in the future,
+  // and the rules count an entry once its time comes: a disclosure recorded in the night raised no
+  // alert until the 09:00 sweep (testers: "No open alerts" after a disclosure and a threat to life).
+  // The practitioner knows when it happened: asked for the time, not given one they did not say.
+  // (A form with no time field, the involvement form, keeps the date: no alert waits on it.)
+  if (!time && form.hasTime && parseAt(date.value!) > now) {
+    return { problems: [{ path: 'atTime', message: 'Enter the time it happened, like 02:30 – before 9am, a date on its own would mean 9am today' }] };
+  }
   if (!time) return { at: date.value, problems: [] };
   const m = /^(\d{1,2})[:.](\d{2})$/.exec(time);
   if (!m || +m[1] > 23 || +m[2] > 59) {

@@ -54,7 +54,7 @@ test('an event re-sent under its ref with other details is refused (409), naming
   assert.equal(same.statusCode, 200, 'the same record, keys in another order: unchanged');
   const changed = await call('POST', `/api/children/${p.childId}/events`, policeToken, { ...event, details: { role: 'suspect', category: 'drug_supply' } });
   assert.equal(changed.statusCode, 409);
-  assert.deepEqual(changed.json().details, [{ path: 'ref', message: 'police already recorded "API-RESEND-1" with other details (role: victim, now suspect): an entry is not changed by sending it again; record the correction as an entry of its own' }]);
+  assert.deepEqual(changed.json().details, [{ path: 'ref', message: 'Police already recorded "API-RESEND-1" with other details (role: victim, now suspect): an entry is not changed by sending it again; record the correction as an entry of its own' }]);
   const [stored] = (await call('GET', `/api/children/${p.childId}/events?type=police.incident`, policeToken)).json().events.filter((e: { ref: string }) => e.ref === 'API-RESEND-1');
   assert.equal(stored.details.role, 'victim', 'the entry as first recorded');
 });
@@ -117,6 +117,53 @@ test('restricted entries of other agencies come back as who and when only', asyn
   assert.equal(entry.redacted, true);
   assert.equal(entry.type, undefined);
   assert.match(entry.summary, /A restricted entry by Police on 2024-04-04 — contact them/);
+});
+
+test('a type filter never gives away the type of a restricted entry another agency may not read: every type filter matches it alike', async () => {
+  const child = await createChild(t.database.db, p.socialWorker, { name: 'Kai Filtered', dateOfBirth: '2010-03-04' });
+  await recordEvents(t.database.db, p.socialWorker, child.id, ['social_care', 'police'].map((agency) => ({ type: 'involvement.started', at: '2024-01-02', agency: 'social_care', details: { agency } })), 'web');
+  const sent = await call('POST', `/api/children/${child.id}/events`, policeToken, { type: 'police.intelligence', at: '2024-08-03', agency: 'police', ref: 'API-INTEL-FILTER-1', sensitivity: 'restricted', summary: 'Named adult seen collecting the child.', details: { grading: 'B2' } });
+  assert.equal(sent.statusCode, 201);
+  const socialCareToken = (await issueApiToken(t.database.db, 'social_care', 'Mosaic (filters)')).token;
+  const read = async (query: string) => (await call('GET', `/api/children/${child.id}/events?${query}`, socialCareToken)).json();
+  const intel = await read('type=police.intelligence');
+  const nrm = await read('type=nrm.referred');
+  assert.equal(intel.total, 1);
+  assert.deepEqual(nrm, intel, 'its own type and a type it is not answer alike');
+  assert.equal(nrm.events[0].redacted, true);
+  assert.equal(nrm.events[0].type, undefined);
+  // who made it is shown anyway: the agency filter is as it was
+  assert.equal((await read('agency=police')).total, 1);
+  assert.equal((await read('agency=social_care')).events.some((e: { redacted?: boolean }) => e.redacted), false);
+  // police read it, and filter it, by its type
+  const own = (await call('GET', `/api/children/${child.id}/events?type=nrm.referred`, policeToken)).json();
+  assert.equal(own.total, 0);
+});
+
+test("an event's ref already recorded on another child: 409 naming the agency in words, not its key", async () => {
+  const other = await createChild(t.database.db, p.socialWorker, { name: 'Ola Other', dateOfBirth: '2010-03-04' });
+  await recordEvents(t.database.db, p.socialWorker, other.id, [{ type: 'involvement.started', at: '2024-01-02', agency: 'social_care', details: { agency: 'police' } }], 'web');
+  const event = { type: 'police.incident', at: '2024-04-01', agency: 'police', ref: 'API-OTHER-CHILD-1', details: { role: 'victim', category: 'drug_supply' } };
+  assert.equal((await call('POST', `/api/children/${p.childId}/events`, policeToken, event)).statusCode, 201);
+  const clash = await call('POST', `/api/children/${other.id}/events`, policeToken, event);
+  assert.equal(clash.statusCode, 409);
+  assert.deepEqual(clash.json().details, [{ path: 'ref', message: 'Police already recorded "API-OTHER-CHILD-1" on another child\'s chronology' }]);
+});
+
+test('paging through a batch of entries at one instant returns every entry exactly once', async () => {
+  const child = await createChild(t.database.db, p.socialWorker, { name: 'Remi Paged', dateOfBirth: '2010-03-04' });
+  await recordEvents(t.database.db, p.socialWorker, child.id, [{ type: 'involvement.started', at: '2024-01-02', agency: 'social_care', details: { agency: 'police' } }], 'web');
+  const batch = Array.from({ length: 90 }, (_, i) => ({ type: 'police.incident', at: '2024-05-01', agency: 'police', ref: `API-PAGED-${i}`, details: { role: 'victim', category: 'drug_supply' } }));
+  const sent = await call('POST', `/api/children/${child.id}/events`, policeToken, { events: batch });
+  assert.equal(sent.statusCode, 201);
+  const first = (await call('GET', `/api/children/${child.id}/events?type=police.incident`, policeToken)).json();
+  assert.equal(first.total, 90);
+  const refs: string[] = [];
+  for (let page = 1; page <= first.pages; page++) {
+    refs.push(...(await call('GET', `/api/children/${child.id}/events?type=police.incident&page=${page}`, policeToken)).json().events.map((e: { ref: string }) => e.ref));
+  }
+  assert.equal(new Set(refs).size, 90, 'none twice, none missed');
+  assert.deepEqual(refs, batch.map((e) => e.ref).reverse(), 'newest first: of one instant, the last written first');
 });
 
 test('the OpenAPI description is generated from the validating schemas', async () => {

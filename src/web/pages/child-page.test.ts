@@ -102,3 +102,35 @@ test('a screening in the chronology reads as its outcome in plain English, witho
   assert.match(entryText, /Screening set reachable-screening\/1/);
   assert.doesNotMatch(entryText, /Score level/);
 });
+
+const entryIds = (body: string) => [...body.matchAll(/<li class="moj-timeline__item" id="event-([0-9a-f-]{36})">/g)].map((m) => m[1]);
+
+test('paging through a chronology of entries at one instant, recorded together, shows each entry once', async () => {
+  const child = await createChild(t.database.db, p.socialWorker, { name: 'Pip Paged', dateOfBirth: '2010-12-02' });
+  const batch = Array.from({ length: 70 }, (_, i) => ({ type: 'child.voice', at: '2024-05-01', agency: 'social_care', summary: `Pip said something (${i})` }));
+  const { created } = await recordEvents(t.database.db, p.socialWorker, child.id, batch, 'web');
+  const v = await social();
+  const shown: string[] = [];
+  for (let page = 1; page <= 3; page++) shown.push(...entryIds((await v.get(`/children/${child.id}?type=child.voice&page=${page}`)).body));
+  assert.equal(new Set(shown).size, 70, 'none twice, none missed');
+  assert.deepEqual(shown, created.map((e) => e.id).reverse(), 'newest first: of one instant, the last written first');
+});
+
+test("the chronology's type filter shows another agency's restricted entry alike under every type, and never its reference", async () => {
+  const child = await createChild(t.database.db, p.socialWorker, { name: 'Kai Restricted', dateOfBirth: '2010-12-02' });
+  await recordEvents(t.database.db, p.socialWorker, child.id, [{ type: 'involvement.started', at: '2024-01-02', agency: 'social_care', details: { agency: 'police' } }], 'web');
+  const [intel] = (await recordEvents(t.database.db, p.police, child.id, [
+    { type: 'police.intelligence', at: '2024-08-03', agency: 'police', ref: 'INTEL-LINE-7', sensitivity: 'restricted', summary: 'Named adult running the line', details: { grading: 'B2' } },
+  ], 'api')).created;
+  const v = await social();
+  for (const type of ['police.intelligence', 'nrm.referred', 'child.voice']) {
+    const page = await v.get(`/children/${child.id}?type=${type}`);
+    assert.deepEqual(entryIds(page.body), [intel.id], type);
+    assert.match(page.body, /A restricted entry by Police on 3 August 2024/, type);
+    assert.doesNotMatch(page.body, /No entries match/, type);
+    assert.doesNotMatch(page.body, /INTEL-LINE-7/, `${type}: its reference says what it is`);
+  }
+  // the agency filter is as it was: who made it is shown anyway
+  assert.deepEqual(entryIds((await v.get(`/children/${child.id}?agency=police`)).body), [intel.id]);
+  assert.deepEqual(entryIds((await v.get(`/children/${child.id}?agency=social_care`)).body).includes(intel.id), false);
+});

@@ -5,6 +5,7 @@ import { AGENCIES, AGENCY_NAMES, EVENT_TYPES, EVENT_TYPE_NAMES } from '../../dom
 import { formatNhsNumber, holdsIdentifier } from '../../domain/identifiers.ts';
 import { chronologyDetails } from '../../domain/option-labels.ts';
 import { respondedAlert } from '../../rules/rule-names.ts';
+import { flaggedWording, flaggedWordingText } from '../../services/export-service.ts';
 import { createChildOnce, keptRecordToLeadTo, searchChildren, validateChildInput, viewEvent, type ChildInput } from '../../services/chronology-service.ts';
 import { viewChildPage } from '../../services/child-page-service.ts';
 import { childTrajectory } from '../../services/chronology-service.ts';
@@ -151,7 +152,7 @@ export async function childRoutes(app: FastifyInstance): Promise<void> {
       done: asString(request.query.done),
       mergeProblem: asString(request.query.mergeProblem),
       nhsDisplay: summary.child.nhsNumber ? formatNhsNumber(summary.child.nhsNumber) : null,
-      chronology: { ...chronology, entries: chronology.entries.map((e) => ({ ...e, shownDetails: chronologyDetails(e.type, e.details), respondedAlert: respondedAlert(e.details) })) },
+      chronology: { ...chronology, entries: chronology.entries.map((e) => ({ ...e, shownDetails: chronologyDetails(e.type, e.details), respondedAlert: respondedAlert(e.details), flaggedWording: flaggedWordingText(flaggedWording(e)) })) },
       pastTheEnd,
       ...formErrors(asked === null ? [{ path: 'page', message: 'Page number must be a whole number, like 2' }] : [], { page: 'chronology' }),
       filter: { agencies, types },
@@ -196,7 +197,7 @@ export async function childRoutes(app: FastifyInstance): Promise<void> {
       title: entry.redacted ? 'Restricted entry' : EVENT_TYPE_NAMES[entry.type as keyof typeof EVENT_TYPE_NAMES],
       child,
       // the entry on its own keeps where it came from (a screening's set), in words
-      e: { ...entry, shownDetails: chronologyDetails(entry.type, entry.details, { provenance: true }), respondedAlert: respondedAlert(entry.details) },
+      e: { ...entry, shownDetails: chronologyDetails(entry.type, entry.details, { provenance: true }), respondedAlert: respondedAlert(entry.details), flaggedWording: flaggedWordingText(flaggedWording(entry)) },
     });
   });
 }

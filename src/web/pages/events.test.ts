@@ -108,11 +108,11 @@ test('when it happened: not in the future, not before 1900 (the record-event and
     assert.deepEqual(summaryLinks(involvement.body), [['at-day', message]]);
   }
   assert.equal((await t.database.db.select().from(events).where(eq(events.summary, 'dated wrongly'))).length, 0);
-  // today is fine
+  // today is fine (with a time: before 9am a date alone would be 9am, still to come, and the form asks for the time)
   const today = new Date();
   await v.get(`/children/${p.childId}/events/new?type=care.referral`);
   const ok = await v.post(`/children/${p.childId}/events/new`, {
-    type: 'care.referral', 'at-day': String(today.getUTCDate()), 'at-month': String(today.getUTCMonth() + 1), 'at-year': String(today.getUTCFullYear()), summary: 'recorded today',
+    type: 'care.referral', 'at-day': String(today.getUTCDate()), 'at-month': String(today.getUTCMonth() + 1), 'at-year': String(today.getUTCFullYear()), atTime: '00:00', summary: 'recorded today',
   });
   assert.equal(ok.statusCode, 302);
 });
@@ -349,4 +349,73 @@ test('an entry recorded from an alert names the alert and links to it, on the ch
   const csv = await v.get(`/children/${child.id}/chronology.csv`);
   assert.match(csv.body, /in response to the alert: Return home interview overdue/);
   assert.ok(!csv.body.includes(alertId), 'a reader of an export is given the alert\'s name, not the key the engine stores it by');
+});
+
+// ——— "Your system's reference" used again (qa-A A2): refused on its field, never dropped under a green banner ———
+
+test("Your system's reference used again for a different entry on the same child: refused on that field, in words, and nothing lost or written", async () => {
+  const child = await createChild(t.database.db, p.socialWorker, { name: 'Leon Reused', dateOfBirth: '2009-01-01' });
+  const v = await sam();
+  const form = async (type: string) => hidden((await v.get(`/children/${child.id}/events/new?type=${type}`)).body, 'submission');
+  const first = { type: 'care.referral', 'at-day': '24', 'at-month': '11', 'at-year': '2024', summary: '(first entry under MOSAIC-4411)', ref: 'MOSAIC-4411', submission: await form('care.referral') };
+  assert.equal((await v.post(`/children/${child.id}/events/new`, first)).statusCode, 302);
+  const second = { type: 'child.voice', 'at-day': '25', 'at-month': '11', 'at-year': '2024', summary: 'Leon said: "I just want it to stop." (second entry under MOSAIC-4411)', ref: 'MOSAIC-4411', submission: await form('child.voice') };
+  const refused = await v.post(`/children/${child.id}/events/new`, second);
+  assert.equal(refused.statusCode, 400, 'not "recorded" while nothing was');
+  assert.deepEqual(problemsShown(refused.body), [['ref', 'Your system\'s reference "MOSAIC-4411" is already used for another entry. Enter a reference that is only this entry\'s, or leave it blank']]);
+  assert.doesNotMatch(refused.body, /social_care/, 'no agency key');
+  assert.match(refused.body, /second entry under MOSAIC-4411/, 'what was typed is kept');
+  const rows = await t.database.db.select().from(events).where(like(events.summary, '%under MOSAIC-4411%'));
+  assert.deepEqual(rows.map((r) => r.type), ['care.referral'], 'the first entry as it was, the second not written');
+  // the first entry's form sent again as it was (a double click, a retry): the same entry, recorded once
+  const again = await v.post(`/children/${child.id}/events/new`, first);
+  assert.equal(again.statusCode, 302);
+  assert.equal((await t.database.db.select().from(events).where(like(events.summary, '%under MOSAIC-4411%'))).length, 1);
+  // on another child: refused on the field too, the agency never named by its key
+  const elsewhere = await v.post(`/children/${p.childId}/events/new`, { ...second, submission: await form('child.voice') });
+  assert.equal(elsewhere.statusCode, 400);
+  assert.deepEqual(problemsShown(elsewhere.body), [['ref', 'Your system\'s reference "MOSAIC-4411" is already used for an entry on another child\'s chronology. Enter a reference that is only this entry\'s, or leave it blank']]);
+  assert.doesNotMatch(elsewhere.body, /social_care/);
+});
+
+test('a record-event form sent again with other details (back after saving, changed, saved again) is refused, not dropped; a new submission then records it', async () => {
+  const child = await createChild(t.database.db, p.socialWorker, { name: 'Mo Resent', dateOfBirth: '2009-01-01' });
+  const v = await sam();
+  const submission = hidden((await v.get(`/children/${child.id}/events/new?type=child.voice`)).body, 'submission');
+  const sent = { type: 'child.voice', 'at-day': '24', 'at-month': '11', 'at-year': '2024', summary: '(Mo, as first saved)', submission };
+  assert.equal((await v.post(`/children/${child.id}/events/new`, sent)).statusCode, 302);
+  const changed = await v.post(`/children/${child.id}/events/new`, { ...sent, summary: '(Mo, changed after saving)' });
+  assert.equal(changed.statusCode, 400);
+  assert.deepEqual(problemsShown(changed.body), [['at-day', 'This form was already sent with different details, and that entry was recorded then. To record this as a new entry, select Save to chronology again']]);
+  const renewed = hidden(changed.body, 'submission');
+  assert.notEqual(renewed, submission, 'a new submission: sent, it is a new entry');
+  assert.equal((await v.post(`/children/${child.id}/events/new`, { ...sent, summary: '(Mo, changed after saving)', submission: renewed })).statusCode, 302);
+  const rows = await t.database.db.select().from(events).where(like(events.summary, '(Mo, %'));
+  assert.deepEqual(rows.map((r) => r.summary).sort(), ['(Mo, as first saved)', '(Mo, changed after saving)']);
+});
+
+test('after saving, the child page opens at its top, where the "recorded" banner takes focus (not at #chronology, with the banner off screen)', async () => {
+  const child = await createChild(t.database.db, p.socialWorker, { name: 'Kit Focused', dateOfBirth: '2009-01-01' });
+  const v = await sam();
+  const saved = await v.post(`/children/${child.id}/events/new`, { type: 'child.voice', 'at-day': '24', 'at-month': '11', 'at-year': '2024', summary: '(Kit said so)' });
+  assert.equal(saved.statusCode, 302);
+  const location = saved.headers.location as string;
+  assert.equal(location, `/children/${child.id}?recorded=${encodeURIComponent("The child's voice recorded")}`);
+  const page = await v.get(location);
+  // GOV.UK Frontend moves focus to a success banner with role="alert" when the page loads
+  assert.match(page.body, /govuk-notification-banner--success" role="alert"/);
+});
+
+test('the involvement form sent again with another agency (back after saving, changed, saved again) is refused, not dropped under a "started" banner', async () => {
+  const child = await createChild(t.database.db, p.socialWorker, { name: 'Ira Involved', dateOfBirth: '2009-01-01' });
+  const v = await sam();
+  const submission = hidden((await v.get(`/children/${child.id}/involvements/new`)).body, 'submission');
+  const sent = { agency: 'housing', change: 'started', 'at-day': '2', 'at-month': '3', 'at-year': '2024', submission };
+  assert.equal((await v.post(`/children/${child.id}/involvements/new`, sent)).statusCode, 302);
+  const changed = await v.post(`/children/${child.id}/involvements/new`, { ...sent, agency: 'health' });
+  assert.equal(changed.statusCode, 400);
+  assert.deepEqual(problemsShown(changed.body), [['agency', 'This form was already sent with different details, and that entry was recorded then. To record this as a new entry, select Save again']]);
+  assert.notEqual(hidden(changed.body, 'submission'), submission);
+  const started = await t.database.db.select().from(events).where(and(eq(events.childId, child.id), eq(events.type, 'involvement.started')));
+  assert.deepEqual(started.map((r) => r.details.agency), ['housing']);
 });

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { AGENCIES, AGENCY_NAMES, EVENT_TYPES, EVENT_TYPE_NAMES, parseEvent, type EventType, type Problem } from '../../domain/event.ts';
 import { optionText } from '../../domain/option-labels.ts';
 import { londonDate, parseAt } from '../../domain/time.ts';
-import { beforeBirth, dateWords, londonDayOf, missingEpisodesOf, recordEvents, viewChild, type MissingEpisode } from '../../services/chronology-service.ts';
+import { beforeBirth, dateWords, londonDayOf, missingEpisodesOf, recordEvents, RefAlreadyUsed, viewChild, type MissingEpisode } from '../../services/chronology-service.ts';
 import { ServiceError } from '../../services/errors.ts';
 import type { Actor } from '../../services/actor.ts';
 import { atFromForm, detailFields, detailsFromForm, type DetailField } from '../event-form.ts';
@@ -27,8 +27,8 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
   const { db, afterRecord } = app.deps;
   app.addHook('preHandler', requireSignedIn);
 
-  async function record(actor: Actor, childId: string, event: Record<string, unknown>) {
-    return recordEvents(db, actor, childId, [event], 'web', afterRecord);
+  async function record(actor: Actor, childId: string, event: Record<string, unknown>, options: { refuseChangedResends?: boolean } = {}) {
+    return recordEvents(db, actor, childId, [event], 'web', afterRecord, undefined, options);
   }
 
   app.get<{ Params: { id: string }; Querystring: { type?: string } & Body }>('/children/:id/events/new', async (request, reply) => {
@@ -64,13 +64,14 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
     const episodes = NAMES_AN_EPISODE.has(type) ? await missingEpisodesOf(db, actor, summary.child.id) : [];
     const text = asString(body.summary).trim();
     const alertId = asString(body.alert);
+    const ownRef = asString(body.ref).trim();
     const event = {
       type,
       at: at.at ?? '',
       agency: actor.agency,
       // the practitioner's own system's reference, or the form's one-time submission: sent twice,
       // the entry is recorded once and the second answer is the first's (recordEvents: unchanged)
-      ref: asString(body.ref).trim() || submissionRef(body),
+      ref: ownRef || submissionRef(body),
       summary: text || undefined,
       // which alert this answers: kept with the event (contract 1 keeps unknown details keys)
       details: alertId ? { ...details, respondsTo: alertId } : details,
@@ -95,15 +96,33 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
     if (!problems.length && findings.length) return renderEventForm(reply, actor, summary.child, type, body, [], findings, episodes);
     try {
       if (problems.length) throw new ServiceError('validation_error', 400, 'invalid', problems);
-      await record(actor, summary.child.id, event);
+      // the form's details are the entry's, the same each time it is sent: sent again with others
+      // under its ref, it is another entry, refused (RefAlreadyUsed) rather than answered with the
+      // first under a "recorded" banner while nothing was recorded
+      await record(actor, summary.child.id, event, { refuseChangedResends: true });
     } catch (error) {
       if (!(error instanceof ServiceError) || !['validation_error', 'conflict'].includes(error.id)) throw error;
       reply.code(400);
+      if (error instanceof RefAlreadyUsed && !ownRef) {
+        // this submission recorded an entry (saved, then Back, changed and saved again): the form
+        // again with a new submission id, so that saving it records it as an entry of its own
+        return renderEventForm(reply, actor, summary.child, type, { ...body, submission: undefined }, [{ path: 'submission', message: formSentAgain('Save to chronology') }], [], episodes);
+      }
+      if (error instanceof RefAlreadyUsed) {
+        // on the field, in the form's words: the agency is the practitioner's own, and the API's
+        // list of what differs is not what they need to know
+        const where = error.onAnotherChild ? "an entry on another child's chronology" : 'another entry';
+        const message = `Your system's reference "${ownRef}" is already used for ${where}. Enter a reference that is only this entry's, or leave it blank`;
+        return renderEventForm(reply, actor, summary.child, type, body, [{ path: 'ref', message }], [], episodes);
+      }
       return renderEventForm(reply, actor, summary.child, type, body, error.details, [], episodes);
     }
     const note = encodeURIComponent(`${EVENT_TYPE_NAMES[type]} recorded`);
     if (alertId) return reply.redirect(`/alerts/${encodeURIComponent(alertId)}?done=${note}`);
-    return reply.redirect(`/children/${summary.child.id}?recorded=${note}#chronology`);
+    // the top of the page, where the "recorded" banner is and takes focus (GOV.UK Frontend focuses a
+    // success banner with role="alert" on load), as the panels' pages do: at #chronology the banner
+    // was off screen and focus was left on the page
+    return reply.redirect(`/children/${summary.child.id}?recorded=${note}`);
   });
 
   app.get<{ Params: { id: string }; Querystring: Body }>('/children/:id/involvements/new', async (request, reply) => {
@@ -115,7 +134,7 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
     const actor = signedIn(request);
     const body = request.body;
     const summary = await viewChild(db, actor, request.params.id);
-    const at = atFromForm(body);
+    const at = atFromForm(body, Date.now(), { hasTime: false });
     // an agency may join an unborn child's network (beforeBirth's BEFORE_BIRTH): only the date's own problems
     const problems: Problem[] = [...at.problems];
     const change = asString(body.change);
@@ -126,14 +145,19 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
     const professional = asString(body.professional).trim();
     try {
       if (problems.length) throw new ServiceError('validation_error', 400, 'invalid', problems);
+      // as the record-event form: its submission sent again with other details is refused, not dropped
       await record(actor, summary.child.id, {
         type: `involvement.${change}`,
         at: at.at,
         agency: actor.agency,
         ref: submissionRef(body),
         details: { agency, ...(role ? { role } : {}), ...(professional ? { professional } : {}) },
-      });
+      }, { refuseChangedResends: true });
     } catch (error) {
+      if (error instanceof RefAlreadyUsed) {
+        reply.code(400);
+        return renderInvolvementForm(reply, summary.child, { ...body, submission: undefined }, [{ path: 'submission', message: formSentAgain('Save') }], { submission: 'agency' });
+      }
       if (!(error instanceof ServiceError) || error.id !== 'validation_error') throw error;
       reply.code(400);
       // the form's fields are the event's details by name (`details.agency` is the agency chosen:
@@ -148,7 +172,11 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
   });
 }
 
-const ANCHORS = { at: 'at-day' };
+// a form sent again with other details (the submission's refusal) is said at its first field
+const ANCHORS = { at: 'at-day', submission: 'at-day' };
+/** A form's submission sent again with other details: the form again, with a new submission id, saying so. */
+const formSentAgain = (button: string) =>
+  `This form was already sent with different details, and that entry was recorded then. To record this as a new entry, select ${button} again`;
 
 /** A problem's field on the form: `details.reasons[1]` is the reasons' checkboxes. */
 const fieldOf = (path: string) => path.replace(/^(details\.[^.[]+).*$/, '$1');
@@ -263,13 +291,13 @@ function renderEventForm(
   });
 }
 
-function renderInvolvementForm(reply: FastifyReply, child: { id: string; name: string }, body: Body, problems: Problem[]) {
+function renderInvolvementForm(reply: FastifyReply, child: { id: string; name: string }, body: Body, problems: Problem[], anchors: Record<string, string> = {}) {
   return reply.page('children/involvement-new.njk', {
     title: "Record an agency's involvement",
     child,
     values: body,
     submission: submissionId(body),
     agencyItems: [{ value: '', text: 'Select an agency' }, ...AGENCIES.map((a) => ({ value: a, text: AGENCY_NAMES[a], selected: body.agency === a }))],
-    ...formErrors(problems, ANCHORS),
+    ...formErrors(problems, { ...ANCHORS, ...anchors }),
   });
 }

@@ -126,6 +126,49 @@ test('recording a context someone may not open neither confirms it exists nor ch
   assert.deepEqual([police.existed, police.entity?.id], [true, adult.id]);
 });
 
+test('a place recorded at the address and postcode of a place already recorded is that place, under any identifier', async () => {
+  // police know the flat from intelligence by their own identifier, with its address and postcode
+  const child = await policeChild('Leon Flat');
+  await link(p.police, child, { kind: 'location', ref: 'location:marlow-court-flat-14', label: 'Flat 14, Marlow Court, Northgate', at: '2024-05-13' }, false);
+  const flat = await entityOf('location', 'marlow-court-flat-14');
+  await updateContext(database.db, p.police, flat.id, { label: 'Flat 14, Marlow Court, Northgate', address: 'Flat 14, Marlow Court, Northgate', postcode: 'ZZ1 4MC', locationType: 'trap_house' });
+  const places = async () => (await database.db.select().from(contextEntities).where(and(eq(contextEntities.kind, 'location'), eq(contextEntities.postcode, 'ZZ1 4MC'))))
+    .filter((e) => !e.mergedInto).map((e) => e.id);
+  const mark = await auditMark();
+
+  // social care, who may not open it, record the flat as they know it: no second place, and told
+  // only "recorded", exactly as for a place nobody held
+  const housing = await createContext(database.db, p.socialWorker, 'location', 'Flat 14, Marlow Court, Northgate', {
+    label: 'Flat 14 Marlow Court - council tenancy, cuckooed', address: 'flat 14 marlow court  northgate', postcode: 'zz14mc', locationType: 'trap_house', description: 'Tenant’s account',
+  });
+  assert.deepEqual(housing, { entity: null, existed: false });
+  assert.deepEqual(await places(), [flat.id], 'one place at that address and postcode');
+  const [unchanged] = await database.db.select().from(contextEntities).where(eq(contextEntities.id, flat.id));
+  assert.deepEqual([unchanged.label, unchanged.description], ['Flat 14, Marlow Court, Northgate', null], 'what police recorded is not overwritten');
+  // the match and the attempt on a place they may not open are audited, for the DPO
+  assert.deepEqual((await auditedActions(mark)).map((a) => [a.action, a.detail.kept ?? a.detail.context]), [['context.merged', flat.id], ['context.withheld', flat.id]]);
+
+  // police recording social care's identifier, or another of their own, are taken to the flat
+  const police = await createContext(database.db, p.police, 'location', 'FLAT 14, Marlow Court, Northgate', { label: 'Flat 14' });
+  assert.deepEqual([police.existed, police.entity?.id], [true, flat.id]);
+  const byAddress = await createContext(database.db, p.police, 'location', 'police:LOC-0014', { label: 'Flat 14', address: 'Flat 14, Marlow Court, Northgate', postcode: 'ZZ1 4MC' });
+  assert.deepEqual([byAddress.existed, byAddress.entity?.id], [true, flat.id]);
+
+  // social care link a child they work with by the identifier they recorded: the link is to the
+  // flat, which now opens to them with the other child who was exploited there
+  await link(p.socialWorker, p.childId, { kind: 'location', ref: 'Flat 14, Marlow Court, Northgate', at: '2024-06-01' }, false);
+  const [linked] = await database.db.select().from(contextLinks).where(and(eq(contextLinks.childId, p.childId), eq(contextLinks.entityId, flat.id)));
+  assert.ok(linked, 'linked to the place already recorded');
+  const page = await viewContext(database.db, p.socialWorker, flat.id);
+  assert.equal(page.children.length, 2);
+
+  // the same address at another postcode, or with no postcode, is not matched: a guess never merges
+  const elsewhere = await createContext(database.db, p.police, 'location', 'Flat 14 elsewhere', { label: 'Flat 14', address: 'Flat 14, Marlow Court, Northgate', postcode: 'ZZ9 9ZZ' });
+  const noPostcode = await createContext(database.db, p.police, 'location', 'Flat 14 somewhere', { label: 'Flat 14', address: 'Flat 14, Marlow Court, Northgate' });
+  assert.deepEqual([elsewhere.existed, noPostcode.existed], [false, false]);
+  assert.ok(elsewhere.entity && noPostcode.entity && elsewhere.entity.id !== flat.id && noPostcode.entity.id !== flat.id);
+});
+
 test('disruption: validated, audited, and measured by the linked children’s missing episodes and incidents before and after', async () => {
   const [d, e, unlinked] = [await policeChild('Dana Disrupt'), await policeChild('Eli Disrupt'), await policeChild('Finn Elsewhere')];
   await link(p.police, d, { kind: 'location', ref: 'station car park', label: 'The station car park', at: '2024-01-10' }, false);

@@ -122,8 +122,33 @@ function detailsChanges(v: z.infer<typeof contextDetailsSchema>, kind: string): 
  * see" and "recorded, but not yours to open until a child you work with is linked" read the same.
  */
 export type RecordedContext =
-  | { entity: repo.ContextEntityRow; existed: boolean }
+  | { entity: repo.ContextEntityRow; existed: boolean; sameAddress?: boolean }
   | { entity: null; existed: false };
+
+/** An address as written for comparing: "Flat 14, Marlow Court" and "flat 14 marlow court" are one. */
+export function addressKey(address: string): string {
+  return address.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
+}
+
+/**
+ * The context already recorded that this one is: the one with the same identifier (as a phone or a
+ * person is matched), or a place with the same address and postcode (both normalised; the address
+ * alone is many places, "Flat 3"). Matched on the address, the identifier typed is recorded too,
+ * merged into the place kept (undone like any merge), so a child later linked by that identifier
+ * is linked to the place and its history rather than to a second place beside it.
+ */
+async function alreadyRecorded(tx: Db, actor: Actor, kind: string, ref: string, details: z.infer<typeof contextDetailsSchema>) {
+  const byKey = await repo.findEntityByKey(tx, kind, ref);
+  if (byKey) return { existing: await repo.keptEntity(tx, byKey), sameAddress: false, alias: null };
+  if (kind !== 'location' || !details.address || !details.postcode) return null;
+  const address = addressKey(details.address);
+  const place = (await repo.placesAtPostcode(tx, details.postcode)).find((e) => e.address && addressKey(e.address) === address);
+  if (!place) return null;
+  const alias = await repo.ensureEntity(tx, kind, ref, details.label, actor.agency);
+  await repo.updateEntity(tx, alias.id, detailsChanges(details, kind));
+  await repo.mergeEntity(tx, alias.id, place.id);
+  return { existing: place, sameAddress: true, alias: alias.id };
+}
 
 /** What is wrong with a context to be recorded in its own right (createContext), without recording it. */
 export function contextProblems(kind: string, ref: string, details: ContextDetailsInput): Problem[] {
@@ -140,12 +165,17 @@ export async function createContext(db: Db, actor: Actor, kind: string, ref: str
   const parsed = contextDetailsSchema.safeParse(details);
   if (problems.length || !parsed.success) throw validationFailed(problems);
   return transactionRunAgain(db, async (tx): Promise<RecordedContext> => {
-    // the same identifier from any agency is one context: never overwrite what another recorded
-    const existing = await repo.findEntityByKey(tx, kind, ref);
-    if (existing) {
-      if (await mayViewContext(tx, actor, existing.id)) return { entity: existing, existed: true };
+    // the same identifier (or place) from any agency is one context: never overwrite what another recorded
+    const found = await alreadyRecorded(tx, actor, kind, ref, parsed.data);
+    if (found) {
+      const { existing, sameAddress, alias } = found;
+      const mayOpen = await mayViewContext(tx, actor, existing.id);
+      // audit entries last, after every read (docs/deployment.md)
+      if (alias) await audit(tx, actor, 'context.merged', null, { merged: alias, kept: existing.id, on: 'address and postcode' });
+      if (mayOpen) return { entity: existing, existed: true, ...(sameAddress ? { sameAddress } : {}) };
       // the attempt is kept for the audit (someone outside the context's agencies named it), but
-      // the caller hears what they would of a new record they may not open: nothing is changed
+      // the caller hears what they would of a new record they may not open: nothing recorded is
+      // changed (an identifier matched on the address now names it, which tells them nothing)
       await audit(tx, actor, 'context.withheld', null, { context: existing.id, kind });
       return { entity: null, existed: false };
     }

@@ -441,3 +441,37 @@ test('a place many children pass through: the child’s network names the first 
   const page = await viewContext(database.db, p.socialWorker, station.entityId);
   assert.equal(page.children.filter((c) => c.name.startsWith('Station Child')).length, SHARED_CHILDREN_SHOWN + 3);
 });
+
+test('a context page counts and dates only the links the reader may read, as the reader’s links export does', async () => {
+  // Jordan: social care links the phone on 2 June; police record a restricted entry linking the
+  // same phone on 20 June. Social care sees the police entry only as "a restricted entry by Police".
+  const number = '07700 900777';
+  await link(p.socialWorker, w.a, { kind: 'phone', ref: number, at: '2024-06-02', confidence: 'tentative' });
+  await link(p.police, w.a, { kind: 'phone', ref: number, role: undefined, at: '2024-06-20', restricted: true });
+  const phone = await entityId('phone', '+447700900777');
+
+  const page = await viewContext(database.db, manager, phone);
+  const jordan = page.children.find((c) => c.childId === w.a);
+  assert.ok(jordan);
+  assert.deepEqual(
+    [jordan.links, jordan.confidence, jordan.firstLinked.toISOString().slice(0, 10), jordan.lastLinked.toISOString().slice(0, 10)],
+    [1, 'tentative', '2024-06-02', '2024-06-02'],
+    'the restricted police link is neither counted nor dated (nor its grading used)',
+  );
+  // the same figures as the manager's own links export
+  const exported = parseCsv(await exportNetwork(database.db, manager, {}, 'links')).find((r) => r[0] === phone && r[4] === 'Jordan Test');
+  assert.ok(exported);
+  assert.deepEqual([exported[6], exported[7], exported[8].slice(0, 10), exported[9].slice(0, 10)], [jordan.confidence, String(jordan.links), '2024-06-02', '2024-06-02']);
+
+  // the police, who recorded it, hold the whole picture on both
+  const police = (await viewContext(database.db, p.police, phone)).children.find((c) => c.childId === w.a)!;
+  assert.deepEqual([police.links, police.confidence, police.lastLinked.toISOString().slice(0, 10)], [2, 'confirmed', '2024-06-20']);
+  const policeExport = parseCsv(await exportNetwork(database.db, analyst, {}, 'links')).find((r) => r[0] === phone && r[4] === 'Jordan Test')!;
+  assert.deepEqual([policeExport[7], policeExport[9].slice(0, 10)], ['2', '2024-06-20']);
+
+  // nor on another child's network, where Jordan shows as sharing the phone
+  const noor = (await createChild(database.db, p.socialWorker, { name: 'Noor Shared' })).id;
+  await link(p.socialWorker, noor, { kind: 'phone', ref: number, at: '2024-06-03' });
+  const shared = (await childNetwork(database.db, p.socialWorker, noor)).contexts.find((c) => c.entityId === phone)!;
+  assert.deepEqual(shared.sharedWith.map((s) => [s.name, s.links, s.lastLinked.toISOString().slice(0, 10)]), [['Jordan Test', 1, '2024-06-02']]);
+});

@@ -31,6 +31,13 @@ export function mayAnalyseNetwork(actor: Actor): boolean {
   return actor.kind === 'user' && mayReadCases(actor) && can(actor, 'analyse_network');
 }
 
+/**
+ * Whose restricted links count in the network's figures for the actor (repo.NetworkFilter.agency):
+ * their own agency's only, but every agency's for the police, who hold the intelligence picture.
+ * One rule for the context pages, the partnership view and its exports, so their figures agree.
+ */
+export const restrictedLinksOf = (actor: Actor): string | null => (actor.agency === 'police' ? null : actor.agency);
+
 const readableBy = (actor: Actor) => (l: { sensitivity: string; agency: string }) => l.sensitivity !== 'restricted' || l.agency === actor.agency;
 
 export interface SharedChildView {
@@ -172,9 +179,10 @@ export async function viewContext(db: Db, actor: Actor, entityId: string) {
   return db.transaction(async (tx) => {
     const entity = await visibleContext(tx, actor, entityId);
     const scope = scopeOf(actor);
-    const linked = (await repo.childrenOfEntity(tx, entity.id, scope))// children linked only in another agency's restricted entries: police hold the intelligence
-      // picture; everyone else sees what the partnership view and exports show them
-      .filter((c) => c.readable || actor.agency === 'police');
+    // counted, dated and graded from the links the reader's exports hold: a child linked only in
+    // another agency's restricted entries is not listed, and such an entry adds no link, date,
+    // role or grading to a child who is (it would tell the reader what that entry says)
+    const linked = await repo.childrenOfEntity(tx, entity.id, scope, { agency: restrictedLinksOf(actor) });
     const children: LinkedChildView[] = linked.map((c) => ({
       childId: c.visible ? c.childId : null,
       name: c.visible ? c.name : pseudonym(c.childId),
@@ -228,7 +236,7 @@ function requireAnalyst(actor: Actor): void {
   if (!mayAnalyseNetwork(actor)) throw forbidden();
 }
 
-/** Adults of concern, hotspots and peer groups across the partnership (police analysts, chairs). */
+/** Adults of concern, hotspots, shared phones and vehicles, and peer groups across the partnership (police analysts, chairs). */
 /**
  * The partnership network view. Read on the replica when there is one (`reads`: the analysts'
  * heavy aggregates off the primary; a link a second old can wait), audited on the primary after.
@@ -236,16 +244,18 @@ function requireAnalyst(actor: Actor): void {
 export async function partnershipNetwork(db: Db, actor: Actor, filter: PartnershipFilter, options: { reads?: Db } = {}) {
   requireAnalyst(actor);
   const view = await (options.reads ?? db).transaction(async (tx) => {
-    const f = { ...filter, agency: actor.agency === 'police' ? null : actor.agency };
+    const f = { ...filter, agency: restrictedLinksOf(actor) };
     const adults = await repo.rankedAdults(tx, f);
     const reach = await repo.reachOf(tx, adults.map((a) => a.entityId), f);
     const totalChildren = new Set((await repo.networkEdges(tx, f)).map((e) => e.childId)).size;
     const places = await repo.rankedPlaces(tx, f);
+    const phonesAndVehicles = await repo.rankedShared(tx, f, ['phone', 'vehicle']);
     const clusters = await peerClusters(tx, actor, f);
     return {
       totalChildren,
       adults: adults.map((a) => ({ ...a, reach: reach.get(a.entityId) ?? a.children, centrality: totalChildren ? a.children / totalChildren : 0 })),
       places,
+      phonesAndVehicles,
       clusters,
     };
   });
@@ -309,7 +319,7 @@ export interface NetworkExport {
 export async function exportNetwork(db: Db, actor: Actor, filter: PartnershipFilter, format: 'entities' | 'links' | 'graphml'): Promise<string> {
   requireAnalyst(actor);
   return db.transaction(async (tx) => {
-    const f = { ...filter, agency: actor.agency === 'police' ? null : actor.agency };
+    const f = { ...filter, agency: restrictedLinksOf(actor) };
     const edges = await repo.networkEdges(tx, f);
     const entities = await repo.entitiesByIds(tx, [...new Set(edges.map((e) => e.entityId))]);
     const named = new Map((await repo.childrenByIds(tx, [...new Set(edges.map((e) => e.childId))], scopeOf(actor))).map((c) => [c.id, c]));

@@ -41,7 +41,7 @@ import { audit, auditAll, type DeferredAudit, namedChildren } from './audit-serv
 import { childToWrite, recordEvents, visibleChild, type AfterRecord } from './chronology-service.ts';
 import { forbidden, notFound, ServiceError, validationFailed } from './errors.ts';
 import { can } from './access.ts';
-import { mayViewContext } from './network-service.ts';
+import { mayViewContext, restrictedLinksOf } from './network-service.ts';
 import { pseudonym } from './pseudonym.ts';
 
 export const CONTEXT_AGENDA_RULES = ['ADULT_OF_CONCERN', 'HOTSPOT'];
@@ -143,7 +143,9 @@ export function createPanelService(db: Db, options: PanelServiceOptions = {}) {
   async function childrenAroundContext(tx: Db, chair: Person, meetingId: string, entityId: string) {
     const scope = scopeOf(chair);
     const around = new Map<string, { id: string; name: string }>();
-    for (const c of await contextRepo.childrenOfEntity(tx, entityId, scope)) if (c.visible) around.set(c.childId, { id: c.childId, name: c.name });
+    // linked through entries the chair may read only (network-service's rule): a refusal naming a
+    // child linked by another agency's restricted entry would tell the chair what that entry says
+    for (const c of await contextRepo.childrenOfEntity(tx, entityId, scope, { agency: restrictedLinksOf(chair) })) if (c.visible) around.set(c.childId, { id: c.childId, name: c.name });
     const onAgenda = (await repo.itemsOf(tx, meetingId)).filter((i) => i.childId && i.childName && !around.has(i.childId));
     const visible = await repo.visibleChildIds(tx, scope, onAgenda.map((i) => i.childId!));
     for (const i of onAgenda) if (visible.has(i.childId!)) around.set(i.childId!, { id: i.childId!, name: i.childName! });

@@ -87,6 +87,22 @@ export async function findEntityByKey(tx: Db, kind: string, ref: string): Promis
   return row;
 }
 
+/** The context a merged one was merged into (itself when it is not merged). */
+export async function keptEntity(tx: Db, entity: ContextEntityRow): Promise<ContextEntityRow> {
+  if (!entity.mergedInto) return entity;
+  return (await findEntity(tx, await canonicalId(tx, entity))) ?? entity;
+}
+
+/** The places (not merged) recorded at a postcode, in its standard form; the first recorded first. */
+export async function placesAtPostcode(tx: Db, postcode: string): Promise<ContextEntityRow[]> {
+  return tx
+    .select()
+    .from(contextEntities)
+    // the district first: an index look-up (context_entities_district_idx), then its few places
+    .where(and(eq(contextEntities.district, postcodeDistrict(postcode) ?? ''), eq(contextEntities.postcode, postcode), eq(contextEntities.kind, 'location'), isNull(contextEntities.mergedInto)))
+    .orderBy(asc(contextEntities.createdAt), asc(contextEntities.id));
+}
+
 export async function searchEntities(tx: Db, kind: string | null, words: string, limit = 20): Promise<ContextEntityRow[]> {
   const like = `%${words.replace(/[\\%_]/g, (c) => `\\${c}`).toLowerCase()}%`;
   return tx
@@ -186,8 +202,12 @@ export async function neighbourhood(tx: Db, childId: string, scope: AccessScope,
   const only = entityIds ? (entityIds.length ? sql`and entity_id in (${sql.join(entityIds.map((id) => sql`${id}::uuid`), sql`, `)})` : sql`and false`) : sql``;
   const result = await tx.execute(sql`
     with mine as (select distinct entity_id from ${contextLinks} where child_id = ${childId} ${only}),
+    -- a shown child's links and last date from the entries the reader may read: another agency's
+    -- restricted entry would otherwise say, by a count or a date, what it records
     theirs as (
-      select l.entity_id, l.child_id, count(*)::int as links, max(l.linked_at) as last_linked,
+      select l.entity_id, l.child_id,
+             (count(*) filter (where l.sensitivity <> 'restricted' or l.agency = ${scope.agency}))::int as links,
+             max(l.linked_at) filter (where l.sensitivity <> 'restricted' or l.agency = ${scope.agency}) as last_linked,
              bool_or(l.sensitivity <> 'restricted' or l.agency = ${scope.agency}) as readable,
              exists (select 1 from ${childConcern} cc where cc.child_id = l.child_id) as of_concern
         from mine join ${contextLinks} l on l.entity_id = mine.entity_id and l.child_id <> ${childId}
@@ -239,7 +259,12 @@ export interface LinkedChildOfEntity {
   ofConcern: boolean;
 }
 
-export async function childrenOfEntity(tx: Db, entityId: string, scope: AccessScope): Promise<LinkedChildOfEntity[]> {
+/**
+ * The children linked to a context, from the links `f` admits (its `agency`: another agency's
+ * restricted links are left out, as in the partnership view and its exports), so a restricted
+ * entry the reader may not read is neither counted nor dated; no filter: every link.
+ */
+export async function childrenOfEntity(tx: Db, entityId: string, scope: AccessScope, f: NetworkFilter = {}): Promise<LinkedChildOfEntity[]> {
   const result = await tx.execute(sql`
     select l.child_id as "childId", ${children.name} as name, count(*)::int as links,
            min(l.linked_at) as "firstLinked", max(l.linked_at) as "lastLinked",
@@ -250,7 +275,7 @@ export async function childrenOfEntity(tx: Db, entityId: string, scope: AccessSc
            bool_or(cc.child_id is not null) as "ofConcern"
       from ${contextLinks} l join ${children} on ${children.id} = l.child_id
       left join ${childConcern} cc on cc.child_id = l.child_id
-     where l.entity_id = ${entityId}
+     where l.entity_id = ${entityId} and ${linkConditions(f)}
      group by l.child_id, ${children.name}
      order by max(l.linked_at) desc`);
   const grades = ['confirmed', 'tentative', 'unconfirmed'];
@@ -321,10 +346,19 @@ export async function rankedAdults(tx: Db, f: NetworkFilter, limit = 50): Promis
 
 /** Places ranked by the children linked to them in the period. */
 export async function rankedPlaces(tx: Db, f: NetworkFilter, limit = 50): Promise<RankedContext[]> {
+  return rankedShared(tx, f, ['location'], limit);
+}
+
+/**
+ * Contexts of the given kinds linked to two or more children in the period, most children first:
+ * the places, and the phones and vehicles (a drug line's handset shared by children is a county
+ * lines indicator).
+ */
+export async function rankedShared(tx: Db, f: NetworkFilter, kinds: readonly string[], limit = 50): Promise<RankedContext[]> {
   const result = await tx.execute(sql`
     select r.entity_id as "entityId", e.label, e.kind, e.district, r.children, r.links, r.last_linked as "lastLinked"
       from (select l.entity_id, count(distinct l.child_id)::int as children, count(*)::int as links, max(l.linked_at) as last_linked
-              from ${contextLinks} l join ${contextEntities} le on le.id = l.entity_id and le.kind = 'location'
+              from ${contextLinks} l join ${contextEntities} le on le.id = l.entity_id and le.kind in (${sql.join(kinds.map((k) => sql`${k}`), sql`, `)})
              where ${linkConditions(f)}
              group by l.entity_id) r
       join ${contextEntities} e on e.id = r.entity_id

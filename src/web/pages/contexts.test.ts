@@ -148,3 +148,50 @@ test('changing a context\'s details: the name and a bad date of birth at once', 
   ]);
   assert.match(refused.body, /<title>Error: /);
 });
+
+test('a context recorded by someone who may not open it yet: told what happens next and how to link it to a child they work with', async () => {
+  const social = new Visitor(t.app);
+  await social.signIn('sam.social@test.reachable');
+  await social.get('/contexts/new');
+  const recorded = await social.post('/contexts/new', { kind: 'location', ref: 'Garage 3, Long Lane', label: 'Lock-up garage', locationType: 'other' });
+  assert.equal(recorded.statusCode, 200);
+  assert.match(recorded.body, /govuk-notification-banner--success/);
+  assert.match(recorded.body, /Recorded\. Its page opens to you once a child you work with is linked to it\./);
+  assert.match(recorded.body, /<a class="govuk-link" href="\/children">/, 'where to find the child');
+  assert.match(recorded.body, /Link \[the child\] to a person, place, phone, vehicle or group/);
+  assert.match(recorded.body, /choose “Place” and enter the same identifier you entered here/, 'how the child is linked to this record');
+});
+
+test('a place at the address and postcode of a place already recorded: taken to it, and told why', async () => {
+  await analyst.get('/contexts/new');
+  const first = await analyst.post('/contexts/new', { kind: 'location', ref: 'police:LOC-77', label: 'Flat 7, Tower House', address: 'Flat 7, Tower House, Northgate', postcode: 'ZZ1 7TH' });
+  const placeUrl = String(first.headers.location).split('?')[0];
+  await analyst.get('/contexts/new');
+  const before = await count('context_entities where merged_into is null');
+  const again = await analyst.post('/contexts/new', { kind: 'location', ref: 'Flat 7 Tower House', label: 'Flat 7', address: 'flat 7 tower house, northgate', postcode: 'zz17th' });
+  assert.equal(again.statusCode, 302);
+  assert.equal(String(again.headers.location).split('?')[0], placeUrl);
+  assert.match(decodeURIComponent(String(again.headers.location)), /A place at the same address and postcode is already recorded: here it is/);
+  assert.equal(await count('context_entities where merged_into is null'), before, 'no second place');
+});
+
+test('"What is known" about a context is checked against the appropriate-language guide, on recording and on changing', async () => {
+  await analyst.get('/contexts/new');
+  const before = await count('context_entities');
+  const description = 'Recruited local boys as runners. The boys keep going missing to his flat.';
+  const flagged = await analyst.post('/contexts/new', { kind: 'person', ref: 'police:NOM-WORDS', label: 'Adult known as Words', description });
+  assert.equal(flagged.statusCode, 200);
+  assert.match(flagged.body, /Check the language/);
+  assert.match(flagged.body, /What is known: instead of “keep going missing”, say: has been trafficked/);
+  assert.match(flagged.body, new RegExp(`>${description}</textarea>`), 'what was typed is kept');
+  assert.match(flagged.body, /name="keepWording"/);
+  assert.equal(await count('context_entities'), before, 'nothing recorded');
+  const kept = await analyst.post('/contexts/new', { kind: 'person', ref: 'police:NOM-WORDS', label: 'Adult known as Words', description, keepWording: 'yes' });
+  assert.equal(kept.statusCode, 302);
+  const url = String(kept.headers.location).split('?')[0];
+  await analyst.get(`${url}/edit`);
+  const changed = await analyst.post(`${url}/edit`, { label: 'Adult known as Words', description: 'Says the boy is choosing to deal drugs.' });
+  assert.equal(changed.statusCode, 200);
+  assert.match(changed.body, /What is known: instead of “choosing to”/);
+  assert.match(changed.body, />Says the boy is choosing to deal drugs.<\/textarea>/);
+});

@@ -102,15 +102,22 @@ export default async function contextRoutes(app: FastifyInstance): Promise<void>
   app.post<{ Body: Body }>('/contexts/new', { preHandler: requireCaseReader }, async (request, reply) => {
     const body = request.body;
     const { input, problems } = detailsOf(body);
+    const findings = wordingToCheck(body, { description: input.description });
+    if (findings.length) return newContextPage(request, reply, { values: body, ...formLists(body, ''), languageFindings: findings });
     try {
       refuseWithAll(problems, contextProblems(asString(body.kind), asString(body.ref), input));
-      const { entity, existed } = await createContext(db, signedIn(request), asString(body.kind), asString(body.ref), input);
+      const recorded = await createContext(db, signedIn(request), asString(body.kind), asString(body.ref), input);
+      const { entity, existed } = recorded;
       // a context the caller may not open, new or another agency's, is never named or linked to:
       // the same page either way, so it does not say whether it was already recorded
       if (!entity) {
-        return newContextPage(request, reply, { done: 'Recorded. Its page opens to you once a child you work with is linked to it.', values: {}, ...formLists({}, '') });
+        const kind = asString(body.kind) as ContextKind;
+        return newContextPage(request, reply, { recorded: { kindName: CONTEXT_KIND_NAMES[kind] }, values: {}, ...formLists({}, '') });
       }
-      return reply.redirect(`/contexts/${entity.id}?done=${encodeURIComponent(existed ? 'This is already recorded: here it is' : 'Recorded')}`);
+      const done = !existed ? 'Recorded'
+        : 'sameAddress' in recorded && recorded.sameAddress ? 'A place at the same address and postcode is already recorded: here it is'
+        : 'This is already recorded: here it is';
+      return reply.redirect(`/contexts/${entity.id}?done=${encodeURIComponent(done)}`);
     } catch (error) {
       if (!(error instanceof ServiceError) || error.id !== 'validation_error') throw error;
       reply.code(400);
@@ -170,15 +177,21 @@ export default async function contextRoutes(app: FastifyInstance): Promise<void>
   app.post<{ Params: { contextId: string }; Body: Body }>('/contexts/:contextId/edit', async (request, reply) => {
     const body = request.body;
     const { input, problems } = detailsOf(body);
+    /** The form again with what was typed: its errors, or the language guide's findings. */
+    const again = async (extra: Record<string, unknown>) => {
+      const view = await viewContext(db, signedIn(request), request.params.contextId);
+      const values = { ...body, dob: { day: body['dateOfBirth-day'], month: body['dateOfBirth-month'], year: body['dateOfBirth-year'] } };
+      return reply.page('network/context-edit.njk', { title: `Change the details of ${view.entity.label}`, entity: view.entity, values, errorFor: {}, ...formLists(body, view.entity.kind), ...extra });
+    };
+    const findings = wordingToCheck(body, { description: input.description });
+    if (findings.length) return again({ languageFindings: findings });
     try {
       refuseWithAll(problems, problemsIn(contextDetailsSchema, input));
       await updateContext(db, signedIn(request), request.params.contextId, input);
     } catch (error) {
       if (!(error instanceof ServiceError) || error.id !== 'validation_error') throw error;
-      const view = await viewContext(db, signedIn(request), request.params.contextId);
-      const values = { ...body, dob: { day: body['dateOfBirth-day'], month: body['dateOfBirth-month'], year: body['dateOfBirth-year'] } };
       reply.code(400);
-      return reply.page('network/context-edit.njk', { title: `Change the details of ${view.entity.label}`, entity: view.entity, values, ...formLists(body, view.entity.kind), ...formErrors(inPageOrder(error.details, FIELDS.details), ANCHORS) });
+      return again(formErrors(inPageOrder(error.details, FIELDS.details), ANCHORS));
     }
     return reply.redirect(`/contexts/${request.params.contextId}?done=${encodeURIComponent('Details saved')}`);
   });

@@ -85,8 +85,9 @@ test('the language guide checks what is written about a link', async () => {
     'at-day': '3', 'at-month': '4', 'at-year': '2024',
   });
   assert.match(described.body, /Where the information came from: instead of “keeps going missing”/);
-  // the description names the person (often an adult of concern), which the guide does not cover
-  assert.doesNotMatch(described.body, /instead of “hangs around with”/);
+  // the description is checked too, as every other free text is (the guide's words about the child)
+  assert.match(described.body, /Description: instead of “hangs around with”/);
+  assert.match(described.body, /id="label" name="label" type="text" value="Older male he hangs around with"/);
   assert.doesNotMatch((await v.get(`/children/${p.childId}/network`)).body, /Older male he hangs around with/, 'nothing recorded');
 });
 
@@ -144,7 +145,7 @@ test('the police analyst sees the partnership view and exports CSV and GraphML w
   assert.match(graphml.body, /<graphml xmlns="http:\/\/graphml.graphdrawing.org\/xmlns">/);
   assert.equal((graphml.body.match(/<edge /g) ?? []).length, (links.body.trim().split('\r\n').length - 1));
   const badFilter = await police.get('/network?district=not-a-district');
-  assert.equal(badFilter.statusCode, 200);
+  assert.equal(badFilter.statusCode, 400, 'the filter form comes back with its error (GOV.UK)');
   assert.match(badFilter.body, /Enter a postcode district/);
   assert.equal((await police.get('/network/export/nothing.txt')).statusCode, 404);
 });
@@ -248,4 +249,69 @@ test('a person recorded twice is suggested on the page, merged by the police ana
   const officer = await visitor('pat.police@test.reachable');
   assert.doesNotMatch((await officer.get(keptUrl)).body, /Possibly the same person/);
   assert.equal((await officer.post(`${keptUrl}/merge`, { mergedId: otherId })).statusCode, 403);
+});
+
+test('the link form keeps its date, typed or the default, when it comes back with an error', async () => {
+  const v = await visitor('sam.social@test.reachable');
+  const form = await linkForm(v, p.childId);
+  const today = /id="at-day" name="at-day" type="text"[^>]*value="(\d+)"/.exec(form.body)?.[1];
+  assert.ok(today, 'the form opens with today\'s date');
+  const refused = await v.post(`/children/${p.childId}/network/link`, { confidence: 'confirmed', ref: 'Tyler', 'at-day': '7', 'at-month': '3', 'at-year': '2024' });
+  assert.equal(refused.statusCode, 400);
+  assert.match(refused.body, /href="#kind"/);
+  assert.match(refused.body, /id="at-day" name="at-day" type="text"[^>]*value="7"/);
+  assert.match(refused.body, /id="at-month" name="at-month" type="text"[^>]*value="3"/);
+  assert.match(refused.body, /id="at-year" name="at-year" type="text"[^>]*value="2024"/);
+  // and after the language check
+  const checked = await v.post(`/children/${p.childId}/network/link`, { kind: 'person', role: 'peer', confidence: 'confirmed', ref: 'Tyler', summary: 'He is a runner.', 'at-day': '8', 'at-month': '3', 'at-year': '2024' });
+  assert.match(checked.body, /Check the language/);
+  assert.match(checked.body, /id="at-day" name="at-day" type="text"[^>]*value="8"/);
+});
+
+test('a link\'s age counts London calendar days, not elapsed hours', async () => {
+  const { ageOf } = await import('./network.ts');
+  // linked on 24 November (midnight), read at 03:30 on 25 November: yesterday
+  assert.equal(ageOf(new Date('2026-11-24T00:00:00Z'), Date.parse('2026-11-25T03:30:00Z')), '1 day ago');
+  // British Summer Time: 23:30 on 1 July in London, read at 01:30 on 2 July
+  assert.equal(ageOf(new Date('2026-07-01T22:30:00Z'), Date.parse('2026-07-02T00:30:00Z')), '1 day ago');
+  // 00:30 on 2 July in London (23:30 on 1 July UTC), read later that London day
+  assert.equal(ageOf(new Date('2026-07-01T23:30:00Z'), Date.parse('2026-07-02T20:00:00Z')), 'today');
+  // across the clocks going back (25 October 2026): whole days still
+  assert.equal(ageOf(new Date('2026-10-20T12:00:00Z'), Date.parse('2026-10-27T00:10:00Z')), '7 days ago');
+  assert.equal(ageOf(new Date('2026-11-25T10:00:00Z'), Date.parse('2026-11-25T09:00:00Z')), 'today', 'a link later today (a clock behind) is today');
+});
+
+test('the partnership view lists the phones and vehicles linked to two or more children', async () => {
+  const analyst = await visitor('al.analyst@test.reachable');
+  // the drug-line handset: Riley (police) and Jordan (social care, linked in an earlier test)
+  await recordEvents(t.database.db, p.police, otherChild, [
+    { type: 'police.intelligence', at: '2024-04-12', agency: 'police', details: {}, links: [{ kind: 'vehicle', ref: 'YX12 ABC', label: 'Grey hatchback' }] },
+  ], 'web', t.app.deps.afterRecord);
+  await recordEvents(t.database.db, p.police, p.childId, [
+    { type: 'police.intelligence', at: '2024-04-13', agency: 'police', details: {}, links: [{ kind: 'vehicle', ref: 'yx12abc' }] },
+  ], 'web', t.app.deps.afterRecord);
+  const page = await analyst.get('/network');
+  assert.equal(page.statusCode, 200);
+  const section = /<h2 class="govuk-heading-m" id="phones-vehicles">([\s\S]*?)<h2/.exec(page.body)?.[1] ?? '';
+  assert.match(section, /Phones and vehicles linked to two or more children/);
+  const phone = await t.database.db.execute(sql`select id from context_entities where kind = 'phone' and key = '+447700900123'`);
+  const phoneId = (phone as unknown as { rows: { id: string }[] }).rows[0].id;
+  assert.match(section, new RegExp(`<a class="govuk-link" href="/contexts/${phoneId}">`), 'the shared handset, linked to its page');
+  assert.match(section, /Phone number/);
+  assert.match(section, /Grey hatchback/);
+  assert.match(section, /Vehicle/);
+});
+
+test('the partnership filter refuses an end date before its start date', async () => {
+  const analyst = await visitor('al.analyst@test.reachable');
+  const page = await analyst.get('/network?from-day=1&from-month=1&from-year=2025&to-day=31&to-month=12&to-year=2024');
+  assert.equal(page.statusCode, 400);
+  assert.match(page.body, /<title>Error: /);
+  assert.match(page.body, /<a href="#to-day">The end date must be on or after the start date<\/a>/);
+  assert.match(page.body, /id="to-day" name="to-day" type="text"[^>]*value="31"/);
+  // the same day is a period of one day
+  assert.equal((await analyst.get('/network?from-day=1&from-month=1&from-year=2025&to-day=1&to-month=1&to-year=2025')).statusCode, 200);
+  // the export of an impossible period is refused the same way, not sent unfiltered
+  const exported = await analyst.download('/network/export/links.csv?from-day=1&from-month=1&from-year=2025&to-day=31&to-month=12&to-year=2024');
+  assert.equal(exported.statusCode, 400);
 });

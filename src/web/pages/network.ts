@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CONFIDENCE_NAMES, CONFIDENCES, CONTEXT_KIND_NAMES, PERSON_ROLE_NAMES, type ContextKind } from '../../domain/context.ts';
 import { LINK_KINDS, PERSON_ROLES } from '../../domain/event.ts';
-import { formatInstant } from '../../domain/time.ts';
+import { formatInstant, londonDate } from '../../domain/time.ts';
 import { linkChild } from '../../services/context-service.ts';
 import { ServiceError } from '../../services/errors.ts';
 import { childNetwork, exportNetwork, partnershipNetwork, viewContext, type PartnershipFilter } from '../../services/network-service.ts';
@@ -16,9 +16,14 @@ type ChildRequest = FastifyRequest<{ Params: { id: string }; Body: Body; Queryst
 
 const DAY_MS = 86_400_000;
 
-/** "3 days", "5 months": the age of a link, so a stale link reads as stale. */
+/**
+ * "3 days", "5 months": the age of a link, so a stale link reads as stale. Counted in London
+ * calendar days, as the date beside it is shown: a link of yesterday read at 03:30 is "1 day ago",
+ * not "today" because fewer than 24 hours have passed.
+ */
 export function ageOf(date: Date, now = Date.now()): string {
-  const days = Math.max(0, Math.floor((now - date.getTime()) / DAY_MS));
+  const day = (ms: number) => Date.parse(`${londonDate(ms)}T00:00:00Z`);
+  const days = Math.max(0, Math.round((day(now) - day(date.getTime())) / DAY_MS));
   if (days < 1) return 'today';
   if (days < 45) return `${days} day${days === 1 ? '' : 's'} ago`;
   const months = Math.round(days / 30.4);
@@ -55,7 +60,8 @@ export default async function networkRoutes(app: FastifyInstance): Promise<void>
       child: network.child,
       entity,
       values,
-      at: values.at ? values : dateParts(formatInstant(Date.now()).slice(0, 10)),
+      // the date as typed when the form comes back (it opened with today's, which the user kept or changed)
+      at: (values.at as Body | undefined) ?? dateParts(formatInstant(Date.now()).slice(0, 10)),
       kindItems: LINK_KINDS.map((k) => ({ value: k, text: CONTEXT_KIND_NAMES[k], checked: kind === k })),
       roleItems: [{ value: '', text: 'Select the role' }, ...PERSON_ROLES.map((r) => ({ value: r, text: PERSON_ROLE_NAMES[r], selected: values.role === r }))],
       confidenceItems: CONFIDENCES.map((c) => ({ value: c, text: CONFIDENCE_NAMES[c], checked: (asString(values.confidence) || 'confirmed') === c })),
@@ -70,9 +76,9 @@ export default async function networkRoutes(app: FastifyInstance): Promise<void>
     const body = request.body;
     const at = dateFromParts(body, 'at', 'the date of the link', true);
     const summary = asString(body.summary);
-    // what is known and where it came from describe the child; the description names the person or
-    // place, often an adult of concern, whom the guide (about children) does not cover
-    const findings = wordingToCheck(body, { source: asString(body.source), summary });
+    // every free text of the form, as everywhere else: the description is often written about the
+    // child ("older male he hangs around with"); a quotation or the right words here are kept
+    const findings = wordingToCheck(body, { label: asString(body.label), source: asString(body.source), summary });
     const formValues = { ...body, at: { day: body['at-day'], month: body['at-month'], year: body['at-year'] } };
     if (findings.length) return renderLinkForm(request, reply, { values: formValues, languageFindings: findings });
     try {
@@ -105,6 +111,7 @@ export default async function networkRoutes(app: FastifyInstance): Promise<void>
     const confidences = asArray(q.confidence).filter((c) => (CONFIDENCES as readonly string[]).includes(c));
     const district = asString(q.district).trim().toUpperCase().replace(/\s+/g, '');
     const problems = [from.problem && { ...from.problem, path: 'from' }, to.problem && { ...to.problem, path: 'to' }].filter((p): p is { path: string; message: string } => !!p);
+    if (from.value && to.value && to.value < from.value) problems.push({ path: 'to', message: 'The end date must be on or after the start date' });
     if (district && !/^[A-Z]{1,2}\d[A-Z\d]?$/.test(district)) problems.push({ path: 'district', message: 'Enter a postcode district, like NG1' });
     return {
       filter: {
@@ -128,6 +135,7 @@ export default async function networkRoutes(app: FastifyInstance): Promise<void>
     const { filter, problems, form } = filterOf(request.query);
     const view = await partnershipNetwork(db, actor, problems.length ? {} : filter, { reads: app.deps.reads });
     const query = new URLSearchParams(Object.entries(request.query).flatMap(([k, v]) => asArray(v).map((x) => [k, x] as [string, string]))).toString();
+    if (problems.length) reply.code(400);
     return reply.page('network/partnership.njk', {
       title: 'Partnership network',
       view,
@@ -135,6 +143,7 @@ export default async function networkRoutes(app: FastifyInstance): Promise<void>
       exportQuery: query ? `?${query}` : '',
       adults: view.adults.map((a) => ({ ...a, age: ageOf(a.lastLinked), centralityPercent: Math.round(a.centrality * 100) })),
       places: view.places.map((p) => ({ ...p, age: ageOf(p.lastLinked) })),
+      phonesAndVehicles: view.phonesAndVehicles.map((p) => ({ ...p, age: ageOf(p.lastLinked), kindName: CONTEXT_KIND_NAMES[p.kind as ContextKind] ?? p.kind })),
       ...formErrors(problems, { from: 'from-day', to: 'to-day' }),
     });
   });
@@ -149,7 +158,9 @@ export default async function networkRoutes(app: FastifyInstance): Promise<void>
     const spec = EXPORTS[request.params.file as keyof typeof EXPORTS];
     if (!spec) return reply.callNotFound();
     const { filter, problems } = filterOf(request.query);
-    const body = await exportNetwork(db, signedIn(request), problems.length ? {} : filter, spec.format);
+    // a filter that is wrong is refused, not dropped: bulk personal data is never sent unfiltered instead
+    if (problems.length) throw new ServiceError('validation_error', 400, 'There is a problem with the filters', problems);
+    const body = await exportNetwork(db, signedIn(request), filter, spec.format);
     const day = formatInstant(Date.now()).slice(0, 10);
     return reply
       .type(spec.type)

@@ -2,7 +2,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
+import { auditLog } from '../store/schema.ts';
 import { freshDatabaseEnv } from '../../test/support/database.ts';
 
 let location: Awaited<ReturnType<typeof freshDatabaseEnv>>;
@@ -35,6 +36,56 @@ test('tokens add prints a bearer token', () => {
   const run = reachable('tokens', 'add', '--agency', 'police', '--name', 'Niche feed');
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout, /^rch_[\w-]{40,}$/m);
+});
+
+// qa-B A4: a leaked token could be neither listed nor revoked, and two live tokens of one agency
+// could share a name (the audit names an API actor by it)
+test('tokens add refuses a second live token of the agency with the same name', () => {
+  const first = reachable('tokens', 'add', '--agency', 'health', '--name', 'PAS feed');
+  assert.equal(first.status, 0, first.stderr);
+  const again = reachable('tokens', 'add', '--agency', 'health', '--name', ' pas FEED ');
+  assert.equal(again.status, 2);
+  assert.match(again.stderr, /name: A live token of that agency already has that name/);
+  assert.doesNotMatch(again.stdout, /rch_/);
+  // another agency may use the name
+  assert.equal(reachable('tokens', 'add', '--agency', 'housing', '--name', 'PAS feed').status, 0);
+});
+
+test('tokens list shows every token without its secret; tokens revoke revokes one (audited) and the name is free again', async () => {
+  const issued = reachable('tokens', 'add', '--agency', 'youth_justice', '--name', 'ChildView feed');
+  const secret = /^(rch_\S+)$/m.exec(issued.stdout)![1];
+  const listed = reachable('tokens', 'list');
+  assert.equal(listed.status, 0, listed.stderr);
+  const line = listed.stdout.split('\n').find((l) => l.includes('ChildView feed'))!;
+  assert.ok(line, listed.stdout);
+  const id = /[0-9a-f]{8}-[0-9a-f-]{27}/.exec(line)![0];
+  assert.match(line, /youth_justice/);
+  assert.match(line, /\d{4}-\d{2}-\d{2} \d{2}:\d{2}/, 'when it was created');
+  assert.match(line, /live/);
+  assert.ok(!listed.stdout.includes(secret) && !listed.stdout.includes(secret.slice(4, 20)), 'the secret is never listed');
+
+  const revoked = reachable('tokens', 'revoke', id);
+  assert.equal(revoked.status, 0, revoked.stderr);
+  assert.match(revoked.stdout, /Revoked the API token "ChildView feed" of youth_justice/);
+  assert.match(reachable('tokens', 'list').stdout.split('\n').find((l) => l.includes(id))!, /revoked \d{4}-\d{2}-\d{2}/);
+  const twice = reachable('tokens', 'revoke', id);
+  assert.equal(twice.status, 0);
+  assert.match(twice.stdout, /already revoked/);
+  const unknown = reachable('tokens', 'revoke', '00000000-0000-4000-8000-000000000000');
+  assert.equal(unknown.status, 1);
+  assert.match(unknown.stderr, /There is no API token with that id/);
+  assert.equal(reachable('tokens', 'revoke').status, 2, 'no id: a usage error');
+  // the name of a revoked token can be given to its replacement
+  assert.equal(reachable('tokens', 'add', '--agency', 'youth_justice', '--name', 'ChildView feed').status, 0);
+
+  const database = await location.open();
+  try {
+    const details = await database.db.select({ detail: auditLog.detail }).from(auditLog).where(eq(auditLog.action, 'api_token.revoked'));
+    assert.equal(details.length, 1, 'audited once');
+    assert.deepEqual(details[0].detail, { token: id, agency: 'youth_justice', name: 'ChildView feed', via: 'cli' });
+  } finally {
+    await database.close();
+  }
 });
 
 test('audit verify passes on an intact chain and names the first altered entry', async () => {

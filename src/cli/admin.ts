@@ -1,18 +1,19 @@
-// Administration from the command line: `users add`, `tokens add`, `audit verify|checkpoint|export`.
+// Administration from the command line: `users add`, `tokens add|list|revoke`, `audit verify|checkpoint|export`.
 // Each opens the configured database (PGlite or DATABASE_URL), does one thing and closes it.
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, readConfig, type Config } from '../config.ts';
 import { AGENCIES, type Agency } from '../domain/event.ts';
-import { createUser, issueApiToken } from '../services/account-service.ts';
+import { createUser, issueApiToken, listApiTokens, revokeApiToken, type ApiTokenSummary } from '../services/account-service.ts';
 import { checkpointRound, describeVerification, exportCheckpoints, parseCheckpointExport, verifyAudit, type CheckpointExport } from '../services/audit-checkpoint.ts';
 import { loadSigningKey, type SigningKey } from '../services/audit-signing.ts';
 import { ServiceError } from '../services/errors.ts';
-import { ROLES, type Role } from '../services/actor.ts';
+import type { Role } from '../services/actor.ts';
 import { openDatabase, type Db } from '../store/database.ts';
 import { eventPartitioning, partitionEvents } from '../store/event-partitions.ts';
 import type { Io } from './main.ts';
+import { USAGES } from './usage.ts';
 
 async function withDatabase(io: Io, run: (db: Db, config: Config) => Promise<number>): Promise<number> {
   let config: Config;
@@ -43,15 +44,15 @@ function options(args: string[], spec: Record<string, { type: 'string' }>, io: I
   try {
     return parseArgs({ args, options: spec, strict: true }).values as Record<string, string | undefined>;
   } catch (error) {
-    io.err(`${(error as Error).message}\nusage: ${usage}\n`);
+    io.err(`${(error as Error).message}\nusage: ${usage}`);
     return null;
   }
 }
 
 export async function usersCommand(args: string[], io: Io): Promise<number> {
-  const usage = `reachable users add --email EMAIL --name NAME --agency ${AGENCIES.join('|')} --role ${ROLES.join('|')} [--password PASSWORD]`;
+  const usage = USAGES.users;
   if (args[0] !== 'add') {
-    io.err(`usage: ${usage}\n`);
+    io.err(`usage: ${usage}`);
     return 2;
   }
   const v = options(args.slice(1), { email: { type: 'string' }, name: { type: 'string' }, agency: { type: 'string' }, role: { type: 'string' }, password: { type: 'string' } }, io, usage);
@@ -72,13 +73,64 @@ export async function usersCommand(args: string[], io: Io): Promise<number> {
   });
 }
 
+const when = (d: Date) => d.toISOString().slice(0, 16).replace('T', ' ');
+
+function tokenLine(t: ApiTokenSummary): string {
+  return `${t.id}  ${t.agency.padEnd(16)}  ${when(t.createdAt)} UTC  ${t.revokedAt ? `revoked ${when(t.revokedAt)} UTC` : 'live'.padEnd(24)}  ${t.name}`;
+}
+
+/**
+ * `tokens add` issues an agency system's token (printed once, never again); `tokens list` shows
+ * every token, never its secret; `tokens revoke ID` stops one answering (audited). When a token was
+ * last used is not recorded.
+ */
 export async function tokensCommand(args: string[], io: Io): Promise<number> {
-  const usage = `reachable tokens add --agency ${AGENCIES.join('|')} --name SYSTEM`;
-  if (args[0] !== 'add') {
-    io.err(`usage: ${usage}\n`);
+  const usage = USAGES.tokens;
+  const [sub, ...rest] = args;
+  if (sub === 'list') {
+    if (!options(rest, {}, io, usage)) return 2;
+    return withDatabase(io, async (db) => {
+      const tokens = await listApiTokens(db, null);
+      if (!tokens.length) {
+        io.out('No API tokens have been issued. Issue one with: reachable tokens add --agency AGENCY --name SYSTEM\n');
+        return 0;
+      }
+      io.out(`${'id'.padEnd(36)}  ${'agency'.padEnd(16)}  ${'created'.padEnd(20)}  ${'status'.padEnd(24)}  name\n`);
+      for (const t of tokens) io.out(`${tokenLine(t)}\n`);
+      return 0;
+    });
+  }
+  if (sub === 'revoke') {
+    let id: string | undefined;
+    try {
+      const parsed = parseArgs({ args: rest, options: {}, allowPositionals: true, strict: true });
+      if (parsed.positionals.length === 1) id = parsed.positionals[0];
+    } catch {
+      // said below, with the usage
+    }
+    if (!id) {
+      io.err(`Give the id of one token (reachable tokens list shows them).\nusage: ${usage}`);
+      return 2;
+    }
+    return withDatabase(io, async (db) => {
+      try {
+        const { token, already } = await revokeApiToken(db, null, id);
+        io.out(already
+          ? `The API token "${token.name}" of ${token.agency} was already revoked, on ${when(token.revokedAt!)} UTC.\n`
+          : `Revoked the API token "${token.name}" of ${token.agency}: it answers 401 from now on. Issue its system a new one with: reachable tokens add --agency ${token.agency} --name SYSTEM\n`);
+        return 0;
+      } catch (error) {
+        if (!(error instanceof ServiceError) || error.status !== 404) throw error;
+        io.err(`${error.message}: ${id} (reachable tokens list shows them).\n`);
+        return 1;
+      }
+    });
+  }
+  if (sub !== 'add') {
+    io.err(`usage: ${usage}`);
     return 2;
   }
-  const v = options(args.slice(1), { agency: { type: 'string' }, name: { type: 'string' } }, io, usage);
+  const v = options(rest, { agency: { type: 'string' }, name: { type: 'string' } }, io, usage);
   if (!v) return 2;
   if (!(AGENCIES as readonly string[]).includes(v.agency ?? '')) {
     io.err(`--agency: expected one of ${AGENCIES.join(', ')}\n`);
@@ -91,11 +143,9 @@ export async function tokensCommand(args: string[], io: Io): Promise<number> {
   });
 }
 
-const AUDIT_USAGE = `reachable audit verify [--checkpoints FILE]   the hash chain, the signed checkpoints, and an exported file's
-       reachable audit checkpoint                   verify, then sign a checkpoint of the log now
-       reachable audit export [--out FILE]          the checkpoints and the public key, to keep elsewhere`;
+const AUDIT_USAGE = USAGES.audit;
 
-/** Exit codes: 0 intact, 1 tampering found, 2 the command or its file could not be used. */
+/** Exit codes: 0 intact, 1 tampering found, 2 the command, its file or the database could not be used. */
 export async function auditCommand(args: string[], io: Io): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === 'verify') {
@@ -160,11 +210,11 @@ export async function auditCommand(args: string[], io: Io): Promise<number> {
       return 0;
     });
   }
-  io.err(`usage: ${AUDIT_USAGE}\n`);
+  io.err(`usage: ${AUDIT_USAGE}`);
   return 2;
 }
 
-const EVENTS_USAGE = 'reachable events partitions | partition';
+const EVENTS_USAGE = USAGES.events;
 
 /**
  * `events partitions`: whether the chronology is partitioned by time, and each partition's rows;
@@ -173,7 +223,7 @@ const EVENTS_USAGE = 'reachable events partitions | partition';
 export async function eventsCommand(args: string[], io: Io): Promise<number> {
   const [sub, ...rest] = args;
   if (rest.length || (sub !== 'partitions' && sub !== 'partition')) {
-    io.err(`usage: ${EVENTS_USAGE}\n`);
+    io.err(`usage: ${EVENTS_USAGE}`);
     return 2;
   }
   return withDatabase(io, async (db, config) => {

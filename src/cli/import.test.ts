@@ -3,10 +3,15 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { freshDatabaseEnv } from '../../test/support/database.ts';
 import { children, events, importRuns } from '../store/schema.ts';
 import { main } from './main.ts';
+import { makeUser } from '../../test/support/partnership.ts';
+import { createChild } from '../services/chronology-service.ts';
 
 const file = (name: string) => fileURLToPath(new URL(`../../test/fixtures/feeds/${name}`, import.meta.url));
 
@@ -43,9 +48,10 @@ async function inspect<T>(read: (db: Awaited<ReturnType<typeof location.open>>['
   }
 }
 
-test('import --json prints the summary of each file, and the rows are in the database', async () => {
+test('import --json prints the summary of each file, and the rows are in the database; rows refused: exit 3', async () => {
   const run = await reachable('import', '--format', 'ssda903-missing', file('ssda903-missing.csv'), '--json');
-  assert.equal(run.code, 0, run.err);
+  // qa-B A15: the import finished, but rows were refused: a scheduled job must be able to tell
+  assert.equal(run.code, 3, run.err);
   const { imports } = JSON.parse(run.out);
   assert.equal(imports.length, 1);
   const s = imports[0];
@@ -70,9 +76,9 @@ test('import --json prints the summary of each file, and the rows are in the dat
   assert.equal(stored.events, 10);
 });
 
-test('the same file again adds nothing, and the plain report says so — and that its refused lines are still refused', async () => {
+test('the same file again adds nothing, and the plain report says so — and that its refused lines are still refused (exit 3)', async () => {
   const run = await reachable('import', '--format', 'ssda903-missing', file('ssda903-missing.csv'));
-  assert.equal(run.code, 0, run.err);
+  assert.equal(run.code, 3, run.err);
   assert.match(run.out, /ssda903-missing\.csv \(ssda903-missing, utf-8\): imported/);
   // the refused lines are in the quarantine from the first import: refused again, not put there twice
   assert.match(run.out, /rows 6: accepted 0, updated 0, unchanged 4, rejected 2 \(2 already in the quarantine\), for review 0, with warnings 0/);
@@ -97,6 +103,32 @@ test('a missing file is named and the others still import', async () => {
   assert.match(run.err, /\/nonexistent\/feed\.csv: no such file/);
   const { imports } = JSON.parse(run.out);
   assert.deepEqual(imports.map((s: { fileName: string; rows: number; rejected: number }) => [s.fileName, s.rows, s.rejected]), [['ssda903-header.csv', 7, 2]]);
+});
+
+// qa-B A15: `import` exited 0 whatever happened to the rows
+test('exit codes: 0 every row accepted or unchanged, 3 rows held for review, 1 a file not imported', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'reachable-import-exit-'));
+  const clean = join(dir, 'clean.csv');
+  writeFileSync(clean, 'INCIDENT_REF,NOMINAL_ID,FORENAME,SURNAME,DOB,SEX,OCCURRED,ROLE,CATEGORY\nINC-X-1,NOM-X1,Alex,Clean,2011-01-01,M,2024-05-01,victim,violence\n');
+  const accepted = await reachable('import', '--format', 'police-incidents', clean);
+  assert.equal(accepted.code, 0, accepted.out + accepted.err);
+  assert.match(accepted.out, /accepted 1, updated 0, unchanged 0, rejected 0/);
+  const unchanged = await reachable('import', '--format', 'police-incidents', clean, '--json');
+  assert.equal(unchanged.code, 0, 'the same file again: every row unchanged');
+
+  // a child known to social care; a police row with the same name and date of birth and another sex
+  // is a possible match, for a manager to decide
+  await inspect(async (db) => {
+    const socialWorker = await makeUser(db, 'social_care', 'practitioner', 'Sam Exit');
+    await createChild(db, socialWorker, { name: 'Jordan Smith', dateOfBirth: '2010-05-04', gender: 'male' });
+  });
+  const review = await reachable('import', '--format', 'police-incidents', file('police-review-same.csv'));
+  assert.match(review.out, /for review 1/);
+  assert.equal(review.code, 3);
+
+  // one file fine, one refused whole: the import failed (1), whatever the other did
+  const both = await reachable('import', '--format', 'ssda903-missing', file('ssda903-missing-no-start.csv'), file('ssda903-missing-known-la.csv'));
+  assert.equal(both.code, 1);
 });
 
 test('an unknown format, or none, is a usage error listing the formats', async () => {

@@ -4,13 +4,22 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatNamed, IMPORT_FORMATS } from '../ingest/formats/index.ts';
+import { formatNamed } from '../ingest/formats/index.ts';
 import { ServiceError } from '../services/errors.ts';
 import { runImport, type ImportSummary } from '../services/ingest-service.ts';
 import type { Io } from './main.ts';
 import { openConfiguredDatabase } from './configured-database.ts';
+import { USAGES } from './usage.ts';
 
-const USAGE = `reachable import --format ${IMPORT_FORMATS.map((f) => f.name).join('|')} FILE… [--json]`;
+const USAGE = USAGES.import;
+
+/**
+ * The exit code says how the imports went, for a scheduled job that reads no output: 0 every row
+ * accepted or unchanged; 3 every file imported, but rows were refused (in the quarantine) or wait
+ * for review; 1 a file was not imported (unreadable, refused whole, or stopped part way); 2 nothing
+ * was imported (a usage error, or the database could not be opened — as every command says it).
+ */
+export const IMPORT_EXIT = { clean: 0, failed: 1, unusable: 2, rowsOutstanding: 3 } as const;
 
 /** A bar on a terminal; on anything else (a log, CI) a line at each tenth. */
 function progressBar(io: Io, file: string, tty: boolean) {
@@ -50,22 +59,22 @@ export async function importCommand(args: string[], io: Io): Promise<number> {
   try {
     parsed = parseArgs({ args, options: { format: { type: 'string' }, json: { type: 'boolean' } }, allowPositionals: true, strict: true });
   } catch (error) {
-    io.err(`${(error as Error).message}\nusage: ${USAGE}\n`);
-    return 2;
+    io.err(`${(error as Error).message}\nusage: ${USAGE}`);
+    return IMPORT_EXIT.unusable;
   }
   const { format, json } = parsed.values;
   const files = parsed.positionals;
   if (!format || !files.length) {
-    io.err(`usage: ${USAGE}\n`);
-    return 2;
+    io.err(`usage: ${USAGE}`);
+    return IMPORT_EXIT.unusable;
   }
   // a mistyped format is a usage error, found before the database is opened (not once per file)
   if (!formatNamed(format)) {
-    io.err(`There is no format "${format}".\nusage: ${USAGE}\n`);
-    return 2;
+    io.err(`There is no format "${format}".\nusage: ${USAGE}`);
+    return IMPORT_EXIT.unusable;
   }
   const opened = await openConfiguredDatabase(io);
-  if (!opened) return 1;
+  if (!opened) return IMPORT_EXIT.unusable;
   const { database, alerts } = opened;
   const summaries: ImportSummary[] = [];
   let failed = 0;
@@ -95,5 +104,6 @@ export async function importCommand(args: string[], io: Io): Promise<number> {
     await database.close();
   }
   if (json) io.out(`${JSON.stringify({ imports: summaries }, null, 2)}\n`);
-  return failed ? 1 : 0;
+  if (failed || summaries.some((s) => s.status !== 'done')) return IMPORT_EXIT.failed;
+  return summaries.some((s) => s.rejected || s.review) ? IMPORT_EXIT.rowsOutstanding : IMPORT_EXIT.clean;
 }

@@ -26,9 +26,9 @@ import {
   type PersonRecord,
 } from '../linkage/index.ts';
 import type { Io } from './main.ts';
+import { USAGES } from './usage.ts';
 
-const USAGE = 'usage: reachable link --input FILE [--input FILE2] --map field=column,… [--id COLUMN] [--json] [--threshold P] [--review P]\n'
-  + `  fields: ${PERSON_FIELDS.join(', ')}\n`;
+const USAGE = `usage: ${USAGES.link}`;
 
 class InputError extends Error {}
 

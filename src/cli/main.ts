@@ -1,71 +1,73 @@
 // `reachable` — the command line. Each command lives in its own module and is loaded only when
 // asked for, so `reachable replay` never touches the database or the web server.
+import { fullUsage, USAGES, type CommandName } from './usage.ts';
+
 export interface Io {
   out: (text: string) => void;
   err: (text: string) => void;
 }
 
+/** Thrown by a write to a stdout its reader has closed (`reachable synth | head`): the command stops, quietly. */
+class StdoutClosed extends Error {}
+
 const stdio: Io = {
-  out: (text) => process.stdout.write(text),
+  out: (text) => {
+    // `errored` is set as the write fails: stop the command's work rather than write on into nothing
+    if (process.stdout.errored) throw new StdoutClosed('stdout was closed by its reader');
+    process.stdout.write(text);
+  },
   err: (text) => process.stderr.write(text),
 };
 
-type Command = (args: string[], io: Io) => Promise<number>;
-
-const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
-  start: {
-    summary: 'start                                 start the web server (PORT, DATABASE_URL, REACHABLE_DATA_DIR)',
-    load: async () => (await import('./start.ts')).startCommand,
-  },
-  users: {
-    summary: 'users add --email … --name … --agency … --role …   create an account',
-    load: async () => (await import('./admin.ts')).usersCommand,
-  },
-  tokens: {
-    summary: 'tokens add --agency … --name …        issue an API token for an agency system',
-    load: async () => (await import('./admin.ts')).tokensCommand,
-  },
-  audit: {
-    summary: 'audit verify [--checkpoints FILE] | checkpoint | export [--out FILE]   check the audit log against its signed checkpoints; sign one now; export them to keep elsewhere',
-    load: async () => (await import('./admin.ts')).auditCommand,
-  },
-  events: {
-    summary: 'events partitions | partition          the chronology partitioned by year on PostgreSQL: its partitions; partition it now',
-    load: async () => (await import('./admin.ts')).eventsCommand,
-  },
-  import: {
-    summary: 'import --format F FILE… [--json]    import an agency feed (ssda903-missing, exclusions, police-incidents, …)',
-    load: async () => (await import('./import.ts')).importCommand,
-  },
-  replay: {
-    summary: 'replay FILE [--as-of DATE] [--json]   run the rules over a scenario (no database needed)',
-    load: async () => (await import('./replay.ts')).replayCommand,
-  },
-  link: {
-    summary: 'link --input FILE [--input FILE2] --map field=column,… [--id COLUMN] [--json] [--threshold P]   find the records of one person (no database needed)',
-    load: async () => (await import('./link.ts')).linkCommand,
-  },
-  synth: {
-    summary: 'synth --children N --years Y --seed S [--out FILE] [--persons FILE] [--load]   a deterministic synthetic county: a scenario, person records with misspelled duplicates, or loaded into the database',
-    load: async () => (await import('./synth.ts')).synthCommand,
-  },
-};
-
-function usage(io: Io): void {
-  io.err('usage: reachable <command> [options]\n\n');
-  for (const c of Object.values(COMMANDS)) io.err(`  ${c.summary}\n`);
+let listening = false;
+/** A reader that goes away is no fault of the command: the EPIPE is not a crash with a stack trace. */
+function quietOnClosedStdout(): void {
+  if (listening) return;
+  listening = true;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
 }
 
+type Command = (args: string[], io: Io) => Promise<number>;
+
+const COMMANDS: Record<CommandName, () => Promise<Command>> = {
+  start: async () => (await import('./start.ts')).startCommand,
+  users: async () => (await import('./admin.ts')).usersCommand,
+  tokens: async () => (await import('./admin.ts')).tokensCommand,
+  audit: async () => (await import('./admin.ts')).auditCommand,
+  events: async () => (await import('./admin.ts')).eventsCommand,
+  import: async () => (await import('./import.ts')).importCommand,
+  replay: async () => (await import('./replay.ts')).replayCommand,
+  link: async () => (await import('./link.ts')).linkCommand,
+  synth: async () => (await import('./synth.ts')).synthCommand,
+};
+
+const HELP = new Set(['help', '--help', '-h']);
+
 export async function main(argv: string[], io: Io = stdio): Promise<number> {
+  if (io === stdio) quietOnClosedStdout();
   const [name, ...rest] = argv;
-  const command = name ? COMMANDS[name] : undefined;
-  if (!command) {
-    usage(io);
-    return name ? 2 : 0;
+  // asked for, the usage is the answer (stdout, 0); given a command that does not exist, an error (stderr, 2)
+  if (name === undefined || HELP.has(name)) {
+    const one = rest[0] !== undefined && Object.hasOwn(USAGES, rest[0]) ? (rest[0] as CommandName) : undefined;
+    io.out(one ? `usage: ${USAGES[one]}` : fullUsage());
+    return 0;
+  }
+  if (!Object.hasOwn(COMMANDS, name)) {
+    io.err(fullUsage());
+    return 2;
+  }
+  const command = name as CommandName;
+  // before the command runs: `start --help` must not start a server, nor `import --help` open the database
+  if (rest.some((a) => a === '--help' || a === '-h')) {
+    io.out(`usage: ${USAGES[command]}`);
+    return 0;
   }
   try {
-    return await (await command.load())(rest, io);
+    return await (await COMMANDS[command]())(rest, io);
   } catch (error) {
+    if (error instanceof StdoutClosed) return 0;
     const plainly = databaseProblem(error);
     if (!plainly) throw error;
     io.err(`${plainly}\n`);

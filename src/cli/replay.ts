@@ -8,8 +8,9 @@ import { parseScenario, type Scenario } from '../domain/scenario.ts';
 import { isValidAt } from '../domain/time.ts';
 import { replayScenario, type Replay } from '../rules/replay.ts';
 import type { Io } from './main.ts';
+import { USAGES } from './usage.ts';
 
-const USAGE = 'usage: reachable replay FILE [--as-of DATE] [--json]\n';
+const USAGE = `usage: ${USAGES.replay}`;
 
 interface ReplayArgs {
   file: string;

@@ -11,11 +11,9 @@ import { loadScenario } from '../services/scenario-loader.ts';
 import { personsCsv, scenarioJsonChunks, synthesise } from '../synth/scenario.ts';
 import type { Io } from './main.ts';
 import { openConfiguredDatabase } from './configured-database.ts';
+import { USAGES } from './usage.ts';
 
-const USAGE = 'usage: reachable synth --children N --years Y --seed S [--events-per-child E] [--out FILE] [--persons FILE] [--load]\n'
-  + '  --out FILE      write the scenario (reachable-scenario/1) there; without --out or --load it goes to stdout\n'
-  + '  --persons FILE  write the person records (CSV: id,agency,first_name,surname,dob,sex,postcode,nhs,child) for `reachable link`\n'
-  + '  --load          load the scenario into the database (DATABASE_URL, or the embedded one in REACHABLE_DATA_DIR)\n';
+const USAGE = `usage: ${USAGES.synth}`;
 
 /** Children per transaction when loading: each child's events and alerts stay in one commit. */
 const LOAD_BATCH = 250;
@@ -84,7 +82,8 @@ export async function synthCommand(args: string[], io: Io): Promise<number> {
     return 1;
   }
   const opened = await openConfiguredDatabase(io);
-  if (!opened) return 1;
+  // as every command says a database it cannot open: 2, nothing changed
+  if (!opened) return 2;
   const { database, alerts } = opened;
   try {
     const started = Date.now();

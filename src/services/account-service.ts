@@ -226,9 +226,50 @@ export async function issueApiToken(db: Db, agency: Agency, name: string): Promi
   if (!name.trim()) throw validationFailed([{ path: 'name', message: 'Give the token a name (the system that will use it)' }]);
   const token = `rch_${newToken()}`;
   return db.transaction(async (tx) => {
+    // the audit names an API actor by its token's name: two live tokens of one agency with one name
+    // would look the same there, and could not be told apart to revoke the leaked one
+    if (await repo.findLiveApiTokenNamed(tx, agency, name)) {
+      throw validationFailed([{ path: 'name', message: 'A live token of that agency already has that name' }]);
+    }
     const row = await repo.insertApiToken(tx, { agency, name: name.trim(), tokenHash: digest(token) });
     await audit(tx, null, 'api_token.issued', null, { token: row.id, agency, name: row.name });
     return { token, id: row.id };
+  });
+}
+
+/** A token as it is listed: never its secret, which is shown once when it is issued. */
+export type ApiTokenSummary = Awaited<ReturnType<typeof repo.listApiTokens>>[number];
+
+/** Every agency's API tokens, live and revoked. `actor` null: the operator at the command line. */
+export async function listApiTokens(db: Db, actor: Actor | null): Promise<ApiTokenSummary[]> {
+  if (actor) requireAdmin(actor);
+  return repo.listApiTokens(db);
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** One token by its id, for the page that asks before revoking it. */
+export async function findApiToken(db: Db, actor: Actor | null, id: string): Promise<ApiTokenSummary> {
+  if (actor) requireAdmin(actor);
+  const row = UUID.test(id) ? await repo.findApiToken(db, id) : undefined;
+  if (!row) throw new ServiceError('not_found', 404, 'There is no API token with that id');
+  return { id: row.id, agency: row.agency, name: row.name, createdAt: row.createdAt, revokedAt: row.revokedAt };
+}
+
+/**
+ * Revokes an agency system's token (a leaked one, or a system retired): from now on it answers 401.
+ * Audited as `api_token.revoked`. A token already revoked is left as it was (`already: true`), not
+ * revoked again or audited twice. `actor` null: the operator at the command line.
+ */
+export async function revokeApiToken(db: Db, actor: Actor | null, id: string, now = new Date()): Promise<{ token: ApiTokenSummary; already: boolean }> {
+  const token = await findApiToken(db, actor, id);
+  if (token.revokedAt) return { token, already: true };
+  return db.transaction(async (tx) => {
+    const row = await repo.revokeApiToken(tx, id, now);
+    // revoked by someone else between the read and this write
+    if (!row) return { token: await findApiToken(tx, actor, id), already: true };
+    await audit(tx, actor, 'api_token.revoked', null, { token: row.id, agency: row.agency, name: row.name, via: actor ? 'web' : 'cli' });
+    return { token: { id: row.id, agency: row.agency, name: row.name, createdAt: row.createdAt, revokedAt: row.revokedAt }, already: false };
   });
 }
 

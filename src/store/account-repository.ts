@@ -112,6 +112,39 @@ export async function insertApiToken(db: Db, row: typeof apiTokens.$inferInsert)
   return created;
 }
 
+/** Every token, live and revoked, newest first; never the digest (it is not a list's business). */
+export async function listApiTokens(db: Db) {
+  return db
+    .select({ id: apiTokens.id, agency: apiTokens.agency, name: apiTokens.name, createdAt: apiTokens.createdAt, revokedAt: apiTokens.revokedAt })
+    .from(apiTokens)
+    .orderBy(asc(apiTokens.agency), desc(apiTokens.createdAt), asc(apiTokens.id));
+}
+
+export async function findApiToken(db: Db, id: string): Promise<ApiTokenRow | undefined> {
+  const [row] = await db.select().from(apiTokens).where(eq(apiTokens.id, id)).limit(1);
+  return row;
+}
+
+/** A live token of the agency with this name, compared without case or surrounding spaces. */
+export async function findLiveApiTokenNamed(db: Db, agency: string, name: string): Promise<ApiTokenRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(apiTokens)
+    .where(and(eq(apiTokens.agency, agency), sql`lower(${apiTokens.name}) = lower(${name.trim()})`, isNull(apiTokens.revokedAt)))
+    .limit(1);
+  return row;
+}
+
+/** Revokes a live token; undefined when there is none live with that id (already revoked, or no such token). */
+export async function revokeApiToken(db: Db, id: string, at: Date): Promise<ApiTokenRow | undefined> {
+  const [row] = await db
+    .update(apiTokens)
+    .set({ revokedAt: at })
+    .where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt)))
+    .returning();
+  return row;
+}
+
 /** Every API request asks this first: a prepared statement (store/prepared.ts), planned once, not at every request. */
 export async function findLiveApiToken(db: Db, tokenHash: string): Promise<ApiTokenRow | undefined> {
   const statement = preparedOnce(db, 'live_api_token', (name) =>

@@ -45,6 +45,8 @@ export function setUpErrors(app: FastifyInstance): void {
     const api = request.url.startsWith('/api/');
     if (error instanceof ServiceError) {
       reply.code(error.status);
+      // RFC 9110: a 401 names the scheme that would do (qa-B C11: clients and proxies look for it)
+      if (api && error.status === 401) reply.header('www-authenticate', 'Bearer');
       if (api) return reply.send({ error: error.id, message: error.message, details: error.details });
       // a record merged away, to the holder of emergency access to it alone: still 404, as GOV.UK's
       // "page not found" is, for this address shows them no record now (a 200 would tell the

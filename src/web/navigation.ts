@@ -37,6 +37,7 @@ export function navigationFor(actor: Actor | null, path: string): NavigationItem
     : [];
   items.push(
     can(actor, 'manage_users') && item('/admin/users', 'Users', under('/admin/users')),
+    can(actor, 'manage_users') && item('/admin/tokens', 'API tokens', under('/admin/tokens')),
     can(actor, 'import_feeds') && item('/admin/imports', 'Imports', under('/admin/imports', '/quarantine')),
     can(actor, 'review_matches') && item('/matches', 'Matches', under('/matches', '/quarantine')),
     can(actor, 'view_audit') && item('/access/break-glass', 'Emergency access', under('/access/break-glass')),

@@ -23,8 +23,9 @@ import { runImport } from '../../src/services/ingest-service.ts';
 import { createPanelService } from '../../src/services/panel-service.ts';
 import { addPlanAction } from '../../src/services/plan-service.ts';
 import {
-  accessGrants, accessRequests, alerts, childMerges, contextEntities, importIssues, importRuns, matchReviews, panelItems,
+  accessGrants, accessRequests, alerts, childMerges, contextEntities, importIssues, importRuns, matchReviews, networkRequests, panelItems,
 } from '../../src/store/schema.ts';
+import { askToJoinNetwork } from '../../src/services/network-request-service.ts';
 import { appRoutes, tableCounts } from './web-checks.ts';
 
 let t: Awaited<ReturnType<typeof openTestApp>>;
@@ -33,7 +34,7 @@ const ids = {
   /** A: the partnership's child (social care and police involved); B: health and youth justice only */
   childA: '', childB: '', eventA: '', eventB: '', escalationB: '', planActionB: '', mergeB: '', alertA: '', alertB: '',
   contextA: '', contextB: '', disruptionB: '', contextActionB: '', meetingA: '', meetingB: '', itemA: '', itemB: '',
-  requestToPolice: '', grantOfEducation: '', issueOfSocialCare: '', runOfSocialCare: '', reviewOfPolice: '',
+  requestToPolice: '', grantOfEducation: '', issueOfSocialCare: '', runOfSocialCare: '', reviewOfPolice: '', joinRequestToHealth: '',
 };
 const B_NAME = 'Bailey Hidden';
 const B_TEXT = 'Bailey told the nurse about the older boys';
@@ -115,6 +116,10 @@ before(async () => {
   const matched = await runImport(db, { format: 'police-incidents', fileName: 'police-review-same.csv', bytes: feed('police-review-same.csv') }, { actor: p.admin, via: 'web' });
   assert.equal(matched.review, 1, 'a match waits for police');
   ids.reviewOfPolice = (await db.select().from(matchReviews))[0].id;
+
+  // social care asks to join B's network: health, who created B's record, decide — nobody else
+  await askToJoinNetwork(db, p.socialWorker, { policeId: 'HX-2' }, 'Bailey is known to our duty team from a referral last week');
+  ids.joinRequestToHealth = (await db.select().from(networkRequests))[0].id;
 
   educationToken = (await issueApiToken(db, 'education', 'CPOMS feed')).token;
   policeToken = (await issueApiToken(db, 'police', 'Niche feed')).token;
@@ -200,6 +205,7 @@ function attemptsFor(route: string): Attempt[] | undefined {
     return post ? [{ who: 'manager', url: fill({ id: ids.meetingB }), allow: [403] }] : [];
   }
   if (path === '/access/requests/:requestId') return [{ who: 'social', url: fill({ requestId: ids.requestToPolice }), form: { decision: 'widened' } }];
+  if (path === '/network-requests/:id') return [{ who: 'manager', url: fill({ id: ids.joinRequestToHealth }), form: { decision: 'accept' } }];
   if (path === '/access/break-glass/:grantId') return [{ who: 'healthManager', url: fill({ grantId: ids.grantOfEducation }), form: { decision: 'accepted' } }];
   if (path.startsWith('/quarantine/:issueId')) return [{ who: 'policeManager', url: fill({ issueId: ids.issueOfSocialCare }), form: { action: 'discard', reason: 'Not ours to decide at all' } }];
   if (path === '/admin/imports/:runId') return [{ who: 'policeManager', url: fill({ runId: ids.runOfSocialCare }) }];
@@ -215,10 +221,10 @@ function attemptsFor(route: string): Attempt[] | undefined {
 
 /**
  * Id routes with no per-record decision beyond the role: the DPO and administrators hold subject
- * access requests and retention reviews for the whole partnership (the role checks are in the
+ * access requests and retention reviews, and administrators every agency's API tokens, for the whole partnership (the role checks are in the
  * access matrix); tampered ids there are tried below.
  */
-const PARTNERSHIP_WIDE = [/^[A-Z]+ \/governance\/sar\/:id/, /^[A-Z]+ \/governance\/retention\/:childId$/];
+const PARTNERSHIP_WIDE = [/^[A-Z]+ \/governance\/sar\/:id/, /^[A-Z]+ \/governance\/retention\/:childId$/, /^[A-Z]+ \/admin\/tokens\/:id/];
 
 const isIdRoute = (route: string) => /:[A-Za-z]/.test(route) && !route.includes('/static/') && !route.includes('/assets/') && !route.endsWith('/*');
 

@@ -1,7 +1,8 @@
-// Administration: the partnership's users. Admins manage accounts; they do not read case records.
+// Administration: the partnership's users and agency systems' API tokens. Admins manage accounts and
+// tokens; they do not read case records.
 import type { FastifyInstance } from 'fastify';
 import { AGENCIES, AGENCY_NAMES } from '../../domain/event.ts';
-import { createUser, listUsers, requireAdmin } from '../../services/account-service.ts';
+import { createUser, findApiToken, listApiTokens, listUsers, requireAdmin, revokeApiToken } from '../../services/account-service.ts';
 import { ROLES } from '../../services/actor.ts';
 import { ROLE_CATALOGUE } from '../../services/access.ts';
 import { ServiceError } from '../../services/errors.ts';
@@ -51,5 +52,23 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
         ...formErrors(friendly, { role: 'role' }),
       });
     }
+  });
+
+  // API tokens: listed without their secrets (shown once, when `reachable tokens add` issues one);
+  // revoked after a confirmation page, as GOV.UK asks before an action that cannot be undone
+  app.get<{ Querystring: { revoked?: string; already?: string } }>('/admin/tokens', async (request, reply) => {
+    const tokens = await listApiTokens(db, signedIn(request));
+    const revoked = tokens.find((t) => t.id === request.query.revoked && t.revokedAt);
+    return reply.page('admin/tokens.njk', { title: 'API tokens', tokens, revoked, already: request.query.already === '1' });
+  });
+
+  app.get<{ Params: { id: string } }>('/admin/tokens/:id/revoke', async (request, reply) => {
+    const token = await findApiToken(db, signedIn(request), request.params.id);
+    return reply.page('admin/token-revoke.njk', { title: token.revokedAt ? 'API token revoked' : 'Revoke an API token', token });
+  });
+
+  app.post<{ Params: { id: string } }>('/admin/tokens/:id/revoke', async (request, reply) => {
+    const { token, already } = await revokeApiToken(db, signedIn(request), request.params.id);
+    return reply.redirect(`/admin/tokens?revoked=${token.id}${already ? '&already=1' : ''}`);
   });
 }

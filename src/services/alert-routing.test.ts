@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { and, eq, inArray, like, or } from 'drizzle-orm';
 import { openTestDatabase } from '../../test/support/database.ts';
-import { makePartnership, type TestPartnership } from '../../test/support/partnership.ts';
+import { makePartnership, makeUser, type TestPartnership } from '../../test/support/partnership.ts';
 import { parseScenario } from '../domain/scenario.ts';
 import type { Database } from '../store/database.ts';
 import { alerts, notifications } from '../store/schema.ts';
@@ -265,6 +265,28 @@ describe('alerts go to an agency that can see the child', () => {
   // reads the involvements table, where an end applies when it arrives and ends every involvement of
   // the agency still open. A late, back-dated end made them disagree: the chronology had social care
   // involved again, the table had them out, and their alerts stayed with social care, who got a 404.
+  // Testers found no alert on a child a voluntary-sector worker had added (no involvement, no lead):
+  // the entries, dated today and sent before 09:00, were in the future to the rules (a date alone is
+  // 09:00, contract 1), not lost by the routing. This keeps the routing's part: such a child's alerts
+  // go to the agency that added them, the only one that can see the child, and a critical one is told.
+  test('a child another agency added, with no one involved: the alerts go to that agency, and it is told of a critical one', async () => {
+    const vcs = await makeUser(database.db, 'voluntary_sector', 'practitioner', 'Jo Francis');
+    const child = await createChild(database.db, vcs, { name: 'Tyler Routed', dateOfBirth: '2012-04-03' });
+    await recordEvents(database.db, vcs, child.id, [
+      { type: 'child.disclosure', at: '2024-06-30T08:00:00+01:00', agency: 'voluntary_sector', summary: 'Older boys make him carry drugs to Reading', details: { concern: 'Made to carry drugs' } },
+    ], 'web', service.afterRecord);
+    const rows = await stored(child.id);
+    const disclosure = rows.find((a) => a.rule === 'RM_DISCLOSURE');
+    assert.ok(disclosure, 'the disclosure raises its alert');
+    assert.equal(disclosure.severity, 'critical');
+    for (const alert of rows) assert.equal(alert.owner, 'voluntary_sector', `${alert.rule} goes to the agency that added the child`);
+    const [notice] = await database.db.select().from(notifications).where(eq(notifications.alertId, disclosure.id));
+    assert.equal(notice?.agency, 'voluntary_sector');
+    assert.match(notice.subject, /a new critical alert/);
+    const work = await myWork(database.db, vcs, { childId: child.id }, { now: NOW });
+    assert.ok(work.groups.some((g) => g.rule === 'RM_DISCLOSURE'), "in the voluntary sector's My work");
+  });
+
   test('routing follows the involvements access reads: a back-dated end that ends a later involvement too', async () => {
     const mason = await schoolLedChild('rt-ended', 'Mason Ended');
     const other = await createChild(database.db, p.socialWorker, { name: 'Other Ended' });

@@ -168,10 +168,14 @@ export async function dashboardFigures(tx: Db, w: DashboardWindow): Promise<Dash
   // kept one); with one, only the children in view — and not a context's alerts (an adult, a
   // place), which belong to no child.
   const inView = (column: SQL) => (filtered ? sql`${column} in (select id from kids)` : sql`true`);
+  // A child whose death is recorded by `instant` is no current child of concern, gap or drift then,
+  // as the children-missing-education figure (cmeAtMonthEnds) and My work already leave them out:
+  // the dead child of a learning review's story was counted in every month since.
+  const alive = (child: SQL, instant: SQL) => sql`not exists (select 1 from deaths d where d.child_id = ${child} and d.died <= ${instant})`;
   // the children of concern by the end of the period (or now), not merged into another record
   const concerned = sql`
     from child_concern cc join children c on c.id = cc.child_id and c.merged_into is null
-   where cc.since < least(${end}, ${now}) and ${inView(sql`cc.child_id`)}`;
+   where cc.since < least(${end}, ${now}) and ${inView(sql`cc.child_id`)} and ${alive(sql`cc.child_id`, sql`least(${end}, ${now})`)}`;
 
   // The working sets below hold a county's year of missing episodes and alerts: kept in memory (the
   // default 4MB would write them to disk and read them back for every figure). Compiling this one
@@ -207,6 +211,11 @@ export async function dashboardFigures(tx: Db, w: DashboardWindow): Promise<Dash
     ),
     -- split once: a year of missing episodes is most of it, and most figures read the rest
     history as materialized (select * from ev where type not in (${list(MISSING_TYPES)})),
+    -- when each child's death was recorded (harm.serious is one of the folded types: its details are read)
+    deaths as (
+      select child_id, min(at) as died from history
+       where type = 'harm.serious' and details->>'kind' = 'death' group by child_id
+    ),
     areas as (
       select distinct on (child_id) child_id, nullif(trim(details->>'toArea'), '') as area
         from history where type = 'household.moved' and at < ${end}
@@ -269,7 +278,7 @@ export async function dashboardFigures(tx: Db, w: DashboardWindow): Promise<Dash
           join child_concern cc on cc.since < least(m.ends, ${now})
           join children c on c.id = cc.child_id and c.merged_into is null
           left join screens s on s.child_id = cc.child_id and s.at < m.ends and (s.next_at is null or s.next_at >= m.ends)
-         where ${inView(sql`cc.child_id`)}
+         where ${inView(sql`cc.child_id`)} and ${alive(sql`cc.child_id`, sql`least(m.ends, ${now})`)}
          group by 1, 2 order by 1, 2`)},
       'missing', ${json(sql`
         select ${named(sql`month`)} as month, sum(episodes)::int as started, count(*)::int as children
@@ -325,11 +334,12 @@ export async function dashboardFigures(tx: Db, w: DashboardWindow): Promise<Dash
       'openAtMonthEnd', ${json(sql`
         select month, count(*) filter (where rule = 'PANEL_DRIFT')::int as drift, count(*) filter (where rule = 'AGENCY_GAP')::int as gaps
           from (select distinct m.month, a.rule, a.child_id
-                  from months m join lasting a on a.rule in ('PANEL_DRIFT', 'AGENCY_GAP') and a.raised_at < m.ends and a.closed_at >= least(m.ends, ${now})) x
+                  from months m join lasting a on a.rule in ('PANEL_DRIFT', 'AGENCY_GAP') and a.raised_at < m.ends and a.closed_at >= least(m.ends, ${now})
+                 where ${alive(sql`a.child_id`, sql`least(m.ends, ${now})`)}) x
          group by month order by month`)},
       'gapsOpenNow', ${json(sql`
         select gap_agency as agency, count(*)::int as n
-          from lasting where rule = 'AGENCY_GAP' and closed_at = 'infinity' and gap_agency is not null
+          from lasting where rule = 'AGENCY_GAP' and closed_at = 'infinity' and gap_agency is not null and ${alive(sql`lasting.child_id`, now)}
          group by 1 order by 1`)},
       'folded', ${json(sql`
         select id, child_id as "childId", type, (extract(epoch from at) * 1000)::float8 as "atMs", agency, details

@@ -32,19 +32,18 @@ interface BuiltIn {
   file: URL;
 }
 
-/** The scenarios shipped with the demo (src/demo/README.md). */
+/**
+ * The scenarios every signed-in person may replay (src/demo/README.md): published stories only. The
+ * demo partnership (src/demo/partnership.json) is not one: it is the live demo's records, restricted
+ * police intelligence and children the reader may not open included, and offered here it read them
+ * out in full to anyone (found by testers). A reviewer with a lawful copy uploads it.
+ */
 const BUILT_INS: readonly BuiltIn[] = [
   {
     id: 'jacob',
     name: "Jacob's story, 2017 to 2019",
     hint: 'Rebuilt from the published learning summary of the Oxfordshire child safeguarding practice review. One child; individual dates are illustrative.',
     file: new URL('../../demo/scenarios/jacob.json', import.meta.url),
-  },
-  {
-    id: 'partnership',
-    name: 'The demo partnership (Northgate), 2024 to 2026',
-    hint: 'Five synthetic children whose lives cross: a shared adult of concern, places and a phone.',
-    file: new URL('../../demo/partnership.json', import.meta.url),
   },
 ];
 
@@ -295,6 +294,8 @@ export default async function learningReviewRoutes(app: FastifyInstance): Promis
     return reply.page('learning-review/result.njk', {
       title: `Learning review: ${heading}`,
       heading,
+      // for the printed page: when this replay was run (the page itself can be printed days later)
+      replayedAt: new Date(),
       review,
       builtIn: run.builtIn ? { id: run.builtIn.id } : null,
       asOfParam: run.asOf ?? '',

@@ -542,7 +542,7 @@ const detailsOf = (input: unknown) => (input && typeof input === 'object' ? (inp
 /** `details` nested too deep: checked before anything walks the value (unstorableIn and the schema are iterative, but not every walk after them is). */
 function detailsTooDeep(input: unknown, prefix: string): Problem | undefined {
   if (!nestsDeeperThan(detailsOf(input), MAX_DETAILS_DEPTH)) return undefined;
-  return { path: formatPath(prefix, ['details']), message: `details are nested more than ${MAX_DETAILS_DEPTH} levels deep: send them as a flatter object` };
+  return { path: formatPath(prefix, ['details']), message: `Details must not be nested more than ${MAX_DETAILS_DEPTH} levels deep: send them as a flatter object` };
 }
 
 /** `details` too long, written as JSON (as they are stored and sent). */
@@ -553,7 +553,7 @@ function detailsTooLong(input: unknown, prefix: string): Problem | undefined {
   if (length <= MAX_DETAILS_LENGTH) return undefined;
   return {
     path: formatPath(prefix, ['details']),
-    message: `details must be ${MAX_DETAILS_LENGTH.toLocaleString('en-GB')} characters or fewer when written as JSON (these are ${length.toLocaleString('en-GB')})`,
+    message: `Details must be ${MAX_DETAILS_LENGTH.toLocaleString('en-GB')} characters or fewer when written as JSON (these are ${length.toLocaleString('en-GB')})`,
   };
 }
 

@@ -132,11 +132,22 @@ const CREATION_REF_MAX = 200;
  * else it finds nothing of another's and creates their own child, so it never tells them that a
  * child exists (child-record-repository's findChildCreatedWithRef).
  */
-export async function createChildOnce(db: Db, actor: Actor, input: ChildInput, ref?: string): Promise<ChildCreated> {
-  return addChild(db, actor, input, ref, true);
+export async function createChildOnce(db: Db, actor: Actor, input: ChildInput, ref?: string, options: AddOptions = {}): Promise<ChildCreated> {
+  return addChild(db, actor, input, ref, true, options);
 }
 
-async function addChild(db: Db, actor: Actor, input: ChildInput, ref: string | undefined, ageLimit: boolean): Promise<ChildCreated> {
+export interface AddOptions {
+  /**
+   * A person adding a child on the web: a record of the same name (as the matcher normalises names)
+   * and date of birth is refused too, unless they say this is a different child
+   * (`differentChild`). Testers added a second Kai Brennan, same name and birthday, that nobody else
+   * saw. Agency systems send identifiers, which are checked always.
+   */
+  checkNameAndBirth?: boolean;
+  differentChild?: boolean;
+}
+
+async function addChild(db: Db, actor: Actor, input: ChildInput, ref: string | undefined, ageLimit: boolean, options: AddOptions = {}): Promise<ChildCreated> {
   requireCaseAccess(actor);
   const { value, problems } = validateChildInput(input);
   const tooOld = ageLimit ? adultOnCreation(value.dateOfBirth) : undefined;
@@ -169,6 +180,10 @@ async function addChild(db: Db, actor: Actor, input: ChildInput, ref: string | u
     if (ageLimit) {
       const held = await alreadyRecorded(tx, actor, value);
       if (held) return held;
+    }
+    if (options.checkNameAndBirth && !options.differentChild && value.dateOfBirth) {
+      const named = await alreadyNamed(tx, actor, value.name, value.dateOfBirth);
+      if (named) return named;
     }
     const child = await repo.insertChild(tx, {
       ...value,
@@ -230,6 +245,26 @@ async function alreadyRecorded(tx: Db, actor: Actor, value: ChildInput): Promise
   // one problem a field, in the form's order
   const byField = new Map(refused.map((p) => [p.path, p]));
   return { refused: [...byField.values()] };
+}
+
+/**
+ * A record of a child of the same name and date of birth (alreadyRecorded's, for what a person
+ * types when they give no identifier). The person may be adding a different child, so it is asked,
+ * not refused outright; a record they may see is named, another agency's is not, and the attempt is
+ * audited on that record, as for an identifier.
+ */
+async function alreadyNamed(tx: Db, actor: Actor, name: string, dateOfBirth: string): Promise<AlreadyRecorded | null> {
+  const named = await repo.recordsNamedBornOn(tx, scopeOf(actor), name, dateOfBirth);
+  if (!named.length) return null;
+  const seen = named.find((n) => n.visible);
+  for (const n of named.filter((m) => !m.visible)) {
+    await audit(tx, actor, 'child.duplicate_refused', n.id, { basis: 'adding_a_record', identifiers: ['name', 'dateOfBirth'] });
+  }
+  return {
+    refused: [seen
+      ? { path: 'name', message: `${seen.name}, born ${dateWords(dateOfBirth)}, is already recorded: find them with Find a child. If this is a different child, say so below and add them again` }
+      : { path: 'name', message: 'A child with this name and date of birth is already recorded by another agency. If it is the same child, ask to join their network below; if not, say this is a different child and add them again' }],
+  };
 }
 
 /** The fields of a child as the request gives them and children stores them (insertChild writes validateChildInput's value). */

@@ -47,21 +47,26 @@ export interface JoinAsked {
  * a request already waiting from this agency is not sent again. Audited on the child's record (its
  * access log shows which agency asked), the deciding agency told in its notices.
  */
-export async function askToJoinNetwork(db: Db, actor: Actor, identifiers: Partial<Record<IdentifierField, string>>, reasonText: string): Promise<JoinAsked> {
+export async function askToJoinNetwork(db: Db, actor: Actor, identifiers: Partial<Record<IdentifierField | 'name' | 'dateOfBirth', string>>, reasonText: string): Promise<JoinAsked> {
   const asker = practitioner(actor);
   const reason = reasonText.trim();
-  const { value, problems } = validateChildInput({ name: 'a child', ...identifiers } as ChildInput);
+  const { value, problems } = validateChildInput({ ...identifiers, name: identifiers.name || 'a child' } as ChildInput);
   const given = IDENTIFIER_FIELDS.filter((field) => value[field]).map((field) => ({ field, value: value[field]! }));
+  // no identifier: the name and date of birth Add a child found the record by (a record of the same
+  // name and birthday may be another child's: the deciding agency reads the reason and may say no)
+  const byName = !given.length && identifiers.name?.trim() && value.dateOfBirth ? { name: value.name, dateOfBirth: value.dateOfBirth } : null;
   const reasonWrong = reasonProblem(reason);
-  if (problems.length || !given.length || reasonWrong) {
+  if (problems.length || (!given.length && !byName) || reasonWrong) {
     throw validationFailed([
       ...problems,
-      ...(!given.length && !problems.length ? [{ path: 'identifier', message: 'Give the identifier that found the child: their NHS number, UPN, police id or local authority id' }] : []),
+      ...(!given.length && !byName && !problems.length ? [{ path: 'identifier', message: 'Give the identifier that found the child: their NHS number, UPN, police id or local authority id' }] : []),
       ...(reasonWrong ? [reasonWrong] : []),
     ]);
   }
   return transactionRunAgain(db, async (tx) => {
-    const held = await chronologyRepo.recordsHoldingIdentifiers(tx, scopeOf(asker), given);
+    const held = byName
+      ? (await chronologyRepo.recordsNamedBornOn(tx, scopeOf(asker), byName.name, byName.dateOfBirth)).map((r) => ({ ...r, field: 'name and date of birth' }))
+      : await chronologyRepo.recordsHoldingIdentifiers(tx, scopeOf(asker), given);
     const hidden = [...new Set(held.filter((h) => !h.visible).map((h) => h.id))];
     // Nothing held, or only records the asker may see already: nothing to ask (Find a child finds them)
     if (!hidden.length) throw validationFailed([{ path: 'identifier', message: held.length ? 'Your agency already works with this child: find them with Find a child' : 'No record holds this identifier: add the child instead' }]);

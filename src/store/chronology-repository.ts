@@ -4,6 +4,7 @@ import { and, asc, count, desc, eq, inArray, isNull, or, sql, type Placeholder, 
 import { jsonFromDriver, type Db } from './database.ts';
 import { children, events, involvements, users } from './schema.ts';
 import { keptRecordsByIdentifier, keptRecordsByIdentifierOf } from './kept-child-repository.ts';
+import { normaliseName } from '../linkage/strings.ts';
 
 export type ChildRow = typeof children.$inferSelect;
 export type EventRow = typeof events.$inferSelect;
@@ -167,6 +168,21 @@ export async function recordsHoldingIdentifiers(db: Db, scope: AccessScope, iden
     for (const row of rows) found.push({ field, ...row });
   }
   return found;
+}
+
+/**
+ * The records (not merged away) of children born on `dateOfBirth` whose name, normalised as the
+ * matcher normalises names (accents, apostrophes, case, spacing), is `name`'s: a child added again
+ * by name and date of birth. Read by the date of birth (indexed; a few children a day at a
+ * county's size), the names compared here.
+ */
+export async function recordsNamedBornOn(db: Db, scope: AccessScope, name: string, dateOfBirth: string) {
+  const rows = await db
+    .select({ id: children.id, name: children.name, visible: sql<boolean>`${childVisibleTo(scope)}` })
+    .from(children)
+    .where(and(eq(children.dateOfBirth, dateOfBirth), isNull(children.mergedInto)));
+  const wanted = normaliseName(name);
+  return rows.filter((r) => normaliseName(r.name) === wanted);
 }
 
 export async function insertChild(db: Db, row: typeof children.$inferInsert): Promise<ChildRow> {

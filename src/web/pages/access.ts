@@ -111,7 +111,8 @@ export default async function accessRoutes(app: FastifyInstance): Promise<void> 
 
   async function renderQueue(request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}) {
     const { grants, refusedAdditions, refusedAdditionsDays } = await breakGlassQueue(db, signedIn(request));
-    const identifierWords = (fields: string[]) => fields.map((f) => IDENTIFIER_NAMES[f as keyof typeof IDENTIFIER_NAMES] ?? f).join(', ');
+    const otherWords: Record<string, string> = { name: 'name', dateOfBirth: 'date of birth' };
+    const identifierWords = (fields: string[]) => fields.map((f) => IDENTIFIER_NAMES[f as keyof typeof IDENTIFIER_NAMES] ?? otherWords[f] ?? f).join(' and ');
     return reply.page('access/break-glass-queue.njk', {
       title: 'Emergency access to review', grants, errorFor: {}, done: asString((request.query as Body).done),
       refusedRows: refusedAdditions.map((r) => [{ text: viewFilters.govukDateTime(r.at) }, { text: r.name }, { text: AGENCY_NAMES[r.agency as Agency] ?? r.agency ?? '' }, { text: identifierWords(r.identifiers) }]),

@@ -4,7 +4,7 @@
 // else it creates their own child and never leads them to, or tells them of, the first one.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, desc, eq } from 'drizzle-orm';
 import { openTestApp, Visitor } from '../../../test/support/app.ts';
 import { makePartnership, makeUser, type TestPartnership } from '../../../test/support/partnership.ts';
 import { auditLog, children } from '../../store/schema.ts';
@@ -22,9 +22,15 @@ before(async () => {
 });
 after(() => t.close());
 
+/** One signed-in visitor a person, for the file: sign-in allows ten tries a minute an account. */
+const visitors = new Map<string, Visitor>();
 const signedIn = async (email: string) => {
-  const v = new Visitor(t.app);
-  await v.signIn(email);
+  let v = visitors.get(email);
+  if (!v) {
+    v = new Visitor(t.app);
+    await v.signIn(email);
+    visitors.set(email, v);
+  }
   return v;
 };
 const hidden = (body: string, name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(body)?.[1] ?? '';
@@ -58,11 +64,12 @@ test('the add-a-child form sent twice creates one child, and both answers go to 
   assert.equal(audit[1].detail.resent, `web:${submission}`);
   // the child's page opens as after the first answer
   assert.equal((await v.get(String(second.headers.location))).statusCode, 200);
-  // a form shown afresh is a new submission, and creates a new child (a second child of that name is the practitioner's choice)
+  // a form shown afresh is a new submission, and creates a new child (a second child of that name and
+  // birthday is the practitioner's choice, said on the form)
   const again = await v.get('/children/new');
   const next = hidden(again.body, 'submission');
   assert.notEqual(next, submission);
-  const third = await v.post('/children/new', form('Robin Twice', next));
+  const third = await v.post('/children/new', { ...form('Robin Twice', next), differentChild: 'yes' });
   assert.notEqual(third.headers.location, first.headers.location);
   assert.equal((await childrenNamed('Robin Twice')).length, 2);
 });
@@ -93,14 +100,15 @@ test("someone else re-sending a person's submission creates their own child and 
     const other = await signedIn(email);
     await other.get('/children/new');
     assert.equal((await other.get(samsChild)).statusCode, 404, `${email} may not see the child`);
-    const resent = await other.post('/children/new', form('Kit Private', submission));
+    // (a child of that name and birthday is recorded, by Sam: they say theirs is a different child)
+    const resent = await other.post('/children/new', { ...form('Kit Private', submission), differentChild: 'yes' });
     assert.equal(resent.statusCode, 302);
     // not led to Sam's child: their submission creates their own
     assert.notEqual(resent.headers.location, samsChild, `${email} was sent to the child Sam created`);
     assert.match(String(resent.headers.location), /^\/children\/[0-9a-f-]{36}$/);
     assert.equal((await other.get(samsChild)).statusCode, 404, `${email} still may not see the child`);
     // sent again, theirs too is created once
-    const twice = await other.post('/children/new', form('Kit Private', submission));
+    const twice = await other.post('/children/new', { ...form('Kit Private', submission), differentChild: 'yes' });
     assert.equal(twice.headers.location, resent.headers.location);
   }
   const rows = await childrenNamed('Kit Private');
@@ -246,7 +254,7 @@ test('a child another record already names by an identifier is not added again: 
   assert.match(refused.body, /href="#nhsNumber">A child with this NHS number is already recorded by another agency\. Ask the child’s lead professional to add your agency to their network, or use emergency access if the child is at risk now</);
   assert.doesNotMatch(refused.body, /Jordan Test/, 'never names the child');
   assert.equal((await childrenNamed('Jordan Again')).length, 0, 'nothing added');
-  const attempts = await t.database.db.select().from(auditLog).where(eq(auditLog.action, 'child.duplicate_refused'));
+  const attempts = await t.database.db.select().from(auditLog).where(and(eq(auditLog.action, 'child.duplicate_refused'), eq(auditLog.childId, existing)));
   assert.deepEqual(attempts.map((a) => [a.childId, a.agency, a.detail.identifiers]), [[existing, 'education', ['nhsNumber']]]);
 
   // Sam may see Jordan: told whose record holds it
@@ -289,4 +297,35 @@ test('sex is chosen from the values feeds bring, so a feed\'s record matches the
   assert.equal(added.statusCode, 302);
   const [child] = await childrenNamed('Rowan Radio');
   assert.equal(child.gender, 'female');
+});
+
+test('a child of the same name and date of birth as another agency\'s record is not added without a word: the person asks to join that network, or says this is a different child', async () => {
+  // Sue (education) does not work with Jordan Test, born 4 May 2010, whom social care hold
+  const sue = await signedIn('sue.school@test.reachable');
+  const page = await sue.get('/children/new');
+  const sent = { ...form('jordan  TEST', hidden(page.body, 'submission')), 'dateOfBirth-day': '4', 'dateOfBirth-month': '5', 'dateOfBirth-year': '2010' };
+  const refused = await sue.post('/children/new', sent);
+  assert.equal(refused.statusCode, 400);
+  assert.match(refused.body, /href="#name">A child with this name and date of birth is already recorded by another agency/);
+  assert.doesNotMatch(refused.body, /Jordan Test/, 'never names the child');
+  assert.match(refused.body, /name="differentChild" type="checkbox" value="yes"/);
+  assert.match(refused.body, /<input type="hidden" name="name" value="jordan  TEST">/);
+  assert.match(refused.body, /<input type="hidden" name="dateOfBirth" value="2010-05-04">/);
+  assert.equal((await childrenNamed('jordan  TEST')).length, 0, 'nothing added');
+  const [attempt] = await t.database.db.select().from(auditLog).where(and(eq(auditLog.action, 'child.duplicate_refused'), eq(auditLog.childId, p.childId), eq(auditLog.agency, 'education'))).orderBy(desc(auditLog.seq)).limit(1);
+  assert.deepEqual(attempt.detail.identifiers, ['name', 'dateOfBirth']);
+  // a different child of the same name and birthday: said so, added
+  const different = await sue.post('/children/new', { ...sent, differentChild: 'yes' });
+  assert.equal(different.statusCode, 302);
+  assert.equal((await childrenNamed('jordan  TEST')).length, 1);
+  // Sam, who may see Jordan, is told whose record it is
+  const sam = await signedIn('sam.social@test.reachable');
+  const form2 = await sam.get('/children/new');
+  const named = await sam.post('/children/new', { ...form('Jordan Test', hidden(form2.body, 'submission')), 'dateOfBirth-day': '4', 'dateOfBirth-month': '5', 'dateOfBirth-year': '2010' });
+  assert.equal(named.statusCode, 400);
+  assert.match(named.body, /Jordan Test, born 4 May 2010, is already recorded: find them with Find a child/);
+  // without a date of birth there is nothing to compare: added as before
+  const form3 = await sam.get('/children/new');
+  const noBirthday = await sam.post('/children/new', { ...form('Jordan Test', hidden(form3.body, 'submission')), 'dateOfBirth-day': '', 'dateOfBirth-month': '', 'dateOfBirth-year': '' });
+  assert.equal(noBirthday.statusCode, 302);
 });

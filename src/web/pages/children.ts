@@ -89,7 +89,7 @@ export async function childRoutes(app: FastifyInstance): Promise<void> {
       // the submission is the child's creation reference: sent again by the same person (a double
       // click, the browser re-sending after a slow answer) it answers with the child already created,
       // creating nothing; anyone else's re-send of it creates their own (chronology-service's createChildOnce)
-      const { child } = await createChildOnce(db, actor, input, submissionRef(body));
+      const { child } = await createChildOnce(db, actor, input, submissionRef(body), { checkNameAndBirth: true, differentChild: asString(body.differentChild) === 'yes' });
       return reply.redirect(`/children/${child.id}`);
     } catch (error) {
       if (!(error instanceof ServiceError) || !['validation_error', 'conflict', 'already_recorded'].includes(error.id)) throw error;
@@ -101,9 +101,18 @@ export async function childRoutes(app: FastifyInstance): Promise<void> {
         ? [{ path: 'submission', message: 'This form was already sent with different details, and a child was added then – if this is a different child, select Add child again' }]
         : [...error.details];
       reply.code(400);
+      // Refused because another record holds the child (an identifier, or the name and date of
+      // birth): the way in is to ask to join that child's network, carrying what found it; a name
+      // and date of birth may be another child's, so the person may also say this one is different
+      const held = error.id === 'already_recorded';
+      const byName = held && error.details.some((d) => d.path === 'name');
       return reply.page('children/new.njk', {
         title: 'Add a child',
         values: input,
+        askToJoin: held && error.details.some((d) => d.message.includes('another agency'))
+          ? byName ? { name: input.name, dateOfBirth: input.dateOfBirth } : { nhsNumber: input.nhsNumber, upn: input.upn, policeId: input.policeId, laId: input.laId }
+          : null,
+        offerDifferentChild: byName,
         dob: { day: body['dateOfBirth-day'], month: body['dateOfBirth-month'], year: body['dateOfBirth-year'] },
         // kept when refused for its fields: corrected and sent, it is still the one submission
         submission: resentChanged ? submissionId({}) : submissionId(body),

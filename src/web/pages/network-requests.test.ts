@@ -109,3 +109,19 @@ test('who may use it: not an administrator, who reads no case', async () => {
   const ada = await as('ada.admin@test.reachable');
   assert.equal((await ada.get('/network-requests')).statusCode, 403);
 });
+
+test('asked from a refusal by name and date of birth: the request is about the record of that name and birthday', async () => {
+  const bo = await makeUser(t.database.db, 'housing', 'practitioner', 'Bo Housing');
+  void bo;
+  const v = await as('bo.housing@test.reachable');
+  const before = (await requestRows()).length;
+  const asked = await v.post('/network-requests', { name: 'JORDAN test', dateOfBirth: '2010-05-04', reason: 'The family has applied to us as homeless; Jordan is named on the application.' });
+  assert.equal(asked.statusCode, 302, asked.body);
+  const rows = await requestRows();
+  assert.equal(rows.length, before + 1);
+  const made = rows.find((r) => r.fromAgency === 'housing')!;
+  assert.deepEqual([made.childId, made.toAgency], [p.childId, 'social_care']);
+  // a name with no date of birth finds nothing to ask about
+  const bare = await v.post('/network-requests', { name: 'Jordan Test', reason: 'The family has applied to us as homeless again.' });
+  assert.equal(bare.statusCode, 400);
+});

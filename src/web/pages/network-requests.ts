@@ -12,7 +12,8 @@ import { requireCaseReader } from '../guards.ts';
 import { viewFilters } from '../view-filters.ts';
 
 type Body = Record<string, unknown>;
-const IDENTIFIERS = ['nhsNumber', 'upn', 'policeId', 'laId'] as const;
+// what Add a child found the record by: an identifier, or (none given) the name and date of birth
+const IDENTIFIERS = ['nhsNumber', 'upn', 'policeId', 'laId', 'name', 'dateOfBirth'] as const;
 
 const STATUS_TAGS: Record<string, { text: string; classes: string }> = {
   open: { text: 'Waiting', classes: 'govuk-tag--yellow' },

@@ -78,6 +78,8 @@ const SCREENING_BANDS: Record<string, string> = Object.fromEntries(DEFAULT_SCREE
 const band = (level: unknown) => SCREENING_BANDS[String(level)] ?? optionLabel(String(level));
 const points = (n: number) => `${n.toLocaleString('en-GB')} ${n === 1 ? 'point' : 'points'}`;
 
+const withoutKey = (details: Record<string, unknown>, key: string) => Object.fromEntries(Object.entries(details).filter(([k]) => k !== key));
+
 /**
  * An entry's details as a reader of the chronology wants them. A screening reads as its outcome
  * ("no current concern, 5 points"), who changed its band and why, and how many indicators were
@@ -89,7 +91,7 @@ const points = (n: number) => `${n.toLocaleString('en-GB')} ${n === 1 ? 'point' 
  */
 export function chronologyDetails(type: string, allDetails: Record<string, unknown>, options: { provenance?: boolean } = {}): Record<string, unknown> {
   // the alert an entry answers is shown as a link to it, not as its id (rules/rule-names.ts: respondedAlert)
-  const { respondsTo: _respondsTo, ...details } = allDetails;
+  const details = 'respondsTo' in allDetails ? withoutKey(allDetails, 'respondsTo') : allDetails;
   if (type !== 'screening.completed') return details;
   const { level, score, setVersion, asOf: _asOf, scoreLevel, indicators, bandReasons: _reasons, override, setAside: _setAside, noIndicatorsPresent, ...others } = details;
   const shown: Record<string, unknown> = {};

@@ -95,10 +95,11 @@ export async function breakGlass(db: Db, actor: Actor, input: BreakGlassInput, o
 }
 
 /**
- * Emergency access lasts hours and is reviewed; an agency's involvement opens the record to all its
- * people for as long as it lasts. So a person whose only relationship with the child is emergency
- * access may not record their own agency's involvement starting: that turned a grant into standing
- * access the lead professional was not told of (found by testers). The lead professional adds them,
+ * Emergency access lasts hours and is reviewed, and a panel member reads the children on its agenda
+ * until the minutes; an agency's involvement opens the record to all its people for as long as it
+ * lasts. So a person whose only relationship with the child is one of those may not record their own
+ * agency's involvement starting: that turned a grant (testers) or a seat on a panel (review) into
+ * standing access the lead professional was not told of. The lead professional's agency adds them,
  * or they ask to join the network. Called by recordEvents inside its transaction, before anything
  * is written; `path` as recordEvents names a single event's fields, or a batch's.
  */
@@ -111,15 +112,17 @@ export async function refuseJoiningByEmergencyAccess(
   if (actor.kind !== 'user') return;
   const joining = inputs.findIndex((e) => e.type === 'involvement.started' && (e.details as { agency?: unknown } | undefined)?.agency === actor.agency);
   if (joining < 0) return;
-  if ((await chronologyRepo.accessBasis(tx, scopeOf(actor), childId)) !== 'break_glass') return;
+  const basis = await chronologyRepo.accessBasis(tx, scopeOf(actor), childId);
+  if (basis !== 'break_glass' && basis !== 'panel') return;
   // the lead professional as the child's page names them: the first still involved
   const lead = (await chronologyRepo.activeInvolvements(tx, childId)).find((i) => i.role === 'lead_professional');
   const ask = lead
-    ? `ask the child's lead professional, ${AGENCY_NAMES[lead.agency as Agency] ?? lead.agency}, to add you`
-    : "ask an agency that works with the child to add you";
+    ? `ask ${AGENCY_NAMES[lead.agency as Agency] ?? lead.agency}, who lead the child’s network, to add you`
+    : 'ask an agency that works with the child to add you';
+  const through = basis === 'break_glass' ? 'While you have emergency access' : 'While you see this child through a panel';
   throw validationFailed([{
     path: `${inputs.length !== 1 ? `events[${joining}].` : ''}details.agency`,
-    message: `While you have emergency access you cannot add your agency to the child's network: ${ask}`,
+    message: `${through} you cannot add your agency to the child’s network: ${ask}`,
   }]);
 }
 

@@ -213,6 +213,11 @@ describe('a context whose label names a child the reader may not see', () => {
     // the police may see Leon: their reading keeps the first name, and hides Ava's
     const [theirs] = await withNeedToKnow(database.db, p.police, [{ ...link("Leon's mum, seen with Ava"), childId: leon, details: { linkedChild: ava }, message: `Leon Hidden shares a person (Leon's mum, seen with Ava) with Ava Seen, a child of exploitation concern.` }]);
     assert.equal(theirs.message, `Leon Hidden shares a person (Leon's mum, seen with ${pseudonym(ava)}) with ${pseudonym(ava)}, a child of exploitation concern.`);
+    // a place's label comes after HOTSPOT's bracketed list of children; a label may hold brackets of its own (found in review)
+    const [hotspot] = await withNeedToKnow(database.db, p.socialWorker, [{ rule: 'HOTSPOT', childId: null, details: { children: [ava, leon] }, message: `Events of 2 children (Ava Seen and Leon Hidden) are linked to a place (Leon's nan's flat) within 28 days.` }]);
+    assert.equal(hotspot.message, `Events of 2 children (Ava Seen and ${pseudonym(leon)}) are linked to a place (${pseudonym(leon)}'s nan's flat) within 28 days.`);
+    const [nested] = await withNeedToKnow(database.db, p.socialWorker, [link("Leon's mum (Tina)")]);
+    assert.ok(nested.message.startsWith(`Ava Seen shares a person (${pseudonym(leon)}'s mum (Tina)) with ${pseudonym(leon)},`), nested.message);
     const [adult] = await withNeedToKnow(database.db, p.socialWorker, [{ rule: 'ADULT_OF_CONCERN', childId: null, details: { children: [ava, leon] }, message: `An adult (Leon's mum) is linked as an adult of concern to 2 children: Ava Seen and Leon Hidden. Disrupt the adult.` }]);
     assert.equal(adult.message, `An adult (${pseudonym(leon)}'s mum) is linked as an adult of concern to 2 children: Ava Seen and ${pseudonym(leon)}. Disrupt the adult.`);
   });

@@ -413,14 +413,15 @@ function messageForReader(a: Pick<alertsRepo.AlertRow, 'rule' | 'message' | 'det
 /**
  * A practitioner's label for the context ("Leon's mum": the rules write it in brackets after the
  * kind, "a person (…)", src/rules/network.ts entityWords) may name a hidden child by first name
- * alone, which nameHider, matching whole names, leaves. In the label only — the rules' own words may
- * hold a word that is someone's first name ("An adult …") — each hidden child's first name, as a
- * whole word, is hidden as their name is: by their pseudonym when no other child the alert names
- * has that first name, else by words that name no one.
+ * alone, which nameHider, matching whole names, leaves. Inside brackets only — the rules' own words
+ * may hold a word that is someone's first name ("An adult …"); the rules bracket the label and a
+ * list of names (HOTSPOT's children, already pseudonymised), and a label may hold brackets of its
+ * own ("Leon's mum (Tina)") — each hidden child's first name, as a whole word, is hidden as their
+ * name is: by their pseudonym when no other child the alert names has that first name, else by
+ * words that name no one.
  */
 function hideFirstNamesInLabel(message: string, ids: readonly string[], children: ReadonlyMap<string, NamedChild>): string {
-  const label = /\(([^()]*)\)/.exec(message);
-  if (!label) return message;
+  if (!message.includes('(')) return message;
   const byFirst = new Map<string, NamedChild[]>();
   for (const id of new Set(ids)) {
     const c = children.get(id);
@@ -435,13 +436,27 @@ function hideFirstNamesInLabel(message: string, ids: readonly string[], children
   const words = [...visibleNames.sort((x, y) => y.length - x.length), ...hidden.map(([first]) => first)];
   const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const pattern = new RegExp(`(?<![\\p{L}\\p{N}])(?:${words.map(escape).join('|')})(?![\\p{L}\\p{N}])`, 'gu');
-  const shown = label[1].replace(pattern, (word) => {
+  const hide = (text: string) => text.replace(pattern, (word) => {
     const same = byFirst.get(word);
     if (!same) return word; // a visible child's whole name
     return same.length === 1 ? pseudonym(same[0].id) : NAME_WITHHELD;
   });
-  const start = label.index + 1;
-  return message.slice(0, start) + shown + message.slice(start + label[1].length);
+  // each outermost bracketed stretch, nested brackets inside it (an unclosed one runs to the end)
+  let out = '';
+  let depth = 0;
+  let from = 0;
+  for (let i = 0; i < message.length; i++) {
+    if (message[i] === '(') {
+      if (depth++ === 0) {
+        out += message.slice(from, i + 1);
+        from = i + 1;
+      }
+    } else if (message[i] === ')' && depth > 0 && --depth === 0) {
+      out += `${hide(message.slice(from, i))})`;
+      from = i + 1;
+    }
+  }
+  return out + (depth > 0 ? hide(message.slice(from)) : message.slice(from));
 }
 
 /**

@@ -45,7 +45,7 @@ test('on emergency access a person cannot record their own agency joining the ch
   assert.equal(refused.status, 400);
   assert.deepEqual(refused.details, [{
     path: 'details.agency',
-    message: "While you have emergency access you cannot add your agency to the child's network: ask the child's lead professional, Children's social care, to add you",
+    message: 'While you have emergency access you cannot add your agency to the child’s network: ask Children\'s social care, who lead the child’s network, to add you',
   }]);
   assert.equal(await youthJusticeInvolved(), false, 'nothing recorded');
 });
@@ -58,7 +58,7 @@ test('the involvement form says so on the agency field, and keeps what was typed
     change: 'started', agency: 'youth_justice', professional: 'Owen Hart', 'at-day': '1', 'at-month': '6', 'at-year': '2024',
   });
   assert.equal(page.statusCode, 400);
-  assert.match(page.body, /While you have emergency access you cannot add your agency to the child&#39;s network: ask the child&#39;s lead professional, Children&#39;s social care, to add you/);
+  assert.match(page.body, /While you have emergency access you cannot add your agency to the child’s network: ask Children&#39;s social care, who lead the child’s network, to add you/);
   assert.match(page.body, /href="#agency"/);
   assert.match(page.body, /value="Owen Hart"/);
   assert.equal(await youthJusticeInvolved(), false);
@@ -71,4 +71,23 @@ test('the lead professional may add youth justice; on emergency access one may s
     { type: 'involvement.started', at: '2024-06-02', agency: 'social_care', details: { agency: 'youth_justice', professional: 'Owen Hart' } },
   ], 'web');
   assert.equal(await youthJusticeInvolved(), true);
+});
+
+// Found in review: a seat on a panel is as temporary as emergency access (until the minutes), and a
+// member recorded their own agency's involvement, which outlasted the meeting.
+test('a panel member who sees the child only through the panel cannot record their own agency joining the network', async () => {
+  const db = t.database.db;
+  const { panelItems, panelMeetings, panelMembers } = await import('../store/schema.ts');
+  const member = await makeUser(db, 'housing', 'practitioner', 'Hana Panel') as Extract<Actor, { kind: 'user' }>;
+  const chair = social as Extract<Actor, { kind: 'user' }>;
+  const [meeting] = await db.insert(panelMeetings).values({ panelType: 'missing_exploited', meetsOn: '2024-06-03', chairUser: chair.userId, expectedAgencies: [], createdBy: chair.userId }).returning();
+  await db.insert(panelItems).values({ meetingId: meeting.id, childId: kai, reasons: ['REFERRED'], position: 1 } as never);
+  await db.insert(panelMembers).values({ panelType: 'missing_exploited', userId: member.userId, role: 'member' });
+  const refused = await rejection(recordEvents(db, member, kai, [
+    { type: 'involvement.started', at: '2024-06-03', agency: 'housing', details: { agency: 'housing' } },
+  ], 'web'));
+  assert.equal(refused.status, 400);
+  assert.deepEqual(refused.details, [{ path: 'details.agency', message: 'While you see this child through a panel you cannot add your agency to the child’s network: ask Children\'s social care, who lead the child’s network, to add you' }]);
+  const housing = await db.select().from(involvements).where(and(eq(involvements.childId, kai), eq(involvements.agency, 'housing')));
+  assert.equal(housing.length, 0);
 });

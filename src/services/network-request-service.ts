@@ -11,6 +11,7 @@ import type { Db } from '../store/database.ts';
 import * as alertsRepo from '../store/alert-repository.ts';
 import * as chronologyRepo from '../store/chronology-repository.ts';
 import * as repo from '../store/network-request-repository.ts';
+import { keptChild } from '../store/kept-child-repository.ts';
 import { transactionRunAgain } from '../store/transactions.ts';
 import { mayReadCases, scopeOf, type Actor } from './actor.ts';
 import { audit, auditAllOrLeave, type DeferredAudit } from './audit-service.ts';
@@ -19,6 +20,14 @@ import { IDENTIFIER_NAMES, recordEvents, validateChildInput, visibleChild, type 
 import { notFound, validationFailed } from './errors.ts';
 
 type Person = Extract<Actor, { kind: 'user' }>;
+
+/** The record a child is on now: itself, or the record kept at the end of its merges. */
+async function currentChild(tx: Db, childId: string): Promise<{ id: string; name: string } | undefined> {
+  const [row] = await chronologyRepo.findChildren(tx, [childId]);
+  if (!row) return undefined;
+  const kept = row.mergedInto ? await keptChild(tx, childId) : row;
+  return kept && !kept.mergedInto ? { id: kept.id, name: kept.name } : undefined;
+}
 type IdentifierField = keyof typeof IDENTIFIER_NAMES;
 const IDENTIFIER_FIELDS = Object.keys(IDENTIFIER_NAMES) as IdentifierField[];
 
@@ -63,38 +72,62 @@ export async function askToJoinNetwork(db: Db, actor: Actor, identifiers: Partia
       ...(reasonWrong ? [reasonWrong] : []),
     ]);
   }
-  return transactionRunAgain(db, async (tx) => {
+  const kinds = byName ? ['name', 'dateOfBirth'] : given.map((g) => g.field);
+  const outcome = await transactionRunAgain(db, async (tx): Promise<JoinAsked | { refused: Problem }> => {
     const held = byName
-      ? (await chronologyRepo.recordsNamedBornOn(tx, scopeOf(asker), byName.name, byName.dateOfBirth)).map((r) => ({ ...r, field: 'name and date of birth' }))
+      ? await chronologyRepo.recordsNamedBornOn(tx, scopeOf(asker), byName.name, byName.dateOfBirth)
       : await chronologyRepo.recordsHoldingIdentifiers(tx, scopeOf(asker), given);
-    const hidden = [...new Set(held.filter((h) => !h.visible).map((h) => h.id))];
-    // Nothing held, or only records the asker may see already: nothing to ask (Find a child finds them)
-    if (!hidden.length) throw validationFailed([{ path: 'identifier', message: held.length ? 'Your agency already works with this child: find them with Find a child' : 'No record holds this identifier: add the child instead' }]);
+    // In the network or not is the agency's relationship with the child, not what the person may
+    // see now: emergency access or a seat on a panel is theirs for a while, and they are the people
+    // told to ask (found in review: told "your agency already works with this child", untrue)
+    const ids = [...new Set(held.map((h) => h.id))];
+    const bases = new Map<string, string | null>();
+    for (const id of ids) bases.set(id, await chronologyRepo.accessBasis(tx, scopeOf(asker), id));
+    const toAsk = ids.filter((id) => bases.get(id) !== 'involvement' && bases.get(id) !== 'created');
+    if (!toAsk.length) {
+      // every try is audited, a refused one too (on no child when nothing was found): asking is a way to learn that a record exists
+      await audit(tx, actor, 'network.join_requested', ids[0] ?? null, { refused: true, found: ids.length, identifiers: kinds, basis: 'asking_to_join' });
+      const created = ids.some((id) => bases.get(id) === 'created');
+      return {
+        refused: { path: 'identifier', message: !ids.length ? 'No record holds this identifier: add the child instead'
+          : created ? 'You added this child: record your agency’s involvement on their record' : 'Your agency already works with this child: find them with Find a child' },
+      };
+    }
     let sent = 0;
     let waiting = 0;
-    for (const childId of hidden) {
-      if (await repo.openRequestOf(tx, childId, asker.agency)) {
+    for (const childId of toAsk) {
+      const { decider, involved } = await networkOf(tx, childId);
+      const open = await repo.openRequestOf(tx, childId, asker.agency);
+      if (open || involved.has(asker.agency)) {
+        await audit(tx, actor, 'network.join_requested', childId, { waiting: true, identifiers: kinds, basis: 'asking_to_join' });
         waiting++;
         continue;
       }
-      const { decider } = await networkOf(tx, childId);
+      // one open request an agency a child (a unique index): a second asked at the same moment waits
       const request = await repo.insertNetworkRequest(tx, { childId, requestedBy: asker.userId, fromAgency: asker.agency, toAgency: decider, reason });
+      if (!request) {
+        waiting++;
+        continue;
+      }
       await alertsRepo.queueNotification(tx, {
         alertId: `NETWORK_REQUEST:${request.id}`, agency: decider,
         subject: `${AGENCY_NAMES[asker.agency]} asks to join a child’s network`,
         body: `${asker.name} (${AGENCY_NAMES[asker.agency]}) asks for their agency to be recorded in the network of a child your agency leads. Decide on the request under Requests to join a child’s network.`,
       });
-      await audit(tx, actor, 'network.join_requested', childId, { request: request.id, toAgency: decider, identifiers: held.filter((h) => h.id === childId).map((h) => h.field), basis: 'asking_to_join' });
+      await audit(tx, actor, 'network.join_requested', childId, { request: request.id, toAgency: decider, identifiers: kinds, basis: 'asking_to_join' });
       sent++;
     }
     return { sent, waiting };
   });
+  // refused after the commit, which keeps its audit entry
+  if ('refused' in outcome) throw validationFailed([outcome.refused]);
+  return outcome;
 }
 
-async function networkOf(tx: Db, childId: string): Promise<{ decider: Agency }> {
-  const { decider } = await repo.networkOf(tx, childId);
+async function networkOf(tx: Db, childId: string): Promise<{ decider: Agency; involved: Set<string> }> {
+  const { decider, involved } = await repo.networkOf(tx, childId);
   // a record with no agency at all is its creator's, which a person always has; social care otherwise
-  return { decider: (decider ?? 'social_care') as Agency };
+  return { decider: (decider ?? 'social_care') as Agency, involved };
 }
 
 /**
@@ -106,14 +139,18 @@ export async function networkRequests(db: Db, actor: Actor) {
   return db.transaction(async (tx) => {
     const since = new Date(Date.now() - DECIDED_SHOWN_DAYS * 86_400_000);
     const sent = await repo.requestsTo(tx, person.agency, since);
-    const visible = await chronologyRepo.findChildren(tx, [...new Set(sent.map((r) => r.request.childId))]);
-    const mayOpen = new Set<string>();
-    for (const child of visible) if (await chronologyRepo.accessBasis(tx, scopeOf(person), child.id)) mayOpen.add(child.id);
-    const incoming = sent.filter((r) => mayOpen.has(r.request.childId));
+    // a request about a record merged into another since is about the record kept: shown, and
+    // decided, by a reader of that one (found in review: it left the list and waited for ever)
+    const current = new Map<string, { id: string; name: string }>();
+    for (const childId of new Set(sent.map((r) => r.request.childId))) {
+      const kept = await currentChild(tx, childId);
+      if (kept && (await chronologyRepo.accessBasis(tx, scopeOf(person), kept.id))) current.set(childId, kept);
+    }
+    const incoming = sent.filter((r) => current.has(r.request.childId));
     const mine = await repo.requestsBy(tx, person.userId);
-    await audit(tx, actor, 'network.requests_listed', null, { children: [...new Set(incoming.map((r) => r.request.childId))], requests: incoming.length + mine.length });
+    await audit(tx, actor, 'network.requests_listed', null, { children: [...new Set(incoming.map((r) => current.get(r.request.childId)!.id))], requests: incoming.length + mine.length });
     return {
-      incoming: incoming.map((r) => ({ ...r.request, requesterName: r.requesterName, childName: r.childName })),
+      incoming: incoming.map((r) => ({ ...r.request, requesterName: r.requesterName, childId: current.get(r.request.childId)!.id, childName: current.get(r.request.childId)!.name })),
       mine,
     };
   });
@@ -134,32 +171,39 @@ export async function decideNetworkRequest(db: Db, actor: Actor, id: string, dec
   await transactionRunAgain(db, async (tx) => {
     const found = await repo.findNetworkRequest(tx, id);
     if (!found || found.toAgency !== decider.agency) throw notFound();
-    await visibleChild(tx, decider, found.childId).catch(async () => {
-      // asked about a record merged away since: decided by a reader of the record kept
-      const [row] = await chronologyRepo.findChildren(tx, [found.childId]);
-      if (!row?.mergedInto) throw notFound();
-    });
+    // the record asked about, or the record kept when it was merged away since: a reader of it decides
+    const kept = await currentChild(tx, found.childId);
+    if (!kept) throw notFound();
+    await visibleChild(tx, decider, kept.id);
     if (found.status !== 'open') throw validationFailed([{ path: 'decision', message: 'This request has already been decided' }]);
     await repo.decideNetworkRequest(tx, found.id, outcome, decider.userId, note || null);
+    // the asker's agency is told, without the name of the agency that decided: who leads a child's
+    // network is what the child's record says (a school learning that youth justice leads it learns
+    // that the child has offended); the decider's note may say whom to speak to
     await alertsRepo.queueNotification(tx, {
       alertId: `NETWORK_REQUEST_DECIDED:${found.id}`, agency: found.fromAgency,
       subject: outcome === 'accepted' ? 'Your agency was added to a child’s network' : 'Your request to join a child’s network was declined',
       body: outcome === 'accepted'
-        ? `${AGENCY_NAMES[decider.agency]} added your agency to the network of the child you asked about: find them with Find a child.`
-        : `${AGENCY_NAMES[decider.agency]} did not add your agency to the network of the child you asked about: ${note}`,
+        ? 'The agency that leads the network of the child you asked about added your agency: find them with Find a child.'
+        : `The agency that leads the network of the child you asked about did not add your agency: ${note}`,
     });
     // the decision and the involvement it makes in one transaction, the audit entries last (the
     // audit chain's head is held from the first entry to the commit); the record kept is written
     // to when the record asked about was merged away since (followMerges)
     const entries: DeferredAudit[] = [];
-    if (outcome === 'accepted') {
-      await recordEvents(tx, decider, found.childId, [{
+    // added meanwhile another way (the involvement form): accepted, and nothing recorded twice
+    const alreadyIn = (await repo.networkOf(tx, kept.id)).involved.has(found.fromAgency);
+    if (outcome === 'accepted' && !alreadyIn) {
+      await recordEvents(tx, decider, kept.id, [{
         type: 'involvement.started', at: formatInstant(Date.now()), agency: decider.agency,
         summary: `Added to the network at ${AGENCY_NAMES[found.fromAgency as Agency]}’s request`,
         details: { agency: found.fromAgency, professional: found.requesterName },
       }], 'web', afterRecord, entries, { followMerges: true });
     }
-    await auditAllOrLeave(tx, [...entries, [actor, 'network.join_decided', found.childId, { request: found.id, decision: outcome, fromAgency: found.fromAgency, ...(note ? { note } : {}) }]]);
+    await auditAllOrLeave(tx, [...entries, [actor, 'network.join_decided', kept.id, {
+      request: found.id, decision: outcome, fromAgency: found.fromAgency, ...(note ? { note } : {}),
+      ...(kept.id !== found.childId ? { mergedFrom: found.childId } : {}), ...(alreadyIn ? { alreadyInNetwork: true } : {}),
+    }]]);
   });
   return outcome;
 }

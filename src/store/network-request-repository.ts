@@ -5,8 +5,9 @@ import { children, involvements, networkRequests, users } from './schema.ts';
 
 export type NetworkRequestRow = typeof networkRequests.$inferSelect;
 
-export async function insertNetworkRequest(tx: Db, row: typeof networkRequests.$inferInsert): Promise<NetworkRequestRow> {
-  const [created] = await tx.insert(networkRequests).values(row).returning();
+/** The request, or undefined when one of that agency about that child is already open (two asked at once). */
+export async function insertNetworkRequest(tx: Db, row: typeof networkRequests.$inferInsert): Promise<NetworkRequestRow | undefined> {
+  const [created] = await tx.insert(networkRequests).values(row).onConflictDoNothing().returning();
   return created;
 }
 

@@ -756,7 +756,12 @@ export const networkRequests = pgTable(
     decisionNote: text('decision_note'),
     createdAt: createdAt(),
   },
-  (t) => [index('network_requests_to_idx').on(t.toAgency, t.status, t.createdAt), index('network_requests_child_idx').on(t.childId)],
+  (t) => [
+    index('network_requests_to_idx').on(t.toAgency, t.status, t.createdAt),
+    index('network_requests_child_idx').on(t.childId),
+    // one open request an agency a child: two asked at once, the second waits with the first
+    uniqueIndex('network_requests_open_idx').on(t.childId, t.fromAgency).where(sql`${t.status} = 'open'`),
+  ],
 );
 
 // Each agency's information-sharing agreement: the lawful basis and purpose of what it shares. The

@@ -135,7 +135,7 @@ export function atFromForm(body: Record<string, unknown>, now = Date.now(), form
   // The practitioner knows when it happened: asked for the time, not given one they did not say.
   // (A form with no time field, the involvement form, keeps the date: no alert waits on it.)
   if (!time && form.hasTime && parseAt(date.value!) > now) {
-    return { problems: [{ path: 'atTime', message: 'Enter the time it happened, like 02:30 – before 9am, a date on its own would mean 9am today' }] };
+    return { problems: [{ path: 'atTime', message: 'Enter the time it happened, for example 02:30. Without a time, an entry for today means 9am, which has not come yet' }] };
   }
   if (!time) return { at: date.value, problems: [] };
   const m = /^(\d{1,2})[:.](\d{2})$/.exec(time);

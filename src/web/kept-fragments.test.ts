@@ -118,6 +118,11 @@ const KEPT_CALLS_CHECKED = [
   'govukTag({ text: "Indicator", classes: "govuk-tag--orange" })',
   'govukTag(item.tag)',
   'govukTag(m.tag)',
+  // a request to join a child's network: Waiting, Added, Not added (network-requests.ts STATUS_TAGS)
+  'govukTag(r.tag)',
+  // an API token: Live or Revoked
+  'govukTag({ text: "Revoked", classes: "govuk-tag--grey" })',
+  'govukTag({ text: "Live" })',
   'govukTag(statusTag)',
   'govukTag(i.tag)',
   'govukTag({ text: score.label, classes: score.tag })'

@@ -41,7 +41,7 @@ describe('exports: the chronology, the case review pack and the statutory return
     const clicked = await pdfText(readFileSync((await download.path())!));
     assert.match(clicked, /Chronology of Skye Doherty/);
     assert.match(clicked, /Date of birth 2 December 2010/);
-    assert.match(clicked, /Produced by Sam Whitfield \(social worker\), Children's social care/);
+    assert.match(clicked, /Produced by Sam Whitfield, Children's social care/);
     assert.match(clicked, /OFFICIAL-SENSITIVE — chronology of Skye Doherty, .* — page 1 of \d+/);
     assert.match(clicked, /Missing episode started/);
 

@@ -151,7 +151,7 @@ describe('narrow screens: wide tables scroll in their own region, not the page (
   test('a police analyst: the partnership network, an adult of concern with a disruption, a place with an action', async () => {
     const police = await b.newPage();
     await signInAs(police, 'analyst@demo.reachable.test');
-    await checkNarrow(police, '/network', ['Adults of concern', 'Places linked to two or more children'], '03-partnership');
+    await checkNarrow(police, '/network', ['Adults of concern', 'Places linked to two or more children', 'Phones and vehicles linked to two or more children'], '03-partnership');
     // the peer groups' two columns wrap within the screen: no region of their own
     assert.ok(await police.getByRole('table', { name: 'Peer groups, largest first' }).isVisible());
 

@@ -49,10 +49,11 @@ test('the school asks; social care, who lead the network, are told and decide; t
   assert.equal(asked.statusCode, 302, asked.body);
   const [row] = await requestRows();
   assert.deepEqual([row.childId, row.fromAgency, row.toAgency, row.status], [p.childId, 'education', 'social_care', 'open']);
-  // the asker's list never names the child
+  // the asker's list names neither the child nor the agency that leads the network (found in review:
+  // who leads it is the child's record's to say)
   const mine = await sue.get('/network-requests');
-  assert.match(mine.body, /Children&#39;s social care|Children's social care/);
-  assert.doesNotMatch(mine.body, /Jordan/);
+  assert.match(mine.body, /Waiting/);
+  assert.doesNotMatch(mine.body, /Jordan|social care/);
   // asked again: not sent twice
   await sue.post('/network-requests', { nhsNumber: '9434765919', reason: REASON });
   assert.equal((await requestRows()).length, 1);
@@ -83,6 +84,7 @@ test('the school asks; social care, who lead the network, are told and decide; t
   assert.equal((await sue.get(`/children/${p.childId}`)).statusCode, 200);
   const [told] = await t.database.db.select().from(notifications).where(eq(notifications.alertId, `NETWORK_REQUEST_DECIDED:${row.id}`));
   assert.equal(told.agency, 'education');
+  assert.doesNotMatch(`${told.subject} ${told.body}`, /social care|Jordan/i);
   // Jordan's access log has the request and the decision
   const actions = (await t.database.db.select().from(auditLog).where(eq(auditLog.childId, p.childId))).map((a) => a.action);
   assert.ok(actions.includes('network.join_requested') && actions.includes('network.join_decided') && actions.includes('event.recorded'), actions.join(', '));
@@ -124,4 +126,37 @@ test('asked from a refusal by name and date of birth: the request is about the r
   // a name with no date of birth finds nothing to ask about
   const bare = await v.post('/network-requests', { name: 'Jordan Test', reason: 'The family has applied to us as homeless again.' });
   assert.equal(bare.statusCode, 400);
+});
+
+test('found in review: a person on emergency access may ask (told before that their agency already worked with the child); an agency added meanwhile is not added twice; a decline note is checked against the guide', async () => {
+  const { breakGlass } = await import('../../services/access-service.ts');
+  const { createChild, recordEvents } = await import('../../services/chronology-service.ts');
+  const hugh = await makeUser(t.database.db, 'health', 'practitioner', 'Hugh Health');
+  const child = await createChild(t.database.db, p.socialWorker, { name: 'Rory Review', dateOfBirth: '2011-02-02', policeId: 'RV-1' });
+  await recordEvents(t.database.db, p.socialWorker, child.id, [{ type: 'involvement.started', at: '2024-01-02', agency: 'social_care', details: { agency: 'social_care', role: 'lead_professional' } }], 'web');
+  await breakGlass(t.database.db, hugh, { identifier: 'RV-1', reason: 'Rory is in the emergency department with a stab wound now' });
+  const v = await as('hugh.health@test.reachable');
+  const asked = await v.post('/network-requests', { policeId: 'RV-1', reason: 'Rory will be under our care for weeks after his injury.' });
+  assert.equal(asked.statusCode, 302, asked.body);
+  const [request] = (await requestRows()).filter((r) => r.childId === child.id);
+  assert.equal(request.fromAgency, 'health');
+  // meanwhile social care add health on the involvement form: accepting then records nothing twice
+  await recordEvents(t.database.db, p.socialWorker, child.id, [{ type: 'involvement.started', at: '2024-03-02', agency: 'social_care', details: { agency: 'health' } }], 'web');
+  const sam = await as('sam.social@test.reachable');
+  // a decline note in words the guide flags comes back with the alternative, nothing decided
+  const flagged = await sam.post(`/network-requests/${request.id}`, { decision: 'decline', note: 'He keeps going missing and is putting himself at risk.' });
+  assert.equal(flagged.statusCode, 200);
+  assert.match(flagged.body, /Check the language/);
+  assert.equal((await requestRows()).find((r) => r.id === request.id)!.status, 'open');
+  assert.equal((await sam.post(`/network-requests/${request.id}`, { decision: 'accept' })).statusCode, 302);
+  const health = await t.database.db.select().from(involvements).where(and(eq(involvements.childId, child.id), eq(involvements.agency, 'health')));
+  assert.equal(health.length, 1, 'one involvement, not two');
+});
+
+test('the ask page\'s error summary links to the field shown (the identifiers are hidden fields)', async () => {
+  const v = await as('tom.teacher@test.reachable');
+  const nobody = await v.post('/network-requests', { policeId: 'NO-SUCH-ID-2', reason: REASON });
+  assert.equal(nobody.statusCode, 400);
+  assert.match(nobody.body, /<a href="#reason">No record holds this identifier/);
+  assert.match(nobody.body, /id="reason"/);
 });

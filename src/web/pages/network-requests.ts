@@ -37,12 +37,13 @@ export default async function networkRequestRoutes(app: FastifyInstance): Promis
       title: 'Requests to join a child’s network',
       incoming: incoming.map((r) => ({ ...r, fromName: AGENCY_NAMES[r.fromAgency as Agency] ?? r.fromAgency, tag: STATUS_TAGS[r.status] })),
       mine,
+      // not which agency it went to: who leads a child's network is the child's record's to say
       mineRows: mine.map((r) => [
-        { text: viewFilters.govukDateTime(r.createdAt) }, { text: AGENCY_NAMES[r.toAgency as Agency] ?? r.toAgency },
-        { text: STATUS_TAGS[r.status]?.text ?? r.status }, { text: r.decisionNote ?? '' },
+        { text: viewFilters.govukDateTime(r.createdAt) }, { text: STATUS_TAGS[r.status]?.text ?? r.status }, { text: r.decisionNote ?? '' },
       ]),
       done: asString((request.query as Body).done),
       errorFor: {},
+      values: {},
       ...extra,
     });
   }
@@ -65,11 +66,15 @@ export default async function networkRequestRoutes(app: FastifyInstance): Promis
     } catch (error) {
       const e = refused(error);
       reply.code(400);
-      return again(formErrors(e.details));
+      // the identifiers are hidden fields: a problem with them is shown on the one field there is
+      return again(formErrors(e.details, { identifier: 'reason' }));
     }
   });
 
   app.post<{ Params: { id: string }; Body: Body }>('/network-requests/:id', async (request, reply) => {
+    // the note goes to the other agency and may describe the child: checked as the reason is
+    const languageFindings = wordingToCheck(request.body, { [`note-${request.params.id}`]: asString(request.body.note) });
+    if (languageFindings.length) return renderList(request, reply, { failed: request.params.id, languageFindings, values: request.body });
     try {
       const outcome = await decideNetworkRequest(db, signedIn(request), request.params.id, asString(request.body.decision), asString(request.body.note), afterRecord);
       return reply.redirect(`/network-requests?done=${encodeURIComponent(outcome === 'accepted' ? 'The agency is added to the child’s network' : 'Request declined: the agency is told why')}`);

@@ -196,7 +196,9 @@ describe('narrow screens: wide tables scroll in their own region, not the page (
     const docs = await reflow(tm);
     await screenshot(tm, '11-api-docs', SCREENS);
     assert.ok(docs.scrollWidth <= docs.innerWidth, `/api/docs is ${docs.scrollWidth}px wide: ${docs.sticking.join('; ')}`);
-    assert.deepEqual(docs.regions.map((g) => [g.name, g.tabIndex, g.role]), [['Operations', 0, 'region'], ['The event schema', 0, 'region']]);
+    assert.deepEqual(docs.regions.map((g) => [g.name, g.tabIndex, g.role]), [
+      ['Operations', 0, 'region'], ['Example: create a child', 0, 'region'], ['Example: record an event', 0, 'region'], ['Example: record a batch of events', 0, 'region'], ['The event schema', 0, 'region'],
+    ]);
     assert.deepEqual(b.pageProblems, []);
   });
 

@@ -67,7 +67,8 @@ const newChild = { name: 'Kai Test-Brook', dateOfBirth: '2010-05-12', policeId: 
 const curl = (path: string, body: unknown) =>
   `curl -s -X POST "$BASE/api${path}" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '${JSON.stringify(body)}'`;
 
-type Block = { p: string } | { code: string } | { list: string[] };
+/** `label` names a code block's scroll region (each region's name its own, for a screen reader's list of them) */
+type Block = { p: string } | { code: string; label: string } | { list: string[] };
 
 /**
  * What an integrator needs beside the operations (qa-B docs B4, B5, B7): tokens, examples, paging
@@ -86,11 +87,11 @@ const GUIDE: { title: string; blocks: Block[] }[] = [
     title: 'Examples',
     blocks: [
       { p: 'Find the child first (`GET /api/children?identifier=NOM-100`, or by `name` and `dateOfBirth`); if your agency cannot find them, create them. `ref` makes a retry safe:' },
-      { code: `export BASE=https://reachable.example.gov.uk TOKEN=rch_…\n${curl('/children', newChild)}` },
+      { code: `export BASE=https://reachable.example.gov.uk TOKEN=rch_…\n${curl('/children', newChild)}`, label: 'Example: create a child' },
       { p: 'The answer is 201 with the child: `{"id":"…","name":"Kai Test-Brook","dateOfBirth":"2010-05-12","gender":null,"identifiers":{"police":"NOM-100"}}`. Keep its `id`. Record one event on the child:' },
-      { code: `export CHILD=<the child's id>\n${curl('/children/$CHILD/events', oneEvent)}` },
+      { code: `export CHILD=<the child's id>\n${curl('/children/$CHILD/events', oneEvent)}`, label: 'Example: record an event' },
       { p: 'The answer is 201: `{"child":"…","created":["<the entry\'s id>"],"unchanged":[],"languageNotes":[]}`. Sent again, it is 200 with the id in `unchanged`. A batch of up to 1,000 events is an object with an `events` array (a top-level array is refused), recorded all or nothing: one bad event refuses the batch, naming it (`events[1].details.grading`), and nothing is written.' },
-      { code: curl('/children/$CHILD/events', batchOfEvents) },
+      { code: curl('/children/$CHILD/events', batchOfEvents), label: 'Example: record a batch of events' },
     ],
   },
   {
@@ -135,7 +136,7 @@ export function guideHtml(): string {
   const block = (b: Block) => ('p' in b
     ? `<p class="govuk-body">${inline(b.p)}</p>`
     : 'code' in b
-      ? `<pre class="reachable-pre" tabindex="0" role="region" aria-label="Example"><code>${escapeHtml(b.code)}</code></pre>`
+      ? `<pre class="reachable-pre" tabindex="0" role="region" aria-label="${escapeHtml(b.label)}"><code>${escapeHtml(b.code)}</code></pre>`
       : `<ul class="govuk-list govuk-list--bullet">${b.list.map((item) => `<li>${inline(item)}</li>`).join('')}</ul>`);
   return GUIDE.map((section) => `<h2 class="govuk-heading-m">${escapeHtml(section.title)}</h2>${section.blocks.map(block).join('')}`).join('');
 }

@@ -182,7 +182,9 @@ async function addChild(db: Db, actor: Actor, input: ChildInput, ref: string | u
       if (held) return held;
     }
     if (options.checkNameAndBirth && !options.differentChild && value.dateOfBirth) {
-      const named = await alreadyNamed(tx, actor, value.name, value.dateOfBirth);
+      // (the same submission sent twice at once: the other send's child, committed since this one
+      // looked for the reference, has this name and birthday — alreadyNamed answers it as a re-send)
+      const named = await alreadyNamed(tx, actor, value.name, value.dateOfBirth, ref);
       if (named) return named;
     }
     const child = await repo.insertChild(tx, {
@@ -203,7 +205,7 @@ async function addChild(db: Db, actor: Actor, input: ChildInput, ref: string | u
     try {
       outcome = await write();
     } catch (error) {
-      if (attempt >= 3 || !creationRefUsedMeanwhile(error)) throw error;
+      if (attempt >= 3 || !(creationRefUsedMeanwhile(error) || error instanceof CreatedMeanwhile)) throw error;
       continue;
     }
     // refused after the commit, which keeps the audit entry on the record already held
@@ -212,6 +214,9 @@ async function addChild(db: Db, actor: Actor, input: ChildInput, ref: string | u
     return outcome;
   }
 }
+
+/** This request's reference was used by a send of the same submission that committed meanwhile: written again, it answers as a re-send. */
+class CreatedMeanwhile extends Error {}
 
 interface AlreadyRecorded {
   refused: Problem[];
@@ -253,9 +258,11 @@ async function alreadyRecorded(tx: Db, actor: Actor, value: ChildInput): Promise
  * not refused outright; a record they may see is named, another agency's is not, and the attempt is
  * audited on that record, as for an identifier.
  */
-async function alreadyNamed(tx: Db, actor: Actor, name: string, dateOfBirth: string): Promise<AlreadyRecorded | null> {
+async function alreadyNamed(tx: Db, actor: Actor, name: string, dateOfBirth: string, ref: string | undefined): Promise<AlreadyRecorded | null> {
   const named = await repo.recordsNamedBornOn(tx, scopeOf(actor), name, dateOfBirth);
   if (!named.length) return null;
+  const self = actor.kind === 'user' ? actor.userId : null;
+  if (ref && named.some((n) => n.creationRef === ref && n.createdByUser === self)) throw new CreatedMeanwhile();
   const seen = named.find((n) => n.visible);
   for (const n of named.filter((m) => !m.visible)) {
     await audit(tx, actor, 'child.duplicate_refused', n.id, { basis: 'adding_a_record', identifiers: ['name', 'dateOfBirth'] });

@@ -178,7 +178,7 @@ export async function recordsHoldingIdentifiers(db: Db, scope: AccessScope, iden
  */
 export async function recordsNamedBornOn(db: Db, scope: AccessScope, name: string, dateOfBirth: string) {
   const rows = await db
-    .select({ id: children.id, name: children.name, visible: sql<boolean>`${childVisibleTo(scope)}` })
+    .select({ id: children.id, name: children.name, visible: sql<boolean>`${childVisibleTo(scope)}`, creationRef: children.creationRef, createdByUser: children.createdByUser })
     .from(children)
     .where(and(eq(children.dateOfBirth, dateOfBirth), isNull(children.mergedInto)));
   const wanted = normaliseName(name);

@@ -73,3 +73,22 @@ export class Visitor {
     return this.post('/sign-in', { email, password });
   }
 }
+
+/**
+ * One signed-in Visitor a person for a test file, made on first use: sign-in allows ten tries a
+ * minute an account, and a file that signs the same person in at every test runs into it. A page
+ * is read after signing in (`firstPage`), as a person arrives, so the visitor holds a form token.
+ */
+export function signedInVisitors(app: FastifyInstance, firstPage?: string): (email: string) => Promise<Visitor> {
+  const visitors = new Map<string, Visitor>();
+  return async (email) => {
+    let v = visitors.get(email);
+    if (!v) {
+      v = new Visitor(app);
+      await v.signIn(email);
+      if (firstPage) await v.get(firstPage);
+      visitors.set(email, v);
+    }
+    return v;
+  };
+}

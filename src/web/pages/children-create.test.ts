@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { and, asc, desc, eq } from 'drizzle-orm';
-import { openTestApp, Visitor } from '../../../test/support/app.ts';
+import { openTestApp, signedInVisitors, Visitor } from '../../../test/support/app.ts';
 import { makePartnership, makeUser, type TestPartnership } from '../../../test/support/partnership.ts';
 import { auditLog, children } from '../../store/schema.ts';
 import { createChild } from '../../services/chronology-service.ts';
@@ -16,23 +16,15 @@ let t: Awaited<ReturnType<typeof openTestApp>>;
 let p: TestPartnership;
 before(async () => {
   t = await openTestApp();
+  signedInVisitor = signedInVisitors(t.app);
   p = await makePartnership(t.database.db);
   // a colleague of Sam's in social care, who did not create the child
   await makeUser(t.database.db, 'social_care', 'practitioner', 'Cal Colleague');
 });
 after(() => t.close());
 
-/** One signed-in visitor a person, for the file: sign-in allows ten tries a minute an account. */
-const visitors = new Map<string, Visitor>();
-const signedIn = async (email: string) => {
-  let v = visitors.get(email);
-  if (!v) {
-    v = new Visitor(t.app);
-    await v.signIn(email);
-    visitors.set(email, v);
-  }
-  return v;
-};
+let signedInVisitor: (email: string) => Promise<Visitor>;
+const signedIn = (email: string) => signedInVisitor(email);
 const hidden = (body: string, name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(body)?.[1] ?? '';
 const childrenNamed = (name: string) => t.database.db.select().from(children).where(eq(children.name, name)).orderBy(asc(children.createdAt));
 const form = (name: string, submission: string) => ({ name, 'dateOfBirth-day': '4', 'dateOfBirth-month': '5', 'dateOfBirth-year': '2011', gender: '', nhsNumber: '', upn: '', policeId: '', laId: '', submission });

@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { and, eq } from 'drizzle-orm';
-import { openTestApp, Visitor } from '../../../test/support/app.ts';
+import { openTestApp, signedInVisitors, Visitor } from '../../../test/support/app.ts';
 import { makePartnership, makeUser, type TestPartnership } from '../../../test/support/partnership.ts';
 import { auditLog, involvements, networkRequests, notifications } from '../../store/schema.ts';
 
@@ -12,22 +12,14 @@ let t: Awaited<ReturnType<typeof openTestApp>>;
 let p: TestPartnership;
 before(async () => {
   t = await openTestApp();
+  signedInVisitor = signedInVisitors(t.app, '/my-work');
   p = await makePartnership(t.database.db); // Jordan: social care lead his network, police involved, education not
   await makeUser(t.database.db, 'education', 'practitioner', 'Tom Teacher');
 });
 after(() => t.close());
 
-const visitors = new Map<string, Visitor>();
-async function as(email: string) {
-  let v = visitors.get(email);
-  if (!v) {
-    v = new Visitor(t.app);
-    await v.signIn(email);
-    await v.get('/my-work'); // a page first, as a person arrives: its form token is then known
-    visitors.set(email, v);
-  }
-  return v;
-}
+let signedInVisitor: (email: string) => Promise<Visitor>;
+const as = (email: string) => signedInVisitor(email);
 const REASON = 'Jordan joined our school this week; his attendance is poor and he is collected by older males.';
 const requestRows = () => t.database.db.select().from(networkRequests);
 

@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PDFParse } from 'pdf-parse';
 import { and, asc, eq, gt, max } from 'drizzle-orm';
-import { openTestApp, Visitor } from '../../../test/support/app.ts';
+import { openTestApp, signedInVisitors, Visitor } from '../../../test/support/app.ts';
 import { makePartnership, makeUser, type TestPartnership } from '../../../test/support/partnership.ts';
 import { londonDate } from '../../domain/time.ts';
 import type { Actor } from '../../services/actor.ts';
@@ -24,6 +24,7 @@ let tara: Actor;
 
 before(async () => {
   t = await openTestApp();
+  signedInVisitor = signedInVisitors(t.app);
   p = await makePartnership(t.database.db);
   tara = await makeUser(t.database.db, 'social_care', 'manager', 'Tara Chair');
   const missing = (ref: string, at: string) => ({ type: 'missing.started', at, agency: 'police', ref, details: { episode: ref } });
@@ -31,17 +32,8 @@ before(async () => {
 });
 after(() => t.close());
 
-/** One signed-in visitor a person, for the file: sign-in allows ten tries a minute an account. */
-const visitors = new Map<string, Visitor>();
-async function as(email: string) {
-  let v = visitors.get(email);
-  if (!v) {
-    v = new Visitor(t.app);
-    await v.signIn(email);
-    visitors.set(email, v);
-  }
-  return v;
-}
+const as = (email: string) => signedInVisitor(email);
+let signedInVisitor: (email: string) => Promise<Visitor>;
 const CHAIR = 'tara.chair@test.reachable';
 const itemUrl = (body: string) => /href="(\/panels\/[\w-]+\/items\/[\w-]+)"/.exec(body)?.[1];
 

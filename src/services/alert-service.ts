@@ -95,7 +95,7 @@ interface ChildAudience {
   creator: Agency | null;
 }
 
-function audienceOf(access: alertsRepo.ChildAccessRow): ChildAudience {
+export function audienceOf(access: alertsRepo.ChildAccessRow): ChildAudience {
   const involved = [...new Set(access.involvements.map((i) => i.agency as Agency))];
   // the first lead professional still involved, as the child's page names them (chronology-service's summaryOf)
   const lead = access.involvements.find((i) => i.role === 'lead_professional');

@@ -15,6 +15,7 @@ import { keptChild } from '../store/kept-child-repository.ts';
 import { transactionRunAgain } from '../store/transactions.ts';
 import { mayReadCases, scopeOf, type Actor } from './actor.ts';
 import { audit, auditAllOrLeave, type DeferredAudit } from './audit-service.ts';
+import { audienceOf } from './alert-service.ts';
 import { formatInstant } from '../domain/time.ts';
 import { IDENTIFIER_NAMES, recordEvents, validateChildInput, visibleChild, type AfterRecord, type ChildInput } from './chronology-service.ts';
 import { notFound, validationFailed } from './errors.ts';
@@ -124,10 +125,16 @@ export async function askToJoinNetwork(db: Db, actor: Actor, identifiers: Partia
   return outcome;
 }
 
+/**
+ * Who decides: the agency an alert on the child would go to when its rule's owner may not see the
+ * child (alert-service's audienceOf: the lead professional's, else the agency of the person who
+ * created the record, else one involved) — an agency whose people may see the child, so the request
+ * reaches someone who can open it. Social care when no agency is in the network at all.
+ */
 async function networkOf(tx: Db, childId: string): Promise<{ decider: Agency; involved: Set<string> }> {
-  const { decider, involved } = await repo.networkOf(tx, childId);
-  // a record with no agency at all is its creator's, which a person always has; social care otherwise
-  return { decider: (decider ?? 'social_care') as Agency, involved };
+  const access = (await alertsRepo.childAccessOf(tx, [childId])).get(childId);
+  const audience = access ? audienceOf(access) : { involved: [], lead: null, creator: null };
+  return { decider: audience.lead ?? audience.creator ?? audience.involved[0] ?? 'social_care', involved: new Set(audience.involved) };
 }
 
 /**
@@ -192,7 +199,7 @@ export async function decideNetworkRequest(db: Db, actor: Actor, id: string, dec
     // to when the record asked about was merged away since (followMerges)
     const entries: DeferredAudit[] = [];
     // added meanwhile another way (the involvement form): accepted, and nothing recorded twice
-    const alreadyIn = (await repo.networkOf(tx, kept.id)).involved.has(found.fromAgency);
+    const alreadyIn = (await networkOf(tx, kept.id)).involved.has(found.fromAgency);
     if (outcome === 'accepted' && !alreadyIn) {
       await recordEvents(tx, decider, kept.id, [{
         type: 'involvement.started', at: formatInstant(Date.now()), agency: decider.agency,

@@ -1,7 +1,7 @@
 // SQL for an agency's requests to join a child's network (schema.ts networkRequests).
-import { and, desc, eq, gt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, or } from 'drizzle-orm';
 import type { Db } from './database.ts';
-import { children, involvements, networkRequests, users } from './schema.ts';
+import { children, networkRequests, users } from './schema.ts';
 
 export type NetworkRequestRow = typeof networkRequests.$inferSelect;
 
@@ -17,20 +17,6 @@ export async function openRequestOf(tx: Db, childId: string, agency: string): Pr
     .where(and(eq(networkRequests.childId, childId), eq(networkRequests.fromAgency, agency), eq(networkRequests.status, 'open')))
     .limit(1);
   return row;
-}
-
-/**
- * The agency that decides who joins a child's network: the lead professional's, else the agency
- * that created the record, else an agency involved (the order alerts are routed in, docs/alerts.md).
- * With the agencies involved now, so a request from one of them is not sent.
- */
-export async function networkOf(tx: Db, childId: string): Promise<{ decider: string | null; involved: Set<string> }> {
-  const active = await tx.select({ agency: involvements.agency, role: involvements.role }).from(involvements)
-    .where(and(eq(involvements.childId, childId), sql`${involvements.endedAt} is null`))
-    .orderBy(involvements.startedAt);
-  const [child] = await tx.select({ createdByAgency: children.createdByAgency }).from(children).where(eq(children.id, childId)).limit(1);
-  const lead = active.find((i) => i.role === 'lead_professional');
-  return { decider: lead?.agency ?? child?.createdByAgency ?? active[0]?.agency ?? null, involved: new Set(active.map((i) => i.agency)) };
 }
 
 /** Requests sent to `agency`: the open ones, and those decided since `since`, newest first. */

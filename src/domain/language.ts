@@ -24,7 +24,21 @@ const GAP = '[\\s\\-\\u00ad\\u2010-\\u2015\\u2212_/"“”‘’]+';
 // A space (or \s+) in a pattern matches any such gap, so a phrase written with hyphens or split by a
 // line break ("putting\nhimself at risk", "sexually  active", "drug-dealing") is still found.
 // Matching ignores case ("Involved in", "LIFESTYLE CHOICE").
-const w = (source: string) => new RegExp(`\\b(?:${source.replace(/ |\\s\+/g, GAP)})\\b`, 'i');
+const gaps = (source: string) => source.replace(/ |\\s\+/g, GAP);
+const w = (source: string) => new RegExp(`\\b(?:${gaps(source)})\\b`, 'i');
+// Every pattern here is kept free of a repeat without bound nested in another ("(?:\w+ )*", whose
+// gap is itself "[…]+"): that shape took exponential time on a run of near-matches (see CHILD_IS).
+// Bounded repeats of a group ("(?:\w+ ){0,2}") and lookbehinds that look back over a bounded number
+// of words keep each check linear in the text. language.test.ts checks the patterns' shape for this.
+
+// A pattern that must also see case (a capital letter starts a name, which the 'i' flag cannot
+// tell): case-insensitive by spelling each letter both ways ("work" is "[wW][oO][rR][kK]").
+// Escapes (\b, \s, \p{Lu}, \u2010) and character classes are kept as written, so a class must
+// not rely on case.
+const anyCase = (source: string) =>
+  source.replace(/\\(?:u\{[0-9a-fA-F]+\}|u[0-9a-fA-F]{4}|[pP]\{[^}]*\}|.)|\[(?:\\.|[^\]\\])*\]|[a-zA-Z]/g, (m) =>
+    m.length === 1 && /[a-zA-Z]/.test(m) ? `[${m.toLowerCase()}${m.toUpperCase()}]` : m,
+  );
 
 // The child, as the subject of a sentence, in words we can recognise reliably. Names are left out:
 // adults in a child's record are named too, and "Smith is an offender" may well be about an adult.
@@ -55,6 +69,67 @@ const BECAME =
 // distinct words: "a known" as one choice and as "a" then "known" made a long run of them take
 // exponential time to fail (a summary of 200 characters held the server).
 const CHILD_IS = `${CHILD} (?:is|was|are|were|has been|had been|have been) (?:(?:a|an|the|seen as|viewed as|treated as|known) ){0,3}`;
+
+// "her" as the object ("went back to her", "working for her again"), not the possessive of what
+// follows ("working for her GCSEs", "went back to her mum's"): the word after it, if any, must be one
+// that cannot follow a possessive. "herself" is not "her".
+const HER_OBJECT =
+  'her\\b(?! (?!(?:again|now|still|too|also|then|and|or|but|so|because|as|at|in|on|from|for|to|by|with|without|after|before|since|until|when|whenever|while|if|though|although|despite|even|every|each|daily|regularly|instead|there|here|this|that|last|all|only|over|who|which|selling|dealing|carrying|holding|running|moving|delivering|doing)\\b)\\w)';
+
+// "Working for" a person. The row's words are "recruited; working for; runner", and an exploiter is
+// named in the record as often as not ("working for Dex"), or is "them", "him" or "her" (or "her
+// boyfriend", as an exploiter often presents himself). A name is a word with a capital letter then
+// a small one (so not "GCSEs", "A-levels" or "CAMHS"); in text written all in capitals, any word
+// after "WORKING FOR" that is not a determiner.
+// The trade-off: the checker cannot tell an employer's name from an exploiter's, so "Jay works for
+// Tesco on Saturdays" is flagged too (a glance, and the practitioner keeps the words). What it can
+// tell is who does the working, when the words say so just before the verb: a parent, relative or
+// carer, a practitioner or service, or a thing that suits the child ("the plan works for him") is
+// not the child, and is left out ("Mum working for Tesco", "Her mother is working for Tesco", "Mum,
+// who works for Tesco"). Any other subject, or none ("Working for Dex since May"), is taken to be
+// the child: leaning towards flagging, as above. A subject further back than a few words ("Mum, who
+// has two jobs, works for …") is not seen, and is flagged.
+const NOT_THE_WORKER =
+  '(?:mum|mother|dad|father|step\\w*|parents?|carers?|grand\\w*|nan|nana|aunt\\w*|uncle|siblings?|brothers?|sisters?|cousins?|partner|boss|employer|worker|officer|teacher|nurse|practitioners?|professionals?|staff|manager|colleagues?|i|we|you|it|this|that|what|which|plan|arrangement|placement|timetable|approach|support|package|routine|option|strategy)';
+const BEFORE_THE_VERB =
+  '(?:is|was|are|were|has|have|had|been|be|being|now|also|still|currently|usually|recently|previously|then|who|used|to|will|would|may|might|does|did|do|not|no|longer|only|full|part|time)';
+// What after "working for" is not a name but a determiner, a pronoun the other branch takes, or the
+// start of a line, gang or older people, which the row's first pattern finds (one finding, not two)
+const NOT_A_NAME =
+  '(?!(?:the|a|an|his|her|their|its|my|our|your|this|that|these|those|some|any|no|him|them|himself|herself|themselves|drug|local|older|adults?|dealers?)\\b|(?:[\\p{L}\\p{N}_]+ ){0,2}(?:lines?|gangs?|olders|elders)\\b)';
+const WORKING_FOR_A_PERSON = new RegExp(
+  '\\b' +
+    gaps(
+      anyCase(`(?<!\\b${NOT_THE_WORKER}(?:['’]s)?,?(?: ${BEFORE_THE_VERB}){0,4} )`) +
+        `(?:${anyCase(`work(?:s|ed|ing)? for (?:(?:them|him|(?:his|her|their) (?:older )?(?:boyfriend|girlfriend))\\b|${HER_OBJECT}|${NOT_A_NAME}\\p{Lu}(?:['’]\\p{Lu})?\\p{Ll}\\p{L}*)`)}` +
+        // all in capitals: the verb must be too ("WORKING FOR DEX"), so "working for GCSEs" is not
+        `|(?:WORK|WORKS|WORKED|WORKING) FOR ${anyCase(NOT_A_NAME)}\\p{Lu}{2,})`,
+    ),
+  'u',
+);
+
+// Going back to the exploiters: to them, him or her, or to a line, gang or older people; "keeps going
+// back to" wherever it is, unless it is home, school, family or work ("went back to school", "goes
+// back to Mum's", "went back to the office" are not the row's meaning), or a subject of talk ("keeps
+// going back to what happened"). "Them" may be the child's carers ("went back to them after
+// hospital"): a glance, leaning towards flagging. A thing going back ("the alert went back to them",
+// "the referral goes back to them") is not a child.
+const NOT_A_THING =
+  '(?<!\\b(?:it|this|that|which|alerts?|cases?|referrals?|files?|forms?|reports?|emails?|letters?|messages?|calls?|money|phones?|decisions?|matters?|tasks?|actions?|requests?|paperwork|assessments?|plans?)(?: (?:has|have|had|then|now|was|is|will|would|should|always))? )';
+const BACK_HOME =
+  `(?:${FAMILY}|home|school|college|class|lessons?|bed|sleep|work|(?:his|her|their|the) (?:placement|home|school|college|room|unit|office|children.s home)|what|how|why|that (?:day|night|time)|the (?:subject|topic|question|conversation|incident|memory|point|story|same (?:point|question|subject|topic)))\\b`;
+
+// A service or a practitioner not engaging ("The school did not engage with the review", "We did not
+// engage") is not the row's meaning: it is about the child.
+const SERVICE =
+  '(?:police|services?|school|college|camhs|yot|yjs|yos|team|agency|agencies|gp|health|we|i|professionals?|practitioners?|worker|officer|staff|care|partners|council|nhs)';
+const NOT_OF_A_SERVICE = `(?<!\\b${SERVICE}(?: (?:is|was|are|were|has|have|had|been|then|also|still|again)){0,2} )`;
+// words between "not" and "engage": "did not really engage", "does not want to engage"
+const NOT_YET = '(?:(?:yet|always|really|fully|consistently|meaningfully|properly|been|be|want|wanted|wish|wished|seem|seemed|appear|appeared|to|try|tried|attempt|attempted|actively|currently|regularly) ){0,3}';
+// the wording the guide suggests ("services failed to engage him", "we have struggled to engage the
+// child"), or engaging in harm ("has not engaged in any offending since April")
+const ENGAGE_WHOM =
+  `(?! (?:him|her|them|the (?:child|young (?:person|people)|children|family)|young people|children|${FAMILY}|in (?:any )?(?:further )?(?:offending|crime|criminal|criminality|risky|risk|violence|violent|anti|antisocial|drugs?|sexual|self|harmful|gangs?))\\b)`;
 
 export const LANGUAGE_GUIDE: LanguageTerm[] = [
   {
@@ -102,6 +177,8 @@ export const LANGUAGE_GUIDE: LanguageTerm[] = [
     avoid: 'recruited; working for; runner',
     alternatives: ['criminally exploited'],
   },
+  // working for a named person, or for them / him / her (see WORKING_FOR_A_PERSON): the same row
+  { pattern: WORKING_FOR_A_PERSON, avoid: 'recruited; working for; runner', alternatives: ['criminally exploited'] },
   {
     pattern: w(
       // associating / associates with; the passive "associated with" only with exploiters ("associated
@@ -120,17 +197,29 @@ export const LANGUAGE_GUIDE: LanguageTerm[] = [
     alternatives: ['has been trafficked', 'is being controlled', 'is missing'],
   },
   {
-    pattern: w('(?:(?:go|goes|going|gone|went|returns?|returned|returning) back|returns?|returned|returning) to (?:his|her|their|the) exploiters'),
+    pattern: w(
+      '(?:(?:go|goes|going|gone|went|returns?|returned|returning) back|returns?|returned|returning) to (?:his|her|their|the) exploiters' +
+        // see BACK_HOME
+        `|(?:keeps?|kept|keeping) (?:on )?going back to(?! ${BACK_HOME})` +
+        `|${NOT_A_THING}(?:go|goes|going|gone|went|run|runs|ran|running) back to (?:them|him|${HER_OBJECT}|${EXPLOITERS})`,
+    ),
     avoid: 'goes back to their exploiters',
     alternatives: ['is being controlled'],
   },
   {
     pattern: w(
       'lifestyle choices?' +
+        // the child's lifestyle ("his lifestyle", "her chaotic lifestyle"), but not a healthy one
+        '|(?:his|her|their) (?:(?!(?:healthy|active|sedentary)\\b)\\w+ )?lifestyles?' +
         // choosing and making choices, but not of a parent, carer, school or worker ("Mum chooses to
         // home educate"): only the child's choices are the guide's concern.
         '|(?<!\\b(?:mum|mother|dad|father|parents?|carers?|family|grandm\\w*|grandf\\w*|nan|school|we|i|worker|officer)\\s+(?:(?:has|have|had|then)\\s+)?)' +
-        '(?:(?:mak(?:e|es|ing)|made) (?:(?:a|an|the|bad|poor|wrong|unwise|risky|negative|good|better|positive|their own|his own|her own|own) )*choices?|ch(?:oose|ooses|ose|oosing|osen) to)',
+        // (a bounded run of words before "choices": "(…)*" of words each followed by a gap nests one
+        // unbounded repeat in another, the shape that can take exponential time)
+        '(?:ch(?:oose|ooses|ose|oosing|osen) (?:\\w+ ){0,2}lifestyles?' +
+        '|(?:mak(?:e|es|ing)|made) (?:(?:a|an|the|bad|poor|wrong|unwise|risky|negative|good|better|positive|their own|his own|her own|own) ){0,4}choices?' +
+        // chooses (not) to; "chose not to engage" is the engagement row's
+        '|ch(?:oose|ooses|ose|oosing|osen) (?:not (?!to engage\\b))?to)',
     ),
     avoid: 'lifestyle choice; making choices; chooses to',
     alternatives: ["describe the constraints on the child's choice"],
@@ -160,7 +249,24 @@ export const LANGUAGE_GUIDE: LanguageTerm[] = [
     alternatives: ['child forced or coerced to carry drugs internally'],
   },
   {
-    pattern: w('disengag(?:e|ed|es|ing|ement)|hard(?:-|\\s+)to(?:-|\\s+)reach|refus(?:e|es|ed|ing|al) to engage|won.?t engage|non.?engag(?:ement|ing|ed)'),
+    // Not engaging, as said of the child: refused, failed, unwilling or reluctant to engage; did
+    // not, does not, won't, never engaged; not engaging; chose not to engage. Not of a service
+    // (NOT_OF_A_SERVICE), nor the guide's own wording (ENGAGE_WHOM). "Unable to", "cannot" and "could
+    // not engage" are left out: they name a constraint on the child, which is what the guide asks for.
+    // "Mum did not engage" is flagged: the row is about the child, but its phrases have always been
+    // flagged whoever the subject ("Mum refuses to engage"), a parent is often intimidated by the
+    // same exploiters (so "services have struggled to engage Mum" is the better record too), and the
+    // checker cannot tell from the words whose engagement is meant in every sentence ("Mum and Jay
+    // did not engage"). A service is left out: that is not victim-blaming.
+    pattern: w(
+      'disengag(?:e|ed|es|ing|ement)|hard(?:-|\\s+)to(?:-|\\s+)reach|non.?engag(?:ement|ing|ed)' +
+        `|${NOT_OF_A_SERVICE}(?:` +
+        `(?:(?:did|does|do|has|have|had|is|was|are|were|would|will|should)(?: not|n.?t)|won.?t|never) ${NOT_YET}engag(?:e|es|ed|ing)` +
+        `|not ${NOT_YET}engag(?:ing|ed)` +
+        '|(?:fail|fails|failed|failing|refus(?:e|es|ed|ing|al)|unwilling(?:ness)?|reluctan(?:t|ce)) to engage' +
+        '|(?:ch(?:oose|ooses|ose|oosing|osen)|decid(?:e|es|ed|ing)|opt(?:s|ed|ing)?) not to engage' +
+        `)${ENGAGE_WHOM}`,
+    ),
     avoid: 'disengaged; hard to reach; refuses to engage',
     alternatives: ['services have struggled to engage the child'],
   },

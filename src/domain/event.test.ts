@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { DETAILS, EVENT_TYPES, isResponse, parseEvent, storableText } from './event.ts';
 
 test('every contract-1 type is known (and our extension parent.view), and details-free types need no details', () => {
-  assert.equal(EVENT_TYPES.length, 46);
+  assert.equal(EVENT_TYPES.length, 47);
   assert.ok(EVENT_TYPES.includes('parent.view'));
   const parsed = parseEvent({ type: 'care.referral', at: '2018-01-01', agency: 'social_care' });
   assert.ok(parsed.ok && parsed.value.details && Object.keys(parsed.value.details).length === 0);
@@ -126,4 +126,15 @@ test('a value of the wrong kind (the API, a feed) is named with what it must be'
     { path: 'links[0].kind', message: 'Link kind must be one of: person, location, phone, vehicle, group' },
     { path: 'links[0].ref', message: 'Enter the link reference' },
   ]);
+});
+
+test("only children's social care records their decision on a referral, with an outcome from the list", () => {
+  const decided = parseEvent({ type: 'care.referral_decision', at: '2018-01-02', agency: 'social_care', details: { outcome: 'early_help' } });
+  assert.equal(decided.ok, true);
+  const byPolice = parseEvent({ type: 'care.referral_decision', at: '2018-01-02', agency: 'police', details: { outcome: 'no_further_action' } }, 'events[3]');
+  assert.equal(byPolice.ok, false);
+  assert.deepEqual(!byPolice.ok && byPolice.problems.map((p) => p.path), ['events[3].agency']);
+  assert.match(!byPolice.ok ? byPolice.problems[0].message : '', /Only children's social care can record their decision on a referral/);
+  const noOutcome = parseEvent({ type: 'care.referral_decision', at: '2018-01-02', agency: 'social_care' });
+  assert.deepEqual(!noOutcome.ok && noOutcome.problems.map((p) => p.path), ['details.outcome']);
 });

@@ -43,6 +43,9 @@ export const AGENCY_IN_A_SENTENCE: Record<Agency, string> = {
 export const RISK_LEVELS = ['none', 'low', 'moderate', 'significant'] as const;
 export type RiskLevel = (typeof RISK_LEVELS)[number];
 
+/** What children's social care decided on a referral (an extension of contract 1: docs/events.md). */
+export const REFERRAL_OUTCOMES = ['assessment', 'strategy_discussion', 'early_help', 'already_open', 'no_further_action'] as const;
+
 export const EXCLUSION_REASONS = [
   'PP', 'PA', 'VP', 'VA', 'OW', 'BU', 'RA', 'LG', 'DS', 'SM', 'DA', 'DM', 'TH', 'DB', 'MT', 'PH',
 ] as const;
@@ -128,6 +131,8 @@ export const DETAILS = {
     clinicalRisk: z.enum(['low', 'medium', 'high']).optional(),
   }),
   'care.referral': none,
+  // social care's decision on a referral, within 1 working day (Working Together 2023; docs/events.md)
+  'care.referral_decision': loose({ outcome: z.enum(REFERRAL_OUTCOMES) }),
   'care.strategy_discussion': loose({ outcome: z.enum(['section47', 'plan', 'no_further_action']).optional() }),
   'care.section47': none,
   'care.looked_after': loose({ status: z.enum(['started', 'ended']), legal: z.enum(['s20', 's31', 'other']).optional() }),
@@ -329,6 +334,7 @@ const FIELD_NAMES_OF_TYPE: { [T in EventType]?: Record<string, string> } = {
   'education.direction_outcome': { outcome: 'outcome of the direction' },
   'police.incident': { role: "child's role in the incident", category: 'kind of incident' },
   'police.found_in_possession': { count: 'number found' },
+  'care.referral_decision': { outcome: 'decision on the referral' },
   'care.strategy_discussion': { outcome: 'outcome of the strategy discussion' },
   'care.looked_after': { legal: 'legal status' },
   'care.placement': { kind: 'kind of placement' },
@@ -587,7 +593,7 @@ export function parseEvent(input: unknown, prefix = ''): Parsed<EventInput> {
     return { ok: false, problems: [...unstorable, ...length, ...others] };
   }
   const event = result.data as EventInput;
-  const endedByAnother = involvementEndedByAnother(event, prefix);
+  const endedByAnother = involvementEndedByAnother(event, prefix) ?? referralDecidedByAnother(event, prefix);
   if (endedByAnother) return { ok: false, problems: [endedByAnother] };
   return { ok: true, value: event };
 }
@@ -607,6 +613,19 @@ function involvementEndedByAnother(event: EventInput, prefix: string): Problem |
   return {
     path: formatPath(prefix, ['details', 'agency']),
     message: `Only ${AGENCY_IN_A_SENTENCE[involved]} can record that their involvement with the child has ended: ask them to record it`,
+  };
+}
+
+/**
+ * A referral to children's social care is theirs to decide (Working Together 2023: within 1 working
+ * day). Another agency recording the decision would close REFERRAL_DECISION_DUE for them, so social
+ * care would never see the referral they had not decided on. Checked where every event is validated.
+ */
+function referralDecidedByAnother(event: EventInput, prefix: string): Problem | undefined {
+  if (event.type !== 'care.referral_decision' || event.agency === 'social_care') return undefined;
+  return {
+    path: formatPath(prefix, ['agency']),
+    message: "Only children's social care can record their decision on a referral: ask them to record it",
   };
 }
 
@@ -649,6 +668,7 @@ export const EVENT_TYPE_NAMES: Record<EventType, string> = {
   'health.ed_attendance': 'Emergency department attendance',
   'health.mental_health_contact': 'Mental health contact',
   'care.referral': "Referral to children's social care",
+  'care.referral_decision': "Decision on a referral to children's social care",
   'care.strategy_discussion': 'Strategy discussion',
   'care.section47': 'Section 47 enquiry',
   'care.looked_after': 'Looked after status',

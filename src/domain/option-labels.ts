@@ -17,6 +17,10 @@ const LABELS: Record<string, string> = {
   s20: 'section 20 (accommodated with consent)',
   s31: 'section 31 (care order)',
   semi_independent: 'semi-independent',
+  // care.referral_decision
+  assessment: 'child and family assessment',
+  strategy_discussion: 'strategy discussion (significant harm suspected)',
+  already_open: "already open to children's social care",
   // health
   self_harm: 'self-harm',
   // panels (contract 1's panel codes; the partnership's own panel names are in PANEL_TYPES)

@@ -9,6 +9,7 @@ import { MISSING_RULES } from './missing.ts';
 import { NETWORK_RULES } from './network.ts';
 import { PLAN_ACTION_OVERDUE } from './plans.ts';
 import { REACHABLE_MOMENT_RULES } from './reachable-moments.ts';
+import { REFERRAL_DECISION_DUE } from './referrals.ts';
 import { RESCREEN_SUGGESTED } from './rescreening.ts';
 import type { RuleDefinition, RuleFamily } from './rule.ts';
 
@@ -20,6 +21,7 @@ export const RULES: readonly RuleDefinition[] = [
   // extensions (issue 4), after contract 2's own rules so their order among themselves stays put
   RESCREEN_SUGGESTED,
   PLAN_ACTION_OVERDUE,
+  REFERRAL_DECISION_DUE,
   ...NETWORK_RULES,
   ...ESCALATION_RULES,
 ];

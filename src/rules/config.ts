@@ -39,6 +39,8 @@ export const DEFAULT_RULES_CONFIG = {
     riskReviewGapDays: 42,
     panelDeferrals: 2,
     parentResponseWorkingDays: 1,
+    /** Working Together 2023: a referral to children's social care decided within 1 working day. */
+    referralDecisionWorkingDays: 1,
     recordsWorkingDays: 10,
     /** The Care Planning (Amendment) Regulations 2021: no unregulated placement under 16 from this date. */
     unregulatedBanFrom: '2021-09-09',
@@ -90,6 +92,7 @@ const configSchema = z.strictObject({
     riskReviewGapDays: days,
     panelDeferrals: positive,
     parentResponseWorkingDays: days,
+    referralDecisionWorkingDays: days,
     recordsWorkingDays: days,
     unregulatedBanFrom: calendarDate(),
     unregulatedBanUnderAge: z.number().int().min(0).max(25),

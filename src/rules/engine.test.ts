@@ -96,13 +96,13 @@ test('a child missing from the list is named by its ref', () => {
   assert.equal(alerts[0].id, 'RM_ARREST:x1:r1');
 });
 
-test('the catalogue lists every rule of contract 2 once (and the plan-action, re-screening and escalation-response extensions), each with a finding', () => {
+test('the catalogue lists every rule of contract 2 once (and the plan-action, re-screening, referral-decision and escalation-response extensions), each with a finding', () => {
   const codes = [
     'RM_EXCLUSION', 'RM_ARREST', 'RM_INJURY', 'RM_FOUND_ITEMS', 'RM_RETURN', 'RM_DISCLOSURE', 'RM_THREAT', 'RHI_OVERDUE',
     'MISSING_REPEAT', 'CME_10', 'CME_20', 'CME_DIRECTION', 'CME_TERM', 'SCREENING_DUE', 'NRM_PROMPT', 'VICTIM_LENS',
     'RISK_NOT_REDUCING', 'PANEL_DRIFT', 'PLAN_REVIEW_OVERDUE', 'UNREGULATED_PLACEMENT', 'PARENT_UNANSWERED',
     'RECORDS_NOT_RECEIVED', 'RESCREEN_SUGGESTED', 'PLAN_ACTION_OVERDUE', 'AGENCY_GAP', 'NETWORK_LINK', 'ADULT_OF_CONCERN', 'HOTSPOT', 'ESCALATION_OVERDUE',
-    'ESCALATION_RESPONSE_DUE',
+    'ESCALATION_RESPONSE_DUE', 'REFERRAL_DECISION_DUE',
   ];
   assert.deepEqual(RULES.map((r) => r.code).sort(), codes.sort());
   for (const entry of RULE_CATALOGUE) {

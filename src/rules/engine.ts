@@ -12,6 +12,7 @@ import { PartnershipCalendar, defaultCalendar } from './calendar/partnership-cal
 import { DEFAULT_RULES_CONFIG, type RulesConfig } from './config.ts';
 import { ChildrenMissingEducation } from './education.ts';
 import { EscalationTimescales } from './escalation.ts';
+import { ReferralDecisions } from './referrals.ts';
 import { NrmPrompt, PanelDrift, ParentUnanswered, PlanReviewOverdue, RecordsNotReceived, RiskNotReducing, ScreeningDue, UnregulatedPlacement, VictimLens } from './exploitation.ts';
 import { isConcernEvent } from './indicators.ts';
 import { MissingFromHome } from './missing.ts';
@@ -107,7 +108,7 @@ class ChildReplay implements ChildRun {
       new ScreeningDue(this), new RescreenSuggested(this), new NrmPrompt(this), new VictimLens(this), new RiskNotReducing(this),
       new PanelDrift(this), new PlanReviewOverdue(this), new PlanActions(this), new UnregulatedPlacement(this),
       new ParentUnanswered(this), new RecordsNotReceived(this), new EscalationTimescales(this),
-      new AgencyGap(this),
+      new ReferralDecisions(this), new AgencyGap(this),
     ];
   }
 

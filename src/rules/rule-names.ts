@@ -33,6 +33,7 @@ export const RULE_NAMES: Record<string, string> = {
   HOTSPOT: 'Place linked to several children',
   ESCALATION_OVERDUE: 'Escalation overdue',
   PLAN_ACTION_OVERDUE: 'Risk plan action overdue',
+  REFERRAL_DECISION_DUE: "Referral to children's social care: decision due",
   ESCALATION_RESPONSE_DUE: 'Response to a disagreement due',
 };
 

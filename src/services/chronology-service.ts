@@ -764,7 +764,7 @@ export const londonDayOf = (at: string) => (at.length === 10 ? at : londonDate(p
  */
 const BEFORE_BIRTH: ReadonlySet<string> = new Set([
   'household.moved', 'records.requested', 'records.received', 'involvement.started', 'involvement.ended',
-  'care.referral', 'care.strategy_discussion', 'care.cp_plan', 'plan.reviewed', 'plan.action', 'plan.action_done',
+  'care.referral', 'care.referral_decision', 'care.strategy_discussion', 'care.cp_plan', 'plan.reviewed', 'plan.action', 'plan.action_done',
   'parent.report', 'parent.view', 'indicator.observed', 'escalation.raised', 'escalation.responded', 'escalation.resolved',
 ]);
 

@@ -107,7 +107,7 @@ export async function alertRoutes(app: FastifyInstance): Promise<void> {
       rule: RULES_BY_CODE.get(alert.rule),
       notes,
       overdueNow: alert.status === 'open' && alert.dueBy !== null && alert.dueBy.getTime() < Date.now(),
-      responses: responsesFor(alert).map((r) => ({ ...r, text: EVENT_TYPE_NAMES[r.type] })),
+      responses: responsesFor(alert).map((r) => ({ ...r, text: r.text ?? EVENT_TYPE_NAMES[r.type] })),
       colleagueItems: [{ value: '', text: 'Nobody (the agency)' }, ...colleagues.map((c) => ({ value: c.id, text: c.name, selected: c.id === alert.assignedTo }))],
       panelReferral: alert.rule === 'RISK_NOT_REDUCING' && alert.childId && alert.status === 'open' && !childDied ? { pending: await panels.pendingReferral(actor, alert.childId) } : null,
       errorFor: {},

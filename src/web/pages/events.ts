@@ -18,6 +18,13 @@ const isType = (t: string): t is EventType => (EVENT_TYPES as string[]).includes
 // Recording an involvement has its own page, so the general form does not offer those types.
 const GENERAL_TYPES = EVENT_TYPES.filter((t) => !t.startsWith('involvement.'));
 
+// A referral's decision is children's social care's alone (parseEvent refuses it from another
+// agency): not offered to anyone else, and asked for by another agency it is the choice page again,
+// saying whose it is — the form has no agency field on which parseEvent's refusal could be shown.
+const SOCIAL_CARE_ONLY = new Set<EventType>(['care.referral_decision']);
+const typesFor = (actor: Actor) => GENERAL_TYPES.filter((t) => actor.agency === 'social_care' || !SOCIAL_CARE_ONLY.has(t));
+const notYours = (actor: Actor, type: EventType) => actor.agency !== 'social_care' && SOCIAL_CARE_ONLY.has(type);
+
 // A return, and the interview after it, name the missing episode they close: on the web form it is
 // chosen from the episodes recorded for the child. (Feeds and the API may send a return before its
 // start arrives, out of order, so parseEvent does not hold them to this.)
@@ -35,14 +42,17 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
     const actor = signedIn(request);
     const summary = await viewChild(db, actor, request.params.id);
     const type = request.query.type ?? '';
-    if (!isType(type)) {
+    if (!isType(type) || notYours(actor, type)) {
+      const problem = isType(type)
+        ? "Only children's social care can record their decision on a referral: choose what your agency did, or ask them to record it"
+        : 'Select what you want to record';
       return reply.page('children/event-type.njk', {
         title: 'What do you want to record?',
         child: summary.child,
-        typeItems: GENERAL_TYPES.map((t) => ({ value: t, text: EVENT_TYPE_NAMES[t] })),
+        typeItems: typesFor(actor).map((t) => ({ value: t, text: EVENT_TYPE_NAMES[t] })),
         errorFor: {},
-        // asked with no choice made (Continue pressed on "Select the type of entry"), or with one that is not a type
-        ...('type' in request.query ? formErrors([{ path: 'type', message: 'Select what you want to record' }]) : {}),
+        // asked with no choice made (Continue pressed on "Select the type of entry"), with one that is not a type, or one that is another agency's
+        ...('type' in request.query ? formErrors([{ path: 'type', message: problem }]) : {}),
       });
     }
     // a link names who or what the child is linked to: it has its own form
@@ -58,6 +68,7 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
     const type = asString(body.type);
     const summary = await viewChild(db, actor, request.params.id);
     if (!isType(type)) return reply.redirect(`/children/${summary.child.id}/events/new`);
+    if (notYours(actor, type)) return reply.redirect(`/children/${summary.child.id}/events/new?type=${encodeURIComponent(type)}`);
 
     const at = atFromForm(body);
     const { details, problems: detailProblems } = detailsFromForm(type, body);

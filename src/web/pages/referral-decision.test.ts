@@ -1,0 +1,94 @@
+// A referral to children's social care, through the real server: the school refers a child only the
+// school holds; the alert that asks social care to decide comes to the school first (social care may
+// not read the record), which adds social care to the network; the alert then goes to social care,
+// who decide. Only social care may record the decision.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { and, eq } from 'drizzle-orm';
+import { openTestApp, signedInVisitors, Visitor } from '../../../test/support/app.ts';
+import { makePartnership, type TestPartnership } from '../../../test/support/partnership.ts';
+import { createChild } from '../../services/chronology-service.ts';
+import { alerts } from '../../store/schema.ts';
+
+let t: Awaited<ReturnType<typeof openTestApp>>;
+let p: TestPartnership;
+let as: (email: string) => Promise<Visitor>;
+let riley = '';
+before(async () => {
+  t = await openTestApp();
+  as = signedInVisitors(t.app, '/my-work');
+  p = await makePartnership(t.database.db);
+  riley = (await createChild(t.database.db, p.school, { name: 'Riley Referred', dateOfBirth: '2011-02-03' })).id;
+});
+after(() => t.close());
+
+const submissionOf = (body: string) => /name="submission" value="([^"]*)"/.exec(body)?.[1] ?? '';
+const referralAlerts = () => t.database.db.select().from(alerts).where(and(eq(alerts.childId, riley), eq(alerts.rule, 'REFERRAL_DECISION_DUE')));
+
+test('the school refers Riley; the alert comes to the school, which brings social care in; social care decide', async () => {
+  const sue = await as('sue.school@test.reachable');
+  const sam = await as('sam.social@test.reachable');
+  // a Monday in the past: the working day to decide has gone
+  const form = await sue.get(`/children/${riley}/events/new?type=care.referral`);
+  assert.equal(form.statusCode, 200);
+  const referred = await sue.post(`/children/${riley}/events/new`, {
+    type: 'care.referral', 'at-day': '3', 'at-month': '6', 'at-year': '2024', 'atTime': '10:30',
+    summary: 'Referral by the DSL: Riley has been seen with older males at Brook Park and has unexplained money.', submission: submissionOf(form.body),
+  });
+  assert.equal(referred.statusCode, 302, referred.body);
+
+  const [routed] = await referralAlerts();
+  assert.ok(routed, 'a decision is asked for');
+  assert.equal(routed.status, 'open');
+  assert.equal(routed.owner, 'education', 'social care may not read Riley: it goes to the school, which can bring them in');
+  assert.equal(routed.details.ruleOwner, 'social_care');
+  assert.equal(routed.details.referringAgency, 'education');
+  assert.equal((await sam.get(`/children/${riley}`)).statusCode, 404);
+
+  const page = await sue.get(`/alerts/${encodeURIComponent(routed.id)}`);
+  assert.equal(page.statusCode, 200);
+  const join = `/children/${riley}/involvements/new?agency=social_care&amp;change=started&amp;alert=${encodeURIComponent(routed.id)}`;
+  assert.ok(page.body.includes(join), 'the school is offered to add social care to the network');
+
+  const joinForm = await sue.get(join.replaceAll('&amp;', '&'));
+  const joined = await sue.post(`/children/${riley}/involvements/new`, {
+    agency: 'social_care', change: 'started', 'at-day': '4', 'at-month': '6', 'at-year': '2024', alert: routed.id, submission: submissionOf(joinForm.body),
+  });
+  assert.equal(joined.statusCode, 302, joined.body);
+  const [moved] = await referralAlerts();
+  assert.equal(moved.owner, 'social_care');
+  assert.equal(moved.details.ruleOwner, undefined);
+  assert.equal(moved.status, 'open', 'adding social care to the network does not decide the referral');
+
+  // social care now read Riley, and the decision is theirs
+  assert.match((await sam.get('/my-work')).body, /Riley Referred/);
+  const samPage = await sam.get(`/alerts/${encodeURIComponent(moved.id)}`);
+  assert.ok(samPage.body.includes(`/children/${riley}/events/new?type=care.referral_decision&amp;alert=`), 'social care are offered to record their decision');
+  const decisionForm = await sam.get(`/children/${riley}/events/new?type=care.referral_decision&alert=${encodeURIComponent(moved.id)}`);
+  assert.equal(decisionForm.statusCode, 200);
+  assert.match(decisionForm.body, /Child and family assessment/);
+  assert.match(decisionForm.body, /No further action/);
+  const decided = await sam.post(`/children/${riley}/events/new`, {
+    type: 'care.referral_decision', 'at-day': '4', 'at-month': '6', 'at-year': '2024', 'atTime': '15:00', 'details.outcome': 'assessment',
+    summary: 'Child and family assessment: allocated to the adolescent safeguarding team.', alert: moved.id, submission: submissionOf(decisionForm.body),
+  });
+  assert.equal(decided.statusCode, 302, decided.body);
+  const [resolved] = await referralAlerts();
+  assert.equal(resolved.status, 'resolved');
+});
+
+test('only social care are offered the decision, and another agency asking for it is told whose it is', async () => {
+  const sue = await as('sue.school@test.reachable');
+  const choice = await sue.get(`/children/${riley}/events/new`);
+  assert.equal(choice.statusCode, 200);
+  assert.doesNotMatch(choice.body, /value="care.referral_decision"/);
+  const asked = await sue.get(`/children/${riley}/events/new?type=care.referral_decision`);
+  assert.equal(asked.statusCode, 200);
+  assert.match(asked.body, /Only children’s social care can record their decision on a referral|Only children&#39;s social care can record their decision on a referral|Only children's social care can record their decision on a referral/);
+  assert.match(asked.body, /href="#type"/, 'the error summary links to the choice');
+  const sent = await sue.post(`/children/${riley}/events/new`, { type: 'care.referral_decision', 'at-day': '4', 'at-month': '6', 'at-year': '2024', 'details.outcome': 'no_further_action' });
+  assert.equal(sent.statusCode, 302);
+  assert.equal(sent.headers.location, `/children/${riley}/events/new?type=care.referral_decision`);
+  const sam = await as('sam.social@test.reachable');
+  assert.match((await sam.get(`/children/${p.childId}/events/new`)).body, /value="care.referral_decision"/);
+});

@@ -47,7 +47,7 @@ const cases: RuleCase[] = [
   {
     name: 'a second referral before the decision joins the open alert', asOf: '2018-03-20',
     build: (s) => { referral(s, '2018-03-02', 'education'); referral(s, '2018-03-05', 'police'); },
-    expect: [{ evidence: ['e1', 'e2'], status: 'open', overdue: true }],
+    expect: [{ evidence: ['e1', 'e2'], status: 'open', overdue: true, details: { referringAgency: 'education', referringAgencies: ['education', 'police'] } }],
   },
   {
     name: 'a referral after a decision is a new one to decide', asOf: '2018-04-20',

@@ -6,7 +6,7 @@
 // arrives — the duty queue — and overdue once the working day has passed. An extension of contract 2,
 // as PLAN_ACTION_OVERDUE is (docs/alerts.md). When social care may not see the child, the live record
 // routes it to an agency that can bring them into the network (alert-service's routedToActors).
-import { AGENCY_IN_A_SENTENCE } from '../domain/event.ts';
+import { AGENCY_IN_A_SENTENCE, type Agency } from '../domain/event.ts';
 import { isRestricted, spokenDate, type AlertRecord, type ChildRuleFamily, type ChildRun, type EngineEvent, type RuleDefinition } from './rule.ts';
 
 export const REFERRAL_DECISION_DUE: RuleDefinition = {
@@ -45,6 +45,8 @@ export class ReferralDecisions implements ChildRuleFamily {
     // a second referral before the first is decided is part of the same decision, not a new duty
     if (this.open) {
       this.open.addEvidence(e.ref);
+      const agencies = this.open.alert.details.referringAgencies as Agency[];
+      if (!agencies.includes(e.agency)) agencies.push(e.agency);
       return;
     }
     const { name, config, calendar } = this.run;
@@ -55,7 +57,8 @@ export class ReferralDecisions implements ChildRuleFamily {
     this.open = this.run.raise(REFERRAL_DECISION_DUE, e.ref, t, {
       evidence: [e.ref],
       dueMs: due,
-      details: { referringAgency: e.agency },
+      // every agency that referred, to be told of the decision (alert-service's tellReferrers)
+      details: { referringAgency: e.agency, referringAgencies: [e.agency] },
       message: `${name} was referred to children's social care${by} on ${spokenDate(t)}. Decide on the referral by the end of ${spokenDate(due)} (${days} working day${days === 1 ? '' : 's'}) and tell the referring agency what was decided.`,
     });
   }

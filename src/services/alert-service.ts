@@ -23,6 +23,8 @@ import { transactionRunAgain } from '../store/transactions.ts';
 /** Partnership-wide rules: evaluated over every child's links, not one chronology. */
 export const CONTEXT_RULES = ['NETWORK_LINK', 'ADULT_OF_CONCERN', 'HOTSPOT'] as const;
 const NOTIFY_SEVERITIES = new Set<Severity>(['high', 'critical']);
+/** How recent a referral's decision must be for its referrer to be told of it (tellReferrers). */
+const REFERRAL_NEWS_DAYS = 7;
 
 export interface AlertServiceOptions {
   config?: RulesConfig;
@@ -147,6 +149,7 @@ export function createAlertService(options: AlertServiceOptions = {}) {
    * stored for the first time, or moved to it from another agency (replaceAlerts). In one statement.
    */
   async function queueNotices(tx: Db, stored: alertsRepo.StoredAlerts, fresh: readonly Alert[]): Promise<void> {
+    if (notify) await tellReferrers(tx, fresh);
     if (!notify || (!stored.inserted.length && !stored.moved.length)) return;
     const inserted = new Set(stored.inserted);
     const moved = new Set(stored.moved);
@@ -163,6 +166,29 @@ export function createAlertService(options: AlertServiceOptions = {}) {
         subject: `Reachable: a new ${alert.severity} alert for your agency`,
         body: `A new ${alert.severity} alert needs your agency's attention in Reachable. Sign in to see it: ${options.baseUrl ?? ''}/my-work`,
       }));
+    if (notices.length) await alertsRepo.queueNotifications(tx, notices);
+  }
+
+  /**
+   * Working Together 2023: the referrer is told what social care decided. Each agency whose
+   * referral a decision answered (REFERRAL_DECISION_DUE resolved) gets a contentless notice, once
+   * (its key is unique: every later refresh finds it queued). Only for a decision of the last
+   * REFERRAL_NEWS_DAYS: a feed or a first evaluation carrying years of decided referrals would
+   * otherwise tell agencies of decisions they knew of long ago.
+   */
+  async function tellReferrers(tx: Db, fresh: readonly Alert[]): Promise<void> {
+    const since = clock() - REFERRAL_NEWS_DAYS * 86_400_000;
+    const notices = fresh.flatMap((alert) => {
+      if (alert.rule !== 'REFERRAL_DECISION_DUE' || alert.status !== 'resolved' || !alert.resolvedAt || Date.parse(alert.resolvedAt) < since) return [];
+      const agencies = (alert.details.referringAgencies as string[] | undefined) ?? [];
+      return agencies.filter((agency) => agency !== 'social_care').map((agency) => ({
+        alertId: `REFERRAL_DECIDED:${alert.id}:${agency}`,
+        agency,
+        recipient: options.dutyInboxes?.[agency as Agency] ?? null,
+        subject: 'Reachable: a decision on your referral to children\'s social care',
+        body: `Children's social care have recorded their decision on a referral your agency made. Sign in to see it on the child's record: ${options.baseUrl ?? ''}/my-work`,
+      }));
+    });
     if (notices.length) await alertsRepo.queueNotifications(tx, notices);
   }
 

@@ -8,14 +8,15 @@ import { and, eq } from 'drizzle-orm';
 import { openTestApp, signedInVisitors, Visitor } from '../../../test/support/app.ts';
 import { makePartnership, type TestPartnership } from '../../../test/support/partnership.ts';
 import { createChild } from '../../services/chronology-service.ts';
-import { alerts } from '../../store/schema.ts';
+import { alerts, notifications } from '../../store/schema.ts';
 
 let t: Awaited<ReturnType<typeof openTestApp>>;
 let p: TestPartnership;
 let as: (email: string) => Promise<Visitor>;
 let riley = '';
 before(async () => {
-  t = await openTestApp();
+  // the partnership's clock the day after the decision below, so that the referrer is told of it (tellReferrers: recent decisions only)
+  t = await openTestApp({}, () => Date.parse('2024-06-05T12:00:00Z'));
   as = signedInVisitors(t.app, '/my-work');
   p = await makePartnership(t.database.db);
   riley = (await createChild(t.database.db, p.school, { name: 'Riley Referred', dateOfBirth: '2011-02-03' })).id;
@@ -75,6 +76,13 @@ test('the school refers Riley; the alert comes to the school, which brings socia
   assert.equal(decided.statusCode, 302, decided.body);
   const [resolved] = await referralAlerts();
   assert.equal(resolved.status, 'resolved');
+  // the school is told a decision was made (Working Together 2023), once, and without the child's name
+  const told = await t.database.db.select().from(notifications).where(eq(notifications.alertId, `REFERRAL_DECIDED:${resolved.id}:education`));
+  assert.equal(told.length, 1);
+  assert.equal(told[0].agency, 'education');
+  assert.doesNotMatch(`${told[0].subject} ${told[0].body}`, /Riley/);
+  await sam.get(`/children/${riley}`);
+  assert.equal((await t.database.db.select().from(notifications).where(eq(notifications.alertId, `REFERRAL_DECIDED:${resolved.id}:education`))).length, 1);
 });
 
 test('only social care are offered the decision, and another agency asking for it is told whose it is', async () => {

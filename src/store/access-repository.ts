@@ -4,6 +4,7 @@ import { and, asc, desc, eq, inArray, or, sql } from 'drizzle-orm';
 import type { Db } from './database.ts';
 import { accessGrants, accessRequests, auditLog, children, contextLinks, events, panelMembers, users } from './schema.ts';
 import { keptRecordsByIdentifier } from './kept-child-repository.ts';
+import { normalisedName, searchableName } from './name-search.ts';
 
 export type AccessGrantRow = typeof accessGrants.$inferSelect;
 export type AccessRequestRow = typeof accessRequests.$inferSelect;
@@ -82,10 +83,14 @@ export async function childrenByExactIdentity(tx: Db, q: { identifier?: string; 
       .limit(5);
   }
   if (q.name && q.dateOfBirth) {
+    // the whole name, folded as the searches fold names ("Zoe OBrien" is Zoë O’Brien: name-search.ts),
+    // never part of it; read by the date of birth (children_dob_idx), a few children a day
+    const name = searchableName(q.name);
+    if (!name) return [];
     return tx
       .select(identityColumns)
       .from(children)
-      .where(sql`${children.mergedInto} is null and lower(${children.name}) = ${q.name.trim().toLowerCase().replace(/\s+/g, ' ')} and ${children.dateOfBirth} = ${q.dateOfBirth}`)
+      .where(sql`${children.mergedInto} is null and ${children.dateOfBirth} = ${q.dateOfBirth} and ${normalisedName(children.name)} = ${name}`)
       .limit(5);
   }
   return [];

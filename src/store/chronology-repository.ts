@@ -5,6 +5,7 @@ import { jsonFromDriver, type Db } from './database.ts';
 import { children, events, involvements, users } from './schema.ts';
 import { keptRecordsByIdentifier, keptRecordsByIdentifierOf } from './kept-child-repository.ts';
 import { normaliseName } from '../linkage/strings.ts';
+import { nameHasWords, nameWords } from './name-search.ts';
 
 export type ChildRow = typeof children.$inferSelect;
 export type EventRow = typeof events.$inferSelect;
@@ -136,11 +137,12 @@ export async function searchVisibleChildren(db: Db, scope: AccessScope, q: Child
   // are matched on the record kept, as the results show it: a merged record's name, set aside at
   // the merge, finds nothing (an identifier stays the child's; a misspelt name is not).
   const conditions: SQL[] = [childVisibleTo(scope), isNull(children.mergedInto)];
-  if (q.name) {
-    // every word of the query must appear in the name, in any order ("marsh leon" finds Leon Marsh)
-    for (const word of q.name.toLowerCase().split(/\s+/).filter(Boolean)) {
-      conditions.push(sql`lower(${children.name}) like ${'%' + word.replace(/[%_\\]/g, '\\$&') + '%'}`);
-    }
+  if (q.name?.trim()) {
+    // every word of the query must appear in the name, in any order ("marsh leon" finds Leon Marsh),
+    // both folded as person matching folds names ("zoe o'brien" finds Zoë O’Brien: name-search.ts);
+    // a query of punctuation alone has no word, and finds no one rather than everyone
+    const words = nameWords(q.name);
+    conditions.push(words.length ? nameHasWords(children.name, words, 'all') : sql`false`);
   }
   if (q.dateOfBirth) conditions.push(eq(children.dateOfBirth, q.dateOfBirth));
   if (q.identifier) conditions.push(sql`${children.id} in ${keptRecordsByIdentifier(q.identifier)}`);

@@ -6,6 +6,7 @@ import { contextKey, DEFAULT_CONFIDENCE, postcodeDistrict } from '../domain/cont
 import type { EventLink } from '../domain/event.ts';
 import type { Db } from './database.ts';
 import { childVisibleTo, type AccessScope, type EventRow } from './chronology-repository.ts';
+import { nameHasWords, nameWords } from './name-search.ts';
 import {
   childConcern, children, contextActions, contextAssessments, contextEntities, contextLinks, contextMatchDecisions, disruptions, events,
 } from './schema.ts';
@@ -103,15 +104,22 @@ export async function placesAtPostcode(tx: Db, postcode: string): Promise<Contex
     .orderBy(asc(contextEntities.createdAt), asc(contextEntities.id));
 }
 
+/**
+ * Contexts whose label, aliases or key hold every word of `words`, in any order, folded as the
+ * searches of children's names fold them (accents, apostrophes: name-search.ts).
+ */
 export async function searchEntities(tx: Db, kind: string | null, words: string, limit = 20): Promise<ContextEntityRow[]> {
-  const like = `%${words.replace(/[\\%_]/g, (c) => `\\${c}`).toLowerCase()}%`;
+  const wanted = nameWords(words);
+  // one text to fold, once a row: a space between the three, so no word is found across two
+  const searched = sql`${contextEntities.label} || ' ' || ${contextEntities.aliases}::text || ' ' || ${contextEntities.key}`;
   return tx
     .select()
     .from(contextEntities)
     .where(and(
       isNull(contextEntities.mergedInto),
       kind ? eq(contextEntities.kind, kind) : undefined,
-      or(sql`lower(${contextEntities.label}) like ${like}`, sql`${contextEntities.key} like ${like}`, sql`lower(${contextEntities.aliases}::text) like ${like}`),
+      // punctuation alone has no word: it finds no one, rather than everyone
+      words.trim() && !wanted.length ? sql`false` : nameHasWords(searched, wanted, 'all'),
     ))
     .orderBy(asc(contextEntities.label))
     .limit(limit);

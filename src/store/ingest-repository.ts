@@ -5,6 +5,7 @@ import { contextKey, DEFAULT_CONFIDENCE } from '../domain/context.ts';
 import type { EventLink } from '../domain/event.ts';
 import type { EventRow } from './chronology-repository.ts';
 import type { Db } from './database.ts';
+import { nameHasWords, nameWords as wordsOfName } from './name-search.ts';
 import * as panelRepo from './panel-repository.ts';
 import { accessRequests, alertNotes, alerts, childMerges, children, contextEntities, contextLinks, events, importIssues, importRunChildren, importRuns, involvements, matchReviews, notifications, personLinks } from './schema.ts';
 
@@ -176,9 +177,9 @@ export async function candidateChildren(tx: Db, dateOfBirth: string | undefined,
     conditions.push(sql`${children.dateOfBirth} = ${dateOfBirth}`);
     if (Number(d) <= 12) conditions.push(sql`${children.dateOfBirth} = ${`${y}-${d}-${m}`}`);
   }
-  for (const word of nameWords.filter((w) => w.length >= 2).slice(0, 4)) {
-    conditions.push(sql`lower(${children.name}) like ${`%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`}`);
-  }
+  // the words as the searches fold names (accents, apostrophes: name-search.ts), the name alike
+  const words = nameWords.flatMap((w) => wordsOfName(w)).filter((w) => w.length >= 2).slice(0, 4);
+  if (words.length) conditions.push(nameHasWords(children.name, words, 'any'));
   if (!conditions.length) return [];
   return tx
     .select()

@@ -41,6 +41,12 @@ export const DEFAULT_RULES_CONFIG = {
     parentResponseWorkingDays: 1,
     /** Working Together 2023: a referral to children's social care decided within 1 working day. */
     referralDecisionWorkingDays: 1,
+    /**
+     * The day from which social care's decisions on referrals are recorded in Reachable; referrals
+     * before it ask for none. null: every referral. A partnership bringing in years of history,
+     * decided in systems that never sent a decision, sets its go-live date (docs/alerts.md).
+     */
+    referralDecisionsFrom: null as string | null,
     recordsWorkingDays: 10,
     /** The Care Planning (Amendment) Regulations 2021: no unregulated placement under 16 from this date. */
     unregulatedBanFrom: '2021-09-09',
@@ -93,6 +99,7 @@ const configSchema = z.strictObject({
     panelDeferrals: positive,
     parentResponseWorkingDays: days,
     referralDecisionWorkingDays: days,
+    referralDecisionsFrom: calendarDate().nullable(),
     recordsWorkingDays: days,
     unregulatedBanFrom: calendarDate(),
     unregulatedBanUnderAge: z.number().int().min(0).max(25),

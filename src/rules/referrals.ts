@@ -7,29 +7,36 @@
 // as PLAN_ACTION_OVERDUE is (docs/alerts.md). When social care may not see the child, the live record
 // routes it to an agency that can bring them into the network (alert-service's routedToActors).
 import { AGENCY_IN_A_SENTENCE, type Agency } from '../domain/event.ts';
-import { isRestricted, spokenDate, type AlertRecord, type ChildRuleFamily, type ChildRun, type EngineEvent, type RuleDefinition } from './rule.ts';
+import { dayNumberOfIsoDate, londonDayNumber } from './calendar/days.ts';
+import { spokenDate, type AlertRecord, type ChildRuleFamily, type ChildRun, type EngineEvent, type RuleDefinition } from './rule.ts';
 
 export const REFERRAL_DECISION_DUE: RuleDefinition = {
   code: 'REFERRAL_DECISION_DUE', family: 'exploitation', severity: 'high', owner: 'social_care',
   finding: 'Every agency knew part of Jacob\'s story and no one held it whole: a referral to children\'s social care must be decided, and the referrer told, within 1 working day (Working Together 2023).',
-  description: 'A referral to children\'s social care. Raised when the referral is recorded, due within 1 working day; resolved by social care\'s decision on it, a strategy discussion, a section 47 enquiry, or social care starting their own involvement (a social worker allocated).',
+  description: 'A referral to children\'s social care. Raised when the referral is recorded, due within 1 working day; resolved by social care\'s decision on it, a strategy discussion or a section 47 enquiry, or by social care acting (a worker allocated, direct work, a child protection plan, the child looked after or placed). A decision earlier the same day counts; a referral while another is waiting joins it until that one is due.',
   actions: ['Decide on the referral: an assessment, a strategy discussion, early help or no further action', 'Tell the referring agency what was decided', 'Hold a strategy discussion if significant harm is suspected'],
 };
 
 /** Events that decide a referral: social care's decision, or the child protection response it leads to. */
 const DECISIONS = new Set(['care.referral_decision', 'care.strategy_discussion', 'care.section47']);
-
 /**
- * Social care allocating a worker (recording their own involvement) has decided to act. Another
- * agency recording social care's involvement has not: that brings them into the network (so they can
- * read the referral), it does not decide it.
+ * What social care record only once they have decided to act: their own involvement (a worker
+ * allocated), direct work, a child protection plan, the child looked after or placed. Recorded by
+ * another agency, these decide nothing: another agency adding social care to the network brings
+ * them in (so they can read the referral), it does not decide it.
  */
+const ACTING = new Set(['involvement.started', 'contact.direct_work', 'care.cp_plan', 'care.looked_after', 'care.placement']);
+
 const decides = (e: EngineEvent) =>
-  DECISIONS.has(e.type) || (e.type === 'involvement.started' && e.agency === 'social_care' && e.details.agency === 'social_care');
+  DECISIONS.has(e.type) ||
+  (e.agency === 'social_care' && ACTING.has(e.type) && (e.type !== 'involvement.started' || e.details.agency === 'social_care'));
 
 export class ReferralDecisions implements ChildRuleFamily {
   readonly nextDeadline = Infinity;
-  private open: AlertRecord | null = null;
+  /** Referrals waiting for a decision: one alert each, unless a referral came while another's day was still running. */
+  private open: AlertRecord[] = [];
+  /** The London day of the last decision. */
+  private decidedDay = -Infinity;
 
   constructor(private readonly run: ChildRun) {}
 
@@ -37,29 +44,38 @@ export class ReferralDecisions implements ChildRuleFamily {
 
   onEvent(e: EngineEvent, t: number): void {
     if (decides(e)) {
-      this.open?.resolve(t, e.ref);
-      this.open = null;
+      for (const alert of this.open) alert.resolve(t, e.ref);
+      this.open = [];
+      this.decidedDay = londonDayNumber(t);
       return;
     }
     if (e.type !== 'care.referral') return;
-    // a second referral before the first is decided is part of the same decision, not a new duty
-    if (this.open) {
-      this.open.addEvidence(e.ref);
-      const agencies = this.open.alert.details.referringAgencies as Agency[];
+    const { name, config, calendar } = this.run;
+    const from = config.exploitation.referralDecisionsFrom;
+    const day = londonDayNumber(t);
+    if (from !== null && day < dayNumberOfIsoDate(from)) return;
+    // decided the same day: a decision given by date alone reads as 09:00 (contract 1), before a
+    // referral logged at 10:30 that it answered
+    if (day === this.decidedDay) return;
+    // a referral while another's working day is still running is part of the same decision; one
+    // after that day has passed is a new duty, not a line in an old, overdue alert
+    const running = this.open.at(-1);
+    if (running && running.dueMs >= t) {
+      running.addEvidence(e.ref);
+      const agencies = running.alert.details.referringAgencies as Agency[];
       if (!agencies.includes(e.agency)) agencies.push(e.agency);
       return;
     }
-    const { name, config, calendar } = this.run;
     const days = config.exploitation.referralDecisionWorkingDays;
     const due = calendar.workingDaysDeadline(t, days);
-    // a restricted entry is not described to the agencies it is restricted from: only that it exists
-    const by = isRestricted(e) || e.agency === 'social_care' ? '' : ` by ${AGENCY_IN_A_SENTENCE[e.agency] ?? e.agency}`;
-    this.open = this.run.raise(REFERRAL_DECISION_DUE, e.ref, t, {
+    // the agency and the date only, as contract 1 names a restricted entry's: social care must know whom to tell
+    const by = e.agency === 'social_care' ? '' : ` by ${AGENCY_IN_A_SENTENCE[e.agency] ?? e.agency}`;
+    this.open.push(this.run.raise(REFERRAL_DECISION_DUE, e.ref, t, {
       evidence: [e.ref],
       dueMs: due,
       // every agency that referred, to be told of the decision (alert-service's tellReferrers)
       details: { referringAgency: e.agency, referringAgencies: [e.agency] },
       message: `${name} was referred to children's social care${by} on ${spokenDate(t)}. Decide on the referral by the end of ${spokenDate(due)} (${days} working day${days === 1 ? '' : 's'}) and tell the referring agency what was decided.`,
-    });
+    }));
   }
 }

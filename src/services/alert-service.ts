@@ -154,7 +154,7 @@ export function createAlertService(options: AlertServiceOptions = {}) {
     const inserted = new Set(stored.inserted);
     const moved = new Set(stored.moved);
     const notices = fresh
-      .filter((alert) => (inserted.has(alert.id) || moved.has(alert.id)) && alert.status === 'open' && NOTIFY_SEVERITIES.has(alert.severity))
+      .filter((alert) => (inserted.has(alert.id) || moved.has(alert.id)) && alert.status === 'open' && NOTIFY_SEVERITIES.has(alert.severity) && !oldReferral(alert))
       .map((alert) => ({
         // one notice an alert when new (the key is the alert's id: two instances storing it at once
         // queue it once); one more each time it moves, which only the transaction that moved it
@@ -190,6 +190,15 @@ export function createAlertService(options: AlertServiceOptions = {}) {
       }));
     });
     if (notices.length) await alertsRepo.queueNotifications(tx, notices);
+  }
+
+  /**
+   * A referral whose day to decide passed more than REFERRAL_NEWS_DAYS ago, stored for the first
+   * time: history (a feed's, or the rule's first evaluation of referrals recorded before it), in
+   * My work but not news to send. The rule's other alerts are news from the moment the referral is.
+   */
+  function oldReferral(alert: Alert): boolean {
+    return alert.rule === 'REFERRAL_DECISION_DUE' && !!alert.dueBy && Date.parse(alert.dueBy) < clock() - REFERRAL_NEWS_DAYS * 86_400_000;
   }
 
   /** Re-evaluates the partnership-wide rules (links between children, adults, places). */

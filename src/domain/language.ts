@@ -21,14 +21,33 @@ export interface LanguageTerm {
 // quotes: a "lifestyle" choice). Not the sentence's own punctuation (. , ; : ! ?): "he was running.
 // Drugs were found" is two sentences, not "running drugs".
 const GAP = '[\\s\\-\\u00ad\\u2010-\\u2015\\u2212_/"“”‘’]+';
+// A word: letters and digits, never a character a gap takes. "\w" takes "_", which a gap takes too, so
+// "(?:\w+ ){0,2}" (the space being GAP) could split a run of "_/_/…" or "a_a_…" in n² or more ways
+// before failing: "working for " and "_/" to 10,000 characters (a summary's limit) took over two
+// minutes, and one summary held the server. With a word and a gap taking no character in common,
+// each run of text is read as words and gaps one way only. No pattern uses "\w" (language.test.ts
+// checks this); "_" is a gap, as in "Involved_in_drug_dealing" copied from a form.
+const WORD = '[\\p{L}\\p{N}]';
+// A word's edge, as "\b" would be if "_" were not a letter ("working_for_Dex", "his café_lifestyle").
+const EDGE = `(?:(?<=${WORD})(?!${WORD})|(?<!${WORD})(?=${WORD}))`;
+// Every pattern starts and ends with a letter, so its first edge is "no letter before, a letter
+// next" and its last "no letter after" (EDGE in front of every pattern made a run of "’" 60 times
+// slower to pass over). The letter next matters: a pattern may open with a lookbehind that looks
+// back over a gap ("(?<!\bschool(?: has)? )did not engage"); tried only where a word starts, it
+// reads each run of gap once, not once for every character of a run of "____" (n², seconds). Every
+// pattern's first letter is a Latin one ("did", "went", "mum"), which the engine looks for quickly.
+const START = `(?<!${WORD})(?=[a-zA-Z])`;
+const END = `(?!${WORD})`;
 // A space (or \s+) in a pattern matches any such gap, so a phrase written with hyphens or split by a
 // line break ("putting\nhimself at risk", "sexually  active", "drug-dealing") is still found.
 // Matching ignores case ("Involved in", "LIFESTYLE CHOICE").
 const gaps = (source: string) => source.replace(/ |\\s\+/g, GAP);
-const w = (source: string) => new RegExp(`\\b(?:${gaps(source)})\\b`, 'i');
+// Every "\b" written in a pattern is a word's EDGE. The 'u' flag is needed for \p{L}.
+const edges = (source: string) => source.replace(/\\b/g, EDGE);
+const w = (source: string) => new RegExp(`${START}(?:${edges(gaps(source))})${END}`, 'iu');
 // Every pattern here is kept free of a repeat without bound nested in another ("(?:\w+ )*", whose
 // gap is itself "[…]+"): that shape took exponential time on a run of near-matches (see CHILD_IS).
-// Bounded repeats of a group ("(?:\w+ ){0,2}") and lookbehinds that look back over a bounded number
+// Bounded repeats of a group ("(?:${WORD}+ ){0,2}") and lookbehinds that look back over a bounded number
 // of words keep each check linear in the text. language.test.ts checks the patterns' shape for this.
 
 // A pattern that must also see case (a capital letter starts a name, which the 'i' flag cannot
@@ -47,13 +66,13 @@ const CHILD = `(?:he|she|they|the child|the young person|the young people|the ch
 // people. Kept narrow so that "working for Tesco", "a car dealer", "the front line", "older
 // people's services" or "adult social care" are not taken for exploiters.
 const EXPLOITERS =
-  '(?:(?:the |a |an )?["“‘]?(?:\\w+ ){0,2}(?<!\\b(?:front|production|assembly|help|phone|telephone|bus|railway|finish|service)\\s+)(?:lines?|gangs?|olders|elders)' +
+  `(?:(?:the |a |an )?(?:${WORD}+ ){0,2}(?<!\\b(?:front|production|assembly|help|phone|telephone|bus|railway|finish|service)\\s+)(?:lines?|gangs?|olders|elders)` +
   '|(?:the |a |an )?(?:drug |local )?dealers?' +
   '|older (?:males|men|boys|girls|lads|youths|teenagers|people|peers|associates|friends|females|women)(?![\'’]s)' +
   '|adults(?![\'’]s)|an adult(?! (?:social|services?|care|education|learning|team))(?![\'’]s))';
 // Relatives and carers: time spent with them is not the association the guide means.
 const FAMILY =
-  `(?:(?:his|her|their|the) )?(?:mum|mother|dad|father|parents?|family|grand\\w*|nan|siblings?|brothers?|sisters?|carers?|foster \\w+|aunt\\w*|uncle|cousins?)\\b`;
+  `(?:(?:his|her|their|the) )?(?:mum|mother|dad|father|parents?|family|grand${WORD}*|nan|siblings?|brothers?|sisters?|carers?|foster ${WORD}+|aunt${WORD}*|uncle|cousins?)\\b`;
 
 // Involved in / involvement in (or with) …, by what it names.
 const IN_OR_WITH = '(?:in|with) (?:the )?';
@@ -74,7 +93,7 @@ const CHILD_IS = `${CHILD} (?:is|was|are|were|has been|had been|have been) (?:(?
 // follows ("working for her GCSEs", "went back to her mum's"): the word after it, if any, must be one
 // that cannot follow a possessive. "herself" is not "her".
 const HER_OBJECT =
-  'her\\b(?! (?!(?:again|now|still|too|also|then|and|or|but|so|because|as|at|in|on|from|for|to|by|with|without|after|before|since|until|when|whenever|while|if|though|although|despite|even|every|each|daily|regularly|instead|there|here|this|that|last|all|only|over|who|which|selling|dealing|carrying|holding|running|moving|delivering|doing)\\b)\\w)';
+  'her\\b(?! (?!(?:again|now|still|too|also|then|and|or|but|so|because|as|at|in|on|from|for|to|by|with|without|after|before|since|until|when|whenever|while|if|though|although|despite|even|every|each|daily|regularly|instead|there|here|this|that|last|all|only|over|who|which|selling|dealing|carrying|holding|running|moving|delivering|doing)\\b)' + WORD + ')';
 
 // "Working for" a person. The row's words are "recruited; working for; runner", and an exploiter is
 // named in the record as often as not ("working for Dex"), or is "them", "him" or "her" (or "her
@@ -90,21 +109,28 @@ const HER_OBJECT =
 // the child: leaning towards flagging, as above. A subject further back than a few words ("Mum, who
 // has two jobs, works for …") is not seen, and is flagged.
 const NOT_THE_WORKER =
-  '(?:mum|mother|dad|father|step\\w*|parents?|carers?|grand\\w*|nan|nana|aunt\\w*|uncle|siblings?|brothers?|sisters?|cousins?|partner|boss|employer|worker|officer|teacher|nurse|practitioners?|professionals?|staff|manager|colleagues?|i|we|you|it|this|that|what|which|plan|arrangement|placement|timetable|approach|support|package|routine|option|strategy)';
+  '(?:mum|mother|dad|father|step' + WORD + '*|parents?|carers?|grand' + WORD + '*|nan|nana|aunt' + WORD + '*|uncle|siblings?|brothers?|sisters?|cousins?|partner|boss|employer|worker|officer|teacher|nurse|practitioners?|professionals?|staff|manager|colleagues?|i|we|you|it|this|that|what|which|plan|arrangement|placement|timetable|approach|support|package|routine|option|strategy)';
 const BEFORE_THE_VERB =
   '(?:is|was|are|were|has|have|had|been|be|being|now|also|still|currently|usually|recently|previously|then|who|used|to|will|would|may|might|does|did|do|not|no|longer|only|full|part|time)';
 // What after "working for" is not a name but a determiner, a pronoun the other branch takes, or the
 // start of a line, gang or older people, which the row's first pattern finds (one finding, not two)
+// A practitioner's employer is not a name either ("Sarah Jones, who works for Barnardo's,
+// attended"): the charities that work with exploited children, and a body whose name says what it is
+// ("Reading Borough Council", "Thames Valley Police", "Berkshire Healthcare NHS Foundation Trust").
+const AN_ORGANISATION =
+  "(?:barnardo['’]?s|action for children|nspcc|(?:the )?children['’]s society|st giles|catch ?22|missing people|victim support|childline|young ?minds|the prince['’]?s trust|the mix|safer london|(?:\\p{Lu}" + WORD + "* ){1,3}(?:council|trust|police|constabulary|nhs|services?|hospital|school|academy|college|university|society|foundation|charity|project|partnership))\\b";
 const NOT_A_NAME =
-  '(?!(?:the|a|an|his|her|their|its|my|our|your|this|that|these|those|some|any|no|him|them|himself|herself|themselves|drug|local|older|adults?|dealers?)\\b|(?:[\\p{L}\\p{N}_]+ ){0,2}(?:lines?|gangs?|olders|elders)\\b)';
+  '(?!(?:the|a|an|his|her|their|its|my|our|your|this|that|these|those|some|any|no|him|them|himself|herself|themselves|drug|local|older|adults?|dealers?)\\b|(?:' + WORD + '+ ){0,2}(?:lines?|gangs?|olders|elders)\\b|' + AN_ORGANISATION + ')';
 const WORKING_FOR_A_PERSON = new RegExp(
-  '\\b' +
+  START +
+  edges(
     gaps(
       anyCase(`(?<!\\b${NOT_THE_WORKER}(?:['’]s)?,?(?: ${BEFORE_THE_VERB}){0,4} )`) +
         `(?:${anyCase(`work(?:s|ed|ing)? for (?:(?:them|him|(?:his|her|their) (?:older )?(?:boyfriend|girlfriend))\\b|${HER_OBJECT}|${NOT_A_NAME}\\p{Lu}(?:['’]\\p{Lu})?\\p{Ll}\\p{L}*)`)}` +
         // all in capitals: the verb must be too ("WORKING FOR DEX"), so "working for GCSEs" is not
         `|(?:WORK|WORKS|WORKED|WORKING) FOR ${anyCase(NOT_A_NAME)}\\p{Lu}{2,})`,
     ),
+  ),
   'u',
 );
 
@@ -112,24 +138,44 @@ const WORKING_FOR_A_PERSON = new RegExp(
 // back to" wherever it is, unless it is home, school, family or work ("went back to school", "goes
 // back to Mum's", "went back to the office" are not the row's meaning), or a subject of talk ("keeps
 // going back to what happened"). "Them" may be the child's carers ("went back to them after
-// hospital"): a glance, leaning towards flagging. A thing going back ("the alert went back to them",
-// "the referral goes back to them") is not a child.
-const NOT_A_THING =
-  '(?<!\\b(?:it|this|that|which|alerts?|cases?|referrals?|files?|forms?|reports?|emails?|letters?|messages?|calls?|money|phones?|decisions?|matters?|tasks?|actions?|requests?|paperwork|assessments?|plans?)(?: (?:has|have|had|then|now|was|is|will|would|should|always))? )';
+// hospital"): a glance, leaning towards flagging. Who goes back, when the words say so just before the
+// verb, may not be the child: a thing ("the alert went back to them", "the referral goes back to
+// them"), a practitioner or service, a parent or carer, or the writer ("I went back to him on
+// Friday", "The social worker went back to them", "PC Patel went back to them"). Nor is going back to
+// someone to reply ("went back to her with the test results", "went back to them to confirm the
+// date"), nor to "them (his parents)": family, as "went back to her foster carers" is.
+const NOT_THE_CHILD_GOING =
+  '(?<!\\b(?:it|this|that|which|alerts?|cases?|referrals?|files?|forms?|reports?|emails?|letters?|messages?|calls?|money|phones?|decisions?|matters?|tasks?|actions?|requests?|paperwork|assessments?|plans?' +
+  '|i|we|you|workers?|officers?|police|teachers?|nurses?|doctors?|gp|staff|team|managers?|practitioners?|professionals?|colleagues?|services?|agency|agencies|camhs|yot|yjs|yos|council|(?:pc|dc|ds|sgt|nurse|dr|mr|mrs|ms|miss) ' + WORD + '+' +
+  '|mum|mother|dad|father|parents?|carers?)(?: (?:has|have|had|then|now|was|is|will|would|should|always|also|later|again|subsequently|promptly|immediately)){0,2} )';
+const REPLYING =
+  `(?! (?:\\(${FAMILY}` +
+  `|with (?:the|an?|his|her|their|my|our) (?:${WORD}+ ){0,2}(?:answers?|outcomes?|results?|updates?|information|news|decisions?|details|numbers?|paperwork|forms?|letters?|reports?|plans?|minutes|dates?|times?|findings|feedback|response|reply|referral)\\b` +
+  '|to (?:confirm|tell|ask|update|let|explain|return|give|say|discuss|check|share|feed back|arrange|agree|clarify|offer|apologise|follow up|book|chase)\\b))';
 const BACK_HOME =
   `(?:${FAMILY}|home|school|college|class|lessons?|bed|sleep|work|(?:his|her|their|the) (?:placement|home|school|college|room|unit|office|children.s home)|what|how|why|that (?:day|night|time)|the (?:subject|topic|question|conversation|incident|memory|point|story|same (?:point|question|subject|topic)))\\b`;
 
 // A service or a practitioner not engaging ("The school did not engage with the review", "We did not
-// engage") is not the row's meaning: it is about the child.
+// engage", "The GP surgery did not engage") is not the row's meaning: it is about the child. Nor is a
+// plan or a meeting not engaging someone ("The plan did not engage the wider family").
 const SERVICE =
-  '(?:police|services?|school|college|camhs|yot|yjs|yos|team|agency|agencies|gp|health|we|i|professionals?|practitioners?|worker|officer|staff|care|partners|council|nhs)';
+  '(?:police|services?|school|college|camhs|yot|yjs|yos|team|agency|agencies|gp|health|we|i|professionals?|practitioners?|workers?|officers?|staff|care|partners|council|nhs' +
+  '|surgery|practice|hospital|clinic|nurses?|doctors?|provider|trust|panel|board|unit|nursery|academy|plan|meeting|review|session|conference|it|this|that|which)';
 const NOT_OF_A_SERVICE = `(?<!\\b${SERVICE}(?: (?:is|was|are|were|has|have|had|been|then|also|still|again)){0,2} )`;
 // words between "not" and "engage": "did not really engage", "does not want to engage"
 const NOT_YET = '(?:(?:yet|always|really|fully|consistently|meaningfully|properly|been|be|want|wanted|wish|wished|seem|seemed|appear|appeared|to|try|tried|attempt|attempted|actively|currently|regularly) ){0,3}';
 // the wording the guide suggests ("services failed to engage him", "we have struggled to engage the
-// child"), or engaging in harm ("has not engaged in any offending since April")
+// child", "did not engage the wider family"), or engaging in something that is not a service or its
+// work: harm ("has not engaged in any offending since April") or an activity ("has not been engaging
+// in sport"). Engaging in education, sessions or support is the row's meaning, and is flagged.
 const ENGAGE_WHOM =
-  `(?! (?:him|her|them|the (?:child|young (?:person|people)|children|family)|young people|children|${FAMILY}|in (?:any )?(?:further )?(?:offending|crime|criminal|criminality|risky|risk|violence|violent|anti|antisocial|drugs?|sexual|self|harmful|gangs?))\\b)`;
+  `(?! (?:him|her|them|the (?:child|young (?:person|people)|children)|young people|children|(?:(?:his|her|their|the) )?(?:wider|whole|extended) family|${FAMILY}` +
+  '|in(?! (?:(?:the|any|his|her|their|all|some|further|this|that|these|those|her|his) ){0,2}(?:education|school|college|learning|training|support|sessions?|services?|work|plan|programme|interventions?|assessments?|meetings?|reviews?|appointments?|therapy|treatment|counselling|mentoring|direct work|process|youth work|activities)\\b))\\b)';
+
+// "his lifestyle" (as a noun, "His lifestyle puts him at risk"), not "lifestyle" as the first word of
+// another noun ("his lifestyle change since starting boxing", "her lifestyle goals")
+const LIFESTYLE_AS_A_NOUN =
+  '(?! (?:change|changes|goals?|plans?|advice|support|services?|medicine|factors?|habits?|questionnaire|assessments?|coach|coaching|checks?|programmes?|interventions?|sessions?|clinic|magazine|blog)\\b)';
 
 export const LANGUAGE_GUIDE: LanguageTerm[] = [
   {
@@ -154,7 +200,7 @@ export const LANGUAGE_GUIDE: LanguageTerm[] = [
   },
   {
     pattern: w(
-      `${INVOLVED_IN}(?:(?:child )?exploitation|older \\w+|adults)` +
+      `${INVOLVED_IN}(?:(?:child )?exploitation|older ${WORD}+|adults)` +
         // became / got involved, however it goes on, unless it names the exploitation (above)
         `|${BECAME} involved(?! ${IN_OR_WITH}(?:${CRIMINAL_INVOLVEMENT}|${SEXUAL_INVOLVEMENT})\\b)`,
     ),
@@ -201,7 +247,7 @@ export const LANGUAGE_GUIDE: LanguageTerm[] = [
       '(?:(?:go|goes|going|gone|went|returns?|returned|returning) back|returns?|returned|returning) to (?:his|her|their|the) exploiters' +
         // see BACK_HOME
         `|(?:keeps?|kept|keeping) (?:on )?going back to(?! ${BACK_HOME})` +
-        `|${NOT_A_THING}(?:go|goes|going|gone|went|run|runs|ran|running) back to (?:them|him|${HER_OBJECT}|${EXPLOITERS})`,
+        `|${NOT_THE_CHILD_GOING}(?:go|goes|going|gone|went|run|runs|ran|running) back to (?:(?:them|him|${HER_OBJECT})${REPLYING}|${EXPLOITERS})`,
     ),
     avoid: 'goes back to their exploiters',
     alternatives: ['is being controlled'],
@@ -210,13 +256,13 @@ export const LANGUAGE_GUIDE: LanguageTerm[] = [
     pattern: w(
       'lifestyle choices?' +
         // the child's lifestyle ("his lifestyle", "her chaotic lifestyle"), but not a healthy one
-        '|(?:his|her|their) (?:(?!(?:healthy|active|sedentary)\\b)\\w+ )?lifestyles?' +
+        `|(?:his|her|their) (?:(?!(?:healthy|active|sedentary)\\b)${WORD}+ )?lifestyles?${LIFESTYLE_AS_A_NOUN}` +
         // choosing and making choices, but not of a parent, carer, school or worker ("Mum chooses to
         // home educate"): only the child's choices are the guide's concern.
-        '|(?<!\\b(?:mum|mother|dad|father|parents?|carers?|family|grandm\\w*|grandf\\w*|nan|school|we|i|worker|officer)\\s+(?:(?:has|have|had|then)\\s+)?)' +
+        '|(?<!\\b(?:mum|mother|dad|father|parents?|carers?|family|grandm' + WORD + '*|grandf' + WORD + '*|nan|school|we|i|worker|officer)\\s+(?:(?:has|have|had|then)\\s+)?)' +
         // (a bounded run of words before "choices": "(…)*" of words each followed by a gap nests one
         // unbounded repeat in another, the shape that can take exponential time)
-        '(?:ch(?:oose|ooses|ose|oosing|osen) (?:\\w+ ){0,2}lifestyles?' +
+        `(?:ch(?:oose|ooses|ose|oosing|osen) (?:${WORD}+ ){0,2}lifestyles?` +
         '|(?:mak(?:e|es|ing)|made) (?:(?:a|an|the|bad|poor|wrong|unwise|risky|negative|good|better|positive|their own|his own|her own|own) ){0,4}choices?' +
         // chooses (not) to; "chose not to engage" is the engagement row's
         '|ch(?:oose|ooses|ose|oosing|osen) (?:not (?!to engage\\b))?to)',
@@ -227,7 +273,7 @@ export const LANGUAGE_GUIDE: LanguageTerm[] = [
   // The guide's row "streetwise; promiscuous; sexually active (under 13)" is split so that "a child
   // under 13 cannot consent" is offered only for "sexually active", where it is the point.
   {
-    pattern: w('street(?:-|\\s+)?wise|promiscuous|promiscuity'),
+    pattern: w('street(?:\\s+)?wise|promiscuous|promiscuity'),
     avoid: 'streetwise; promiscuous',
     alternatives: ['describe the abuse'],
   },
@@ -241,7 +287,7 @@ export const LANGUAGE_GUIDE: LanguageTerm[] = [
     avoid: 'child prostitute / prostitution',
     alternatives: ['child sexual exploitation'],
   },
-  { pattern: w('money(?:-|\\s+)?mul(?:es?|ing)|muling'), avoid: 'money mule', alternatives: ['child financially exploited'] },
+  { pattern: w('money(?:\\s+)?mul(?:es?|ing)|muling'), avoid: 'money mule', alternatives: ['child financially exploited'] },
   {
     // plugging / plugged, but not "plugging the gap", "plugged in the charger", "plug-in"
     pattern: w('plugg(?:ing|ed)(?!\\s+(?:(?:the|a|an|this|that|any|some)\\s+)?(?:gaps?|holes?|leaks?|shortfall)\\b|\\s+(?:in|into|away)\\b|-)'),
@@ -259,7 +305,7 @@ export const LANGUAGE_GUIDE: LanguageTerm[] = [
     // checker cannot tell from the words whose engagement is meant in every sentence ("Mum and Jay
     // did not engage"). A service is left out: that is not victim-blaming.
     pattern: w(
-      'disengag(?:e|ed|es|ing|ement)|hard(?:-|\\s+)to(?:-|\\s+)reach|non.?engag(?:ement|ing|ed)' +
+      'disengag(?:e|ed|es|ing|ement)|hard\\s+to\\s+reach|non.?engag(?:ement|ing|ed)' +
         `|${NOT_OF_A_SERVICE}(?:` +
         `(?:(?:did|does|do|has|have|had|is|was|are|were|would|will|should)(?: not|n.?t)|won.?t|never) ${NOT_YET}engag(?:e|es|ed|ing)` +
         `|not ${NOT_YET}engag(?:ing|ed)` +
@@ -278,7 +324,7 @@ export const LANGUAGE_GUIDE: LanguageTerm[] = [
       // drug dealer and dealing drugs; a bare "dealer" only when it is said of the child ("he is a
       // dealer"), not "a car dealer on Station Road"; not the bare verb ("a flat used to deal class
       // A drugs" is about the flat)
-      'drug(?:-|\\s+)?dealers?|(?:deals|dealing|dealt) (?:drugs|cannabis|weed|crack|heroin|cocaine|class a)' +
+      'drug(?:\\s+)?dealers?|(?:deals|dealing|dealt) (?:drugs|cannabis|weed|crack|heroin|cocaine|class a)' +
         `|${CHILD} (?:is|was|are|were|has been|had been|have been) dealing(?! with)` +
         `|${CHILD_IS}(?:(?:drug|street|local|young|prolific|cannabis) )?dealers?`,
     ),
@@ -296,7 +342,7 @@ export const LANGUAGE_GUIDE: LanguageTerm[] = [
     // Not in the guide word for word; its rows "involved in gangs" and "associating with (gang)" say
     // it: a child is exploited by a gang, not one of its members. Only of the child: "Dex is a gang
     // member" may be the police's description of an adult, and is left to the practitioner.
-    pattern: w(`${CHILD_IS}(?:gang members?|members? of (?:a|an|the) (?:\\w+ ){0,2}gangs?|gang (?:affiliated|involved|associated))`),
+    pattern: w(`${CHILD_IS}(?:gang members?|members? of (?:a|an|the) (?:${WORD}+ ){0,2}gangs?|gang (?:affiliated|involved|associated))`),
     avoid: 'gang member (of the child)',
     alternatives: ['is a victim of criminal exploitation', 'is being exploited or controlled by a gang'],
   },

@@ -4,7 +4,8 @@ import { and, asc, desc, eq, inArray, or, sql } from 'drizzle-orm';
 import type { Db } from './database.ts';
 import { accessGrants, accessRequests, auditLog, children, contextLinks, events, panelMembers, users } from './schema.ts';
 import { keptRecordsByIdentifier } from './kept-child-repository.ts';
-import { normalisedName, searchableName } from './name-search.ts';
+import { normaliseName } from '../linkage/strings.ts';
+import { normalisedName } from './name-search.ts';
 
 export type AccessGrantRow = typeof accessGrants.$inferSelect;
 export type AccessRequestRow = typeof accessRequests.$inferSelect;
@@ -85,7 +86,7 @@ export async function childrenByExactIdentity(tx: Db, q: { identifier?: string; 
   if (q.name && q.dateOfBirth) {
     // the whole name, folded as the searches fold names ("Zoe OBrien" is Zoë O’Brien: name-search.ts),
     // never part of it; read by the date of birth (children_dob_idx), a few children a day
-    const name = searchableName(q.name);
+    const name = normaliseName(q.name);
     if (!name) return [];
     return tx
       .select(identityColumns)

@@ -6,7 +6,6 @@ import { contextKey, DEFAULT_CONFIDENCE, postcodeDistrict } from '../domain/cont
 import type { EventLink } from '../domain/event.ts';
 import type { Db } from './database.ts';
 import { childVisibleTo, type AccessScope, type EventRow } from './chronology-repository.ts';
-import { nameHasWords, nameWords } from './name-search.ts';
 import {
   childConcern, children, contextActions, contextAssessments, contextEntities, contextLinks, contextMatchDecisions, disruptions, events,
 } from './schema.ts';
@@ -102,27 +101,6 @@ export async function placesAtPostcode(tx: Db, postcode: string): Promise<Contex
     // the district first: an index look-up (context_entities_district_idx), then its few places
     .where(and(eq(contextEntities.district, postcodeDistrict(postcode) ?? ''), eq(contextEntities.postcode, postcode), eq(contextEntities.kind, 'location'), isNull(contextEntities.mergedInto)))
     .orderBy(asc(contextEntities.createdAt), asc(contextEntities.id));
-}
-
-/**
- * Contexts whose label, aliases or key hold every word of `words`, in any order, folded as the
- * searches of children's names fold them (accents, apostrophes: name-search.ts).
- */
-export async function searchEntities(tx: Db, kind: string | null, words: string, limit = 20): Promise<ContextEntityRow[]> {
-  const wanted = nameWords(words);
-  // one text to fold, once a row: a space between the three, so no word is found across two
-  const searched = sql`${contextEntities.label} || ' ' || ${contextEntities.aliases}::text || ' ' || ${contextEntities.key}`;
-  return tx
-    .select()
-    .from(contextEntities)
-    .where(and(
-      isNull(contextEntities.mergedInto),
-      kind ? eq(contextEntities.kind, kind) : undefined,
-      // punctuation alone has no word: it finds no one, rather than everyone
-      words.trim() && !wanted.length ? sql`false` : nameHasWords(searched, wanted, 'all'),
-    ))
-    .orderBy(asc(contextEntities.label))
-    .limit(limit);
 }
 
 export interface EntityChanges {

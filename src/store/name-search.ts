@@ -2,38 +2,21 @@
 // src/linkage/strings.ts), the query in JavaScript and the stored name in SQL, alike on PGlite and
 // PostgreSQL. A tester's "Zoe OBrien" and "zoe o'brien" did not find "Zoë O’Brien", nor "Zoë" a "Zoe":
 // the searches lower-cased the stored name and nothing more. One place, for every search of
-// children's and people's names (children, emergency access, the matcher's candidates, contexts).
+// children's names (children, emergency access, the matcher's candidates).
 //
 // The SQL needs no extension (unaccent is not in PGlite): normalize(…, NFKD) and the combining marks
 // stripped, as normaliseName does, then translate() for the apostrophes normaliseName drops and the
-// few letters NFKD leaves whole. A name all ASCII (most) skips all that: its octet length is its
-// length, and lower() with the two ASCII apostrophes dropped is its fold. The searches by words use
-// no index on the name, as before (a leading-wildcard LIKE cannot): the fold is computed once a row
-// (LIKE ALL / ANY over the words), only lower() and replace() for an ASCII name.
+// few letters NFKD leaves whole — by normaliseName's own table (WHOLE_LETTERS), so that the two
+// folds stay in step. A name all ASCII (most) skips all that: its octet length is its length, and
+// lower() with the two ASCII apostrophes dropped is its fold. The searches by words use no index on
+// the name, as before (a leading-wildcard LIKE cannot): the fold is computed once a row (LIKE ALL /
+// ANY over the words), only lower() and replace() for an ASCII name.
 import { sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
-import { normaliseName } from '../linkage/strings.ts';
-
-/**
- * Letters NFKD does not decompose (no accent to strip: normaliseName makes them a space), as an
- * English record writes them, so that "Lukasz" finds "Łukasz" and "Soren" finds "Søren".
- */
-const WHOLE_LETTERS: Readonly<Record<string, string>> = {
-  ø: 'o', Ø: 'o', ł: 'l', Ł: 'l', đ: 'd', Đ: 'd', ð: 'd', Ð: 'd', ħ: 'h', Ħ: 'h', ı: 'i', ŧ: 't', Ŧ: 't',
-  æ: 'ae', Æ: 'ae', œ: 'oe', Œ: 'oe', ß: 'ss', ẞ: 'ss', þ: 'th', Þ: 'th',
-};
-const WHOLE_LETTER = new RegExp(`[${Object.keys(WHOLE_LETTERS).join('')}]`, 'g');
+import { normaliseName, WHOLE_LETTERS } from '../linkage/strings.ts';
 
 /** The apostrophes normaliseName drops ("O'Brien" is "OBrien"): deleted from the stored name too. */
 const APOSTROPHES = "'\u2018\u2019\u02bc`";
-
-/**
- * A name as the searches compare it: normaliseName, the letters NFKD leaves whole written plain
- * first — after NFKD, as the SQL does, for a letter it decomposes into one of them (Ǣ is Æ and a macron).
- */
-export function searchableName(text: string | null | undefined): string {
-  return normaliseName(text?.normalize('NFKD').replace(WHOLE_LETTER, (c) => WHOLE_LETTERS[c]));
-}
 
 /** LIKE's own characters: kept in a query, and matched as themselves (escaped in the pattern). */
 const LIKE_CHARACTERS = /([%_\\])/;
@@ -46,8 +29,8 @@ const LIKE_CHARACTERS = /([%_\\])/;
  */
 export function nameWords(text: string | null | undefined): string[] {
   return (text ?? '').split(/\s+/).flatMap((token) => {
-    if (!LIKE_CHARACTERS.test(token)) return searchableName(token).split(' ').filter(Boolean);
-    const word = token.split(LIKE_CHARACTERS).map((part) => (LIKE_CHARACTERS.test(part) ? part : searchableName(part))).join('');
+    if (!LIKE_CHARACTERS.test(token)) return normaliseName(token).split(' ').filter(Boolean);
+    const word = token.split(LIKE_CHARACTERS).map((part) => (LIKE_CHARACTERS.test(part) ? part : normaliseName(part))).join('');
     return [word];
   });
 }
@@ -77,7 +60,7 @@ export function foldedName(value: AnyPgColumn | SQL): SQL {
     then replace(replace(lower(${value}), ${literal("'")}, ''), ${literal('`')}, '') else lower(${folded}) end)`;
 }
 
-/** `value` as searchableName writes it (punctuation a single space, trimmed): for equality. */
+/** `value` as normaliseName writes it (punctuation a single space, trimmed): for equality. */
 export function normalisedName(value: AnyPgColumn | SQL): SQL {
   return sql`trim(regexp_replace(${foldedName(value)}, '[^a-z0-9]+', ' ', 'g'))`;
 }

@@ -72,6 +72,9 @@ function validDate(y: number, m: number, d: number): boolean {
   return d <= new Date(utc(y, m, 0)).getUTCDate();
 }
 
+/** A real calendar day written YYYY-MM-DD (a period's end, say): not 2025-02-30, not a date-time. */
+export const isCalendarDate = (text: string) => /^\d{4}-\d{2}-\d{2}$/.test(text) && !Number.isNaN(parseAt(text));
+
 /**
  * Parses contract-1 `at`. Returns NaN when the text is not a valid date or date-time, or names a
  * year before EARLIEST_YEAR (beforeEarliestYear tells the caller which, for its message).

@@ -194,6 +194,6 @@ export async function caseReviewPack(db: Db, actor: Actor, childId: string, opti
       planActions: plan.actions.length,
       lastRecordedAt: latestRecorded(entries),
     });
-    return { child, entries, alerts, restricted, panel, escalations, plan, producedAtMs: now, producedBy: producer(actor) };
+    return { child, entries, alerts, restricted, scope: {}, panel, escalations, plan, producedAtMs: now, producedBy: producer(actor) };
   });
 }

@@ -197,6 +197,54 @@ describe('chronology export and case review pack', () => {
     }
   });
 
+  test('a period and some agencies: only their entries, the alerts raised in the period; the PDF header and the audit say what was left out', async () => {
+    const whole = await chronologyExport(database.db, p.police, p.childId, { format: 'pdf', alerts: true }, { now: () => NOW });
+    const scope = { from: '2025-01-28', to: '2025-02-05', agencies: ['police' as const] };
+    const view = await chronologyExport(database.db, p.police, p.childId, { format: 'pdf', alerts: true, scope }, { now: () => NOW });
+    const day = (at: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(at);
+    const expected = whole.entries.filter((e) => e.agency === 'police' && day(e.at) >= scope.from && day(e.at) <= scope.to);
+    assert.deepEqual(view.entries.map((e) => e.id), expected.map((e) => e.id));
+    assert.ok(view.entries.length >= 3 && view.entries.length < whole.entries.length, `${view.entries.length} of ${whole.entries.length}`);
+    assert.deepEqual([...new Set(view.entries.map((e) => e.type))].sort(), ['escalation.raised', 'police.arrested', 'police.intelligence']);
+    assert.deepEqual(view.alerts!.map((a) => a.id), whole.alerts!.filter((a) => day(a.raisedAt) >= scope.from && day(a.raisedAt) <= scope.to).map((a) => a.id));
+    assert.ok(view.alerts!.length < whole.alerts!.length, 'alerts raised outside the period are left out');
+
+    const text = (await pdfText(await renderPdf(chronologyDocument(view)))).text;
+    assert.match(text, /Period\s+28 January 2025 to 5 February 2025: entries before or after it are left out/);
+    assert.match(text, /Agencies\s+Police only: entries by other agencies are left out/);
+    assert.match(text, /raised in the period, at the end/);
+    assert.doesNotMatch(text, /Found at a flat in Swindon/, 'the police system’s return of 6 January is outside the period');
+    const wholeText = (await pdfText(await renderPdf(chronologyDocument(whole)))).text;
+    assert.doesNotMatch(wholeText, /Period|entries by other agencies are left out/);
+
+    const rows = await auditRows(database, 'chronology.exported', p.childId);
+    const last = rows.sort((a, b) => a.seq - b.seq).at(-1)!;
+    assert.deepEqual(last.detail.scope, scope);
+    assert.equal(last.detail.count, view.entries.length);
+    assert.ok(!('scope' in rows.at(-2)!.detail), 'the whole chronology names no scope');
+  });
+
+  test('another agency’s restricted entry in the period is in a scoped export as who and when, chosen by its agency and date alone', async () => {
+    const view = await chronologyExport(database.db, p.socialWorker, p.childId, { format: 'csv', alerts: false, scope: { from: '2025-01-29', to: '2025-01-29' } }, { now: () => NOW });
+    assert.equal(view.entries.length, 1);
+    assert.equal(view.entries[0].redacted, true);
+    assert.equal(view.restricted, 1);
+    const onlyHealth = await chronologyExport(database.db, p.socialWorker, p.childId, { format: 'pdf', alerts: false, scope: { agencies: ['health'] } }, { now: () => NOW });
+    assert.deepEqual(onlyHealth.entries, []);
+    assert.match((await pdfText(await renderPdf(chronologyDocument(onlyHealth)))).text, /Nothing is recorded on the chronology in the period and by the agencies chosen/);
+  });
+
+  test('a scope that is not one is refused, naming its field, and nothing is audited', async () => {
+    const before = (await auditRows(database, 'chronology.exported', p.childId)).length;
+    const refusal = (scope: object) => rejection(chronologyExport(database.db, p.socialWorker, p.childId, { format: 'pdf', alerts: false, scope }, { now: () => NOW }));
+    assert.deepEqual((await refusal({ from: '2025-02-30' })).details, [{ path: 'from', message: 'The start of the period must be a real date' }]);
+    assert.deepEqual((await refusal({ to: '2025-13-01' })).details, [{ path: 'to', message: 'The end of the period must be a real date' }]);
+    assert.deepEqual((await refusal({ to: '1 March 2025' })).details, [{ path: 'to', message: 'The end of the period must be a real date' }]);
+    assert.deepEqual((await refusal({ from: '2025-02-05', to: '2025-02-01' })).details, [{ path: 'to', message: 'The end of the period must be the same as or after the start' }]);
+    assert.deepEqual((await refusal({ agencies: ['police', 'mi5'] })).details, [{ path: 'agencies', message: 'Select agencies from the list: mi5 is not one' }]);
+    assert.equal((await auditRows(database, 'chronology.exported', p.childId)).length, before);
+  });
+
   test('the case review pack: contents, alerts with how long each stayed open, panel decisions, escalations, plan and chronology; audited', async () => {
     const pack = await caseReviewPack(database.db, p.socialWorker, p.childId, { now: () => NOW });
     assert.equal(pack.entries.length, 15);

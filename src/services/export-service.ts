@@ -6,9 +6,9 @@
 // Reading, access and the audit of the export share one transaction (design.md). The case review
 // pack (case-review-service) reads the same way.
 import { CONTEXT_KIND_NAMES, type ContextKind } from '../domain/context.ts';
-import { AGENCY_NAMES, EVENT_TYPE_NAMES, agencyRef, type Agency, type EventType } from '../domain/event.ts';
+import { AGENCIES, AGENCY_NAMES, EVENT_TYPE_NAMES, agencyRef, type Agency, type EventType, type Problem } from '../domain/event.ts';
 import { LANGUAGE_GUIDE, checkLanguage, eventFreeText } from '../domain/language.ts';
-import { formatInstant, londonDate } from '../domain/time.ts';
+import { formatInstant, isCalendarDate, londonDate } from '../domain/time.ts';
 import type { Db } from '../store/database.ts';
 import * as alertsRepo from '../store/alert-repository.ts';
 import * as repo from '../store/chronology-repository.ts';
@@ -17,7 +17,51 @@ import { withNeedToKnow } from './alert-service.ts';
 import { audit } from './audit-service.ts';
 import { redactFor, visibleChild, type VisibleEntry } from './chronology-service.ts';
 import { csvLine } from './csv.ts';
+import { validationFailed } from './errors.ts';
 import { respondedAlert } from '../rules/rule-names.ts';
+
+/**
+ * What of the chronology an export holds: a period (London dates, both days in it) and some
+ * agencies' entries; the whole chronology when empty. A court asks for the period of its application
+ * and a review for its terms of reference, and Jacob's two years were over a thousand entries. Types
+ * are not offered: the page's type filter must match another agency's restricted entries whatever
+ * they are (their type is withheld); a period and an agency are shown for those entries anyway.
+ */
+export interface ChronologyScope {
+  from?: string;
+  to?: string;
+  agencies?: Agency[];
+}
+
+/**
+ * A scope as sent (dates as YYYY-MM-DD, agencies by code), or its problems on `from`, `to` and
+ * `agencies`. Nothing given is the whole chronology.
+ */
+export function checkScope(input: { from?: string; to?: string; agencies?: readonly string[] }): { scope: ChronologyScope; problems: Problem[] } {
+  const problems: Problem[] = [];
+  const scope: ChronologyScope = {};
+  for (const key of ['from', 'to'] as const) {
+    const value = input[key]?.trim();
+    if (!value) continue;
+    if (isCalendarDate(value)) scope[key] = value;
+    else problems.push({ path: key, message: `The ${key === 'from' ? 'start' : 'end'} of the period must be a real date` });
+  }
+  if (scope.from && scope.to && scope.from > scope.to) problems.push({ path: 'to', message: 'The end of the period must be the same as or after the start' });
+  const agencies = [...new Set(input.agencies ?? [])];
+  const unknown = agencies.filter((a) => !(AGENCIES as readonly string[]).includes(a));
+  if (unknown.length) problems.push({ path: 'agencies', message: `Select agencies from the list: ${unknown.join(', ')} is not one` });
+  else if (agencies.length) scope.agencies = (AGENCIES as readonly Agency[]).filter((a) => agencies.includes(a));
+  return { scope: problems.length ? {} : scope, problems };
+}
+
+/** Whether a moment's London day falls in the scope's period. */
+export function inScopePeriod(scope: ChronologyScope, at: Date): boolean {
+  if (!scope.from && !scope.to) return true;
+  const day = londonDate(at.getTime());
+  return (!scope.from || day >= scope.from) && (!scope.to || day <= scope.to);
+}
+
+export const wholeChronology = (scope: ChronologyScope) => !scope.from && !scope.to && !scope.agencies?.length;
 
 export interface ExportOptions {
   /** the present moment; tests fix it */
@@ -80,6 +124,8 @@ export interface ChronologyExport {
   alerts: ExportAlert[] | null;
   /** other agencies' restricted entries among `entries` */
   restricted: number;
+  /** what of the chronology it holds ({} for all of it) */
+  scope: ChronologyScope;
   producedAtMs: number;
   producedBy: { name: string; agency: Agency };
 }
@@ -251,13 +297,14 @@ export function openForText(a: ExportAlert, spokenDate: (ms: number) => string):
 const MAX_ENTRIES = 100_000;
 
 /**
- * Every entry of the child, oldest first, as stored: callers show them through `redactFor`. One
- * query, so an entry recorded meanwhile cannot be read twice or missed between pages.
+ * Every entry of the child in the scope, oldest first, as stored: callers show them through
+ * `redactFor` (an agency and a date are shown of every entry, so choosing by them tells nothing of
+ * a restricted one). One query, so an entry recorded meanwhile cannot be read twice or missed between pages.
  */
-export async function allEntries(tx: Db, childId: string): Promise<repo.ChronologyEntry[]> {
-  const { entries } = await repo.listEvents(tx, childId, {}, { offset: 0, limit: MAX_ENTRIES });
+export async function allEntries(tx: Db, childId: string, scope: ChronologyScope = {}): Promise<repo.ChronologyEntry[]> {
+  const { entries } = await repo.listEvents(tx, childId, { agencies: scope.agencies }, { offset: 0, limit: MAX_ENTRIES });
   // a chronology for a review or a court reads forwards; the page shows newest first
-  return entries.reverse();
+  return entries.filter((e) => inScopePeriod(scope, e.at)).reverse();
 }
 
 export async function alertsOf(tx: Db, actor: Actor, childId: string, now: number): Promise<ExportAlert[]> {
@@ -273,30 +320,36 @@ export function producer(actor: Actor) {
 }
 
 /**
- * The child's whole chronology as this reader may see it, oldest first, with the alerts when
- * asked. Audited as an export (format, how many entries, how many restricted, the alerts).
+ * The child's chronology as this reader may see it, oldest first — all of it, or the scope's period
+ * and agencies — with the alerts when asked (those raised in the period: an alert is the partnership's,
+ * whichever agency's entries raised it). Audited as an export (format, scope, how many entries, how
+ * many restricted, the alerts). A scope not checked (checkScope) is refused.
  */
 export async function chronologyExport(
   db: Db,
   actor: Actor,
   childId: string,
-  request: { format: 'pdf' | 'csv'; alerts: boolean },
+  request: { format: 'pdf' | 'csv'; alerts: boolean; scope?: ChronologyScope },
   options: ExportOptions = {},
 ): Promise<ChronologyExport> {
   const now = (options.now ?? Date.now)();
+  const checked = checkScope(request.scope ?? {});
+  if (checked.problems.length) throw validationFailed(checked.problems);
+  const scope = checked.scope;
   return db.transaction(async (tx) => {
     const child = await visibleChild(tx, actor, childId);
-    const entries = (await allEntries(tx, child.id)).map((e) => exportEntry(redactFor(actor, e)));
-    const alerts = request.alerts ? await alertsOf(tx, actor, child.id, now) : null;
+    const entries = (await allEntries(tx, child.id, scope)).map((e) => exportEntry(redactFor(actor, e)));
+    const alerts = request.alerts ? (await alertsOf(tx, actor, child.id, now)).filter((a) => inScopePeriod(scope, a.raisedAt)) : null;
     const restricted = entries.filter((e) => e.redacted).length;
     await audit(tx, actor, 'chronology.exported', child.id, {
       format: request.format,
+      ...(wholeChronology(scope) ? {} : { scope }),
       count: entries.length,
       restricted,
       alerts: alerts?.length ?? null,
       lastRecordedAt: latestRecorded(entries),
     });
-    return { child, entries, alerts, restricted, producedAtMs: now, producedBy: producer(actor) };
+    return { child, entries, alerts, restricted, scope, producedAtMs: now, producedBy: producer(actor) };
   });
 }
 

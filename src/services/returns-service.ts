@@ -7,7 +7,7 @@
 // who make it, and every export is audited. How each value is derived is published on the page
 // (RETURN_DERIVATIONS) so the figures can be checked against the chronology.
 import { type Problem } from '../domain/event.ts';
-import { londonDate, londonWallClock, parseAt } from '../domain/time.ts';
+import { isCalendarDate, londonDate, londonWallClock, parseAt } from '../domain/time.ts';
 import { nrmEvidenceOf } from '../rules/indicators.ts';
 import type { Db } from '../store/database.ts';
 import type { ChildRow, EventRow } from '../store/chronology-repository.ts';
@@ -49,7 +49,6 @@ export function defaultPeriod(nowMs: number): ReturnPeriod {
   return { from: `${endYear - 1}-04-01`, to: `${endYear}-03-31` };
 }
 
-const isDate = (v: string) => /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(parseAt(v));
 
 /** Checks a period from the query (YYYY-MM-DD); either end left out takes the default year's. */
 export function checkPeriod(input: { from?: string; to?: string }, nowMs: number): { period: ReturnPeriod; problems: Problem[] } {
@@ -59,7 +58,7 @@ export function checkPeriod(input: { from?: string; to?: string }, nowMs: number
   for (const key of ['from', 'to'] as const) {
     const value = input[key]?.trim();
     if (!value) continue;
-    if (!isDate(value)) problems.push({ path: key, message: `The ${key === 'from' ? 'start' : 'end'} of the period must be a real date` });
+    if (!isCalendarDate(value)) problems.push({ path: key, message: `The ${key === 'from' ? 'start' : 'end'} of the period must be a real date` });
     else period[key] = value;
   }
   if (!problems.length && period.from > period.to) problems.push({ path: 'to', message: 'The end of the period must be the same as or after the start' });

@@ -4,7 +4,7 @@
 import { AGENCY_NAMES, agencyRef, type Agency } from '../domain/event.ts';
 import { OUTCOME_NAMES, type Outcome, type PanelType } from '../domain/workflows/panel.ts';
 import type { CaseReviewPack } from '../services/case-review-service.ts';
-import type { ChronologyExport, ExportAlert, ExportEntry } from '../services/export-service.ts';
+import type { ChronologyExport, ChronologyScope, ExportAlert, ExportEntry } from '../services/export-service.ts';
 import { FLAGGED_WORDING_LEAD, durationText, flaggedWordingText, openForText, restrictedText } from '../services/export-service.ts';
 import type { Block, PdfDocument } from './pdf.ts';
 import { ruleName } from '../rules/rule-names.ts';
@@ -30,8 +30,23 @@ function marking(view: ChronologyExport, what: string): string {
   return `${MARKING} — ${what} of ${view.child.name}, produced for ${view.producedBy.name}, ${agencyName(view.producedBy.agency)}, on ${date(view.producedAtMs)}`;
 }
 
+const dayText = (iso: string) => date(Date.parse(`${iso}T12:00:00Z`));
+const andList = (items: string[]) => (items.length > 1 ? `${items.slice(0, -1).join(', ')} and ${items.at(-1)}` : items[0] ?? '');
+
+/** What of the chronology a document holds, said where a reader looks first: none when all of it. */
+export function scopeRows(scope: ChronologyScope): string[][] {
+  const rows: string[][] = [];
+  if (scope.from || scope.to) {
+    const period = scope.from && scope.to ? `${dayText(scope.from)} to ${dayText(scope.to)}` : scope.from ? `From ${dayText(scope.from)}` : `Up to ${dayText(scope.to!)}`;
+    rows.push(['Period', `${period}: entries before or after it are left out`]);
+  }
+  if (scope.agencies?.length) rows.push(['Agencies', `${andList(scope.agencies.map(agencyName))} only: entries by other agencies are left out`]);
+  return rows;
+}
+
 function header(view: ChronologyExport, alertsLine: string | null): Block[] {
   const rows = [
+    ...scopeRows(view.scope),
     ['Child', view.child.name],
     ['Date of birth', view.child.dateOfBirth ? date(Date.parse(`${view.child.dateOfBirth}T12:00:00Z`)) : 'Not known'],
     ['Produced by', `${view.producedBy.name}, ${agencyName(view.producedBy.agency)}`],
@@ -80,7 +95,7 @@ function entryBlocks(e: ExportEntry, reader: Agency): Block[] {
 }
 
 function chronologyBlocks(view: ChronologyExport): Block[] {
-  if (!view.entries.length) return [{ kind: 'paragraph', text: 'Nothing is recorded on the chronology.' }];
+  if (!view.entries.length) return [{ kind: 'paragraph', text: scopeRows(view.scope).length ? 'Nothing is recorded on the chronology in the period and by the agencies chosen.' : 'Nothing is recorded on the chronology.' }];
   return [
     { kind: 'paragraph', muted: true, text: `${plural(view.entries.length, 'entry', 'entries')}, oldest first.` },
     ...view.entries.flatMap((e) => entryBlocks(e, view.producedBy.agency)),
@@ -117,7 +132,7 @@ function alertBlocks(alerts: ExportAlert[]): Block[] {
 
 /** The chronology export (with the alerts when asked). */
 export function chronologyDocument(view: ChronologyExport): PdfDocument {
-  const alertsLine = view.alerts ? `${plural(view.alerts.length, 'alert')}, at the end` : 'Not included';
+  const alertsLine = view.alerts ? `${plural(view.alerts.length, 'alert')}${view.scope.from || view.scope.to ? ' raised in the period' : ''}, at the end` : 'Not included';
   const blocks: Block[] = [...header(view, alertsLine), { kind: 'heading', text: 'Chronology' }, ...chronologyBlocks(view)];
   if (view.alerts) blocks.push({ kind: 'heading', text: 'Alerts' }, ...alertBlocks(view.alerts));
   return { title: `Chronology of ${view.child.name}`, marking: marking(view, 'chronology'), blocks };
@@ -197,8 +212,6 @@ function reviewActionCounts(pack: CaseReviewPack): (number | null)[] {
     return typeof n === 'number' ? n : null;
   });
 }
-
-const andList = (items: string[]) => (items.length > 1 ? `${items.slice(0, -1).join(', ')} and ${items.at(-1)}` : items[0] ?? '');
 
 function planBlocks(pack: CaseReviewPack): Block[] {
   const { reviews, actions } = pack.plan;

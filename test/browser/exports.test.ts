@@ -71,6 +71,40 @@ describe('exports: the chronology, the case review pack and the statutory return
     assert.deepEqual(b.pageProblems, []);
   });
 
+  test('a social worker exports part of Skye’s chronology: the form from her page, its errors, then the file', async () => {
+    const sw = await b.newPage();
+    await signInAs(sw, 'sw@demo.reachable.test');
+    await visit(sw, `/children/${skye}`);
+    await sw.getByRole('link', { name: 'part of the chronology of Skye Doherty' }).click();
+    await sw.waitForURL(`**/children/${skye}/export`);
+    assert.equal(await sw.title(), "Export part of Skye Doherty's chronology – Reachable");
+    await checkAxe(sw);
+
+    // an end before the start, and no format: both on their fields, what was typed kept
+    await fillDate(sw, 'Start of the period (optional)', { day: '1', month: '6', year: '2024' });
+    await fillDate(sw, 'End of the period (optional)', { day: '1', month: '1', year: '2024' });
+    await sw.getByRole('button', { name: 'Export' }).click();
+    await sw.locator('.govuk-error-summary').waitFor();
+    assert.deepEqual(await checkErrorSummary(sw), [
+      { text: 'The end of the period must be the same as or after the start', href: '#to-day' },
+      { text: 'Select PDF or spreadsheet (CSV)', href: '#format' },
+    ]);
+    assert.equal(await sw.getByRole('group', { name: 'Start of the period (optional)' }).getByLabel('Year').inputValue(), '2024');
+    await checkAxe(sw);
+    await shot(sw, '02-export-part-errors');
+
+    await fillDate(sw, 'End of the period (optional)', { day: '31', month: '12', year: '2030' });
+    await sw.getByRole('checkbox', { name: "Children's social care" }).check();
+    await sw.getByRole('radio', { name: 'PDF' }).check();
+    const [download] = await Promise.all([sw.waitForEvent('download'), sw.getByRole('button', { name: 'Export' }).click()]);
+    assert.match(download.suggestedFilename(), /^chronology-skye-doherty-2024-06-01-to-2030-12-31-\d{4}-\d{2}-\d{2}\.pdf$/);
+    const text = await pdfText(readFileSync((await download.path())!));
+    assert.match(text, /Period 1 June 2024 to 31 December 2030: entries before or after it are left out/);
+    assert.match(text, /Agencies Children's social care only: entries by other agencies are left out/);
+    assert.doesNotMatch(text, /— Police:|— Health:|— Education:/, 'no other agency’s entry');
+    assert.deepEqual(b.pageProblems, []);
+  });
+
   test('a school with no relationship to Skye cannot download her chronology', async () => {
     const school = await b.newPage();
     await signInAs(school, 'school@demo.reachable.test');

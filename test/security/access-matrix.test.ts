@@ -97,6 +97,7 @@ const MATRIX: Record<string, Rule> = {
   'GET /children/:id/screening/new': rule.child,
   'POST /children/:id/screening/new': rule.child,
   'GET /children/:id/access-log': rule.childCan('view_access_log'),
+  'GET /children/:id/export': rule.child,
   'GET /children/:id/chronology.pdf': rule.child,
   'GET /children/:id/chronology.csv': rule.child,
   'GET /children/:id/case-review.pdf': rule.child,

@@ -127,6 +127,65 @@ test('an agency not involved with the child gets 404 for every export', async ()
   assert.equal(anonymous.statusCode, 302, 'signed out: to the sign-in page');
 });
 
+test('part of the chronology: the form from the child page sends its reader to the download for a period and some agencies; the file says what it leaves out', async () => {
+  const v = await as('sam.social@test.reachable');
+  const page = await v.get(`/children/${p.childId}`);
+  assert.ok(page.body.includes(`href="/children/${p.childId}/export"`), 'linked from the chronology');
+  const form = await v.get(`/children/${p.childId}/export`);
+  assert.equal(form.statusCode, 200);
+  assert.match(form.body, /<h1 class="govuk-heading-l">Export part of the chronology<\/h1>/);
+  assert.match(form.body, /name="agency" type="checkbox" value="police"/);
+
+  const sent = await v.get(`/children/${p.childId}/export?export=yes&from-day=28&from-month=1&from-year=2025&to-day=28&to-month=1&to-year=2025&agency=police&agency=health&format=pdf`);
+  assert.equal(sent.statusCode, 303);
+  assert.equal(sent.headers.location, `/children/${p.childId}/chronology.pdf?from=2025-01-28&to=2025-01-28&agency=police&agency=health`);
+  const res = await v.download(String(sent.headers.location));
+  assert.equal(res.statusCode, 200);
+  assert.match(String(res.headers['content-disposition']), /filename="chronology-jordan-test-2025-01-28-to-2025-01-28-\d{4}-\d{2}-\d{2}\.pdf"/);
+  const text = await pdfText(res.rawPayload);
+  assert.match(text, /Period 28 January 2025 to 28 January 2025: entries before or after it are left out/);
+  assert.match(text, /Agencies Police and Health only: entries by other agencies are left out/);
+  assert.match(text, /Chronology 1 entry/);
+  assert.match(text, /Arrested in a flat used to deal class A drugs/);
+  assert.doesNotMatch(text, /restricted entry by Police on 29 January/, 'the next day is outside the period');
+  const rows = await t.database.db.select().from(auditLog).where(and(eq(auditLog.action, 'chronology.exported'), eq(auditLog.childId, p.childId)));
+  assert.deepEqual(rows.sort((a, b) => a.seq - b.seq).at(-1)!.detail.scope, { from: '2025-01-28', to: '2025-01-28', agencies: ['police', 'health'] });
+
+  const csv = await v.get(`/children/${p.childId}/export?export=yes&from-day=29&from-month=1&from-year=2025&format=csv&alerts=yes`);
+  assert.equal(csv.headers.location, `/children/${p.childId}/chronology.csv?from=2025-01-29&alerts=yes`);
+  const file = await v.download(String(csv.headers.location));
+  const entries = [...readCsv(file.body)].filter((r) => r.fields[0] === 'chronology entry');
+  assert.deepEqual(entries.map((r) => r.fields[9]), ['restricted'], 'only the restricted intelligence of the 29th, as who and when');
+});
+
+test('part of the chronology: every problem on its field, what was typed kept, nothing exported; a link altered by hand gets the form', async () => {
+  const v = await as('sam.social@test.reachable');
+  const count = async () => (await t.database.db.select().from(auditLog).where(and(eq(auditLog.action, 'chronology.exported'), eq(auditLog.childId, p.childId)))).length;
+  const before = await count();
+  const res = await v.get(`/children/${p.childId}/export?export=yes&from-day=31&from-month=2&from-year=2025&to-day=1&to-month=1&to-year=2025&agency=police&format=`);
+  assert.equal(res.statusCode, 400);
+  assert.match(res.body, /<a href="#from-day">The start of the period must be a real date<\/a>/);
+  assert.match(res.body, /<a href="#format">Select PDF or spreadsheet \(CSV\)<\/a>/);
+  assert.match(res.body, /id="from-day" name="from-day" type="text" value="31"/);
+  assert.match(res.body, /name="agency" type="checkbox" value="police" checked/);
+  const backwards = await v.get(`/children/${p.childId}/export?export=yes&from-day=5&from-month=2&from-year=2025&to-day=1&to-month=2&to-year=2025&format=pdf`);
+  assert.equal(backwards.statusCode, 400);
+  assert.match(backwards.body, /<a href="#to-day">The end of the period must be the same as or after the start<\/a>/);
+  const altered = await v.download(`/children/${p.childId}/chronology.pdf?from=2025-13-01&agency=mi5`);
+  assert.equal(altered.statusCode, 400);
+  assert.match(altered.body, /The start of the period must be a real date/);
+  assert.equal(await count(), before, 'nothing exported, nothing audited as exported');
+});
+
+test('part of the chronology: an agency not involved with the child gets 404 for the form and for what it sends', async () => {
+  const school = await as('sue.school@test.reachable');
+  assert.equal((await school.get(`/children/${p.childId}/export`)).statusCode, 404);
+  assert.equal((await school.get(`/children/${p.childId}/export?export=yes&format=pdf`)).statusCode, 404);
+  assert.equal((await school.get(`/children/${p.childId}/export?export=yes&from-day=40&format=pdf`)).statusCode, 404, 'not a form with its errors either');
+  assert.equal((await school.download(`/children/${p.childId}/chronology.pdf?from=2025-01-28&agency=police`)).statusCode, 404);
+  assert.equal((await school.download(`/children/${p.childId}/chronology.pdf?from=nonsense`)).statusCode, 404);
+});
+
 test('the returns page: the period form, counts, the children without an id, how each value is derived', async () => {
   const v = await as('tara.team@test.reachable');
   const page = await v.get('/reports/returns?from-day=1&from-month=4&from-year=2024&to-day=31&to-month=3&to-year=2025');

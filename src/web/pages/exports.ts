@@ -3,15 +3,16 @@
 // factors) with the page that explains how each value is derived. The services check access and
 // audit; these routes parse, call one service, and draw or send what it returns.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Problem } from '../../domain/event.ts';
+import { AGENCIES, AGENCY_NAMES, type Problem } from '../../domain/event.ts';
 import { londonDate } from '../../domain/time.ts';
 import { caseReviewPack } from '../../services/case-review-service.ts';
-import { chronologyCsv, chronologyExport } from '../../services/export-service.ts';
+import { viewChild } from '../../services/chronology-service.ts';
+import { checkScope, chronologyCsv, chronologyExport, type ChronologyScope } from '../../services/export-service.ts';
 import {
   CIN_FACTORS_COLUMNS, RETURN_DERIVATIONS, SSDA903_MISSING_COLUMNS, checkPeriod, exportReturn, returnsOverview, type ReturnKind,
 } from '../../services/returns-service.ts';
 import { caseReviewDocument, chronologyDocument, spokenDate } from '../export-documents.ts';
-import { asString, dateFromParts, dateParts, formErrors } from '../forms.ts';
+import { asArray, asString, dateFromParts, dateParts, formErrors } from '../forms.ts';
 import { renderPdf } from '../pdf.ts';
 import { requireSignedIn, signedIn } from '../sessions.ts';
 
@@ -39,15 +40,79 @@ export default async function exportRoutes(app: FastifyInstance): Promise<void> 
 
   const withAlerts = (q: Query) => asString(q.alerts) === 'yes';
 
+  /** The scope of a download's link: `from` and `to` as YYYY-MM-DD, `agency` once an agency. */
+  const linkScope = (q: Query) => checkScope({ from: asString(q.from), to: asString(q.to), agencies: asArray(q.agency) });
+
+  /** A download's link for a scope: what the export form sends its reader to. */
+  function downloadHref(childId: string, format: 'pdf' | 'csv', scope: ChronologyScope, alerts: boolean): string {
+    const query = new URLSearchParams();
+    if (scope.from) query.set('from', scope.from);
+    if (scope.to) query.set('to', scope.to);
+    for (const agency of scope.agencies ?? []) query.append('agency', agency);
+    if (alerts) query.set('alerts', 'yes');
+    const text = query.toString();
+    return `/children/${childId}/chronology.${format}${text ? `?${text}` : ''}`;
+  }
+
+  /** "-2018-03-01-to-2019-04-20" for a period: files of two periods are not mistaken for each other. */
+  const periodPart = (scope: ChronologyScope) => (scope.from || scope.to ? `-${scope.from ?? 'start'}-to-${scope.to ?? 'latest'}` : '');
+
+  async function exportForm(request: ChildRequest, reply: FastifyReply, values: Query, problems: Problem[]) {
+    const summary = await viewChild(db, signedIn(request), request.params.id);
+    const chosen = asArray(values.agency);
+    if (problems.length) reply.code(400);
+    return reply.header('cache-control', 'no-store').page('children/export.njk', {
+      title: `Export part of ${summary.child.name}'s chronology`,
+      child: summary.child,
+      values,
+      agencyItems: AGENCIES.map((a) => ({ value: a, text: AGENCY_NAMES[a], checked: chosen.includes(a) })),
+      ...formErrors(problems, { from: 'from-day', to: 'to-day', agencies: 'agencies', format: 'format' }),
+    });
+  }
+
+  // The form sends itself (GET: it changes nothing) and, when it reads right, its reader on to the
+  // download, whose link holds the scope; a download's link altered by hand gets the form, its error shown.
+  app.get<{ Params: { id: string }; Querystring: Query }>('/children/:id/export', async (request: ChildRequest, reply) => {
+    const q = request.query;
+    if (asString(q.export) !== 'yes') return exportForm(request, reply, q, []);
+    const problems: Problem[] = [];
+    const dates: { from?: string; to?: string } = {};
+    for (const [key, label] of [['from', 'the start of the period'], ['to', 'the end of the period']] as const) {
+      const parts = dateFromParts(q, key, label, false);
+      if (parts.problem) problems.push(parts.problem);
+      else dates[key] = parts.value;
+    }
+    const format = asString(q.format);
+    const checked = checkScope({ ...dates, agencies: asArray(q.agency) });
+    problems.push(...checked.problems.filter((p) => !problems.some((known) => known.path === p.path)));
+    if (format !== 'pdf' && format !== 'csv') problems.push({ path: 'format', message: 'Select PDF or spreadsheet (CSV)' });
+    if (problems.length) return exportForm(request, reply, q, problems);
+    // the child's page checks access before the reader is sent on; the download checks it again
+    await viewChild(db, signedIn(request), request.params.id);
+    return reply.redirect(downloadHref(request.params.id, format as 'pdf' | 'csv', checked.scope, withAlerts(q)), 303);
+  });
+
+  /** The form's values for a download's scope, to show it again with its problems. */
+  const formValues = (q: Query): Query => ({
+    ...(asString(q.from) ? prefix('from', asString(q.from)) : {}),
+    ...(asString(q.to) ? prefix('to', asString(q.to)) : {}),
+    agency: asArray(q.agency),
+    alerts: asString(q.alerts),
+  });
+
   app.get<{ Params: { id: string }; Querystring: Query }>('/children/:id/chronology.pdf', async (request: ChildRequest, reply) => {
-    const view = await chronologyExport(db, signedIn(request), request.params.id, { format: 'pdf', alerts: withAlerts(request.query) });
+    const { scope, problems } = linkScope(request.query);
+    if (problems.length) return exportForm(request, reply, { ...formValues(request.query), format: 'pdf' }, problems);
+    const view = await chronologyExport(db, signedIn(request), request.params.id, { format: 'pdf', alerts: withAlerts(request.query), scope });
     const pdf = await renderPdf(chronologyDocument(view));
-    return download(reply, 'application/pdf', `chronology-${fileSafe(view.child.name)}-${londonDate(view.producedAtMs)}.pdf`, pdf);
+    return download(reply, 'application/pdf', `chronology-${fileSafe(view.child.name)}${periodPart(scope)}-${londonDate(view.producedAtMs)}.pdf`, pdf);
   });
 
   app.get<{ Params: { id: string }; Querystring: Query }>('/children/:id/chronology.csv', async (request: ChildRequest, reply) => {
-    const view = await chronologyExport(db, signedIn(request), request.params.id, { format: 'csv', alerts: withAlerts(request.query) });
-    return download(reply, 'text/csv; charset=utf-8', `chronology-${fileSafe(view.child.name)}-${londonDate(view.producedAtMs)}.csv`, chronologyCsv(view, spokenDate));
+    const { scope, problems } = linkScope(request.query);
+    if (problems.length) return exportForm(request, reply, { ...formValues(request.query), format: 'csv' }, problems);
+    const view = await chronologyExport(db, signedIn(request), request.params.id, { format: 'csv', alerts: withAlerts(request.query), scope });
+    return download(reply, 'text/csv; charset=utf-8', `chronology-${fileSafe(view.child.name)}${periodPart(scope)}-${londonDate(view.producedAtMs)}.csv`, chronologyCsv(view, spokenDate));
   });
 
   app.get<{ Params: { id: string }; Querystring: Query }>('/children/:id/case-review.pdf', async (request: ChildRequest, reply) => {

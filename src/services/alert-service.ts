@@ -177,7 +177,7 @@ export function createAlertService(options: AlertServiceOptions = {}) {
    * otherwise tell agencies of decisions they knew of long ago.
    */
   async function tellReferrers(tx: Db, fresh: readonly Alert[]): Promise<void> {
-    const since = clock() - REFERRAL_NEWS_DAYS * 86_400_000;
+    const since = newsSince();
     const notices = fresh.flatMap((alert) => {
       if (alert.rule !== 'REFERRAL_DECISION_DUE' || alert.status !== 'resolved' || !alert.resolvedAt || Date.parse(alert.resolvedAt) < since) return [];
       const agencies = (alert.details.referringAgencies as string[] | undefined) ?? [];
@@ -198,7 +198,12 @@ export function createAlertService(options: AlertServiceOptions = {}) {
    * My work but not news to send. The rule's other alerts are news from the moment the referral is.
    */
   function oldReferral(alert: Alert): boolean {
-    return alert.rule === 'REFERRAL_DECISION_DUE' && !!alert.dueBy && Date.parse(alert.dueBy) < clock() - REFERRAL_NEWS_DAYS * 86_400_000;
+    return alert.rule === 'REFERRAL_DECISION_DUE' && !!alert.dueBy && Date.parse(alert.dueBy) < newsSince();
+  }
+
+  /** The start of the days whose referral news is still news (REFERRAL_NEWS_DAYS before now). */
+  function newsSince(): number {
+    return clock() - REFERRAL_NEWS_DAYS * 86_400_000;
   }
 
   /** Re-evaluates the partnership-wide rules (links between children, adults, places). */

@@ -94,7 +94,6 @@ export const children = pgTable(
     uniqueIndex('children_creation_ref_agency_key')
       .on(t.createdByAgency, t.creationRef)
       .where(sql`${t.creationRef} is not null and ${t.createdByUser} is null`),
-    index('children_name_idx').on(sql`lower(${t.name})`),
     index('children_dob_idx').on(t.dateOfBirth),
     index('children_nhs_idx').on(t.nhsNumber),
     index('children_upn_idx').on(t.upn),

@@ -178,6 +178,8 @@ test('dismissing needs a reason, kept on the alert; notes and assignment are rec
   await dismissAlert(database.db, p.police, alert.id, 'Response recorded in Niche as a safety plan meeting; duplicate of the MASH alert.');
   const viewed = await viewAlert(database.db, p.police, alert.id);
   assert.match(viewed.alert.dismissReason ?? '', /safety plan meeting/);
+  assert.ok(alert.evidence.length > 0);
+  assert.deepEqual(viewed.evidence, alert.evidence.map((id) => ({ id, onRecord: true })), 'the threat is on the child’s own record');
   assert.deepEqual(viewed.notes.map((n) => n.note.kind), ['note', 'assigned', 'dismissed']);
   assert.equal(viewed.alert.status, 'open');
   await assert.rejects(viewAlert(database.db, p.school, alert.id), (e: unknown) => e instanceof ServiceError && e.id === 'not_found');

@@ -601,9 +601,14 @@ export async function viewAlert(db: Db, actor: Actor, alertId: string) {
     const subject = alert.subject ? await contextRepo.findEntityByKey(tx, alert.subject.kind, alert.subject.ref) : undefined;
     const context = subject ? { id: subject.id, label: subject.label } : null;
     const shown = (await withNeedToKnow(tx, actor, [alert]))[0];
+    // each entry of the evidence, and whether it is on this child's record (a network alert's
+    // includes the other child's entries, which are named, not linked: under this child's address
+    // they are a 404, and the reader may not see that child at all)
+    const ownEntries = child ? await chronologyRepo.eventIdsOfChild(tx, child.id, shown.evidence) : new Set<string>();
+    const evidence = shown.evidence.map((id) => ({ id, onRecord: ownEntries.has(id) }));
     // after the reads: the audit chain's head is held from the entry to the commit
     await audit(tx, actor, 'alert.viewed', alert.childId, { alert: alert.id });
-    return { alert: shown, context, notes, colleagues, childName: child?.name ?? null, mayManage, childDied };
+    return { alert: shown, evidence, context, notes, colleagues, childName: child?.name ?? null, mayManage, childDied };
   });
 }
 

@@ -254,6 +254,17 @@ export async function listEvents(
   return { entries: rows.map((r) => ({ ...r.event, recordedByName: r.recordedByName })), total };
 }
 
+/**
+ * Which of `ids` are entries on the child's own record, in one query: an alert's evidence may name
+ * another child's entries (a network alert), which are not to be linked under this child.
+ */
+export async function eventIdsOfChild(db: Db, childId: string, ids: readonly string[]): Promise<Set<string>> {
+  const wellFormed = ids.filter((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id));
+  if (!wellFormed.length) return new Set();
+  const rows = await db.select({ id: events.id }).from(events).where(and(eq(events.childId, childId), inArray(events.id, wellFormed)));
+  return new Set(rows.map((r) => r.id));
+}
+
 export async function findEventOfChild(db: Db, childId: string, eventId: string): Promise<ChronologyEntry | undefined> {
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(eventId)) return undefined;
   const [row] = await db

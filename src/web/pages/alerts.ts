@@ -7,7 +7,6 @@ import { assignAlert, dismissAlert, noteAlert, viewAlert } from '../../services/
 import { myWork } from '../../services/my-work-service.ts';
 import { ServiceError } from '../../services/errors.ts';
 import { outboxFor } from '../../services/notice-service.ts';
-import { findEventOfChild } from '../../store/chronology-repository.ts';
 import { createPanelService } from '../../services/panel-service.ts';
 import { responsesFor } from '../alert-responses.ts';
 import { asString, dateFromParts, formErrors } from '../forms.ts';
@@ -86,16 +85,12 @@ export async function alertRoutes(app: FastifyInstance): Promise<void> {
 
   async function renderAlert(alertId: string, request: Parameters<typeof signedIn>[0], extra: Record<string, unknown> = {}) {
     const actor = signedIn(request);
-    const { alert, context, notes, colleagues, childName, mayManage, childDied } = await viewAlert(db, actor, alertId);
-    // An entry opens at /children/CHILD/events/ID only when it is on that child's record: a network
-    // alert's evidence includes the other child's entries, which under this child's address are a
-    // 404 (and whose child the reader may not see at all). Those are named, not linked.
-    // viewAlert has checked the reader may see this child and audited the view.
-    const evidence = [];
-    for (const [i, id] of alert.evidence.entries()) {
-      const onRecord = alert.childId ? !!(await findEventOfChild(db, alert.childId, id)) : false;
-      evidence.push({ n: i + 1, href: onRecord ? `/children/${alert.childId}/events/${id}` : null, elsewhere: !!alert.childId && !onRecord });
-    }
+    // viewAlert has checked the reader may see this child, audited the view, and says which entries
+    // of the evidence are on this child's record (linked) and which are another's (named only)
+    const { alert, evidence: entries, context, notes, colleagues, childName, mayManage, childDied } = await viewAlert(db, actor, alertId);
+    const evidence = entries.map((e, i) => ({
+      n: i + 1, href: e.onRecord ? `/children/${alert.childId}/events/${e.id}` : null, elsewhere: !!alert.childId && !e.onRecord,
+    }));
     return {
       title: `${ruleName(alert.rule)}${childName ? `: ${childName}` : context ? `: ${context.label}` : ''}`,
       alert,

@@ -231,7 +231,7 @@ describe('chronology export and case review pack', () => {
     assert.equal(view.restricted, 1);
     const onlyHealth = await chronologyExport(database.db, p.socialWorker, p.childId, { format: 'pdf', alerts: false, scope: { agencies: ['health'] } }, { now: () => NOW });
     assert.deepEqual(onlyHealth.entries, []);
-    assert.match((await pdfText(await renderPdf(chronologyDocument(onlyHealth)))).text, /Nothing is recorded on the chronology in the period and by the agencies chosen/);
+    assert.match((await pdfText(await renderPdf(chronologyDocument(onlyHealth)))).text, /Nothing is recorded on the chronology by the agencies chosen\./);
   });
 
   test('a scope that is not one is refused, naming its field, and nothing is audited', async () => {
@@ -241,7 +241,7 @@ describe('chronology export and case review pack', () => {
     assert.deepEqual((await refusal({ to: '2025-13-01' })).details, [{ path: 'to', message: 'The end of the period must be a real date' }]);
     assert.deepEqual((await refusal({ to: '1 March 2025' })).details, [{ path: 'to', message: 'The end of the period must be a real date' }]);
     assert.deepEqual((await refusal({ from: '2025-02-05', to: '2025-02-01' })).details, [{ path: 'to', message: 'The end of the period must be the same as or after the start' }]);
-    assert.deepEqual((await refusal({ agencies: ['police', 'mi5'] })).details, [{ path: 'agencies', message: 'Select agencies from the list: mi5 is not one' }]);
+    assert.deepEqual((await refusal({ agencies: ['police', 'mi5'] })).details, [{ path: 'agencies', message: 'Select agencies from the list: mi5 is not an agency' }]);
     assert.equal((await auditRows(database, 'chronology.exported', p.childId)).length, before);
   });
 

@@ -8,7 +8,7 @@
 import { CONTEXT_KIND_NAMES, type ContextKind } from '../domain/context.ts';
 import { AGENCIES, AGENCY_NAMES, EVENT_TYPE_NAMES, agencyRef, type Agency, type EventType, type Problem } from '../domain/event.ts';
 import { LANGUAGE_GUIDE, checkLanguage, eventFreeText } from '../domain/language.ts';
-import { formatInstant, isCalendarDate, londonDate } from '../domain/time.ts';
+import { EARLIEST_YEAR, beforeEarliestYear, formatInstant, isCalendarDate, londonDate } from '../domain/time.ts';
 import type { Db } from '../store/database.ts';
 import * as alertsRepo from '../store/alert-repository.ts';
 import * as repo from '../store/chronology-repository.ts';
@@ -43,13 +43,16 @@ export function checkScope(input: { from?: string; to?: string; agencies?: reado
   for (const key of ['from', 'to'] as const) {
     const value = input[key]?.trim();
     if (!value) continue;
+    const what = `The ${key === 'from' ? 'start' : 'end'} of the period`;
     if (isCalendarDate(value)) scope[key] = value;
-    else problems.push({ path: key, message: `The ${key === 'from' ? 'start' : 'end'} of the period must be a real date` });
+    // as the form's date fields say it (web/forms.ts)
+    else if (/^\d{4}-\d{2}-\d{2}$/.test(value) && beforeEarliestYear(value)) problems.push({ path: key, message: `${what} must be the same as or after 1 January ${EARLIEST_YEAR}` });
+    else problems.push({ path: key, message: `${what} must be a real date` });
   }
   if (scope.from && scope.to && scope.from > scope.to) problems.push({ path: 'to', message: 'The end of the period must be the same as or after the start' });
   const agencies = [...new Set(input.agencies ?? [])];
   const unknown = agencies.filter((a) => !(AGENCIES as readonly string[]).includes(a));
-  if (unknown.length) problems.push({ path: 'agencies', message: `Select agencies from the list: ${unknown.join(', ')} is not one` });
+  if (unknown.length) problems.push({ path: 'agencies', message: `Select agencies from the list: ${andList(unknown)} ${unknown.length === 1 ? 'is not an agency' : 'are not agencies'}` });
   else if (agencies.length) scope.agencies = (AGENCIES as readonly Agency[]).filter((a) => agencies.includes(a));
   return { scope: problems.length ? {} : scope, problems };
 }
@@ -62,6 +65,28 @@ export function inScopePeriod(scope: ChronologyScope, at: Date): boolean {
 }
 
 export const wholeChronology = (scope: ChronologyScope) => !scope.from && !scope.to && !scope.agencies?.length;
+
+export const andList = (items: string[]) => (items.length > 1 ? `${items.slice(0, -1).join(', ')} and ${items.at(-1)}` : items[0] ?? '');
+
+/**
+ * What of the chronology an export holds, as [what, words] for its first page and its CSV's first
+ * row: none when all of it. A reader of a part for a court must not take it for the whole.
+ */
+export function scopeLines(scope: ChronologyScope, spokenDay: (iso: string) => string): [string, string][] {
+  const lines: [string, string][] = [];
+  if (scope.from && scope.to) lines.push(['Period', `${spokenDay(scope.from)} to ${spokenDay(scope.to)}: entries before or after it are left out`]);
+  else if (scope.from) lines.push(['Period', `From ${spokenDay(scope.from)}: entries before it are left out`]);
+  else if (scope.to) lines.push(['Period', `Up to ${spokenDay(scope.to)}: entries after it are left out`]);
+  if (scope.agencies?.length) lines.push(['Agencies', `${andList(scope.agencies.map(agencyName))} only: entries by other agencies are left out`]);
+  return lines;
+}
+
+/** What an export of nothing says: that nothing is recorded in what was chosen, not on the chronology. */
+export function nothingInScope(scope: ChronologyScope): string {
+  const period = scope.from || scope.to ? ' in the period' : '';
+  const agencies = scope.agencies?.length ? ' by the agencies chosen' : '';
+  return `Nothing is recorded on the chronology${period}${agencies}.`;
+}
 
 export interface ExportOptions {
   /** the present moment; tests fix it */
@@ -376,6 +401,9 @@ export function chronologyCsv(view: ChronologyExport, spokenDate: (ms: number) =
   // a byte-order mark: without it Excel reads UTF-8 as Windows-1252 and garbles ’ and — in what
   // practitioners wrote (our own CSV reader, and every other, skips it)
   let out = `\ufeff${csvLine(CSV_HEAD)}`;
+  // a part of the chronology says so in its first row, as the PDF on its first page
+  const scope = scopeLines(view.scope, (iso) => spokenDate(Date.parse(`${iso}T12:00:00Z`)));
+  if (scope.length) out += csvLine(['export scope', '', '', '', '', '', scope.map(([what, words]) => `${what}: ${words}`).join('. '), '', '', '', '', '', '']);
   for (const e of view.entries) {
     out += e.redacted
       ? csvLine(['chronology entry', occurred(e.at, true), agencyName(e.agency), '', '', e.typeName, restrictedText(e, spokenDate), '', '', 'restricted', '', e.id, ''])

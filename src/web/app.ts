@@ -54,6 +54,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     trustProxy: deps.config.env === 'production' ? (_address: string, hop: number) => hop === 0 : false,
     bodyLimit: 5 * 1024 * 1024,
     frameworkErrors: routerRefusal,
+    // No HEAD twin of every GET: Fastify's runs the GET's handler and drops the body, so a HEAD of a
+    // chronology export was audited as an export (and of a child's page as a view) while nothing was
+    // shown. HEAD is answered where it is meant: the health check.
+    exposeHeadRoutes: false,
   });
   const alerts = deps.alerts ?? createAlertService({ config: deps.config.rules, baseUrl: deps.config.baseUrl, dutyInboxes: deps.config.dutyInboxes });
   app.decorate('deps', { ...deps, alerts, afterRecord: deps.afterRecord ?? alerts.afterRecord });
@@ -125,5 +129,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(apiRoutes, { prefix: '/api' });
 
   app.get('/health', async () => ({ status: 'ok' }));
+  app.head('/health', async (_request, reply) => reply.send());
   return app;
 }

@@ -4,8 +4,8 @@
 import { AGENCY_NAMES, agencyRef, type Agency } from '../domain/event.ts';
 import { OUTCOME_NAMES, type Outcome, type PanelType } from '../domain/workflows/panel.ts';
 import type { CaseReviewPack } from '../services/case-review-service.ts';
-import type { ChronologyExport, ChronologyScope, ExportAlert, ExportEntry } from '../services/export-service.ts';
-import { FLAGGED_WORDING_LEAD, durationText, flaggedWordingText, openForText, restrictedText } from '../services/export-service.ts';
+import type { ChronologyExport, ExportAlert, ExportEntry } from '../services/export-service.ts';
+import { FLAGGED_WORDING_LEAD, andList, durationText, flaggedWordingText, nothingInScope, openForText, restrictedText, scopeLines } from '../services/export-service.ts';
 import type { Block, PdfDocument } from './pdf.ts';
 import { ruleName } from '../rules/rule-names.ts';
 import { viewFilters } from './view-filters.ts';
@@ -31,27 +31,15 @@ function marking(view: ChronologyExport, what: string): string {
 }
 
 const dayText = (iso: string) => date(Date.parse(`${iso}T12:00:00Z`));
-const andList = (items: string[]) => (items.length > 1 ? `${items.slice(0, -1).join(', ')} and ${items.at(-1)}` : items[0] ?? '');
-
-/** What of the chronology a document holds, said where a reader looks first: none when all of it. */
-export function scopeRows(scope: ChronologyScope): string[][] {
-  const rows: string[][] = [];
-  if (scope.from || scope.to) {
-    const period = scope.from && scope.to ? `${dayText(scope.from)} to ${dayText(scope.to)}` : scope.from ? `From ${dayText(scope.from)}` : `Up to ${dayText(scope.to!)}`;
-    rows.push(['Period', `${period}: entries before or after it are left out`]);
-  }
-  if (scope.agencies?.length) rows.push(['Agencies', `${andList(scope.agencies.map(agencyName))} only: entries by other agencies are left out`]);
-  return rows;
-}
 
 function header(view: ChronologyExport, alertsLine: string | null): Block[] {
   const rows = [
-    ...scopeRows(view.scope),
     ['Child', view.child.name],
     ['Date of birth', view.child.dateOfBirth ? date(Date.parse(`${view.child.dateOfBirth}T12:00:00Z`)) : 'Not known'],
     ['Produced by', `${view.producedBy.name}, ${agencyName(view.producedBy.agency)}`],
     ['Produced on', dateTime(view.producedAtMs)],
     ['Chronology', `${plural(view.entries.length, 'entry', 'entries')}${view.restricted ? `, of which ${plural(view.restricted, 'restricted entry', 'restricted entries')} of other agencies shown as who and when only` : ''}`],
+    ...scopeLines(view.scope, dayText),
     ...(alertsLine ? [['Alerts', alertsLine]] : []),
     ['Marking', MARKING],
   ];
@@ -95,7 +83,7 @@ function entryBlocks(e: ExportEntry, reader: Agency): Block[] {
 }
 
 function chronologyBlocks(view: ChronologyExport): Block[] {
-  if (!view.entries.length) return [{ kind: 'paragraph', text: scopeRows(view.scope).length ? 'Nothing is recorded on the chronology in the period and by the agencies chosen.' : 'Nothing is recorded on the chronology.' }];
+  if (!view.entries.length) return [{ kind: 'paragraph', text: nothingInScope(view.scope) }];
   return [
     { kind: 'paragraph', muted: true, text: `${plural(view.entries.length, 'entry', 'entries')}, oldest first.` },
     ...view.entries.flatMap((e) => entryBlocks(e, view.producedBy.agency)),

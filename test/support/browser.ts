@@ -201,7 +201,7 @@ export async function checkErrorSummary(page: Page): Promise<{ text: string; hre
  * took past the 10 s default to paint and failed a test that asserted nothing about it: CI takes none
  * unless REACHABLE_SCREENSHOTS=1, and a screenshot is given a minute.
  */
-export const TAKE_SCREENSHOTS = process.env.REACHABLE_SCREENSHOTS === '1' || !process.env.CI;
+export const TAKE_SCREENSHOTS = process.env.REACHABLE_SCREENSHOTS === '1' || !inCi;
 export async function screenshot(page: Page, name: string, dir = SCREENS_DIR): Promise<void> {
   if (!TAKE_SCREENSHOTS) return;
   mkdirSync(dir, { recursive: true });

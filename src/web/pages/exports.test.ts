@@ -141,7 +141,7 @@ test('part of the chronology: the form from the child page sends its reader to t
   assert.equal(sent.headers.location, `/children/${p.childId}/chronology.pdf?from=2025-01-28&to=2025-01-28&agency=police&agency=health`);
   const res = await v.download(String(sent.headers.location));
   assert.equal(res.statusCode, 200);
-  assert.match(String(res.headers['content-disposition']), /filename="chronology-jordan-test-2025-01-28-to-2025-01-28-\d{4}-\d{2}-\d{2}\.pdf"/);
+  assert.match(String(res.headers['content-disposition']), /filename="chronology-jordan-test-2025-01-28-to-2025-01-28-police-health-\d{4}-\d{2}-\d{2}\.pdf"/);
   const text = await pdfText(res.rawPayload);
   assert.match(text, /Period 28 January 2025 to 28 January 2025: entries before or after it are left out/);
   assert.match(text, /Agencies Police and Health only: entries by other agencies are left out/);
@@ -175,6 +175,48 @@ test('part of the chronology: every problem on its field, what was typed kept, n
   assert.equal(altered.statusCode, 400);
   assert.match(altered.body, /The start of the period must be a real date/);
   assert.equal(await count(), before, 'nothing exported, nothing audited as exported');
+});
+
+test('part of the chronology, from the review: a date given twice is refused, not read as none; a part for some agencies says so in its CSV and its name; the open end of a period is not said to be cut', async () => {
+  const v = await as('sam.social@test.reachable');
+  const count = async () => (await t.database.db.select().from(auditLog).where(and(eq(auditLog.action, 'chronology.exported'), eq(auditLog.childId, p.childId)))).length;
+  const before = await count();
+  for (const query of ['to=2024-01-01&to=2024-01-02', 'from=2025-01-28&from=2025-01-29&to=2025-01-28']) {
+    const res = await v.download(`/children/${p.childId}/chronology.csv?${query}`);
+    assert.equal(res.statusCode, 400, query);
+    assert.match(res.body, /of the period must be a real date/, query);
+  }
+  assert.equal(await count(), before, 'nothing exported');
+  const pre1900 = await v.download(`/children/${p.childId}/chronology.pdf?from=1899-12-31&agency=mi5&agency=nhs`);
+  assert.match(pre1900.body, /The start of the period must be the same as or after 1 January 1900/);
+  assert.match(pre1900.body, /Select agencies from the list: mi5 and nhs are not agencies/);
+  const nonsense = await v.download(`/children/${p.childId}/chronology.pdf?from=nonsense`);
+  assert.match(nonsense.body, /id="from-day" name="from-day" type="text" inputmode="numeric">/, 'not a date: the field left empty, not filled with 0');
+
+  const police = await v.download(`/children/${p.childId}/chronology.csv?agency=police&agency=social_care`);
+  assert.equal(police.statusCode, 200);
+  assert.match(String(police.headers['content-disposition']), /filename="chronology-jordan-test-police-social-care-\d{4}-\d{2}-\d{2}\.csv"/);
+  const [head, scope] = [...readCsv(police.body)];
+  assert.equal(head.fields[0], 'record');
+  assert.deepEqual([scope.fields[0], scope.fields[6]], ['export scope', "Agencies: Police and Children's social care only: entries by other agencies are left out"]);
+  const whole = await v.download(`/children/${p.childId}/chronology.csv`);
+  assert.ok(![...readCsv(whole.body)].some((r) => r.fields[0] === 'export scope'), 'the whole chronology has no scope row');
+
+  const from = await pdfText((await v.download(`/children/${p.childId}/chronology.pdf?from=2025-01-29`)).rawPayload);
+  assert.match(from, /Period From 29 January 2025: entries before it are left out/);
+  const upTo = await pdfText((await v.download(`/children/${p.childId}/chronology.pdf?to=2023-01-01`)).rawPayload);
+  assert.match(upTo, /Period Up to 1 January 2023: entries after it are left out/);
+  assert.match(upTo, /Nothing is recorded on the chronology in the period\./);
+});
+
+test('HEAD is not a GET: an export asked for by HEAD is not produced nor audited; the health check answers HEAD', async () => {
+  const v = await as('sam.social@test.reachable');
+  const count = async () => (await t.database.db.select().from(auditLog).where(and(eq(auditLog.action, 'chronology.exported'), eq(auditLog.childId, p.childId)))).length;
+  const before = await count();
+  const head = await t.app.inject({ method: 'HEAD', url: `/children/${p.childId}/chronology.pdf?from=2025-01-01`, headers: { cookie: [...v.cookies].map(([k, x]) => `${k}=${x}`).join('; ') } });
+  assert.notEqual(head.statusCode, 200);
+  assert.equal(await count(), before);
+  assert.equal((await t.app.inject({ method: 'HEAD', url: '/health' })).statusCode, 200);
 });
 
 test('part of the chronology: an agency not involved with the child gets 404 for the form and for what it sends', async () => {

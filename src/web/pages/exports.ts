@@ -41,7 +41,7 @@ export default async function exportRoutes(app: FastifyInstance): Promise<void> 
   const withAlerts = (q: Query) => asString(q.alerts) === 'yes';
 
   /** The scope of a download's link: `from` and `to` as YYYY-MM-DD, `agency` once an agency. */
-  const linkScope = (q: Query) => checkScope({ from: asString(q.from), to: asString(q.to), agencies: asArray(q.agency) });
+  const linkScope = (q: Query) => checkScope({ from: oneDate(q.from), to: oneDate(q.to), agencies: asArray(q.agency) });
 
   /** A download's link for a scope: what the export form sends its reader to. */
   function downloadHref(childId: string, format: 'pdf' | 'csv', scope: ChronologyScope, alerts: boolean): string {
@@ -54,8 +54,12 @@ export default async function exportRoutes(app: FastifyInstance): Promise<void> 
     return `/children/${childId}/chronology.${format}${text ? `?${text}` : ''}`;
   }
 
-  /** "-2018-03-01-to-2019-04-20" for a period: files of two periods are not mistaken for each other. */
-  const periodPart = (scope: ChronologyScope) => (scope.from || scope.to ? `-${scope.from ?? 'start'}-to-${scope.to ?? 'latest'}` : '');
+  /**
+   * "-2018-03-01-to-2019-04-20-police-health" for a part: a file of part of the chronology is not
+   * mistaken for the whole, nor for another part.
+   */
+  const scopePart = (scope: ChronologyScope) =>
+    (scope.from || scope.to ? `-${scope.from ?? 'start'}-to-${scope.to ?? 'latest'}` : '') + (scope.agencies?.length ? `-${scope.agencies.join('-').replace(/_/g, '-')}` : '');
 
   async function exportForm(request: ChildRequest, reply: FastifyReply, values: Query, problems: Problem[]) {
     const summary = await viewChild(db, signedIn(request), request.params.id);
@@ -92,10 +96,10 @@ export default async function exportRoutes(app: FastifyInstance): Promise<void> 
     return reply.redirect(downloadHref(request.params.id, format as 'pdf' | 'csv', checked.scope, withAlerts(q)), 303);
   });
 
-  /** The form's values for a download's scope, to show it again with its problems. */
+  /** The form's values for a download's scope, to show it again with its problems: a date only when it is written as one. */
   const formValues = (q: Query): Query => ({
-    ...(asString(q.from) ? prefix('from', asString(q.from)) : {}),
-    ...(asString(q.to) ? prefix('to', asString(q.to)) : {}),
+    ...(/^\d{4}-\d{2}-\d{2}$/.test(oneDate(q.from)) ? prefix('from', oneDate(q.from)) : {}),
+    ...(/^\d{4}-\d{2}-\d{2}$/.test(oneDate(q.to)) ? prefix('to', oneDate(q.to)) : {}),
     agency: asArray(q.agency),
     alerts: asString(q.alerts),
   });
@@ -105,14 +109,14 @@ export default async function exportRoutes(app: FastifyInstance): Promise<void> 
     if (problems.length) return exportForm(request, reply, { ...formValues(request.query), format: 'pdf' }, problems);
     const view = await chronologyExport(db, signedIn(request), request.params.id, { format: 'pdf', alerts: withAlerts(request.query), scope });
     const pdf = await renderPdf(chronologyDocument(view));
-    return download(reply, 'application/pdf', `chronology-${fileSafe(view.child.name)}${periodPart(scope)}-${londonDate(view.producedAtMs)}.pdf`, pdf);
+    return download(reply, 'application/pdf', `chronology-${fileSafe(view.child.name)}${scopePart(scope)}-${londonDate(view.producedAtMs)}.pdf`, pdf);
   });
 
   app.get<{ Params: { id: string }; Querystring: Query }>('/children/:id/chronology.csv', async (request: ChildRequest, reply) => {
     const { scope, problems } = linkScope(request.query);
     if (problems.length) return exportForm(request, reply, { ...formValues(request.query), format: 'csv' }, problems);
     const view = await chronologyExport(db, signedIn(request), request.params.id, { format: 'csv', alerts: withAlerts(request.query), scope });
-    return download(reply, 'text/csv; charset=utf-8', `chronology-${fileSafe(view.child.name)}${periodPart(scope)}-${londonDate(view.producedAtMs)}.csv`, chronologyCsv(view, spokenDate));
+    return download(reply, 'text/csv; charset=utf-8', `chronology-${fileSafe(view.child.name)}${scopePart(scope)}-${londonDate(view.producedAtMs)}.csv`, chronologyCsv(view, spokenDate));
   });
 
   app.get<{ Params: { id: string }; Querystring: Query }>('/children/:id/case-review.pdf', async (request: ChildRequest, reply) => {
@@ -130,7 +134,7 @@ export default async function exportRoutes(app: FastifyInstance): Promise<void> 
     for (const [key, label] of [['from', 'the start of the period'], ['to', 'the end of the period']] as const) {
       const parts = dateFromParts(q, key, label, false);
       if (parts.problem) problems.push({ ...parts.problem, path: key });
-      input[key] = parts.value ?? asString(q[key]);
+      input[key] = parts.value ?? oneDate(q[key]);
     }
     const checked = checkPeriod(input, Date.now());
     return { period: checked.period, problems: [...problems, ...checked.problems] };
@@ -166,6 +170,15 @@ export default async function exportRoutes(app: FastifyInstance): Promise<void> 
       return download(reply, 'text/csv; charset=utf-8', `${kind}-${period.from}-to-${period.to}.csv`, csv);
     });
   }
+}
+
+/**
+ * A date a link sends, as text: a date given twice (`to=…&to=…`) is not a date, and is refused as
+ * one rather than read as none, which exported the whole chronology for a part.
+ */
+function oneDate(value: unknown): string {
+  if (value === undefined) return '';
+  return typeof value === 'string' ? value : 'given more than once';
 }
 
 function prefix(name: string, iso: string): Record<string, string> {

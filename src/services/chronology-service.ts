@@ -724,7 +724,9 @@ export async function recordEvents(
     if (unborn.length) throw validationFailed(unborn);
     // emergency access does not make itself standing access (access-service)
     await refuseJoiningByEmergencyAccess(tx, actor, child.id, parsed);
-    const result = await appendEvents(tx, child.id, parsed, actor.kind === 'user' ? actor.userId : null, via, batch, options.refuseChangedResends || via === 'api');
+    const recordedBy = actor.kind === 'user' ? actor.userId : null;
+    const result = await appendEvents(tx, child.id, parsed, recordedBy, via, batch, options.refuseChangedResends || via === 'api');
+    result.created.push(...await bringSocialCareToReferrals(tx, child.id, result.created, recordedBy, via));
     const entries: DeferredAudit[] = [];
     if (result.created.length) {
       // the rules before the audit entry: the audit chain's head, which every audited action takes
@@ -748,6 +750,27 @@ export async function recordEvents(
       if (attempt >= 3 || !refRecordedMeanwhile(error)) throw error;
     }
   }
+}
+
+/**
+ * Working Together 2023: a referral to children's social care is theirs to decide, and they cannot
+ * decide what they may not read. A referral recorded by another agency while social care are not in
+ * the child's network brings them in — an involvement started, recorded by the referring agency and
+ * dated with the referral — so the referral, the record and the alert to decide it reach them, as a
+ * referral reaches a front door. (Testers: the school's referral of Mason reached nobody in social
+ * care; the alert came back to the school.) Written after the entries sent, so their places in a
+ * batch (`events[i]` in a refusal) are as sent; its ref is the referral's id, so one referral brings
+ * them once. Returns what it recorded.
+ */
+export async function bringSocialCareToReferrals(tx: Db, childId: string, created: readonly repo.EventRow[], recordedBy: string | null, via: RecordedVia): Promise<repo.EventRow[]> {
+  const referral = created.find((e) => e.type === 'care.referral' && e.agency !== 'social_care');
+  if (!referral) return [];
+  if ((await repo.activeInvolvements(tx, childId)).some((i) => i.agency === 'social_care')) return [];
+  const involvement: EventInput = {
+    type: 'involvement.started', at: referral.atText, agency: referral.agency as Agency, ref: `referral:social_care:${referral.id}`,
+    summary: "Children's social care added to the network by the referral to them", details: { agency: 'social_care' },
+  };
+  return (await appendEvents(tx, childId, [involvement], recordedBy, via, false, false)).created;
 }
 
 /** `2010-12-02` → "2 December 2010". */

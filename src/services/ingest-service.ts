@@ -15,7 +15,7 @@ import { inTransaction, sqlStatesOf, transactionRunAgain } from '../store/transa
 import { scopeOf, type Actor } from './actor.ts';
 import { touchesContext, type AlertService } from './alert-service.ts';
 import { audit, auditAll, type DeferredAudit } from './audit-service.ts';
-import { appendEvents, beforeBirth, contentOf, differences, lockedCurrentChild, londonDayOf, newEventRow } from './chronology-service.ts';
+import { appendEvents, beforeBirth, bringSocialCareToReferrals, contentOf, differences, lockedCurrentChild, londonDayOf, newEventRow } from './chronology-service.ts';
 import { mergeChildRecords } from './child-merge-service.ts';
 import { forbidden, notFound, ServiceError, validationFailed } from './errors.ts';
 import { createIncomingChild, currentChild, matchPerson, missingIdentifiers, rememberPerson, type MatcherSettings } from './matching-service.ts';
@@ -626,6 +626,8 @@ class ChunkBatch {
     if (born && row.events.some((e) => e.at.slice(0, 10) <= born && londonDayOf(e.at) < born)) return false;
     const agencies = this.agencies.get(child.id);
     if (!agencies) return false;
+    // a referral that brings children's social care into the network goes the long way (record)
+    if (!agencies.has('social_care') && row.events.some((e) => e.type === 'care.referral' && e.agency !== 'social_care')) return false;
     // as record() does: the row's events, with the agency's involvement first if it has none
     // (the events' own `child` is not read: newEventRow takes the child decided here)
     const events: readonly EventInput[] = !agencies.has(agency) && row.events.length
@@ -886,6 +888,8 @@ async function record(tx: Db, child: Pick<chronologyRepo.ChildRow, 'id' | 'dateO
   const result = await appendEvents(tx, childId, events, null, 'import', true);
   // the line's savepoint undoes what was written of it: the line is refused whole
   refuseChangedResends(childId, events, result.unchanged);
+  // as for people and systems: a referral to children's social care brings them into the network
+  result.created.push(...await bringSocialCareToReferrals(tx, childId, result.created, null, 'import'));
   if (result.created.length) touched.set(childId, [...(touched.get(childId) ?? []), ...result.created]);
   return result.created.some((e) => e.type !== 'involvement.started' || !e.ref?.startsWith('import:involvement:'));
 }

@@ -583,7 +583,8 @@ test('the web’s form for recording on a child, opened by a merged-away id, lea
   const posted = await sue.post(String(resent.headers.location), sent);
   assert.equal(posted.statusCode, 302);
   assert.match(String(posted.headers.location), new RegExp(`^/children/${kept.id}\\?`));
-  assert.deepEqual((await eventsOn(kept.id)).map((e) => e.type).sort(), ['care.referral', 'education.on_roll']);
+  // the referral brought social care into the network (chronology-service's bringSocialCareToReferrals)
+  assert.deepEqual((await eventsOn(kept.id)).map((e) => e.type).sort(), ['care.referral', 'education.on_roll', 'involvement.started']);
   assert.deepEqual(await eventsOn(merged.id), []);
 });
 

@@ -1,14 +1,14 @@
 // A referral to children's social care, through the real server: the school refers a child only the
-// school holds; the alert that asks social care to decide comes to the school first (social care may
-// not read the record), which adds social care to the network; the alert then goes to social care,
-// who decide. Only social care may record the decision.
+// school holds; the referral brings social care into the child's network, so the alert that asks
+// them to decide, its notice and the record reach them, and they decide. Only social care may record
+// the decision.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { and, eq } from 'drizzle-orm';
 import { openTestApp, signedInVisitors, Visitor } from '../../../test/support/app.ts';
 import { makePartnership, type TestPartnership } from '../../../test/support/partnership.ts';
 import { createChild } from '../../services/chronology-service.ts';
-import { alerts, notifications } from '../../store/schema.ts';
+import { alerts, events, notifications } from '../../store/schema.ts';
 
 let t: Awaited<ReturnType<typeof openTestApp>>;
 let p: TestPartnership;
@@ -26,10 +26,11 @@ after(() => t.close());
 const submissionOf = (body: string) => /name="submission" value="([^"]*)"/.exec(body)?.[1] ?? '';
 const referralAlerts = () => t.database.db.select().from(alerts).where(and(eq(alerts.childId, riley), eq(alerts.rule, 'REFERRAL_DECISION_DUE')));
 
-test('the school refers Riley; the alert comes to the school, which brings social care in; social care decide', async () => {
+test('the school refers Riley; the referral brings social care into the network, the alert is theirs with a notice, and they decide', async () => {
   const sue = await as('sue.school@test.reachable');
   const sam = await as('sam.social@test.reachable');
-  // a Monday in the past: the working day to decide has gone
+  assert.equal((await sam.get(`/children/${riley}`)).statusCode, 404, 'before the referral, social care may not read Riley');
+  // a Monday: the working day to decide ends on Tuesday
   const form = await sue.get(`/children/${riley}/events/new?type=care.referral`);
   assert.equal(form.statusCode, 200);
   const referred = await sue.post(`/children/${riley}/events/new`, {
@@ -38,27 +39,20 @@ test('the school refers Riley; the alert comes to the school, which brings socia
   });
   assert.equal(referred.statusCode, 302, referred.body);
 
-  const [routed] = await referralAlerts();
-  assert.ok(routed, 'a decision is asked for');
-  assert.equal(routed.status, 'open');
-  assert.equal(routed.owner, 'education', 'social care may not read Riley: it goes to the school, which can bring them in');
-  assert.equal(routed.details.ruleOwner, 'social_care');
-  assert.equal(routed.details.referringAgency, 'education');
-  assert.equal((await sam.get(`/children/${riley}`)).statusCode, 404);
-
-  const page = await sue.get(`/alerts/${encodeURIComponent(routed.id)}`);
-  assert.equal(page.statusCode, 200);
-  const join = `/children/${riley}/involvements/new?agency=social_care&amp;change=started&amp;alert=${encodeURIComponent(routed.id)}`;
-  assert.ok(page.body.includes(join), 'the school is offered to add social care to the network');
-
-  const joinForm = await sue.get(join.replaceAll('&amp;', '&'));
-  const joined = await sue.post(`/children/${riley}/involvements/new`, {
-    agency: 'social_care', change: 'started', 'at-day': '4', 'at-month': '6', 'at-year': '2024', alert: routed.id, submission: submissionOf(joinForm.body),
-  });
-  assert.equal(joined.statusCode, 302, joined.body);
   const [moved] = await referralAlerts();
-  assert.equal(moved.owner, 'social_care');
-  assert.equal(moved.details.ruleOwner, undefined);
+  assert.ok(moved, 'a decision is asked for');
+  assert.equal(moved.status, 'open');
+  assert.equal(moved.owner, 'social_care', 'social care decide, and now read Riley');
+  assert.equal(moved.details.ruleOwner, undefined, 'not routed elsewhere');
+  assert.equal(moved.details.referringAgency, 'education');
+  const involvement = (await t.database.db.select().from(events).where(and(eq(events.childId, riley), eq(events.type, 'involvement.started'))))
+    .find((e) => e.details.agency === 'social_care');
+  assert.ok(involvement, "social care's involvement is on Riley's chronology");
+  assert.equal(involvement.agency, 'education', 'recorded by the agency that referred');
+  assert.equal(involvement.at.toISOString(), '2024-06-03T09:30:00.000Z', 'dated with the referral');
+  assert.match(involvement.summary ?? '', /added to the network by the referral/);
+  const newAlert = await t.database.db.select().from(notifications).where(eq(notifications.alertId, moved.id));
+  assert.deepEqual(newAlert.map((n) => n.agency), ['social_care'], 'social care are told there is a new alert');
   assert.equal(moved.status, 'open', 'adding social care to the network does not decide the referral');
 
   // social care now read Riley, and the decision is theirs

@@ -36,3 +36,20 @@ test('after 09:00, or on an earlier day, a date alone is kept as the date (09:00
   assert.equal(atFromForm(today, Date.parse('2026-11-25T14:00:00Z')).at, '2026-11-25');
   assert.equal(atFromForm({ 'at-day': '24', 'at-month': '11', 'at-year': '2026' }, night).at, '2026-11-24');
 });
+
+// GOV.UK asks for every problem at once: a date that is not real hid a time that is not real until
+// the date was mended (a tester: 12/13/2026 at 25:61 showed the date's problem alone).
+test("a bad time is shown with the date's problem, not one send later", () => {
+  const notReal = 'Time must be a real time in 24-hour format, like 14:30';
+  const bad = atFromForm({ 'at-day': '12', 'at-month': '13', 'at-year': '2026', atTime: '25:61' }, night);
+  assert.equal(bad.at, undefined);
+  assert.deepEqual(bad.problems, [
+    { path: 'at', message: 'The date it happened must be a real date' },
+    { path: 'atTime', message: notReal },
+  ]);
+  assert.deepEqual(atFromForm({ atTime: '7pm' }, night).problems.map((p) => p.path), ['at', 'atTime']);
+  assert.deepEqual(atFromForm({ 'at-day': '1', 'at-month': '1', 'at-year': '2099', atTime: '12:60' }, night).problems.map((p) => p.path), ['at', 'atTime']);
+  // a real time, or none, with a bad date: the date's problem alone (whether the time is still to come needs the date)
+  assert.deepEqual(atFromForm({ 'at-day': '12', 'at-month': '13', 'at-year': '2026', atTime: '23:59' }, night).problems.map((p) => p.path), ['at']);
+  assert.deepEqual(atFromForm({ 'at-day': '12', 'at-month': '13', 'at-year': '2026' }, night).problems.map((p) => p.path), ['at']);
+});

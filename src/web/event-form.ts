@@ -127,8 +127,14 @@ export function detailsFromForm(type: EventType, body: Record<string, unknown>):
  */
 export function atFromForm(body: Record<string, unknown>, now = Date.now(), form: { hasTime: boolean } = { hasTime: true }): { at?: string; problems: Problem[] } {
   const date = dateFromParts(body, 'at', 'the date it happened', true, { notFuture: true, now });
-  if (date.problem) return { problems: [date.problem] };
   const time = asString(body.atTime).trim();
+  const m = /^(\d{1,2})[:.](\d{2})$/.exec(time);
+  const notATime = time !== '' && (!m || +m[1] > 23 || +m[2] > 59);
+  const timeProblem: Problem = { path: 'atTime', message: 'Time must be a real time in 24-hour format, like 14:30' };
+  // Every problem at once, as GOV.UK asks: a time that is not a time is wrong whatever the date, so
+  // it is shown with the date's problem rather than one send later. (Whether a time is still to come
+  // needs the date, so that waits for one.)
+  if (date.problem) return { problems: notATime ? [date.problem, timeProblem] : [date.problem] };
   // A date alone is 09:00 London (contract 1). Today's, sent before 09:00, would be in the future,
   // and the rules count an entry once its time comes: a disclosure recorded in the night raised no
   // alert until the 09:00 sweep (testers: "No open alerts" after a disclosure and a threat to life).
@@ -138,10 +144,7 @@ export function atFromForm(body: Record<string, unknown>, now = Date.now(), form
     return { problems: [{ path: 'atTime', message: 'Enter the time it happened, for example 02:30. Without a time, an entry for today means 9am, which has not come yet' }] };
   }
   if (!time) return { at: date.value, problems: [] };
-  const m = /^(\d{1,2})[:.](\d{2})$/.exec(time);
-  if (!m || +m[1] > 23 || +m[2] > 59) {
-    return { problems: [{ path: 'atTime', message: 'Time must be a real time in 24-hour format, like 14:30' }] };
-  }
+  if (notATime || !m) return { problems: [timeProblem] };
   const [y, mo, d] = date.value!.split('-').map(Number);
   const instant = londonWallClock(y, mo, d, +m[1], +m[2]);
   if (instant > now) return { problems: [{ path: 'atTime', message: 'The time must be now or in the past' }] };

@@ -4,6 +4,7 @@ import { AGENCIES, AGENCY_NAMES, EVENT_TYPES, EVENT_TYPE_NAMES, parseEvent, type
 import { optionText } from '../../domain/option-labels.ts';
 import { londonDate, parseAt } from '../../domain/time.ts';
 import { beforeBirth, dateWords, londonDayOf, missingEpisodesOf, recordEvents, RefAlreadyUsed, viewChild, type MissingEpisode } from '../../services/chronology-service.ts';
+import { childAlerts } from '../../services/alert-service.ts';
 import { ServiceError } from '../../services/errors.ts';
 import type { Actor } from '../../services/actor.ts';
 import { atFromForm, detailFields, detailsFromForm, type DetailField } from '../event-form.ts';
@@ -36,6 +37,25 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
 
   async function record(actor: Actor, childId: string, event: Record<string, unknown>, options: { refuseChangedResends?: boolean } = {}) {
     return recordEvents(db, actor, childId, [event], 'web', afterRecord, undefined, options);
+  }
+
+  /**
+   * A decision on a referral, recorded from its alert, dated on a day before the referral: the rule
+   * reads it as decided before it was made, so it decides nothing, and the alert stayed open under a
+   * green "recorded" banner with no reason given (a tester's). The alert is raised at the referral
+   * (rules/referrals.ts: its raisedAt is the referral's time, its key the referral's entry). By day,
+   * as the rule reads it: a decision earlier on the referral's own day decides it (a date alone is
+   * 09:00, before a referral logged at 10:30 that it answered). An alert this reader cannot see, or
+   * of another rule, holds the date to nothing. (The API and the feeds take entries out of order on
+   * purpose: only the form asks.)
+   */
+  async function decisionBeforeReferral(actor: Actor, childId: string, alertId: string, at: string): Promise<Problem[]> {
+    if (!alertId.startsWith('REFERRAL_DECISION_DUE:')) return [];
+    const alert = (await childAlerts(db, actor, childId)).find((a) => a.id === alertId && a.rule === 'REFERRAL_DECISION_DUE');
+    if (!alert) return [];
+    const referralDay = londonDate(alert.raisedAt.getTime());
+    if (londonDayOf(at) >= referralDay) return [];
+    return [{ path: 'at', message: `The date must be on or after the referral, ${dateWords(referralDay)}` }];
   }
 
   app.get<{ Params: { id: string }; Querystring: { type?: string } & Body }>('/children/:id/events/new', async (request, reply) => {
@@ -97,7 +117,8 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
       ...at.problems,
       ...detailProblems,
       ...(at.at ? beforeBirth(summary.child, [{ at: at.at, type }], false) : []),
-      ...(NAMES_AN_EPISODE.has(type) ? episodeProblems(summary.child.name, asString(details.episode), at.at, episodes) : []),
+      ...(NAMES_AN_EPISODE.has(type) ? episodeProblems(summary.child.name, type, asString(details.episode), at.at, episodes) : []),
+      ...(at.at && alertId && type === 'care.referral_decision' ? await decisionBeforeReferral(actor, summary.child.id, alertId, at.at) : []),
       ...(parsed.ok ? [] : parsed.problems.filter((p) => at.at || p.path !== 'at')),
     ]);
     // the summary and the type's own free-text details (a disclosure's concern, an escalation's issue, an arrest's offence…)
@@ -203,13 +224,18 @@ function inFormOrder(type: EventType, problems: Problem[]): Problem[] {
 /**
  * A return (or its interview) must name an episode recorded for the child and not be dated before
  * it started: recorded otherwise, it answers no episode, and the 72-hour interview rule and the
- * episode's count read it wrongly. `at` is the form's (undefined when its own problem is shown).
+ * episode's count read it wrongly. An interview, too, not before the child came back, when their
+ * return is recorded. `at` is the form's (undefined when its own problem is shown).
  */
-function episodeProblems(childName: string, reference: string, at: string | undefined, episodes: MissingEpisode[]): Problem[] {
+function episodeProblems(childName: string, type: EventType, reference: string, at: string | undefined, episodes: MissingEpisode[]): Problem[] {
   if (!episodes.length) return [{ path: 'details.episode', message: `${childName} has no missing episode recorded: record the missing episode first` }];
   if (!reference) return [{ path: 'details.episode', message: 'Select the missing episode' }];
   const episode = episodes.find((e) => e.episode === reference);
   if (!episode) return [{ path: 'details.episode', message: `Select a missing episode recorded for ${childName}` }];
+  if (type === 'missing.rhi' && at) {
+    const early = interviewBeforeReturn(at, episode);
+    if (early.length) return early;
+  }
   // a start the reader may not read, or not recorded yet: nothing to hold the return to
   if (!at || !episode.startedAt || !episode.startedAtText) return [];
   const startDay = londonDayOf(episode.startedAtText);
@@ -220,6 +246,30 @@ function episodeProblems(childName: string, reference: string, at: string | unde
     return [{ path: 'atTime', message: `The time must be after the missing episode started, ${viewFilters.govukDateTime(episode.startedAt).replace(/^.* at /, '')}` }];
   }
   return [{ path: 'at', message: `The date must be on or after the missing episode started, ${dateWords(startDay)}` }];
+}
+
+/**
+ * A return home interview dated before the child came back reads to the 72-hour rule as the duty met
+ * before it began: the rule never raises the overdue alert, and one already raised is taken away,
+ * leaving no trace that the interview was late (a tester's: an interview dated while the child was
+ * still missing). On or after the return recorded for the episode, then. A date alone, or a return
+ * recorded by its date alone, is the whole day: on the return's day, whatever the hour. (Another
+ * agency's restricted return is not the reader's to know: missingEpisodesOf leaves it out, and
+ * nothing is held to it here.)
+ */
+function interviewBeforeReturn(at: string, episode: MissingEpisode): Problem[] {
+  if (!episode.returnedAt || !episode.returnedAtText) return [];
+  const returnDay = londonDayOf(episode.returnedAtText);
+  const day = londonDayOf(at);
+  const byDay = at.length === 10 || episode.returnedAtText.length === 10;
+  if (byDay ? day >= returnDay : parseAt(at) >= episode.returnedAt.getTime()) return [];
+  // the same day, earlier in it: the time is what is wrong
+  if (day === returnDay) {
+    return [{ path: 'atTime', message: `The time must be at or after the child came back, ${viewFilters.govukDateTime(episode.returnedAt).replace(/^.* at /, '')}` }];
+  }
+  // the return's time too, when it is recorded: the practitioner is told all they need at once
+  const when = episode.returnedAtText.length === 10 ? dateWords(returnDay) : viewFilters.govukDateTime(episode.returnedAt);
+  return [{ path: 'at', message: `The date must be on or after the child came back, ${when}` }];
 }
 
 /** How an episode reads among the choices: when the child went missing, and whether a return is recorded. */

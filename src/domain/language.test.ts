@@ -65,6 +65,12 @@ const flagged: [string, string[]][] = [
   ['She is sexually active.', [SEXUALLY_ACTIVE]],
   // prostitution, money mules, plugging
   ['She was prostituted by an older man.', [PROSTITUTE]],
+  // a tester's, unflagged before: the same said otherwise
+  ['Leon put himself in danger again over the weekend.', [PUT]],
+  ['He was putting himself in harm’s way at the station.', [PUT]],
+  ['She placed herself in a dangerous situation at the flat.', [PUT]],
+  ['She is selling herself for drugs.', [PROSTITUTE]],
+  ['Staff think he sold himself to pay off the debt.', [PROSTITUTE]],
   ['Referred as a money-mule.', [MULE]],
   ['Evidence of muling through his bank account.', [MULE]],
   ['He had been plugged before the journey.', [PLUGGING]],
@@ -503,6 +509,13 @@ const testersNotFlagged: string[] = [
   'The nurse talked about a healthy lifestyle.',
   'We discussed his healthy lifestyle plan.',
 ];
+
+// the new forms leave the everyday ones alone
+for (const text of ['He is selling himself short in his college applications.', 'She sells herself well at interview.', 'He put himself forward for the football team.', 'She placed herself at the front of the queue.']) {
+  test(`language check does not flag: ${JSON.stringify(text)}`, () => {
+    assert.deepEqual(check(text), []);
+  });
+}
 
 for (const text of testersNotFlagged) {
   test(`language check does not flag an everyday phrase: ${JSON.stringify(text)}`, () => {

@@ -179,7 +179,9 @@ const LIFESTYLE_AS_A_NOUN =
 
 export const LANGUAGE_GUIDE: LanguageTerm[] = [
   {
-    pattern: w('put(?:ting|s)? (?:him|her|them)sel(?:f|ves) at risk|plac(?:ing|es?) (?:him|her|them)sel(?:f|ves) at risk'),
+    // at risk, and the same said otherwise: in danger, in harm's way, in a dangerous situation (a
+    // tester's "Leon put himself in danger again" went unflagged)
+    pattern: w("(?:put(?:ting|s)?|plac(?:ing|es|ed|e)) (?:him|her|them)sel(?:f|ves) (?:at risk|in danger|in harm['’]?s way|in (?:a )?(?:dangerous|risky) (?:situations?|positions?|places?))"),
     avoid: 'putting themselves at risk',
     alternatives: ['the child may have been groomed', 'is being forced', "a perpetrator may exploit the child's vulnerability"],
   },
@@ -283,7 +285,9 @@ export const LANGUAGE_GUIDE: LanguageTerm[] = [
     alternatives: ['describe the abuse', 'a child under 13 cannot consent'],
   },
   {
-    pattern: w('child prostitutes?|child prostitution|prostitut(?:e|es|ed|ion|ing)'),
+    // and the same said of the child as a trade: "selling herself" (a tester's went unflagged); not
+    // the idiom "selling himself short", nor "sells herself well at interview"
+    pattern: w('child prostitutes?|child prostitution|prostitut(?:e|es|ed|ion|ing)|(?:sell(?:s|ing)?|sold) (?:him|her|them)sel(?:f|ves)(?! (?:short|well|as)\\b)'),
     avoid: 'child prostitute / prostitution',
     alternatives: ['child sexual exploitation'],
   },

@@ -97,7 +97,7 @@ describe('exports: the chronology, the case review pack and the statutory return
     await sw.getByRole('checkbox', { name: "Children's social care" }).check();
     await sw.getByRole('radio', { name: 'PDF' }).check();
     const [download] = await Promise.all([sw.waitForEvent('download'), sw.getByRole('button', { name: 'Export' }).click()]);
-    assert.match(download.suggestedFilename(), /^chronology-skye-doherty-2024-06-01-to-2030-12-31-\d{4}-\d{2}-\d{2}\.pdf$/);
+    assert.match(download.suggestedFilename(), /^chronology-skye-doherty-2024-06-01-to-2030-12-31-social-care-\d{4}-\d{2}-\d{2}\.pdf$/);
     const text = await pdfText(readFileSync((await download.path())!));
     assert.match(text, /Period 1 June 2024 to 31 December 2030: entries before or after it are left out/);
     assert.match(text, /Agencies Children's social care only: entries by other agencies are left out/);

@@ -70,6 +70,7 @@ const flagged: [string, string[]][] = [
   ['He was putting himself in harm’s way at the station.', [PUT]],
   ['She placed herself in a dangerous situation at the flat.', [PUT]],
   ['She is selling herself for drugs.', [PROSTITUTE]],
+  ['She was selling herself as an escort.', [PROSTITUTE]],
   ['Staff think he sold himself to pay off the debt.', [PROSTITUTE]],
   ['Referred as a money-mule.', [MULE]],
   ['Evidence of muling through his bank account.', [MULE]],

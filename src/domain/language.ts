@@ -287,7 +287,7 @@ export const LANGUAGE_GUIDE: LanguageTerm[] = [
   {
     // and the same said of the child as a trade: "selling herself" (a tester's went unflagged); not
     // the idiom "selling himself short", nor "sells herself well at interview"
-    pattern: w('child prostitutes?|child prostitution|prostitut(?:e|es|ed|ion|ing)|(?:sell(?:s|ing)?|sold) (?:him|her|them)sel(?:f|ves)(?! (?:short|well|as)\\b)'),
+    pattern: w('child prostitutes?|child prostitution|prostitut(?:e|es|ed|ion|ing)|(?:sell(?:s|ing)?|sold) (?:him|her|them)sel(?:f|ves)(?! (?:short|well)\\b)'),
     avoid: 'child prostitute / prostitution',
     alternatives: ['child sexual exploitation'],
   },

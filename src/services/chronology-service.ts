@@ -766,6 +766,9 @@ export async function bringSocialCareToReferrals(tx: Db, childId: string, create
   const referral = created.find((e) => e.type === 'care.referral' && e.agency !== 'social_care');
   if (!referral) return [];
   if ((await repo.activeInvolvements(tx, childId)).some((i) => i.agency === 'social_care')) return [];
+  // history: social care were in the network after the referral (a feed of old records, say), so it
+  // was theirs then; bringing them in again would show them involved since that old date
+  if (await repo.involvementEndedAfter(tx, childId, 'social_care', referral.at)) return [];
   const involvement: EventInput = {
     type: 'involvement.started', at: referral.atText, agency: referral.agency as Agency, ref: `referral:social_care:${referral.id}`,
     summary: "Children's social care added to the network by the referral to them", details: { agency: 'social_care' },

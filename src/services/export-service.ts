@@ -15,7 +15,7 @@ import * as repo from '../store/chronology-repository.ts';
 import type { Actor } from './actor.ts';
 import { withNeedToKnow } from './alert-service.ts';
 import { audit } from './audit-service.ts';
-import { redactFor, visibleChild, type VisibleEntry } from './chronology-service.ts';
+import { dateWords, redactFor, visibleChild, type VisibleEntry } from './chronology-service.ts';
 import { csvLine } from './csv.ts';
 import { validationFailed } from './errors.ts';
 import { respondedAlert } from '../rules/rule-names.ts';
@@ -72,11 +72,11 @@ export const andList = (items: string[]) => (items.length > 1 ? `${items.slice(0
  * What of the chronology an export holds, as [what, words] for its first page and its CSV's first
  * row: none when all of it. A reader of a part for a court must not take it for the whole.
  */
-export function scopeLines(scope: ChronologyScope, spokenDay: (iso: string) => string): [string, string][] {
+export function scopeLines(scope: ChronologyScope): [string, string][] {
   const lines: [string, string][] = [];
-  if (scope.from && scope.to) lines.push(['Period', `${spokenDay(scope.from)} to ${spokenDay(scope.to)}: entries before or after it are left out`]);
-  else if (scope.from) lines.push(['Period', `From ${spokenDay(scope.from)}: entries before it are left out`]);
-  else if (scope.to) lines.push(['Period', `Up to ${spokenDay(scope.to)}: entries after it are left out`]);
+  if (scope.from && scope.to) lines.push(['Period', `${dateWords(scope.from)} to ${dateWords(scope.to)}: entries before or after it are left out`]);
+  else if (scope.from) lines.push(['Period', `From ${dateWords(scope.from)}: entries before it are left out`]);
+  else if (scope.to) lines.push(['Period', `Up to ${dateWords(scope.to)}: entries after it are left out`]);
   if (scope.agencies?.length) lines.push(['Agencies', `${andList(scope.agencies.map(agencyName))} only: entries by other agencies are left out`]);
   return lines;
 }
@@ -402,7 +402,7 @@ export function chronologyCsv(view: ChronologyExport, spokenDate: (ms: number) =
   // practitioners wrote (our own CSV reader, and every other, skips it)
   let out = `\ufeff${csvLine(CSV_HEAD)}`;
   // a part of the chronology says so in its first row, as the PDF on its first page
-  const scope = scopeLines(view.scope, (iso) => spokenDate(Date.parse(`${iso}T12:00:00Z`)));
+  const scope = scopeLines(view.scope);
   if (scope.length) out += csvLine(['export scope', '', '', '', '', '', scope.map(([what, words]) => `${what}: ${words}`).join('. '), '', '', '', '', '', '']);
   for (const e of view.entries) {
     out += e.redacted

@@ -61,6 +61,15 @@ test('social care referring, or already involved, adds no involvement; after the
   assert.ok((await socialCareInvolvements(child.id)).some((i) => !i.endedAt), 'social care are in the network again');
 });
 
+test('an old referral, from before social care last ended their involvement, does not bring them back as involved since then', async () => {
+  const child = await createChild(database.db, p.police, { name: 'History Referred', dateOfBirth: '2008-01-01' });
+  await recordEvents(database.db, p.police, child.id, [{ type: 'involvement.started', at: '2019-01-01', agency: 'police', details: { agency: 'social_care' } }], 'web', service.afterRecord);
+  await recordEvents(database.db, p.socialWorker, child.id, [{ type: 'involvement.ended', at: '2020-06-01', agency: 'social_care', details: { agency: 'social_care' } }], 'web', service.afterRecord);
+  await recordEvents(database.db, p.police, child.id, [{ type: 'care.referral', at: '2018-05-01', agency: 'police', ref: 'OLD-1', details: {} }], 'api', service.afterRecord);
+  assert.equal((await addedBy(child.id)).filter((e) => e.summary?.includes('by the referral')).length, 0);
+  assert.ok((await socialCareInvolvements(child.id)).every((i) => i.endedAt), 'social care are not in the network now');
+});
+
 test("an agency system's batch: a refusal still names the entry as sent (events[1]), and nothing is written", async () => {
   const child = await createChild(database.db, p.police, { name: 'Batch Referred', dateOfBirth: '2010-01-01' });
   const refused = await rejection(recordEvents(database.db, p.police, child.id, [

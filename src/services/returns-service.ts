@@ -7,7 +7,7 @@
 // who make it, and every export is audited. How each value is derived is published on the page
 // (RETURN_DERIVATIONS) so the figures can be checked against the chronology.
 import { type Problem } from '../domain/event.ts';
-import { isCalendarDate, londonDate, londonWallClock, parseAt } from '../domain/time.ts';
+import { isCalendarDate, londonDate, londonWallClock } from '../domain/time.ts';
 import { nrmEvidenceOf } from '../rules/indicators.ts';
 import type { Db } from '../store/database.ts';
 import type { ChildRow, EventRow } from '../store/chronology-repository.ts';

@@ -345,6 +345,13 @@ export async function activeInvolvements(db: Db, childId: string): Promise<Invol
     .orderBy(asc(involvements.startedAt));
 }
 
+/** Whether the agency's involvement with the child ended after `at`: they were in the network then. */
+export async function involvementEndedAfter(db: Db, childId: string, agency: string, at: Date): Promise<boolean> {
+  const [row] = await db.select({ id: involvements.id }).from(involvements)
+    .where(and(eq(involvements.childId, childId), eq(involvements.agency, agency), sql`${involvements.endedAt} > ${at.toISOString()}`)).limit(1);
+  return !!row;
+}
+
 export async function startInvolvement(db: Db, row: typeof involvements.$inferInsert): Promise<void> {
   await db.insert(involvements).values(row);
 }

@@ -30,8 +30,6 @@ function marking(view: ChronologyExport, what: string): string {
   return `${MARKING} — ${what} of ${view.child.name}, produced for ${view.producedBy.name}, ${agencyName(view.producedBy.agency)}, on ${date(view.producedAtMs)}`;
 }
 
-const dayText = (iso: string) => date(Date.parse(`${iso}T12:00:00Z`));
-
 function header(view: ChronologyExport, alertsLine: string | null): Block[] {
   const rows = [
     ['Child', view.child.name],
@@ -39,7 +37,7 @@ function header(view: ChronologyExport, alertsLine: string | null): Block[] {
     ['Produced by', `${view.producedBy.name}, ${agencyName(view.producedBy.agency)}`],
     ['Produced on', dateTime(view.producedAtMs)],
     ['Chronology', `${plural(view.entries.length, 'entry', 'entries')}${view.restricted ? `, of which ${plural(view.restricted, 'restricted entry', 'restricted entries')} of other agencies shown as who and when only` : ''}`],
-    ...scopeLines(view.scope, dayText),
+    ...scopeLines(view.scope),
     ...(alertsLine ? [['Alerts', alertsLine]] : []),
     ['Marking', MARKING],
   ];

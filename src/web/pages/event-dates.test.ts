@@ -152,6 +152,11 @@ test("a decision on a referral dated before the referral is refused on the date 
   assert.ok(shown.some(([href]) => href === 'details-outcome'), JSON.stringify(shown));
   assert.equal(await eventsOf(child.id), before, 'nothing written');
   assert.equal((await alertsOf(child.id, 'REFERRAL_DECISION_DUE'))[0].status, 'open');
+  // the alert's other answer, a strategy discussion, is held to the referral too
+  const discussion = await send(sam, child.id, { type: 'care.strategy_discussion', 'at-day': '24', 'at-month': '11', 'at-year': '2024', atTime: '15:00' }, due.id);
+  assert.equal(discussion.statusCode, 400);
+  assert.deepEqual(problemsShown(discussion.body)[0], ['at-day', 'The date must be on or after the referral, 25 November 2024']);
+  assert.equal(await eventsOf(child.id), before, 'nothing written');
 
   // the referral's day: decided, and the alert resolved
   const decided = await send(sam, child.id, { ...decision, 'at-day': '25', 'at-month': '11', 'at-year': '2024', atTime: '15:00' }, due.id);

@@ -49,6 +49,9 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
    * of another rule, holds the date to nothing. (The API and the feeds take entries out of order on
    * purpose: only the form asks.)
    */
+  /** What the referral's alert offers as its answer and the rule counts as social care deciding (rules/referrals.ts). */
+  const DECIDES_A_REFERRAL: ReadonlySet<EventType> = new Set(['care.referral_decision', 'care.strategy_discussion', 'care.section47']);
+
   async function decisionBeforeReferral(actor: Actor, childId: string, alertId: string, at: string): Promise<Problem[]> {
     if (!alertId.startsWith('REFERRAL_DECISION_DUE:')) return [];
     const alert = (await childAlerts(db, actor, childId)).find((a) => a.id === alertId && a.rule === 'REFERRAL_DECISION_DUE');
@@ -118,7 +121,7 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
       ...detailProblems,
       ...(at.at ? beforeBirth(summary.child, [{ at: at.at, type }], false) : []),
       ...(NAMES_AN_EPISODE.has(type) ? episodeProblems(summary.child.name, type, asString(details.episode), at.at, episodes) : []),
-      ...(at.at && alertId && type === 'care.referral_decision' ? await decisionBeforeReferral(actor, summary.child.id, alertId, at.at) : []),
+      ...(at.at && alertId && DECIDES_A_REFERRAL.has(type) ? await decisionBeforeReferral(actor, summary.child.id, alertId, at.at) : []),
       ...(parsed.ok ? [] : parsed.problems.filter((p) => at.at || p.path !== 'at')),
     ]);
     // the summary and the type's own free-text details (a disclosure's concern, an escalation's issue, an arrest's offence…)

@@ -6,6 +6,7 @@
 // whole partnership's links (`contextAlerts`), given when each child became of concern.
 import { contextId, isHarmContext } from '../domain/context.ts';
 import { AGENCY_NAMES, isResponse, type Agency, type EventLink } from '../domain/event.ts';
+import { andList } from '../domain/words.ts';
 import { londonDayNumber } from './calendar/days.ts';
 import type { RulesConfig } from './config.ts';
 import { isOffenceContact } from './indicators.ts';
@@ -160,7 +161,7 @@ function entityWords(occurrences: LinkOccurrence[]): string {
 function names(children: ReadonlyMap<string, ContextChild>, refs: string[]): string {
   const shown = refs.slice(0, 5).map((r) => children.get(r)?.name ?? r);
   if (refs.length > 5) shown.push(`${refs.length - 5} more`);
-  return shown.length <= 1 ? shown.join('') : `${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]}`;
+  return andList(shown);
 }
 
 /**

@@ -6,6 +6,7 @@
 // within 1 working day (critical: 8 hours), and resolved by the next multi-agency response.
 import { isResponse } from '../domain/event.ts';
 import { HOUR } from '../domain/time.ts';
+import { andList } from '../domain/words.ts';
 import { isRestricted, restrictedEntry, type AlertRecord, type ChildRuleFamily, type ChildRun, type EngineEvent, type RuleDefinition } from './rule.ts';
 
 const FINDING =
@@ -63,10 +64,6 @@ const INJURIES: Record<string, string> = {
   overdose: 'an overdose', intoxication: 'intoxication', self_harm: 'self-harm', other: 'an injury',
 };
 
-function listOf(words: string[]): string {
-  return words.length <= 1 ? words.join('') : `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
-}
-
 interface Moment {
   rule: RuleDefinition;
   critical: boolean;
@@ -88,7 +85,7 @@ function momentOf(e: EngineEvent, name: string): Moment | null {
       if (typeof d.injury !== 'string') return null;
       return { rule: RM_INJURY, critical: d.injury === 'stab' || d.injury === 'gunshot', what: `${name} attended the emergency department with ${INJURIES[d.injury] ?? 'an injury'}` };
     case 'police.found_in_possession':
-      return { rule: RM_FOUND_ITEMS, critical: false, what: `${name} was found with ${listOf((d.items as string[]).map((i) => (i === 'weapon' ? 'a weapon' : i === 'phone' ? 'a phone' : i)))}` };
+      return { rule: RM_FOUND_ITEMS, critical: false, what: `${name} was found with ${andList((d.items as string[]).map((i) => (i === 'weapon' ? 'a weapon' : i === 'phone' ? 'a phone' : i)))}` };
     case 'missing.returned':
       return { rule: RM_RETURN, critical: false, what: `${name} came back from a missing episode (${String(d.episode)})` };
     case 'child.disclosure':

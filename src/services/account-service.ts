@@ -4,6 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import argon2 from 'argon2';
 import { z } from 'zod';
 import { agencySchema, problemsOf, type Agency } from '../domain/event.ts';
+import { UUID } from '../domain/identifiers.ts';
 import type { Db } from '../store/database.ts';
 import * as repo from '../store/account-repository.ts';
 import { ROLES, type Actor, type Role } from './actor.ts';
@@ -245,8 +246,6 @@ export async function listApiTokens(db: Db, actor: Actor | null): Promise<ApiTok
   if (actor) requireAdmin(actor);
   return repo.listApiTokens(db);
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** One token by its id, for the page that asks before revoking it. */
 export async function findApiToken(db: Db, actor: Actor | null, id: string): Promise<ApiTokenSummary> {

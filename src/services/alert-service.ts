@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Alert, Severity } from '../domain/alert.ts';
 import { isResponse, type Agency } from '../domain/event.ts';
+import { andList } from '../domain/words.ts';
 import { contextNextChangeMs, evaluateChild, evaluateContext, type ChildEvaluation, type EngineEvent } from '../rules/engine.ts';
 import { DEFAULT_RULES_CONFIG, type RulesConfig } from '../rules/config.ts';
 import type { Db } from '../store/database.ts';
@@ -519,7 +520,6 @@ const LISTED = 5;
 function listItems(names: string[], total: number): string[] {
   return total > LISTED ? [...names.slice(0, LISTED), `${total - LISTED} more`] : names;
 }
-const listText = (items: string[]) => (items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`);
 
 /**
  * ADULT_OF_CONCERN and HOTSPOT (src/rules/network.ts): the first five of `details.children`, in
@@ -531,7 +531,7 @@ function listNamePlaces(a: Pick<alertsRepo.AlertRow, 'message' | 'details'>, chi
   const shown = ids.slice(0, LISTED).map((id) => children.get(id));
   if (!shown.length || shown.some((c) => !c)) return null;
   const items = listItems(shown.map((c) => c!.name), ids.length);
-  const text = listText(items);
+  const text = andList(items);
   const start = a.message.indexOf(text);
   if (start < 0 || a.message.indexOf(text, start + 1) >= 0) return null;
   const places: NamePlace[] = [];

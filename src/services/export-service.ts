@@ -8,7 +8,8 @@
 import { CONTEXT_KIND_NAMES, type ContextKind } from '../domain/context.ts';
 import { AGENCIES, AGENCY_NAMES, EVENT_TYPE_NAMES, agencyRef, type Agency, type EventType, type Problem } from '../domain/event.ts';
 import { LANGUAGE_GUIDE, checkLanguage, eventFreeText } from '../domain/language.ts';
-import { EARLIEST_YEAR, beforeEarliestYear, formatInstant, isCalendarDate, londonDate } from '../domain/time.ts';
+import { formatInstant, londonDate } from '../domain/time.ts';
+import { andList } from '../domain/words.ts';
 import type { Db } from '../store/database.ts';
 import * as alertsRepo from '../store/alert-repository.ts';
 import * as repo from '../store/chronology-repository.ts';
@@ -17,6 +18,7 @@ import { withNeedToKnow } from './alert-service.ts';
 import { audit } from './audit-service.ts';
 import { dateWords, redactFor, visibleChild, type VisibleEntry } from './chronology-service.ts';
 import { csvLine } from './csv.ts';
+import { checkDayPeriod, endBeforeStart, inDayPeriod } from './periods.ts';
 import { validationFailed } from './errors.ts';
 import { respondedAlert } from '../rules/rule-names.ts';
 
@@ -38,18 +40,9 @@ export interface ChronologyScope {
  * `agencies`. Nothing given is the whole chronology.
  */
 export function checkScope(input: { from?: string; to?: string; agencies?: readonly string[] }): { scope: ChronologyScope; problems: Problem[] } {
-  const problems: Problem[] = [];
-  const scope: ChronologyScope = {};
-  for (const key of ['from', 'to'] as const) {
-    const value = input[key]?.trim();
-    if (!value) continue;
-    const what = `The ${key === 'from' ? 'start' : 'end'} of the period`;
-    if (isCalendarDate(value)) scope[key] = value;
-    // as the form's date fields say it (web/forms.ts)
-    else if (/^\d{4}-\d{2}-\d{2}$/.test(value) && beforeEarliestYear(value)) problems.push({ path: key, message: `${what} must be the same as or after 1 January ${EARLIEST_YEAR}` });
-    else problems.push({ path: key, message: `${what} must be a real date` });
-  }
-  if (scope.from && scope.to && scope.from > scope.to) problems.push({ path: 'to', message: 'The end of the period must be the same as or after the start' });
+  const { period, problems } = checkDayPeriod(input);
+  const scope: ChronologyScope = { ...period };
+  if (scope.from && scope.to && scope.from > scope.to) problems.push(endBeforeStart());
   const agencies = [...new Set(input.agencies ?? [])];
   const unknown = agencies.filter((a) => !(AGENCIES as readonly string[]).includes(a));
   if (unknown.length) problems.push({ path: 'agencies', message: `Select agencies from the list: ${andList(unknown)} ${unknown.length === 1 ? 'is not an agency' : 'are not agencies'}` });
@@ -57,16 +50,7 @@ export function checkScope(input: { from?: string; to?: string; agencies?: reado
   return { scope: problems.length ? {} : scope, problems };
 }
 
-/** Whether a moment's London day falls in the scope's period. */
-export function inScopePeriod(scope: ChronologyScope, at: Date): boolean {
-  if (!scope.from && !scope.to) return true;
-  const day = londonDate(at.getTime());
-  return (!scope.from || day >= scope.from) && (!scope.to || day <= scope.to);
-}
-
 export const wholeChronology = (scope: ChronologyScope) => !scope.from && !scope.to && !scope.agencies?.length;
-
-export const andList = (items: string[]) => (items.length > 1 ? `${items.slice(0, -1).join(', ')} and ${items.at(-1)}` : items[0] ?? '');
 
 /**
  * What of the chronology an export holds, as [what, words] for its first page and its CSV's first
@@ -329,7 +313,7 @@ const MAX_ENTRIES = 100_000;
 export async function allEntries(tx: Db, childId: string, scope: ChronologyScope = {}): Promise<repo.ChronologyEntry[]> {
   const { entries } = await repo.listEvents(tx, childId, { agencies: scope.agencies }, { offset: 0, limit: MAX_ENTRIES });
   // a chronology for a review or a court reads forwards; the page shows newest first
-  return entries.filter((e) => inScopePeriod(scope, e.at)).reverse();
+  return entries.filter((e) => inDayPeriod(scope, e.at)).reverse();
 }
 
 export async function alertsOf(tx: Db, actor: Actor, childId: string, now: number): Promise<ExportAlert[]> {
@@ -364,7 +348,7 @@ export async function chronologyExport(
   return db.transaction(async (tx) => {
     const child = await visibleChild(tx, actor, childId);
     const entries = (await allEntries(tx, child.id, scope)).map((e) => exportEntry(redactFor(actor, e)));
-    const alerts = request.alerts ? (await alertsOf(tx, actor, child.id, now)).filter((a) => inScopePeriod(scope, a.raisedAt)) : null;
+    const alerts = request.alerts ? (await alertsOf(tx, actor, child.id, now)).filter((a) => inDayPeriod(scope, a.raisedAt)) : null;
     const restricted = entries.filter((e) => e.redacted).length;
     await audit(tx, actor, 'chronology.exported', child.id, {
       format: request.format,

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { AGENCIES, type Agency, type Problem } from '../domain/event.ts';
 import { formatInstant, londonDate } from '../domain/time.ts';
+import { andList } from '../domain/words.ts';
 import {
   absentAgencies,
   ageAtMeeting,
@@ -164,8 +165,7 @@ export function createPanelService(db: Db, options: PanelServiceOptions = {}) {
       const named = childrenNamedIn(text, children);
       if (!named.length) return [];
       const names = named.map((n) => `${n.child.name} (${pseudonym(n.child.id)})`);
-      const list = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
-      return [problem(path, `Do not name children in an item about an adult or place: every agency at the panel reads it. Remove ${list}, or refer to them by their reference`)];
+      return [problem(path, `Do not name children in an item about an adult or place: every agency at the panel reads it. Remove ${andList(names)}, or refer to them by their reference`)];
     });
   }
 

@@ -7,7 +7,7 @@
 // who make it, and every export is audited. How each value is derived is published on the page
 // (RETURN_DERIVATIONS) so the figures can be checked against the chronology.
 import { type Problem } from '../domain/event.ts';
-import { isCalendarDate, londonDate, londonWallClock } from '../domain/time.ts';
+import { londonDate, londonWallClock } from '../domain/time.ts';
 import { nrmEvidenceOf } from '../rules/indicators.ts';
 import type { Db } from '../store/database.ts';
 import type { ChildRow, EventRow } from '../store/chronology-repository.ts';
@@ -17,6 +17,7 @@ import { can } from './access.ts';
 import { audit } from './audit-service.ts';
 import { csvLine } from './csv.ts';
 import { forbidden } from './errors.ts';
+import { checkDayPeriod, endBeforeStart, inDayPeriod } from './periods.ts';
 
 /** Both returns cover the DfE's collection year, 1 April to 31 March; any period may be asked for. */
 export interface ReturnPeriod {
@@ -53,15 +54,10 @@ export function defaultPeriod(nowMs: number): ReturnPeriod {
 /** Checks a period from the query (YYYY-MM-DD); either end left out takes the default year's. */
 export function checkPeriod(input: { from?: string; to?: string }, nowMs: number): { period: ReturnPeriod; problems: Problem[] } {
   const fallback = defaultPeriod(nowMs);
-  const problems: Problem[] = [];
-  const period = { ...fallback };
-  for (const key of ['from', 'to'] as const) {
-    const value = input[key]?.trim();
-    if (!value) continue;
-    if (!isCalendarDate(value)) problems.push({ path: key, message: `The ${key === 'from' ? 'start' : 'end'} of the period must be a real date` });
-    else period[key] = value;
-  }
-  if (!problems.length && period.from > period.to) problems.push({ path: 'to', message: 'The end of the period must be the same as or after the start' });
+  const checked = checkDayPeriod(input);
+  const problems = checked.problems;
+  const period = { ...fallback, ...checked.period };
+  if (!problems.length && period.from > period.to) problems.push(endBeforeStart());
   if (!problems.length && Date.parse(period.to) - Date.parse(period.from) > 5 * 366 * 86_400_000) {
     problems.push({ path: 'to', message: 'A return covers at most 5 years' });
   }
@@ -73,11 +69,6 @@ function periodEnd(period: ReturnPeriod): number {
   const [y, m, d] = period.to.split('-').map(Number);
   return londonWallClock(y, m, d + 1);
 }
-
-const inPeriod = (period: ReturnPeriod, at: Date) => {
-  const day = londonDate(at.getTime());
-  return day >= period.from && day <= period.to;
-};
 
 /** DD/MM/YYYY, as both returns write dates. */
 export function returnDate(isoOrInstant: string | Date): string {
@@ -144,7 +135,7 @@ export function ssda903MissingRows(children: ReturnChild[], period: ReturnPeriod
     const mine: Omit<Ssda903MissingRow, 'CHILD' | 'DOB'>[] = [];
     for (const e of events) {
       if (e.type === 'care.looked_after') lookedAfter = e.details.status === 'started';
-      if (e.type !== 'missing.started' || !inPeriod(period, e.at)) continue;
+      if (e.type !== 'missing.started' || !inDayPeriod(period, e.at)) continue;
       const episode = String(e.details.episode ?? e.id);
       if (seen.has(episode)) continue;
       seen.add(episode);
@@ -276,7 +267,7 @@ export function cinFactorRows(children: ReturnChild[], period: ReturnPeriod): { 
     const starts = events.filter(isAssessment);
     const mine: Omit<CinFactorsRow, 'LACHILDID' | 'DOB' | 'SEX' | 'UPN'>[] = [];
     for (const [i, start] of starts.entries()) {
-      if (!inPeriod(period, start.at)) continue;
+      if (!inDayPeriod(period, start.at)) continue;
       const from = start.at.getTime() - LOOKBACK_DAYS * DAY_MS;
       const ended = events.find((e) => isSocialCareInvolvement(e, 'involvement.ended') && e.at >= start.at);
       const until = Math.min(

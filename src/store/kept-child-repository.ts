@@ -8,7 +8,7 @@ import { eq, sql, type SQL } from 'drizzle-orm';
 import type { Db } from './database.ts';
 import { children } from './schema.ts';
 import type { ChildRow } from './chronology-repository.ts';
-import { identifierForms } from '../domain/identifiers.ts';
+import { UUID, identifierForms } from '../domain/identifiers.ts';
 
 /**
  * How far the walk goes. The copies this replaced stopped after 20 hops (the feeds) or 5 (subject
@@ -16,8 +16,6 @@ import { identifierForms } from '../domain/identifiers.ts';
  * entries, after a sixth merge of one child, so every caller now has the feeds' 20.
  */
 export const MERGE_HOPS = 20;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The child a record now is: the record itself when never merged, else the record its chain of

@@ -2,10 +2,11 @@
 // decide what this reader may see; this lays it out: a header with the child, who produced it and
 // when, and the OFFICIAL-SENSITIVE marking on every page with its number (pdf.ts's footer).
 import { AGENCY_NAMES, agencyRef, type Agency } from '../domain/event.ts';
+import { andList } from '../domain/words.ts';
 import { OUTCOME_NAMES, type Outcome, type PanelType } from '../domain/workflows/panel.ts';
 import type { CaseReviewPack } from '../services/case-review-service.ts';
 import type { ChronologyExport, ExportAlert, ExportEntry } from '../services/export-service.ts';
-import { FLAGGED_WORDING_LEAD, andList, durationText, flaggedWordingText, nothingInScope, openForText, restrictedText, scopeLines } from '../services/export-service.ts';
+import { FLAGGED_WORDING_LEAD, durationText, flaggedWordingText, nothingInScope, openForText, restrictedText, scopeLines } from '../services/export-service.ts';
 import type { Block, PdfDocument } from './pdf.ts';
 import { ruleName } from '../rules/rule-names.ts';
 import { viewFilters } from './view-filters.ts';

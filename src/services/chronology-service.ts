@@ -940,6 +940,15 @@ export function newEventRow(childId: string, e: EventInput, recordedBy: string |
 }
 
 /**
+ * The entry the child's record holds already, written on the web for the actor's agency, that says
+ * what this one does (repo.sameEntryOnWeb): the record form asks before it records it a second time.
+ */
+export async function sameEntryRecorded(db: Db, actor: Actor, childId: string, input: EventInput): Promise<{ recordedAt: Date; recordedBy: string | null; recordedByName: string | null } | undefined> {
+  await visibleChild(db, actor, childId);
+  return repo.sameEntryOnWeb(db, newEventRow(childId, input, actor.kind === 'user' ? actor.userId : null, 'web'));
+}
+
+/**
  * Stores events already checked for idempotence by the caller (an agency feed's chunk: issue 10),
  * in one statement per few hundred rows, then keeps the involvements and the context index in step
  * row by row in the order given — the same writes appendEvents makes, without a round trip per row.

@@ -5,6 +5,7 @@ import { jsonFromDriver, type Db } from './database.ts';
 import { children, events, involvements, users } from './schema.ts';
 import { keptRecordsByIdentifier, keptRecordsByIdentifierOf } from './kept-child-repository.ts';
 import { normaliseName } from '../linkage/strings.ts';
+import { UUID } from '../domain/identifiers.ts';
 import { nameHasWords, nameWords } from './name-search.ts';
 
 export type ChildRow = typeof children.$inferSelect;
@@ -259,14 +260,14 @@ export async function listEvents(
  * another child's entries (a network alert), which are not to be linked under this child.
  */
 export async function eventIdsOfChild(db: Db, childId: string, ids: readonly string[]): Promise<Set<string>> {
-  const wellFormed = ids.filter((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id));
+  const wellFormed = ids.filter((id) => UUID.test(id));
   if (!wellFormed.length) return new Set();
   const rows = await db.select({ id: events.id }).from(events).where(and(eq(events.childId, childId), inArray(events.id, wellFormed)));
   return new Set(rows.map((r) => r.id));
 }
 
 export async function findEventOfChild(db: Db, childId: string, eventId: string): Promise<ChronologyEntry | undefined> {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(eventId)) return undefined;
+  if (!UUID.test(eventId)) return undefined;
   const [row] = await db
     .select({ event: events, recordedByName: users.name })
     .from(events)
@@ -274,6 +275,28 @@ export async function findEventOfChild(db: Db, childId: string, eventId: string)
     .where(and(eq(events.childId, childId), eq(events.id, eventId)))
     .limit(1);
   return row && { ...row.event, recordedByName: row.recordedByName };
+}
+
+/**
+ * The latest entry on the child's record that says what `row` says — its type, moment (as written),
+ * agency, summary, details and sensitivity — written on the web under another reference: the record
+ * form saved, then Back (the page comes again, with a new submission id) and saved again.
+ */
+export async function sameEntryOnWeb(db: Db, row: NewEventRow): Promise<{ recordedAt: Date; recordedBy: string | null; recordedByName: string | null } | undefined> {
+  const [found] = await db
+    .select({ recordedAt: events.recordedAt, recordedBy: events.recordedBy, recordedByName: users.name })
+    .from(events)
+    .leftJoin(users, eq(users.id, events.recordedBy))
+    .where(and(
+      eq(events.childId, row.childId), eq(events.at, row.at), eq(events.atText, row.atText), eq(events.type, row.type),
+      eq(events.agency, row.agency), eq(events.recordedVia, 'web'), eq(events.sensitivity, row.sensitivity ?? 'standard'),
+      sql`${events.summary} is not distinct from ${row.summary ?? null}`,
+      sql`${events.details} = ${JSON.stringify(row.details)}::jsonb`,
+      sql`${events.ref} is distinct from ${row.ref ?? null}`,
+    ))
+    .orderBy(desc(events.recordedAt))
+    .limit(1);
+  return found;
 }
 
 /** Every event of the child in time order: what the rules engine reads. */

@@ -68,6 +68,42 @@ test('the record-event form sent twice records one entry, and both answers go to
   assert.notEqual(hidden(again.body, 'submission'), submission);
 });
 
+test('saved, then Back and saved again (a new submission id): the entry already recorded is named, and recorded again only when asked', async () => {
+  const v = await social();
+  const sent = { type: 'contact.direct_work', 'at-day': '4', 'at-month': '3', 'at-year': '2024', summary: 'Met at the youth club (Back, then Save)' };
+  const formFor = async () => hidden((await v.get(`/children/${p.childId}/events/new?type=contact.direct_work`)).body, 'submission');
+  const first = await v.post(`/children/${p.childId}/events/new`, { ...sent, submission: await formFor() });
+  assert.equal(first.statusCode, 302);
+  const recorded = () => t.database.db.select().from(events).where(like(events.summary, '%(Back, then Save)%'));
+  assert.equal((await recorded()).length, 1);
+
+  // Back asks for the form afresh (no-store): the same entry under a new submission id
+  const backAgain = { ...sent, submission: await formFor() };
+  const refused = await v.post(`/children/${p.childId}/events/new`, backAgain);
+  assert.equal(refused.statusCode, 400);
+  assert.equal((await recorded()).length, 1, 'not recorded twice');
+  const [[anchor, message]] = summaryLinks(refused.body);
+  assert.equal(anchor, 'again');
+  assert.match(message, /^You recorded this entry on \d{1,2} [A-Z][a-z]+ \d{4} at \d{1,2}:\d{2}(am|pm), with the same date, details and summary/);
+  assert.match(refused.body, /id="again" name="again" type="checkbox" value="yes"/);
+  assert.equal(hidden(refused.body, 'submission'), backAgain.submission, 'the submission is kept, so that asking again records it once');
+  assert.match(refused.body, /Met at the youth club \(Back, then Save\)/, 'what was typed is kept');
+
+  // asked for: recorded as another entry, once however often it is sent
+  const asked = { ...backAgain, again: 'yes' };
+  assert.equal((await v.post(`/children/${p.childId}/events/new`, asked)).statusCode, 302);
+  assert.equal((await v.post(`/children/${p.childId}/events/new`, asked)).statusCode, 302);
+  assert.equal((await recorded()).length, 2);
+
+  // anything different is another entry, recorded without asking: another date, another summary,
+  // another sensitivity, or the practitioner's own system's reference (which is never recorded twice)
+  for (const changed of [{ 'at-day': '5' }, { summary: 'Met at the youth club again (Back, then Save)' }, { sensitivity: 'restricted' }, { ref: 'CASE-991' }]) {
+    const answer = await v.post(`/children/${p.childId}/events/new`, { ...sent, ...changed, submission: await formFor() });
+    assert.equal(answer.statusCode, 302, JSON.stringify(changed));
+  }
+  assert.equal((await recorded()).length, 6);
+});
+
 test('a form shown again with errors keeps its submission id', async () => {
   const v = await social();
   const form = await v.get(`/children/${p.childId}/events/new?type=care.referral`);

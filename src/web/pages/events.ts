@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { AGENCIES, AGENCY_NAMES, EVENT_TYPES, EVENT_TYPE_NAMES, parseEvent, type EventType, type Problem } from '../../domain/event.ts';
 import { optionText } from '../../domain/option-labels.ts';
 import { londonDate, parseAt } from '../../domain/time.ts';
-import { beforeBirth, dateWords, londonDayOf, missingEpisodesOf, recordEvents, RefAlreadyUsed, viewChild, type MissingEpisode } from '../../services/chronology-service.ts';
+import { beforeBirth, dateWords, londonDayOf, missingEpisodesOf, recordEvents, RefAlreadyUsed, sameEntryRecorded, viewChild, type MissingEpisode } from '../../services/chronology-service.ts';
 import { childAlerts } from '../../services/alert-service.ts';
 import { ServiceError } from '../../services/errors.ts';
 import type { Actor } from '../../services/actor.ts';
@@ -129,6 +129,17 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
     // in the form's order: the type's details, then the summary
     const findings = wordingToCheck(body, { ...freeText, summary: text });
     if (!problems.length && findings.length) return renderEventForm(reply, actor, summary.child, type, body, [], findings, episodes);
+    // saved, then Back and saved again: the page came again with a new submission id, which the ref
+    // cannot catch, and the chronology would hold the entry twice. Said, and recorded only if asked.
+    if (!problems.length && parsed.ok && !ownRef && asString(body.again) !== 'yes') {
+      const same = await sameEntryRecorded(db, actor, summary.child.id, parsed.value);
+      if (same) {
+        reply.code(400);
+        const who = actor.kind === 'user' && same.recordedBy === actor.userId ? 'You' : (same.recordedByName ?? AGENCY_NAMES[actor.agency]);
+        const message = `${who} recorded this entry on ${viewFilters.govukDateTime(same.recordedAt)}, with the same date, details and summary. If this is another entry, select "This is another entry: record it as well" and save it again`;
+        return renderEventForm(reply, actor, summary.child, type, body, [{ path: 'again', message }], [], episodes);
+      }
+    }
     try {
       if (problems.length) throw new ServiceError('validation_error', 400, 'invalid', problems);
       // the form's details are the entry's, the same each time it is sent: sent again with others
@@ -208,7 +219,7 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
 }
 
 // a form sent again with other details (the submission's refusal) is said at its first field
-const ANCHORS = { at: 'at-day', submission: 'at-day' };
+const ANCHORS = { at: 'at-day', submission: 'at-day', again: 'again' };
 /** A form's submission sent again with other details: the form again, with a new submission id, saying so. */
 const formSentAgain = (button: string) =>
   `This form was already sent with different details, and that entry was recorded then. To record this as a new entry, select ${button} again`;

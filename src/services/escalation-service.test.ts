@@ -216,6 +216,30 @@ test('the partnership view: by stage, agency pair and age; the learning; names o
   assert.equal(audited.detail.report, 'escalations');
 });
 
+test("the learning may not name the child: managers across the partnership read it, most of whom may not see the child", async () => {
+  now = Date.parse('2024-09-02T10:00:00+01:00');
+  const childId = await childWithSchool('Nico Named');
+  const raised = await raiseEscalation(database.db, p.socialWorker, childId, RAISE, service.afterRecord, options);
+  for (const learning of ['Nico Named shows a strategy discussion must not wait for the interview', 'What happened to Nico shows it too']) {
+    const refused = await rejection(resolveEscalation(database.db, p.socialWorker, childId, raised.escalationId, { outcome: 'Place agreed', learning }, service.afterRecord, options));
+    assert.equal(refused.status, 400);
+    assert.deepEqual(refused.details.map((d) => d.path), ['learning']);
+    assert.match(refused.details[0].message, /^Remove "(Nico Named|Nico)" from the learning: .* Write "the child" instead$/);
+  }
+  const stillOpen = (await childEscalations(database.db, p.socialWorker, childId, options)).escalations.find((e) => e.id === raised.escalationId)!;
+  assert.notEqual(stillOpen.state, 'resolved', 'a refused resolution writes nothing');
+
+  // learning written before the check, naming him: the child's name is taken out for those who may not see him
+  await recordEvents(database.db, p.socialWorker, childId, [{
+    type: 'escalation.resolved', at: '2024-09-02T11:00:00+01:00', agency: 'social_care',
+    details: { escalation: raised.escalationId, outcome: 'Place agreed', learning: 'Nico Named waited; nico named would not. Nico said so' },
+  }], 'web', service.afterRecord);
+  const outsider = (await partnershipEscalations(database.db, housingManager, options)).learning.find((e) => e.id === raised.escalationId)!;
+  assert.equal(outsider.learning, 'the child waited; the child would not. the child said so');
+  const insider = (await partnershipEscalations(database.db, policeManager, options)).learning.find((e) => e.id === raised.escalationId)!;
+  assert.equal(insider.learning, 'Nico Named waited; nico named would not. Nico said so');
+});
+
 test('a second open disagreement with the same agency is refused: the rules would merge it with the first', async () => {
   const childId = await childWithSchool('Sol Second');
   const first = await raiseEscalation(database.db, p.socialWorker, childId, RAISE, service.afterRecord, options);

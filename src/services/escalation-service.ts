@@ -8,6 +8,7 @@ import { and, asc, eq, inArray } from 'drizzle-orm';
 import { AGENCIES, AGENCY_NAMES, type Agency, type Problem } from '../domain/event.ts';
 import { formatInstant } from '../domain/time.ts';
 import * as wf from '../domain/workflows/escalation.ts';
+import { childrenNamedIn } from '../domain/workflows/panel.ts';
 import { DEFAULT_RULES_CONFIG, type RulesConfig } from '../rules/config.ts';
 import type { Db } from '../store/database.ts';
 import { transactionRunAgain } from '../store/transactions.ts';
@@ -114,7 +115,7 @@ async function act(
   db: Db,
   actor: Actor,
   childId: string,
-  decide: (all: wf.Escalation[], involved: Agency[]) => { escalationId: string | null; event: wf.EscalationEvent },
+  decide: (all: wf.Escalation[], involved: Agency[], child: { name: string }) => { escalationId: string | null; event: wf.EscalationEvent },
   afterRecord: AfterRecord | undefined,
   options: EscalationOptions,
 ): Promise<{ escalationId: string; eventId: string }> {
@@ -123,7 +124,7 @@ async function act(
     // after the other, and a record merged away is refused rather than written on
     const child = await childToWrite(tx, actor, childId, 'update');
     const involved = (await repo.activeInvolvements(tx, child.id)).map((i) => i.agency as Agency);
-    const { escalationId, event } = decide(await escalationsIn(tx, actor, child.id), involved);
+    const { escalationId, event } = decide(await escalationsIn(tx, actor, child.id), involved, child);
     const result = await recordEvents(tx, actor, child.id, [{
       type: event.type,
       at: formatInstant(nowOf(options)),
@@ -197,9 +198,14 @@ export async function resolveEscalation(db: Db, actor: Actor, childId: string, e
   const outcome = required(problems, 'outcome', input.outcome, 'Say how it was resolved: what was agreed');
   const learning = optional(problems, 'learning', input.learning);
   if (problems.length) throw validationFailed(problems);
-  return act(db, actor, childId, (all) => {
+  return act(db, actor, childId, (all, _involved, child) => {
     const esc = findEscalation(all, escalationId);
     refused(wf.transition(esc, { kind: 'resolve', agency: actor.agency }));
+    // the learning is read by managers across the partnership, most of whom may not see the child
+    const named = learning ? childrenNamedIn(learning, [child]) : [];
+    if (named.length) {
+      throw validationFailed([{ path: 'learning', message: `Remove "${named[0].as}" from the learning: managers across the partnership read it without the child's name. Write "the child" instead` }]);
+    }
     return { escalationId: esc.id, event: wf.resolveEvent(esc, outcome, learning) };
   }, afterRecord, options);
 }
@@ -312,8 +318,9 @@ export async function partnershipEscalations(db: Db, actor: Actor, options: Esca
           clock: wf.stageClock(esc, timescalesOf(options), now),
           issue: mayRead ? esc.issue : null,
           outcome: mayRead ? esc.resolution?.outcome ?? null : null,
-          // the learning is for the partnership: shown to every manager, unless restricted
-          learning: esc.resolution?.learning ?? null,
+          // the learning is for the partnership: shown to every manager, the child's name taken out
+          // for those who may not see the child (the form refuses it; this is for learning written before)
+          learning: esc.resolution?.learning ? (mayRead ? esc.resolution.learning : withoutNameOf(esc.resolution.learning, name)) : null,
           resolvedAtMs: esc.resolution?.atMs ?? null,
         });
       }
@@ -350,4 +357,15 @@ export async function partnershipEscalations(db: Db, actor: Actor, options: Esca
       resolved: all.length - open.length,
     };
   });
+}
+
+/** The text with each mention of the child's name (childrenNamedIn: in full, or the first name as written) made "the child". */
+function withoutNameOf(text: string, name: string): string {
+  let out = text;
+  // each round takes out the earliest mention; a name cannot come back, so this ends
+  for (let named = childrenNamedIn(out, [{ name }]); named.length; named = childrenNamedIn(out, [{ name }])) {
+    const at = out.indexOf(named[0].as);
+    out = `${out.slice(0, at)}the child${out.slice(at + named[0].as.length)}`;
+  }
+  return out;
 }

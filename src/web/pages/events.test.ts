@@ -97,7 +97,7 @@ test('saved, then Back and saved again (a new submission id): the entry already 
 
   // anything different is another entry, recorded without asking: another date, another summary,
   // another sensitivity, or the practitioner's own system's reference (which is never recorded twice)
-  for (const changed of [{ 'at-day': '5' }, { summary: 'Met at the youth club again (Back, then Save)' }, { sensitivity: 'restricted' }, { ref: 'CASE-991' }]) {
+  for (const changed of [{ 'at-day': '5' }, { summary: 'Met at the youth club again (Back, then Save)' }, { sensitivity: 'restricted' }, { ref: 'CASE-991' }] as Record<string, string>[]) {
     const answer = await v.post(`/children/${p.childId}/events/new`, { ...sent, ...changed, submission: await formFor() });
     assert.equal(answer.statusCode, 302, JSON.stringify(changed));
   }

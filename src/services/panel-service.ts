@@ -354,7 +354,7 @@ export function createPanelService(db: Db, options: PanelServiceOptions = {}) {
     /**
      * The rules' agenda: children the chair may see with an open alert of the panel's rules, those
      * due their review (last reviewed by this panel `reviewDays` or more before the meeting, not
-     * closed), those referred since their last review, and — for panels that take them — the
+     * closed), those deferred at the last review, those referred since it, and — for panels that take them — the
      * adults of concern and hotspots. Items already on the agenda keep their place and gain reasons.
      */
     async buildAgenda(actor: Actor, id: string) {
@@ -376,11 +376,16 @@ export function createPanelService(db: Db, options: PanelServiceOptions = {}) {
           if (h.lastReviewAt && h.lastReviewOutcome !== 'closed' && londonDate(h.lastReviewAt.getTime()) <= cutoff) {
             add(h.childId, 'REVIEW_DUE', `Last reviewed by the panel on ${spoken(h.lastReviewAt.getTime())}.`);
           }
+          // deferred ("review next month") comes back at the next meeting: a tester's deferred child
+          // fell off the agenda, and Jacob's panels deferred month after month with no one counting
+          if (h.lastReviewAt && h.lastReviewOutcome === 'deferred' && londonDate(h.lastReviewAt.getTime()) < meeting.meetsOn) {
+            add(h.childId, 'DEFERRED', `Deferred by the panel on ${spoken(h.lastReviewAt.getTime())}: a second deferral in a row raises a panel drift alert.`);
+          }
           if (h.lastReferralAt && (!h.lastReviewAt || h.lastReferralAt > h.lastReviewAt)) {
             add(h.childId, 'REFERRED', h.lastReferralReason ? `Referral: ${h.lastReferralReason}` : null);
           }
         }
-        const order = [...type.agendaRules, 'REVIEW_DUE', 'REFERRED', 'CHAIR'];
+        const order = [...type.agendaRules, 'DEFERRED', 'REVIEW_DUE', 'REFERRED', 'CHAIR'];
         for (const entry of found.values()) entry.reasons.sort((a, b) => order.indexOf(a) - order.indexOf(b));
         const existing = await repo.itemsOf(tx, id);
         const onAgenda = new Map(existing.filter((i) => i.childId).map((i) => [i.childId!, i]));

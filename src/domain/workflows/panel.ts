@@ -287,6 +287,7 @@ export function childrenNamedIn<C extends { name: string }>(text: string, childr
 
 /** Why an item is on the agenda, beyond the rule codes. */
 export const AGENDA_REASONS = {
+  DEFERRED: 'Deferred at the last review',
   REVIEW_DUE: 'Review due',
   REFERRED: 'Referred to the panel',
   CHAIR: 'Added by the chair',

@@ -38,6 +38,20 @@ test('a next review before the London day it is set is refused, naming the field
   ]);
 });
 
+test('a next review no further ahead than the risk allows: 12 weeks at moderate or significant risk, 26 at low or none', async () => {
+  // set on 1 July 2024 in London
+  for (const [riskLevel, latest, words] of [['moderate', '2024-09-23', '23 September 2024'], ['significant', '2024-09-23', '23 September 2024'], ['low', '2024-12-30', '30 December 2024']] as const) {
+    const dayAfter = `${latest.slice(0, 8)}${String(+latest.slice(8) + 1).padStart(2, '0')}`;
+    const weeks = riskLevel === 'low' ? 26 : 12;
+    assert.deepEqual(await problems(reviewPlan(database.db, p.socialWorker, p.childId, { ...review(dayAfter), riskLevel }, SET_AT)), [
+      ['nextReviewBy', `The next review must be by ${words}: a plan at ${riskLevel} risk is reviewed at least every ${weeks} weeks`],
+    ]);
+  }
+  assert.deepEqual(await problems(reviewPlan(database.db, p.socialWorker, p.childId, review('2035-01-01'), SET_AT)), [
+    ['nextReviewBy', 'The next review must be by 23 September 2024: a plan at moderate risk is reviewed at least every 12 weeks'],
+  ]);
+});
+
 test('an action due before the London day it is set is refused, naming the field', async () => {
   assert.deepEqual(await problems(addPlanAction(database.db, p.socialWorker, p.childId, action('2024-06-30'), SET_AT)), [
     ['dueBy', 'The due date must be today or in the future'],
@@ -45,6 +59,7 @@ test('an action due before the London day it is set is refused, naming the field
 });
 
 test('a next review or an action due on the day it is set, or later, is recorded', async () => {
+  await reviewPlan(database.db, p.socialWorker, p.childId, review('2024-09-23'), SET_AT);
   await reviewPlan(database.db, p.socialWorker, p.childId, review('2024-07-01'), SET_AT);
   await addPlanAction(database.db, p.socialWorker, p.childId, action('2024-07-01'), SET_AT);
   await addPlanAction(database.db, p.socialWorker, p.childId, action('2031-01-01'), SET_AT);

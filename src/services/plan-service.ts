@@ -8,7 +8,8 @@ import type { Db } from '../store/database.ts';
 import * as repo from '../store/chronology-repository.ts';
 import type { Actor } from './actor.ts';
 import { audit } from './audit-service.ts';
-import { recordEvents, visibleChild, type AfterRecord } from './chronology-service.ts';
+import { dateWords, recordEvents, visibleChild, type AfterRecord } from './chronology-service.ts';
+import { dayNumberOfIsoDate, isoDateOfDayNumber } from '../rules/calendar/days.ts';
 import { validationFailed } from './errors.ts';
 import { UUID } from '../domain/identifiers.ts';
 import { londonDate, parseAt } from '../domain/time.ts';
@@ -54,6 +55,12 @@ const endOfDay = (isoDate: string) => Date.parse(`${isoDate}T23:59:59Z`);
  * The day of `at`, not of the server's clock: a plan recorded as set on an earlier day may be due
  * on a day since passed.
  */
+/**
+ * The longest a plan may go to its next review, by the risk the network agrees: the partnership's
+ * usual cycle (MACE and missing panels review every 12 weeks, domain.md), longer only for low risk.
+ */
+const REVIEW_WITHIN_WEEKS: Record<RiskLevel, number> = { significant: 12, moderate: 12, low: 26, none: 26 };
+
 const beforeTheDayOf = (isoDate: string | undefined, at: string) => {
   const setAt = parseAt(at);
   return !!isoDate && Number.isFinite(setAt) && isoDate < londonDate(setAt);
@@ -129,6 +136,15 @@ export async function reviewPlan(db: Db, actor: Actor, childId: string, input: R
   // in the order of the form's fields, so the error summary lists them as the page does
   if (!input.nextReviewBy) problems.push({ path: 'nextReviewBy', message: 'Enter the date of the next review' });
   else if (beforeTheDayOf(input.nextReviewBy, at)) problems.push({ path: 'nextReviewBy', message: 'The next review date must be today or in the future' });
+  else {
+    // a date years ahead silences PLAN_REVIEW_OVERDUE for years (a tester set 2035)
+    const weeks = REVIEW_WITHIN_WEEKS[input.riskLevel as RiskLevel] ?? REVIEW_WITHIN_WEEKS.none;
+    const latest = isoDateOfDayNumber(dayNumberOfIsoDate(londonDate(parseAt(at))) + weeks * 7);
+    if (input.nextReviewBy > latest) {
+      const level = (RISK_LEVELS as readonly string[]).includes(input.riskLevel) ? `a plan at ${input.riskLevel} risk` : 'a plan';
+      problems.push({ path: 'nextReviewBy', message: `The next review must be by ${dateWords(latest)}: ${level} is reviewed at least every ${weeks} weeks` });
+    }
+  }
   // the contract's limit (plan.reviewed's summary), said in plain words here rather than by the schema
   if ((input.summary?.trim().length ?? 0) > 10_000) problems.push({ path: 'summary', message: 'What changed must be 10,000 characters or fewer' });
   if (problems.length) throw validationFailed(problems);

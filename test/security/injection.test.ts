@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { and, eq, like, sql } from 'drizzle-orm';
 import { openTestApp, Visitor } from '../support/app.ts';
 import { makePartnership, makeUser, type TestPartnership } from '../support/partnership.ts';
+import { londonDate } from '../../src/domain/time.ts';
 import { issueApiToken } from '../../src/services/account-service.ts';
 import type { Actor } from '../../src/services/actor.ts';
 import { createPanelService } from '../../src/services/panel-service.ts';
@@ -193,7 +194,7 @@ describe('stored XSS', () => {
     const responded = await police.post(`${escalationUrl}/respond`, { response: `${XSS.closeScript} ${XSS.attribute}`, keepWording: 'yes' });
     assert.equal(responded.statusCode, 302, responded.body.slice(0, 800));
     // the risk plan
-    await post(`/children/${childId}/plan/review`, { riskLevel: 'significant', 'risks.home': XSS.script, 'risks.places': XSS.attribute, contingency: XSS.closeScript, summary: XSS.script, ...date('nextReviewBy', '2099-09-01') }, `/children/${childId}/plan`);
+    await post(`/children/${childId}/plan/review`, { riskLevel: 'significant', 'risks.home': XSS.script, 'risks.places': XSS.attribute, contingency: XSS.closeScript, summary: XSS.script, ...date('nextReviewBy', londonDate(Date.now() + 28 * 86_400_000)) }, `/children/${childId}/plan`);
     await post(`/children/${childId}/plan/actions`, { action: XSS.attribute, ownerAgency: 'social_care', ownerPerson: XSS.script, ...date('dueBy', '2099-08-01') }, `/children/${childId}/plan`);
     // a panel with the child on its agenda, and social care's return
     const panels = createPanelService(t.database.db, { types: t.app.deps.config.panelTypes, afterRecord: t.app.deps.afterRecord });

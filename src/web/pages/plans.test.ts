@@ -40,7 +40,7 @@ test('a plan review records the risks by context, the contingency and the next r
     'risks.peers': 'Older males from outside the area are grooming him through a peer from school.',
     'risks.places': 'Flat 14, Marlow Court.',
     contingency: 'If Jordan goes missing: police grade as high risk; social worker calls Mum within 2 hours; strategy discussion the same day.',
-    'nextReviewBy-day': '1', 'nextReviewBy-month': '9', 'nextReviewBy-year': '2030',
+    ...dateParts('nextReviewBy', soon()),
   });
   assert.equal(saved.statusCode, 302);
   const page = await v.get(`/children/${p.childId}/plan`);
@@ -85,7 +85,7 @@ test('the language guide checks the plan’s free text', async () => {
   const v = await social();
   const flagged = await v.post(`/children/${p.childId}/plan/review`, {
     riskLevel: 'moderate', 'risks.home': 'He is putting himself at risk by staying out.', contingency: 'Call the police.',
-    'nextReviewBy-day': '1', 'nextReviewBy-month': '9', 'nextReviewBy-year': '2030',
+    ...dateParts('nextReviewBy', soon()),
   });
   assert.equal(flagged.statusCode, 200);
   assert.match(flagged.body, /Check the language/);
@@ -131,7 +131,7 @@ test('a plan form’s errors are in plain English, beside the field and in the s
     ['/plan/actions', { ...action, ownerAgency: 'bogus' }, [['ownerAgency', 'Select the agency that owns the action']]],
     ['/plan/actions', { ...action, ownerPerson: 'p'.repeat(201) }, [['ownerPerson', 'The owner’s name must be 200 characters or fewer']]],
     ['/plan/actions', { ...action, ownerAgency: 'bogus', 'dueBy-year': '' }, [['ownerAgency', 'Select the agency that owns the action'], ['dueBy-day', 'The date the action is due by must include a year']]],
-    ['/plan/review', { riskLevel: 'moderate', 'risks.home': 'Older associates at the house', contingency: 'Strategy discussion the same day', 'nextReviewBy-day': '1', 'nextReviewBy-month': '1', 'nextReviewBy-year': '2030', summary: 's'.repeat(10_001) }, [['plan-summary', 'What changed must be 10,000 characters or fewer']]],
+    ['/plan/review', { riskLevel: 'moderate', 'risks.home': 'Older associates at the house', contingency: 'Strategy discussion the same day', ...dateParts('nextReviewBy', soon()), summary: 's'.repeat(10_001) }, [['plan-summary', 'What changed must be 10,000 characters or fewer']]],
   ];
   for (const [path, form, expected] of cases) {
     await v.get(`/children/${p.childId}/plan`);
@@ -155,7 +155,7 @@ test('a review sent twice records one review', async () => {
   const submission = hidden(page.body.slice(page.body.indexOf('/plan/review"')), 'submission');
   const sent = {
     riskLevel: 'low', 'risks.online': 'Contact from unknown adults online (double)', contingency: 'Strategy discussion the same day',
-    'nextReviewBy-day': '1', 'nextReviewBy-month': '10', 'nextReviewBy-year': '2030', submission,
+    ...dateParts('nextReviewBy', soon()), submission,
   };
   const first = await v.post(`/children/${p.childId}/plan/review`, sent);
   const second = await v.post(`/children/${p.childId}/plan/review`, sent);
@@ -171,6 +171,8 @@ const dateParts = (name: string, iso: string) => {
 };
 const today = () => londonDate(Date.now());
 const yesterday = () => londonDate(Date.now() - DAY);
+/** A next review within the 12 weeks a plan at moderate or significant risk may go (plan-service). */
+const soon = () => londonDate(Date.now() + 28 * DAY);
 /** The actions table's row that names this action. */
 const actionRow = (body: string, action: string) => body.split('<tr class="govuk-table__row">').find((row) => row.includes(action))?.split('</tr>')[0] ?? '';
 const review = (risk: string) => ({ riskLevel: 'moderate', 'risks.school': risk, contingency: 'Strategy discussion the same day' });
@@ -246,7 +248,7 @@ test('a date the plan set is checked against the day it is set: an overdue actio
   const plan = await v.get(`/children/${p.childId}/plan`);
   const actionId = /\/plan\/actions\/([\w-]+)\/done/.exec(actionRow(plan.body, 'Strategy discussion about the Marlow Court flat'))?.[1];
   assert.ok(actionId);
-  const reviewed = await v.post(`/children/${p.childId}/plan/review`, { ...review('Reviewed with an action overdue'), ...dateParts('nextReviewBy', '2031-01-01') });
+  const reviewed = await v.post(`/children/${p.childId}/plan/review`, { ...review('Reviewed with an action overdue'), ...dateParts('nextReviewBy', soon()) });
   assert.equal(reviewed.statusCode, 302);
   const done = await v.post(`/children/${p.childId}/plan/actions/${actionId}/done`, { outcome: 'Held on 4 March' });
   assert.equal(done.statusCode, 302);

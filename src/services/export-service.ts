@@ -162,7 +162,8 @@ export function detailsText(details: Record<string, unknown>): string {
     .join('; ');
 }
 
-function linksText(links: unknown): string {
+/** An entry's links as one line: "Person: Adult known as Big M (adult of concern); Phone: Deal line". */
+export function linksText(links: unknown): string {
   if (!Array.isArray(links)) return '';
   return links
     .map((l: { kind?: string; ref?: string; label?: string; role?: string }) => {

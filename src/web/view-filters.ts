@@ -5,6 +5,7 @@ import { formatInstant, londonOffsetMinutes } from '../domain/time.ts';
 import { hasOptionLabel, optionLabel } from '../domain/option-labels.ts';
 import { ruleName } from '../rules/rule-names.ts';
 import { ROLE_CATALOGUE } from '../services/access.ts';
+import { linksText } from '../services/export-service.ts';
 import type { Role } from '../services/actor.ts';
 
 const dateFormat = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', day: 'numeric', month: 'long', year: 'numeric' });
@@ -94,6 +95,8 @@ export const viewFilters = {
   agencyRef: (ref: unknown) => agencyRef(typeof ref === 'string' ? ref : null),
   /** snake_case and camelCase values as words: "lead_professional" → "lead professional" */
   words,
+  /** an entry's links (the people, places, phones, vehicles and groups it ties the child to) in words, as the exports write them */
+  linksText,
   /** an event's details as label/text pairs for a definition list, any shape (unknown keys too) */
   detailRows: (details: unknown) =>
     Object.entries((details as Record<string, unknown>) ?? {}).map(([key, value]) => ({

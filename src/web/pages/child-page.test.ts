@@ -134,3 +134,23 @@ test("the chronology's type filter shows another agency's restricted entry alike
   assert.deepEqual(entryIds((await v.get(`/children/${child.id}?agency=police`)).body), [intel.id]);
   assert.deepEqual(entryIds((await v.get(`/children/${child.id}?agency=social_care`)).body).includes(intel.id), false);
 });
+
+test('an entry that links the child to a person, place, phone or vehicle says which, on the chronology and on its own page', async () => {
+  const child = await createChild(t.database.db, p.socialWorker, { name: 'Kit Linked', dateOfBirth: '2010-06-01' });
+  const { created } = await recordEvents(t.database.db, p.socialWorker, child.id, [
+    { type: 'involvement.started', at: '2024-01-02', agency: 'social_care', details: { agency: 'social_care' } },
+    {
+      type: 'context.linked', at: '2024-03-01', agency: 'social_care', details: {},
+      links: [
+        { kind: 'person', ref: 'kit-big-m', label: 'Adult known as "Big M"', role: 'adult_of_concern' },
+        { kind: 'vehicle', ref: 'kit-audi', label: 'Black Audi A3' },
+      ],
+    },
+  ], 'web');
+  const v = await social();
+  const page = await v.get(`/children/${child.id}`);
+  assert.match(page.body, /<strong>Linked to:<\/strong> Person: Adult known as &quot;Big M&quot; \(adult of concern\); Vehicle: Black Audi A3/);
+  const entry = await v.get(`/children/${child.id}/events/${created[1].id}`);
+  assert.equal(entry.statusCode, 200);
+  assert.match(entry.body, /Linked to\s*<\/dt>\s*<dd class="govuk-summary-list__value">\s*Person: Adult known as &quot;Big M&quot; \(adult of concern\); Vehicle: Black Audi A3/);
+});

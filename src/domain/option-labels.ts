@@ -96,6 +96,8 @@ const withoutKey = (details: Record<string, unknown>, key: string) => Object.fro
 export function chronologyDetails(type: string, allDetails: Record<string, unknown>, options: { provenance?: boolean } = {}): Record<string, unknown> {
   // the alert an entry answers is shown as a link to it, not as its id (rules/rule-names.ts: respondedAlert)
   const details = 'respondsTo' in allDetails ? withoutKey(allDetails, 'respondsTo') : allDetails;
+  // a panel's review names its meeting by id: the entry's own page links to the meeting instead
+  if (type === 'panel.reviewed' && 'meeting' in details) return withoutKey(details, 'meeting');
   if (type !== 'screening.completed') return details;
   const { level, score, setVersion, asOf: _asOf, scoreLevel, indicators, bandReasons: _reasons, override, setAside: _setAside, noIndicatorsPresent, ...others } = details;
   const shown: Record<string, unknown> = {};

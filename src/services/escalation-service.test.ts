@@ -240,6 +240,15 @@ test("the learning may not name the child: managers across the partnership read 
   assert.equal(insider.learning, 'Nico Named waited; nico named would not. Nico said so');
 });
 
+test('text too long is refused naming its field, in words', async () => {
+  const childId = await childWithSchool('Lou Long');
+  const refused = await rejection(raiseEscalation(database.db, p.socialWorker, childId, { ...RAISE, issue: 'x'.repeat(2001), wanted: 'y'.repeat(2001) }, service.afterRecord, options));
+  assert.deepEqual(refused.details.map((d) => [d.path, d.message]), [
+    ['issue', 'The issue must be 2,000 characters or fewer'],
+    ['wanted', 'What you want to happen must be 2,000 characters or fewer'],
+  ]);
+});
+
 test('a second open disagreement with the same agency is refused: the rules would merge it with the first', async () => {
   const childId = await childWithSchool('Sol Second');
   const first = await raiseEscalation(database.db, p.socialWorker, childId, RAISE, service.afterRecord, options);

@@ -94,16 +94,24 @@ function refused(result: wf.Transition): asserts result is Extract<wf.Transition
   if (!result.ok) throw validationFailed([result.problem]);
 }
 
+/** What each field of the escalation forms is, for a message that names it. */
+const FIELD_WORDS: Record<string, string> = {
+  issue: 'The issue', wanted: 'What you want to happen', immediateReason: 'Why the child is at imminent risk', response: 'Your response',
+  outcome: 'How it was resolved', learning: 'The learning', reason: 'Why it is raised',
+};
+
+const tooLong = (path: string): Problem => ({ path, message: `${FIELD_WORDS[path] ?? 'The text'} must be ${MAX_TEXT.toLocaleString('en-GB')} characters or fewer` });
+
 function required(problems: Problem[], path: string, value: string | undefined, message: string): string {
   const text = value?.trim() ?? '';
   if (!text) problems.push({ path, message });
-  else if (text.length > MAX_TEXT) problems.push({ path, message: `Must be ${MAX_TEXT} characters or fewer` });
+  else if (text.length > MAX_TEXT) problems.push(tooLong(path));
   return text;
 }
 
 function optional(problems: Problem[], path: string, value: string | undefined): string {
   const text = value?.trim() ?? '';
-  if (text.length > MAX_TEXT) problems.push({ path, message: `Must be ${MAX_TEXT} characters or fewer` });
+  if (text.length > MAX_TEXT) problems.push(tooLong(path));
   return text;
 }
 

@@ -273,7 +273,7 @@ test('a meeting in the future cannot be opened yet', async () => {
   await panels.buildAgenda(chair, future.id);
   await panels.circulateReturns(chair, future.id);
   const refused = await rejection(panels.hold(chair, future.id), 400);
-  assert.match(refused.details[0].message, /can be opened on the day/);
+  assert.equal(refused.details[0].message, 'The meeting is on 15 July 2024: it can be opened on the day');
 });
 
 test('a referral made when no complex child meeting is open waits for the next agenda', async () => {

@@ -8,6 +8,7 @@ import { INDICATOR_LABELS, indicatorsOf, type IndicatorCode } from '../indicator
 import type { ScreeningAnswer } from './score.ts';
 import { windowOf, type EvidenceRule, type IndicatorItem, type IndicatorSet, type Section, type Timing } from './indicator-set.ts';
 import { DEFAULT_SCREENING_SET } from './default-set.ts';
+import { spokenDate } from '../words.ts';
 
 /** A chronology event as the screening reads it (already visible to the reader). */
 export interface ScreeningSourceEvent {
@@ -67,13 +68,7 @@ export interface Prefill {
   lastScreening: (EvidenceRef & { level: string | null; score: number | null }) | null;
 }
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
-
-/** `2018-01-22` → `22 January 2018` */
-export function spokenDate(iso: string): string {
-  const [y, m, d] = iso.split('-').map(Number);
-  return `${d} ${MONTHS[m - 1]} ${y}`;
-}
+export { spokenDate };
 
 /** Calendar months back from an ISO date, the day clamped to the month's end (31 August − 6 = 28 February). */
 export function addMonths(iso: string, months: number): string {

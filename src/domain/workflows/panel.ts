@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { AGENCIES, agencySchema, problemsOf, type Agency, type Parsed } from '../event.ts';
 import { ageOn } from '../time.ts';
+import { spokenDate } from '../words.ts';
 
 // ——— panel types: the partnership's own list ———
 
@@ -178,7 +179,7 @@ export function itemTransition(status: ItemStatus, action: ItemAction): Transiti
 
 /** A meeting is held on or after its date (London dates, YYYY-MM-DD). */
 export function mayHold(meetsOn: string, today: string): Transition<MeetingStatus> {
-  return meetsOn <= today ? { ok: true, to: 'held' } : { ok: false, reason: `The meeting is on ${meetsOn}: it can be opened on the day` };
+  return meetsOn <= today ? { ok: true, to: 'held' } : { ok: false, reason: `The meeting is on ${spokenDate(meetsOn)}: it can be opened on the day` };
 }
 
 /**

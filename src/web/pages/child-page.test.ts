@@ -154,3 +154,19 @@ test('an entry that links the child to a person, place, phone or vehicle says wh
   assert.equal(entry.statusCode, 200);
   assert.match(entry.body, /Linked to\s*<\/dt>\s*<dd class="govuk-summary-list__value">\s*Person: Adult known as &quot;Big M&quot; \(adult of concern\); Vehicle: Black Audi A3/);
 });
+
+test("a panel's review shows no meeting id: the chronology leaves it out and the entry's page links to the meeting", async () => {
+  const child = await createChild(t.database.db, p.socialWorker, { name: 'Pip Panelled', dateOfBirth: '2010-06-01' });
+  const meeting = '925c37df-2128-4cd4-af55-459ec5be95ee';
+  const { created } = await recordEvents(t.database.db, p.socialWorker, child.id, [
+    { type: 'involvement.started', at: '2024-01-02', agency: 'social_care', details: { agency: 'social_care' } },
+    { type: 'panel.reviewed', at: '2024-03-01', agency: 'social_care', summary: 'MACE: review next month', details: { panel: 'mace', outcome: 'deferred', meeting } },
+  ], 'web');
+  const v = await social();
+  const page = await v.get(`/children/${child.id}`);
+  assert.match(page.body, /MACE: review next month/);
+  assert.doesNotMatch(page.body, new RegExp(meeting));
+  const entry = await v.get(`/children/${child.id}/events/${created[1].id}`);
+  assert.match(entry.body, new RegExp(`<a class="govuk-link" href="/panels/${meeting}">The panel meeting</a>`));
+  assert.equal(entry.body.split(meeting).length - 1, 1, 'only in the link');
+});

@@ -389,3 +389,17 @@ test('a suggested match rejected: recorded as different people, audited; only fo
   assert.equal(decision.decidedBy, analyst.kind === 'user' ? analyst.userId : null);
   assert.deepEqual((await auditedActions(mark)).map((x) => [x.action, x.detail]), [['context.match_rejected', { context: b.id, other: a.id }]]);
 });
+
+test('text too long is refused naming its field, never in the validator\'s words', async () => {
+  const childId = await policeChild('Tam Toolong');
+  const refused = await rejection(link(p.police, childId, { kind: 'vehicle', ref: 'V'.repeat(201), at: '2024-05-01', source: 's'.repeat(501) }));
+  assert.deepEqual(refused.details.map((d) => [d.path, d.message]), [
+    ['ref', 'The name, number, registration or place must be 200 characters or fewer'],
+    ['source', 'Where this came from must be 500 characters or fewer'],
+  ]);
+  const place = await rejection(createContext(database.db, p.police, 'location', 'Somewhere', { label: 'L'.repeat(301), aliases: ['a'.repeat(201)] }));
+  assert.deepEqual(place.details.map((d) => [d.path, d.message]), [
+    ['label', 'The name or description must be 300 characters or fewer'],
+    ['aliases.0', 'Each other name must be 200 characters or fewer'],
+  ]);
+});

@@ -20,8 +20,20 @@ import { mayAnalyseNetwork, mayViewContext, visibleContext } from './network-ser
 const optionalText = (max: number) => z.string().trim().max(max).optional().transform((v) => v || undefined);
 const isoDate = calendarDate('Enter a real date');
 
+/** The forms' fields, for a message that names them (a text too long said in zod's words named none). */
+const FIELD_WORDS: Record<string, string> = {
+  ref: 'The name, number, registration or place', label: 'The name or description', aliases: 'Each other name',
+  source: 'Where this came from', summary: 'The summary', description: 'The description', address: 'The address',
+};
+
 function problemsOf(error: z.ZodError): Problem[] {
-  return error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+  return error.issues.map((i) => {
+    const path = i.path.join('.');
+    if (i.code === 'too_big' && i.origin === 'string') {
+      return { path, message: `${FIELD_WORDS[String(i.path[0])] ?? 'The text'} must be ${Number(i.maximum).toLocaleString('en-GB')} characters or fewer` };
+    }
+    return { path, message: i.message };
+  });
 }
 
 /**

@@ -140,6 +140,30 @@ test('an exploitation indicator no item takes is listed, never dropped', () => {
   assert.deepEqual(p.answers, []);
 });
 
+test('a link recorded as tentative or unconfirmed ticks nothing: it is listed for the practitioner to weigh', () => {
+  const adult = (confidence?: 'confirmed' | 'tentative' | 'unconfirmed') => ({ kind: 'person' as const, ref: `dex-${confidence}`, role: 'adult_of_concern', ...(confidence ? { confidence } : {}) });
+  const car = (confidence?: 'confirmed' | 'tentative' | 'unconfirmed') => ({ kind: 'vehicle' as const, ref: `car-${confidence}`, ...(confidence ? { confidence } : {}) });
+  const unsure = prefillScreening(
+    [ev('context.linked', '2018-02-01', {}, [adult('tentative')]), ev('context.linked', '2018-02-02', {}, [car('unconfirmed')])],
+    {},
+    endOf('2018-03-06'),
+  );
+  assert.equal(item(unsure, 'controlling_adult').timing, null);
+  assert.equal(item(unsure, 'vehicles_unknown_adults').timing, null);
+  assert.deepEqual(unsure.answers, []);
+  assert.deepEqual(unsure.unmatched.map((u) => [u.date, u.text]), [
+    ['2018-02-01', 'was linked to an adult of concern (a link recorded as tentative: not ticked)'],
+    ['2018-02-02', 'was linked to a vehicle (a link recorded as unconfirmed: not ticked)'],
+  ]);
+  // recorded as a fact, or confirmed: ticked, and not listed
+  for (const confidence of [undefined, 'confirmed'] as const) {
+    const sure = prefillScreening([ev('context.linked', '2018-02-01', {}, [adult(confidence), car(confidence)])], {}, endOf('2018-03-06'));
+    assert.equal(item(sure, 'controlling_adult').timing, 'recent');
+    assert.equal(item(sure, 'vehicles_unknown_adults').timing, 'recent');
+    assert.deepEqual(sure.unmatched, []);
+  }
+});
+
 test("Jacob's chronology on 6 March 2018: pre-filled, 19 points, significant", () => {
   const scenario = JSON.parse(readFileSync(new URL('../../demo/scenarios/jacob.json', import.meta.url), 'utf8')) as {
     children: { dateOfBirth: string }[];

@@ -96,6 +96,11 @@ function ruleMatches(rule: EvidenceRule, e: ScreeningSourceEvent, codes: readonl
   return false;
 }
 
+/** A link recorded as a fact, or as confirmed: one that may tick an indicator. */
+const isFirm = (l: EventLink) => !l.confidence || l.confidence === 'confirmed';
+
+const KIND_WORDS: Record<EventLink['kind'], string> = { person: 'a person', location: 'a place', phone: 'a phone', vehicle: 'a vehicle', group: 'a group' };
+
 const refOf = (e: ScreeningSourceEvent): EvidenceRef => ({ eventId: e.id, type: e.type, date: londonDate(e.atMs) });
 
 /** Ongoing states at the screening date, each with the event that began it. */
@@ -188,9 +193,13 @@ export function prefillScreening(
   const asOfDate = londonDate(asOfMs);
   const recentFrom = addMonths(asOfDate, -set.windows.recentMonths);
   const earlierFrom = addMonths(asOfDate, -set.windows.earlierMonths);
-  const sorted = events
+  const recorded = events
     .filter((e) => e.atMs <= asOfMs)
     .sort((a, b) => a.atMs - b.atMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  // a link its agency recorded as tentative or unconfirmed ticks nothing: it is listed with the
+  // indicators not ticked, for the practitioner to weigh (a tester's unconfirmed vehicle ticked
+  // "vehicles driven by unknown adults", a tentative adult "controlled by an older person")
+  const sorted = recorded.map((e) => (e.links?.some((l) => !isFirm(l)) ? { ...e, links: e.links.filter(isFirm) } : e));
   const codes = new Map<string, IndicatorCode[]>();
   for (const e of sorted) {
     const found = indicatorsOf({ type: e.type, details: e.details, links: e.links ?? undefined });
@@ -207,6 +216,20 @@ export function prefillScreening(
     const ref = refOf(e);
     if (ref.date < earlierFrom) continue;
     unmatched.push({ ...ref, indicators: found, text: found.map((c) => INDICATOR_LABELS[c]).join('; ') });
+  }
+
+  for (const e of recorded) {
+    const unsure = (e.links ?? []).filter((l) => !isFirm(l));
+    if (!unsure.length) continue;
+    const ref = refOf(e);
+    if (ref.date < earlierFrom) continue;
+    const sure = codes.get(e.id) ?? [];
+    const indicators = indicatorsOf({ type: e.type, details: e.details, links: e.links ?? undefined }).filter((c) => !sure.includes(c));
+    const kinds = unsure.filter((l) => set.items.some((item) => item.evidence.some((rule) => 'link' in rule && ruleMatches(rule, { ...e, links: [l] }, [])))).map((l) => `was linked to ${KIND_WORDS[l.kind]}`);
+    const phrases = [...new Set([...indicators.map((c) => INDICATOR_LABELS[c]), ...kinds])];
+    if (!phrases.length) continue;
+    const how = [...new Set(unsure.map((l) => l.confidence))].join(' or ');
+    unmatched.push({ ...ref, indicators, text: `${phrases.join('; ')} (a link recorded as ${how}: not ticked)` });
   }
 
   let lastScreening: Prefill['lastScreening'] = null;

@@ -5,15 +5,16 @@ import { z } from 'zod';
 import {
   CONFIDENCES, DISRUPTION_OUTCOMES, DISRUPTION_TACTICS, LOCATION_TYPES, normalisePostcode, PERSON_ROLE_NAMES, type ContextKind,
 } from '../domain/context.ts';
-import { AGENCIES, calendarDate, LINK_KINDS, PERSON_ROLES, type Problem } from '../domain/event.ts';
-import { isValidAt } from '../domain/time.ts';
+import { AGENCIES, AGENCY_NAMES, calendarDate, LINK_KINDS, parseEvent, PERSON_ROLES, type Problem } from '../domain/event.ts';
+import { isValidAt, londonDate } from '../domain/time.ts';
+import { spokenDate } from '../domain/words.ts';
 import type { Db } from '../store/database.ts';
 import { transactionRunAgain } from '../store/transactions.ts';
 import * as repo from '../store/context-repository.ts';
 import { mayReadCases, type Actor } from './actor.ts';
 import type { AlertService } from './alert-service.ts';
 import { audit } from './audit-service.ts';
-import { recordEvents, type AfterRecord } from './chronology-service.ts';
+import { recordEvents, sameEntryRecorded, type AfterRecord } from './chronology-service.ts';
 import { forbidden, notFound, validationFailed } from './errors.ts';
 import { mayAnalyseNetwork, mayViewContext, visibleContext } from './network-service.ts';
 
@@ -74,7 +75,7 @@ export type LinkInput = z.input<typeof linkInputSchema>;
  * Links the child to a context directly. The link is a `context.linked` event on the child's
  * chronology, so it is audited, replayed and read by the network rules like every other link.
  */
-export async function linkChild(db: Db, actor: Actor, childId: string, input: LinkInput, afterRecord?: AfterRecord) {
+export async function linkChild(db: Db, actor: Actor, childId: string, input: LinkInput, afterRecord?: AfterRecord, options: { again?: boolean } = {}) {
   const v = parse(linkInputSchema, input);
   let ref = v.ref;
   let label = v.label ?? v.ref;
@@ -84,15 +85,27 @@ export async function linkChild(db: Db, actor: Actor, childId: string, input: Li
     ref = entity.key;
     label = v.label ?? entity.label;
   }
-  return recordEvents(db, actor, childId, [{
-    type: 'context.linked',
+  const event = {
+    type: 'context.linked' as const,
     at: v.at,
     agency: actor.agency,
     summary: v.summary,
     details: { ...(v.source ? { source: v.source } : {}) },
     links: [{ kind: v.kind, ref, label, ...(v.kind === 'person' ? { role: v.role } : {}), confidence: v.confidence }],
-    sensitivity: v.restricted ? 'restricted' : 'standard',
-  }], 'web', afterRecord);
+    sensitivity: v.restricted ? 'restricted' as const : 'standard' as const,
+  };
+  // saved, then Back and saved again: a second entry would count as a second record of the link
+  // ("Confirmed, 2 records"), overstating how strong it is. Said, and recorded only if asked.
+  if (!options.again) {
+    // compared as it would be stored: the contract's parse of it (parseEvent), as recordEvents does
+    const parsed = parseEvent(event);
+    const same = parsed.ok ? await sameEntryRecorded(db, actor, childId, parsed.value) : undefined;
+    if (same) {
+      const who = actor.kind === 'user' && same.recordedBy === actor.userId ? 'You' : (same.recordedByName ?? AGENCY_NAMES[actor.agency]);
+      throw validationFailed([{ path: 'again', message: `${who} recorded this link on ${spokenDate(londonDate(same.recordedAt.getTime()))}, with the same date and details. If this is another sighting, select "This is another sighting: record it as well" and save it again` }]);
+    }
+  }
+  return recordEvents(db, actor, childId, [event], 'web', afterRecord);
 }
 
 export const contextDetailsSchema = z.object({

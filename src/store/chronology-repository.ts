@@ -279,7 +279,7 @@ export async function findEventOfChild(db: Db, childId: string, eventId: string)
 
 /**
  * The latest entry on the child's record that says what `row` says — its type, moment (as written),
- * agency, summary, details and sensitivity — written on the web under another reference: the record
+ * agency, summary, details, links and sensitivity — written on the web under another reference: a
  * form saved, then Back (the page comes again, with a new submission id) and saved again.
  */
 export async function sameEntryOnWeb(db: Db, row: NewEventRow): Promise<{ recordedAt: Date; recordedBy: string | null; recordedByName: string | null } | undefined> {
@@ -292,7 +292,9 @@ export async function sameEntryOnWeb(db: Db, row: NewEventRow): Promise<{ record
       eq(events.agency, row.agency), eq(events.recordedVia, 'web'), eq(events.sensitivity, row.sensitivity ?? 'standard'),
       sql`${events.summary} is not distinct from ${row.summary ?? null}`,
       sql`${events.details} = ${JSON.stringify(row.details)}::jsonb`,
-      sql`${events.ref} is distinct from ${row.ref ?? null}`,
+      row.links ? sql`${events.links} = ${JSON.stringify(row.links)}::jsonb` : sql`${events.links} is null`,
+      // the same ref is the same submission, which recordEvents answers as recorded already
+      ...(row.ref ? [sql`${events.ref} is distinct from ${row.ref}`] : []),
     ))
     .orderBy(desc(events.recordedAt))
     .limit(1);

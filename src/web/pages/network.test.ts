@@ -9,6 +9,7 @@ import { sql } from 'drizzle-orm';
 import { openTestApp, Visitor } from '../../../test/support/app.ts';
 import { makePartnership, makeUser, type TestPartnership } from '../../../test/support/partnership.ts';
 import { createChild, recordEvents } from '../../services/chronology-service.ts';
+import { events } from '../../store/schema.ts';
 
 let t: Awaited<ReturnType<typeof openTestApp>>;
 let p: TestPartnership;
@@ -68,6 +69,24 @@ test('linking a child to a phone shows the other child who shares it, by pseudon
   assert.match((await police.get(`/children/${p.childId}/network`)).body, /Riley Other/);
   // the link is in the chronology as a `context.linked` event
   assert.match((await v.get(`/children/${p.childId}?type=context.linked`)).body, /Linked to a person, place, phone, vehicle or group/);
+});
+
+test('a link saved, then Back and saved again, is named rather than recorded twice (it would count as a second record of the link)', async () => {
+  const v = await visitor('sam.social@test.reachable');
+  const sent = { kind: 'vehicle', ref: 'YJ51 BAK', label: 'Black Audi A3 (Back, then Save)', confidence: 'confirmed', 'at-day': '3', 'at-month': '4', 'at-year': '2024' };
+  await linkForm(v, p.childId);
+  const count = async () => (await t.database.db.select().from(events).where(sql`${events.links}::text like ${'%(Back, then Save)%'}`)).length;
+  assert.equal((await v.post(`/children/${p.childId}/network/link`, sent)).statusCode, 302);
+  const refused = await v.post(`/children/${p.childId}/network/link`, sent);
+  assert.equal(refused.statusCode, 400);
+  assert.equal(await count(), 1);
+  assert.match(refused.body, /href="#again">You recorded this link on \d{1,2} [A-Z][a-z]+ \d{4}, with the same date and details/);
+  assert.match(refused.body, /value="Black Audi A3 \(Back, then Save\)"/, 'what was typed is kept');
+  assert.equal((await v.post(`/children/${p.childId}/network/link`, { ...sent, again: 'yes' })).statusCode, 302);
+  assert.equal(await count(), 2);
+  // another date is another sighting, recorded without asking
+  assert.equal((await v.post(`/children/${p.childId}/network/link`, { ...sent, 'at-day': '4' })).statusCode, 302);
+  assert.equal(await count(), 3);
 });
 
 test('the language guide checks what is written about a link', async () => {

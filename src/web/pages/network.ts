@@ -31,7 +31,7 @@ export function ageOf(date: Date, now = Date.now()): string {
   return `${Math.round(days / 365)} years ago`;
 }
 
-const LINK_ANCHORS: Record<string, string> = { at: 'at-day', kind: 'kind', ref: 'ref', role: 'role', confidence: 'confidence' };
+const LINK_ANCHORS: Record<string, string> = { at: 'at-day', kind: 'kind', ref: 'ref', role: 'role', confidence: 'confidence', again: 'again' };
 
 export default async function networkRoutes(app: FastifyInstance): Promise<void> {
   const { db, afterRecord } = app.deps;
@@ -94,7 +94,7 @@ export default async function networkRoutes(app: FastifyInstance): Promise<void>
         at: at.value!,
         summary,
         restricted: asString(body.restricted) === 'yes',
-      }, afterRecord);
+      }, afterRecord, { again: asString(body.again) === 'yes' });
     } catch (error) {
       if (!(error instanceof ServiceError) || error.id !== 'validation_error') throw error;
       reply.code(400);

@@ -10,7 +10,7 @@ import { openTestDatabase } from '../../test/support/database.ts';
 import { makePartnership, makeUser, type TestPartnership } from '../../test/support/partnership.ts';
 import { rejection } from '../../test/support/service-errors.ts';
 import type { Database } from '../store/database.ts';
-import { alerts, auditLog, contextEntities, contextLinks, contextMatchDecisions } from '../store/schema.ts';
+import { alerts, auditLog, contextEntities, contextLinks, contextMatchDecisions, events } from '../store/schema.ts';
 import type { Actor } from './actor.ts';
 import { createAlertService } from './alert-service.ts';
 import { createChild, recordEvents } from './chronology-service.ts';
@@ -402,4 +402,21 @@ test('text too long is refused naming its field, never in the validator\'s words
     ['label', 'The name or description must be 300 characters or fewer'],
     ['aliases.0', 'Each other name must be 200 characters or fewer'],
   ]);
+});
+
+test('an address with a postcode typed with other punctuation on the link form is the place already recorded; without a postcode it is not', async () => {
+  const kai = await policeChild('Kai Commas');
+  const leon = await policeChild('Leon Spaces');
+  await link(p.police, kai, { kind: 'location', ref: 'Flat 4, Ashdown House, Northgate NG1 2AB', at: '2024-05-01' });
+  await link(p.police, leon, { kind: 'location', ref: 'flat 4 Ashdown House Northgate  NG1 2AB.', at: '2024-05-02' });
+  const place = await entityOf('location', 'flat 4, ashdown house, northgate ng1 2ab');
+  const links = await database.db.select().from(contextLinks).where(eq(contextLinks.entityId, place.id));
+  assert.deepEqual(new Set(links.map((l) => l.childId)), new Set([kai, leon]), 'both children linked to the one place');
+  const [leonsEntry] = await database.db.select().from(events).where(and(eq(events.childId, leon), eq(events.type, 'context.linked')));
+  assert.deepEqual((leonsEntry.links as { ref: string; label: string }[]).map((l) => [l.ref, l.label]), [['flat 4, ashdown house, northgate ng1 2ab', 'flat 4 Ashdown House Northgate  NG1 2AB.']], 'the label as typed');
+
+  // "Flat 9" is many places: without a postcode, another way of writing it is another place
+  await link(p.police, kai, { kind: 'location', ref: 'Flat 9, Ashdown House', at: '2024-05-01' });
+  await link(p.police, leon, { kind: 'location', ref: 'Flat 9 Ashdown House', at: '2024-05-02' });
+  assert.notEqual((await entityOf('location', 'flat 9, ashdown house')).id, (await entityOf('location', 'flat 9 ashdown house')).id);
 });

@@ -84,6 +84,8 @@ export async function linkChild(db: Db, actor: Actor, childId: string, input: Li
     if (entity.kind !== v.kind) throw validationFailed([{ path: 'entityId', message: 'That context is of another kind' }]);
     ref = entity.key;
     label = v.label ?? entity.label;
+  } else if (v.kind === 'location' && ref) {
+    ref = await placeWrittenOtherwise(db, ref) ?? ref;
   }
   const event = {
     type: 'context.linked' as const,
@@ -149,6 +151,21 @@ function detailsChanges(v: z.infer<typeof contextDetailsSchema>, kind: string): 
 export type RecordedContext =
   | { entity: repo.ContextEntityRow; existed: boolean; sameAddress?: boolean }
   | { entity: null; existed: false };
+
+/**
+ * The identifier of the place already recorded that an address typed on the link form is, written
+ * with other punctuation: "Flat 4 Ashdown House Northgate NG1 2AB" is the "Flat 4, Ashdown House,
+ * Northgate NG1 2AB" housing linked (a tester's cuckooed flat became two places, each with one
+ * child). Only an address with a postcode: "Flat 4" alone is many places. Undefined when the typed
+ * identifier is recorded as it is, or no one place matches.
+ */
+async function placeWrittenOtherwise(db: Db, typed: string): Promise<string | undefined> {
+  const postcode = /\b([a-z]{1,2}\d[a-z\d]?)\s*(\d[a-z]{2})\b/i.exec(typed);
+  if (!postcode || !normalisePostcode(postcode[0])) return undefined;
+  if (await repo.findEntityByKey(db, 'location', typed)) return undefined;
+  const places = await repo.placesWrittenAs(db, addressKey(typed), postcode[2].toLowerCase());
+  return places.length === 1 ? places[0].key : undefined;
+}
 
 /** An address as written for comparing: "Flat 14, Marlow Court" and "flat 14 marlow court" are one. */
 export function addressKey(address: string): string {

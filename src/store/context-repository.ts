@@ -93,6 +93,23 @@ export async function keptEntity(tx: Db, entity: ContextEntityRow): Promise<Cont
   return (await findEntity(tx, await canonicalId(tx, entity))) ?? entity;
 }
 
+/**
+ * The places (not merged) whose identifier, written without its punctuation, is `address` (already
+ * so written: lower case, words and numbers between single spaces), the first recorded first.
+ * `inward` (a postcode's last three characters, lower case) narrows the scan to keys that hold it.
+ */
+export async function placesWrittenAs(tx: Db, address: string, inward: string): Promise<ContextEntityRow[]> {
+  return tx
+    .select()
+    .from(contextEntities)
+    .where(and(
+      eq(contextEntities.kind, 'location'), isNull(contextEntities.mergedInto),
+      sql`strpos(${contextEntities.key}, ${inward}) > 0`,
+      sql`btrim(regexp_replace(${contextEntities.key}, '[^a-z0-9]+', ' ', 'g')) = ${address}`,
+    ))
+    .orderBy(asc(contextEntities.createdAt), asc(contextEntities.id));
+}
+
 /** The places (not merged) recorded at a postcode, in its standard form; the first recorded first. */
 export async function placesAtPostcode(tx: Db, postcode: string): Promise<ContextEntityRow[]> {
   return tx

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { DETAILS, EVENT_TYPES, isResponse, parseEvent, storableText } from './event.ts';
 
 test('every contract-1 type is known (and our extension parent.view), and details-free types need no details', () => {
-  assert.equal(EVENT_TYPES.length, 47);
+  assert.equal(EVENT_TYPES.length, 52);
   assert.ok(EVENT_TYPES.includes('parent.view'));
   const parsed = parseEvent({ type: 'care.referral', at: '2018-01-01', agency: 'social_care' });
   assert.ok(parsed.ok && parsed.value.details && Object.keys(parsed.value.details).length === 0);

@@ -45,6 +45,13 @@ export type RiskLevel = (typeof RISK_LEVELS)[number];
 
 /** What children's social care decided on a referral (an extension of contract 1: docs/events.md). */
 export const REFERRAL_OUTCOMES = ['assessment', 'strategy_discussion', 'early_help', 'already_open', 'no_further_action'] as const;
+/** What a youth court decided (extension): a sentence, a remand, or no conviction. */
+export const COURT_OUTCOMES = [
+  'referral_order', 'youth_rehabilitation_order', 'detention_and_training_order', 'conditional_discharge', 'absolute_discharge', 'fine',
+  'remanded_to_youth_detention', 'remanded_to_local_authority', 'not_guilty', 'other',
+] as const;
+/** An out-of-court outcome decided by the police with the youth justice service (extension). */
+export const OUT_OF_COURT_OUTCOMES = ['community_resolution', 'outcome_22', 'youth_caution', 'youth_conditional_caution', 'no_further_action'] as const;
 
 export const EXCLUSION_REASONS = [
   'PP', 'PA', 'VP', 'VA', 'OW', 'BU', 'RA', 'LG', 'DS', 'SM', 'DA', 'DM', 'TH', 'DB', 'MT', 'PH',
@@ -200,6 +207,19 @@ export const DETAILS = {
   'parent.view': loose({ supportAsked: text(2000).optional(), supportGiven: text(2000).optional() }),
   'indicator.observed': loose({ indicator: z.enum(OBSERVED_INDICATORS) }),
   'harm.serious': loose({ kind: z.enum(['death', 'serious_injury']) }),
+  // extensions for youth justice: what the court decided, and an out-of-court outcome decided with
+  // the police (a joint decision-making panel). Testers in youth justice had nothing but "direct
+  // work" for a referral order: the justice system's view of a child belongs beside everyone else's
+  'youth_justice.court_outcome': loose({ outcome: z.enum(COURT_OUTCOMES), offence: text().optional() }),
+  'youth_justice.out_of_court': loose({ outcome: z.enum(OUT_OF_COURT_OUTCOMES), offence: text().optional() }),
+  // extensions for housing: the family's home at risk, a home taken over by people who exploit
+  // (cuckooing: the place itself goes in `links`), and a move into temporary accommodation
+  'housing.tenancy_at_risk': loose({ reason: z.enum(['arrears', 'antisocial_behaviour', 'cuckooing', 'other']) }),
+  'housing.cuckooing': loose({ home: z.enum(['family_home', 'another_home']) }),
+  'housing.temporary_accommodation': loose({
+    kind: z.enum(['temporary_accommodation', 'bed_and_breakfast', 'hostel', 'refuge', 'other']),
+    outOfArea: z.boolean().optional(),
+  }),
   // extension: a link recorded directly (not as part of another event) — who or what the child is
   // linked to is in `links`; where the information came from, and until when the link held
   'context.linked': loose({ source: text(500).optional(), until: isoDate.optional() }),
@@ -342,6 +362,11 @@ const FIELD_NAMES_OF_TYPE: { [T in EventType]?: Record<string, string> } = {
   'panel.referred': { reason: 'reason for the referral' },
   'panel.reviewed': { outcome: 'outcome of the review' },
   'nrm.referred': { reference: 'NRM reference' },
+  'youth_justice.court_outcome': { outcome: 'outcome at court', offence: 'offence' },
+  'youth_justice.out_of_court': { outcome: 'out-of-court outcome', offence: 'offence' },
+  'housing.tenancy_at_risk': { reason: 'why the tenancy is at risk' },
+  'housing.cuckooing': { home: 'whose home was taken over' },
+  'housing.temporary_accommodation': { kind: 'kind of accommodation', outOfArea: 'out of the area' },
   'nrm.decision': { stage: 'decision stage' },
   'escalation.raised': { stage: 'escalation stage' },
   'harm.serious': { kind: 'kind of harm' },
@@ -692,6 +717,11 @@ export const EVENT_TYPE_NAMES: Record<EventType, string> = {
   'parent.view': "Parent's or carer's view",
   'indicator.observed': 'Exploitation indicator observed',
   'harm.serious': 'Serious harm',
+  'youth_justice.court_outcome': 'Youth court outcome',
+  'youth_justice.out_of_court': 'Out-of-court outcome',
+  'housing.tenancy_at_risk': 'Tenancy at risk',
+  'housing.cuckooing': 'Home taken over by people who exploit (cuckooing)',
+  'housing.temporary_accommodation': 'Moved into temporary accommodation',
   'context.linked': 'Linked to a person, place, phone, vehicle or group',
 };
 

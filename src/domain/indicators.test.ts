@@ -24,6 +24,10 @@ const indicatorTable: Array<[string, IndicatorSource, string | null]> = [
   ['link to an adult of concern', ev('police.intelligence', {}, adult), 'adult_of_concern'],
   ['link to a peer is not', ev('police.intelligence', {}, [{ kind: 'person', ref: 'p2', role: 'peer' }]), null],
   ['child voice is not', ev('child.voice'), null],
+  // extensions
+  ['a home taken over (cuckooing)', ev('housing.cuckooing', { home: 'family_home' }), 'cuckooing'],
+  ['a tenancy at risk is not', ev('housing.tenancy_at_risk', { reason: 'arrears' }), null],
+  ['a court outcome is not', ev('youth_justice.court_outcome', { outcome: 'referral_order' }), null],
 ];
 
 for (const [name, event, expected] of indicatorTable) {

@@ -33,6 +33,9 @@ export const INDICATOR_LABELS = {
   substance_misuse: 'may be misusing substances',
   change_in_behaviour: 'showed a change in behaviour',
   exploitation_concern: 'was the subject of an exploitation concern',
+  // extension (housing.cuckooing): not in contract 2's list, which knows no housing entry; the
+  // Home Office's county lines guidance names cuckooing as a sign of exploitation
+  cuckooing: 'was in a home taken over by people who exploit (cuckooing)',
 } as const;
 
 export type IndicatorCode = keyof typeof INDICATOR_LABELS;
@@ -74,6 +77,8 @@ function typeIndicator(e: IndicatorSource): IndicatorCode | null {
       return 'disclosure';
     case 'indicator.observed':
       return OBSERVED.has(d.indicator as string) ? (d.indicator as IndicatorCode) : null;
+    case 'housing.cuckooing':
+      return 'cuckooing';
     default:
       return null;
   }

@@ -23,6 +23,17 @@ const LABELS: Record<string, string> = {
   already_open: "already open to children's social care",
   // health
   self_harm: 'self-harm',
+  // youth justice (extension)
+  detention_and_training_order: 'detention and training order (custody)',
+  remanded_to_youth_detention: 'remanded to youth detention accommodation',
+  remanded_to_local_authority: 'remanded to local authority accommodation',
+  outcome_22: 'Outcome 22 (prosecution deferred while the child takes part in an intervention)',
+  // housing (extension)
+  antisocial_behaviour: 'antisocial behaviour',
+  cuckooing: 'cuckooing (the home taken over by people who exploit)',
+  family_home: "the child's family home",
+  another_home: 'another home the child was found in',
+  bed_and_breakfast: 'bed and breakfast',
   // panels (contract 1's panel codes; the partnership's own panel names are in PANEL_TYPES)
   missing_exploited: 'missing and exploited children panel',
   complex_child: 'complex child panel',

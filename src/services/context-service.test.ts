@@ -212,6 +212,11 @@ test('disruption: validated, audited, and measured by the linked children’s mi
     { action: 'disruption.recorded', agency: 'police', childId: null, detail: { context: place.id, disruption: patrol.id, tactic: 'targeted_patrol' } },
     { action: 'disruption.changed', agency: 'police', childId: null, detail: { context: place.id, disruption: closure.id, outcome: 'breached' } },
   ]);
+  // the same again (saved, then Back and saved again) is refused, naming the one recorded; "other" tactics are many things
+  const again = await rejection(recordDisruption(database.db, p.police, place.id, { tactic: 'targeted_patrol', ownerAgency: 'police', startedOn: '2024-06-01' }));
+  assert.deepEqual(again.details.map((x) => [x.path, x.message]), [['tactic', 'Targeted patrol by Police from 1 June 2024 is already recorded: record its outcome on it below']]);
+  await recordDisruption(database.db, p.police, place.id, { tactic: 'other', ownerAgency: 'police', startedOn: '2024-06-02', notes: 'Letter to the landlord' });
+  await recordDisruption(database.db, p.police, place.id, { tactic: 'other', ownerAgency: 'police', startedOn: '2024-06-02', notes: 'Visit to the neighbours' });
 
   const page = await viewContext(database.db, p.police, place.id);
   assert.deepEqual(page.children.map((c) => c.name).sort(), ['Dana Disrupt', 'Eli Disrupt']);

@@ -3,7 +3,7 @@
 // location assessment and its plan; and the human decision that two people are one.
 import { z } from 'zod';
 import {
-  CONFIDENCES, DISRUPTION_OUTCOMES, DISRUPTION_TACTICS, LOCATION_TYPES, normalisePostcode, PERSON_ROLE_NAMES, type ContextKind,
+  CONFIDENCES, DISRUPTION_OUTCOMES, DISRUPTION_TACTIC_NAMES, DISRUPTION_TACTICS, LOCATION_TYPES, normalisePostcode, PERSON_ROLE_NAMES, type ContextKind,
 } from '../domain/context.ts';
 import { AGENCIES, AGENCY_NAMES, calendarDate, LINK_KINDS, parseEvent, PERSON_ROLES, type Problem } from '../domain/event.ts';
 import { isValidAt, londonDate } from '../domain/time.ts';
@@ -264,6 +264,12 @@ export async function recordDisruption(db: Db, actor: Actor, entityId: string, i
   return transactionRunAgain(db, async (tx) => {
     const entity = await visibleContext(tx, actor, entityId);
     if (!DISRUPTABLE.includes(entity.kind as ContextKind)) throw notFound();
+    // saved, then Back and saved again, made a second disruption of the same (a tester's): one
+    // tactic by one agency from one day is one disruption, to be updated with its outcome ("other"
+    // tactics are many things)
+    if (v.tactic !== 'other' && await repo.sameDisruption(tx, { entityId: entity.id, tactic: v.tactic, ownerAgency: v.ownerAgency, startedOn: v.startedOn })) {
+      throw validationFailed([{ path: 'tactic', message: `${DISRUPTION_TACTIC_NAMES[v.tactic]} by ${AGENCY_NAMES[v.ownerAgency]} from ${spokenDate(v.startedOn)} is already recorded: record its outcome on it below` }]);
+    }
     const row = await repo.insertDisruption(tx, {
       entityId: entity.id, tactic: v.tactic, ownerAgency: v.ownerAgency, ownerPerson: v.ownerPerson ?? null,
       startedOn: v.startedOn, endedOn: v.endedOn ?? null, outcome: v.outcome ?? null, notes: v.notes ?? null,

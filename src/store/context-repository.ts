@@ -488,6 +488,14 @@ export async function recordMatchDecision(tx: Db, a: string, b: string, decision
 
 // --- disruption and location assessments ----------------------------------------------------
 
+/** The disruption of this context already recorded with this tactic, owner and start date, if any. */
+export async function sameDisruption(tx: Db, row: Pick<typeof disruptions.$inferInsert, 'entityId' | 'tactic' | 'ownerAgency' | 'startedOn'>): Promise<DisruptionRow | undefined> {
+  const [found] = await tx.select().from(disruptions).where(and(
+    eq(disruptions.entityId, row.entityId), eq(disruptions.tactic, row.tactic), eq(disruptions.ownerAgency, row.ownerAgency), eq(disruptions.startedOn, row.startedOn),
+  )).limit(1);
+  return found;
+}
+
 export async function insertDisruption(tx: Db, row: typeof disruptions.$inferInsert): Promise<DisruptionRow> {
   const [created] = await tx.insert(disruptions).values(row).returning();
   return created;

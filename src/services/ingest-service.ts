@@ -21,6 +21,7 @@ import { forbidden, notFound, ServiceError, validationFailed } from './errors.ts
 import { createIncomingChild, currentChild, matchPerson, missingIdentifiers, rememberPerson, type MatcherSettings } from './matching-service.ts';
 import { can } from './access.ts';
 import { UUID } from '../domain/identifiers.ts';
+import { parseInstant } from '../rules/calendar/london-clock.ts';
 
 export interface ImportRequest {
   format: string;
@@ -499,6 +500,8 @@ class ChunkBatch {
   private refsAsked = new Set<string>();
   /** child → agencies actively involved */
   private agencies = new Map<string, Set<string>>();
+  /** child → when social care's last involvement ended (ms), null for none: a referral's involvement (bringSocialCareToReferrals) */
+  private socialCareEnded = new Map<string, number | null>();
   /** the lines (by index) the caches were filled for */
   private coveredUntil = 0;
   private window: number;
@@ -524,6 +527,7 @@ class ChunkBatch {
       this.refs = before.refs;
       this.refsAsked = before.refsAsked;
       this.agencies = before.agencies;
+      this.socialCareEnded = before.socialCareEnded;
     }
   }
 
@@ -546,6 +550,7 @@ class ChunkBatch {
     this.refs.clear();
     this.refsAsked.clear();
     this.agencies.clear();
+    this.socialCareEnded.clear();
     this.window = 8;
     this.coveredUntil = 0;
   }
@@ -604,8 +609,12 @@ class ChunkBatch {
       const entry = recorded.get(k);
       if (entry !== undefined && !this.refs.has(k)) this.refs.set(k, entry);
     }
-    for (const [childId, agencies] of await chronologyRepo.activeAgenciesOf(this.reader, [...new Set(involved)])) {
+    const asked = [...new Set(involved)];
+    for (const [childId, agencies] of await chronologyRepo.activeAgenciesOf(this.reader, asked)) {
       if (!this.agencies.has(childId)) this.agencies.set(childId, agencies);
+    }
+    for (const [childId, ended] of await chronologyRepo.lastEndedOf(this.reader, asked, 'social_care')) {
+      if (!this.socialCareEnded.has(childId)) this.socialCareEnded.set(childId, ended);
     }
     this.coveredUntil = end;
   }
@@ -626,8 +635,12 @@ class ChunkBatch {
     if (born && row.events.some((e) => e.at.slice(0, 10) <= born && londonDayOf(e.at) < born)) return false;
     const agencies = this.agencies.get(child.id);
     if (!agencies) return false;
-    // a referral that brings children's social care into the network goes the long way (record)
-    if (!agencies.has('social_care') && row.events.some((e) => e.type === 'care.referral' && e.agency !== 'social_care')) return false;
+    // a referral by another agency brings children's social care into the network, as record() does
+    // (bringSocialCareToReferrals): unless they are in it, or were after the referral (history)
+    const referral = agencies.has('social_care') ? undefined : row.events.find((e) => e.type === 'care.referral' && e.agency !== 'social_care');
+    const socialCareEnded = this.socialCareEnded.get(child.id);
+    if (referral && socialCareEnded === undefined) return false;
+    const bringsSocialCare = referral !== undefined && (socialCareEnded === null || socialCareEnded! <= parseInstant(referral.at));
     // as record() does: the row's events, with the agency's involvement first if it has none
     // (the events' own `child` is not read: newEventRow takes the child decided here)
     const events: readonly EventInput[] = !agencies.has(agency) && row.events.length
@@ -637,6 +650,7 @@ class ChunkBatch {
     // with other details: the long way refuses it)
     const seen = new Set<string>();
     const fresh: (chronologyRepo.NewEventRow & { id: string })[] = [];
+    let referralRow: (chronologyRepo.NewEventRow & { id: string }) | undefined;
     const refKeys: [string, chronologyRepo.NewEventRow][] = [];
     for (const e of events) {
       const r = newEventRow(child.id, e, null, 'import') as chronologyRepo.NewEventRow & { id: string };
@@ -653,13 +667,26 @@ class ChunkBatch {
       if ((e.type === 'involvement.started' || e.type === 'involvement.ended') && typeof e.details?.agency !== 'string') return false;
       r.id = randomUUID();
       fresh.push(r);
+      if (bringsSocialCare && e === referral) referralRow = r;
+    }
+    if (referralRow) {
+      const involvement: EventInput = {
+        type: 'involvement.started', at: referralRow.atText, agency: referralRow.agency as Agency, ref: `referral:social_care:${referralRow.id}`,
+        summary: "Children's social care added to the network by the referral to them", details: { agency: 'social_care' },
+      };
+      const r = newEventRow(child.id, involvement, null, 'import') as chronologyRepo.NewEventRow & { id: string };
+      r.id = randomUUID();
+      fresh.push(r);
     }
     // decided: hold its writes, and remember what they change for the lines after it
     for (const [k, r] of refKeys) this.refs.set(k, { childId: child.id, content: contentOf(r) });
     for (const r of fresh) {
       const involvedAgency = r.details.agency as string;
       if (r.type === 'involvement.started') agencies.add(involvedAgency);
-      else if (r.type === 'involvement.ended') agencies.delete(involvedAgency);
+      else if (r.type === 'involvement.ended') {
+        agencies.delete(involvedAgency);
+        if (involvedAgency === 'social_care') this.socialCareEnded.set(child.id, Math.max(this.socialCareEnded.get(child.id) ?? 0, r.at.getTime()));
+      }
       this.held.push({ row: r });
     }
     const person = row.person;

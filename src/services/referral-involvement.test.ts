@@ -9,7 +9,7 @@ import { openTestDatabase } from '../../test/support/database.ts';
 import { makePartnership, type TestPartnership } from '../../test/support/partnership.ts';
 import { rejection } from '../../test/support/service-errors.ts';
 import type { Database } from '../store/database.ts';
-import { alerts, events, involvements } from '../store/schema.ts';
+import { alerts, events, involvements, importIssues } from '../store/schema.ts';
 import { createAlertService } from './alert-service.ts';
 import { createChild, recordEvents } from './chronology-service.ts';
 import { runImport } from './ingest-service.ts';
@@ -85,7 +85,7 @@ test("an agency system's batch: a refusal still names the entry as sent (events[
   assert.deepEqual(sent.created.map((e) => e.type), ['care.referral', 'police.incident', 'involvement.started']);
 });
 
-test("a feed's referral brings social care in too, the long way round the import's fast path", async () => {
+test("a feed's referral brings social care in too, on the import's fast path as record() does", async () => {
   const child = await createChild(database.db, p.school, { name: 'Feed Referred', dateOfBirth: '2010-01-01' });
   const lines = [
     { type: 'education.excluded', at: '2024-03-04', agency: 'education', child: child.id, ref: 'F-1', details: { kind: 'suspension', days: 2 } },
@@ -97,6 +97,29 @@ test("a feed's referral brings social care in too, the long way round the import
   const added = await addedBy(child.id);
   assert.equal(added.length, 1);
   assert.equal(added[0].at.toISOString().slice(0, 10), '2024-03-05');
+  const [referral] = await database.db.select().from(events).where(and(eq(events.childId, child.id), eq(events.ref, 'F-2')));
+  assert.deepEqual([added[0].ref, added[0].agency, added[0].summary, added[0].recordedVia], [`referral:social_care:${referral.id}`, 'education', "Children's social care added to the network by the referral to them", 'import']);
   const [alert] = await database.db.select().from(alerts).where(and(eq(alerts.childId, child.id), eq(alerts.rule, 'REFERRAL_DECISION_DUE')));
   assert.equal(alert.owner, 'social_care');
+});
+
+test("a feed's old referral, from before social care last ended their involvement, brings no one back; after an end in the same feed, a later referral does", async () => {
+  const child = await createChild(database.db, p.police, { name: 'Feed History', dateOfBirth: '2008-01-01' });
+  await recordEvents(database.db, p.police, child.id, [{ type: 'involvement.started', at: '2019-01-01', agency: 'police', details: { agency: 'social_care' } }], 'web', service.afterRecord);
+  await recordEvents(database.db, p.socialWorker, child.id, [{ type: 'involvement.ended', at: '2020-06-01', agency: 'social_care', details: { agency: 'social_care' } }], 'web', service.afterRecord);
+  const feed = (lines: object[], name: string) =>
+    runImport(database.db, { format: 'jsonl', fileName: name, bytes: Buffer.from(lines.map((l) => JSON.stringify(l)).join('\n')) }, { actor: p.admin, via: 'web', alerts: service });
+  const old = await feed([{ type: 'care.referral', at: '2018-05-01', agency: 'police', child: child.id, ref: 'FH-1', details: {} }], 'old.jsonl');
+  assert.equal(old.accepted, 1, JSON.stringify(old));
+  assert.equal((await addedBy(child.id)).filter((e) => e.summary?.includes('by the referral')).length, 0, 'history: no one brought back');
+  // social care come in again and leave within one feed; a referral after that brings them back
+  const later = await feed([
+    { type: 'involvement.started', at: '2021-01-04', agency: 'police', child: child.id, ref: 'FH-2', details: { agency: 'social_care' } },
+    { type: 'involvement.ended', at: '2021-03-01', agency: 'social_care', child: child.id, ref: 'FH-3', details: { agency: 'social_care' } },
+    { type: 'care.referral', at: '2021-02-01', agency: 'police', child: child.id, ref: 'FH-4', details: {} },
+    { type: 'care.referral', at: '2022-02-01', agency: 'police', child: child.id, ref: 'FH-5', details: {} },
+  ], 'later.jsonl');
+  assert.equal(later.accepted, 4, JSON.stringify(await database.db.select().from(importIssues)));
+  const brought = (await addedBy(child.id)).filter((e) => e.summary?.includes('by the referral'));
+  assert.deepEqual(brought.map((e) => e.atText), ['2022-02-01'], 'the referral of 2021, before their end in March, brings no one; that of 2022 does');
 });

@@ -492,6 +492,20 @@ export async function activeAgenciesOf(db: Db, childIds: readonly string[]): Pro
   return found;
 }
 
+/** When each child's last involvement of the agency ended (ms since the epoch), null for none ended. */
+export async function lastEndedOf(db: Db, childIds: readonly string[], agency: string): Promise<Map<string, number | null>> {
+  const found = new Map<string, number | null>(childIds.map((id) => [id, null]));
+  const ids = [...found.keys()];
+  if (!ids.length) return found;
+  const rows = await db
+    .select({ childId: involvements.childId, endedAt: sql<string>`max(${involvements.endedAt})` })
+    .from(involvements)
+    .where(and(inArray(involvements.childId, ids), eq(involvements.agency, agency), sql`${involvements.endedAt} is not null`))
+    .groupBy(involvements.childId);
+  for (const r of rows) found.set(r.childId, Date.parse(String(r.endedAt)));
+  return found;
+}
+
 /**
  * Many events, a few thousand a statement, returned in the order given (each row brings its id). The
  * rows travel as one jsonb parameter (jsonb_to_recordset): building a statement of fourteen

@@ -789,7 +789,7 @@ export const londonDayOf = (at: string) => (at.length === 10 ? at : londonDate(p
  * child does or has done to them (going missing, a school, an arrest, an injury, a screening) is not.
  */
 const BEFORE_BIRTH: ReadonlySet<string> = new Set([
-  'household.moved', 'records.requested', 'records.received', 'involvement.started', 'involvement.ended',
+  'household.moved', 'housing.tenancy_at_risk', 'housing.temporary_accommodation', 'records.requested', 'records.received', 'involvement.started', 'involvement.ended',
   'care.referral', 'care.referral_decision', 'care.strategy_discussion', 'care.cp_plan', 'plan.reviewed', 'plan.action', 'plan.action_done',
   'parent.report', 'parent.view', 'indicator.observed', 'escalation.raised', 'escalation.responded', 'escalation.resolved',
 ]);

@@ -400,7 +400,7 @@ test('text too long is refused naming its field, never in the validator\'s words
   const refused = await rejection(link(p.police, childId, { kind: 'vehicle', ref: 'V'.repeat(201), at: '2024-05-01', source: 's'.repeat(501) }));
   assert.deepEqual(refused.details.map((d) => [d.path, d.message]), [
     ['ref', 'The name, number, registration or place must be 200 characters or fewer'],
-    ['source', 'Where this came from must be 500 characters or fewer'],
+    ['source', 'Where the information came from must be 500 characters or fewer'],
   ]);
   const place = await rejection(createContext(database.db, p.police, 'location', 'Somewhere', { label: 'L'.repeat(301), aliases: ['a'.repeat(201)] }));
   assert.deepEqual(place.details.map((d) => [d.path, d.message]), [
@@ -414,9 +414,11 @@ test('an address with a postcode typed with other punctuation on the link form i
   const leon = await policeChild('Leon Spaces');
   await link(p.police, kai, { kind: 'location', ref: 'Flat 4, Ashdown House, Northgate NG1 2AB', at: '2024-05-01' });
   await link(p.police, leon, { kind: 'location', ref: 'flat 4 Ashdown House Northgate  NG1 2AB.', at: '2024-05-02' });
+  const mia = await policeChild('Mia Nospace');
+  await link(p.police, mia, { kind: 'location', ref: 'Flat 4 Ashdown House, Northgate NG12AB', at: '2024-05-03' });
   const place = await entityOf('location', 'flat 4, ashdown house, northgate ng1 2ab');
   const links = await database.db.select().from(contextLinks).where(eq(contextLinks.entityId, place.id));
-  assert.deepEqual(new Set(links.map((l) => l.childId)), new Set([kai, leon]), 'both children linked to the one place');
+  assert.deepEqual(new Set(links.map((l) => l.childId)), new Set([kai, leon, mia]), 'the three children linked to the one place, the postcode written with or without its space');
   const [leonsEntry] = await database.db.select().from(events).where(and(eq(events.childId, leon), eq(events.type, 'context.linked')));
   assert.deepEqual((leonsEntry.links as { ref: string; label: string }[]).map((l) => [l.ref, l.label]), [['flat 4, ashdown house, northgate ng1 2ab', 'flat 4 Ashdown House Northgate  NG1 2AB.']], 'the label as typed');
 

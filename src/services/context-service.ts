@@ -24,7 +24,7 @@ const isoDate = calendarDate('Enter a real date');
 /** The forms' fields, for a message that names them (a text too long said in zod's words named none). */
 const FIELD_WORDS: Record<string, string> = {
   ref: 'The name, number, registration or place', label: 'The name or description', aliases: 'Each other name',
-  source: 'Where this came from', summary: 'The summary', description: 'The description', address: 'The address',
+  source: 'Where the information came from', summary: 'What is known', description: 'The description', address: 'The address',
 };
 
 function problemsOf(error: z.ZodError): Problem[] {
@@ -163,7 +163,7 @@ async function placeWrittenOtherwise(db: Db, typed: string): Promise<string | un
   const postcode = /\b([a-z]{1,2}\d[a-z\d]?)\s*(\d[a-z]{2})\b/i.exec(typed);
   if (!postcode || !normalisePostcode(postcode[0])) return undefined;
   if (await repo.findEntityByKey(db, 'location', typed)) return undefined;
-  const places = await repo.placesWrittenAs(db, addressKey(typed), postcode[2].toLowerCase());
+  const places = await repo.placesWrittenAs(db, addressKey(typed).replace(/ /g, ''), postcode[2].toLowerCase());
   return places.length === 1 ? places[0].key : undefined;
 }
 

@@ -232,12 +232,12 @@ test("the learning may not name the child: managers across the partnership read 
   // learning written before the check, naming him: the child's name is taken out for those who may not see him
   await recordEvents(database.db, p.socialWorker, childId, [{
     type: 'escalation.resolved', at: '2024-09-02T11:00:00+01:00', agency: 'social_care',
-    details: { escalation: raised.escalationId, outcome: 'Place agreed', learning: 'Nico Named waited; nico named would not. Nico said so' },
+    details: { escalation: raised.escalationId, outcome: 'Place agreed', learning: 'Nico Named waited; nico named would not. Nico said so, and Nicola agreed' },
   }], 'web', service.afterRecord);
   const outsider = (await partnershipEscalations(database.db, housingManager, options)).learning.find((e) => e.id === raised.escalationId)!;
-  assert.equal(outsider.learning, 'the child waited; the child would not. the child said so');
+  assert.equal(outsider.learning, 'the child waited; the child would not. the child said so, and Nicola agreed', 'whole words only: Nicola is someone else');
   const insider = (await partnershipEscalations(database.db, policeManager, options)).learning.find((e) => e.id === raised.escalationId)!;
-  assert.equal(insider.learning, 'Nico Named waited; nico named would not. Nico said so');
+  assert.equal(insider.learning, 'Nico Named waited; nico named would not. Nico said so, and Nicola agreed');
 });
 
 test('text too long is refused naming its field, in words', async () => {

@@ -8,7 +8,7 @@ import { and, asc, eq, inArray } from 'drizzle-orm';
 import { AGENCIES, AGENCY_NAMES, type Agency, type Problem } from '../domain/event.ts';
 import { formatInstant } from '../domain/time.ts';
 import * as wf from '../domain/workflows/escalation.ts';
-import { childrenNamedIn } from '../domain/workflows/panel.ts';
+import { childrenNamedIn, withoutChildName } from '../domain/workflows/panel.ts';
 import { DEFAULT_RULES_CONFIG, type RulesConfig } from '../rules/config.ts';
 import type { Db } from '../store/database.ts';
 import { transactionRunAgain } from '../store/transactions.ts';
@@ -328,7 +328,7 @@ export async function partnershipEscalations(db: Db, actor: Actor, options: Esca
           outcome: mayRead ? esc.resolution?.outcome ?? null : null,
           // the learning is for the partnership: shown to every manager, the child's name taken out
           // for those who may not see the child (the form refuses it; this is for learning written before)
-          learning: esc.resolution?.learning ? (mayRead ? esc.resolution.learning : withoutNameOf(esc.resolution.learning, name)) : null,
+          learning: esc.resolution?.learning ? (mayRead ? esc.resolution.learning : withoutChildName(esc.resolution.learning, name)) : null,
           resolvedAtMs: esc.resolution?.atMs ?? null,
         });
       }
@@ -365,15 +365,4 @@ export async function partnershipEscalations(db: Db, actor: Actor, options: Esca
       resolved: all.length - open.length,
     };
   });
-}
-
-/** The text with each mention of the child's name (childrenNamedIn: in full, or the first name as written) made "the child". */
-function withoutNameOf(text: string, name: string): string {
-  let out = text;
-  // each round takes out the earliest mention; a name cannot come back, so this ends
-  for (let named = childrenNamedIn(out, [{ name }]); named.length; named = childrenNamedIn(out, [{ name }])) {
-    const at = out.indexOf(named[0].as);
-    out = `${out.slice(0, at)}the child${out.slice(at + named[0].as.length)}`;
-  }
-  return out;
 }

@@ -166,9 +166,9 @@ export function detailsText(details: Record<string, unknown>): string {
 export function linksText(links: unknown): string {
   if (!Array.isArray(links)) return '';
   return links
-    .map((l: { kind?: string; ref?: string; label?: string; role?: string }) => {
+    .map((l: { kind?: string; ref?: string; label?: string; role?: string; confidence?: string }) => {
       const kind = CONTEXT_KIND_NAMES[l.kind as ContextKind] ?? l.kind ?? '';
-      return `${kind}: ${l.label ?? (l.ref ?? '').replace(/^[a-z]+:/, '')}${l.role ? ` (${words(l.role)})` : ''}`;
+      return `${kind}: ${l.label ?? (l.ref ?? '').replace(/^[a-z]+:/, '')}${l.role ? ` (${words(l.role)})` : ''}${l.confidence && l.confidence !== 'confirmed' ? `, ${l.confidence}` : ''}`;
     })
     .join('; ');
 }

@@ -640,6 +640,9 @@ class ChunkBatch {
     const referral = agencies.has('social_care') ? undefined : row.events.find((e) => e.type === 'care.referral' && e.agency !== 'social_care');
     const socialCareEnded = this.socialCareEnded.get(child.id);
     if (referral && socialCareEnded === undefined) return false;
+    // a row with more than this (a second referral, social care's own involvement) goes the long way,
+    // which reads the network after the row's own entries
+    if (referral && row.events.some((e) => (e.type === 'care.referral' && e !== referral) || (e.type.startsWith('involvement.') && e.details?.agency === 'social_care'))) return false;
     const bringsSocialCare = referral !== undefined && (socialCareEnded === null || socialCareEnded! <= parseInstant(referral.at));
     // as record() does: the row's events, with the agency's involvement first if it has none
     // (the events' own `child` is not read: newEventRow takes the child decided here)

@@ -40,11 +40,12 @@ test('a next review before the London day it is set is refused, naming the field
 
 test('a next review no further ahead than the risk allows: 12 weeks at moderate or significant risk, 26 at low or none', async () => {
   // set on 1 July 2024 in London
-  for (const [riskLevel, latest, words] of [['moderate', '2024-09-23', '23 September 2024'], ['significant', '2024-09-23', '23 September 2024'], ['low', '2024-12-30', '30 December 2024']] as const) {
+  for (const [riskLevel, latest, words] of [['moderate', '2024-09-23', '23 September 2024'], ['significant', '2024-09-23', '23 September 2024'], ['low', '2024-12-30', '30 December 2024'], ['none', '2024-12-30', '30 December 2024']] as const) {
     const dayAfter = `${latest.slice(0, 8)}${String(+latest.slice(8) + 1).padStart(2, '0')}`;
-    const weeks = riskLevel === 'low' ? 26 : 12;
+    const weeks = riskLevel === 'low' || riskLevel === 'none' ? 26 : 12;
+    const plan = riskLevel === 'none' ? 'a plan with no risk identified' : `a plan at ${riskLevel} risk`;
     assert.deepEqual(await problems(reviewPlan(database.db, p.socialWorker, p.childId, { ...review(dayAfter), riskLevel }, SET_AT)), [
-      ['nextReviewBy', `The next review must be by ${words}: a plan at ${riskLevel} risk is reviewed at least every ${weeks} weeks`],
+      ['nextReviewBy', `The next review must be by ${words}: ${plan} is reviewed at least every ${weeks} weeks`],
     ]);
   }
   assert.deepEqual(await problems(reviewPlan(database.db, p.socialWorker, p.childId, review('2035-01-01'), SET_AT)), [

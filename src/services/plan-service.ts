@@ -141,7 +141,7 @@ export async function reviewPlan(db: Db, actor: Actor, childId: string, input: R
     const weeks = REVIEW_WITHIN_WEEKS[input.riskLevel as RiskLevel] ?? REVIEW_WITHIN_WEEKS.none;
     const latest = isoDateOfDayNumber(dayNumberOfIsoDate(londonDate(parseAt(at))) + weeks * 7);
     if (input.nextReviewBy > latest) {
-      const level = (RISK_LEVELS as readonly string[]).includes(input.riskLevel) ? `a plan at ${input.riskLevel} risk` : 'a plan';
+      const level = input.riskLevel === 'none' ? 'a plan with no risk identified' : (RISK_LEVELS as readonly string[]).includes(input.riskLevel) ? `a plan at ${input.riskLevel} risk` : 'a plan';
       problems.push({ path: 'nextReviewBy', message: `The next review must be by ${dateWords(latest)}: ${level} is reviewed at least every ${weeks} weeks` });
     }
   }

@@ -94,8 +94,8 @@ export async function keptEntity(tx: Db, entity: ContextEntityRow): Promise<Cont
 }
 
 /**
- * The places (not merged) whose identifier, written without its punctuation, is `address` (already
- * so written: lower case, words and numbers between single spaces), the first recorded first.
+ * The places (not merged) whose identifier, written without its punctuation or spaces, is `address`
+ * (already so written: lower case letters and numbers), the first recorded first.
  * `inward` (a postcode's last three characters, lower case) narrows the scan to keys that hold it.
  */
 export async function placesWrittenAs(tx: Db, address: string, inward: string): Promise<ContextEntityRow[]> {
@@ -105,7 +105,7 @@ export async function placesWrittenAs(tx: Db, address: string, inward: string): 
     .where(and(
       eq(contextEntities.kind, 'location'), isNull(contextEntities.mergedInto),
       sql`strpos(${contextEntities.key}, ${inward}) > 0`,
-      sql`btrim(regexp_replace(${contextEntities.key}, '[^a-z0-9]+', ' ', 'g')) = ${address}`,
+      sql`regexp_replace(${contextEntities.key}, '[^a-z0-9]+', '', 'g') = ${address}`,
     ))
     .orderBy(asc(contextEntities.createdAt), asc(contextEntities.id));
 }

@@ -269,6 +269,19 @@ const escaped = (words: string) => words.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').
  */
 const capitalised = (word: string) => word.charAt(0).toUpperCase() + word.slice(1);
 
+/**
+ * The text with every mention of the child — the full name in any case, the first name as a name is
+ * written — made `instead`, matched as childrenNamedIn matches (whole words: "Alison" is not "Ali").
+ */
+export function withoutChildName(text: string, name: string, instead = 'the child'): string {
+  const full = name.trim();
+  if (!full) return text;
+  const first = full.split(/\s+/)[0];
+  let out = text.replace(new RegExp(`${EDGE_BEFORE}${escaped(full)}${EDGE_AFTER}`, 'giu'), instead);
+  if (first.length > 1 && first !== full) out = out.replace(new RegExp(`${EDGE_BEFORE}${escaped(capitalised(first))}${EDGE_AFTER}`, 'gu'), instead);
+  return out;
+}
+
 export function childrenNamedIn<C extends { name: string }>(text: string, children: readonly C[]): { child: C; as: string }[] {
   const found: { child: C; as: string; at: number }[] = [];
   for (const child of children) {

@@ -144,12 +144,14 @@ test('an entry that links the child to a person, place, phone or vehicle says wh
       links: [
         { kind: 'person', ref: 'kit-big-m', label: 'Adult known as "Big M"', role: 'adult_of_concern' },
         { kind: 'vehicle', ref: 'kit-audi', label: 'Black Audi A3' },
+        { kind: 'phone', ref: '07700 900555', label: 'Deal line', confidence: 'tentative' },
       ],
     },
   ], 'web');
   const v = await social();
   const page = await v.get(`/children/${child.id}`);
-  assert.match(page.body, /<strong>Linked to:<\/strong> Person: Adult known as &quot;Big M&quot; \(adult of concern\); Vehicle: Black Audi A3/);
+  // how sure, when the agency was not: a tentative link is not shown as fact
+  assert.match(page.body, /<strong>Linked to:<\/strong> Person: Adult known as &quot;Big M&quot; \(adult of concern\); Vehicle: Black Audi A3; Phone number: Deal line, tentative<\/p>/);
   const entry = await v.get(`/children/${child.id}/events/${created[1].id}`);
   assert.equal(entry.statusCode, 200);
   assert.match(entry.body, /Linked to\s*<\/dt>\s*<dd class="govuk-summary-list__value">\s*Person: Adult known as &quot;Big M&quot; \(adult of concern\); Vehicle: Black Audi A3/);

@@ -104,6 +104,21 @@ test('saved, then Back and saved again (a new submission id): the entry already 
   assert.equal((await recorded()).length, 6);
 });
 
+test("a plan's review and a link have forms of their own: the general form leads there, and writes nothing sent to it", async () => {
+  const v = await social();
+  const review = await v.get(`/children/${p.childId}/events/new?type=plan.reviewed`);
+  assert.deepEqual([review.statusCode, review.headers.location], [302, `/children/${p.childId}/plan`]);
+  const form = await v.get(`/children/${p.childId}/events/new?type=care.referral`);
+  const before = (await t.database.db.select().from(events).where(eq(events.childId, p.childId))).length;
+  for (const type of ['plan.reviewed', 'context.linked']) {
+    const sent = await v.post(`/children/${p.childId}/events/new`, {
+      type, submission: hidden(form.body, 'submission'), 'at-day': '1', 'at-month': '3', 'at-year': '2024', 'details.riskLevel': 'significant', 'details.actions': '0', 'details.nextReviewBy-day': '1', 'details.nextReviewBy-month': '1', 'details.nextReviewBy-year': '2035',
+    });
+    assert.deepEqual([sent.statusCode, sent.headers.location], [302, `/children/${p.childId}/events/new?type=${encodeURIComponent(type)}`]);
+  }
+  assert.equal((await t.database.db.select().from(events).where(eq(events.childId, p.childId))).length, before);
+});
+
 test('a form shown again with errors keeps its submission id', async () => {
   const v = await social();
   const form = await v.get(`/children/${p.childId}/events/new?type=care.referral`);
@@ -303,6 +318,9 @@ test("an entry dated before the child's date of birth is refused on the date fie
   const born = await v.post(`/children/${child.id}/events/new`, { ...sent, 'at-day': '2', 'at-month': '12', 'at-year': '2010', 'details.episode': 'EP-BIRTHDAY', summary: '(on the day of birth)' });
   assert.equal(born.statusCode, 302);
   assert.equal((await t.database.db.select().from(events).where(eq(events.summary, '(before birth)'))).length, 0);
+  // the family's circumstances may come before the birth: a move into temporary accommodation in pregnancy
+  const housed = await v.post(`/children/${child.id}/events/new`, { type: 'housing.temporary_accommodation', 'at-day': '1', 'at-month': '9', 'at-year': '2010', 'details.kind': 'hostel', summary: '(moved while his mother was pregnant)' });
+  assert.equal(housed.statusCode, 302);
 });
 
 test('a return from missing must name an episode recorded for the child, and not be before it started (the web form)', async () => {

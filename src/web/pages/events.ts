@@ -31,6 +31,10 @@ const notYours = (actor: Actor, type: EventType) => actor.agency !== 'social_car
 // start arrives, out of order, so parseEvent does not hold them to this.)
 const NAMES_AN_EPISODE = new Set<EventType>(['missing.returned', 'missing.rhi']);
 
+// Types recorded on a form of their own, which asks what they need (the GET of this form leads there):
+// sent here, nothing is written and the person is led to it.
+const OWN_FORM = new Set<EventType>(['context.linked', 'plan.reviewed']);
+
 export async function eventRoutes(app: FastifyInstance): Promise<void> {
   const { db, afterRecord } = app.deps;
   app.addHook('preHandler', requireSignedIn);
@@ -80,6 +84,8 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
     }
     // a link names who or what the child is linked to: it has its own form
     if (type === 'context.linked') return reply.redirect(`/children/${summary.child.id}/network/link`);
+    // so has a plan's review: the risks by context, the contingency, and a next review its risk allows
+    if (type === 'plan.reviewed') return reply.redirect(`/children/${summary.child.id}/plan`);
     // an alert's "record the action taken" link pre-fills what the alert already knows
     const episodes = NAMES_AN_EPISODE.has(type) ? await missingEpisodesOf(db, actor, summary.child.id) : [];
     return renderEventForm(reply, actor, summary.child, type, request.query, [], [], episodes);
@@ -92,6 +98,7 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
     const summary = await viewChild(db, actor, request.params.id);
     if (!isType(type)) return reply.redirect(`/children/${summary.child.id}/events/new`);
     if (notYours(actor, type)) return reply.redirect(`/children/${summary.child.id}/events/new?type=${encodeURIComponent(type)}`);
+    if (OWN_FORM.has(type)) return reply.redirect(`/children/${summary.child.id}/events/new?type=${encodeURIComponent(type)}`);
 
     const at = atFromForm(body);
     const { details, problems: detailProblems } = detailsFromForm(type, body);

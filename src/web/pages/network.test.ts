@@ -89,6 +89,17 @@ test('a link saved, then Back and saved again, is named rather than recorded twi
   assert.equal(await count(), 3);
 });
 
+test('text too long on the link form is said on its field and in the summary, in the field\'s words', async () => {
+  const v = await visitor('sam.social@test.reachable');
+  await linkForm(v, p.childId);
+  const refused = await v.post(`/children/${p.childId}/network/link`, { kind: 'vehicle', ref: 'YJ51 LNG', confidence: 'confirmed', source: 's'.repeat(501), summary: 'w'.repeat(10_001), 'at-day': '3', 'at-month': '4', 'at-year': '2024' });
+  assert.equal(refused.statusCode, 400);
+  for (const [field, words] of [['source', 'Where the information came from must be 500 characters or fewer'], ['summary', 'What is known must be 10,000 characters or fewer']]) {
+    assert.match(refused.body, new RegExp(`href="#${field}">${words}</a>`));
+    assert.match(refused.body, new RegExp(`id="${field}-error"[^>]*>\\s*<span class="govuk-visually-hidden">Error:</span> ${words}`));
+  }
+});
+
 test('the language guide checks what is written about a link', async () => {
   const v = await visitor('sam.social@test.reachable');
   await linkForm(v, p.childId);

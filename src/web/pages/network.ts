@@ -31,7 +31,7 @@ export function ageOf(date: Date, now = Date.now()): string {
   return `${Math.round(days / 365)} years ago`;
 }
 
-const LINK_ANCHORS: Record<string, string> = { at: 'at-day', kind: 'kind', ref: 'ref', role: 'role', confidence: 'confidence', again: 'again' };
+const LINK_ANCHORS: Record<string, string> = { at: 'at-day', kind: 'kind', ref: 'ref', role: 'role', confidence: 'confidence', again: 'again', label: 'label', source: 'source', summary: 'summary' };
 
 export default async function networkRoutes(app: FastifyInstance): Promise<void> {
   const { db, afterRecord } = app.deps;

@@ -70,7 +70,7 @@ test('every service that writes on a child refuses a record merged away, and wri
 
   mergedAwayRefusal(await refusal(recordEvents(db, p.socialWorker, merged, [noteOn('merged-note')], 'web')));
   mergedAwayRefusal(await refusal(reviewPlan(db, p.socialWorker, merged, {
-    riskLevel: 'significant', nextReviewBy: '2024-06-01', risks: { home: 'Missing overnight twice' }, contingency: 'Strategy meeting the same day',
+    riskLevel: 'significant', nextReviewBy: '2024-05-01', risks: { home: 'Missing overnight twice' }, contingency: 'Strategy meeting the same day',
   }, '2024-03-04T10:00:00Z')));
   mergedAwayRefusal(await refusal(addPlanAction(db, p.socialWorker, merged, { action: 'Return home interview', ownerAgency: 'social_care', dueBy: '2024-03-10' }, '2024-03-04T10:00:00Z')));
   mergedAwayRefusal(await refusal(referToNrm(db, p.socialWorker, merged, { date: '2024-03-01', firstResponder: 'Northgate children’s services', decisionMaker: 'devolved_panel' })));
